@@ -1,0 +1,42 @@
+#include "finex/core/clock.h"
+
+#include <chrono>
+
+#include "finex/core/status.h"
+
+namespace finex {
+namespace {
+
+class WallClock final : public Clock {
+ public:
+  int64_t NowMicros() const override {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+}  // namespace
+
+Clock& SystemClock() {
+  static WallClock clock;
+  return clock;
+}
+
+int64_t MonotonicMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+ReplayClock::ReplayClock(Timestamp start, double speed)
+    : start_us_(start * 1000000), wall0_us_(MonotonicMicros()), speed_(speed) {
+  FINEX_CHECK(speed > 0);
+}
+
+int64_t ReplayClock::NowMicros() const {
+  const int64_t elapsed = MonotonicMicros() - wall0_us_;
+  return start_us_ + static_cast<int64_t>(static_cast<double>(elapsed) * speed_);
+}
+
+}  // namespace finex

@@ -1,0 +1,2 @@
+#include <gtest/gtest.h>
+#include "tests/testutil/status_matchers.h"
