@@ -1,0 +1,87 @@
+// Backend: a thread-safe byte store for encoded fragments, keyed by
+// key::CacheKey::Encode() strings. Backends store opaque bytes and never see a
+// Frame (codec/ turns frames into bytes; cache/ puts the two together).
+//
+// Implementations: memory/ (primary, in-process), redis/, postgres/,
+// parquet_dir/. Every implementation must pass tests/conformance.
+//
+// Shape (STYLE.md §3): public non-virtual wrappers validate keys and record
+// metrics, then call the private Do* virtuals (NVI). Capabilities are asked
+// with supports_*() — never dynamic_cast.
+//
+// Key rules (checked by the wrappers; InvalidArgument with param "key"):
+// 1..1024 bytes, printable ASCII (0x21..0x7e), no whitespace or control bytes.
+// Prefixes for ScanPrefix/DeletePrefix follow the same rules but may be empty
+// only for ScanPrefix.
+//
+// Thread-safety: every method may be called concurrently from any thread.
+// Ownership: one owner holds the std::unique_ptr<Backend>; others borrow a
+// Backend& that must not outlive it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "finex/core/bytes.h"
+#include "finex/core/status.h"
+
+namespace finex::backend {
+
+struct PutOptions {
+  // Time to live in milliseconds; 0 = never expires. Default: 0.
+  int64_t ttl_ms = 0;
+};
+
+struct BackendStats {
+  uint64_t keys = 0;          // live keys (may include expired-but-not-swept)
+  uint64_t bytes = 0;         // key + value bytes held, as exact as the store allows
+  uint64_t gets = 0, hits = 0, puts = 0, deletes = 0, errors = 0;
+  uint64_t expired = 0;       // entries dropped because their TTL passed
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // The value, std::nullopt on miss (absent or expired), or non-OK if the
+  // store failed (kUnavailable: retry later).
+  Result<std::optional<Bytes>> Get(std::string_view key);
+  // One result per key, in order. All-or-nothing: a store failure fails all.
+  Result<std::vector<std::optional<Bytes>>> GetMultiple(std::span<const std::string> keys);
+  // Stores value under key, overwriting. ttl_ms > 0 makes it expire.
+  Status Put(std::string_view key, ByteView value, const PutOptions& opts = {});
+  // Deleting a missing key is OK.
+  Status Delete(std::string_view key);
+  // Live keys starting with prefix, in ascending byte order, at most `limit`
+  // (0 = all). Never walks unrelated keyspace where the store allows.
+  Result<std::vector<std::string>> ScanPrefix(std::string_view prefix, size_t limit = 0);
+  // Deletes every key starting with prefix (non-empty); returns how many.
+  Result<size_t> DeletePrefix(std::string_view prefix);
+  // Health probe for /readyz: OK when the store answers.
+  Status Ping();
+
+  virtual std::string_view name() const = 0;
+  // Whether PutOptions::ttl_ms is enforced by the store.
+  virtual bool supports_ttl() const { return true; }
+  // Whether data survives a process restart.
+  virtual bool durable() const { return false; }
+  virtual BackendStats stats() const = 0;
+
+ private:
+  virtual Result<std::optional<Bytes>> DoGet(std::string_view key) = 0;
+  virtual Result<std::vector<std::optional<Bytes>>> DoGetMultiple(std::span<const std::string> keys);
+  virtual Status DoPut(std::string_view key, ByteView value, const PutOptions& opts) = 0;
+  virtual Status DoDelete(std::string_view key) = 0;
+  virtual Result<std::vector<std::string>> DoScanPrefix(std::string_view prefix, size_t limit) = 0;
+  virtual Result<size_t> DoDeletePrefix(std::string_view prefix);
+  virtual Status DoPing() { return OkStatus(); }
+};
+
+// Validates a key per the rules above.
+Status ValidateBackendKey(std::string_view key);
+
+}  // namespace finex::backend

@@ -1,0 +1,142 @@
+// CachedApi: finex's engine and the one interface the service faces (server/,
+// cli/) and library users see. It answers history/quote/search from fragments
+// already paid for and asks providers only for what is truly missing
+// (DESIGN.md "Planning a query"). Every answer carries CacheInfo.
+//
+// Thread-safety: every method is thread-safe and may be called concurrently;
+// concurrent misses for overlapping gaps share one provider call
+// (single-flight). Ownership: CachedApi owns its planner, hot tier and stats;
+// it borrows the Backend&, Providers and Clock& given at construction, which
+// must outlive it (see cache/engine.h for the owning bundle).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "finex/core/field_set.h"
+#include "finex/core/frame.h"
+#include "finex/core/interval.h"
+#include "finex/core/records.h"
+#include "finex/core/status.h"
+
+namespace finex::cache {
+
+// How a history request is given (API.md /v1/history). Either start/end or
+// period; end is INCLUSIVE (a bare date as end covers that day — already
+// resolved by ParseTime(kEnd)).
+struct HistoryOptions {
+  Interval interval = Interval::k1d;
+  std::optional<Timestamp> start;  // default: end - 1 year when period is empty
+  std::optional<Timestamp> end;    // inclusive; default: now
+  std::string period;              // "1y", "6mo", "ytd", "max"...; exclusive with start
+  std::string provider;            // "" = finex picks
+  std::string currency;            // "" = native currency of the instrument
+  FieldSet fields = FieldSet::Ohlcv();
+};
+
+struct QuoteOptions {
+  std::string provider;  // "" = finex picks
+};
+
+struct SearchOptions {
+  std::string provider;  // "" = finex picks
+  size_t limit = 20;
+};
+
+// The request as finex resolved it, echoed in every answer.
+struct ResolvedQuery {
+  std::vector<std::string> symbols;
+  Interval interval = Interval::k1d;
+  Timestamp start = 0;  // inclusive
+  Timestamp end = 0;    // inclusive
+  std::string provider;  // the provider(s) that served, comma-joined
+  std::string currency;
+  FieldSet fields = FieldSet::Ohlcv();
+};
+
+struct CacheInfo {
+  double hit_rate = 0;                       // share of requested bars served from cache
+  std::vector<std::string> cache_keys_used;  // fragment keys that contributed
+  int api_calls_made = 0;                    // upstream HTTP calls this answer caused
+  double response_time_ms = 0;
+  double data_freshness_s = 0;               // age of the oldest data served
+  bool stale = false;  // served from cache because the provider failed (stale-if-error)
+  std::string note;    // human note, e.g. "provider yahoo unavailable; served cached data"
+};
+
+struct HistoryResult {
+  FramePtr frame;  // sorted by symbol then timestamp, no duplicates, fields projected
+  CacheInfo info;
+  ResolvedQuery query;
+};
+
+struct QuoteResult {
+  std::vector<finex::Quote> quotes;
+  CacheInfo info;
+};
+
+struct SearchResults {
+  std::vector<SearchResult> results;
+  CacheInfo info;
+};
+
+struct WarmRequest {
+  std::vector<std::string> symbols;
+  std::vector<Interval> intervals;
+  std::vector<std::pair<Timestamp, Timestamp>> ranges;  // inclusive [start, end]
+  std::string provider;  // "" = finex picks
+};
+
+struct WarmStatus {
+  std::string id;
+  std::string state;  // "queued" | "running" | "done" | "failed"
+  int completed = 0;
+  int total = 0;
+  std::vector<std::string> errors;
+};
+
+// Counters (API.md /v1/cache/stats). Plain data; a snapshot.
+struct NamedCount {
+  std::string name;
+  uint64_t hits = 0, misses = 0, api_calls = 0;
+};
+struct CacheStats {
+  uint64_t hits = 0, misses = 0;
+  double hit_rate = 0;
+  uint64_t api_calls = 0, api_calls_saved = 0;
+  double reduction = 0;  // api_calls_saved / (api_calls + api_calls_saved)
+  std::vector<NamedCount> by_provider;
+  std::vector<NamedCount> by_symbol;  // top N by requests
+  uint64_t fragments = 0, bytes = 0, evictions = 0;
+  uint64_t bonus_rows_reused = 0, rows_served = 0, rows_stored = 0;
+  uint64_t validation_rejects = 0;
+  double p50_ms = 0, p99_ms = 0;
+  uint64_t memory_bytes = 0, memory_budget_bytes = 0;
+};
+
+class CachedApi {
+ public:
+  virtual ~CachedApi() = default;
+  virtual Result<HistoryResult> History(std::span<const std::string> symbols,
+                                        const HistoryOptions& opts) = 0;
+  virtual Result<QuoteResult> Quote(std::span<const std::string> symbols, const QuoteOptions& opts) = 0;
+  virtual Result<SearchResults> Search(std::string_view query, const SearchOptions& opts) = 0;
+
+  virtual CacheStats cache_stats() const = 0;
+  // Starts warming in the background; returns the job id.
+  virtual Result<std::string> warm_cache(const WarmRequest& req) = 0;
+  // NotFound for an unknown id.
+  virtual Result<WarmStatus> warm_status(std::string_view id) const = 0;
+  // Deletes the fragments matching a key-grammar pattern ("finex:AAPL:*");
+  // InvalidArgument (param "pattern") for patterns outside the grammar.
+  // Returns how many keys were removed.
+  virtual Result<size_t> invalidate_cache(std::string_view pattern) = 0;
+  // Readiness: OK when the backends and at least one provider can serve.
+  virtual Status Ready() const = 0;
+};
+
+}  // namespace finex::cache
