@@ -1,0 +1,62 @@
+// Engine: the owning bundle behind a CachedApi — backends, codec, providers
+// (with their HTTP client, rate limiters, breakers), calendars, the clock and
+// background workers — built from plain options. server/ and cli/ translate
+// finex.toml (+ env + flags) into EngineOptions and call OpenEngine; library
+// users may do the same directly.
+//
+// Thread-safety: api() is thread-safe (see cached_api.h). Ownership: the
+// Engine owns everything it builds; the Clock in options (if given) is
+// borrowed and must outlive the Engine.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "finex/cache/cached_api.h"
+#include "finex/core/clock.h"
+#include "finex/core/status.h"
+
+namespace finex::cache {
+
+struct ProviderOptions {
+  bool enabled = true;
+  std::string base_url;             // e.g. "http://127.0.0.1:9100/yahoo"; "" = the real provider
+  int timeout_ms = 5000;
+  double rate_limit_per_min = 60;   // token bucket
+  std::string api_key;              // resolved from the env var named in config; never logged
+  int max_retries = 2;
+  int breaker_failures = 5;         // consecutive failures that open the breaker
+  int breaker_open_ms = 30000;      // how long it stays open before half-open
+};
+
+struct EngineOptions {
+  // Backend for L2 / persistence: "memory" | "redis" | "postgres" | "parquet_dir".
+  std::string backend = "memory";
+  std::string redis_url = "redis://127.0.0.1:6379/0";
+  std::string postgres_dsn;         // libpq connection string
+  std::string parquet_dir;          // root directory for parquet_dir
+  std::string fragment_size = "optimized";  // "small" | "optimized"
+  double ttl_multiplier = 1.0;
+  bool prefetch_enabled = false;
+  bool monitoring_enabled = true;
+  int64_t max_memory_mb = 8192;     // budget for cached data (hot tier + memory backend)
+  std::map<std::string, bool> features;              // experimental flags
+  std::map<std::string, ProviderOptions> providers;  // by provider name
+  std::vector<std::string> provider_order;           // fallback order when none is named
+  Clock* clock = nullptr;           // nullptr = SystemClock(); borrowed
+  int worker_threads = 4;           // fetch/warm workers
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual CachedApi& api() = 0;
+};
+
+// Builds the engine; InvalidArgument naming the option at fault, Unavailable
+// when a configured backend cannot be reached at start.
+Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts);
+
+}  // namespace finex::cache
