@@ -27,7 +27,7 @@ Timestamp RecentIntradayTtl(Interval iv) {
 
 Timestamp FinalAt(const calendar::Calendar& cal, Interval iv, Timestamp bar_start, const TtlOptions& opts) {
   if (iv == Interval::k1w || iv == Interval::k1mo) return NextBar(bar_start, iv) + opts.publication_lag_s;
-  return std::max(cal.NextClose(bar_start), NextBar(bar_start, iv)) + opts.publication_lag_s;
+  return cal.NextClose(bar_start) + opts.publication_lag_s;
 }
 
 Timestamp FragmentTtl(const calendar::Calendar& cal, Interval iv, Timestamp last_bar_start, bool empty,
