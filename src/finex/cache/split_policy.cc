@@ -1,0 +1,23 @@
+#include "finex/cache/split_policy.h"
+
+namespace finex::cache {
+
+std::vector<std::string> StaleAfterAction(std::span<const FragmentFacts> fragments,
+                                          const provider::CorporateAction& action) {
+  std::vector<std::string> stale;
+  for (const FragmentFacts& f : fragments) {
+    if (f.fetched_at >= action.timestamp) continue;  // already restated
+    if (f.first_bar >= action.timestamp) continue;   // no bar before the ex-date
+    const bool has_adj = f.fields.Has(FieldSet::kAdjClose);
+    bool is_stale = false;
+    if (action.kind == provider::CorporateAction::Kind::kSplit) {
+      is_stale = has_adj || (f.ohlc_split_adjusted && f.fields.Has(FieldSet::kOhlcv));
+    } else {
+      is_stale = has_adj;
+    }
+    if (is_stale) stale.push_back(f.key);
+  }
+  return stale;
+}
+
+}  // namespace finex::cache

@@ -1,0 +1,42 @@
+// Splits and dividends (issue 7): which stored fragments a newly reported
+// corporate action makes stale.
+//
+// Providers restate history when an action happens: Yahoo's OHLC are
+// split-adjusted and its adjclose is split- and dividend-adjusted; Alpha
+// Vantage's adjusted close likewise. A fragment fetched BEFORE an action's
+// ex-date holds prices from before the restatement, so once the action is
+// known:
+//   - a split makes every such fragment with bars before the ex-date stale
+//     when the provider split-adjusts OHLC, and its adj_close stale always;
+//   - a dividend makes the adj_close of such fragments stale (OHLC are not
+//     dividend-adjusted by any provider finex speaks).
+// Stale fragments are invalidated (deleted) and refetched on demand; nothing
+// re-derives prices locally, so finex never serves numbers a provider did not
+// publish. Fragments fetched on or after the ex-date already carry the
+// restated prices and stay.
+//
+// Thread-safety: pure function.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "finex/core/field_set.h"
+#include "finex/provider/provider.h"
+
+namespace finex::cache {
+
+struct FragmentFacts {
+  std::string key;
+  Timestamp first_bar = 0;       // first bar held (known-empty: start of the vouched range)
+  Timestamp fetched_at = 0;
+  FieldSet fields;
+  bool ohlc_split_adjusted = true;  // the provider restates OHLC on splits (Yahoo: yes)
+};
+
+// Keys of fragments made stale by `action` (see file comment).
+std::vector<std::string> StaleAfterAction(std::span<const FragmentFacts> fragments,
+                                          const provider::CorporateAction& action);
+
+}  // namespace finex::cache
