@@ -26,7 +26,11 @@ namespace finex::http {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-  std::string method;  // "GET", "HEAD", "POST", "DELETE", ...
+  // "GET", "POST", "DELETE", ... A HEAD request reaches the handler as "GET"
+  // with `head` set; the server drops the body of the answer (Content-Length
+  // kept), so handlers route HEAD exactly like GET.
+  std::string method;
+  bool head = false;   // the client sent HEAD
   std::string target;  // raw request target ("/v1/history?symbols=AAPL")
   std::string path;    // percent-decoded path without the query
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order

@@ -1,0 +1,648 @@
+// Boost.Beast/Asio implementation of http::Server.
+//
+// Layout: one io_context per I/O thread; the acceptor lives on the first and
+// hands each accepted socket to the next context round-robin, so a
+// connection's handlers all run on one thread and need no strand. Beast's
+// parser reads requests; responses are serialized by hand: a small header
+// string plus a const_buffer over the shared body, which stays alive (held by
+// the session) until the write completes — the body is never copied.
+//
+// Timeouts use a per-session steady_timer that cancels the socket's pending
+// operation (so a 408 can still be written, unlike beast::tcp_stream whose
+// expiry closes the socket). Phases: waiting for the first byte of a request
+// (idle timeout; closes silently), reading the header block (header timeout →
+// 408), reading the body and writing (idle timeout → close).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <array>
+#include <cstring>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "finex/core/clock.h"
+#include "finex/core/symbol.h"
+#include "finex/http/server.h"
+
+namespace finex::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 431: return "Request Header Fields Too Large";
+    case 429: return "Too Many Requests";
+    case 422: return "Unprocessable Entity";
+    case 418: return "I'm a teapot";
+    default: break;
+  }
+  auto sv = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  if (sv.empty() || sv == "<unknown-status>") return "Unknown";
+  return std::string_view(sv.data(), sv.size());
+}
+
+namespace {
+
+// "Tue, 24 Nov 2026 05:56:26 GMT", cached per thread per second.
+const std::string& HttpDate() {
+  thread_local Timestamp cached_at = -1;
+  thread_local std::string cached;
+  const Timestamp now = SystemClock().Now();
+  if (now != cached_at) {
+    static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const int64_t days = DayOf(now);
+    const CivilDate d = CivilFromDays(days);
+    const int64_t sod = now - days * kSecondsPerDay;
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                  kDays[WeekdayFromDays(days)], d.day, kMonths[d.month - 1], d.year,
+                  static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                  static_cast<int>(sod % 60));
+    cached = buf;
+    cached_at = now;
+  }
+  return cached;
+}
+
+bool HeaderNameReserved(std::string_view n) {
+  auto eq = [&](std::string_view x) {
+    return n.size() == x.size() &&
+           std::equal(n.begin(), n.end(), x.begin(),
+                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  };
+  return eq("content-length") || eq("content-type") || eq("date") || eq("server") ||
+         eq("connection") || eq("transfer-encoding");
+}
+
+// Serializes the status line and headers of `r` for a body of body_len bytes.
+void SerializeHead(std::string& out, const Response& r, size_t body_len, bool close,
+                   const std::string& server_name) {
+  out.clear();
+  out.reserve(160 + r.content_type.size());
+  out += "HTTP/1.1 ";
+  out += std::to_string(r.status);
+  out.push_back(' ');
+  out += ReasonPhrase(r.status);
+  out += "\r\nServer: ";
+  out += server_name;
+  out += "\r\nDate: ";
+  out += HttpDate();
+  if (!r.content_type.empty()) {
+    out += "\r\nContent-Type: ";
+    out += r.content_type;
+  }
+  out += "\r\nContent-Length: ";
+  out += std::to_string(body_len);
+  for (const auto& [k, v] : r.headers) {
+    if (HeaderNameReserved(k)) continue;
+    // Header injection guard: drop values carrying CR/LF.
+    if (k.find_first_of("\r\n:") != std::string::npos ||
+        v.find_first_of("\r\n") != std::string::npos) {
+      continue;
+    }
+    out += "\r\n";
+    out += k;
+    out += ": ";
+    out += v;
+  }
+  if (close) out += "\r\nConnection: close";
+  out += "\r\n\r\n";
+}
+
+class ServerImpl;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ServerImpl& server, tcp::socket socket);
+  ~Session();
+  void Start();
+  // Runs on the session's thread: close if idle, else close after the current answer.
+  void BeginDrain();
+  asio::any_io_executor executor() { return socket_.get_executor(); }
+
+ private:
+  enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kClosed };
+
+  void WaitForRequest();
+  void ReadHeader();
+  void OnHeader(beast::error_code ec);
+  void ReadBody();
+  void OnBody(beast::error_code ec);
+  void Dispatch();
+  void SendError(int status, std::string_view code, std::string_view detail);
+  void Send(Response r, bool head, bool close);
+  void OnWrite(beast::error_code ec);
+  void Close();
+  void Arm(int ms);
+  void Disarm() { ++timer_gen_; timer_.cancel(); }
+
+  ServerImpl& server_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  uint64_t timer_gen_ = 0;
+  bool timed_out_ = false;
+  bool draining_ = false;
+  bool close_after_write_ = false;
+  Phase phase_ = Phase::kIdle;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string remote_;
+  // Kept alive during the write.
+  std::string head_buf_;
+  std::shared_ptr<const std::string> body_;
+};
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(ServerOptions opts, Handler handler)
+      : opts_(std::move(opts)), handler_(std::move(handler)) {}
+  ~ServerImpl() override {
+    Stop(0);
+    // Destroy sessions (held by pending handlers) while members are alive.
+    acceptor_.reset();
+    contexts_.clear();
+  }
+
+  Status Init();
+  uint16_t port() const override { return port_; }
+  void Stop(int drain_ms) override;
+  void Wait() override {
+    std::unique_lock lock(mu_);
+    stopped_cv_.wait(lock, [&] { return stopped_; });
+  }
+
+  const ServerOptions& opts() const { return opts_; }
+  const Handler& handler() const { return handler_; }
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+
+  void Register(Session* s, std::weak_ptr<Session> w) {
+    std::lock_guard lock(mu_);
+    sessions_.emplace(s, std::move(w));
+  }
+  void Unregister(Session* s) {
+    std::lock_guard lock(mu_);
+    sessions_.erase(s);
+    active_.fetch_sub(1);
+    if (sessions_.empty()) drained_cv_.notify_all();
+  }
+
+ private:
+  void Accept();
+  void Reject(tcp::socket socket);
+
+  const ServerOptions opts_;
+  const Handler handler_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> active_{0};
+  size_t next_ctx_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable drained_cv_;
+  std::condition_variable stopped_cv_;
+  bool stop_started_ = false;
+  bool stopped_ = false;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::unique_ptr<tcp::acceptor> acceptor_;
+  std::vector<std::thread> threads_;
+};
+
+// ---------------------------------------------------------------- Session
+
+Session::Session(ServerImpl& server, tcp::socket socket)
+    : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()) {
+  beast::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  if (!ec) {
+    remote_ = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+    remote_ += ":" + std::to_string(ep.port());
+  }
+  socket_.set_option(tcp::no_delay(true), ec);
+}
+
+Session::~Session() { server_.Unregister(this); }
+
+void Session::Start() {
+  server_.Register(this, weak_from_this());
+  if (server_.stopping()) {
+    Close();
+    return;
+  }
+  WaitForRequest();
+}
+
+void Session::Arm(int ms) {
+  const uint64_t gen = ++timer_gen_;
+  timer_.expires_after(std::chrono::milliseconds(ms));
+  timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
+    if (ec || gen != self->timer_gen_ || self->phase_ == Phase::kClosed) return;
+    self->timed_out_ = true;
+    beast::error_code ignored;
+    self->socket_.cancel(ignored);
+  });
+}
+
+void Session::WaitForRequest() {
+  if (draining_) {
+    Close();
+    return;
+  }
+  parser_.emplace();
+  const ServerOptions& o = server_.opts();
+  // Room for a long target so it is answered 414 rather than 431; the header
+  // block itself is measured in OnHeader.
+  parser_->header_limit(static_cast<uint32_t>(o.max_header_bytes + o.max_url_bytes + 64));
+  parser_->body_limit(o.max_body_bytes);
+  if (buffer_.size() > 0) {  // pipelined bytes already here
+    ReadHeader();
+    return;
+  }
+  phase_ = Phase::kIdle;
+  Arm(o.idle_timeout_ms);
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->timed_out_ || self->phase_ == Phase::kClosed) {
+      self->Close();
+      return;
+    }
+    self->ReadHeader();
+  });
+}
+
+void Session::ReadHeader() {
+  phase_ = Phase::kHeader;
+  Arm(server_.opts().header_timeout_ms);
+  bhttp::async_read_header(socket_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, size_t) {
+                             self->OnHeader(ec);
+                           });
+}
+
+void Session::OnHeader(beast::error_code ec) {
+  if (phase_ == Phase::kClosed) return;
+  const ServerOptions& o = server_.opts();
+  if (timed_out_) {
+    timed_out_ = false;
+    SendError(408, "request_timeout", "request headers not received in time");
+    return;
+  }
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+    Close();
+    return;
+  }
+  if (ec == bhttp::error::header_limit) {
+    // Tell a long URL from a large header block by the request line.
+    auto data = buffer_.cdata();
+    std::string_view raw(static_cast<const char*>(data.data()), data.size());
+    const size_t eol = raw.find("\r\n");
+    if (eol == std::string_view::npos || eol > o.max_url_bytes) {
+      SendError(414, "uri_too_long", "request target exceeds " + std::to_string(o.max_url_bytes) + " bytes");
+    } else {
+      SendError(431, "header_too_large",
+                "request header block exceeds " + std::to_string(o.max_header_bytes) + " bytes");
+    }
+    return;
+  }
+  if (ec == bhttp::error::body_limit) {
+    SendError(413, "body_too_large", "request body exceeds " + std::to_string(o.max_body_bytes) + " bytes");
+    return;
+  }
+  if (ec) {
+    SendError(400, "bad_request", "malformed HTTP request: " + ec.message());
+    return;
+  }
+  const auto& req = parser_->get();
+  if (req.target().size() > o.max_url_bytes) {
+    SendError(414, "uri_too_long", "request target exceeds " + std::to_string(o.max_url_bytes) + " bytes");
+    return;
+  }
+  size_t header_bytes = 0;
+  for (const auto& f : req) header_bytes += f.name_string().size() + f.value().size() + 4;
+  if (header_bytes > o.max_header_bytes) {
+    SendError(431, "header_too_large",
+              "request header block exceeds " + std::to_string(o.max_header_bytes) + " bytes");
+    return;
+  }
+  if (parser_->is_done()) {
+    Disarm();
+    Dispatch();
+    return;
+  }
+  // A body follows. Honour Expect: 100-continue.
+  auto expect = req[bhttp::field::expect];
+  if (beast::iequals(expect, "100-continue")) {
+    static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    beast::error_code wec;
+    asio::write(socket_, asio::buffer(kContinue), wec);
+    if (wec) {
+      Close();
+      return;
+    }
+  }
+  ReadBody();
+}
+
+void Session::ReadBody() {
+  phase_ = Phase::kBody;
+  Arm(server_.opts().idle_timeout_ms);
+  bhttp::async_read(socket_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void Session::OnBody(beast::error_code ec) {
+  if (phase_ == Phase::kClosed) return;
+  if (timed_out_) {
+    timed_out_ = false;
+    SendError(408, "request_timeout", "request body not received in time");
+    return;
+  }
+  if (ec == bhttp::error::body_limit) {
+    SendError(413, "body_too_large",
+              "request body exceeds " + std::to_string(server_.opts().max_body_bytes) + " bytes");
+    return;
+  }
+  if (ec) {
+    Close();
+    return;
+  }
+  Disarm();
+  Dispatch();
+}
+
+void Session::Dispatch() {
+  phase_ = Phase::kHandling;
+  auto& msg = parser_->get();
+  Request req;
+  const auto method = msg.method_string();
+  req.method.assign(method.data(), method.size());
+  if (req.method == "HEAD") {
+    req.method = "GET";
+    req.head = true;
+  }
+  const auto target = msg.target();
+  req.target.assign(target.data(), target.size());
+  req.remote = remote_;
+  const bool keep_alive = msg.keep_alive();
+  std::string_view t(req.target);
+  const size_t q = t.find('?');
+  std::string_view raw_path = t.substr(0, q);
+  auto path = PercentDecode(raw_path, false);
+  if (!path.ok()) {
+    Send(Response::Problem(400, "bad_path", "request path: " + path.status().message()), req.head,
+         !keep_alive);
+    return;
+  }
+  req.path = std::move(*path);
+  if (q != std::string_view::npos) {
+    auto query = ParseQuery(t.substr(q + 1));
+    if (!query.ok()) {
+      const std::string& param = query.status().details().param;
+      std::vector<std::pair<std::string, std::string>> extra;
+      if (!param.empty()) extra.emplace_back("param", "\"" + Printable(param) + "\"");
+      Send(Response::Problem(400, "bad_query", query.status().message(), extra), req.head, !keep_alive);
+      return;
+    }
+    req.query = std::move(*query);
+  }
+  req.headers.reserve(8);
+  for (const auto& f : msg) {
+    std::string name(f.name_string().data(), f.name_string().size());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers.emplace_back(std::move(name), std::string(f.value().data(), f.value().size()));
+  }
+  req.body = std::move(msg.body());
+  Response resp;
+  try {
+    resp = server_.handler()(req);
+  } catch (const std::exception& e) {
+    resp = Response::Problem(500, "internal", "handler failed");
+  } catch (...) {
+    resp = Response::Problem(500, "internal", "handler failed");
+  }
+  Send(std::move(resp), req.head, !keep_alive);
+}
+
+void Session::SendError(int status, std::string_view code, std::string_view detail) {
+  // After a transport error the stream position is unknown: always close.
+  Send(Response::Problem(status, code, detail), false, true);
+}
+
+void Session::Send(Response r, bool head, bool close) {
+  if (draining_ || server_.stopping()) close = true;
+  close_after_write_ = close;
+  body_ = std::move(r.body);
+  const size_t len = body_ ? body_->size() : 0;
+  SerializeHead(head_buf_, r, len, close, server_.opts().server_name);
+  phase_ = Phase::kWriting;
+  Arm(server_.opts().idle_timeout_ms);
+  std::array<asio::const_buffer, 2> bufs = {
+      asio::buffer(head_buf_),
+      (head || len == 0) ? asio::const_buffer() : asio::const_buffer(body_->data(), len)};
+  asio::async_write(socket_, bufs, [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->OnWrite(ec);
+  });
+}
+
+void Session::OnWrite(beast::error_code ec) {
+  Disarm();
+  body_.reset();
+  if (ec || timed_out_ || close_after_write_) {
+    Close();
+    return;
+  }
+  WaitForRequest();
+}
+
+void Session::BeginDrain() {
+  draining_ = true;
+  if (phase_ == Phase::kIdle) Close();
+}
+
+void Session::Close() {
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kClosed;
+  ++timer_gen_;
+  beast::error_code ec;
+  timer_.cancel();
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  socket_.close(ec);
+}
+
+// ---------------------------------------------------------------- Server
+
+Result<std::pair<std::string, uint16_t>> SplitHostPort(std::string_view listen) {
+  std::string host;
+  std::string_view port_text;
+  if (!listen.empty() && listen.front() == '[') {
+    const size_t close = listen.find(']');
+    if (close == std::string_view::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return InvalidArgumentError("listen address '" + Printable(listen) + "' is not [host]:port");
+    }
+    host = std::string(listen.substr(1, close - 1));
+    port_text = listen.substr(close + 2);
+  } else {
+    const size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos) {
+      return InvalidArgumentError("listen address '" + Printable(listen) + "' is not host:port");
+    }
+    host = std::string(listen.substr(0, colon));
+    port_text = listen.substr(colon + 1);
+  }
+  if (port_text.empty() || port_text.size() > 5 ||
+      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return InvalidArgumentError("listen port in '" + Printable(listen) + "' is not a number");
+  }
+  const int port = std::stoi(std::string(port_text));
+  if (port > 65535) return InvalidArgumentError("listen port " + std::to_string(port) + " out of range");
+  if (host.empty() || host == "*") host = "0.0.0.0";
+  if (host == "localhost") host = "127.0.0.1";
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+Status ServerImpl::Init() {
+  if (opts_.threads < 1) return InvalidArgumentError("threads must be >= 1");
+  if (!handler_) return InvalidArgumentError("handler is empty");
+  FINEX_ASSIGN_OR_RETURN(auto hp, SplitHostPort(opts_.listen));
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(hp.first, ec);
+  if (ec) return InvalidArgumentError("listen host '" + Printable(hp.first) + "' is not an IP address");
+  for (int i = 0; i < opts_.threads; ++i) {
+    contexts_.push_back(std::make_unique<asio::io_context>(1));
+    guards_.push_back(asio::make_work_guard(*contexts_.back()));
+  }
+  acceptor_ = std::make_unique<tcp::acceptor>(*contexts_[0]);
+  tcp::endpoint ep(addr, hp.second);
+  acceptor_->open(ep.protocol(), ec);
+  if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_->bind(ep, ec);
+  if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return UnavailableError("cannot listen on " + Printable(opts_.listen) + ": " + ec.message());
+  }
+  port_ = acceptor_->local_endpoint().port();
+  Accept();
+  for (auto& ctx : contexts_) {
+    threads_.emplace_back([c = ctx.get()] {
+      for (;;) {
+        try {
+          c->run();
+          return;
+        } catch (...) {
+          // A throwing handler must not kill the I/O thread; keep serving.
+        }
+      }
+    });
+  }
+  return OkStatus();
+}
+
+void ServerImpl::Accept() {
+  asio::io_context& target = *contexts_[next_ctx_];
+  next_ctx_ = (next_ctx_ + 1) % contexts_.size();
+  acceptor_->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_->is_open() || stopping()) return;
+    if (!ec) {
+      if (active_.load() >= opts_.max_connections) {
+        Reject(std::move(socket));
+      } else {
+        active_.fetch_add(1);
+        auto exec = socket.get_executor();
+        auto s = std::make_shared<Session>(*this, std::move(socket));
+        asio::post(exec, [s] { s->Start(); });
+      }
+    }
+    Accept();
+  });
+}
+
+void ServerImpl::Reject(tcp::socket socket) {
+  struct Rejected {
+    tcp::socket socket;
+    std::string text;
+  };
+  auto r = std::make_shared<Rejected>(Rejected{std::move(socket), {}});
+  Response resp = Response::Problem(503, "overloaded", "too many connections");
+  resp.headers.emplace_back("Retry-After", "1");
+  SerializeHead(r->text, resp, resp.body->size(), true, opts_.server_name);
+  r->text += *resp.body;
+  asio::async_write(r->socket, asio::buffer(r->text), [r](beast::error_code, size_t) {
+    beast::error_code ec;
+    r->socket.shutdown(tcp::socket::shutdown_send, ec);
+    r->socket.close(ec);
+  });
+}
+
+void ServerImpl::Stop(int drain_ms) {
+  {
+    std::lock_guard lock(mu_);
+    if (stop_started_) {
+      return;
+    }
+    stop_started_ = true;
+  }
+  stopping_.store(true);
+  if (acceptor_ && threads_.empty()) {  // Init failed before the threads started
+    beast::error_code ec;
+    acceptor_->close(ec);
+  } else if (acceptor_) {
+    std::promise<void> closed;
+    asio::post(*contexts_[0], [&] {
+      beast::error_code ec;
+      acceptor_->close(ec);
+      closed.set_value();
+    });
+    closed.get_future().wait();
+  }
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [ptr, weak] : sessions_) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) {
+    auto exec = s->executor();
+    asio::post(exec, [s = std::move(s)] { s->BeginDrain(); });
+  }
+  live.clear();
+  {
+    std::unique_lock lock(mu_);
+    drained_cv_.wait_for(lock, std::chrono::milliseconds(std::max(0, drain_ms)),
+                         [&] { return sessions_.empty(); });
+  }
+  for (auto& g : guards_) g.reset();
+  for (auto& c : contexts_) c->stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  std::lock_guard lock(mu_);
+  stopped_ = true;
+  stopped_cv_.notify_all();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& opts, Handler handler) {
+  auto s = std::make_unique<ServerImpl>(opts, std::move(handler));
+  FINEX_RETURN_IF_ERROR(s->Init());
+  return std::unique_ptr<Server>(std::move(s));
+}
+
+}  // namespace finex::http
