@@ -410,9 +410,14 @@ void XasxHolidays(int y, YearHolidays* h) {
     default: h->Close(xmas); h->Close(xmas + 1); break;
   }
   if (y == 2022) h->Close(D(2022, 9, 22));  // National Day of Mourning (Elizabeth II)
-  // Christmas Eve and New Year's Eve: early close 14:10.
+  // Early close 14:10 on the last trading day before Christmas and on the
+  // last trading day of the year (Dec 24 / Dec 31, or the Friday before
+  // when those fall on a weekend).
   for (int64_t d : {D(y, 12, 24), D(y, 12, 31)}) {
-    if (!IsWeekend(d)) h->Early(d, Hm(14, 10));
+    while (IsWeekend(d) || std::find(h->closed.begin(), h->closed.end(), d) != h->closed.end()) {
+      --d;
+    }
+    h->Early(d, Hm(14, 10));
   }
 }
 
