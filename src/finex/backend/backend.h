@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "finex/backend/detail/striped_counter.h"
 #include "finex/core/bytes.h"
 #include "finex/core/status.h"
 
@@ -41,6 +42,8 @@ struct BackendStats {
   uint64_t bytes = 0;         // key + value bytes held, as exact as the store allows
   uint64_t gets = 0, hits = 0, puts = 0, deletes = 0, errors = 0;
   uint64_t expired = 0;       // entries dropped because their TTL passed
+  uint64_t evicted = 0;       // entries dropped to stay within a byte budget
+  uint64_t corrupt = 0;       // values that failed integrity checks: dropped, deleted, never served
 };
 
 class Backend {
@@ -52,7 +55,8 @@ class Backend {
   Result<std::optional<Bytes>> Get(std::string_view key);
   // One result per key, in order. All-or-nothing: a store failure fails all.
   Result<std::vector<std::optional<Bytes>>> GetMultiple(std::span<const std::string> keys);
-  // Stores value under key, overwriting. ttl_ms > 0 makes it expire.
+  // Stores value under key, overwriting (value and TTL). ttl_ms > 0 makes it
+  // expire; ttl_ms < 0 is InvalidArgument (param "ttl_ms").
   Status Put(std::string_view key, ByteView value, const PutOptions& opts = {});
   // Deleting a missing key is OK.
   Status Delete(std::string_view key);
@@ -71,17 +75,38 @@ class Backend {
   virtual bool durable() const { return false; }
   virtual BackendStats stats() const = 0;
 
- private:
-  virtual Result<std::optional<Bytes>> DoGet(std::string_view key) = 0;
+ protected:
+  // Adds the operation counters the public wrappers keep (gets, hits, puts,
+  // deletes, errors) to *s. Implementations call it from stats(); they fill
+  // keys, bytes, expired and evicted themselves.
+  void AddOpStats(BackendStats* s) const;
+
+  // Defaults an implementation may keep or call from its override:
+  // DoGetMultiple loops DoGet (first failure fails all); DoDeletePrefix scans
+  // with DoScanPrefix and deletes each key with DoDelete.
   virtual Result<std::vector<std::optional<Bytes>>> DoGetMultiple(std::span<const std::string> keys);
+  virtual Result<size_t> DoDeletePrefix(std::string_view prefix);
+  virtual Status DoPing() { return OkStatus(); }
+
+ private:
+  // Called only after the public wrapper validated the arguments.
+  virtual Result<std::optional<Bytes>> DoGet(std::string_view key) = 0;
   virtual Status DoPut(std::string_view key, ByteView value, const PutOptions& opts) = 0;
   virtual Status DoDelete(std::string_view key) = 0;
   virtual Result<std::vector<std::string>> DoScanPrefix(std::string_view prefix, size_t limit) = 0;
-  virtual Result<size_t> DoDeletePrefix(std::string_view prefix);
-  virtual Status DoPing() { return OkStatus(); }
+
+  // Counted by the public wrappers. `errors` counts store failures (non-OK
+  // results from Do*), not rejected arguments.
+  detail::StripedCounter gets_, hits_, puts_, deletes_, errors_;
 };
 
-// Validates a key per the rules above.
+// Longest key a backend accepts.
+inline constexpr size_t kMaxBackendKeyLength = 1024;
+
+// Validates a key per the rules above (InvalidArgument, param "key").
 Status ValidateBackendKey(std::string_view key);
+// Validates a ScanPrefix/DeletePrefix prefix: the key rules, except that it
+// may be empty when allow_empty (InvalidArgument, param "prefix").
+Status ValidateBackendPrefix(std::string_view prefix, bool allow_empty);
 
 }  // namespace finex::backend

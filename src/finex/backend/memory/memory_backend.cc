@@ -1,0 +1,293 @@
+#include "finex/backend/memory/memory_backend.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+namespace finex::backend {
+namespace {
+
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+struct Entry;
+// Expiry instant (clock micros) -> key, for O(expired) sweeps.
+using ExpiryIndex = std::multimap<int64_t, std::string_view>;
+
+struct Entry {
+  Bytes value;
+  int64_t expires_us = 0;              // 0 = never
+  ExpiryIndex::iterator expiry_it{};   // valid iff expires_us != 0
+  // CLOCK bit: set by reads (under the shared lock, hence atomic), cleared by
+  // the eviction hand (under the exclusive lock).
+  mutable std::atomic<bool> referenced{true};
+};
+
+bool Expired(const Entry& e, int64_t now_us) { return e.expires_us != 0 && now_us >= e.expires_us; }
+
+}  // namespace
+
+struct alignas(64) MemoryBackend::Shard {
+  mutable std::shared_mutex mu;
+  // Entries by key. Node-based, so key and Entry addresses are stable; the
+  // ordered index and the expiry index hold views/pointers into the nodes.
+  std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> map;
+  std::map<std::string_view, Entry*> index;  // same keys, ascending
+  ExpiryIndex expiry;
+  uint64_t bytes = 0;    // sum of key.size() + value.size()
+  uint64_t expired = 0;  // entries reclaimed after their TTL
+  uint64_t evicted = 0;  // entries dropped for the byte budget
+  std::string clock_hand;  // next key the CLOCK hand examines
+
+  // REQUIRES: exclusive lock held.
+  void Erase(decltype(map)::iterator it) {
+    bytes -= it->first.size() + it->second.value.size();
+    if (it->second.expires_us != 0) expiry.erase(it->second.expiry_it);
+    index.erase(std::string_view(it->first));
+    map.erase(it);
+  }
+  // Removes entries expired at now_us. REQUIRES: exclusive lock held.
+  size_t SweepLocked(int64_t now_us) {
+    size_t n = 0;
+    while (!expiry.empty() && expiry.begin()->first <= now_us) {
+      auto it = map.find(expiry.begin()->second);
+      Erase(it);
+      ++n;
+    }
+    expired += n;
+    return n;
+  }
+  // Evicts one entry other than `keep` in CLOCK order; false if none can go.
+  // REQUIRES: exclusive lock held.
+  bool EvictOneLocked(std::string_view keep) {
+    if (index.empty()) return false;
+    auto it = index.lower_bound(clock_hand);
+    for (size_t steps = 0; steps <= 2 * index.size() + 1; ++steps) {
+      if (it == index.end()) it = index.begin();
+      if (it->first == keep) {
+        ++it;
+        continue;
+      }
+      if (it->second->referenced.load(std::memory_order_relaxed)) {
+        it->second->referenced.store(false, std::memory_order_relaxed);
+        ++it;
+        continue;
+      }
+      auto next = std::next(it);
+      clock_hand = next == index.end() ? std::string() : std::string(next->first);
+      Erase(map.find(it->first));
+      ++evicted;
+      return true;
+    }
+    return false;
+  }
+};
+
+struct MemoryBackend::Impl {
+  explicit Impl(const MemoryBackendOptions& o)
+      : nshards(o.shards),
+        shards(new Shard[o.shards]),
+        clock(o.clock ? *o.clock : SystemClock()),
+        shard_budget(o.max_bytes == 0 ? 0 : std::max<uint64_t>(1, o.max_bytes / o.shards)),
+        sweep_interval_ms(o.sweep_interval_ms) {}
+
+  const size_t nshards;
+  std::unique_ptr<Shard[]> shards;
+  Clock& clock;
+  const uint64_t shard_budget;  // 0 = unlimited
+  const int64_t sweep_interval_ms;
+
+  std::mutex sweeper_mu;
+  std::condition_variable sweeper_cv;
+  bool stopping = false;  // guarded by sweeper_mu
+  std::thread sweeper;
+};
+
+std::unique_ptr<Backend> NewMemoryBackend(const MemoryBackendOptions& options) {
+  return std::make_unique<MemoryBackend>(options);
+}
+
+MemoryBackend::MemoryBackend(const MemoryBackendOptions& options) {
+  FINEX_CHECK(options.shards >= 1 && options.shards <= 4096);
+  FINEX_CHECK(options.sweep_interval_ms >= 0);
+  impl_ = std::make_unique<Impl>(options);
+  if (options.sweep_interval_ms > 0) impl_->sweeper = std::thread([this] { SweeperLoop(); });
+}
+
+MemoryBackend::~MemoryBackend() {
+  {
+    std::lock_guard<std::mutex> l(impl_->sweeper_mu);
+    impl_->stopping = true;
+  }
+  impl_->sweeper_cv.notify_all();
+  if (impl_->sweeper.joinable()) impl_->sweeper.join();
+}
+
+void MemoryBackend::SweeperLoop() {
+  std::unique_lock<std::mutex> l(impl_->sweeper_mu);
+  while (!impl_->stopping) {
+    impl_->sweeper_cv.wait_for(l, std::chrono::milliseconds(impl_->sweep_interval_ms),
+                               [this] { return impl_->stopping; });
+    if (impl_->stopping) break;
+    l.unlock();
+    SweepExpired();
+    l.lock();
+  }
+}
+
+MemoryBackend::Shard& MemoryBackend::ShardFor(std::string_view key) const {
+  // Mix the hash so shard choice does not correlate with the bucket index
+  // the map derives from the same hash.
+  uint64_t h = KeyHash{}(key);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return impl_->shards[h % impl_->nshards];
+}
+
+size_t MemoryBackend::SweepExpired() {
+  size_t n = 0;
+  for (size_t i = 0; i < impl_->nshards; ++i) {
+    Shard& s = impl_->shards[i];
+    const int64_t now = impl_->clock.NowMicros();
+    {
+      std::shared_lock<std::shared_mutex> l(s.mu);
+      if (s.expiry.empty() || s.expiry.begin()->first > now) continue;
+    }
+    std::unique_lock<std::shared_mutex> l(s.mu);
+    n += s.SweepLocked(now);
+  }
+  return n;
+}
+
+Result<std::optional<Bytes>> MemoryBackend::DoGet(std::string_view key) {
+  Shard& s = ShardFor(key);
+  std::shared_lock<std::shared_mutex> l(s.mu);
+  auto it = s.map.find(key);
+  if (it == s.map.end()) return std::optional<Bytes>();
+  const Entry& e = it->second;
+  if (e.expires_us != 0 && Expired(e, impl_->clock.NowMicros())) return std::optional<Bytes>();
+  if (impl_->shard_budget != 0 && !e.referenced.load(std::memory_order_relaxed)) {
+    e.referenced.store(true, std::memory_order_relaxed);
+  }
+  return std::optional<Bytes>(e.value);
+}
+
+Result<std::vector<std::optional<Bytes>>> MemoryBackend::DoGetMultiple(std::span<const std::string> keys) {
+  std::vector<std::optional<Bytes>> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) {
+    FINEX_ASSIGN_OR_RETURN(std::optional<Bytes> v, DoGet(k));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Status MemoryBackend::DoPut(std::string_view key, ByteView value, const PutOptions& opts) {
+  const uint64_t entry_bytes = key.size() + value.size();
+  if (impl_->shard_budget != 0 && entry_bytes > impl_->shard_budget) {
+    return ResourceExhaustedError("memory backend: entry of " + std::to_string(entry_bytes) +
+                                  " bytes exceeds the per-shard byte budget of " +
+                                  std::to_string(impl_->shard_budget) + " bytes");
+  }
+  Shard& s = ShardFor(key);
+  const int64_t now = opts.ttl_ms > 0 ? impl_->clock.NowMicros() : 0;
+  std::unique_lock<std::shared_mutex> l(s.mu);
+  auto it = s.map.find(key);
+  if (it == s.map.end()) {
+    it = s.map.try_emplace(std::string(key)).first;
+    s.index.emplace(std::string_view(it->first), &it->second);
+  } else {
+    s.bytes -= it->first.size() + it->second.value.size();
+    if (it->second.expires_us != 0) s.expiry.erase(it->second.expiry_it);
+    it->second.expires_us = 0;
+  }
+  Entry& e = it->second;
+  e.value.assign(value.data(), value.size());
+  if (opts.ttl_ms > 0) {
+    e.expires_us = now + opts.ttl_ms * 1000;
+    e.expiry_it = s.expiry.emplace(e.expires_us, std::string_view(it->first));
+  }
+  e.referenced.store(true, std::memory_order_relaxed);
+  s.bytes += entry_bytes;
+  if (impl_->shard_budget != 0 && s.bytes > impl_->shard_budget) {
+    s.SweepLocked(impl_->clock.NowMicros());
+    while (s.bytes > impl_->shard_budget && s.EvictOneLocked(key)) {
+    }
+  }
+  return OkStatus();
+}
+
+Status MemoryBackend::DoDelete(std::string_view key) {
+  Shard& s = ShardFor(key);
+  std::unique_lock<std::shared_mutex> l(s.mu);
+  auto it = s.map.find(key);
+  if (it != s.map.end()) s.Erase(it);
+  return OkStatus();
+}
+
+Result<std::vector<std::string>> MemoryBackend::DoScanPrefix(std::string_view prefix, size_t limit) {
+  const int64_t now = impl_->clock.NowMicros();
+  std::vector<std::string> out;
+  for (size_t i = 0; i < impl_->nshards; ++i) {
+    Shard& s = impl_->shards[i];
+    std::shared_lock<std::shared_mutex> l(s.mu);
+    size_t taken = 0;
+    for (auto it = s.index.lower_bound(prefix);
+         it != s.index.end() && it->first.substr(0, prefix.size()) == prefix; ++it) {
+      if (Expired(*it->second, now)) continue;
+      out.emplace_back(it->first);
+      // Each shard's keys are ascending, so no shard contributes more than
+      // `limit` keys to the first `limit` overall.
+      if (limit != 0 && ++taken == limit) break;
+    }
+  }
+  std::sort(out.begin(), out.end());
+  if (limit != 0 && out.size() > limit) out.resize(limit);
+  return out;
+}
+
+Result<size_t> MemoryBackend::DoDeletePrefix(std::string_view prefix) {
+  const int64_t now = impl_->clock.NowMicros();
+  size_t n = 0;
+  for (size_t i = 0; i < impl_->nshards; ++i) {
+    Shard& s = impl_->shards[i];
+    std::unique_lock<std::shared_mutex> l(s.mu);
+    auto it = s.index.lower_bound(prefix);
+    while (it != s.index.end() && it->first.substr(0, prefix.size()) == prefix) {
+      auto next = std::next(it);
+      if (Expired(*it->second, now)) {
+        ++s.expired;
+      } else {
+        ++n;
+      }
+      s.Erase(s.map.find(it->first));
+      it = next;
+    }
+  }
+  return n;
+}
+
+BackendStats MemoryBackend::stats() const {
+  BackendStats st;
+  for (size_t i = 0; i < impl_->nshards; ++i) {
+    const Shard& s = impl_->shards[i];
+    std::shared_lock<std::shared_mutex> l(s.mu);
+    st.keys += s.map.size();
+    st.bytes += s.bytes;
+    st.expired += s.expired;
+    st.evicted += s.evicted;
+  }
+  AddOpStats(&st);
+  return st;
+}
+
+}  // namespace finex::backend

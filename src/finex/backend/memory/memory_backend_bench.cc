@@ -1,0 +1,125 @@
+// MemoryBackend get/put/scan_prefix, 1 KB values, 1 and 2 threads, with a
+// same-run anchor: a plain std::unordered_map under one std::shared_mutex
+// (single thread), so ratios are comparable across machines.
+//
+//   ninja -C build/release finex_bench
+//   build/release/bench/finex_bench --benchmark_filter='Memory|Anchor'
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "finex/backend/memory/memory_backend.h"
+
+namespace finex::backend {
+namespace {
+
+constexpr int kKeys = 100000;
+constexpr size_t kValueBytes = 1024;
+
+std::string BenchKey(int i) {
+  return "finex:SYM" + std::to_string(i % 1000) + ":1d:" + std::to_string(1704067200 + (i / 1000) * 86400) +
+         ":" + std::to_string(1706918400 + (i / 1000) * 86400) + ":yahoo:usd:ohlcv_v1";
+}
+
+const std::vector<std::string>& Keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> k;
+    k.reserve(kKeys);
+    for (int i = 0; i < kKeys; ++i) k.push_back(BenchKey(i));
+    return k;
+  }();
+  return keys;
+}
+
+// One backend shared by all benchmark threads, filled once.
+MemoryBackend& Filled() {
+  static MemoryBackend* b = [] {
+    auto* m = new MemoryBackend(MemoryBackendOptions{});
+    const std::string value(kValueBytes, 'v');
+    for (const std::string& k : Keys()) (void)m->Put(k, value);
+    return m;
+  }();
+  return *b;
+}
+
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return x;
+}
+
+void BM_MemoryGet1KB(benchmark::State& state) {
+  MemoryBackend& b = Filled();
+  const auto& keys = Keys();
+  uint64_t i = state.thread_index() * 7919;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto v = b.Get(keys[Mix(++i) % kKeys]);
+    bytes += (*v)->size();
+    benchmark::DoNotOptimize(v);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_MemoryGet1KB)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_MemoryPut1KB(benchmark::State& state) {
+  MemoryBackend& b = Filled();
+  const auto& keys = Keys();
+  const std::string value(kValueBytes, 'p');
+  uint64_t i = state.thread_index() * 104729;
+  for (auto _ : state) {
+    Status s = b.Put(keys[Mix(++i) % kKeys], value);
+    benchmark::DoNotOptimize(s);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MemoryPut1KB)->Threads(1)->Threads(2)->UseRealTime();
+
+// One series' fragments: "finex:SYM42:1d:" matches 100 of the 100k keys.
+void BM_MemoryScanPrefix100(benchmark::State& state) {
+  MemoryBackend& b = Filled();
+  uint64_t i = state.thread_index();
+  for (auto _ : state) {
+    auto keys = b.ScanPrefix("finex:SYM" + std::to_string(Mix(++i) % 1000) + ":1d:");
+    benchmark::DoNotOptimize(keys);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MemoryScanPrefix100)->Threads(1)->Threads(2)->UseRealTime();
+
+// Anchor: the simplest thread-safe map, same keys and values, one thread.
+void BM_AnchorSharedMutexUnorderedMapGet1KB(benchmark::State& state) {
+  static std::shared_mutex mu;
+  static std::unordered_map<std::string, std::string>* map = [] {
+    auto* m = new std::unordered_map<std::string, std::string>();
+    const std::string value(kValueBytes, 'v');
+    for (const std::string& k : Keys()) (*m)[k] = value;
+    return m;
+  }();
+  const auto& keys = Keys();
+  uint64_t i = 0;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::optional<std::string> v;
+    {
+      std::shared_lock<std::shared_mutex> l(mu);
+      auto it = map->find(keys[Mix(++i) % kKeys]);
+      if (it != map->end()) v = it->second;
+    }
+    bytes += v->size();
+    benchmark::DoNotOptimize(v);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_AnchorSharedMutexUnorderedMapGet1KB)->UseRealTime();
+
+}  // namespace
+}  // namespace finex::backend
