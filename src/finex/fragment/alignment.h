@@ -1,0 +1,49 @@
+// Fragment alignment: the natural buckets that stored fragments are cut
+// along, and the wider "widen units" the planner may stretch a fetch to when
+// the extra rows cost nothing (DESIGN.md "Fragments"; docs/planner.md).
+//
+//   fragment_size  intraday   1d      1w       1mo
+//   small          hour       month   quarter  year
+//   optimized      day        month   year     year
+//
+// Widen units (aggressive policy): intraday -> UTC day, 1d -> calendar year,
+// 1w/1mo -> aligned decade. Every bucket is a half-open UTC range; buckets of
+// one (interval, size) tile the time line without gaps or overlaps, so a
+// provider answer split along them yields disjoint pieces.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "finex/core/interval.h"
+#include "finex/core/status.h"
+#include "finex/core/time_range.h"
+
+namespace finex::fragment {
+
+enum class FragmentSize : uint8_t { kSmall, kOptimized };
+
+// "small" | "optimized"; InvalidArgument (param "fragment_size") otherwise.
+Result<FragmentSize> ParseFragmentSize(std::string_view text);
+std::string_view FragmentSizeName(FragmentSize size);
+
+enum class BucketUnit : uint8_t { kHour, kDay, kMonth, kQuarter, kYear, kDecade };
+
+// The bucket unit fragments of `iv` are cut along.
+BucketUnit FragmentBucketUnit(Interval iv, FragmentSize size);
+// The unit the aggressive widening policy stretches a fetch to.
+BucketUnit WidenUnit(Interval iv);
+
+// The bucket of `unit` containing ts, [start, end).
+TimeRange BucketOf(Timestamp ts, BucketUnit unit);
+
+// Cuts r along the buckets of `unit`; pieces are non-empty, ascending and
+// tile r exactly.
+std::vector<TimeRange> SplitAlongBuckets(TimeRange r, BucketUnit unit);
+
+// r stretched outwards to whole buckets of `unit`.
+TimeRange AlignOutward(TimeRange r, BucketUnit unit);
+
+}  // namespace finex::fragment

@@ -1,0 +1,229 @@
+#include "finex/fragment/planner.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+namespace finex::fragment {
+
+namespace {
+
+constexpr FieldSet::Bit kBits[] = {FieldSet::kOhlcv, FieldSet::kAdjClose, FieldSet::kMarketCap};
+
+TimeRange Hull(TimeRange a, TimeRange b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return {std::min(a.start, b.start), std::max(a.end, b.end)};
+}
+
+bool CurrencyMatches(const Fragment& f, std::string_view currency) {
+  return f.currency() == currency || (f.is_empty_answer() && f.currency() == kUnknownCurrency);
+}
+
+}  // namespace
+
+int64_t Planner::EstimateRows(TimeRange r, Interval iv, const calendar::Calendar& cal) {
+  if (r.empty()) return 0;
+  const Timestamp nominal = NominalSeconds(iv);
+  int64_t rows = 0;
+  const TimeRangeSet trading = cal.TradingTime(r, iv);
+  for (const TimeRange& t : trading.ranges()) rows += (t.length() + nominal - 1) / nominal;
+  return rows;
+}
+
+std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const TimeRangeSet& covered,
+                                            const FetchLimits& limits, Interval iv,
+                                            const calendar::Calendar& cal, Timestamp now,
+                                            TimeRangeSet* unreachable) const {
+  std::vector<FetchPlan> out;
+  const Timestamp horizon = now + 1;  // no bar can start after now
+  TimeRangeSet want = gaps;
+  if (!want.empty()) want.Remove({horizon, std::max(horizon, want.ranges().back().end) + 1});
+  Timestamp floor_ts = std::numeric_limits<Timestamp>::min();
+  if (limits.max_lookback_s > 0 && !want.empty()) {
+    floor_ts = now - limits.max_lookback_s;
+    const TimeRange beyond{want.ranges().front().start, floor_ts};
+    if (!beyond.empty()) {
+      if (unreachable) *unreachable = unreachable->Union(want.Intersect(beyond));
+      want.Remove(beyond);
+    }
+  }
+  if (want.empty() || !limits.supported) return out;
+
+  auto make = [&](TimeRange call) {
+    FetchPlan f;
+    f.call = call;
+    f.fills = TimeRangeSet(call).Subtract(covered);
+    return f;
+  };
+  if (limits.whole_history) {
+    // One call brings everything; ask for the hull of what is missing.
+    out.push_back(make({want.ranges().front().start, want.ranges().back().end}));
+    return out;
+  }
+
+  const Timestamp nominal = NominalSeconds(iv);
+  auto fits = [&](TimeRange r) {
+    if (limits.max_span_s > 0 && r.length() > limits.max_span_s) return false;
+    if (limits.max_rows > 0 && EstimateRows(r, iv, cal) > limits.max_rows) return false;
+    return true;
+  };
+
+  // Cut each gap into pieces one call can carry.
+  std::vector<TimeRange> pieces;
+  for (const TimeRange& g : want.ranges()) {
+    if (fits(g)) {
+      pieces.push_back(g);
+      continue;
+    }
+    Timestamp s = g.start;
+    while (s < g.end) {
+      Timestamp e = g.end;
+      if (limits.max_span_s > 0) e = std::min(e, s + limits.max_span_s);
+      if (limits.max_rows > 0) {
+        int64_t rows = 0;
+        const TimeRangeSet trading = cal.TradingTime({s, e}, iv);
+        for (const TimeRange& t : trading.ranges()) {
+          const int64_t n = (t.length() + nominal - 1) / nominal;
+          if (rows + n <= limits.max_rows) {
+            rows += n;
+            continue;
+          }
+          e = t.start + (limits.max_rows - rows) * nominal;
+          break;
+        }
+      }
+      if (e <= s) e = std::min(g.end, s + nominal);
+      pieces.push_back({s, e});
+      s = e;
+    }
+  }
+
+  // Merge neighbours while one call still carries them.
+  std::vector<TimeRange> calls;
+  for (const TimeRange& p : pieces) {
+    if (!calls.empty() && fits({calls.back().start, p.end})) {
+      calls.back().end = p.end;
+    } else {
+      calls.push_back(p);
+    }
+  }
+
+  // Widen into un-vouched time while the call stays within its limits.
+  std::vector<BucketUnit> units;
+  if (opts_.widen == WidenPolicy::kAggressive) units.push_back(WidenUnit(iv));
+  if (opts_.widen != WidenPolicy::kNone) units.push_back(FragmentBucketUnit(iv, opts_.fragment_size));
+  Timestamp prev_end = floor_ts;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const TimeRange c = calls[i];
+    Timestamp lo = prev_end, hi = horizon;
+    if (i + 1 < calls.size()) hi = std::min(hi, calls[i + 1].start);
+    for (const TimeRange& v : covered.ranges()) {
+      if (v.end <= c.start) lo = std::max(lo, v.end);
+      if (v.start >= c.end) hi = std::min(hi, v.start);
+    }
+    TimeRange chosen = c;
+    for (BucketUnit u : units) {
+      TimeRange w = AlignOutward(c, u);
+      w.start = std::max(w.start, lo);
+      w.end = std::min(w.end, hi);
+      w = Hull(w, c);
+      if (w == c) break;
+      if (fits(w) && EstimateRows(w, iv, cal) <= std::max<int64_t>(opts_.max_widen_rows,
+                                                                    EstimateRows(c, iv, cal))) {
+        chosen = w;
+        break;
+      }
+    }
+    out.push_back(make(chosen));
+    prev_end = chosen.end;
+  }
+  return out;
+}
+
+Plan Planner::Build(const PlanRequest& req, std::span<const FragmentPtr> fragments,
+                    const calendar::Calendar& cal, Timestamp now,
+                    std::span<const ProviderCandidate> candidates) const {
+  Plan p;
+  const Timestamp horizon = now + 1;
+  // 1. Candidates: provider, currency (when asked), fields, overlap.
+  std::vector<const FragmentPtr*> cand;
+  cand.reserve(fragments.size());
+  for (const FragmentPtr& f : fragments) {
+    if (!f->vouched.Overlaps(req.range)) continue;
+    if (!req.provider.empty() && f->provider() != req.provider) continue;
+    if (!req.currency.empty() && !CurrencyMatches(*f, req.currency)) continue;
+    if (!f->is_empty_answer() && f->fields().Intersect(req.fields).empty()) continue;
+    cand.push_back(&f);
+  }
+  // Currency group: the asked one, else the one covering most of the request.
+  p.currency = req.currency;
+  if (p.currency.empty()) {
+    std::map<std::string_view, Timestamp> cover;
+    for (const FragmentPtr* f : cand) {
+      if ((*f)->expired(now) || (*f)->is_empty_answer()) continue;
+      cover[(*f)->currency()] += (*f)->vouched.Intersect(req.range).length();
+    }
+    Timestamp best = -1;
+    for (const auto& [c, len] : cover)
+      if (len > best) best = len, p.currency = std::string(c);
+  }
+  TimeRangeSet by_field[3];
+  for (const FragmentPtr* fp : cand) {
+    const FragmentPtr& f = *fp;
+    if (!p.currency.empty() && !CurrencyMatches(*f, p.currency)) continue;
+    if (f->expired(now)) {
+      p.stale.push_back(f);
+      continue;
+    }
+    p.use.push_back(f);
+    for (int b = 0; b < 3; ++b)
+      if (req.fields.Has(kBits[b]) && (f->is_empty_answer() || f->fields().Has(kBits[b])))
+        by_field[b].Add(f->vouched);
+  }
+  bool first = true;
+  for (int b = 0; b < 3; ++b) {
+    if (!req.fields.Has(kBits[b])) continue;
+    p.covered = first ? by_field[b] : p.covered.Intersect(by_field[b]);
+    first = false;
+  }
+
+  // 2. Gaps: only trading time before the horizon can hold a missing bar.
+  const TimeRange live = req.range.Intersect({req.range.start, std::max(req.range.start, horizon)});
+  if (live.empty()) return p;
+  TimeRangeSet uncovered = TimeRangeSet(live).Subtract(p.covered);
+  if (uncovered.empty()) return p;  // full hit: no calendar work needed
+  const TimeRangeSet trading = cal.TradingTime(live, req.interval);
+  p.trading_seconds = trading.TotalLength();
+  p.gaps = trading.Intersect(uncovered);
+  if (p.gaps.empty()) return p;
+
+  // 3. Provider order.
+  std::vector<std::pair<const ProviderCandidate*, Timestamp>> order;
+  for (const ProviderCandidate& c : candidates) {
+    if (!req.provider.empty()) {
+      if (c.name == req.provider) order.push_back({&c, 0});
+      continue;
+    }
+    if (!c.handles || !c.limits.supported) continue;
+    Timestamp cov = 0;
+    for (const FragmentPtr& f : p.use)
+      if (f->provider() == c.name) cov += f->vouched.Intersect(req.range).length();
+    order.push_back({&c, cov});
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    const bool ha = a.first->health >= 0.5, hb = b.first->health >= 0.5;
+    if (ha != hb) return ha;
+    return a.second > b.second;
+  });
+  for (const auto& [c, cov] : order) p.providers.push_back(c->name);
+  if (!req.provider.empty() && p.providers.empty()) p.providers.push_back(req.provider);
+
+  // 4. Fetches for the first choice.
+  FetchLimits limits;
+  if (!order.empty()) limits = order.front().first->limits;
+  p.fetches = PlanFetches(p.gaps, p.covered, limits, req.interval, cal, now, &p.unreachable);
+  return p;
+}
+
+}  // namespace finex::fragment
