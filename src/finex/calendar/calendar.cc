@@ -4,6 +4,7 @@
 #include <cctype>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "finex/calendar/detail/exchange_calendar.h"
 
@@ -189,6 +190,14 @@ Result<const Calendar*> FindCalendar(std::string_view code) {
   }
   return NotFoundError("unknown calendar '" + std::string(code) +
                        "' (known: XNYS XNAS XLON XETR XPAR XTKS XHKG XASX CRYPTO FX)");
+}
+
+const std::vector<const Calendar*>& AllCalendars() {
+  static const std::vector<const Calendar*>* all = [] {
+    auto a = Reg().all();
+    return new std::vector<const Calendar*>(a.begin(), a.end());
+  }();
+  return *all;
 }
 
 const Calendar& CalendarFor(std::string_view symbol, std::string_view exchange_hint) {
