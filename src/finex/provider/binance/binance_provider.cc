@@ -1,0 +1,317 @@
+#include "finex/provider/binance/binance_provider.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "finex/core/symbol.h"
+#include "finex/provider/detail/common.h"
+#include "finex/provider/detail/json.h"
+#include "finex/provider/factory.h"
+
+namespace finex::provider::binance {
+namespace {
+
+using namespace finex::provider::detail;  // NOLINT
+constexpr ProviderId kId = ProviderId::kBinance;
+constexpr int kMaxLimit = 1000;
+constexpr int kMaxPages = 2000;
+
+// Quote assets, longest first so "FDUSD" wins over a shorter suffix.
+constexpr std::string_view kQuotes[] = {"FDUSD", "USDT", "USDC", "TUSD", "BUSD", "USDP", "DAI",
+                                        "BTC",   "ETH",  "BNB",  "EUR",  "GBP",  "TRY",  "BRL",
+                                        "JPY",   "AUD",  "XRP",  "DOGE", "ARS",  "MXN",  "PLN",
+                                        "ZAR",   "UAH",  "RON",  "IDR",  "COP",  "CZK"};
+
+// Appends the rows of one klines page; `rows_out` may be null to only count.
+Result<KlinePage> AppendKlines(element doc, SeriesBuilder* sb) {
+  array rows;
+  if (doc.get(rows)) return Error(kId, StatusCode::kDataLoss, "klines: answer is not an array");
+  KlinePage page;
+  for (element row : rows) {
+    array a;
+    if (row.get(a) || a.size() < 7) {
+      return Error(kId, StatusCode::kDataLoss, "klines: row is not an array of >= 7 fields");
+    }
+    auto it = a.begin();
+    int64_t open_ms;
+    if ((*it).get_int64().get(open_ms)) return Error(kId, StatusCode::kDataLoss, "klines: bad open time");
+    RawBar b;
+    b.ts = FloorDiv(open_ms, 1000);
+    ++it;
+    b.open = AsDouble(*it);
+    ++it;
+    b.high = AsDouble(*it);
+    ++it;
+    b.low = AsDouble(*it);
+    ++it;
+    b.close = AsDouble(*it);
+    ++it;
+    b.volume = AsVolume(*it);
+    ++it;
+    int64_t close_ms;
+    if ((*it).get_int64().get(close_ms)) return Error(kId, StatusCode::kDataLoss, "klines: bad close time");
+    if (!b.open || !b.high || !b.low || !b.close) {
+      return Error(kId, StatusCode::kDataLoss, "klines: non-numeric price at " + FormatIsoUtc(b.ts));
+    }
+    if (sb) sb->Add(b);
+    ++page.rows;
+    page.last_open_ms = open_ms;
+    page.last_close_ms = close_ms;
+  }
+  return page;
+}
+
+}  // namespace
+
+std::optional<Pair> ParsePair(std::string_view symbol) {
+  std::string wire;
+  for (char c : symbol) {
+    if (c == '/' || c == '-') continue;
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return std::nullopt;
+    wire.push_back(c);
+  }
+  // At most one separator, and it must split base/quote exactly.
+  const size_t sep = symbol.find_first_of("/-");
+  for (std::string_view q : kQuotes) {
+    if (wire.size() > q.size() && wire.compare(wire.size() - q.size(), q.size(), q) == 0) {
+      Pair p{wire, wire.substr(0, wire.size() - q.size()), std::string(q)};
+      if (sep != std::string_view::npos &&
+          (sep != p.base.size() || symbol.find_first_of("/-", sep + 1) != std::string_view::npos)) {
+        continue;
+      }
+      return p;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view WireInterval(Interval iv) {
+  switch (iv) {
+    case Interval::k1m: return "1m";
+    case Interval::k5m: return "5m";
+    case Interval::k15m: return "15m";
+    case Interval::k30m: return "30m";
+    case Interval::k1h: return "1h";
+    case Interval::k1d: return "1d";
+    case Interval::k1w: return "1w";
+    case Interval::k1mo: return "1M";
+  }
+  return "1d";
+}
+
+std::string KlinesUrl(std::string_view base, std::string_view wire_symbol, Interval iv,
+                      int64_t start_ms, int64_t end_ms, int limit) {
+  Query q;
+  q.Add("symbol", wire_symbol)
+      .Add("interval", WireInterval(iv))
+      .Add("startTime", start_ms)
+      .Add("endTime", end_ms)
+      .Add("limit", limit);
+  return std::string(base) + "/api/v3/klines?" + q.str();
+}
+
+Status ParseKlinesError(const HttpResponse& resp, Timestamp now) {
+  Result<element> doc = ParseJson(resp.body);
+  std::string_view msg;
+  int64_t code = 0;
+  if (doc.ok()) {
+    msg = GetString(*doc, "msg");
+    code = GetInt(*doc, "code").value_or(0);
+  } else {
+    msg = resp.body;
+  }
+  if (code == -1121 || (code == -1100 && msg.find("symbol") != std::string_view::npos)) {
+    return Error(kId, StatusCode::kNotFound, "HTTP " + std::to_string(resp.status) + ": " + Sanitize(msg, ""),
+                 resp.status);
+  }
+  Status s = HttpError(kId, resp, msg, "");
+  if (resp.status == 418 && RetryAfterSeconds(resp) < 0) {
+    // "IP banned until 1620286253180." (ms)
+    size_t p = msg.find("until ");
+    if (p != std::string_view::npos) {
+      std::optional<int64_t> until = ParseVolume(msg.substr(p + 6, msg.find_first_not_of("0123456789", p + 6) - p - 6));
+      if (until) s = s.WithRetryAfter(std::max<double>(0, *until / 1000.0 - static_cast<double>(now)));
+    }
+  }
+  return s;
+}
+
+Result<HistoryResponse> ParseKlines(const HttpResponse& resp, const HistoryRequest& req, Timestamp now) {
+  if (resp.status != 200) return ParseKlinesError(resp, now);
+  std::optional<Pair> pair = ParsePair(req.symbol);
+  if (!pair) return Error(kId, StatusCode::kInvalidArgument, "not a Binance pair: " + Printable(req.symbol));
+  Result<element> doc = ParseJson(resp.body);
+  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "klines: " + doc.status().message());
+  SeriesBuilder sb(kId, req);
+  FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(*doc, &sb));
+  const bool live = page.rows > 0 && page.last_close_ms >= now * 1000;
+  return std::move(sb).Finish(req.range, NormalizeCurrency(pair->quote), "UTC", "BINANCE", now, live, 1);
+}
+
+Result<finex::Quote> ParseTicker(const HttpResponse& resp, std::string_view symbol, Timestamp now) {
+  if (resp.status != 200) return ParseKlinesError(resp, now);
+  Result<element> doc = ParseJson(resp.body);
+  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "ticker: " + doc.status().message());
+  std::optional<Pair> pair = ParsePair(symbol);
+  std::optional<double> last = GetDouble(*doc, "lastPrice");
+  if (!last) return Error(kId, StatusCode::kDataLoss, "ticker: no lastPrice");
+  finex::Quote q;
+  q.symbol = std::string(symbol);
+  q.price = *last;
+  q.change = GetDouble(*doc, "priceChange");
+  q.change_percent = GetDouble(*doc, "priceChangePercent");
+  q.volume = GetInt(*doc, "volume");
+  q.high_24h = GetDouble(*doc, "highPrice");
+  q.low_24h = GetDouble(*doc, "lowPrice");
+  q.timestamp = FloorDiv(GetInt(*doc, "closeTime").value_or(now * 1000), 1000);
+  q.provider = "binance";
+  q.currency = pair ? NormalizeCurrency(pair->quote) : "";
+  q.market_state = "REGULAR";  // crypto trades 24/7
+  return q;
+}
+
+namespace {
+
+class BinanceProvider final : public Provider {
+ public:
+  BinanceProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
+      : config_(config), base_(BaseUrl(config, kId)), http_(http), clock_(clock) {}
+
+  ProviderId id() const override { return kId; }
+
+  Result<HistoryResponse> History(const HistoryRequest& req) override {
+    FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
+    std::optional<Pair> pair = ParsePair(req.symbol);
+    if (!pair) {
+      return Error(kId, StatusCode::kInvalidArgument,
+                   "'" + Printable(req.symbol) + "' is not a Binance pair (e.g. BTCUSDT, BTC/USDT)")
+          .WithParam("symbols");
+    }
+    if (req.range.empty()) {
+      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString()).WithParam("start");
+    }
+    const Timestamp now = clock_.Now();
+    SeriesBuilder sb(kId, req);
+    int64_t start_ms = req.range.start * 1000;
+    const int64_t end_ms = req.range.end * 1000 - 1;  // inclusive on open time
+    int calls = 0;
+    bool live = false;
+    while (start_ms <= end_ms) {
+      if (calls >= kMaxPages) {
+        return Error(kId, StatusCode::kOutOfRange, "range needs more than " + std::to_string(kMaxPages) + " pages");
+      }
+      FINEX_ASSIGN_OR_RETURN(
+          HttpResponse resp,
+          Fetch(http_, kId, config_, KlinesUrl(base_, pair->wire, req.interval, start_ms, end_ms, kMaxLimit),
+                ApiKeyHeaders()));
+      ++calls;
+      if (resp.status != 200) return ParseKlinesError(resp, now);
+      Result<element> doc = ParseJson(resp.body);
+      if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "klines: " + doc.status().message());
+      FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(*doc, &sb));
+      if (page.rows > 0) live = page.last_close_ms >= now * 1000;
+      if (page.rows < kMaxLimit) break;
+      if (page.last_open_ms + 1 <= start_ms) {
+        return Error(kId, StatusCode::kDataLoss, "klines: page did not advance");
+      }
+      start_ms = page.last_open_ms + 1;
+    }
+    return std::move(sb).Finish(req.range, NormalizeCurrency(pair->quote), "UTC", "BINANCE", now, live, calls);
+  }
+
+  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
+    std::vector<finex::Quote> out;
+    const Timestamp now = clock_.Now();
+    for (const std::string& s : symbols) {
+      std::optional<Pair> pair = ParsePair(s);
+      if (!pair) continue;
+      FINEX_ASSIGN_OR_RETURN(
+          HttpResponse resp,
+          Fetch(http_, kId, config_, base_ + "/api/v3/ticker/24hr?" + Query().Add("symbol", pair->wire).str(),
+                ApiKeyHeaders()));
+      Result<finex::Quote> q = ParseTicker(resp, s, now);
+      if (q.ok()) {
+        out.push_back(std::move(*q));
+      } else if (q.status().code() != StatusCode::kNotFound) {
+        return q.status();
+      }
+    }
+    return out;
+  }
+
+  Result<std::vector<SearchResult>> Search(std::string_view query) override {
+    if (query.empty() || query.size() > 100) {
+      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters").WithParam("q");
+    }
+    std::string needle;
+    for (char c : query) {
+      if (c == '/' || c == '-') continue;
+      needle.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                           Fetch(http_, kId, config_, base_ + "/api/v3/exchangeInfo", ApiKeyHeaders()));
+    if (resp.status != 200) return ParseKlinesError(resp, clock_.Now());
+    Result<element> doc = ParseJson(resp.body);
+    if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "exchangeInfo: " + doc.status().message());
+    std::vector<SearchResult> out;
+    std::optional<array> syms = GetArray(*doc, "symbols");
+    if (!syms) return out;
+    for (element e : *syms) {
+      std::string_view sym = GetString(e, "symbol");
+      std::string_view base = GetString(e, "baseAsset");
+      std::string_view status = GetString(e, "status");
+      if (sym.empty() || (!status.empty() && status != "TRADING")) continue;
+      double score = 0;
+      if (sym == needle) score = 1.0;
+      else if (base == needle) score = 0.9;
+      else if (sym.rfind(needle, 0) == 0) score = 0.7;
+      else if (sym.find(needle) != std::string_view::npos) score = 0.4;
+      if (score == 0) continue;
+      SearchResult r;
+      r.symbol = std::string(sym);
+      r.name = std::string(base) + "/" + std::string(GetString(e, "quoteAsset"));
+      r.type = "crypto";
+      r.exchange = "BINANCE";
+      r.currency = NormalizeCurrency(GetString(e, "quoteAsset"));
+      r.provider = "binance";
+      r.match_score = score;
+      out.push_back(std::move(r));
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const SearchResult& a, const SearchResult& b) { return a.match_score > b.match_score; });
+    if (out.size() > 20) out.resize(20);
+    return out;
+  }
+
+  CallLimits Limits(Interval iv) const override {
+    CallLimits l;
+    l.max_rows = kMaxLimit;
+    return l;
+  }
+  // REQUEST_WEIGHT 6000/min per IP, klines weight 2; leave headroom.
+  double calls_per_minute() const override { return 1200; }
+  bool Handles(std::string_view symbol) const override {
+    return ValidateSymbol(symbol).ok() && ParsePair(symbol).has_value();
+  }
+
+ private:
+  Headers ApiKeyHeaders() const {
+    Headers h;
+    if (!config_.api_key.empty()) h.emplace_back("X-MBX-APIKEY", config_.api_key);
+    return h;
+  }
+  const ProviderConfig config_;
+  const std::string base_;
+  HttpClient& http_;
+  Clock& clock_;
+};
+
+}  // namespace
+}  // namespace finex::provider::binance
+
+namespace finex::provider {
+std::unique_ptr<Provider> NewBinanceProvider(const ProviderConfig& config, HttpClient& http, Clock& clock) {
+  return std::make_unique<binance::BinanceProvider>(config, http, clock);
+}
+}  // namespace finex::provider

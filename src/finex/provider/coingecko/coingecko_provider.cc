@@ -1,0 +1,359 @@
+#include "finex/provider/coingecko/coingecko_provider.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "finex/core/symbol.h"
+#include "finex/provider/detail/common.h"
+#include "finex/provider/detail/json.h"
+#include "finex/provider/factory.h"
+
+namespace finex::provider::coingecko {
+namespace {
+
+using namespace finex::provider::detail;  // NOLINT
+constexpr ProviderId kId = ProviderId::kCoinGecko;
+constexpr Timestamp kDay = kSecondsPerDay;
+
+struct TickerId {
+  std::string_view ticker, id;
+};
+constexpr TickerId kCoins[] = {
+    {"BTC", "bitcoin"},       {"ETH", "ethereum"},     {"SOL", "solana"},     {"XRP", "ripple"},
+    {"ADA", "cardano"},       {"DOGE", "dogecoin"},    {"DOT", "polkadot"},   {"LTC", "litecoin"},
+    {"BNB", "binancecoin"},   {"AVAX", "avalanche-2"}, {"LINK", "chainlink"}, {"MATIC", "matic-network"},
+    {"TRX", "tron"},          {"BCH", "bitcoin-cash"}, {"XLM", "stellar"},    {"ATOM", "cosmos"},
+    {"UNI", "uniswap"},       {"ETC", "ethereum-classic"}, {"USDT", "tether"}, {"USDC", "usd-coin"}};
+
+constexpr std::string_view kVs[] = {"USD", "EUR", "GBP", "JPY", "CNY", "BTC", "ETH", "AUD", "CAD", "CHF"};
+
+Timestamp Tolerance(Interval iv) { return iv < Interval::k1h ? 60 : 300; }
+
+std::string Lower(std::string_view s) {
+  std::string o(s);
+  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return o;
+}
+
+}  // namespace
+
+std::optional<Coin> ResolveCoin(std::string_view symbol) {
+  // A coin id as CoinGecko spells it.
+  for (const TickerId& t : kCoins) {
+    if (symbol == t.id) return Coin{std::string(t.id), ""};
+  }
+  std::string_view base = symbol, quote;
+  size_t sep = symbol.find_first_of("-/");
+  if (sep != std::string_view::npos) {
+    base = symbol.substr(0, sep);
+    quote = symbol.substr(sep + 1);
+    if (std::find(std::begin(kVs), std::end(kVs), quote) == std::end(kVs)) return std::nullopt;
+  }
+  for (const TickerId& t : kCoins) {
+    if (base == t.ticker) return Coin{std::string(t.id), Lower(quote)};
+  }
+  return std::nullopt;
+}
+
+std::string RangeUrl(std::string_view base, std::string_view id, std::string_view vs, Timestamp from,
+                     Timestamp to) {
+  Query q;
+  q.Add("vs_currency", vs).Add("from", from).Add("to", to);
+  return std::string(base) + "/api/v3/coins/" + UrlEncode(id) + "/market_chart/range?" + q.str();
+}
+
+Status EnvelopeError(const HttpResponse& resp) {
+  Result<element> doc = ParseJson(resp.body);
+  if (!doc.ok()) {
+    if (resp.status == 200) return OkStatus();
+    return HttpError(kId, resp, resp.body, "");
+  }
+  int64_t code = 0;
+  std::string msg;
+  if (std::optional<element> st = Get(*doc, "status")) {
+    code = GetInt(*st, "error_code").value_or(0);
+    msg = std::string(GetString(*st, "error_message"));
+  }
+  if (code == 0) {
+    std::string_view e = GetString(*doc, "error");
+    if (e.empty()) {
+      if (std::optional<element> eo = Get(*doc, "error")) {
+        code = GetInt(*eo, "code").value_or(0);
+        e = GetString(*eo, "message");
+      }
+    }
+    if (e.empty() && code == 0) {
+      return resp.status == 200 ? OkStatus() : HttpError(kId, resp, "", "");
+    }
+    msg = std::string(e);
+  }
+  const std::string text = "HTTP " + std::to_string(resp.status) + (code ? " code " + std::to_string(code) : "") +
+                           ": " + Sanitize(msg, "");
+  if (code == 429 || resp.status == 429) {
+    double retry = RetryAfterSeconds(resp);
+    return Error(kId, StatusCode::kResourceExhausted, text, resp.status, retry < 0 ? 60 : retry);
+  }
+  if (code == 10012) return Error(kId, StatusCode::kOutOfRange, text, resp.status);
+  if (code == 10002 || code == 10010 || code == 10011 || resp.status == 401) {
+    return Error(kId, StatusCode::kUnauthenticated, text, resp.status);
+  }
+  if (code == 10005 || resp.status == 403) return Error(kId, StatusCode::kPermissionDenied, text, resp.status);
+  if (resp.status == 404 || msg.find("not found") != std::string::npos) {
+    return Error(kId, StatusCode::kNotFound, text, resp.status);
+  }
+  if (resp.status >= 500 || resp.status == 408) return Error(kId, StatusCode::kUnavailable, text, resp.status);
+  return Error(kId, StatusCode::kInvalidArgument, text, resp.status);
+}
+
+Result<HistoryResponse> ParseMarketChart(const HttpResponse& resp, const HistoryRequest& req,
+                                         std::string_view vs_currency, Timestamp now) {
+  FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
+  if (resp.status != 200) return HttpError(kId, resp, "", "");
+  Result<element> doc = ParseJson(resp.body);
+  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "market_chart: " + doc.status().message());
+  std::optional<array> prices = GetArray(*doc, "prices");
+  if (!prices) return Error(kId, StatusCode::kDataLoss, "market_chart: no 'prices' array");
+  // market_caps / total_volumes by timestamp (ms).
+  auto series = [&](std::string_view key) {
+    std::map<int64_t, double> m;
+    if (std::optional<array> a = GetArray(*doc, key)) {
+      for (element p : *a) {
+        array pair;
+        int64_t t;
+        if (p.get(pair) || pair.size() < 2 || pair.at(0).get_int64().get(t)) continue;
+        if (std::optional<double> v = AsDouble(pair.at(1).value_unsafe())) m[t] = *v;
+      }
+    }
+    return m;
+  };
+  std::map<int64_t, double> caps = series("market_caps");
+  std::map<int64_t, double> vols = series("total_volumes");
+  const Interval iv = req.interval;
+  const Timestamp tol = Tolerance(iv);
+  SeriesBuilder sb(kId, req);
+  FieldSet carried = FieldSet::Ohlcv().Union(FieldSet(FieldSet::kMarketCap));
+  sb.set_carried(carried);
+  const size_t n = prices->size();
+  size_t i = 0;
+  bool live = false;
+  for (element p : *prices) {
+    ++i;
+    array pair;
+    int64_t t_ms;
+    if (p.get(pair) || pair.size() < 2 || pair.at(0).get_int64().get(t_ms)) {
+      return Error(kId, StatusCode::kDataLoss, "market_chart: price point is not [ms, value]");
+    }
+    std::optional<double> price = AsDouble(pair.at(1).value_unsafe());
+    if (!price) continue;  // null point: skipped, never invented
+    const Timestamp t = static_cast<Timestamp>(std::llround(static_cast<double>(t_ms) / 1000.0));
+    const Timestamp b = FloorToBar(t + tol, iv);
+    RawBar bar;
+    bar.close = *price;
+    if (auto c = caps.find(t_ms); c != caps.end()) bar.market_cap = c->second;
+    if (t >= b - tol) {
+      bar.ts = FloorToBar(b - 1, iv);  // the bar that ends at boundary b
+      if (iv == Interval::k1d) {
+        if (auto v = vols.find(t_ms); v != vols.end()) bar.volume = std::llround(v->second);
+      }
+    } else if (i == n) {
+      bar.ts = FloorToBar(t, iv);  // off-grid final point: the live bar
+      live = true;
+    } else {
+      continue;  // finer-grained point between boundaries
+    }
+    sb.Add(bar);
+  }
+  return std::move(sb).Finish(req.range, std::string(vs_currency), "UTC", "", now, live, 1);
+}
+
+namespace {
+
+class CoinGeckoProvider final : public Provider {
+ public:
+  CoinGeckoProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
+      : config_(config), base_(BaseUrl(config, kId)), http_(http), clock_(clock) {}
+
+  ProviderId id() const override { return kId; }
+
+  Result<HistoryResponse> History(const HistoryRequest& req) override {
+    FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
+    std::optional<Coin> coin = ResolveCoin(req.symbol);
+    if (!coin) {
+      return Error(kId, StatusCode::kInvalidArgument,
+                   "'" + Printable(req.symbol) + "' is not a CoinGecko coin id or known ticker")
+          .WithParam("symbols");
+    }
+    if (req.range.empty()) {
+      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString()).WithParam("start");
+    }
+    const Interval iv = req.interval;
+    if (iv == Interval::k1m) {
+      return Error(kId, StatusCode::kInvalidArgument, "CoinGecko has no 1m data").WithParam("interval");
+    }
+    const Timestamp now = clock_.Now();
+    const Timestamp tol = Tolerance(iv);
+    std::string vs = !req.currency.empty() ? Lower(req.currency) : !coin->vs_currency.empty() ? coin->vs_currency : "usd";
+    // Snapshots at boundaries start .. end close the bars start-iv .. end-iv.
+    Timestamp from = req.range.start - tol;
+    const Timestamp to = req.range.end + tol;
+    std::vector<std::pair<Timestamp, Timestamp>> calls;
+    if (iv == Interval::k5m || iv == Interval::k15m || iv == Interval::k30m) {
+      if (from < now - kDay) {
+        return Error(kId, StatusCode::kOutOfRange,
+                     "CoinGecko gives sub-hourly data only for the last day (asked from " +
+                         FormatIsoUtc(req.range.start) + ")");
+      }
+      calls.emplace_back(from, to);
+    } else if (iv == Interval::k1h) {
+      // Hourly points need 1..90-day calls.
+      for (Timestamp hi = to; hi > from;) {
+        Timestamp lo = std::max(from, hi - 90 * kDay);
+        if (hi - lo < kDay + kSecondsPerHour) lo = hi - kDay - kSecondsPerHour;
+        calls.emplace_back(lo, hi);
+        hi = lo;
+      }
+      std::reverse(calls.begin(), calls.end());
+    } else {
+      if (to - from <= 90 * kDay) from = to - 91 * kDay;  // force daily granularity
+      calls.emplace_back(from, to);
+    }
+    std::vector<FramePtr> frames;
+    HistoryResponse out;
+    int n = 0;
+    for (auto [lo, hi] : calls) {
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                             Fetch(http_, kId, config_, RangeUrl(base_, coin->id, vs, lo, hi), KeyHeaders()));
+      ++n;
+      FINEX_ASSIGN_OR_RETURN(HistoryResponse page, ParseMarketChart(resp, req, vs, now));
+      frames.push_back(page.frame);
+      bool live = page.last_bar_partial;
+      if (n == 1) out = std::move(page);
+      out.last_bar_partial = live;
+    }
+    if (frames.size() > 1) {
+      out.frame = Frame::Merge(frames);
+      out.actual = out.frame->empty() ? TimeRange{}
+                                      : TimeRange{out.frame->first_timestamp(), out.frame->last_timestamp() + 1};
+    }
+    out.requested = req.range;
+    out.http_calls = n;
+    return out;
+  }
+
+  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
+    std::vector<finex::Quote> out;
+    for (const std::string& s : symbols) {
+      std::optional<Coin> coin = ResolveCoin(s);
+      if (!coin) continue;
+      const std::string vs = coin->vs_currency.empty() ? "usd" : coin->vs_currency;
+      Query q;
+      q.Add("ids", coin->id)
+          .Add("vs_currencies", vs)
+          .Add("include_market_cap", "true")
+          .Add("include_24hr_vol", "true")
+          .Add("include_24hr_change", "true")
+          .Add("include_last_updated_at", "true");
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                             Fetch(http_, kId, config_, base_ + "/api/v3/simple/price?" + q.str(), KeyHeaders()));
+      FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
+      if (resp.status != 200) return HttpError(kId, resp, "", "");
+      Result<element> doc = ParseJson(resp.body);
+      if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "simple/price: " + doc.status().message());
+      std::optional<element> e = Get(*doc, coin->id);
+      if (!e) continue;  // unknown coin: omitted
+      std::optional<double> price = GetDouble(*e, vs);
+      if (!price) continue;
+      finex::Quote qt;
+      qt.symbol = s;
+      qt.price = *price;
+      qt.market_cap = GetDouble(*e, vs + "_market_cap");
+      if (auto v = GetDouble(*e, vs + "_24h_vol")) qt.volume = std::llround(*v);
+      qt.change_percent = GetDouble(*e, vs + "_24h_change");
+      qt.timestamp = GetInt(*e, "last_updated_at").value_or(clock_.Now());
+      qt.provider = "coingecko";
+      qt.currency = vs;
+      qt.market_state = "REGULAR";
+      out.push_back(std::move(qt));
+    }
+    return out;
+  }
+
+  Result<std::vector<SearchResult>> Search(std::string_view query) override {
+    if (query.empty() || query.size() > 100) {
+      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters").WithParam("q");
+    }
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
+                                                    base_ + "/api/v3/search?" + Query().Add("query", query).str(),
+                                                    KeyHeaders()));
+    FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
+    if (resp.status != 200) return HttpError(kId, resp, "", "");
+    Result<element> doc = ParseJson(resp.body);
+    if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "search: " + doc.status().message());
+    std::vector<SearchResult> out;
+    std::optional<array> coins = GetArray(*doc, "coins");
+    if (!coins) return out;
+    size_t i = 0;
+    for (element c : *coins) {
+      SearchResult r;
+      r.symbol = std::string(GetString(c, "id"));
+      if (r.symbol.empty()) continue;
+      r.name = std::string(GetString(c, "name"));
+      r.type = "crypto";
+      r.provider = "coingecko";
+      r.match_score = 1.0 / static_cast<double>(1 + i++);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  CallLimits Limits(Interval iv) const override {
+    CallLimits l;
+    switch (iv) {
+      case Interval::k1m:
+        l.supported = false;
+        break;
+      case Interval::k5m:
+      case Interval::k15m:
+      case Interval::k30m:
+        l.max_lookback_s = kDay;
+        break;
+      case Interval::k1h:
+        l.max_span_s = 90 * kDay;
+        l.max_lookback_s = 365 * kDay;  // keyless/demo plans
+        break;
+      default:
+        l.max_lookback_s = 365 * kDay;
+        break;
+    }
+    return l;
+  }
+  // Demo key: 30/min in older docs (100 in current); the conservative one.
+  double calls_per_minute() const override { return 30; }
+  bool Handles(std::string_view symbol) const override {
+    return ValidateSymbol(symbol).ok() && ResolveCoin(symbol).has_value();
+  }
+
+ private:
+  Headers KeyHeaders() const {
+    Headers h;
+    if (!config_.api_key.empty()) h.emplace_back("x-cg-demo-api-key", config_.api_key);
+    return h;
+  }
+  const ProviderConfig config_;
+  const std::string base_;
+  HttpClient& http_;
+  Clock& clock_;
+};
+
+}  // namespace
+}  // namespace finex::provider::coingecko
+
+namespace finex::provider {
+std::unique_ptr<Provider> NewCoinGeckoProvider(const ProviderConfig& config, HttpClient& http,
+                                               Clock& clock) {
+  return std::make_unique<coingecko::CoinGeckoProvider>(config, http, clock);
+}
+}  // namespace finex::provider

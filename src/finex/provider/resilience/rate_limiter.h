@@ -1,0 +1,51 @@
+// RateLimiter: a token bucket per provider. Tokens refill continuously at
+// per_minute/60 per second up to `burst`; a call takes one. PauseFor()
+// honours a provider's Retry-After (or a throttle-as-200 wait): no token is
+// handed out before that instant, whatever the bucket holds.
+//
+// Time comes from the injected Clock (FakeClock in tests); the limiter never
+// sleeps itself: TryAcquire says how long to wait and the caller decides.
+// Thread-safety: thread-safe. Ownership: borrows the Clock (must outlive).
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+
+#include "finex/core/clock.h"
+
+namespace finex::provider {
+
+struct RateLimiterOptions {
+  // Sustained calls per minute. Default 60. REQUIRES: > 0.
+  double per_minute = 60;
+  // Bucket size (calls allowed back to back). Default 0 = max(1, per_minute/12)
+  // (five seconds' worth).
+  double burst = 0;
+};
+
+class RateLimiter {
+ public:
+  RateLimiter(RateLimiterOptions options, const Clock& clock);
+
+  // Takes a token and returns 0 when one is available now; otherwise takes
+  // nothing and returns the microseconds until one will be.
+  int64_t TryAcquire();
+  // No token before now + seconds (Retry-After). Later pauses extend, earlier
+  // ones never shorten. Also empties the bucket.
+  void PauseFor(double seconds);
+  // Tokens available now (fractional).
+  double tokens() const;
+  double per_minute() const { return rate_per_s_ * 60; }
+
+ private:
+  void RefillLocked(int64_t now_us) const;
+  const double rate_per_s_;
+  const double burst_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  mutable double tokens_;           // guarded by mu_
+  mutable int64_t last_us_;         // guarded by mu_
+  int64_t paused_until_us_ = 0;     // guarded by mu_
+};
+
+}  // namespace finex::provider

@@ -1,0 +1,167 @@
+#include "finex/provider/resilience/resilient_provider.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+namespace finex::provider {
+
+SleepFn RealSleep() {
+  return [](int64_t us) {
+    if (us > 0) std::this_thread::sleep_for(std::chrono::microseconds(us));
+  };
+}
+
+namespace {
+RateLimiterOptions LimiterFor(const ResilienceOptions& o, const Provider& p) {
+  RateLimiterOptions l = o.limiter;
+  if (l.per_minute <= 0) l.per_minute = p.calls_per_minute();
+  return l;
+}
+}  // namespace
+
+ResilientProvider::ResilientProvider(std::unique_ptr<Provider> inner, ResilienceOptions options, Clock& clock,
+                                     SleepFn sleep)
+    : inner_(std::move(inner)),
+      opt_(options),
+      clock_(clock),
+      sleep_(std::move(sleep)),
+      limiter_(LimiterFor(options, *inner_), clock),
+      breaker_(options.breaker, clock),
+      quality_(options.quality),
+      rng_(options.seed ? options.seed : std::random_device{}()) {}
+
+bool ResilientProvider::IsHealthFailure(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kDataLoss:
+    case StatusCode::kInternal:
+    case StatusCode::kUnknown:
+      return true;
+    default:
+      return false;
+  }
+}
+
+template <typename T>
+Result<T> ResilientProvider::Run(const std::function<Result<T>()>& call, int* attempts) {
+  const std::string name(ProviderName(inner_->id()));
+  const int64_t budget_us = opt_.max_wait_ms * 1000;
+  int64_t waited_us = 0;
+  const int max_attempts = std::max(1, opt_.retry.max_attempts);
+  *attempts = 0;
+  for (int attempt = 1;; ++attempt) {
+    // 1. A token.
+    for (int64_t wait = limiter_.TryAcquire(); wait > 0; wait = limiter_.TryAcquire()) {
+      if (waited_us + wait > budget_us) {
+        return ResourceExhaustedError(name + ": local rate limit reached (" +
+                                      std::to_string(static_cast<int>(limiter_.per_minute())) + "/min)")
+            .WithProvider(name)
+            .WithRetryAfter(wait / 1e6);
+      }
+      sleep_(wait);
+      waited_us += wait;
+    }
+    // 2. The breaker.
+    if (!breaker_.Allow()) {
+      quality_.RecordCall(false);
+      const int64_t rem = breaker_.open_remaining_us();
+      Status s = UnavailableError(name + ": circuit open after repeated failures").WithProvider(name);
+      if (rem > 0) s = s.WithRetryAfter(rem / 1e6);
+      std::lock_guard<std::mutex> l(mu_);
+      last_error_ = s.message();
+      return s;
+    }
+    // 3. The call.
+    ++*attempts;
+    Result<T> r = call();
+    const Status st = r.status();
+    if (st.ok() || !IsHealthFailure(st)) {
+      if (st.code() == StatusCode::kResourceExhausted) {
+        breaker_.RecordNeutral();
+      } else {
+        breaker_.RecordSuccess();
+        quality_.RecordCall(true);
+      }
+    } else {
+      breaker_.RecordFailure();
+      quality_.RecordCall(false);
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      last_error_ = st.ok() ? "" : st.message();
+    }
+    if (st.ok() || !IsRetryable(st) || attempt >= max_attempts) return r;
+    // 4. Wait before the next attempt.
+    int64_t delay;
+    if (st.code() == StatusCode::kResourceExhausted && st.details().retry_after_s >= 0) {
+      limiter_.PauseFor(st.details().retry_after_s);
+      delay = 0;  // the limiter makes the next TryAcquire wait
+      if (waited_us + static_cast<int64_t>(st.details().retry_after_s * 1e6) > budget_us) return r;
+    } else {
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        delay = BackoffMicros(opt_.retry, attempt, rng_);
+      }
+      if (waited_us + delay > budget_us) return r;
+    }
+    if (delay > 0) {
+      sleep_(delay);
+      waited_us += delay;
+    }
+  }
+}
+
+Result<HistoryResponse> ResilientProvider::History(const HistoryRequest& req) {
+  int attempts = 0;
+  int inner_calls_failed = 0;
+  Result<HistoryResponse> r = Run<HistoryResponse>(
+      [&]() -> Result<HistoryResponse> {
+        Result<HistoryResponse> x = inner_->History(req);
+        if (!x.ok()) ++inner_calls_failed;
+        return x;
+      },
+      &attempts);
+  if (r.ok()) {
+    // Failed attempts were upstream calls too.
+    r->http_calls += inner_calls_failed;
+    const Frame& f = *r->frame;
+    if (!f.empty()) {
+      size_t complete = 0;
+      for (size_t i = 0; i < f.rows(); ++i) {
+        complete += f.open().IsValid(i) && f.high().IsValid(i) && f.low().IsValid(i) && f.close().IsValid(i) &&
+                    f.volume().IsValid(i);
+      }
+      quality_.RecordCompleteness(static_cast<double>(complete) / static_cast<double>(f.rows()));
+    }
+  }
+  return r;
+}
+
+Result<std::vector<finex::Quote>> ResilientProvider::Quote(std::span<const std::string> symbols) {
+  int attempts = 0;
+  return Run<std::vector<finex::Quote>>([&] { return inner_->Quote(symbols); }, &attempts);
+}
+
+Result<std::vector<SearchResult>> ResilientProvider::Search(std::string_view query) {
+  int attempts = 0;
+  return Run<std::vector<SearchResult>>([&] { return inner_->Search(query); }, &attempts);
+}
+
+ProviderHealth ResilientProvider::Health() const {
+  ProviderHealth h;
+  h.provider = std::string(ProviderName(inner_->id()));
+  h.breaker = breaker_.state();
+  h.score = quality_.score();
+  h.reliability = quality_.reliability();
+  h.completeness = quality_.completeness();
+  h.tokens = limiter_.tokens();
+  h.calls = quality_.calls();
+  h.failures = quality_.failures();
+  std::lock_guard<std::mutex> l(mu_);
+  h.last_error = last_error_;
+  return h;
+}
+
+}  // namespace finex::provider

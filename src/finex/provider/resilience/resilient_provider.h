@@ -1,0 +1,98 @@
+// ResilientProvider: a Provider decorator that wraps one adapter with a
+// token-bucket RateLimiter (the provider's calls_per_minute unless
+// configured, Retry-After honoured), retries with exponential backoff and
+// jitter for retryable errors only, a CircuitBreaker and a QualityScore.
+// Health() exposes breaker state, score and tokens for the planner and
+// /readyz.
+//
+// Per call: wait for a token (sleeping through the injected SleepFn, at most
+// max_wait_ms in total, else ResourceExhausted with retry_after_s); ask the
+// breaker (open → Unavailable "circuit open" with retry_after_s); call; on a
+// retryable error wait backoff (or the provider's retry_after for
+// ResourceExhausted, which also pauses the limiter) and try again, up to
+// retry.max_attempts. Every attempt is an upstream call; history answers
+// report the total in http_calls.
+//
+// Time: all waiting goes through Clock& + SleepFn, so unit tests use
+// FakeClock and a sleep that advances it (no real sleeping).
+// Thread-safety: thread-safe (the adapter is; the parts lock themselves).
+// Ownership: owns the wrapped adapter; borrows the Clock (must outlive).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "finex/core/clock.h"
+#include "finex/provider/provider.h"
+#include "finex/provider/resilience/circuit_breaker.h"
+#include "finex/provider/resilience/quality_score.h"
+#include "finex/provider/resilience/rate_limiter.h"
+#include "finex/provider/resilience/retry.h"
+
+namespace finex::provider {
+
+struct ResilienceOptions {
+  // per_minute 0 (the default here) = the adapter's calls_per_minute().
+  RateLimiterOptions limiter{0, 0};
+  RetryOptions retry;
+  CircuitBreakerOptions breaker;
+  QualityOptions quality;
+  // Longest total time one call may spend waiting (tokens, backoff,
+  // Retry-After) before giving up. Default 30 s.
+  int64_t max_wait_ms = 30000;
+  // Seed of the jitter generator. Default 0 = random.
+  uint64_t seed = 0;
+};
+
+// Sleeps for the given microseconds. The default really sleeps.
+using SleepFn = std::function<void(int64_t micros)>;
+SleepFn RealSleep();
+
+struct ProviderHealth {
+  std::string provider;
+  BreakerState breaker = BreakerState::kClosed;
+  double score = 1, reliability = 1, completeness = 1;
+  double tokens = 0;
+  int64_t calls = 0, failures = 0;
+  std::string last_error;  // "" if the last call succeeded
+};
+
+class ResilientProvider final : public Provider {
+ public:
+  ResilientProvider(std::unique_ptr<Provider> inner, ResilienceOptions options, Clock& clock,
+                    SleepFn sleep = RealSleep());
+
+  ProviderId id() const override { return inner_->id(); }
+  Result<HistoryResponse> History(const HistoryRequest& req) override;
+  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override;
+  Result<std::vector<SearchResult>> Search(std::string_view query) override;
+  CallLimits Limits(Interval iv) const override { return inner_->Limits(iv); }
+  double calls_per_minute() const override { return limiter_.per_minute(); }
+  bool Handles(std::string_view symbol) const override { return inner_->Handles(symbol); }
+
+  ProviderHealth Health() const;
+  Provider& inner() { return *inner_; }
+
+ private:
+  // Runs `call` under the policy; `attempts` receives the attempts made.
+  template <typename T>
+  Result<T> Run(const std::function<Result<T>()>& call, int* attempts);
+  static bool IsHealthFailure(const Status& s);
+
+  std::unique_ptr<Provider> inner_;
+  const ResilienceOptions opt_;
+  Clock& clock_;
+  SleepFn sleep_;
+  RateLimiter limiter_;
+  CircuitBreaker breaker_;
+  QualityScore quality_;
+  mutable std::mutex mu_;
+  std::mt19937_64 rng_;      // guarded by mu_
+  std::string last_error_;   // guarded by mu_
+};
+
+}  // namespace finex::provider

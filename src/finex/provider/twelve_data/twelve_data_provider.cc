@@ -1,0 +1,307 @@
+#include "finex/provider/twelve_data/twelve_data_provider.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "finex/calendar/calendar.h"
+#include "finex/calendar/timezone.h"
+#include "finex/core/symbol.h"
+#include "finex/provider/detail/common.h"
+#include "finex/provider/detail/json.h"
+#include "finex/provider/factory.h"
+
+namespace finex::provider::twelve_data {
+namespace {
+
+using namespace finex::provider::detail;  // NOLINT
+constexpr ProviderId kId = ProviderId::kTwelveData;
+constexpr int kMaxOutput = 5000;
+constexpr int kMaxPages = 100;
+
+std::string LocalText(std::string_view tz, Timestamp t, bool with_time) {
+  Result<calendar::LocalTime> lt = calendar::ToLocal(tz, t);
+  calendar::LocalTime l;
+  if (lt.ok()) {
+    l = *lt;
+  } else {
+    l.date = CivilFromDays(DayOf(t));
+    l.seconds_of_day = static_cast<int>(t - DayOf(t) * kSecondsPerDay);
+  }
+  char buf[32];
+  if (with_time) {
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d", l.date.year, l.date.month, l.date.day,
+                  l.seconds_of_day / 3600, l.seconds_of_day / 60 % 60, l.seconds_of_day % 60);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d", l.date.year, l.date.month, l.date.day);
+  }
+  return buf;
+}
+
+}  // namespace
+
+std::string_view WireInterval(Interval iv) {
+  switch (iv) {
+    case Interval::k1m: return "1min";
+    case Interval::k5m: return "5min";
+    case Interval::k15m: return "15min";
+    case Interval::k30m: return "30min";
+    case Interval::k1h: return "1h";
+    case Interval::k1d: return "1day";
+    case Interval::k1w: return "1week";
+    case Interval::k1mo: return "1month";
+  }
+  return "1day";
+}
+
+std::string TimeSeriesUrl(std::string_view base, const HistoryRequest& req, std::string_view start_local,
+                          std::string_view end_local) {
+  Query q;
+  q.Add("symbol", req.symbol)
+      .Add("interval", WireInterval(req.interval))
+      .Add("start_date", start_local)
+      .Add("end_date", end_local)
+      .Add("outputsize", kMaxOutput)
+      .Add("order", "desc");
+  return std::string(base) + "/time_series?" + q.str();
+}
+
+Status EnvelopeError(std::string_view body, int http_status, Timestamp now, bool* empty) {
+  if (empty) *empty = false;
+  Result<element> doc = ParseJson(body);
+  if (!doc.ok()) {
+    if (http_status == 200) return OkStatus();
+    HttpResponse r;
+    r.status = http_status;
+    return HttpError(kId, r, body, "");
+  }
+  if (GetString(*doc, "status") != "error") return OkStatus();
+  const int64_t code = GetInt(*doc, "code").value_or(http_status);
+  std::string_view msg = GetString(*doc, "message");
+  std::string text = "code " + std::to_string(code) + ": " + Sanitize(msg, "");
+  if (code == 429) {
+    return Error(kId, StatusCode::kResourceExhausted, text, http_status,
+                 static_cast<double>(60 - (now % 60)));
+  }
+  if (code == 400 && msg.find("No data is available") != std::string_view::npos) {
+    if (empty) *empty = true;
+    return OkStatus();
+  }
+  if (code == 404 || (code == 400 && msg.find("not found") != std::string_view::npos)) {
+    return Error(kId, StatusCode::kNotFound, text, http_status);
+  }
+  if (code == 401) return Error(kId, StatusCode::kUnauthenticated, text, http_status);
+  if (code == 403) return Error(kId, StatusCode::kPermissionDenied, text, http_status);
+  if (code >= 500) return Error(kId, StatusCode::kUnavailable, text, http_status);
+  return Error(kId, StatusCode::kInvalidArgument, text, http_status);
+}
+
+Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryRequest& req, Timestamp now) {
+  bool empty = false;
+  FINEX_RETURN_IF_ERROR(EnvelopeError(resp.body, resp.status, now, &empty));
+  if (empty) {
+    SeriesBuilder sb(kId, req);
+    return std::move(sb).Finish(req.range, "", "", "", now, false, 1);
+  }
+  if (resp.status != 200) return HttpError(kId, resp, "", "");
+  Result<element> doc = ParseJson(resp.body);
+  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "time_series: " + doc.status().message());
+  std::optional<element> meta = Get(*doc, "meta");
+  if (!meta) return Error(kId, StatusCode::kDataLoss, "time_series: no 'meta'");
+  std::string tz(GetString(*meta, "exchange_timezone"));
+  if (tz.empty()) return Error(kId, StatusCode::kDataLoss, "time_series: meta.exchange_timezone missing");
+  std::string_view cur = GetString(*meta, "currency");
+  if (cur.empty()) cur = GetString(*meta, "currency_quote");
+  std::string currency = NormalizeCurrency(cur);
+  std::string exchange(GetString(*meta, "exchange"));
+  SeriesBuilder sb(kId, req);
+  if (std::optional<array> values = GetArray(*doc, "values")) {
+    sb.Reserve(values->size());
+    for (element v : *values) {
+      std::string_view dt = GetString(v, "datetime");
+      RawBar b;
+      if (IsIntraday(req.interval)) {
+        Result<Timestamp> t = calendar::ParseLocal(tz, dt);
+        if (!t.ok()) return Error(kId, StatusCode::kDataLoss, "time_series: bad datetime '" + Printable(dt) + "'");
+        b.ts = *t;
+      } else {
+        if (dt.size() < 10) return Error(kId, StatusCode::kDataLoss, "time_series: bad date '" + Printable(dt) + "'");
+        Result<Timestamp> t = calendar::ParseLocal("UTC", dt.substr(0, 10));
+        if (!t.ok()) return Error(kId, StatusCode::kDataLoss, "time_series: bad date '" + Printable(dt) + "'");
+        b.ts = FloorToBar(*t, req.interval);
+      }
+      b.open = GetDouble(v, "open");
+      b.high = GetDouble(v, "high");
+      b.low = GetDouble(v, "low");
+      b.close = GetDouble(v, "close");
+      b.volume = GetInt(v, "volume");
+      sb.Add(b);
+    }
+  }
+  return std::move(sb).Finish(req.range, std::move(currency), std::move(tz), std::move(exchange), now, false, 1);
+}
+
+Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
+  FINEX_RETURN_IF_ERROR(EnvelopeError(resp.body, resp.status, now, nullptr));
+  if (resp.status != 200) return HttpError(kId, resp, "", "");
+  Result<element> doc = ParseJson(resp.body);
+  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "quote: " + doc.status().message());
+  finex::Quote q;
+  q.symbol = std::string(GetString(*doc, "symbol"));
+  std::optional<double> close = GetDouble(*doc, "close");
+  if (q.symbol.empty() || !close) return Error(kId, StatusCode::kDataLoss, "quote: no symbol/close");
+  q.price = *close;
+  q.change = GetDouble(*doc, "change");
+  q.change_percent = GetDouble(*doc, "percent_change");
+  q.volume = GetInt(*doc, "volume");
+  q.high_24h = GetDouble(*doc, "high");
+  q.low_24h = GetDouble(*doc, "low");
+  q.timestamp = GetInt(*doc, "timestamp").value_or(0);
+  q.provider = "twelve_data";
+  std::string_view cur = GetString(*doc, "currency");
+  if (cur.empty()) cur = GetString(*doc, "currency_quote");
+  q.currency = NormalizeCurrency(cur);
+  if (std::optional<element> open = Get(*doc, "is_market_open")) {
+    bool b = false;
+    if (!open->get(b)) q.market_state = b ? "REGULAR" : "CLOSED";
+  }
+  return q;
+}
+
+Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Timestamp now) {
+  FINEX_RETURN_IF_ERROR(EnvelopeError(resp.body, resp.status, now, nullptr));
+  if (resp.status != 200) return HttpError(kId, resp, "", "");
+  Result<element> doc = ParseJson(resp.body);
+  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "symbol_search: " + doc.status().message());
+  std::vector<SearchResult> out;
+  std::optional<array> data = GetArray(*doc, "data");
+  if (!data) return out;
+  size_t i = 0;
+  for (element e : *data) {
+    SearchResult r;
+    r.symbol = std::string(GetString(e, "symbol"));
+    if (r.symbol.empty()) continue;
+    r.name = std::string(GetString(e, "instrument_name"));
+    std::string t(GetString(e, "instrument_type"));
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.type = t == "common stock" ? "equity" : t;
+    r.exchange = std::string(GetString(e, "exchange"));
+    r.country = std::string(GetString(e, "country"));
+    r.currency = NormalizeCurrency(GetString(e, "currency"));
+    r.provider = "twelve_data";
+    r.match_score = 1.0 / static_cast<double>(1 + i++);  // the API ranks; no score given
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace {
+
+class TwelveDataProvider final : public Provider {
+ public:
+  TwelveDataProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
+      : config_(config), base_(BaseUrl(config, kId)), http_(http), clock_(clock) {}
+
+  ProviderId id() const override { return kId; }
+
+  Result<HistoryResponse> History(const HistoryRequest& req) override {
+    FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
+    if (req.range.empty()) {
+      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString()).WithParam("start");
+    }
+    const Timestamp now = clock_.Now();
+    const std::string guess_tz(calendar::CalendarFor(req.symbol).timezone());
+    const bool intraday = IsIntraday(req.interval);
+    const std::string start_local = LocalText(guess_tz, req.range.start, intraday);
+    std::string end_local = LocalText(guess_tz, req.range.end, intraday);
+    std::vector<FramePtr> frames;
+    HistoryResponse first;
+    int calls = 0;
+    while (true) {
+      if (calls >= kMaxPages) return Error(kId, StatusCode::kOutOfRange, "range needs more than 100 pages");
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
+                                                      TimeSeriesUrl(base_, req, start_local, end_local), AuthHeaders()));
+      ++calls;
+      FINEX_ASSIGN_OR_RETURN(HistoryResponse page, ParseTimeSeries(resp, req, now));
+      const size_t rows = page.frame->rows();
+      if (calls == 1) first = page;
+      frames.push_back(page.frame);
+      if (rows < kMaxOutput) break;
+      // Full page (newest first): continue below the oldest bar received.
+      const Timestamp oldest = page.frame->first_timestamp();
+      std::string next = LocalText(page.timezone.empty() ? guess_tz : page.timezone, oldest, intraday);
+      if (next == end_local || oldest <= req.range.start) break;
+      end_local = std::move(next);
+    }
+    HistoryResponse out = std::move(first);
+    if (frames.size() > 1) {
+      out.frame = Frame::Merge(frames);
+      out.actual = TimeRange{out.frame->first_timestamp(), out.frame->last_timestamp() + 1};
+    }
+    out.requested = req.range;
+    if (!out.timezone.empty() && out.timezone != guess_tz) {
+      // The window was cut in the wrong zone: vouch only for what came back.
+      out.requested = out.actual.empty() ? TimeRange{} : req.range.Intersect(out.actual);
+    }
+    out.http_calls = calls;
+    return out;
+  }
+
+  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
+    std::vector<finex::Quote> out;
+    const Timestamp now = clock_.Now();
+    for (const std::string& s : symbols) {
+      FINEX_RETURN_IF_ERROR(ValidateSymbol(s));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                             Fetch(http_, kId, config_, base_ + "/quote?" + Query().Add("symbol", s).str(), AuthHeaders()));
+      Result<finex::Quote> q = ParseQuote(resp, now);
+      if (q.ok()) out.push_back(std::move(*q));
+      else if (q.status().code() != StatusCode::kNotFound) return q.status();
+    }
+    return out;
+  }
+
+  Result<std::vector<SearchResult>> Search(std::string_view query) override {
+    if (query.empty() || query.size() > 100) {
+      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters").WithParam("q");
+    }
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
+                                                    base_ + "/symbol_search?" + Query().Add("symbol", query).str(),
+                                                    AuthHeaders()));
+    return ParseSymbolSearch(resp, clock_.Now());
+  }
+
+  CallLimits Limits(Interval iv) const override {
+    CallLimits l;
+    l.max_rows = kMaxOutput;
+    return l;
+  }
+  // Basic plan: 8 credits/min, /time_series = 1 credit per symbol.
+  double calls_per_minute() const override { return 8; }
+  bool Handles(std::string_view symbol) const override {
+    // Twelve Data spells FX and crypto "EUR/USD", "BTC/USD"; no Yahoo-isms.
+    return ValidateSymbol(symbol).ok() && symbol.find_first_of("=^") == std::string_view::npos;
+  }
+
+ private:
+  Headers AuthHeaders() const {
+    Headers h;
+    if (!config_.api_key.empty()) h.emplace_back("Authorization", "apikey " + config_.api_key);
+    return h;
+  }
+  const ProviderConfig config_;
+  const std::string base_;
+  HttpClient& http_;
+  Clock& clock_;
+};
+
+}  // namespace
+}  // namespace finex::provider::twelve_data
+
+namespace finex::provider {
+std::unique_ptr<Provider> NewTwelveDataProvider(const ProviderConfig& config, HttpClient& http,
+                                                Clock& clock) {
+  return std::make_unique<twelve_data::TwelveDataProvider>(config, http, clock);
+}
+}  // namespace finex::provider

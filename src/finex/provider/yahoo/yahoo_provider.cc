@@ -1,0 +1,386 @@
+#include "finex/provider/yahoo/yahoo_provider.h"
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <string>
+
+#include "finex/core/symbol.h"
+#include "finex/provider/detail/common.h"
+#include "finex/provider/detail/json.h"
+#include "finex/provider/factory.h"
+
+namespace finex::provider::yahoo {
+namespace {
+
+using namespace finex::provider::detail;  // NOLINT
+constexpr ProviderId kId = ProviderId::kYahoo;
+constexpr Timestamp kDay = kSecondsPerDay;
+
+Status ChartErrorStatus(const HttpResponse& resp, std::string_view code, std::string_view desc) {
+  std::string msg = std::string(code);
+  if (!desc.empty()) msg += ": " + Sanitize(desc, "");
+  if (code == "Not Found" || resp.status == 404) {
+    return Error(kId, StatusCode::kNotFound, msg, resp.status);
+  }
+  if (code == "Unprocessable Entity" || resp.status == 422) {
+    return Error(kId, StatusCode::kOutOfRange, msg, resp.status);
+  }
+  if (resp.status == 429) return HttpError(kId, resp, msg, "");
+  if (resp.status >= 500) return Error(kId, StatusCode::kUnavailable, msg, resp.status);
+  return Error(kId, StatusCode::kInvalidArgument, msg, resp.status);
+}
+
+std::string LowerType(std::string_view t) {
+  if (t == "EQUITY") return "equity";
+  if (t == "ETF") return "etf";
+  if (t == "INDEX") return "index";
+  if (t == "CRYPTOCURRENCY") return "crypto";
+  if (t == "CURRENCY") return "fx";
+  if (t == "FUTURE") return "future";
+  if (t == "MUTUALFUND") return "fund";
+  std::string s(t);
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::string_view WireInterval(Interval iv) {
+  switch (iv) {
+    case Interval::k1m: return "1m";
+    case Interval::k5m: return "5m";
+    case Interval::k15m: return "15m";
+    case Interval::k30m: return "30m";
+    case Interval::k1h: return "60m";
+    case Interval::k1d: return "1d";
+    case Interval::k1w: return "1wk";
+    case Interval::k1mo: return "1mo";
+  }
+  return "1d";
+}
+
+CallLimits YahooLimits(Interval iv) {
+  CallLimits l;
+  switch (iv) {
+    case Interval::k1m:
+      l.max_span_s = 7 * kDay;
+      l.max_lookback_s = 30 * kDay;
+      break;
+    case Interval::k5m:
+    case Interval::k15m:
+    case Interval::k30m:
+      l.max_span_s = 60 * kDay;
+      l.max_lookback_s = 60 * kDay;
+      break;
+    case Interval::k1h:
+      l.max_span_s = 730 * kDay;
+      l.max_lookback_s = 730 * kDay;
+      break;
+    default:
+      break;
+  }
+  return l;
+}
+
+static Timestamp Period1(const HistoryRequest& req) {
+  return IsIntraday(req.interval) ? req.range.start : std::max<Timestamp>(0, req.range.start - kDay);
+}
+
+std::string ChartUrl(std::string_view base, const HistoryRequest& req) {
+  Query q;
+  q.Add("interval", WireInterval(req.interval))
+      .Add("period1", Period1(req))
+      .Add("period2", req.range.end)
+      .Add("includePrePost", "false")
+      .Add("events", "div|split");
+  return std::string(base) + "/v8/finance/chart/" + UrlEncode(req.symbol) + "?" + q.str();
+}
+
+Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryRequest& req,
+                                   Timestamp period2, Timestamp now) {
+  Result<element> doc = ParseJson(resp.body);
+  if (!doc.ok()) {
+    if (resp.status != 200) return HttpError(kId, resp, resp.body, "");
+    return Error(kId, StatusCode::kDataLoss, "chart: " + doc.status().message(), resp.status);
+  }
+  std::optional<element> chart = Get(*doc, "chart");
+  if (!chart) {
+    if (resp.status != 200) return HttpError(kId, resp, "", "");
+    return Error(kId, StatusCode::kDataLoss, "chart: no 'chart' object in the answer", resp.status);
+  }
+  if (std::optional<element> err = Get(*chart, "error")) {
+    std::string_view code = GetString(*err, "code");
+    std::string_view desc = GetString(*err, "description");
+    if (desc.find("Data doesn't exist") != std::string_view::npos) {
+      // Range before the listing: an empty answer is a fact the cache keeps.
+      SeriesBuilder sb(kId, req);
+      return std::move(sb).Finish(req.range, "", "", "", now, false, 1);
+    }
+    return ChartErrorStatus(resp, code, desc);
+  }
+  if (resp.status != 200) return HttpError(kId, resp, "", "");
+  std::optional<array> results = GetArray(*chart, "result");
+  element r;
+  if (!results || results->at(0).get(r)) {
+    return Error(kId, StatusCode::kDataLoss, "chart: empty 'result' without an error", resp.status);
+  }
+  std::optional<element> meta = Get(r, "meta");
+  if (!meta) return Error(kId, StatusCode::kDataLoss, "chart: result without 'meta'", resp.status);
+  std::string currency = NormalizeCurrency(GetString(*meta, "currency"));
+  std::string tz(GetString(*meta, "exchangeTimezoneName"));
+  std::string exchange(GetString(*meta, "exchangeName"));
+  if (tz.empty()) return Error(kId, StatusCode::kDataLoss, "chart: meta.exchangeTimezoneName missing");
+
+  SeriesBuilder sb(kId, req);
+  FieldSet carried = FieldSet::Ohlcv();
+  const bool intraday = IsIntraday(req.interval);
+  bool force_partial = false;
+  std::optional<array> ts = GetArray(r, "timestamp");
+  if (ts && ts->size() > 0) {
+    std::optional<element> ind = Get(r, "indicators");
+    element quote0, adj0;
+    std::optional<array> quotes = ind ? GetArray(*ind, "quote") : std::nullopt;
+    if (!quotes || quotes->at(0).get(quote0)) {
+      return Error(kId, StatusCode::kDataLoss, "chart: timestamps without indicators.quote");
+    }
+    std::optional<array> adjs = ind ? GetArray(*ind, "adjclose") : std::nullopt;
+    std::optional<array> adj;
+    if (adjs && !adjs->at(0).get(adj0)) adj = GetArray(adj0, "adjclose");
+    if (adj) carried = carried.Union(FieldSet(FieldSet::kAdjClose));
+    std::optional<array> cols[5] = {GetArray(quote0, "open"), GetArray(quote0, "high"),
+                                    GetArray(quote0, "low"), GetArray(quote0, "close"),
+                                    GetArray(quote0, "volume")};
+    const size_t n = ts->size();
+    for (const auto& c : cols) {
+      if (c && c->size() != n) {
+        return Error(kId, StatusCode::kDataLoss,
+                     "chart: indicator length " + std::to_string(c->size()) + " != " +
+                         std::to_string(n) + " timestamps");
+      }
+    }
+    if (adj && adj->size() != n) return Error(kId, StatusCode::kDataLoss, "chart: adjclose length mismatch");
+    sb.Reserve(n);
+    // Arrays are walked with iterators (at(i) on a DOM array is linear).
+    auto it_ts = ts->begin();
+    simdjson::dom::array::iterator its[5];
+    for (int k = 0; k < 5; ++k)
+      if (cols[k]) its[k] = cols[k]->begin();
+    simdjson::dom::array::iterator it_adj;
+    if (adj) it_adj = adj->begin();
+    Timestamp last_raw = 0;
+    for (size_t i = 0; i < n; ++i, ++it_ts) {
+      int64_t raw;
+      if ((*it_ts).get_int64().get(raw)) return Error(kId, StatusCode::kDataLoss, "chart: non-integer timestamp");
+      RawBar b;
+      if (cols[0]) b.open = AsDouble(*its[0]);
+      if (cols[1]) b.high = AsDouble(*its[1]);
+      if (cols[2]) b.low = AsDouble(*its[2]);
+      if (cols[3]) b.close = AsDouble(*its[3]);
+      if (cols[4]) b.volume = AsVolume(*its[4]);
+      if (adj) {
+        b.adj_close = AsDouble(*it_adj);
+        ++it_adj;
+      }
+      for (int k = 0; k < 5; ++k)
+        if (cols[k]) ++its[k];
+      if (intraday) {
+        b.ts = raw;
+      } else {
+        FINEX_ASSIGN_OR_RETURN(b.ts, DailyStamp(raw, req.interval, tz));
+      }
+      last_raw = raw;
+      sb.Add(b);
+    }
+    // Yahoo's trailing live snapshot bar lies at/after period2.
+    if (intraday && last_raw >= period2) force_partial = true;
+  }
+  sb.set_carried(carried);
+  if (std::optional<element> events = Get(r, "events")) {
+    if (std::optional<object> divs = GetObject(*events, "dividends")) {
+      for (auto [k, v] : *divs) {
+        std::optional<int64_t> date = GetInt(v, "date");
+        std::optional<double> amount = GetDouble(v, "amount");
+        if (!date || !amount) return Error(kId, StatusCode::kDataLoss, "chart: dividend without date/amount");
+        CorporateAction a;
+        a.kind = CorporateAction::Kind::kDividend;
+        FINEX_ASSIGN_OR_RETURN(a.timestamp, DailyStamp(*date, Interval::k1d, tz));
+        a.amount = *amount;
+        sb.AddAction(a);
+      }
+    }
+    if (std::optional<object> splits = GetObject(*events, "splits")) {
+      for (auto [k, v] : *splits) {
+        std::optional<int64_t> date = GetInt(v, "date");
+        std::optional<double> num = GetDouble(v, "numerator");
+        std::optional<double> den = GetDouble(v, "denominator");
+        if (!date || !num || !den || *den == 0) {
+          return Error(kId, StatusCode::kDataLoss, "chart: split without date/numerator/denominator");
+        }
+        CorporateAction a;
+        a.kind = CorporateAction::Kind::kSplit;
+        FINEX_ASSIGN_OR_RETURN(a.timestamp, DailyStamp(*date, Interval::k1d, tz));
+        a.ratio = *num / *den;
+        sb.AddAction(a);
+      }
+    }
+  }
+  return std::move(sb).Finish(req.range, std::move(currency), std::move(tz), std::move(exchange), now,
+                              force_partial, 1);
+}
+
+Result<std::vector<finex::Quote>> ParseQuotes(const HttpResponse& resp) {
+  Result<element> doc = ParseJson(resp.body);
+  if (resp.status != 200) {
+    std::string_view desc;
+    if (doc.ok()) {
+      if (auto qr = Get(*doc, "quoteResponse")) {
+        if (auto e = Get(*qr, "error")) desc = GetString(*e, "description");
+      }
+    }
+    return HttpError(kId, resp, doc.ok() ? desc : std::string_view(resp.body), "");
+  }
+  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "quote: " + doc.status().message());
+  std::optional<element> qr = Get(*doc, "quoteResponse");
+  if (!qr) return Error(kId, StatusCode::kDataLoss, "quote: no 'quoteResponse'");
+  std::vector<finex::Quote> out;
+  std::optional<array> result = GetArray(*qr, "result");
+  if (!result) return out;
+  for (element e : *result) {
+    std::optional<double> price = GetDouble(e, "regularMarketPrice");
+    std::string_view sym = GetString(e, "symbol");
+    if (!price || sym.empty()) continue;
+    finex::Quote q;
+    q.symbol = std::string(sym);
+    q.price = *price;
+    q.change = GetDouble(e, "regularMarketChange");
+    q.change_percent = GetDouble(e, "regularMarketChangePercent");
+    q.volume = GetInt(e, "regularMarketVolume");
+    q.high_24h = GetDouble(e, "regularMarketDayHigh");
+    q.low_24h = GetDouble(e, "regularMarketDayLow");
+    q.market_cap = GetDouble(e, "marketCap");
+    q.timestamp = GetInt(e, "regularMarketTime").value_or(0);
+    q.provider = "yahoo";
+    q.currency = NormalizeCurrency(GetString(e, "currency"));
+    std::string_view st = GetString(e, "marketState");
+    if (st == "PRE" || st == "PREPRE") q.market_state = "PRE";
+    else if (st == "REGULAR") q.market_state = "REGULAR";
+    else if (st == "POST" || st == "POSTPOST") q.market_state = "POST";
+    else if (st == "CLOSED") q.market_state = "CLOSED";
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+Result<std::vector<SearchResult>> ParseSearch(const HttpResponse& resp) {
+  Result<element> doc = ParseJson(resp.body);
+  if (resp.status != 200) {
+    std::string_view desc;
+    if (doc.ok()) {
+      if (auto f = Get(*doc, "finance"))
+        if (auto e = Get(*f, "error")) desc = GetString(*e, "description");
+    }
+    return HttpError(kId, resp, doc.ok() ? desc : std::string_view(resp.body), "");
+  }
+  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "search: " + doc.status().message());
+  std::vector<SearchResult> out;
+  std::optional<array> quotes = GetArray(*doc, "quotes");
+  if (!quotes) return out;
+  double max_score = 0;
+  for (element e : *quotes) max_score = std::max(max_score, GetDouble(e, "score").value_or(0));
+  for (element e : *quotes) {
+    std::string_view sym = GetString(e, "symbol");
+    if (sym.empty()) continue;
+    SearchResult s;
+    s.symbol = std::string(sym);
+    std::string_view name = GetString(e, "longname");
+    if (name.empty()) name = GetString(e, "shortname");
+    s.name = std::string(name);
+    s.type = LowerType(GetString(e, "quoteType"));
+    s.exchange = std::string(GetString(e, "exchange"));
+    s.sector = std::string(GetString(e, "sector"));
+    s.industry = std::string(GetString(e, "industry"));
+    s.provider = "yahoo";
+    double score = GetDouble(e, "score").value_or(0);
+    s.match_score = max_score > 0 ? score / max_score : 0;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+namespace {
+
+class YahooProvider final : public Provider {
+ public:
+  YahooProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
+      : config_(config), base_(BaseUrl(config, kId)), http_(http), clock_(clock) {}
+
+  ProviderId id() const override { return kId; }
+
+  Result<HistoryResponse> History(const HistoryRequest& req) override {
+    FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
+    if (req.range.empty()) {
+      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
+          .WithParam("start");
+    }
+    const Timestamp now = clock_.Now();
+    const CallLimits lim = YahooLimits(req.interval);
+    if (lim.max_lookback_s > 0 && req.range.start < now - lim.max_lookback_s) {
+      return Error(kId, StatusCode::kOutOfRange,
+                   std::string(IntervalName(req.interval)) + " data is only available for the last " +
+                       std::to_string(lim.max_lookback_s / kDay) + " days (asked from " +
+                       FormatIsoUtc(req.range.start) + ")");
+    }
+    if (lim.max_span_s > 0 && req.range.length() > lim.max_span_s) {
+      return Error(kId, StatusCode::kOutOfRange,
+                   "only " + std::to_string(lim.max_span_s / kDay) + " days of " +
+                       std::string(IntervalName(req.interval)) + " data are allowed per request");
+    }
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_, ChartUrl(base_, req)));
+    return ParseChart(resp, req, req.range.end, now);
+  }
+
+  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
+    std::vector<finex::Quote> none;
+    if (symbols.empty()) return none;
+    std::string joined;
+    for (const std::string& s : symbols) {
+      FINEX_RETURN_IF_ERROR(ValidateSymbol(s));
+      if (!joined.empty()) joined += ',';
+      joined += s;
+    }
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                           Fetch(http_, kId, config_, base_ + "/v7/finance/quote?" + Query().Add("symbols", joined).str()));
+    return ParseQuotes(resp);
+  }
+
+  Result<std::vector<SearchResult>> Search(std::string_view query) override {
+    if (query.empty() || query.size() > 100) {
+      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters").WithParam("q");
+    }
+    Query q;
+    q.Add("q", query).Add("quotesCount", 10).Add("newsCount", 0);
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_, base_ + "/v1/finance/search?" + q.str()));
+    return ParseSearch(resp);
+  }
+
+  CallLimits Limits(Interval iv) const override { return YahooLimits(iv); }
+  // Undocumented per-IP limit; bursts get 429 for minutes. A conservative default.
+  double calls_per_minute() const override { return 60; }
+  bool Handles(std::string_view symbol) const override { return ValidateSymbol(symbol).ok(); }
+
+ private:
+  const ProviderConfig config_;
+  const std::string base_;
+  HttpClient& http_;
+  Clock& clock_;
+};
+
+}  // namespace
+}  // namespace finex::provider::yahoo
+
+namespace finex::provider {
+std::unique_ptr<Provider> NewYahooProvider(const ProviderConfig& config, HttpClient& http, Clock& clock) {
+  return std::make_unique<yahoo::YahooProvider>(config, http, clock);
+}
+}  // namespace finex::provider
