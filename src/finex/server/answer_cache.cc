@@ -1,0 +1,96 @@
+#include "finex/server/answer_cache.h"
+
+namespace finex::server {
+namespace {
+
+size_t AnswerBytes(const http::Response& r) {
+  size_t n = r.body ? r.body->size() : 0;
+  for (const auto& [k, v] : r.headers) n += k.size() + v.size();
+  return n + 64;
+}
+
+}  // namespace
+
+AnswerCache::AnswerCache(size_t capacity_bytes, int64_t ttl_us)
+    : capacity_(capacity_bytes), ttl_us_(ttl_us) {}
+
+std::shared_ptr<const http::Response> AnswerCache::Get(std::string_view key, int64_t now_us) {
+  std::lock_guard lock(mu_);
+  auto it = index_.find(key);
+  if (it == index_.end()) {
+    ++misses_;
+    return nullptr;
+  }
+  auto e = it->second;
+  if (e->expires_us <= now_us) {
+    bytes_ -= e->bytes;
+    index_.erase(it);
+    lru_.erase(e);
+    ++misses_;
+    return nullptr;
+  }
+  if (e != lru_.begin()) lru_.splice(lru_.begin(), lru_, e);
+  ++hits_;
+  return e->answer;
+}
+
+void AnswerCache::Put(std::string key, std::shared_ptr<const http::Response> answer,
+                      uint64_t generation, int64_t now_us) {
+  if (capacity_ == 0 || !answer) return;
+  const size_t bytes = AnswerBytes(*answer) + key.size();
+  if (bytes > capacity_ / 4) return;  // one answer may not take over the cache
+  std::lock_guard lock(mu_);
+  if (generation != generation_) return;
+  auto it = index_.find(key);
+  if (it != index_.end()) {
+    bytes_ -= it->second->bytes;
+    auto e = it->second;
+    index_.erase(it);
+    lru_.erase(e);
+  }
+  lru_.push_front(Entry{std::move(key), std::move(answer), now_us + ttl_us_, bytes});
+  index_.emplace(lru_.front().key, lru_.begin());
+  bytes_ += bytes;
+  EvictLocked();
+}
+
+void AnswerCache::EvictLocked() {
+  while (bytes_ > capacity_ && !lru_.empty()) {
+    auto& last = lru_.back();
+    bytes_ -= last.bytes;
+    index_.erase(last.key);
+    lru_.pop_back();
+  }
+}
+
+uint64_t AnswerCache::generation() const {
+  std::lock_guard lock(mu_);
+  return generation_;
+}
+
+void AnswerCache::Clear() {
+  std::lock_guard lock(mu_);
+  ++generation_;
+  index_.clear();
+  lru_.clear();
+  bytes_ = 0;
+}
+
+size_t AnswerCache::entries() const {
+  std::lock_guard lock(mu_);
+  return lru_.size();
+}
+size_t AnswerCache::bytes() const {
+  std::lock_guard lock(mu_);
+  return bytes_;
+}
+uint64_t AnswerCache::hits() const {
+  std::lock_guard lock(mu_);
+  return hits_;
+}
+uint64_t AnswerCache::misses() const {
+  std::lock_guard lock(mu_);
+  return misses_;
+}
+
+}  // namespace finex::server

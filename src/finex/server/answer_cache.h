@@ -1,0 +1,71 @@
+// AnswerCache: a small LRU of fully serialized answers (status, headers and
+// body as shared immutable bytes), keyed by the normalized request. A hot
+// /v1/quote or 1-year /v1/history is then served without asking the engine,
+// without rebuilding the body, and without copying it (the transport writes
+// the shared bytes).
+//
+// Only answers the engine served entirely from cache (no provider call, not
+// stale) are admitted, and each lives at most `ttl_us`, so an answer is never
+// older than the engine's own data by more than that. Invalidation bumps the
+// generation: Clear() drops everything, and a Put() carrying a generation
+// taken before the Clear() is refused, so an answer computed across an
+// invalidation cannot come back.
+//
+// Thread-safety: all methods are thread-safe (one mutex; critical sections
+// are a hash lookup and a list splice). Ownership: entries are shared_ptrs;
+// a caller may keep serving an entry after it is evicted.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "finex/http/server.h"
+
+namespace finex::server {
+
+class AnswerCache {
+ public:
+  // capacity_bytes: budget over body sizes (0 disables the cache).
+  // ttl_us: lifetime of an entry in monotonic microseconds.
+  AnswerCache(size_t capacity_bytes, int64_t ttl_us);
+
+  // The cached answer for key, or nullptr (absent or expired). now_us is
+  // MonotonicMicros() (injectable for tests).
+  std::shared_ptr<const http::Response> Get(std::string_view key, int64_t now_us);
+  // Stores an answer computed while generation() was `generation`; ignored if
+  // the cache was cleared since, or if the body alone exceeds the budget.
+  void Put(std::string key, std::shared_ptr<const http::Response> answer, uint64_t generation,
+           int64_t now_us);
+  uint64_t generation() const;
+  void Clear();
+
+  size_t entries() const;
+  size_t bytes() const;
+  uint64_t hits() const;
+  uint64_t misses() const;
+
+ private:
+  struct Entry {
+    std::string key;
+    std::shared_ptr<const http::Response> answer;
+    int64_t expires_us;
+    size_t bytes;
+  };
+  void EvictLocked();
+
+  const size_t capacity_;
+  const int64_t ttl_us_;
+  mutable std::mutex mu_;
+  std::list<Entry> lru_;  // front = most recent
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;
+  size_t bytes_ = 0;
+  uint64_t generation_ = 0;
+  uint64_t hits_ = 0, misses_ = 0;
+};
+
+}  // namespace finex::server

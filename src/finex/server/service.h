@@ -1,0 +1,107 @@
+// Service: finex's HTTP API (API.md "HTTP service") as a pure http::Handler.
+// It routes a Request to the /v1 handlers, validates parameters (params.h),
+// asks the CachedApi, serializes JSON/CSV/Parquet (render.h), maps errors in
+// one place (http_status.h), records Prometheus metrics (metrics.h) and keeps
+// hot answers as shared immutable bytes (answer_cache.h). It never touches a
+// socket, so it is tested in-process; `finex serve` hands Handle() to
+// http::Server.
+//
+// Routes: GET / (dashboard), GET /v1/history, /v1/quote, /v1/search,
+// /v1/cache/stats, POST /v1/cache/warm, GET /v1/cache/warm/{id},
+// DELETE /v1/cache?pattern=, GET /metrics, /healthz, /readyz.
+// Admin routes (POST /v1/cache/warm, DELETE /v1/cache) need
+// `Authorization: Bearer <admin_token>`: 401 without it, 403 with a wrong one,
+// and 403 ("admin routes are disabled") when no token is configured.
+//
+// Thread-safety: Handle() is thread-safe and runs concurrently on the
+// transport's I/O threads. Ownership: the Service borrows the CachedApi, the
+// codec and the clock (all must outlive it); it owns its metrics and answer
+// cache.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "finex/cache/cached_api.h"
+#include "finex/codec/frame_codec.h"
+#include "finex/core/clock.h"
+#include "finex/http/server.h"
+#include "finex/server/answer_cache.h"
+#include "finex/server/metrics.h"
+#include "finex/server/params.h"
+
+namespace finex::server {
+
+struct ServiceOptions {
+  ParamLimits limits;                      // symbols per request, rows per answer
+  size_t max_body_bytes = 1 << 20;         // POST bodies; larger → 413
+  int max_inflight = 256;                  // concurrent engine requests; beyond → 503
+  std::string admin_token;                 // "" disables the admin routes
+  std::string admin_token_env = "FINEX_ADMIN_TOKEN";  // named in error details
+  size_t answer_cache_bytes = 64 << 20;    // 0 disables the answer cache
+  int answer_cache_ttl_ms = 1000;          // max age of a cached answer
+  Clock* clock = nullptr;                  // "now" for period=; nullptr = SystemClock()
+  std::string version = "0.1.0";           // finex_build_info{version}
+  std::string commit = "unknown";          // finex_build_info{commit}
+};
+
+class Service {
+ public:
+  // parquet may be nullptr (format=parquet then answers 400 unsupported).
+  Service(cache::CachedApi& api, const codec::FrameCodec* parquet, ServiceOptions opts);
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Answers one request. Never throws.
+  http::Response Handle(const http::Request& req);
+  // A copyable handler bound to this Service (which must outlive it).
+  http::Handler AsHandler();
+
+  // While draining, /readyz answers 503 so load balancers stop sending.
+  void SetDraining(bool draining) { draining_.store(draining); }
+
+  Registry& metrics() { return registry_; }
+  const AnswerCache& answer_cache() const { return answers_; }
+
+ private:
+  struct Ctx;
+  http::Response Dispatch(const http::Request& req, Ctx& ctx);
+  http::Response History(const http::Request& req, Ctx& ctx);
+  http::Response QuoteRoute(const http::Request& req, Ctx& ctx);
+  http::Response SearchRoute(const http::Request& req, Ctx& ctx);
+  http::Response Stats(Ctx& ctx);
+  http::Response WarmStart(const http::Request& req, Ctx& ctx);
+  http::Response WarmStatusRoute(std::string_view id, Ctx& ctx);
+  http::Response Invalidate(const http::Request& req, Ctx& ctx);
+  http::Response Ready(Ctx& ctx);
+  http::Response MetricsRoute();
+  // OK, or the 401/403 problem for an admin route.
+  Status CheckAdmin(const http::Request& req) const;
+  // Serves a cached answer (Range-aware for Parquet), or nullptr on miss.
+  std::unique_ptr<http::Response> FromAnswerCache(const std::string& key, const http::Request& req,
+                                                  Ctx& ctx);
+  http::Response Finish(std::shared_ptr<const http::Response> full, const http::Request& req,
+                        Ctx& ctx);
+  std::string NewRequestId(const http::Request& req);
+  Timestamp Now() const;
+  void AddEngineCollector();
+
+  cache::CachedApi& api_;
+  const codec::FrameCodec* parquet_;
+  ServiceOptions opts_;
+  Registry registry_;
+  AnswerCache answers_;
+  std::atomic<bool> draining_{false};
+  std::atomic<int> inflight_{0};
+  std::atomic<uint64_t> request_seq_{0};
+  uint64_t id_salt_;
+  int64_t started_us_;
+  Family<Counter>* requests_;
+  Family<Histogram>* latency_;
+  Family<Counter>* response_bytes_;
+  Family<Counter>* answer_lookups_;
+  Gauge* inflight_gauge_;
+};
+
+}  // namespace finex::server
