@@ -40,8 +40,9 @@
 //         2012, 2020 VE day move, 2022 jubilee + funeral, 2023 coronation);
 //         12:30 half days on weekday Dec 24 and Dec 31.
 //   XETR  Europe/Berlin 09:00-17:30; Jan 1, Good Friday, Easter Monday,
-//         May 1, Dec 24, 25, 26, 31 (the current Xetra calendar; older
-//         closures on Whit Monday / Oct 3 before ~2015 are not modeled).
+//         May 1, Dec 24, 25, 26, 31; Whit Monday 2015-2021, German Unity
+//         Day 2014-2021, Reformation Day 2017. The shortened year-end
+//         closing auctions are not modeled (full sessions).
 //   XPAR  Europe/Paris 09:00-17:30; Euronext: Jan 1, Good Friday, Easter
 //         Monday, May 1, Dec 25, 26; 14:05 half days on weekday Dec 24/31.
 //   XTKS  Asia/Tokyo 09:00-11:30 and 12:30-15:00 (15:30 from 2024-11-05);

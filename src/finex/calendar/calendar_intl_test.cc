@@ -65,8 +65,17 @@ TEST(XetrTest, TradingHolidays) {
                                              "2024-12-24", "2024-12-25", "2024-12-26", "2024-12-31"}));
   EXPECT_EQ(ClosedWeekdays(c, 2025), (Dates{"2025-01-01", "2025-04-18", "2025-04-21", "2025-05-01",
                                              "2025-12-24", "2025-12-25", "2025-12-26", "2025-12-31"}));
-  EXPECT_TRUE(c.IsTradingDay({2024, 10, 3}));  // German Unity Day trades
-  EXPECT_TRUE(c.IsTradingDay({2024, 5, 20}));  // Whit Monday trades
+  EXPECT_TRUE(c.IsTradingDay({2024, 10, 3}));  // German Unity Day trades since 2022
+  EXPECT_TRUE(c.IsTradingDay({2024, 5, 20}));  // Whit Monday trades since 2022
+  // FWB published calendars: 2016, 2017, 2020 and 2021.
+  EXPECT_EQ(ClosedWeekdays(c, 2016), (Dates{"2016-01-01", "2016-03-25", "2016-03-28", "2016-05-16",
+                                             "2016-10-03", "2016-12-26"}));
+  EXPECT_EQ(ClosedWeekdays(c, 2017), (Dates{"2017-04-14", "2017-04-17", "2017-05-01", "2017-06-05",
+                                             "2017-10-03", "2017-10-31", "2017-12-25", "2017-12-26"}));
+  EXPECT_EQ(ClosedWeekdays(c, 2020), (Dates{"2020-01-01", "2020-04-10", "2020-04-13", "2020-05-01",
+                                             "2020-06-01", "2020-12-24", "2020-12-25", "2020-12-31"}));
+  EXPECT_EQ(ClosedWeekdays(c, 2021), (Dates{"2021-01-01", "2021-04-02", "2021-04-05", "2021-05-24",
+                                             "2021-12-24", "2021-12-31"}));
   // Europe/Berlin switches on the last Sunday of March: 09:00 CET = 08:00Z,
   // 09:00 CEST = 07:00Z.
   EXPECT_EQ(c.SessionOn({2024, 3, 29 - 1})->open, Utc("2024-03-28T08:00:00Z"));

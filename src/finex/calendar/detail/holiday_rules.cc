@@ -177,14 +177,19 @@ void LonHolidays(int y, YearHolidays* h) {
 Hours XetrHours(int64_t) { return {Hm(9, 0), Hm(17, 30)}; }
 
 void XetrHolidays(int y, YearHolidays* h) {
-  // Deutsche Boerse Xetra trading calendar: New Year, Good Friday, Easter
-  // Monday, Labour Day, Christmas Eve, Christmas, Boxing Day, New Year's Eve.
-  // (Whit Monday, Ascension, Corpus Christi and German Unity Day are Xetra
-  // trading days.)
+  // Frankfurt Stock Exchange (FWB) trading calendars: New Year, Good
+  // Friday, Easter Monday, Labour Day, Christmas Eve, Christmas, Boxing Day,
+  // New Year's Eve. Whit Monday was a non-trading day 2015-2021 and German
+  // Unity Day 2014-2021 (published FWB calendars 2016, 2017, 2020, 2021);
+  // both trade again since 2022. Reformation Day 2017 (500th anniversary)
+  // was closed. Ascension and Corpus Christi always trade.
   const int64_t easter = EasterSunday(y);
   CloseAll(h, y, {{1, 1}, {5, 1}, {12, 24}, {12, 25}, {12, 26}, {12, 31}});
   h->Close(easter - 2);
   h->Close(easter + 1);
+  if (y >= 2015 && y <= 2021) h->Close(easter + 50);  // Whit Monday
+  if (y >= 2014 && y <= 2021) h->Close(D(y, 10, 3));  // German Unity Day
+  if (y == 2017) h->Close(D(2017, 10, 31));           // Reformation Day
 }
 
 // ---------------------------------------------------------------- Euronext
