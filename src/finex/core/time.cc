@@ -92,6 +92,8 @@ Result<Timestamp> ParseTime(std::string_view text, TimeBound bound) {
     return BadTime(text, "is not a date");
   }
   if (!IsValidCivil(d)) return BadTime(text, "is not a valid calendar date");
+  // Same span as epoch input (years 0001..9999).
+  if (d.year < 1) return BadTime(text, "is out of range");
   const int64_t day_start = DaysFromCivil(d) * kSecondsPerDay;
   if (text.size() == 10) {
     return bound == TimeBound::kStart ? day_start : day_start + kSecondsPerDay - 1;

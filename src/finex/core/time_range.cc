@@ -1,6 +1,7 @@
 #include "finex/core/time_range.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace finex {
 
@@ -18,6 +19,9 @@ Result<TimeRange> TimeRange::FromInclusive(Timestamp start, Timestamp end_inclus
     return InvalidArgumentError("start " + FormatIsoUtc(start) + " is after end " +
                                 FormatIsoUtc(end_inclusive))
         .WithParam("start");
+  }
+  if (end_inclusive == std::numeric_limits<Timestamp>::max()) {
+    return InvalidArgumentError("end " + std::to_string(end_inclusive) + " is out of range").WithParam("end");
   }
   return TimeRange{start, end_inclusive + 1};
 }

@@ -1,0 +1,69 @@
+#include "finex/core/clock.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include "tests/testutil/fake_clock.h"
+
+namespace finex {
+namespace {
+
+TEST(ClockTest, SystemClockIsTheWallClock) {
+  const int64_t before = static_cast<int64_t>(std::time(nullptr));
+  const Timestamp now = SystemClock().Now();
+  const int64_t after = static_cast<int64_t>(std::time(nullptr));
+  EXPECT_GE(now, before);
+  EXPECT_LE(now, after);
+  EXPECT_EQ(&SystemClock(), &SystemClock());
+}
+
+TEST(ClockTest, MonotonicNeverGoesBack) {
+  int64_t last = MonotonicMicros();
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t now = MonotonicMicros();
+    ASSERT_GE(now, last);
+    last = now;
+  }
+}
+
+TEST(ClockTest, ReplayClockStartsThereAndRunsFaster) {
+  const Timestamp start = 1710507600;  // 2024-03-15T13:00:00Z
+  ReplayClock c(start, 60.0);
+  const int64_t m0 = MonotonicMicros();
+  const int64_t t0 = c.NowMicros();
+  EXPECT_GE(t0, start * 1000000);
+  EXPECT_LT(t0, (start + 60) * 1000000);  // well under a wall second elapsed
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const int64_t t1 = c.NowMicros();
+  const int64_t wall = MonotonicMicros() - m0;
+  // Replay time advanced 60x the wall time (bounded by what really elapsed).
+  EXPECT_GE(t1 - t0, 60 * 50000 - 60 * 1000);
+  EXPECT_LE(t1 - t0, 60 * wall + 60);
+}
+
+TEST(ClockTest, ReplayClockRejectsNonPositiveSpeed) {
+  EXPECT_DEATH(ReplayClock(0, 0.0), "CHECK");
+  EXPECT_DEATH(ReplayClock(0, -1.0), "CHECK");
+}
+
+TEST(FakeClockTest, MovesOnlyWhenTold) {
+  testing::FakeClock c(1000);
+  EXPECT_EQ(c.Now(), 1000);
+  EXPECT_EQ(c.NowMicros(), 1000000000);
+  c.Advance(5);
+  EXPECT_EQ(c.Now(), 1005);
+  c.AdvanceMicros(999999);
+  EXPECT_EQ(c.Now(), 1005);
+  c.AdvanceMicros(1);
+  EXPECT_EQ(c.Now(), 1006);
+  c.Set(0);
+  EXPECT_EQ(c.Now(), 0);
+  c.SetMicros(-1);  // Now() floors toward negative infinity
+  EXPECT_EQ(c.Now(), -1);
+}
+
+}  // namespace
+}  // namespace finex
