@@ -65,7 +65,13 @@ const Calendar* FromHint(std::string_view hint) {
       {"BZX", &r.xnys}, {"SNP", &r.xnys}, {"US", &r.xnys}, {"OTC", &r.xnys}, {"PNK", &r.xnys},
       {"XNAS", &r.xnas}, {"NASDAQ", &r.xnas}, {"NMS", &r.xnas}, {"NGM", &r.xnas},
       {"NCM", &r.xnas}, {"NAS", &r.xnas}, {"NIM", &r.xnas}, {"NASDAQGS", &r.xnas},
-      {"NASDAQGM", &r.xnas}, {"NASDAQCM", &r.xnas},
+      {"NASDAQGM", &r.xnas}, {"NASDAQCM", &r.xnas}, {"XNGS", &r.xnas}, {"XNMS", &r.xnas},
+      {"XNCM", &r.xnas},
+      // US futures and index venues: no calendar of their own; the US equity
+      // session is the closest approximation (see calendar.h).
+      {"CMX", &r.xnys}, {"NYM", &r.xnys}, {"CBT", &r.xnys}, {"CME", &r.xnys},
+      {"NYB", &r.xnys}, {"WCB", &r.xnys}, {"CBOT", &r.xnys}, {"NYMEX", &r.xnys},
+      {"COMEX", &r.xnys},
       // Europe.
       {"XLON", &r.xlon}, {"LSE", &r.xlon}, {"LON", &r.xlon}, {"IOB", &r.xlon},
       {"XETR", &r.xetr}, {"XETRA", &r.xetr}, {"GER", &r.xetr}, {"ETR", &r.xetr},
