@@ -10,12 +10,17 @@
 #include <thread>
 #include <unordered_map>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace finex::backend {
 namespace {
 
+// XXH3 (inlined): several times faster than std::hash on 60-100 byte keys,
+// and Get hashes every key twice (shard choice, then the shard's map).
 struct KeyHash {
   using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  size_t operator()(std::string_view s) const { return XXH3_64bits(s.data(), s.size()); }
 };
 
 struct Entry;
@@ -144,13 +149,10 @@ void MemoryBackend::SweeperLoop() {
 }
 
 MemoryBackend::Shard& MemoryBackend::ShardFor(std::string_view key) const {
-  // Mix the hash so shard choice does not correlate with the bucket index
-  // the map derives from the same hash.
-  uint64_t h = KeyHash{}(key);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return impl_->shards[h % impl_->nshards];
+  // The map picks buckets from the low bits (modulo a prime); take the
+  // shard from the high bits so the two choices do not correlate.
+  const uint64_t h = KeyHash{}(key);
+  return impl_->shards[(h >> 40) % impl_->nshards];
 }
 
 size_t MemoryBackend::SweepExpired() {

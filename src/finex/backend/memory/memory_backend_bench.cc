@@ -6,6 +6,7 @@
 //   build/release/bench/finex_bench --benchmark_filter='Memory|Anchor'
 #include <benchmark/benchmark.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -18,7 +19,9 @@
 namespace finex::backend {
 namespace {
 
-constexpr int kKeys = 100000;
+// Working sets: 10k keys (~11 MB, mostly cache-resident) and 100k keys
+// (~110 MB, DRAM-bound). The benchmark argument picks one.
+constexpr int kMaxKeys = 100000;
 constexpr size_t kValueBytes = 1024;
 
 std::string BenchKey(int i) {
@@ -29,21 +32,26 @@ std::string BenchKey(int i) {
 const std::vector<std::string>& Keys() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> k;
-    k.reserve(kKeys);
-    for (int i = 0; i < kKeys; ++i) k.push_back(BenchKey(i));
+    k.reserve(kMaxKeys);
+    for (int i = 0; i < kMaxKeys; ++i) k.push_back(BenchKey(i));
     return k;
   }();
   return keys;
 }
 
-// One backend shared by all benchmark threads, filled once.
-MemoryBackend& Filled() {
-  static MemoryBackend* b = [] {
-    auto* m = new MemoryBackend(MemoryBackendOptions{});
+// One backend per working-set size, shared by all benchmark threads, filled
+// on first use (benchmark threads start after the setup of thread 0 only if
+// it happens before the loop, so fill under a mutex).
+MemoryBackend& Filled(int nkeys) {
+  static std::mutex mu;
+  static std::map<int, MemoryBackend*> backends;
+  std::lock_guard<std::mutex> l(mu);
+  MemoryBackend*& b = backends[nkeys];
+  if (!b) {
+    b = new MemoryBackend(MemoryBackendOptions{});
     const std::string value(kValueBytes, 'v');
-    for (const std::string& k : Keys()) (void)m->Put(k, value);
-    return m;
-  }();
+    for (int i = 0; i < nkeys; ++i) (void)b->Put(Keys()[i], value);
+  }
   return *b;
 }
 
@@ -55,7 +63,8 @@ uint64_t Mix(uint64_t x) {
 }
 
 void BM_MemoryGet1KB(benchmark::State& state) {
-  MemoryBackend& b = Filled();
+  const int kKeys = static_cast<int>(state.range(0));
+  MemoryBackend& b = Filled(kKeys);
   const auto& keys = Keys();
   uint64_t i = state.thread_index() * 7919;
   size_t bytes = 0;
@@ -67,10 +76,11 @@ void BM_MemoryGet1KB(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(bytes);
 }
-BENCHMARK(BM_MemoryGet1KB)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_MemoryGet1KB)->Arg(10000)->Arg(100000)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_MemoryPut1KB(benchmark::State& state) {
-  MemoryBackend& b = Filled();
+  const int kKeys = static_cast<int>(state.range(0));
+  MemoryBackend& b = Filled(kKeys);
   const auto& keys = Keys();
   const std::string value(kValueBytes, 'p');
   uint64_t i = state.thread_index() * 104729;
@@ -80,11 +90,11 @@ void BM_MemoryPut1KB(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_MemoryPut1KB)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_MemoryPut1KB)->Arg(10000)->Arg(100000)->Threads(1)->Threads(2)->UseRealTime();
 
 // One series' fragments: "finex:SYM42:1d:" matches 100 of the 100k keys.
 void BM_MemoryScanPrefix100(benchmark::State& state) {
-  MemoryBackend& b = Filled();
+  MemoryBackend& b = Filled(kMaxKeys);
   uint64_t i = state.thread_index();
   for (auto _ : state) {
     auto keys = b.ScanPrefix("finex:SYM" + std::to_string(Mix(++i) % 1000) + ":1d:");
@@ -96,13 +106,14 @@ BENCHMARK(BM_MemoryScanPrefix100)->Threads(1)->Threads(2)->UseRealTime();
 
 // Anchor: the simplest thread-safe map, same keys and values, one thread.
 void BM_AnchorSharedMutexUnorderedMapGet1KB(benchmark::State& state) {
+  const int kKeys = static_cast<int>(state.range(0));
   static std::shared_mutex mu;
-  static std::unordered_map<std::string, std::string>* map = [] {
-    auto* m = new std::unordered_map<std::string, std::string>();
+  static std::map<int, std::unordered_map<std::string, std::string>> maps;
+  std::unordered_map<std::string, std::string>& map = maps[kKeys];
+  if (map.empty()) {
     const std::string value(kValueBytes, 'v');
-    for (const std::string& k : Keys()) (*m)[k] = value;
-    return m;
-  }();
+    for (int i = 0; i < kKeys; ++i) map[Keys()[i]] = value;
+  }
   const auto& keys = Keys();
   uint64_t i = 0;
   size_t bytes = 0;
@@ -110,8 +121,8 @@ void BM_AnchorSharedMutexUnorderedMapGet1KB(benchmark::State& state) {
     std::optional<std::string> v;
     {
       std::shared_lock<std::shared_mutex> l(mu);
-      auto it = map->find(keys[Mix(++i) % kKeys]);
-      if (it != map->end()) v = it->second;
+      auto it = map.find(keys[Mix(++i) % kKeys]);
+      if (it != map.end()) v = it->second;
     }
     bytes += v->size();
     benchmark::DoNotOptimize(v);
@@ -119,7 +130,7 @@ void BM_AnchorSharedMutexUnorderedMapGet1KB(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(bytes);
 }
-BENCHMARK(BM_AnchorSharedMutexUnorderedMapGet1KB)->UseRealTime();
+BENCHMARK(BM_AnchorSharedMutexUnorderedMapGet1KB)->Arg(10000)->Arg(100000)->UseRealTime();
 
 }  // namespace
 }  // namespace finex::backend
