@@ -105,6 +105,54 @@ TEST(CalendarRealDataTest, YahooDailyHistoriesIncludingSpecialClosures) {
   }
 }
 
+// Reads "<date>,<time>,..." or "<date> <time>,..." rows as local times in tz.
+std::vector<Timestamp> LocalStamps(const std::string& path, std::string_view tz) {
+  std::vector<Timestamp> out;
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    if (line.size() < 19) continue;
+    std::string text = line.substr(0, 10) + " " + line.substr(11, 8);
+    Result<Timestamp> t = ParseLocal(tz, text);
+    EXPECT_TRUE(t.ok()) << t.status();
+    if (t.ok()) out.push_back(*t);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(CalendarRealDataTest, EuroStoxxIndexFollowsXetraSessions) {
+  FINEX_REQUIRE_SHARED_DATA();
+  // 5-minute index bars stamped by their END in Frankfurt time, 09:05..17:30.
+  std::vector<Timestamp> ends =
+      LocalStamps(Ohlcv("eurostoxx50_index_5min_2006-01-02_2006-01-30.csv"), "Europe/Berlin");
+  ASSERT_FALSE(ends.empty());
+  std::vector<Timestamp> starts;
+  for (Timestamp e : ends) starts.push_back(e - 5 * kSecondsPerMinute);
+  const Calendar& xetra = *FindCalendar("XETR").value();
+  TimeRange span{DayOf(starts.front()) * kSecondsPerDay, (DayOf(starts.back()) + 1) * kSecondsPerDay};
+  EXPECT_EQ(starts, xetra.BarStarts(span, Interval::k5m));
+  EXPECT_EQ(starts.size(), 21u * 102);
+}
+
+TEST(CalendarRealDataTest, BinanceCryptoBarsAreContinuous) {
+  FINEX_REQUIRE_SHARED_DATA();
+  const Calendar& crypto = *FindCalendar("CRYPTO").value();
+  struct File {
+    const char* name;
+    Interval iv;
+  };
+  for (File f : {File{"binance_BTCUSDT_1h_2021-01-01_2021-02-01.csv", Interval::k1h},
+                 File{"binance_ETHUSDT_1h_2021-01-01_2021-02-01.csv", Interval::k1h},
+                 File{"binanceus_BTCUSDT_1m_2023-03-01_2023-03-21.csv", Interval::k1m}}) {
+    std::vector<Timestamp> stamps = LocalStamps(Ohlcv(f.name), "UTC");
+    ASSERT_FALSE(stamps.empty()) << f.name;
+    EXPECT_EQ(stamps, crypto.BarStarts({stamps.front(), stamps.back() + 1}, f.iv)) << f.name;
+  }
+}
+
 TEST(CalendarRealDataTest, AlphaVantageExtendedShowsBlackFridayEarlyClose) {
   FINEX_REQUIRE_SHARED_DATA();
   const std::string path = ::finex::testing::SharedDataDir() +
