@@ -2,6 +2,7 @@
 #include <benchmark/benchmark.h>
 
 #include "finex/calendar/calendar.h"
+#include "finex/calendar/timezone.h"
 
 namespace finex::calendar {
 namespace {
@@ -76,6 +77,21 @@ void BM_CalendarFor(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(&CalendarFor("VOD.L"));
 }
 BENCHMARK(BM_CalendarFor);
+
+void BM_ToLocal_NewYork(benchmark::State& state) {
+  Timestamp t = Day(2024, 3, 1);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ToLocal("America/New_York", t));
+    t += 3607;
+    if (t > Day(2025, 1, 1)) t = Day(2024, 3, 1);
+  }
+}
+BENCHMARK(BM_ToLocal_NewYork);
+
+void BM_ParseLocal_NewYork(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(ParseLocal("America/New_York", "2020-11-27 12:59:00"));
+}
+BENCHMARK(BM_ParseLocal_NewYork);
 
 }  // namespace
 }  // namespace finex::calendar

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <chrono>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -60,12 +62,25 @@ Timestamp Zone::FromLocalSeconds(Timestamp local) const {
   return out + shift;
 }
 
+namespace {
+
+// Heterogeneous lookup: no std::string is built on the (hot) hit path.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+}  // namespace
+
 Result<const Zone*> FindZone(std::string_view name) {
+  // Zones are never removed, so pointers handed out stay valid for the
+  // program's lifetime; the map is intentionally leaked.
   static std::shared_mutex mu;
-  static auto* zones = new std::unordered_map<std::string, std::unique_ptr<Zone>>();
+  static auto* zones =
+      new std::unordered_map<std::string, std::unique_ptr<Zone>, NameHash, std::equal_to<>>();
   {
     std::shared_lock lock(mu);
-    auto it = zones->find(std::string(name));
+    auto it = zones->find(name);
     if (it != zones->end()) return static_cast<const Zone*>(it->second.get());
   }
   std::unique_ptr<Zone> zone;
@@ -100,6 +115,10 @@ Result<Timestamp> FromLocal(std::string_view tz, CivilDate date, int seconds_of_
   if (!IsValidCivil(date)) {
     return InvalidArgumentError("invalid civil date " + std::to_string(date.year) + "-" +
                                 std::to_string(date.month) + "-" + std::to_string(date.day));
+  }
+  if (seconds_of_day < 0 || seconds_of_day > kSecondsPerDay) {
+    return InvalidArgumentError("seconds_of_day " + std::to_string(seconds_of_day) +
+                                " is outside 0..86400");
   }
   return zone->FromLocalSeconds(DaysFromCivil(date) * kSecondsPerDay + seconds_of_day);
 }

@@ -24,8 +24,15 @@ struct LocalTime {
 Result<LocalTime> ToLocal(std::string_view tz, Timestamp utc);
 
 // The UTC instant of a local civil time. Nonexistent local times (spring
-// forward) resolve to the instant after the gap; ambiguous ones (fall back)
-// to the earlier instant. NotFound for an unknown zone.
+// forward) resolve to the instant after the gap (the transition itself:
+// 02:30 on a New York spring-forward day is 03:00 EDT); ambiguous ones (fall
+// back) to the earlier instant. NotFound for an unknown zone;
+// InvalidArgument for an invalid date or seconds_of_day outside 0..86400
+// (86400 = the following midnight).
+//
+// Beyond 2037 (the end of the explicit tzdata transition tables) the last
+// rules of each zone are repeated on the 28-year Gregorian cycle; exact
+// through 2099 for zones whose rules do not change.
 Result<Timestamp> FromLocal(std::string_view tz, CivilDate date, int seconds_of_day);
 
 // Parses "2017-12-18 14:56:00" or "2017-12-18" as local time in tz.

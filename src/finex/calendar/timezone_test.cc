@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::calendar {
@@ -48,6 +52,33 @@ TEST(TimezoneTest, FromLocalRoundTrips) {
             Utc("2024-07-02T07:00:00Z"));
   EXPECT_EQ(FromLocal("Australia/Sydney", {2024, 1, 2}, 10 * 3600).value(),
             Utc("2024-01-01T23:00:00Z"));
+}
+
+TEST(TimezoneTest, FromLocalValidates) {
+  EXPECT_EQ(FromLocal("UTC", {2024, 2, 30}, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FromLocal("UTC", {2024, 2, 1}, -1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FromLocal("UTC", {2024, 2, 1}, 86401).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FromLocal("Asia/Tokyo", {2024, 2, 1}, 86400).value(), Utc("2024-02-01T15:00:00Z"));
+}
+
+TEST(TimezoneTest, ConcurrentLookups) {
+  // First use of many zones from several threads at once.
+  const char* zones[] = {"Europe/Paris", "Asia/Hong_Kong", "America/Chicago", "Europe/Zurich",
+                         "Asia/Singapore", "America/Sao_Paulo", "Africa/Johannesburg"};
+  std::vector<std::thread> threads;
+  std::atomic<int> bad{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        for (const char* z : zones) {
+          Result<LocalTime> l = ToLocal(z, 1700000000 + i * 3600);
+          if (!l.ok()) ++bad;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad.load(), 0);
 }
 
 TEST(TimezoneTest, FromLocalGapAndOverlap) {
