@@ -1,0 +1,680 @@
+#include "finex/cli/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <toml.hpp>
+
+extern char** environ;
+
+namespace finex::cli {
+namespace {
+
+constexpr std::string_view kProviderNames[] = {"yahoo", "binance", "alpha_vantage", "twelve_data",
+                                               "coingecko"};
+
+bool KnownProvider(std::string_view n) {
+  return std::find(std::begin(kProviderNames), std::end(kProviderNames), n) != std::end(kProviderNames);
+}
+
+enum class Kind { kString, kInt, kDouble, kBool };
+
+struct Value {
+  std::string s;
+  int64_t i = 0;
+  double d = 0;
+  bool b = false;
+};
+
+struct Field {
+  std::string key;  // "cache.backend", "providers.*.timeout_ms", "features.*"
+  Kind kind;
+  std::vector<std::string> choices;  // allowed strings (empty = any)
+  double min = 0, max = 0;           // numeric bounds (min == max == 0: unbounded)
+  std::function<Status(Config&, const std::string& sub, const Value&)> set;
+};
+
+std::string KindName(Kind k) {
+  switch (k) {
+    case Kind::kString: return "a string";
+    case Kind::kInt: return "an integer";
+    case Kind::kDouble: return "a number";
+    case Kind::kBool: return "true or false";
+  }
+  return "";
+}
+
+Status ValidUrl(const std::string& v, std::initializer_list<std::string_view> schemes) {
+  if (v.empty()) return OkStatus();
+  for (std::string_view s : schemes) {
+    if (v.rfind(s, 0) == 0 && v.size() > s.size()) return OkStatus();
+  }
+  std::string list;
+  for (std::string_view s : schemes) list += (list.empty() ? "" : " or ") + std::string(s);
+  return InvalidArgumentError("'" + v + "' must start with " + list);
+}
+
+Status ValidEnvName(const std::string& v) {
+  for (char c : v) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
+      return InvalidArgumentError("'" + v + "' is not an environment variable name");
+    }
+  }
+  return OkStatus();
+}
+
+Status ValidListen(const std::string& v) {
+  const size_t colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= v.size()) {
+    return InvalidArgumentError("'" + v + "' is not host:port");
+  }
+  int port = 0;
+  auto [p, ec] = std::from_chars(v.data() + colon + 1, v.data() + v.size(), port);
+  if (ec != std::errc() || p != v.data() + v.size() || port < 0 || port > 65535) {
+    return InvalidArgumentError("'" + v + "' has no valid port (0-65535)");
+  }
+  return OkStatus();
+}
+
+#define FIELD_STR(KEY, MEMBER, ...)                                                     \
+  Field{KEY, Kind::kString, __VA_ARGS__, 0, 0,                                          \
+        [](Config& c, const std::string&, const Value& v) {                             \
+          c.MEMBER = v.s;                                                               \
+          return OkStatus();                                                            \
+        }}
+#define FIELD_INT(KEY, MEMBER, MIN, MAX)                                                \
+  Field{KEY, Kind::kInt, {}, MIN, MAX, [](Config& c, const std::string&, const Value& v) { \
+          c.MEMBER = v.i;                                                               \
+          return OkStatus();                                                            \
+        }}
+
+const std::vector<Field>& Schema() {
+  static const auto* fields = new std::vector<Field>{
+      FIELD_STR("cache.backend", backend, {"memory", "redis", "postgres", "parquet_dir"}),
+      FIELD_STR("cache.fragment_size", fragment_size, {"small", "optimized"}),
+      Field{"cache.ttl_multiplier", Kind::kDouble, {}, 0.001, 1000,
+            [](Config& c, const std::string&, const Value& v) {
+              c.ttl_multiplier = v.d;
+              return OkStatus();
+            }},
+      Field{"cache.prefetch_enabled", Kind::kBool, {}, 0, 0,
+            [](Config& c, const std::string&, const Value& v) {
+              c.prefetch_enabled = v.b;
+              return OkStatus();
+            }},
+      Field{"cache.monitoring_enabled", Kind::kBool, {}, 0, 0,
+            [](Config& c, const std::string&, const Value& v) {
+              c.monitoring_enabled = v.b;
+              return OkStatus();
+            }},
+      FIELD_INT("cache.max_memory_mb", max_memory_mb, 1, 1 << 24),
+      FIELD_INT("cache.worker_threads", worker_threads, 1, 256),
+      Field{"features.*", Kind::kBool, {}, 0, 0,
+            [](Config& c, const std::string& sub, const Value& v) {
+              c.features[sub] = v.b;
+              return OkStatus();
+            }},
+      Field{"backends.redis.url", Kind::kString, {}, 0, 0,
+            [](Config& c, const std::string&, const Value& v) {
+              FINEX_RETURN_IF_ERROR(ValidUrl(v.s, {"redis://", "rediss://", "unix://"}));
+              c.redis_url = v.s;
+              return OkStatus();
+            }},
+      FIELD_STR("backends.postgres.dsn", postgres_dsn, {}),
+      FIELD_STR("backends.parquet_dir.path", parquet_dir, {}),
+      Field{"providers.*.enabled", Kind::kBool, {}, 0, 0,
+            [](Config& c, const std::string& p, const Value& v) {
+              c.providers[p].enabled = v.b;
+              return OkStatus();
+            }},
+      Field{"providers.*.base_url", Kind::kString, {}, 0, 0,
+            [](Config& c, const std::string& p, const Value& v) {
+              FINEX_RETURN_IF_ERROR(ValidUrl(v.s, {"http://", "https://"}));
+              std::string url = v.s;
+              while (!url.empty() && url.back() == '/') url.pop_back();
+              c.providers[p].base_url = url;
+              return OkStatus();
+            }},
+      Field{"providers.*.timeout_ms", Kind::kInt, {}, 1, 600000,
+            [](Config& c, const std::string& p, const Value& v) {
+              c.providers[p].timeout_ms = static_cast<int>(v.i);
+              return OkStatus();
+            }},
+      Field{"providers.*.rate_limit_per_min", Kind::kDouble, {}, 0.001, 1e7,
+            [](Config& c, const std::string& p, const Value& v) {
+              c.providers[p].rate_limit_per_min = v.d;
+              return OkStatus();
+            }},
+      Field{"providers.*.api_key_env", Kind::kString, {}, 0, 0,
+            [](Config& c, const std::string& p, const Value& v) {
+              FINEX_RETURN_IF_ERROR(ValidEnvName(v.s));
+              c.providers[p].api_key_env = v.s;
+              return OkStatus();
+            }},
+      Field{"providers.*.max_retries", Kind::kInt, {}, 0, 10,
+            [](Config& c, const std::string& p, const Value& v) {
+              c.providers[p].max_retries = static_cast<int>(v.i);
+              return OkStatus();
+            }},
+      Field{"providers.*.breaker_failures", Kind::kInt, {}, 1, 1000,
+            [](Config& c, const std::string& p, const Value& v) {
+              c.providers[p].breaker_failures = static_cast<int>(v.i);
+              return OkStatus();
+            }},
+      Field{"providers.*.breaker_open_ms", Kind::kInt, {}, 0, 3600000,
+            [](Config& c, const std::string& p, const Value& v) {
+              c.providers[p].breaker_open_ms = static_cast<int>(v.i);
+              return OkStatus();
+            }},
+      Field{"server.listen", Kind::kString, {}, 0, 0,
+            [](Config& c, const std::string&, const Value& v) {
+              FINEX_RETURN_IF_ERROR(ValidListen(v.s));
+              c.listen = v.s;
+              return OkStatus();
+            }},
+      Field{"server.admin_token_env", Kind::kString, {}, 0, 0,
+            [](Config& c, const std::string&, const Value& v) {
+              FINEX_RETURN_IF_ERROR(ValidEnvName(v.s));
+              c.admin_token_env = v.s;
+              return OkStatus();
+            }},
+      FIELD_INT("server.threads", threads, 1, 256),
+      FIELD_INT("server.max_connections", max_connections, 1, 1000000),
+      FIELD_INT("server.max_symbols", max_symbols, 1, 10000),
+      FIELD_INT("server.max_rows", max_rows, 1, 100000000),
+      FIELD_INT("server.max_inflight", max_inflight, 1, 100000),
+      FIELD_INT("server.max_body_bytes", max_body_bytes, 1024, 1 << 30),
+      FIELD_INT("server.max_url_bytes", max_url_bytes, 256, 1 << 20),
+      FIELD_INT("server.max_header_bytes", max_header_bytes, 1024, 1 << 22),
+      FIELD_INT("server.header_timeout_ms", header_timeout_ms, 100, 600000),
+      FIELD_INT("server.idle_timeout_ms", idle_timeout_ms, 100, 3600000),
+      FIELD_INT("server.answer_cache_mb", answer_cache_mb, 0, 1 << 20),
+      FIELD_INT("server.answer_cache_ttl_ms", answer_cache_ttl_ms, 0, 3600000),
+      FIELD_INT("server.drain_ms", drain_ms, 0, 600000),
+  };
+  return *fields;
+}
+
+// Finds the schema field for a dotted key; fills `sub` with the wildcard part.
+const Field* FindField(std::string_view key, std::string& sub) {
+  for (const Field& f : Schema()) {
+    const size_t star = f.key.find('*');
+    if (star == std::string::npos) {
+      if (f.key == key) return &f;
+      continue;
+    }
+    const std::string_view prefix = std::string_view(f.key).substr(0, star);
+    const std::string_view suffix = std::string_view(f.key).substr(star + 1);
+    if (key.size() <= prefix.size() + suffix.size()) continue;
+    if (key.substr(0, prefix.size()) != prefix) continue;
+    if (key.substr(key.size() - suffix.size()) != suffix) continue;
+    std::string_view mid = key.substr(prefix.size(), key.size() - prefix.size() - suffix.size());
+    if (mid.empty() || mid.find('.') != std::string_view::npos) continue;
+    sub = std::string(mid);
+    return &f;
+  }
+  return nullptr;
+}
+
+std::string KnownKeysIn(std::string_view section) {
+  std::string out;
+  for (const Field& f : Schema()) {
+    std::string_view k = f.key;
+    if (k.substr(0, section.size() + 1) != std::string(section) + ".") continue;
+    k.remove_prefix(section.size() + 1);
+    out += (out.empty() ? "" : ", ") + std::string(k);
+  }
+  return out;
+}
+
+Status UnknownKey(std::string_view key) {
+  // Which section does it belong to, to list what is known there?
+  std::string section(key.substr(0, key.rfind('.')));
+  if (key.rfind("providers.", 0) == 0) {
+    const std::string name(key.substr(10, key.find('.', 10) - 10));
+    if (!KnownProvider(name)) {
+      return InvalidArgumentError("unknown provider '" + name +
+                                  "' (known: yahoo, binance, alpha_vantage, twelve_data, coingecko)");
+    }
+    section = "providers.*";
+  }
+  std::string known = KnownKeysIn(section);
+  if (known.empty()) {
+    known = "sections: cache, features, backends.redis, backends.postgres, backends.parquet_dir, "
+            "providers.<name>, server";
+  }
+  return InvalidArgumentError("unknown key '" + std::string(key) + "' (known " + known + ")");
+}
+
+Status CheckAndSet(Config& cfg, const Field& f, const std::string& sub, const std::string& key,
+                   const Value& v) {
+  if (f.kind == Kind::kString && !f.choices.empty() &&
+      std::find(f.choices.begin(), f.choices.end(), v.s) == f.choices.end()) {
+    std::string list;
+    for (const auto& c : f.choices) list += (list.empty() ? "" : ", ") + c;
+    return InvalidArgumentError(key + ": '" + v.s + "' is not one of " + list);
+  }
+  if ((f.kind == Kind::kInt || f.kind == Kind::kDouble) && (f.min != 0 || f.max != 0)) {
+    const double x = f.kind == Kind::kInt ? static_cast<double>(v.i) : v.d;
+    if (x < f.min || x > f.max) {
+      char buf[128];
+      std::snprintf(buf, sizeof(buf), "%s: %g is outside %g..%g", key.c_str(), x, f.min, f.max);
+      return InvalidArgumentError(buf);
+    }
+  }
+  if (key.rfind("providers.", 0) == 0 && !KnownProvider(sub)) return UnknownKey(key);
+  Status s = f.set(cfg, sub, v);
+  if (!s.ok()) return InvalidArgumentError(key + ": " + s.message());
+  cfg.explicit_keys.insert(key);
+  return OkStatus();
+}
+
+Result<Value> ParseText(const Field& f, const std::string& key, std::string_view text) {
+  Value v;
+  switch (f.kind) {
+    case Kind::kString:
+      v.s = std::string(text);
+      return v;
+    case Kind::kBool: {
+      std::string t(text);
+      std::transform(t.begin(), t.end(), t.begin(), ::tolower);
+      if (t == "true" || t == "1" || t == "yes" || t == "on") {
+        v.b = true;
+      } else if (t == "false" || t == "0" || t == "no" || t == "off") {
+        v.b = false;
+      } else {
+        return InvalidArgumentError(key + ": '" + std::string(text) + "' is not true or false");
+      }
+      return v;
+    }
+    case Kind::kInt: {
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v.i);
+      if (ec != std::errc() || p != text.data() + text.size() || text.empty()) {
+        return InvalidArgumentError(key + ": '" + std::string(text) + "' is not an integer");
+      }
+      return v;
+    }
+    case Kind::kDouble: {
+      std::string t(text);
+      char* end = nullptr;
+      v.d = std::strtod(t.c_str(), &end);
+      if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(v.d)) {
+        return InvalidArgumentError(key + ": '" + t + "' is not a number");
+      }
+      return v;
+    }
+  }
+  return v;
+}
+
+// Walks a TOML table, applying each leaf key.
+Status ApplyToml(Config& cfg, const toml::value& table, const std::string& prefix,
+                 const std::string& file) {
+  std::vector<std::pair<std::string, const toml::value*>> items;
+  for (const auto& [k, v] : table.as_table()) items.emplace_back(k, &v);
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+    return a.second->location().line() < b.second->location().line();
+  });
+  for (const auto& [k, vp] : items) {
+    const toml::value& v = *vp;
+    const std::string key = prefix.empty() ? k : prefix + "." + k;
+    const std::string where = file + ":" + std::to_string(v.location().line()) + ": ";
+    if (v.is_table()) {
+      // Sections that hold sub-tables: backends.<name>, providers.<name>.
+      if (key != "cache" && key != "features" && key != "server" && key != "backends" &&
+          key != "providers" && key != "backends.redis" && key != "backends.postgres" &&
+          key != "backends.parquet_dir" && !(prefix == "providers")) {
+        return InvalidArgumentError(where + UnknownKey(key).message());
+      }
+      if (prefix == "providers" && !KnownProvider(k)) {
+        return InvalidArgumentError(where + UnknownKey(key + ".x").message());
+      }
+      FINEX_RETURN_IF_ERROR(ApplyToml(cfg, v, key, file));
+      continue;
+    }
+    std::string sub;
+    const Field* f = FindField(key, sub);
+    if (!f) return InvalidArgumentError(where + UnknownKey(key).message());
+    Value val;
+    bool ok = false;
+    switch (f->kind) {
+      case Kind::kString:
+        ok = v.is_string();
+        if (ok) val.s = v.as_string().str;
+        break;
+      case Kind::kBool:
+        ok = v.is_boolean();
+        if (ok) val.b = v.as_boolean();
+        break;
+      case Kind::kInt:
+        ok = v.is_integer();
+        if (ok) val.i = v.as_integer();
+        break;
+      case Kind::kDouble:
+        ok = v.is_floating() || v.is_integer();
+        if (ok) val.d = v.is_floating() ? v.as_floating() : static_cast<double>(v.as_integer());
+        break;
+    }
+    if (!ok) return InvalidArgumentError(where + key + ": must be " + KindName(f->kind));
+    Status s = CheckAndSet(cfg, *f, sub, key, val);
+    if (!s.ok()) return InvalidArgumentError(where + s.message());
+  }
+  return OkStatus();
+}
+
+// FINEX_CACHE__MAX_MEMORY_MB → cache.max_memory_mb; "" when not a config variable.
+std::string EnvToKey(std::string_view name) {
+  if (name.rfind("FINEX_", 0) != 0) return "";
+  std::string_view rest = name.substr(6);
+  if (rest.find("__") == std::string_view::npos) return "";
+  std::string key;
+  size_t pos = 0;
+  while (true) {
+    const size_t sep = rest.find("__", pos);
+    std::string part(rest.substr(pos, sep == std::string_view::npos ? std::string_view::npos : sep - pos));
+    std::transform(part.begin(), part.end(), part.begin(), ::tolower);
+    key += (key.empty() ? "" : ".") + part;
+    if (sep == std::string_view::npos) break;
+    pos = sep + 2;
+  }
+  return key;
+}
+
+std::string RedactUrl(const std::string& url) {
+  // scheme://user:password@host → scheme://user:***@host
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  const size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+std::string RedactDsn(const std::string& dsn) {
+  if (dsn.find("://") != std::string::npos) return RedactUrl(dsn);
+  std::string out = dsn;
+  const size_t p = out.find("password=");
+  if (p == std::string::npos) return out;
+  size_t e = out.find(' ', p);
+  if (e == std::string::npos) e = out.size();
+  return out.replace(p + 9, e - p - 9, "***");
+}
+
+std::string TomlString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string Num(double d) {
+  char buf[32];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), d);
+  std::string s(buf, p);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+}  // namespace
+
+Result<Config> ProfileDefaults(std::string_view profile) {
+  Config c;
+  for (std::string_view p : kProviderNames) c.providers[std::string(p)] = ProviderConfig{};
+  // Free tiers: Alpha Vantage 5/min (25/day), Twelve Data 8/min, CoinGecko ~30/min.
+  c.providers["alpha_vantage"].rate_limit_per_min = 5;
+  c.providers["alpha_vantage"].api_key_env = "FINEX_ALPHA_VANTAGE_KEY";
+  c.providers["twelve_data"].rate_limit_per_min = 8;
+  c.providers["twelve_data"].api_key_env = "FINEX_TWELVE_DATA_KEY";
+  c.providers["coingecko"].rate_limit_per_min = 30;
+  c.providers["binance"].rate_limit_per_min = 1200;
+  if (profile == "development") {
+    c.profile = "development";
+    c.fragment_size = "small";
+    c.ttl_multiplier = 0.1;
+    c.prefetch_enabled = false;
+    c.monitoring_enabled = true;
+    c.max_memory_mb = 1024;
+  } else if (profile == "production" || profile.empty()) {
+    c.profile = "production";
+    c.fragment_size = "optimized";
+    c.ttl_multiplier = 1.0;
+    c.prefetch_enabled = true;
+    c.monitoring_enabled = true;
+    c.max_memory_mb = 8192;
+  } else {
+    return InvalidArgumentError("profile '" + std::string(profile) +
+                                "' is not one of development, production")
+        .WithParam("profile");
+  }
+  return c;
+}
+
+EnvLookup ProcessEnv() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+std::vector<std::pair<std::string, std::string>> ProcessFinexEnv() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    if (kv.rfind("FINEX_", 0) != 0) continue;
+    const size_t eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace_back(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status ApplyOverride(Config& cfg, std::string_view key, std::string_view value,
+                     std::string_view origin) {
+  std::string sub;
+  const Field* f = FindField(key, sub);
+  const std::string where = std::string(origin) + ": ";
+  if (!f) return InvalidArgumentError(where + UnknownKey(key).message()).WithParam(std::string(key));
+  auto v = ParseText(*f, std::string(key), value);
+  if (!v.ok()) return InvalidArgumentError(where + v.status().message()).WithParam(std::string(key));
+  Status s = CheckAndSet(cfg, *f, sub, std::string(key), *v);
+  if (!s.ok()) return InvalidArgumentError(where + s.message()).WithParam(std::string(key));
+  return OkStatus();
+}
+
+void PointAtSimulator(Config& cfg, std::string_view sim_url) {
+  std::string base(sim_url);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  for (auto& [name, p] : cfg.providers) {
+    p.base_url = base + "/" + name;
+    cfg.explicit_keys.insert("providers." + name + ".base_url");
+  }
+}
+
+Result<Config> LoadConfig(const LoadOptions& opts) {
+  const EnvLookup lookup = opts.lookup ? opts.lookup : ProcessEnv();
+  std::string profile = opts.profile;
+  if (profile.empty()) profile = lookup("FINEX_PROFILE").value_or("");
+  FINEX_ASSIGN_OR_RETURN(Config cfg, ProfileDefaults(profile));
+
+  std::string path = opts.config_path;
+  if (path.empty()) {
+    std::string dir = lookup("XDG_CONFIG_HOME").value_or("");
+    if (dir.empty()) {
+      const std::string home = lookup("HOME").value_or("");
+      if (!home.empty()) dir = home + "/.config";
+    }
+    if (!dir.empty()) {
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(dir + "/finex/config.toml", ec)) {
+        path = dir + "/finex/config.toml";
+      }
+    }
+  } else {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      return NotFoundError("config file '" + path + "' does not exist").WithParam("config");
+    }
+  }
+  if (!path.empty()) {
+    cfg.source_file = path;
+    toml::value root;
+    try {
+      root = toml::parse(path);
+    } catch (const std::exception& e) {
+      return InvalidArgumentError(path + ": " + e.what()).WithParam("config");
+    }
+    Status s = ApplyToml(cfg, root, "", path);
+    if (!s.ok()) return s.WithParam("config");
+  }
+
+  // Environment: FINEX_SIM_URL first, then the specific variables.
+  for (const auto& [name, value] : opts.env) {
+    if (name == "FINEX_SIM_URL" && !value.empty()) {
+      Status s = ValidUrl(value, {"http://", "https://"});
+      if (!s.ok()) return InvalidArgumentError("environment FINEX_SIM_URL: " + s.message());
+      PointAtSimulator(cfg, value);
+    }
+  }
+  for (const auto& [name, value] : opts.env) {
+    const std::string key = EnvToKey(name);
+    if (key.empty()) continue;
+    FINEX_RETURN_IF_ERROR(ApplyOverride(cfg, key, value, "environment " + name));
+  }
+  for (const auto& [key, value] : opts.flags) {
+    FINEX_RETURN_IF_ERROR(ApplyOverride(cfg, key, value, "flag " + key));
+  }
+  if (cfg.backend == "postgres" && cfg.postgres_dsn.empty()) {
+    return InvalidArgumentError(
+               "cache.backend is \"postgres\" but backends.postgres.dsn is empty")
+        .WithParam("backends.postgres.dsn");
+  }
+  return cfg;
+}
+
+std::string DefaultCacheDir(const EnvLookup& lookup) {
+  const std::string xdg = lookup("XDG_CACHE_HOME").value_or("");
+  if (!xdg.empty()) return xdg + "/finex";
+  const std::string home = lookup("HOME").value_or("");
+  if (!home.empty()) return home + "/.cache/finex";
+  return ".finex-cache";
+}
+
+std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
+  std::string o;
+  o += "# effective finex configuration (profile: " + c.profile + ", file: " +
+       (c.source_file.empty() ? std::string("none") : c.source_file) + ")\n";
+  o += "# precedence: flags > FINEX_SECTION__KEY environment > file > profile defaults\n\n";
+  o += "[cache]\n";
+  o += "backend = " + TomlString(c.backend) + "\n";
+  o += "fragment_size = " + TomlString(c.fragment_size) + "\n";
+  o += "ttl_multiplier = " + Num(c.ttl_multiplier) + "\n";
+  o += std::string("prefetch_enabled = ") + (c.prefetch_enabled ? "true" : "false") + "\n";
+  o += std::string("monitoring_enabled = ") + (c.monitoring_enabled ? "true" : "false") + "\n";
+  o += "max_memory_mb = " + std::to_string(c.max_memory_mb) + "\n";
+  o += "worker_threads = " + std::to_string(c.worker_threads) + "\n\n[features]\n";
+  for (const auto& [k, v] : c.features) o += k + " = " + (v ? "true" : "false") + "\n";
+  o += "\n[backends.redis]\nurl = " + TomlString(RedactUrl(c.redis_url)) + "\n";
+  o += "\n[backends.postgres]\ndsn = " + TomlString(RedactDsn(c.postgres_dsn)) + "\n";
+  o += "\n[backends.parquet_dir]\npath = " + TomlString(c.parquet_dir) + "\n";
+  for (const auto& [name, p] : c.providers) {
+    o += "\n[providers." + name + "]\n";
+    o += std::string("enabled = ") + (p.enabled ? "true" : "false") + "\n";
+    o += "base_url = " + TomlString(RedactUrl(p.base_url)) +
+         (p.base_url.empty() ? "  # the real provider" : "") + "\n";
+    o += "timeout_ms = " + std::to_string(p.timeout_ms) + "\n";
+    o += "rate_limit_per_min = " + Num(p.rate_limit_per_min) + "\n";
+    o += "api_key_env = " + TomlString(p.api_key_env);
+    if (!p.api_key_env.empty()) {
+      o += lookup(p.api_key_env).has_value() ? "  # key: set (redacted)" : "  # key: not set";
+    }
+    o += "\nmax_retries = " + std::to_string(p.max_retries) + "\n";
+    o += "breaker_failures = " + std::to_string(p.breaker_failures) + "\n";
+    o += "breaker_open_ms = " + std::to_string(p.breaker_open_ms) + "\n";
+  }
+  o += "\n[server]\n";
+  o += "listen = " + TomlString(c.listen) + "\n";
+  o += "admin_token_env = " + TomlString(c.admin_token_env) +
+       (lookup(c.admin_token_env).has_value() ? "  # token: set (redacted)"
+                                              : "  # token: not set (admin routes disabled)") +
+       "\n";
+  const std::pair<const char*, int64_t> ints[] = {
+      {"threads", c.threads},
+      {"max_connections", c.max_connections},
+      {"max_symbols", c.max_symbols},
+      {"max_rows", c.max_rows},
+      {"max_inflight", c.max_inflight},
+      {"max_body_bytes", c.max_body_bytes},
+      {"max_url_bytes", c.max_url_bytes},
+      {"max_header_bytes", c.max_header_bytes},
+      {"header_timeout_ms", c.header_timeout_ms},
+      {"idle_timeout_ms", c.idle_timeout_ms},
+      {"answer_cache_mb", c.answer_cache_mb},
+      {"answer_cache_ttl_ms", c.answer_cache_ttl_ms},
+      {"drain_ms", c.drain_ms},
+  };
+  for (const auto& [k, v] : ints) o += std::string(k) + " = " + std::to_string(v) + "\n";
+  return o;
+}
+
+cache::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) {
+  cache::EngineOptions e;
+  e.backend = c.backend;
+  e.redis_url = c.redis_url;
+  e.postgres_dsn = c.postgres_dsn;
+  e.parquet_dir = c.parquet_dir.empty() ? DefaultCacheDir(lookup) : c.parquet_dir;
+  e.fragment_size = c.fragment_size;
+  e.ttl_multiplier = c.ttl_multiplier;
+  e.prefetch_enabled = c.prefetch_enabled;
+  e.monitoring_enabled = c.monitoring_enabled;
+  e.max_memory_mb = c.max_memory_mb;
+  e.features = c.features;
+  e.worker_threads = static_cast<int>(c.worker_threads);
+  for (const auto& [name, p] : c.providers) {
+    cache::ProviderOptions po;
+    po.enabled = p.enabled;
+    po.base_url = p.base_url;
+    po.timeout_ms = p.timeout_ms;
+    po.rate_limit_per_min = p.rate_limit_per_min;
+    if (!p.api_key_env.empty()) po.api_key = lookup(p.api_key_env).value_or("");
+    po.max_retries = p.max_retries;
+    po.breaker_failures = p.breaker_failures;
+    po.breaker_open_ms = p.breaker_open_ms;
+    e.providers[name] = po;
+  }
+  e.provider_order = c.provider_order;
+  return e;
+}
+
+http::ServerOptions ToServerOptions(const Config& c) {
+  http::ServerOptions s;
+  s.listen = c.listen;
+  s.threads = static_cast<int>(c.threads);
+  s.max_url_bytes = static_cast<size_t>(c.max_url_bytes);
+  s.max_header_bytes = static_cast<size_t>(c.max_header_bytes);
+  s.max_body_bytes = static_cast<size_t>(c.max_body_bytes);
+  s.max_connections = static_cast<int>(c.max_connections);
+  s.header_timeout_ms = static_cast<int>(c.header_timeout_ms);
+  s.idle_timeout_ms = static_cast<int>(c.idle_timeout_ms);
+  return s;
+}
+
+server::ServiceOptions ToServiceOptions(const Config& c, const EnvLookup& lookup) {
+  server::ServiceOptions s;
+  s.limits.max_symbols = static_cast<size_t>(c.max_symbols);
+  s.limits.max_rows = c.max_rows;
+  s.max_body_bytes = static_cast<size_t>(c.max_body_bytes);
+  s.max_inflight = static_cast<int>(c.max_inflight);
+  s.admin_token_env = c.admin_token_env;
+  s.admin_token = lookup(c.admin_token_env).value_or("");
+  s.answer_cache_bytes = static_cast<size_t>(c.answer_cache_mb) << 20;
+  s.answer_cache_ttl_ms = static_cast<int>(c.answer_cache_ttl_ms);
+  return s;
+}
+
+}  // namespace finex::cli
