@@ -153,7 +153,7 @@ Result<HistoryResponse> ParseMarketChart(const HttpResponse& resp, const History
     RawBar bar;
     bar.close = *price;
     if (auto c = caps.find(t_ms); c != caps.end()) bar.market_cap = c->second;
-    if (t >= b - tol) {
+    if (t - b <= tol) {  // within tolerance of boundary b
       bar.ts = FloorToBar(b - 1, iv);  // the bar that ends at boundary b
       if (iv == Interval::k1d) {
         if (auto v = vols.find(t_ms); v != vols.end()) bar.volume = std::llround(v->second);

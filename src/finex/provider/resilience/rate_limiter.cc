@@ -14,7 +14,7 @@ RateLimiter::RateLimiter(RateLimiterOptions options, const Clock& clock)
 
 void RateLimiter::RefillLocked(int64_t now_us) const {
   if (now_us > last_us_) {
-    tokens_ = std::min(burst_, tokens_ + (now_us - last_us_) * 1e-6 * rate_per_s_);
+    tokens_ = std::min(burst_, tokens_ + static_cast<double>(now_us - last_us_) * rate_per_s_ / 1e6);
     last_us_ = now_us;
   }
 }

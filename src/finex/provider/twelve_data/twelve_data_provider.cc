@@ -39,6 +39,22 @@ std::string LocalText(std::string_view tz, Timestamp t, bool with_time) {
   return buf;
 }
 
+bool IsCode(std::string_view s) {
+  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// meta.currency for equities; for pairs ("EUR/USD", "BTC/USD") the quote
+// code after the '/' of meta.symbol (meta.currency_quote is a NAME there,
+// "US Dollar"), else currency_quote when it is a code. "" otherwise.
+std::string PairCurrency(std::string_view currency, std::string_view symbol, std::string_view quote) {
+  if (!currency.empty()) return NormalizeCurrency(currency);
+  size_t slash = symbol.find('/');
+  if (slash != std::string_view::npos && IsCode(symbol.substr(slash + 1))) {
+    return NormalizeCurrency(symbol.substr(slash + 1));
+  }
+  return IsCode(quote) ? NormalizeCurrency(quote) : "";
+}
+
 }  // namespace
 
 std::string_view WireInterval(Interval iv) {
@@ -111,9 +127,8 @@ Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryR
   if (!meta) return Error(kId, StatusCode::kDataLoss, "time_series: no 'meta'");
   std::string tz(GetString(*meta, "exchange_timezone"));
   if (tz.empty()) return Error(kId, StatusCode::kDataLoss, "time_series: meta.exchange_timezone missing");
-  std::string_view cur = GetString(*meta, "currency");
-  if (cur.empty()) cur = GetString(*meta, "currency_quote");
-  std::string currency = NormalizeCurrency(cur);
+  std::string currency = PairCurrency(GetString(*meta, "currency"), GetString(*meta, "symbol"),
+                                     GetString(*meta, "currency_quote"));
   std::string exchange(GetString(*meta, "exchange"));
   SeriesBuilder sb(kId, req);
   if (std::optional<array> values = GetArray(*doc, "values")) {
@@ -159,9 +174,7 @@ Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
   q.low_24h = GetDouble(*doc, "low");
   q.timestamp = GetInt(*doc, "timestamp").value_or(0);
   q.provider = "twelve_data";
-  std::string_view cur = GetString(*doc, "currency");
-  if (cur.empty()) cur = GetString(*doc, "currency_quote");
-  q.currency = NormalizeCurrency(cur);
+  q.currency = PairCurrency(GetString(*doc, "currency"), q.symbol, GetString(*doc, "currency_quote"));
   if (std::optional<element> open = Get(*doc, "is_market_open")) {
     bool b = false;
     if (!open->get(b)) q.market_state = b ? "REGULAR" : "CLOSED";

@@ -13,8 +13,9 @@
 //   page (each call counted in http_calls; overlaps are de-duplicated).
 // - `datetime` is the bar OPEN in exchange time without offset; zone from
 //   meta.exchange_timezone. All numbers are strings.
-// - Currency: meta.currency (equities), else meta.currency_quote (FX and
-//   crypto pairs "EUR/USD", "BTC/USD"); "" if absent, never defaulted.
+// - Currency: meta.currency (equities); for FX and crypto pairs the quote
+//   code of meta.symbol ("EUR/USD" → "usd": meta.currency_quote holds a
+//   name, "US Dollar"); "" if neither, never defaulted.
 // - Errors: {"code":N,"message":…,"status":"error"}, possibly with HTTP 200:
 //   429 → ResourceExhausted (retry at the next minute), 400 "not found" /
 //   404 → NotFound, 401 → Unauthenticated, 403 → PermissionDenied, 5xx →

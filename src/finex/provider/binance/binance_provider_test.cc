@@ -1,0 +1,156 @@
+#include "finex/provider/binance/binance_provider.h"
+
+#include <gtest/gtest.h>
+
+#include "finex/provider/detail/test_helpers.h"
+#include "finex/provider/factory.h"
+#include "tests/testutil/fake_clock.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace finex::provider {
+namespace {
+
+using testhelp::Req;
+using testhelp::Resp;
+using testhelp::Shared;
+using testing::StatusIs;
+
+TEST(BinanceProvider, KlinesFixtureUrlAndValues) {
+  testing::FakeHttpClient http;
+  testing::FakeClock clock(1704164000);  // inside the third (last) hour: still forming
+  http.OnFile("/api/v3/klines?", 200, testhelp::Testdata("binance/testdata/klines_3.json"));
+  auto p = NewBinanceProvider({"http://127.0.0.1:9100/binance", "KEY123", 5000}, http, clock);
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("BTC/USDT", Interval::k1h, 1704153600, 1704164400)));
+  ASSERT_EQ(http.calls(), 1u);
+  const HttpRequest sent = http.requests()[0];
+  EXPECT_EQ(sent.url,
+            "http://127.0.0.1:9100/binance/api/v3/klines?symbol=BTCUSDT&interval=1h&startTime=1704153600000"
+            "&endTime=1704164399999&limit=1000");
+  ASSERT_EQ(sent.headers.size(), 1u);
+  EXPECT_EQ(sent.headers[0].first, "X-MBX-APIKEY");
+  ASSERT_EQ(r.frame->rows(), 3u);
+  EXPECT_EQ(r.frame->timestamps()[0], 1704153600);
+  EXPECT_EQ(r.frame->timestamps()[2], 1704160800);
+  EXPECT_DOUBLE_EQ(r.frame->open()[0], 42000.1);
+  EXPECT_DOUBLE_EQ(r.frame->close()[1], 42150.0);
+  EXPECT_EQ(r.frame->volume()[0], 13);  // 12.5 base units, rounded
+  EXPECT_EQ(r.frame->volume()[1], 8);
+  EXPECT_EQ(r.frame->row(0).symbol, "BTC/USDT");  // kept as given
+  EXPECT_EQ(r.currency, "usdt");                  // the quote asset
+  EXPECT_EQ(r.timezone, "UTC");
+  EXPECT_TRUE(r.last_bar_partial);
+  EXPECT_EQ(r.actual, (TimeRange{1704153600, 1704160801}));
+  EXPECT_EQ(r.http_calls, 1);
+
+  clock.Set(1704164400);  // the hour closed
+  ASSERT_OK_AND_ASSIGN(HistoryResponse done, p->History(Req("BTC-USDT", Interval::k1h, 1704153600, 1704164400)));
+  EXPECT_FALSE(done.last_bar_partial);
+}
+
+std::string Page(int64_t first_open_ms, int n, int64_t step_ms) {
+  std::string s = "[";
+  for (int i = 0; i < n; ++i) {
+    const int64_t o = first_open_ms + i * step_ms;
+    if (i) s += ",";
+    s += "[" + std::to_string(o) + ",\"1.0\",\"2.0\",\"0.5\",\"1.5\",\"10.0\"," + std::to_string(o + step_ms - 1) +
+         ",\"15.0\",5,\"1.0\",\"1.5\",\"0\"]";
+  }
+  return s + "]";
+}
+
+TEST(BinanceProvider, PagesBeyondThousandRows) {
+  testing::FakeHttpClient http;
+  testing::FakeClock clock(1800000000);
+  const Timestamp start = 1704067200;
+  const int64_t step = 60000;
+  http.On("startTime=" + std::to_string(start * 1000) + "&", 200, Page(start * 1000, 1000, step));
+  const int64_t next = start * 1000 + 999 * step + 1;
+  http.On("startTime=" + std::to_string(next) + "&", 200, Page(start * 1000 + 1000 * step, 200, step));
+  auto p = NewBinanceProvider({}, http, clock);
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("ETHBTC", Interval::k1m, start, start + 1200 * 60)));
+  EXPECT_EQ(r.http_calls, 2);
+  EXPECT_EQ(http.calls(), 2u);
+  EXPECT_EQ(r.frame->rows(), 1200u);
+  EXPECT_EQ(r.frame->last_timestamp(), start + 1199 * 60);
+  EXPECT_EQ(r.currency, "btc");
+  EXPECT_NE(http.requests()[0].url.find("https://api.binance.com/api/v3/klines?symbol=ETHBTC&interval=1m"),
+            std::string::npos);
+  EXPECT_EQ(p->Limits(Interval::k1m).max_rows, 1000);
+}
+
+TEST(BinanceProvider, SymbolRules) {
+  EXPECT_EQ(binance::ParsePair("BTCUSDT")->wire, "BTCUSDT");
+  EXPECT_EQ(binance::ParsePair("BTC/USDT")->wire, "BTCUSDT");
+  EXPECT_EQ(binance::ParsePair("BTC-USDT")->quote, "USDT");
+  EXPECT_EQ(binance::ParsePair("ETHBTC")->base, "ETH");
+  EXPECT_EQ(binance::ParsePair("BTCFDUSD")->quote, "FDUSD");
+  EXPECT_FALSE(binance::ParsePair("BTC-USD"));   // no USD quote on binance.com
+  EXPECT_FALSE(binance::ParsePair("btcusdt"));   // no silent upper-casing
+  EXPECT_FALSE(binance::ParsePair("AAPL"));
+  EXPECT_FALSE(binance::ParsePair("BT/CUSDT"));  // separator must split base/quote
+  EXPECT_FALSE(binance::ParsePair("USDT"));
+  testing::FakeHttpClient http;
+  testing::FakeClock clock;
+  auto p = NewBinanceProvider({}, http, clock);
+  EXPECT_TRUE(p->Handles("BTCUSDT"));
+  EXPECT_FALSE(p->Handles("AAPL"));
+  EXPECT_THAT(p->History(Req("AAPL", Interval::k1d, 0, 86400)), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(http.calls(), 0u);
+}
+
+TEST(BinanceProvider, ErrorsMapToTypedStatuses) {
+  const Timestamp now = 1620286133;
+  const HistoryRequest req = Req("BTCUSDT", Interval::k1m, now - 600, now);
+  EXPECT_THAT(binance::ParseKlines(Resp(400, testhelp::ReadTestdata("binance/testdata/error_invalid_symbol.json")),
+                                   req, now),
+              StatusIs(StatusCode::kNotFound, "Invalid symbol"));
+  Result<HistoryResponse> r429 = binance::ParseKlines(
+      Resp(429, R"({"code":-1003,"msg":"Too much request weight used"})", {{"retry-after", "30"}}), req, now);
+  EXPECT_THAT(r429, StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_EQ(r429.status().details().retry_after_s, 30);
+  Result<HistoryResponse> r418 = binance::ParseKlines(
+      Resp(418, R"({"code":-1003,"msg":"Way too much request weight used; IP banned until 1620286253180."})"), req,
+      now);
+  EXPECT_THAT(r418, StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_NEAR(r418.status().details().retry_after_s, 120.18, 0.01);
+  EXPECT_THAT(binance::ParseKlines(Resp(502, "bad gateway"), req, now), StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(binance::ParseKlines(Resp(200, R"([[1,"x"]])"), req, now), StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(binance::ParseKlines(Resp(200, R"({"a":1})"), req, now), StatusIs(StatusCode::kDataLoss));
+}
+
+TEST(BinanceProviderShared, CapturedBodies) {
+  FINEX_REQUIRE_SHARED_DATA();
+  const Timestamp now = 1634944340;  // during the last (7-trade) minute
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse r,
+      binance::ParseKlines(Shared("binance/binance-klines-BTCUSDT-1m-2021-10-22T2303Z-10bars.json"),
+                           Req("BTCUSDT", Interval::k1m, 1634943780, 1634944380), now));
+  ASSERT_EQ(r.frame->rows(), 10u);
+  EXPECT_EQ(r.frame->first_timestamp(), 1634943780);
+  EXPECT_EQ(r.frame->last_timestamp(), 1634944320);
+  EXPECT_DOUBLE_EQ(r.frame->open()[0], 60685.22);
+  EXPECT_DOUBLE_EQ(r.frame->close()[9], 60739.85);
+  EXPECT_EQ(r.frame->volume()[0], 22);  // 21.63272 BTC
+  EXPECT_EQ(r.currency, "usdt");
+  EXPECT_EQ(r.timezone, "UTC");
+  EXPECT_TRUE(r.last_bar_partial);
+
+  ASSERT_OK_AND_ASSIGN(finex::Quote q, binance::ParseTicker(Shared("binance/binance-ticker-24hr-BTCUSDT-2021-10-22.json"),
+                                                            "BTCUSDT", now));
+  EXPECT_DOUBLE_EQ(q.price, 60755.18);
+  EXPECT_DOUBLE_EQ(*q.change, -1880.95);
+  EXPECT_DOUBLE_EQ(*q.change_percent, -3.003);
+  EXPECT_DOUBLE_EQ(*q.high_24h, 63732.39);
+  EXPECT_EQ(q.timestamp, 1634944401);
+  EXPECT_EQ(q.currency, "usdt");
+
+  EXPECT_THAT(binance::ParseKlines(Shared("binance/reconstructed/binance-error-400-invalid-symbol-1121.json", 400),
+                                   Req("BTCUSDT", Interval::k1m, 0, 60), now),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(binance::ParseKlines(Shared("binance/reconstructed/binance-error-418-ip-banned-1003.json", 418),
+                                   Req("BTCUSDT", Interval::k1m, 0, 60), now),
+              StatusIs(StatusCode::kResourceExhausted, "banned"));
+}
+
+}  // namespace
+}  // namespace finex::provider

@@ -1,0 +1,131 @@
+#include "finex/provider/coingecko/coingecko_provider.h"
+
+#include <gtest/gtest.h>
+
+#include "finex/provider/detail/test_helpers.h"
+#include "finex/provider/factory.h"
+#include "tests/testutil/fake_clock.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace finex::provider {
+namespace {
+
+using testhelp::Req;
+using testhelp::Resp;
+using testhelp::Shared;
+using testing::StatusIs;
+
+TEST(CoinGeckoProvider, DailySnapshotsBecomeCloses) {
+  testing::FakeHttpClient http;
+  testing::FakeClock clock(1704279700);
+  http.OnFile("/market_chart/range?", 200, testhelp::Testdata("coingecko/testdata/range_daily.json"));
+  auto p = NewCoinGeckoProvider({"http://sim/coingecko", "CGKEY", 5000}, http, clock);
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("BTC", Interval::k1d, 1704067200, 1704240000,
+                                                          FieldSet::All())));
+  const HttpRequest sent = http.requests()[0];
+  // to = end + 5 min tolerance; from pulled back to > 90 days for daily points.
+  EXPECT_EQ(sent.url,
+            "http://sim/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=1696377900"
+            "&to=1704240300");
+  ASSERT_EQ(sent.headers.size(), 1u);
+  EXPECT_EQ(sent.headers[0].first, "x-cg-demo-api-key");
+  ASSERT_EQ(r.frame->rows(), 4u);
+  // 00:00 snapshot of day D+1 = close of day D.
+  EXPECT_EQ(r.frame->timestamps()[0], 1703980800);
+  EXPECT_DOUBLE_EQ(r.frame->close()[0], 42300.5);
+  EXPECT_EQ(r.frame->volume()[0], 16000000000);  // 24h volume at the boundary = that day's volume
+  EXPECT_DOUBLE_EQ(r.frame->market_cap()[0], 828000000000.0);
+  EXPECT_FALSE(r.frame->open().IsValid(0));  // never invented
+  EXPECT_EQ(r.frame->timestamps()[2], 1704153600);
+  EXPECT_DOUBLE_EQ(r.frame->close()[2], 42800.0);
+  // The off-grid final point is the live bar of 2024-01-03.
+  EXPECT_EQ(r.frame->timestamps()[3], 1704240000);
+  EXPECT_DOUBLE_EQ(r.frame->close()[3], 43100.75);
+  EXPECT_TRUE(r.last_bar_partial);
+  EXPECT_EQ(r.currency, "usd");
+  EXPECT_EQ(r.timezone, "UTC");
+  EXPECT_EQ(r.requested, (TimeRange{1704067200, 1704240000}));
+}
+
+TEST(CoinGeckoProvider, SymbolsCurrencyAndGranularity) {
+  EXPECT_EQ(coingecko::ResolveCoin("BTC")->id, "bitcoin");
+  EXPECT_EQ(coingecko::ResolveCoin("bitcoin")->id, "bitcoin");
+  EXPECT_EQ(coingecko::ResolveCoin("ETH-EUR")->vs_currency, "eur");
+  EXPECT_EQ(coingecko::ResolveCoin("ETH/USD")->vs_currency, "usd");
+  EXPECT_FALSE(coingecko::ResolveCoin("AAPL"));
+  EXPECT_FALSE(coingecko::ResolveCoin("BTC-XYZ"));
+  testing::FakeHttpClient http;
+  testing::FakeClock clock(1720000000);
+  http.On("market_chart", 200, R"({"prices":[],"market_caps":[],"total_volumes":[]})");
+  auto p = NewCoinGeckoProvider({}, http, clock);
+  ASSERT_OK_AND_ASSIGN(HistoryResponse e, p->History(Req("ETH-EUR", Interval::k1d, 1719792000, 1719878400)));
+  EXPECT_EQ(e.currency, "eur");
+  EXPECT_NE(http.last_url().find("https://api.coingecko.com/api/v3/coins/ethereum/market_chart/range?vs_currency=eur"),
+            std::string::npos);
+  HistoryRequest gbp = Req("ETH-EUR", Interval::k1d, 1719792000, 1719878400);
+  gbp.currency = "GBP";
+  ASSERT_OK_AND_ASSIGN(HistoryResponse g, p->History(gbp));
+  EXPECT_EQ(g.currency, "gbp");
+  http.ClearRequests();
+  ASSERT_OK_AND_ASSIGN(HistoryResponse h, p->History(Req("BTC", Interval::k1h, 1720000000 - 200 * 86400, 1720000000)));
+  EXPECT_EQ(h.http_calls, 3);  // 90-day chunks for hourly points
+  EXPECT_EQ(http.calls(), 3u);
+  EXPECT_THAT(p->History(Req("BTC", Interval::k1m, 1719990000, 1720000000)), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(p->History(Req("BTC", Interval::k5m, 1720000000 - 3 * 86400, 1720000000)),
+              StatusIs(StatusCode::kOutOfRange));
+  EXPECT_FALSE(p->Limits(Interval::k1m).supported);
+  EXPECT_TRUE(p->Handles("BTC-USD"));
+  EXPECT_FALSE(p->Handles("AAPL"));
+}
+
+TEST(CoinGeckoProvider, Errors) {
+  const HistoryRequest req = Req("BTC", Interval::k1d, 1704067200, 1704153600);
+  Result<HistoryResponse> as200 =
+      coingecko::ParseMarketChart(Resp(200, testhelp::ReadTestdata("coingecko/testdata/error_429.json")), req, "usd", 0);
+  EXPECT_THAT(as200, StatusIs(StatusCode::kResourceExhausted, "Rate Limit"));
+  EXPECT_EQ(as200.status().details().retry_after_s, 60);
+  Result<HistoryResponse> r429 = coingecko::ParseMarketChart(
+      Resp(429, testhelp::ReadTestdata("coingecko/testdata/error_429.json"), {{"retry-after", "53"}}), req, "usd", 0);
+  EXPECT_EQ(r429.status().details().retry_after_s, 53);
+  EXPECT_THAT(coingecko::ParseMarketChart(Resp(404, R"({"error":"coin not found"})"), req, "usd", 0),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(coingecko::ParseMarketChart(Resp(401, R"({"status":{"error_code":10002,"error_message":"API Key Missing"}})"),
+                                          req, "usd", 0),
+              StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(coingecko::ParseMarketChart(Resp(200, R"({"prices":[[1,"x"],[2]]})"), req, "usd", 0),
+              StatusIs(StatusCode::kDataLoss));
+}
+
+TEST(CoinGeckoProviderShared, CapturedBodies) {
+  FINEX_REQUIRE_SHARED_DATA();
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r,
+                       coingecko::ParseMarketChart(Shared("coingecko/cg-coins-ethereum-market_chart-range.json"),
+                                                   Req("ETH", Interval::k1d, 1711756800, 1711929600), "usd",
+                                                   1711983700));
+  ASSERT_EQ(r.frame->rows(), 3u);
+  EXPECT_EQ(r.frame->first_timestamp(), 1711756800);  // 03-31 00:00 snapshot closes 03-30
+  EXPECT_DOUBLE_EQ(r.frame->close()[0], 69702.3087473573);
+  EXPECT_EQ(r.frame->volume()[0], 16408802302);
+  EXPECT_EQ(r.frame->last_timestamp(), 1711929600);  // live bar of 04-01
+  EXPECT_DOUBLE_EQ(r.frame->close()[2], 68887.7495158568);
+  EXPECT_TRUE(r.last_bar_partial);
+
+  testing::FakeHttpClient http;
+  testing::FakeClock clock(1711983700);
+  http.On("/simple/price?", Shared("coingecko/cg-simple-price-ethereum-usd.json"));
+  http.On("/search?", Shared("coingecko/cg-search-ethereum.json"));
+  auto p = NewCoinGeckoProvider({}, http, clock);
+  const std::string syms[] = {"ETH", "AAPL"};
+  ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].symbol, "ETH");
+  EXPECT_DOUBLE_EQ(q[0].price, 1498.64);
+  EXPECT_EQ(q[0].currency, "usd");
+  ASSERT_OK_AND_ASSIGN(auto s, p->Search("ethereum"));
+  ASSERT_GE(s.size(), 3u);
+  EXPECT_EQ(s[0].symbol, "ethereum");
+  EXPECT_EQ(s[0].type, "crypto");
+}
+
+}  // namespace
+}  // namespace finex::provider
