@@ -1,0 +1,88 @@
+// The upstream simulator (`finex sim`): serves the wire formats of Yahoo
+// Finance, Binance, Alpha Vantage, Twelve Data and CoinGecko on one loopback
+// port, each under its own prefix (API.md "Upstream simulator"), with their
+// documented quirks (../shared/data/PROVIDERS.md): Yahoo's exclusive period2,
+// trailing live bar, intraday reach limits (422) and null bars; Binance's
+// 1000-row cap, string prices and still-open kline; Alpha Vantage's
+// compact/full, newest-first local-time keys and throttle-as-200; Twelve
+// Data's newest-first strings and outputsize rules; CoinGecko's automatic
+// granularity and final point at "now". Data comes from sim::Generator (and
+// the --data CSV histories it loaded).
+//
+// Every request that reaches a provider prefix is counted, including failed
+// and rejected ones: GET /_sim/stats is the ground truth for "API calls
+// saved". POST /_sim/reset zeroes the counters; POST /_sim/faults sets faults
+// at run time:
+//   {"latency_ms": 50, "error_rate": 0.1, "corrupt_rate": 0.05,
+//    "rate_limit_per_min": 30, "down": ["yahoo"],
+//    "providers": {"binance": {"rate_limit_per_min": 5, "error_rate": 0}}}
+// Top-level members apply to every provider; a "providers" entry overrides
+// them for one provider. `{}` clears everything. GET /_sim/faults shows the
+// active settings. Faults: latency delays the answer; error_rate answers the
+// provider's own 5xx; corrupt_rate returns a truncated body with status 200;
+// down answers 503 (the provider's edge is unreachable); rate_limit_per_min
+// (per provider, in sim-clock minutes) answers the provider's own throttle:
+// Yahoo 429 "Edge: Too Many Requests", Binance 429 -1003 with Retry-After
+// (418 ban once the client keeps going past twice the limit), Alpha Vantage
+// 200 {"Note": ...}, Twelve Data 200 {"code":429,...}, CoinGecko 429.
+//
+// Thread-safety: the Simulator is thread-safe; handlers run on `threads` I/O
+// threads. Ownership: the Simulator owns its server and generator; the Clock
+// (if given) is borrowed and must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "finex/core/clock.h"
+#include "finex/core/status.h"
+#include "finex/http/server.h"
+#include "finex/sim/generator.h"
+
+namespace finex::sim {
+
+struct SimOptions {
+  std::string listen = "127.0.0.1:9100";  // host:port; port 0 picks a free one
+  std::string data_dir;                   // --data: CSV histories; "" = generator only
+  Clock* clock = nullptr;                 // "now"; nullptr = SystemClock(). Borrowed.
+  uint64_t seed = 0;                      // generator seed (0 = the TrueBars() universe)
+  int threads = 2;                        // I/O threads
+};
+
+struct SimStats {
+  int64_t total = 0;
+  std::map<std::string, int64_t> calls;     // provider → requests
+  std::map<std::string, int64_t> by_route;  // "yahoo /v8/finance/chart" → requests
+};
+
+class Simulator {
+ public:
+  // Loads data_dir (InvalidArgument/NotFound naming the file on bad data),
+  // binds and starts serving (InvalidArgument/Unavailable from http::Server).
+  static Result<std::unique_ptr<Simulator>> Start(const SimOptions& opts);
+  ~Simulator();
+
+  uint16_t port() const;
+  // Base URL of one provider: "http://127.0.0.1:PORT/yahoo".
+  std::string BaseUrl(std::string_view provider) const;
+  // Stops serving (drains in-flight requests). Idempotent.
+  void Stop();
+  SimStats stats() const;
+  void ResetStats();
+  // Same JSON as POST /_sim/faults. InvalidArgument on a bad document.
+  Status SetFaults(std::string_view json);
+  const Generator& generator() const;
+
+  // The request handler (also usable in-process without a socket).
+  http::Response Handle(const http::Request& req);
+
+  struct Impl;
+
+ private:
+  explicit Simulator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace finex::sim
