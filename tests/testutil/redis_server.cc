@@ -1,0 +1,200 @@
+#include "tests/testutil/redis_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace finex::testing {
+namespace {
+
+std::string LogTail(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  return s.size() > 600 ? s.substr(s.size() - 600) : s;
+}
+
+bool BinaryOnPath(const std::string& name) {
+  const char* path = getenv("PATH");
+  std::stringstream ss(path ? path : "/usr/bin:/bin");
+  std::string d;
+  while (std::getline(ss, d, ':')) {
+    if (!d.empty() && access((d + "/" + name).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+// Sends PING over a raw socket; true on "+PONG".
+bool RedisPing(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = false;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      write(fd, "PING\r\n", 6) == 6) {
+    pollfd p{fd, POLLIN, 0};
+    char buf[16] = {};
+    if (poll(&p, 1, 500) == 1 && read(fd, buf, sizeof buf - 1) > 0) ok = strncmp(buf, "+PONG", 5) == 0;
+  }
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+int PickFreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = 0;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+bool LoopbackPortOpen(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+Result<std::unique_ptr<RedisServer>> RedisServer::Start() {
+  if (!BinaryOnPath("redis-server")) return UnavailableError("redis-server is not on PATH");
+  std::unique_ptr<RedisServer> s(new RedisServer());
+  char tmpl[] = "/tmp/finex-redis-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return UnavailableError(std::string("mkdtemp: ") + strerror(errno));
+  s->dir_ = tmpl;
+  Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    s->port_ = PickFreeLoopbackPort();
+    last = s->Launch();
+    if (last.ok()) return s;
+  }
+  return last;
+}
+
+Status RedisServer::Launch() {
+  const std::string port = std::to_string(port_);
+  const std::string log = dir_ + "/redis.log";
+  std::vector<std::string> args = {"redis-server", "--port", port, "--bind", "127.0.0.1",
+                                   "--save", "", "--appendonly", "no", "--dir", dir_,
+                                   "--daemonize", "no", "--protected-mode", "no",
+                                   "--logfile", log, "--databases", "16"};
+  pid_t pid = fork();
+  if (pid < 0) return UnavailableError(std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    // Never hold the test's stdout/stderr (a pipe reader would wait for us),
+    // and die with the test process even if it crashes.
+    int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+    }
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp("redis-server", argv.data());
+    _exit(127);
+  }
+  pid_ = pid;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int st = 0;
+    if (waitpid(pid_, &st, WNOHANG) == pid_) {
+      pid_ = -1;
+      return UnavailableError("redis-server exited at start: " + LogTail(log));
+    }
+    if (RedisPing(port_)) return OkStatus();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Kill();
+  return UnavailableError("redis-server did not answer PING within 5 s: " + LogTail(log));
+}
+
+RedisServer::~RedisServer() {
+  Kill();
+  std::error_code ec;
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+}
+
+std::string RedisServer::url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+
+void RedisServer::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGCONT);
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+void RedisServer::Stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGCONT);
+  kill(pid_, SIGTERM);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+Status RedisServer::Restart() {
+  if (pid_ > 0) return OkStatus();
+  // The port may linger in TIME_WAIT; redis sets SO_REUSEADDR so a rebind works.
+  return Launch();
+}
+
+void RedisServer::Pause() {
+  if (pid_ > 0) kill(pid_, SIGSTOP);
+}
+void RedisServer::Resume() {
+  if (pid_ > 0) kill(pid_, SIGCONT);
+}
+
+TestRedisTarget TestRedis() {
+  TestRedisTarget t;
+  if (const char* env = getenv("FINEX_TEST_REDIS_URL"); env != nullptr && *env != '\0') {
+    t.url = env;
+    return t;
+  }
+  auto s = RedisServer::Start();
+  if (!s.ok()) {
+    t.skip_reason = "no Redis: FINEX_TEST_REDIS_URL unset and launching redis-server failed: " +
+                    s.status().message();
+    return t;
+  }
+  t.server = std::move(s).value();
+  t.url = t.server->url();
+  return t;
+}
+
+}  // namespace finex::testing
