@@ -244,7 +244,7 @@ TEST(CacheKeyTest, Prefixes) {
 std::string RandomSymbol(std::mt19937_64& rng, bool hostile) {
   static const std::string kGood =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789^=.-/_&";
-  static const std::string kBad = std::string(":*?[]\\ \t\n\r{}%#\"'$!|,;<>()@~`+", 32) +
+  static const std::string kBad = std::string(":*?[]\\ \t\n\r{}%#\"'$!|,;<>()@~`+") +
                                   std::string("\0\x01\x7f\x80\xc3\xa9\xff", 7);
   std::uniform_int_distribution<int> len(0, 36);
   const int n = len(rng);
