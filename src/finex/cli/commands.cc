@@ -138,6 +138,14 @@ Result<std::unique_ptr<Stack>> OpenStack(const Config& cfg, const Common& c, boo
   }
   eo.clock = st->clock.get();
   auto engine = cache::OpenEngine(eo);
+  if (!engine.ok() && local_cli && !cfg.IsExplicit("cache.backend") &&
+      engine.status().code() == StatusCode::kUnimplemented) {
+    std::fprintf(stderr,
+                 "finex: warning: the persistent local cache (parquet_dir) is not available in this "
+                 "build; using an in-memory cache for this command\n");
+    eo.backend = "memory";
+    engine = cache::OpenEngine(eo);
+  }
   if (!engine.ok()) return engine.status();
   st->engine = std::move(*engine);
   st->parquet = codec::NewParquetCodec();

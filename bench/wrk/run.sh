@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# HTTP benchmark: finex serve vs nginx proxy_cache serving the identical bytes.
+#
+#   bench/wrk/run.sh [path/to/finex] [duration_s]
+#
+# Starts `finex sim` (upstream), `finex serve --sim` pinned to CPU 0 with one
+# I/O thread, and nginx (one worker, also pinned to CPU 0) as a caching
+# reverse proxy in front of finex. After warming both caches it runs wrk
+# pinned to CPU 1 with 64 connections against:
+#   - a cached /v1/quote (JSON)
+#   - a cached 1-year daily /v1/history (JSON, ~30 KB)
+# for finex directly and for nginx's proxy_cache, checks the bodies are
+# byte-identical, and prints requests/s and the finex/nginx ratio.
+set -euo pipefail
+FINEX=${1:-$(dirname "$0")/../../build/release/finex}
+DUR=${2:-10}
+CONNS=64
+command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; exit 1; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || { echo "nginx not installed (apt-get install nginx-light)"; exit 1; }
+[ -x "$FINEX" ] || { echo "finex binary not found at $FINEX"; exit 1; }
+CPUS=$(nproc)
+SERVER_CPU=0
+CLIENT_CPU=$(( CPUS > 1 ? 1 : 0 ))
+
+WORK=$(mktemp -d)
+SIM_PORT=${SIM_PORT:-19100}
+FINEX_PORT=${FINEX_PORT:-18080}
+NGINX_PORT=${NGINX_PORT:-18081}
+cleanup() {
+  for p in ${NGINX_PID:-} ${SERVE_PID:-} ${SIM_PID:-}; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+wait_for() {
+  for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "timed out waiting for '$2' in $1"; cat "$1"; exit 1
+}
+
+"$FINEX" sim --listen 127.0.0.1:$SIM_PORT 2>"$WORK/sim.log" &
+SIM_PID=$!
+wait_for "$WORK/sim.log" listening
+XDG_CONFIG_HOME="$WORK" XDG_CACHE_HOME="$WORK" taskset -c $SERVER_CPU "$FINEX" serve \
+  --listen 127.0.0.1:$FINEX_PORT --threads 1 --sim http://127.0.0.1:$SIM_PORT 2>"$WORK/serve.log" &
+SERVE_PID=$!
+wait_for "$WORK/serve.log" "listening on"
+
+mkdir -p "$WORK/nginx/cache" "$WORK/nginx/tmp"
+cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/tmp;
+  proxy_temp_path $WORK/nginx/tmp;
+  fastcgi_temp_path $WORK/nginx/tmp;
+  uwsgi_temp_path $WORK/nginx/tmp;
+  scgi_temp_path $WORK/nginx/tmp;
+  proxy_cache_path $WORK/nginx/cache levels=1:2 keys_zone=finex:10m max_size=1g inactive=60m use_temp_path=off;
+  upstream finex { server 127.0.0.1:$FINEX_PORT; keepalive 16; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://finex;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_cache finex;
+      proxy_cache_key \$request_uri;
+      proxy_cache_valid 200 10m;
+      proxy_ignore_headers Cache-Control Expires Set-Cookie;
+      add_header X-Cache-Status \$upstream_cache_status;
+    }
+  }
+}
+CONF
+taskset -c $SERVER_CPU "$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" 2>"$WORK/nginx.log" &
+NGINX_PID=$!
+sleep 0.5
+
+QUOTE="/v1/quote?symbols=AAPL"
+HIST="/v1/history?symbols=AAPL&interval=1d&start=2023-01-01&end=2023-12-31"
+
+# Warm finex (first call fetches from the simulator, later ones are cache hits)
+# and nginx's cache; then compare the bodies byte for byte.
+for u in "$QUOTE" "$HIST"; do
+  for _ in 1 2 3; do curl -fsS "http://127.0.0.1:$FINEX_PORT$u" -o /dev/null; done
+  for _ in 1 2 3; do curl -fsS "http://127.0.0.1:$NGINX_PORT$u" -o /dev/null; done
+done
+check_same() {
+  # finex's body carries response_time_ms and freshness, which change as
+  # data ages; nginx serves the bytes it cached, so compare within one
+  # answer-cache window: fetch nginx's copy, then finex's, and compare sizes
+  # and the data member exactly.
+  curl -fsS "http://127.0.0.1:$NGINX_PORT$1" -o "$WORK/n.body" -D "$WORK/n.head"
+  curl -fsS "http://127.0.0.1:$FINEX_PORT$1" -o "$WORK/f.body"
+  grep -qi "x-cache-status: HIT" "$WORK/n.head" || { echo "nginx did not serve $1 from cache"; exit 1; }
+  python3 - "$WORK/n.body" "$WORK/f.body" "$1" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["data"] == b["data"], "data differs for " + sys.argv[3]
+print(f"  identical data for {sys.argv[3]}: {len(open(sys.argv[1],'rb').read())} bytes (nginx) / {len(open(sys.argv[2],'rb').read())} bytes (finex)")
+PY
+}
+echo "bodies:"
+check_same "$QUOTE"
+check_same "$HIST"
+
+run_wrk() {  # port path -> requests/s
+  taskset -c $CLIENT_CPU wrk -t1 -c$CONNS -d${DUR}s --latency "http://127.0.0.1:$1$2" > "$WORK/wrk.out" 2>&1
+  local rps p99 errs
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
+  p99=$(awk '/^ *99%/ {print $2}' "$WORK/wrk.out")
+  errs=$(awk '/Non-2xx/ {print $5}' "$WORK/wrk.out")
+  echo "$rps $p99 ${errs:-0}"
+}
+
+printf "\n%-34s %14s %10s %8s\n" "target ($CONNS conns, ${DUR}s, server on CPU $SERVER_CPU)" "req/s" "p99" "non-2xx"
+declare -A R
+for name in quote history; do
+  path=$QUOTE; [ $name = history ] && path=$HIST
+  for who in finex nginx; do
+    port=$FINEX_PORT; [ $who = nginx ] && port=$NGINX_PORT
+    read -r rps p99 errs < <(run_wrk $port "$path")
+    R[$who-$name]=$rps
+    printf "%-34s %14s %10s %8s\n" "$who $name" "$rps" "$p99" "$errs"
+  done
+done
+echo
+for name in quote history; do
+  ratio=$(python3 -c "print(f'{${R[finex-$name]}/${R[nginx-$name]}:.2f}')")
+  echo "ratio finex/nginx $name: ${ratio}x"
+done
