@@ -54,10 +54,41 @@ struct StringSink {
   }
 };
 
+// Appends 8-byte values straight into the frame's column vectors.
 struct FixedSink {
-  std::vector<uint64_t> values;  // bit patterns (double or int64)
-  std::vector<uint8_t> valid;    // empty while every row is valid
+  std::vector<double>* d = nullptr;   // double columns
+  std::vector<int64_t>* i = nullptr;  // int64 columns
+  std::vector<uint8_t>* valid = nullptr;  // stays empty while every row is valid
+  size_t size() const { return d ? d->size() : i->size(); }
+  void resize(size_t n) {
+    if (d) {
+      d->resize(n);
+    } else {
+      i->resize(n);
+    }
+  }
+  void reserve(size_t n) {
+    if (d) {
+      d->reserve(n);
+    } else {
+      i->reserve(n);
+    }
+  }
+  char* bytes() { return d ? reinterpret_cast<char*>(d->data()) : reinterpret_cast<char*>(i->data()); }
 };
+
+// Per-thread scratch buffers: decoding reuses their capacity instead of
+// allocating per page.
+struct Scratch {
+  std::vector<uint64_t> fixed;
+  std::vector<uint32_t> codes;
+  std::string buf;
+  std::vector<uint8_t> levels;
+};
+Scratch& ThreadScratch() {
+  thread_local Scratch s;
+  return s;
+}
 
 enum class Target { kString, kTimestamp, kDouble, kVolume };
 
@@ -89,8 +120,8 @@ struct Dict {
 Status DecodeValues(const ColumnPlan& p, const Dict& dict, int32_t encoding, std::string_view in, size_t n,
                     const uint8_t* valid, size_t k) {
   const int32_t type = *p.se->type;
-  std::vector<uint64_t> fixed;
-  std::vector<uint32_t> codes;
+  std::vector<uint64_t>& fixed = ThreadScratch().fixed;
+  std::vector<uint32_t>& codes = ThreadScratch().codes;
   const bool is_string = type == kByteArray;
   switch (encoding) {
     case kPlain:
@@ -124,7 +155,7 @@ Status DecodeValues(const ColumnPlan& p, const Dict& dict, int32_t encoding, std
         const int bw = static_cast<uint8_t>(in[0]);
         if (bw > 32) return ColumnError(p, StatusCode::kDataLoss, "dictionary index bit width above 32");
         codes.resize(k);
-        FINEX_RETURN_IF_ERROR(RleDecode(in.substr(1), bw, k, codes.data()));
+        PQ_RETURN_IF_ERROR(RleDecode(in.substr(1), bw, k, codes.data()));
         const size_t dsize = is_string ? dict.str_code.size() : dict.fixed.size();
         for (uint32_t& c : codes) {
           if (c >= dsize) return ColumnError(p, StatusCode::kDataLoss, "dictionary index out of range");
@@ -189,19 +220,21 @@ Status DecodeValues(const ColumnPlan& p, const Dict& dict, int32_t encoding, std
     }
   }
   FixedSink* s = p.fixed;
-  const size_t before = s->values.size();
+  const size_t before = s->size();
+  s->resize(before + n);  // null rows hold 0
+  char* base = s->bytes() + 8 * before;
   if (valid == nullptr || k == n) {
-    s->values.insert(s->values.end(), fixed.begin(), fixed.end());
-    if (!s->valid.empty()) s->valid.resize(before + n, 1);
+    if (k) std::memcpy(base, fixed.data(), 8 * k);
+    if (!s->valid->empty()) s->valid->resize(before + n, 1);
   } else {
-    if (s->valid.empty()) s->valid.assign(before, 1);
-    s->values.resize(before + n, 0);
-    s->valid.resize(before + n, 0);
+    if (s->valid->empty()) s->valid->assign(before, 1);
+    s->valid->resize(before + n, 0);
+    uint8_t* vout = s->valid->data() + before;
     size_t j = 0;
     for (size_t i = 0; i < n; ++i) {
       if (valid[i]) {
-        s->values[before + i] = fixed[j++];
-        s->valid[before + i] = 1;
+        std::memcpy(base + 8 * i, &fixed[j++], 8);
+        vout[i] = 1;
       }
     }
   }
@@ -266,8 +299,8 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
   size_t pos = 0;
   int64_t done = 0;
   Dict dict;
-  std::string buf;
-  std::vector<uint8_t> levels;
+  std::string& buf = ThreadScratch().buf;
+  std::vector<uint8_t>& levels = ThreadScratch().levels;
   while (done < rows) {
     if (pos >= chunk.size()) return ColumnError(p, StatusCode::kDataLoss, "chunk ends before all its values");
     PageHeader h;
@@ -298,8 +331,8 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
                            "dictionary page encoding " + EncodingName(h.encoding) + " is not supported");
       }
       buf.resize(h.uncompressed_size);
-      FINEX_RETURN_IF_ERROR(Decompress(m.codec, body, buf.data(), buf.size()));
-      FINEX_RETURN_IF_ERROR(DecodeDictionary(p, buf, h.num_values, &dict));
+      PQ_RETURN_IF_ERROR(Decompress(m.codec, body, buf.data(), buf.size()));
+      PQ_RETURN_IF_ERROR(DecodeDictionary(p, buf, h.num_values, &dict));
       continue;
     }
     if (h.num_values < 0 || h.num_values > rows - done) {
@@ -310,7 +343,7 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
     std::string_view level_bytes;
     if (h.type == kDataPage) {
       buf.resize(h.uncompressed_size);
-      FINEX_RETURN_IF_ERROR(Decompress(m.codec, body, buf.data(), buf.size()));
+      PQ_RETURN_IF_ERROR(Decompress(m.codec, body, buf.data(), buf.size()));
       std::string_view rest = buf;
       if (p.optional) {
         if (h.def_encoding != kRle) {
@@ -338,7 +371,7 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
       const std::string_view vz = body.substr(h.def_levels_len);
       const size_t vsize = static_cast<size_t>(h.uncompressed_size - h.def_levels_len);
       buf.resize(vsize);
-      FINEX_RETURN_IF_ERROR(Decompress(h.is_compressed ? m.codec : kUncompressed, vz, buf.data(), vsize));
+      PQ_RETURN_IF_ERROR(Decompress(h.is_compressed ? m.codec : kUncompressed, vz, buf.data(), vsize));
       values = buf;
     }
     const uint8_t* valid = nullptr;
@@ -354,7 +387,7 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
         return ColumnError(p, StatusCode::kDataLoss, "v2 page null count disagrees with its levels");
       }
     }
-    FINEX_RETURN_IF_ERROR(DecodeValues(p, dict, h.encoding, values, n, valid, k));
+    PQ_RETURN_IF_ERROR(DecodeValues(p, dict, h.encoding, values, n, valid, k));
     done += h.num_values;
   }
   return OkStatus();
@@ -427,7 +460,7 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
     const size_t p = footer.rfind(kEnvelopePattern);
     if (p != std::string_view::npos && footer.size() - p - kEnvelopePattern.size() >= 16) {
       raw_checksum_at = footer_start + p + kEnvelopePattern.size();
-      FINEX_RETURN_IF_ERROR(VerifyEnvelope(in, raw_checksum_at));
+      PQ_RETURN_IF_ERROR(VerifyEnvelope(in, raw_checksum_at));
     } else if (footer.find(kCreatedByPrefixFull) != std::string_view::npos &&
                footer.find(kCreatedByNoEnvelope) == std::string_view::npos) {
       return DataLossError("parquet: finex file without its envelope checksum (damaged footer)");
@@ -452,9 +485,11 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
     }
     out.metadata.emplace_back(std::string(kv.key), std::string(kv.value));
   }
+  bool envelope_verified = raw_checksum_at != std::string::npos;
   if (opt.verify_checksums && checksum) {
     const size_t at = static_cast<size_t>(checksum->data() - in.data());
-    if (at != raw_checksum_at) FINEX_RETURN_IF_ERROR(VerifyEnvelope(in, at));
+    if (at != raw_checksum_at) PQ_RETURN_IF_ERROR(VerifyEnvelope(in, at));
+    envelope_verified = true;
   }
 
   // Schema: a root and flat leaves.
@@ -467,7 +502,12 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
   }
   ColumnPlan plans[kNumCols];
   StringSink strings[4];
+  FrameBuilder::RawColumns raw;
+  std::vector<uint8_t> ts_valid;  // timestamps are never null; nulls are rejected
   FixedSink fixed[8];
+  for (int d = 0; d < kNumDoubleFields; ++d) fixed[d].d = &raw.doubles[d], fixed[d].valid = &raw.doubles_valid[d];
+  fixed[6].i = &raw.volume, fixed[6].valid = &raw.volume_valid;
+  fixed[7].i = &raw.timestamps, fixed[7].valid = &ts_valid;
   for (int k = 0; k < kNumCols; ++k) {
     ColumnPlan& p = plans[k];
     p.name = kColNames[k];
@@ -500,7 +540,7 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
       plans[k].leaf = static_cast<int>(i);
       plans[k].se = &se;
       plans[k].optional = *se.repetition == kOptional;
-      FINEX_RETURN_IF_ERROR(CheckType(plans[k]));
+      PQ_RETURN_IF_ERROR(CheckType(plans[k]));
     }
   }
   for (Col need : {Col::kSymbol, Col::kTimestamp}) {
@@ -539,13 +579,16 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
   for (ColumnPlan& p : plans) {
     if (p.leaf < 0) continue;
     if (p.strings) p.strings->codes.reserve(rows);
-    if (p.fixed) p.fixed->values.reserve(rows);
+    if (p.fixed) p.fixed->reserve(rows);
   }
 
+  // A verified envelope covers every page byte, so page CRCs are checked only
+  // for files without one (other writers, envelope_checksum=false).
+  const bool verify_pages = opt.verify_checksums && !envelope_verified;
   for (const RowGroup& g : md.row_groups) {
     for (const ColumnPlan& p : plans) {
       if (p.leaf < 0) continue;
-      FINEX_RETURN_IF_ERROR(ReadChunk(in, footer_start, p, g.columns[p.leaf], g.num_rows, opt.verify_checksums));
+      PQ_RETURN_IF_ERROR(ReadChunk(in, footer_start, p, g.columns[p.leaf], g.num_rows, verify_pages));
     }
   }
 
@@ -564,7 +607,6 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
     fields = FieldSet(bits);
   }
 
-  FrameBuilder::RawColumns raw;
   raw.fields = fields;
   auto take_strings = [&](StringSink& s, std::vector<std::string>* dict, std::vector<uint32_t>* codes,
                           bool present) {
@@ -582,22 +624,6 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
   take_strings(strings[1], &raw.provider_dict, &raw.provider_codes, plans[static_cast<int>(Col::kProvider)].leaf >= 0);
   take_strings(strings[2], &raw.currency_dict, &raw.currency_codes, plans[static_cast<int>(Col::kCurrency)].leaf >= 0);
   take_strings(strings[3], &raw.timezone_dict, &raw.timezone_codes, plans[static_cast<int>(Col::kTimezone)].leaf >= 0);
-  auto to_vec = [](FixedSink& s, auto* values) {
-    using T = typename std::remove_pointer_t<decltype(values)>::value_type;
-    values->resize(s.values.size());
-    if (!s.values.empty()) std::memcpy(values->data(), s.values.data(), 8 * s.values.size());
-    static_assert(sizeof(T) == 8);
-  };
-  to_vec(fixed[7], &raw.timestamps);
-  for (int d = 0; d < kNumDoubleFields; ++d) {
-    if (fixed[d].values.empty()) continue;
-    to_vec(fixed[d], &raw.doubles[d]);
-    raw.doubles_valid[d] = std::move(fixed[d].valid);
-  }
-  if (!fixed[6].values.empty()) {
-    to_vec(fixed[6], &raw.volume);
-    raw.volume_valid = std::move(fixed[6].valid);
-  }
   auto frame = FrameBuilder::FromColumns(std::move(raw));
   if (!frame.ok()) return Status(frame.status().code(), "parquet: " + frame.status().message());
   out.frame = std::move(frame).value();

@@ -23,6 +23,8 @@ using namespace pq;  // NOLINT: detail namespace of this module
 
 // Candidate encodings are compared on at most this many values.
 constexpr size_t kSampleValues = 65536;
+// Chunks below this many bytes are compressed only when it saves >= 12.5%.
+constexpr size_t kSmallChunk = 4096;
 constexpr int64_t kMaxSecondsForMillis = INT64_MAX / 1000;
 
 struct Encoded {
@@ -44,6 +46,7 @@ size_t Score(const WriterCtx& c, std::string_view body) {
   if (c.codec == kUncompressed || body.size() < 16) return body.size();
   std::string tmp;
   if (!Compress(c.codec, c.level, body, &tmp).ok()) return body.size();
+  if (body.size() < kSmallChunk && tmp.size() > body.size() - body.size() / 8) return body.size();
   return std::min(tmp.size(), body.size());
 }
 
@@ -215,9 +218,12 @@ Status WriteChunk(const WriterCtx& c, const std::string& name, int32_t type, boo
   int32_t codec = c.codec;
   std::string dict_z, data_z;
   if (codec != kUncompressed) {
-    if (enc.has_dict) FINEX_RETURN_IF_ERROR(Compress(codec, c.level, enc.dict, &dict_z));
-    FINEX_RETURN_IF_ERROR(Compress(codec, c.level, data_raw, &data_z));
-    if (dict_z.size() + data_z.size() >= enc.dict.size() + data_raw.size()) codec = kUncompressed;
+    if (enc.has_dict) PQ_RETURN_IF_ERROR(Compress(codec, c.level, enc.dict, &dict_z));
+    PQ_RETURN_IF_ERROR(Compress(codec, c.level, data_raw, &data_z));
+    // Small chunks stay uncompressed unless compression saves at least 1/8:
+    // a few saved bytes do not pay for a decompressor call on every decode.
+    const size_t raw = enc.dict.size() + data_raw.size(), z = dict_z.size() + data_z.size();
+    if (z >= raw || (raw < kSmallChunk && z > raw - raw / 8)) codec = kUncompressed;
   }
   if (codec == kUncompressed) {
     dict_z = enc.has_dict ? enc.dict : std::string();
@@ -332,7 +338,7 @@ Status WriteStringChunk(const WriterCtx& c, const std::string& name, const Strin
     meta->stats.max_value = std::string(mx);
   }
   WriteStats stats = meta->stats;
-  FINEX_RETURN_IF_ERROR(WriteChunk(c, name, kByteArray, false, {}, static_cast<int64_t>(e - b), std::move(enc), meta));
+  PQ_RETURN_IF_ERROR(WriteChunk(c, name, kByteArray, false, {}, static_cast<int64_t>(e - b), std::move(enc), meta));
   meta->stats = std::move(stats);
   return OkStatus();
 }
@@ -362,7 +368,7 @@ Status WriteFixedChunk(const WriterCtx& c, const std::string& name, Kind kind, b
   const int64_t nulls = static_cast<int64_t>((e - b) - bits.size());
   const WriteStats stats = kind == Kind::kDouble ? DoubleStats(bits, nulls) : Int64Stats(bits, nulls);
   Encoded enc = EncodeFixed(c, kind, bits);
-  FINEX_RETURN_IF_ERROR(WriteChunk(c, name, kind == Kind::kDouble ? kDouble : kInt64, optional, valid,
+  PQ_RETURN_IF_ERROR(WriteChunk(c, name, kind == Kind::kDouble ? kDouble : kInt64, optional, valid,
                                    static_cast<int64_t>(e - b), std::move(enc), meta));
   meta->stats = stats;
   meta->stats.present = true;  // null_count is always meaningful
@@ -382,7 +388,7 @@ Status ValidateOptions(const ParquetOptions& o) {
 }  // namespace
 
 Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata, const ParquetOptions& opt) {
-  FINEX_RETURN_IF_ERROR(ValidateOptions(opt));
+  PQ_RETURN_IF_ERROR(ValidateOptions(opt));
   for (const auto& [k, v] : metadata) {
     if (k == kParquetFieldsKey || k == kParquetChecksumKey) {
       return InvalidArgumentError("parquet: metadata key '" + k + "' is reserved by the codec");
@@ -421,15 +427,15 @@ Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata
       const std::string name(kColNames[k]);
       WriteColumnChunk* m = &g.columns[k];
       switch (static_cast<Col>(k)) {
-        case Col::kSymbol: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.symbol(), b, e, m)); break;
-        case Col::kProvider: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.provider(), b, e, m)); break;
-        case Col::kCurrency: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.currency(), b, e, m)); break;
-        case Col::kTimezone: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.timezone(), b, e, m)); break;
+        case Col::kSymbol: PQ_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.symbol(), b, e, m)); break;
+        case Col::kProvider: PQ_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.provider(), b, e, m)); break;
+        case Col::kCurrency: PQ_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.currency(), b, e, m)); break;
+        case Col::kTimezone: PQ_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.timezone(), b, e, m)); break;
         case Col::kTimestamp:
-          FINEX_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, false, frame.timestamps(), b, e, m, 1000));
+          PQ_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, false, frame.timestamps(), b, e, m, 1000));
           break;
         case Col::kVolume:
-          FINEX_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, true, frame.volume(), b, e, m));
+          PQ_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, true, frame.volume(), b, e, m));
           break;
         case Col::kOpen: case Col::kHigh: case Col::kLow: case Col::kClose: case Col::kAdjClose:
         case Col::kMarketCap: {
@@ -438,7 +444,7 @@ Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata
           const DoubleField f = k <= static_cast<int>(Col::kClose) ? kMap[k - static_cast<int>(Col::kOpen)]
                                 : static_cast<Col>(k) == Col::kAdjClose ? DoubleField::kAdjClose
                                                                         : DoubleField::kMarketCap;
-          FINEX_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kDouble, true, frame.column(f), b, e, m));
+          PQ_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kDouble, true, frame.column(f), b, e, m));
           break;
         }
       }

@@ -1,4 +1,5 @@
 #include "finex/codec/parquet/detail/compression.h"
+#include "finex/codec/parquet/detail/return_if_error.h"
 
 #include <snappy.h>
 #include <zlib.h>

@@ -39,185 +39,150 @@ std::string CodecName(int32_t c) {
 
 namespace {
 
-// Iterates the fields of one struct: fn(id, type) handles known fields and
-// returns true when it consumed the value; unknown ones are skipped.
+// Iterates the fields of one struct: fn(id, type) returns true when it
+// consumed the value; unknown fields are skipped. Errors are sticky in `r`.
 template <typename Fn>
-Status ForEachField(CompactReader& r, Fn&& fn) {
-  FINEX_RETURN_IF_ERROR(r.BeginStruct());
-  for (;;) {
-    int16_t id;
-    CType t;
-    FINEX_RETURN_IF_ERROR(r.FieldHeader(&id, &t));
-    if (t == CType::kStop) break;
-    bool handled = false;
-    FINEX_RETURN_IF_ERROR(fn(id, t, &handled));
-    if (!handled) FINEX_RETURN_IF_ERROR(r.Skip(t));
+void Fields(CompactReader& r, Fn&& fn) {
+  r.BeginStruct();
+  int16_t id;
+  CType t;
+  while (r.NextField(&id, &t)) {
+    if (!fn(id, t)) r.Skip(t);
   }
   r.EndStruct();
-  return OkStatus();
 }
 
-Status I32(CompactReader& r, CType t, const char* what, int32_t* v) {
-  FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kI32, what));
-  return r.ReadI32(v);
+int32_t I32(CompactReader& r, CType t, const char* what) { return r.Expect(t, CType::kI32, what) ? r.I32() : 0; }
+int64_t I64(CompactReader& r, CType t, const char* what) { return r.Expect(t, CType::kI64, what) ? r.I64() : 0; }
+std::string_view Bin(CompactReader& r, CType t, const char* what) {
+  return r.Expect(t, CType::kBinary, what) ? r.Binary() : std::string_view();
 }
-Status I64(CompactReader& r, CType t, const char* what, int64_t* v) {
-  FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kI64, what));
-  return r.ReadI64(v);
-}
-Status Bin(CompactReader& r, CType t, const char* what, std::string_view* v) {
-  FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kBinary, what));
-  return r.ReadBinary(v);
-}
+// A list of structs: each(i) parses one element.
 template <typename Fn>
-Status List(CompactReader& r, CType t, CType elem_want, const char* what, Fn&& each) {
-  FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kList, what));
-  CType elem;
-  uint32_t n;
-  FINEX_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
-  FINEX_RETURN_IF_ERROR(CompactReader::Expect(elem, elem_want, what));
-  for (uint32_t i = 0; i < n; ++i) FINEX_RETURN_IF_ERROR(each(n));
-  return OkStatus();
+void StructList(CompactReader& r, CType t, const char* what, Fn&& each) {
+  if (!r.Expect(t, CType::kList, what)) return;
+  CType elem = CType::kStop;
+  const uint32_t n = r.ListHeader(&elem);
+  if (n > 0 && !r.Expect(elem, CType::kStruct, what)) return;
+  for (uint32_t i = 0; i < n && r.ok(); ++i) each(n);
 }
 
-Status ParseLogicalType(CompactReader& r, SchemaElement* e) {
-  return ForEachField(r, [&](int16_t id, CType t, bool* handled) -> Status {
-    if (t != CType::kStruct) return OkStatus();
+void ParseLogicalType(CompactReader& r, SchemaElement* e) {
+  Fields(r, [&](int16_t id, CType t) {
+    if (t != CType::kStruct) return false;
     e->logical = id;
-    *handled = true;
-    if (id != 8) return r.Skip(t);  // only TIMESTAMP's members matter
-    return ForEachField(r, [&](int16_t tid, CType tt, bool* h2) -> Status {
+    if (id != 8) return false;  // only TIMESTAMP's members matter; others are skipped
+    Fields(r, [&](int16_t tid, CType tt) {
       if (tid == 1) {
-        *h2 = true;
-        return CompactReader::BoolFromType(tt, &e->ts_adjusted_to_utc);
+        e->ts_adjusted_to_utc = r.BoolField(tt);
+        return true;
       }
       if (tid == 2 && tt == CType::kStruct) {
-        *h2 = true;
-        return ForEachField(r, [&](int16_t uid, CType ut, bool* h3) -> Status {
+        Fields(r, [&](int16_t uid, CType ut) {
           if (ut == CType::kStruct && uid >= 1 && uid <= 3) e->ts_unit = static_cast<TimeUnit>(uid);
-          return OkStatus();  // the member struct is empty; skipped by the caller
+          return false;  // the member struct is empty; skip it
         });
+        return true;
       }
-      return OkStatus();
+      return false;
     });
+    return true;
   });
 }
 
-Status ParseSchemaElement(CompactReader& r, SchemaElement* e) {
-  return ForEachField(r, [&](int16_t id, CType t, bool* h) -> Status {
-    int32_t v;
+void ParseSchemaElement(CompactReader& r, SchemaElement* e) {
+  Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: *h = true; FINEX_RETURN_IF_ERROR(I32(r, t, "SchemaElement.type", &v)); e->type = v; break;
-      case 3: *h = true; FINEX_RETURN_IF_ERROR(I32(r, t, "SchemaElement.repetition_type", &v)); e->repetition = v; break;
-      case 4: *h = true; return Bin(r, t, "SchemaElement.name", &e->name);
-      case 5: *h = true; return I32(r, t, "SchemaElement.num_children", &e->num_children);
-      case 6: *h = true; FINEX_RETURN_IF_ERROR(I32(r, t, "SchemaElement.converted_type", &v)); e->converted_type = v; break;
+      case 1: e->type = I32(r, t, "SchemaElement.type has the wrong wire type"); return true;
+      case 3: e->repetition = I32(r, t, "SchemaElement.repetition_type has the wrong wire type"); return true;
+      case 4: e->name = Bin(r, t, "SchemaElement.name has the wrong wire type"); return true;
+      case 5: e->num_children = I32(r, t, "SchemaElement.num_children has the wrong wire type"); return true;
+      case 6: e->converted_type = I32(r, t, "SchemaElement.converted_type has the wrong wire type"); return true;
       case 10:
-        *h = true;
-        FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kStruct, "SchemaElement.logicalType"));
-        return ParseLogicalType(r, e);
+        if (r.Expect(t, CType::kStruct, "SchemaElement.logicalType has the wrong wire type")) ParseLogicalType(r, e);
+        return true;
     }
-    return OkStatus();
+    return false;
   });
 }
 
-Status ParseStatistics(CompactReader& r, Statistics* s) {
-  return ForEachField(r, [&](int16_t id, CType t, bool* h) -> Status {
-    std::string_view v;
-    int64_t n;
+void ParseStatistics(CompactReader& r, Statistics* s) {
+  Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 3: *h = true; FINEX_RETURN_IF_ERROR(I64(r, t, "Statistics.null_count", &n)); s->null_count = n; break;
-      case 5: *h = true; FINEX_RETURN_IF_ERROR(Bin(r, t, "Statistics.max_value", &v)); s->max_value = v; break;
-      case 6: *h = true; FINEX_RETURN_IF_ERROR(Bin(r, t, "Statistics.min_value", &v)); s->min_value = v; break;
+      case 3: s->null_count = I64(r, t, "Statistics.null_count has the wrong wire type"); return true;
+      case 5: s->max_value = Bin(r, t, "Statistics.max_value has the wrong wire type"); return true;
+      case 6: s->min_value = Bin(r, t, "Statistics.min_value has the wrong wire type"); return true;
     }
-    return OkStatus();
+    return false;
   });
 }
 
-Status ParseColumnMetaData(CompactReader& r, ColumnMetaData* m) {
-  return ForEachField(r, [&](int16_t id, CType t, bool* h) -> Status {
+void ParseColumnMetaData(CompactReader& r, ColumnMetaData* m) {
+  Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: *h = true; return I32(r, t, "ColumnMetaData.type", &m->type);
-      case 2:
-        *h = true;
-        return List(r, t, CType::kI32, "ColumnMetaData.encodings", [&](uint32_t n) -> Status {
-          int32_t e;
-          FINEX_RETURN_IF_ERROR(r.ReadI32(&e));
-          m->encodings.push_back(e);
-          return OkStatus();
-        });
-      case 3:
-        *h = true;
-        return List(r, t, CType::kBinary, "ColumnMetaData.path_in_schema", [&](uint32_t n) -> Status {
-          std::string_view p;
-          FINEX_RETURN_IF_ERROR(r.ReadBinary(&p));
-          m->path.push_back(p);
-          return OkStatus();
-        });
-      case 4: *h = true; return I32(r, t, "ColumnMetaData.codec", &m->codec);
-      case 5: *h = true; return I64(r, t, "ColumnMetaData.num_values", &m->num_values);
-      case 6: *h = true; return I64(r, t, "ColumnMetaData.total_uncompressed_size", &m->total_uncompressed_size);
-      case 7: *h = true; return I64(r, t, "ColumnMetaData.total_compressed_size", &m->total_compressed_size);
-      case 9: *h = true; return I64(r, t, "ColumnMetaData.data_page_offset", &m->data_page_offset);
-      case 11: {
-        *h = true;
-        int64_t v;
-        FINEX_RETURN_IF_ERROR(I64(r, t, "ColumnMetaData.dictionary_page_offset", &v));
-        m->dictionary_page_offset = v;
-        return OkStatus();
-      }
+      case 1: m->type = I32(r, t, "ColumnMetaData.type has the wrong wire type"); return true;
+      case 4: m->codec = I32(r, t, "ColumnMetaData.codec has the wrong wire type"); return true;
+      case 5: m->num_values = I64(r, t, "ColumnMetaData.num_values has the wrong wire type"); return true;
+      case 6:
+        m->total_uncompressed_size = I64(r, t, "ColumnMetaData.total_uncompressed_size has the wrong wire type");
+        return true;
+      case 7:
+        m->total_compressed_size = I64(r, t, "ColumnMetaData.total_compressed_size has the wrong wire type");
+        return true;
+      case 9: m->data_page_offset = I64(r, t, "ColumnMetaData.data_page_offset has the wrong wire type"); return true;
+      case 11:
+        m->dictionary_page_offset = I64(r, t, "ColumnMetaData.dictionary_page_offset has the wrong wire type");
+        return true;
       case 12:
-        *h = true;
-        FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kStruct, "ColumnMetaData.statistics"));
-        return ParseStatistics(r, &m->stats);
+        if (r.Expect(t, CType::kStruct, "ColumnMetaData.statistics has the wrong wire type")) {
+          ParseStatistics(r, &m->stats);
+        }
+        return true;
     }
-    return OkStatus();
+    return false;  // encodings, path_in_schema (columns are mapped by schema order), ...
   });
 }
 
-Status ParseColumnChunk(CompactReader& r, ColumnChunk* c) {
-  return ForEachField(r, [&](int16_t id, CType t, bool* h) -> Status {
+void ParseColumnChunk(CompactReader& r, ColumnChunk* c) {
+  Fields(r, [&](int16_t id, CType t) {
     if (id == 1) c->has_file_path = true;
     if (id == 8 || id == 9) c->encrypted = true;
-    if (id == 3) {
-      *h = true;
-      c->has_meta = true;
-      FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kStruct, "ColumnChunk.meta_data"));
-      return ParseColumnMetaData(r, &c->meta);
-    }
-    return OkStatus();
+    if (id != 3) return false;
+    c->has_meta = true;
+    if (r.Expect(t, CType::kStruct, "ColumnChunk.meta_data has the wrong wire type")) ParseColumnMetaData(r, &c->meta);
+    return true;
   });
 }
 
-Status ParseRowGroup(CompactReader& r, RowGroup* g) {
-  return ForEachField(r, [&](int16_t id, CType t, bool* h) -> Status {
+void ParseRowGroup(CompactReader& r, RowGroup* g) {
+  Fields(r, [&](int16_t id, CType t) {
     if (id == 1) {
-      *h = true;
-      return List(r, t, CType::kStruct, "RowGroup.columns", [&](uint32_t n) -> Status {
+      StructList(r, t, "RowGroup.columns is not a list of structs", [&](uint32_t n) {
         if (g->columns.capacity() == 0) g->columns.reserve(n);
         g->columns.emplace_back();
-        return ParseColumnChunk(r, &g->columns.back());
+        ParseColumnChunk(r, &g->columns.back());
       });
+      return true;
     }
     if (id == 3) {
-      *h = true;
-      return I64(r, t, "RowGroup.num_rows", &g->num_rows);
+      g->num_rows = I64(r, t, "RowGroup.num_rows has the wrong wire type");
+      return true;
     }
-    return OkStatus();
+    return false;
   });
 }
 
-Status ParseKeyValue(CompactReader& r, KeyValue* kv) {
-  return ForEachField(r, [&](int16_t id, CType t, bool* h) -> Status {
+void ParseKeyValue(CompactReader& r, KeyValue* kv) {
+  Fields(r, [&](int16_t id, CType t) {
     if (id == 1) {
-      *h = true;
-      return Bin(r, t, "KeyValue.key", &kv->key);
+      kv->key = Bin(r, t, "KeyValue.key has the wrong wire type");
+      return true;
     }
     if (id == 2) {
-      *h = true;
-      return Bin(r, t, "KeyValue.value", &kv->value);
+      kv->value = Bin(r, t, "KeyValue.value has the wrong wire type");
+      return true;
     }
-    return OkStatus();
+    return false;
   });
 }
 
@@ -225,96 +190,98 @@ Status ParseKeyValue(CompactReader& r, KeyValue* kv) {
 
 Status ParseFileMetaData(std::string_view in, FileMetaData* out) {
   CompactReader r(in);
-  FINEX_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, CType t, bool* h) -> Status {
+  Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: *h = true; return I32(r, t, "FileMetaData.version", &out->version);
+      case 1: out->version = I32(r, t, "FileMetaData.version has the wrong wire type"); return true;
       case 2:
-        *h = true;
-        return List(r, t, CType::kStruct, "FileMetaData.schema", [&](uint32_t n) -> Status {
+        StructList(r, t, "FileMetaData.schema is not a list of structs", [&](uint32_t n) {
           if (out->schema.capacity() == 0) out->schema.reserve(n);
           out->schema.emplace_back();
-          return ParseSchemaElement(r, &out->schema.back());
+          ParseSchemaElement(r, &out->schema.back());
         });
-      case 3: *h = true; return I64(r, t, "FileMetaData.num_rows", &out->num_rows);
+        return true;
+      case 3: out->num_rows = I64(r, t, "FileMetaData.num_rows has the wrong wire type"); return true;
       case 4:
-        *h = true;
-        return List(r, t, CType::kStruct, "FileMetaData.row_groups", [&](uint32_t n) -> Status {
+        StructList(r, t, "FileMetaData.row_groups is not a list of structs", [&](uint32_t n) {
           if (out->row_groups.capacity() == 0) out->row_groups.reserve(n);
           out->row_groups.emplace_back();
-          return ParseRowGroup(r, &out->row_groups.back());
+          ParseRowGroup(r, &out->row_groups.back());
         });
+        return true;
       case 5:
-        *h = true;
-        return List(r, t, CType::kStruct, "FileMetaData.key_value_metadata", [&](uint32_t n) -> Status {
+        StructList(r, t, "FileMetaData.key_value_metadata is not a list of structs", [&](uint32_t n) {
           if (out->kv.capacity() == 0) out->kv.reserve(n);
           out->kv.emplace_back();
-          return ParseKeyValue(r, &out->kv.back());
+          ParseKeyValue(r, &out->kv.back());
         });
-      case 6: *h = true; return Bin(r, t, "FileMetaData.created_by", &out->created_by);
-      case 8: out->encrypted = true; return OkStatus();
+        return true;
+      case 6: out->created_by = Bin(r, t, "FileMetaData.created_by has the wrong wire type"); return true;
+      case 8: out->encrypted = true; return false;
     }
-    return OkStatus();
-  }));
+    return false;
+  });
+  PQ_RETURN_IF_ERROR(r.status());
   if (r.remaining() != 0) return DataLossError("parquet footer has trailing bytes after FileMetaData");
   return OkStatus();
 }
 
 Status ParsePageHeader(std::string_view in, PageHeader* p, size_t* consumed) {
   CompactReader r(in);
-  FINEX_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, CType t, bool* h) -> Status {
+  Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: *h = true; return I32(r, t, "PageHeader.type", &p->type);
-      case 2: *h = true; return I32(r, t, "PageHeader.uncompressed_page_size", &p->uncompressed_size);
-      case 3: *h = true; return I32(r, t, "PageHeader.compressed_page_size", &p->compressed_size);
-      case 4: {
-        *h = true;
-        int32_t crc;
-        FINEX_RETURN_IF_ERROR(I32(r, t, "PageHeader.crc", &crc));
-        p->crc = crc;
-        return OkStatus();
-      }
+      case 1: p->type = I32(r, t, "PageHeader.type has the wrong wire type"); return true;
+      case 2: p->uncompressed_size = I32(r, t, "PageHeader.uncompressed_page_size has the wrong wire type"); return true;
+      case 3: p->compressed_size = I32(r, t, "PageHeader.compressed_page_size has the wrong wire type"); return true;
+      case 4: p->crc = I32(r, t, "PageHeader.crc has the wrong wire type"); return true;
       case 5:  // DataPageHeader
-        *h = true;
         p->has_body = true;
-        FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kStruct, "PageHeader.data_page_header"));
-        return ForEachField(r, [&](int16_t fid, CType ft, bool* fh) -> Status {
+        if (!r.Expect(t, CType::kStruct, "PageHeader.data_page_header has the wrong wire type")) return true;
+        Fields(r, [&](int16_t fid, CType ft) {
           switch (fid) {
-            case 1: *fh = true; return I32(r, ft, "DataPageHeader.num_values", &p->num_values);
-            case 2: *fh = true; return I32(r, ft, "DataPageHeader.encoding", &p->encoding);
-            case 3: *fh = true; return I32(r, ft, "DataPageHeader.definition_level_encoding", &p->def_encoding);
+            case 1: p->num_values = I32(r, ft, "DataPageHeader.num_values has the wrong wire type"); return true;
+            case 2: p->encoding = I32(r, ft, "DataPageHeader.encoding has the wrong wire type"); return true;
+            case 3:
+              p->def_encoding = I32(r, ft, "DataPageHeader.definition_level_encoding has the wrong wire type");
+              return true;
           }
-          return OkStatus();
+          return false;
         });
+        return true;
       case 7:  // DictionaryPageHeader
-        *h = true;
         p->has_body = true;
-        FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kStruct, "PageHeader.dictionary_page_header"));
-        return ForEachField(r, [&](int16_t fid, CType ft, bool* fh) -> Status {
+        if (!r.Expect(t, CType::kStruct, "PageHeader.dictionary_page_header has the wrong wire type")) return true;
+        Fields(r, [&](int16_t fid, CType ft) {
           switch (fid) {
-            case 1: *fh = true; return I32(r, ft, "DictionaryPageHeader.num_values", &p->num_values);
-            case 2: *fh = true; return I32(r, ft, "DictionaryPageHeader.encoding", &p->encoding);
+            case 1: p->num_values = I32(r, ft, "DictionaryPageHeader.num_values has the wrong wire type"); return true;
+            case 2: p->encoding = I32(r, ft, "DictionaryPageHeader.encoding has the wrong wire type"); return true;
           }
-          return OkStatus();
+          return false;
         });
+        return true;
       case 8:  // DataPageHeaderV2
-        *h = true;
         p->has_body = true;
-        FINEX_RETURN_IF_ERROR(CompactReader::Expect(t, CType::kStruct, "PageHeader.data_page_header_v2"));
-        return ForEachField(r, [&](int16_t fid, CType ft, bool* fh) -> Status {
+        if (!r.Expect(t, CType::kStruct, "PageHeader.data_page_header_v2 has the wrong wire type")) return true;
+        Fields(r, [&](int16_t fid, CType ft) {
           switch (fid) {
-            case 1: *fh = true; return I32(r, ft, "DataPageHeaderV2.num_values", &p->num_values);
-            case 2: *fh = true; return I32(r, ft, "DataPageHeaderV2.num_nulls", &p->num_nulls);
-            case 3: *fh = true; return I32(r, ft, "DataPageHeaderV2.num_rows", &p->num_rows);
-            case 4: *fh = true; return I32(r, ft, "DataPageHeaderV2.encoding", &p->encoding);
-            case 5: *fh = true; return I32(r, ft, "DataPageHeaderV2.definition_levels_byte_length", &p->def_levels_len);
-            case 6: *fh = true; return I32(r, ft, "DataPageHeaderV2.repetition_levels_byte_length", &p->rep_levels_len);
-            case 7: *fh = true; return CompactReader::BoolFromType(ft, &p->is_compressed);
+            case 1: p->num_values = I32(r, ft, "DataPageHeaderV2.num_values has the wrong wire type"); return true;
+            case 2: p->num_nulls = I32(r, ft, "DataPageHeaderV2.num_nulls has the wrong wire type"); return true;
+            case 3: p->num_rows = I32(r, ft, "DataPageHeaderV2.num_rows has the wrong wire type"); return true;
+            case 4: p->encoding = I32(r, ft, "DataPageHeaderV2.encoding has the wrong wire type"); return true;
+            case 5:
+              p->def_levels_len = I32(r, ft, "DataPageHeaderV2.definition_levels_byte_length has the wrong wire type");
+              return true;
+            case 6:
+              p->rep_levels_len = I32(r, ft, "DataPageHeaderV2.repetition_levels_byte_length has the wrong wire type");
+              return true;
+            case 7: p->is_compressed = r.BoolField(ft); return true;
           }
-          return OkStatus();
+          return false;
         });
+        return true;
     }
-    return OkStatus();
-  }));
+    return false;
+  });
+  PQ_RETURN_IF_ERROR(r.status());
   *consumed = r.pos();
   return OkStatus();
 }

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "finex/codec/parquet/detail/return_if_error.h"
 #include "finex/codec/parquet/detail/thrift_compact.h"
 #include "finex/core/status.h"
 
@@ -56,9 +57,7 @@ struct Statistics {
 };
 
 struct ColumnMetaData {
-  int32_t type = -1;
-  std::vector<int32_t> encodings;
-  std::vector<std::string_view> path;
+  int32_t type = -1;  // encodings and path_in_schema are not kept: columns map by schema order
   int32_t codec = -1;
   int64_t num_values = -1;
   int64_t total_uncompressed_size = -1;

@@ -72,216 +72,105 @@ void CompactWriter::FieldListBegin(int16_t id, CType elem, uint32_t size) {
 
 // ---------------------------------------------------------------------------
 
-Status CompactReader::Byte(uint8_t* b) {
-  if (pos_ >= in_.size()) return DataLossError("thrift: unexpected end of input");
-  *b = static_cast<uint8_t>(in_[pos_++]);
-  return OkStatus();
+Status CompactReader::status() const {
+  return ok() ? OkStatus() : DataLossError(error());
 }
 
-Status CompactReader::Varint(uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift < 70; shift += 7) {
-    uint8_t b;
-    FINEX_RETURN_IF_ERROR(Byte(&b));
-    if (shift == 63 && (b & 0x7E) != 0) return DataLossError("thrift: varint overflows 64 bits");
-    result |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if ((b & 0x80) == 0) {
-      *v = result;
-      return OkStatus();
-    }
-  }
-  return DataLossError("thrift: varint longer than 10 bytes");
-}
-
-Status CompactReader::BeginStruct() {
-  if (last_id_.size() >= static_cast<size_t>(kMaxDepth)) return DataLossError("thrift: structs nested too deeply");
-  last_id_.push_back(0);
-  return OkStatus();
-}
-
-Status CompactReader::FieldHeader(int16_t* id, CType* type) {
-  if (last_id_.empty()) return DataLossError("thrift: field outside a struct");
-  uint8_t b;
-  FINEX_RETURN_IF_ERROR(Byte(&b));
+uint32_t CompactReader::ListHeader(CType* elem) {
+  const uint8_t b = Byte();
   const uint8_t t = b & 0x0F;
-  if (t > static_cast<uint8_t>(CType::kStruct)) return DataLossError("thrift: unknown type id " + std::to_string(t));
-  *type = static_cast<CType>(t);
-  if (*type == CType::kStop) {
-    if ((b >> 4) != 0) return DataLossError("thrift: malformed stop byte");
-    *id = 0;
-    return OkStatus();
+  if (!ok()) return 0;
+  if (t > static_cast<uint8_t>(CType::kStruct) || t == 0) {
+    Fail("bad list element type");
+    return 0;
   }
-  const int delta = b >> 4;
-  if (delta != 0) {
-    const int next = last_id_.back() + delta;
-    if (next > 32767) return DataLossError("thrift: field id overflows");
-    *id = static_cast<int16_t>(next);
-  } else {
-    FINEX_RETURN_IF_ERROR(ReadI16(id));
-  }
-  last_id_.back() = *id;
-  return OkStatus();
-}
-
-Status CompactReader::ReadI16(int16_t* v) {
-  uint64_t raw;
-  FINEX_RETURN_IF_ERROR(Varint(&raw));
-  const int64_t x = UnZigZag(raw);
-  if (x < INT16_MIN || x > INT16_MAX) return DataLossError("thrift: i16 out of range");
-  *v = static_cast<int16_t>(x);
-  return OkStatus();
-}
-
-Status CompactReader::ReadI32(int32_t* v) {
-  uint64_t raw;
-  FINEX_RETURN_IF_ERROR(Varint(&raw));
-  const int64_t x = UnZigZag(raw);
-  if (x < INT32_MIN || x > INT32_MAX) return DataLossError("thrift: i32 out of range");
-  *v = static_cast<int32_t>(x);
-  return OkStatus();
-}
-
-Status CompactReader::ReadI64(int64_t* v) {
-  uint64_t raw;
-  FINEX_RETURN_IF_ERROR(Varint(&raw));
-  *v = UnZigZag(raw);
-  return OkStatus();
-}
-
-Status CompactReader::ReadBinary(std::string_view* v) {
-  uint64_t len;
-  FINEX_RETURN_IF_ERROR(Varint(&len));
-  if (len > remaining()) return DataLossError("thrift: binary length exceeds input");
-  *v = in_.substr(pos_, len);
-  pos_ += len;
-  return OkStatus();
-}
-
-Status CompactReader::ReadListHeader(CType* elem, uint32_t* size) {
-  uint8_t b;
-  FINEX_RETURN_IF_ERROR(Byte(&b));
-  const uint8_t t = b & 0x0F;
-  if (t > static_cast<uint8_t>(CType::kStruct) || t == 0) return DataLossError("thrift: bad list element type");
   *elem = static_cast<CType>(t);
   uint64_t n = b >> 4;
-  if (n == 15) FINEX_RETURN_IF_ERROR(Varint(&n));
-  // Every element occupies at least one byte, so a size beyond what is left is
-  // corrupt; this also bounds any allocation sized from it.
-  if (n > remaining()) return DataLossError("thrift: list size exceeds input");
-  *size = static_cast<uint32_t>(n);
-  return OkStatus();
-}
-
-Status CompactReader::BoolFromType(CType type, bool* v) {
-  if (type == CType::kBoolTrue) {
-    *v = true;
-  } else if (type == CType::kBoolFalse) {
-    *v = false;
-  } else {
-    return DataLossError("thrift: expected a bool field");
+  if (n == 15) n = Varint();
+  if (n > remaining()) {
+    Fail("list size exceeds input");
+    return 0;
   }
-  return OkStatus();
+  return static_cast<uint32_t>(n);
 }
 
-Status CompactReader::ReadBoolElem(bool* v) {
-  uint8_t b;
-  FINEX_RETURN_IF_ERROR(Byte(&b));
-  if (b > 2) return DataLossError("thrift: bad bool element");
-  *v = b == 1;
-  return OkStatus();
+bool CompactReader::BoolField(CType type) {
+  if (type == CType::kBoolTrue) return true;
+  if (type != CType::kBoolFalse) Fail("expected a bool field");
+  return false;
 }
 
-Status CompactReader::Expect(CType got, CType want, const char* what) {
-  if (got == want) return OkStatus();
-  return DataLossError(std::string("thrift: field ") + what + " has wire type " +
-                       std::to_string(static_cast<int>(got)) + ", expected " +
-                       std::to_string(static_cast<int>(want)));
+bool CompactReader::BoolElem() {
+  const uint8_t b = Byte();
+  if (b > 2) Fail("bad bool element");
+  return b == 1;
 }
 
-Status CompactReader::SkipDepth(CType type, int depth) {
-  if (depth > kMaxDepth) return DataLossError("thrift: values nested too deeply");
-  uint64_t ignored;
+void CompactReader::SkipDepth(CType type, int depth) {
+  if (depth > kMaxDepth) return Fail("values nested too deeply");
   switch (type) {
     case CType::kBoolTrue:
     case CType::kBoolFalse:
-      return OkStatus();  // the value lives in the field header
-    case CType::kByte: {
-      uint8_t b;
-      return Byte(&b);
-    }
+      return;  // the value lives in the field header
+    case CType::kByte:
+      Byte();
+      return;
     case CType::kI16:
     case CType::kI32:
     case CType::kI64:
-      return Varint(&ignored);
+      Varint();
+      return;
     case CType::kDouble:
-      if (remaining() < 8) return DataLossError("thrift: truncated double");
+      if (remaining() < 8) return Fail("truncated double");
       pos_ += 8;
-      return OkStatus();
-    case CType::kBinary: {
-      std::string_view v;
-      return ReadBinary(&v);
-    }
+      return;
+    case CType::kBinary:
+      Binary();
+      return;
     case CType::kList:
     case CType::kSet: {
-      CType elem;
-      uint32_t n;
-      FINEX_RETURN_IF_ERROR(ReadListHeader(&elem, &n));
-      for (uint32_t i = 0; i < n; ++i) {
+      CType elem = CType::kStop;
+      const uint32_t n = ListHeader(&elem);
+      for (uint32_t i = 0; i < n && ok(); ++i) {
         if (elem == CType::kBoolTrue || elem == CType::kBoolFalse) {
-          bool b;
-          FINEX_RETURN_IF_ERROR(ReadBoolElem(&b));
+          BoolElem();
         } else {
-          FINEX_RETURN_IF_ERROR(SkipDepth(elem, depth + 1));
+          SkipDepth(elem, depth + 1);
         }
       }
-      return OkStatus();
+      return;
     }
     case CType::kMap: {
-      uint64_t n;
-      FINEX_RETURN_IF_ERROR(Varint(&n));
-      if (n == 0) return OkStatus();
-      if (n > remaining()) return DataLossError("thrift: map size exceeds input");
-      uint8_t kv;
-      FINEX_RETURN_IF_ERROR(Byte(&kv));
+      const uint64_t n = Varint();
+      if (n == 0 || !ok()) return;
+      if (n > remaining()) return Fail("map size exceeds input");
+      const uint8_t kv = Byte();
       const uint8_t kt = kv >> 4, vt = kv & 0x0F;
-      if (kt == 0 || vt == 0 || kt > 12 || vt > 12) return DataLossError("thrift: bad map types");
-      for (uint64_t i = 0; i < n; ++i) {
+      if (kt == 0 || vt == 0 || kt > 12 || vt > 12) return Fail("bad map types");
+      for (uint64_t i = 0; i < n && ok(); ++i) {
         for (uint8_t t : {kt, vt}) {
           if (t == 1 || t == 2) {
-            bool b;
-            FINEX_RETURN_IF_ERROR(ReadBoolElem(&b));
+            BoolElem();
           } else {
-            FINEX_RETURN_IF_ERROR(SkipDepth(static_cast<CType>(t), depth + 1));
+            SkipDepth(static_cast<CType>(t), depth + 1);
           }
         }
       }
-      return OkStatus();
+      return;
     }
     case CType::kStruct: {
-      if (depth + 1 > kMaxDepth) return DataLossError("thrift: structs nested too deeply");
-      last_id_.push_back(0);
-      for (;;) {
-        int16_t id;
-        CType t;
-        Status s = FieldHeader(&id, &t);
-        if (!s.ok()) {
-          last_id_.pop_back();
-          return s;
-        }
-        if (t == CType::kStop) break;
-        s = SkipDepth(t, depth + 1);
-        if (!s.ok()) {
-          last_id_.pop_back();
-          return s;
-        }
-      }
-      last_id_.pop_back();
-      return OkStatus();
+      if (depth + 1 > kMaxDepth || depth_ >= kMaxDepth) return Fail("structs nested too deeply");
+      BeginStruct();
+      int16_t id;
+      CType t;
+      while (NextField(&id, &t)) SkipDepth(t, depth + 1);
+      EndStruct();
+      return;
     }
     case CType::kStop:
       break;
   }
-  return DataLossError("thrift: cannot skip a value of type " + std::to_string(static_cast<int>(type)));
+  Fail("cannot skip a value of this type");
 }
 
 }  // namespace finex::codec::thrift

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,52 +85,167 @@ class CompactWriter {
   std::vector<int16_t> last_id_;
 };
 
-// Reads compact-protocol bytes. Every method returns DataLoss on truncated or
-// malformed input ("thrift: ..." messages).
+// Reads compact-protocol bytes with a sticky error: the first malformed or
+// truncated read records a message, moves the cursor to the end of the input
+// and makes every later read return zero/empty, so parsers check ok() once
+// per struct instead of after every value (Parquet footers are parsed on every
+// cache hit that decodes; this keeps a small footer in the low microseconds).
 class CompactReader {
  public:
   explicit CompactReader(std::string_view in) : in_(in) {}
 
-  // Enter/leave a struct (tracks the last field id for delta headers).
-  Status BeginStruct();
-  void EndStruct() {
-    if (!last_id_.empty()) last_id_.pop_back();
+  bool ok() const { return error_ == nullptr; }
+  // The first error ("thrift: ..."), "" when ok().
+  std::string error() const { return error_ ? std::string("thrift: ") + error_ : std::string(); }
+  // DataLoss carrying error(); OK when ok().
+  Status status() const;
+  // Records an error (the first one wins) and stops reading.
+  void Fail(const char* what) {
+    if (!error_) error_ = what;
+    pos_ = in_.size();
   }
-  // Reads the next field header. *type == kStop at the end of the struct.
-  // For bool fields the value is in the type (kBoolTrue/kBoolFalse).
-  Status FieldHeader(int16_t* id, CType* type);
 
-  Status ReadI32(int32_t* v);
-  Status ReadI64(int64_t* v);
-  Status ReadI16(int16_t* v);
+  // Enter/leave a struct (tracks the last field id for delta headers).
+  void BeginStruct() {
+    if (depth_ >= kMaxDepth) return Fail("structs nested too deeply");
+    last_id_[depth_++] = 0;
+  }
+  void EndStruct() {
+    if (depth_ > 0) --depth_;
+  }
+  // Reads the next field header; false at the struct's STOP or on error. For
+  // bool fields the value is in the type (kBoolTrue/kBoolFalse).
+  bool NextField(int16_t* id, CType* type);
+
+  int16_t I16();
+  int32_t I32();
+  int64_t I64();
   // A binary/string; the view points into the input.
-  Status ReadBinary(std::string_view* v);
-  // A list header. *size is capped by the bytes left (each element takes at
-  // least one byte; bool/empty-struct elements included).
-  Status ReadListHeader(CType* elem, uint32_t* size);
-  // Reads a bool field value from its header type; InvalidArgument otherwise.
-  static Status BoolFromType(CType type, bool* v);
-  // Reads a bool list element (1 = true; 0 or 2 = false).
-  Status ReadBoolElem(bool* v);
+  std::string_view Binary();
+  // A list header; the size is checked against the bytes left (every element
+  // takes at least one byte), so it bounds any allocation sized from it.
+  uint32_t ListHeader(CType* elem);
+  // A bool field's value from its header type.
+  bool BoolField(CType type);
+  // A bool list element (1 = true; 0 or 2 = false).
+  bool BoolElem();
+  // Expects `got` == `want` for a known field; Fail(what) otherwise.
+  bool Expect(CType got, CType want, const char* what) {
+    if (got == want) return true;
+    Fail(what);
+    return false;
+  }
 
-  // Skips a value of `type` (recursing into structs/lists/maps up to kMaxDepth).
-  Status Skip(CType type) { return SkipDepth(type, static_cast<int>(last_id_.size())); }
-
-  // Expects `type` for a known field; DataLoss naming `what` otherwise.
-  static Status Expect(CType got, CType want, const char* what);
+  // Skips a value of `type` (recursing up to kMaxDepth).
+  void Skip(CType type) { SkipDepth(type, depth_); }
 
   size_t pos() const { return pos_; }
   size_t remaining() const { return in_.size() - pos_; }
   std::string_view input() const { return in_; }
 
-  Status Varint(uint64_t* v);
+  uint64_t Varint();
 
  private:
-  Status SkipDepth(CType type, int depth);
-  Status Byte(uint8_t* b);
+  void SkipDepth(CType type, int depth);
+  uint8_t Byte() {
+    if (pos_ >= in_.size()) {
+      Fail("unexpected end of input");
+      return 0;
+    }
+    return static_cast<uint8_t>(in_[pos_++]);
+  }
   std::string_view in_;
   size_t pos_ = 0;
-  std::vector<int16_t> last_id_;
+  const char* error_ = nullptr;
+  int depth_ = 0;
+  int16_t last_id_[kMaxDepth] = {};  // last field id per open struct (no heap use)
 };
+
+// --- hot paths, inline (footers and page headers are parsed per decode) ---
+
+inline int64_t UnZigZag64(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+inline uint64_t CompactReader::Varint() {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (pos_ >= in_.size()) {
+      Fail("unexpected end of input");
+      return 0;
+    }
+    const uint8_t b = static_cast<uint8_t>(in_[pos_++]);
+    if (shift == 63 && (b & 0x7E) != 0) {
+      Fail("varint overflows 64 bits");
+      return 0;
+    }
+    result |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) return result;
+  }
+  Fail("varint longer than 10 bytes");
+  return 0;
+}
+
+inline bool CompactReader::NextField(int16_t* id, CType* type) {
+  if (depth_ == 0) {
+    Fail("field outside a struct");
+    return false;
+  }
+  if (!ok()) return false;
+  const uint8_t b = Byte();
+  if (!ok()) return false;
+  const uint8_t t = b & 0x0F;
+  if (t > static_cast<uint8_t>(CType::kStruct)) {
+    Fail("unknown type id");
+    return false;
+  }
+  *type = static_cast<CType>(t);
+  if (*type == CType::kStop) {
+    if ((b >> 4) != 0) Fail("malformed stop byte");
+    return false;
+  }
+  const int delta = b >> 4;
+  if (delta != 0) {
+    const int next = last_id_[depth_ - 1] + delta;
+    if (next > 32767) {
+      Fail("field id overflows");
+      return false;
+    }
+    *id = static_cast<int16_t>(next);
+  } else {
+    *id = I16();
+  }
+  last_id_[depth_ - 1] = *id;
+  return ok();
+}
+
+inline int16_t CompactReader::I16() {
+  const int64_t x = UnZigZag64(Varint());
+  if (x < INT16_MIN || x > INT16_MAX) {
+    Fail("i16 out of range");
+    return 0;
+  }
+  return static_cast<int16_t>(x);
+}
+
+inline int32_t CompactReader::I32() {
+  const int64_t x = UnZigZag64(Varint());
+  if (x < INT32_MIN || x > INT32_MAX) {
+    Fail("i32 out of range");
+    return 0;
+  }
+  return static_cast<int32_t>(x);
+}
+
+inline int64_t CompactReader::I64() { return UnZigZag64(Varint()); }
+
+inline std::string_view CompactReader::Binary() {
+  const uint64_t len = Varint();
+  if (len > remaining()) {
+    Fail("binary length exceeds input");
+    return {};
+  }
+  const std::string_view v = in_.substr(pos_, len);
+  pos_ += len;
+  return v;
+}
 
 }  // namespace finex::codec::thrift

@@ -24,27 +24,21 @@ TEST(ThriftCompact, FieldHeadersUseDeltasAndLongForm) {
   EXPECT_EQ(out, std::string("\x15\x0a\x06\x28\x01\x11\x00", 7));
 
   CompactReader r(out);
-  ASSERT_OK(r.BeginStruct());
+  r.BeginStruct();
   int16_t id;
   CType t;
-  ASSERT_OK(r.FieldHeader(&id, &t));
+  ASSERT_TRUE(r.NextField(&id, &t));
   EXPECT_EQ(id, 1);
   EXPECT_EQ(t, CType::kI32);
-  int32_t i32;
-  ASSERT_OK(r.ReadI32(&i32));
-  EXPECT_EQ(i32, 5);
-  ASSERT_OK(r.FieldHeader(&id, &t));
+  EXPECT_EQ(r.I32(), 5);
+  ASSERT_TRUE(r.NextField(&id, &t));
   EXPECT_EQ(id, 20);
-  int64_t i64;
-  ASSERT_OK(r.ReadI64(&i64));
-  EXPECT_EQ(i64, -1);
-  ASSERT_OK(r.FieldHeader(&id, &t));
-  bool b;
-  ASSERT_OK(CompactReader::BoolFromType(t, &b));
-  EXPECT_TRUE(b);
+  EXPECT_EQ(r.I64(), -1);
+  ASSERT_TRUE(r.NextField(&id, &t));
+  EXPECT_TRUE(r.BoolField(t));
   EXPECT_EQ(id, 21);
-  ASSERT_OK(r.FieldHeader(&id, &t));
-  EXPECT_EQ(t, CType::kStop);
+  EXPECT_FALSE(r.NextField(&id, &t));  // STOP
+  EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.remaining(), 0u);
 }
 
@@ -58,26 +52,17 @@ TEST(ThriftCompact, ListsShortAndLong) {
   for (int i = 0; i < 20; ++i) w.ElemBinary("x" + std::to_string(i));
   w.EndStruct();
   CompactReader r(out);
-  ASSERT_OK(r.BeginStruct());
+  r.BeginStruct();
   int16_t id;
   CType t, elem;
-  uint32_t n;
-  ASSERT_OK(r.FieldHeader(&id, &t));
-  ASSERT_OK(r.ReadListHeader(&elem, &n));
-  EXPECT_EQ(n, 3u);
-  for (int i = 0; i < 3; ++i) {
-    int32_t v;
-    ASSERT_OK(r.ReadI32(&v));
-    EXPECT_EQ(v, i);
-  }
-  ASSERT_OK(r.FieldHeader(&id, &t));
-  ASSERT_OK(r.ReadListHeader(&elem, &n));
-  EXPECT_EQ(n, 20u);
-  for (int i = 0; i < 20; ++i) {
-    std::string_view s;
-    ASSERT_OK(r.ReadBinary(&s));
-    EXPECT_EQ(s, "x" + std::to_string(i));
-  }
+  ASSERT_TRUE(r.NextField(&id, &t));
+  ASSERT_EQ(r.ListHeader(&elem), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(r.I32(), i);
+  ASSERT_TRUE(r.NextField(&id, &t));
+  ASSERT_EQ(r.ListHeader(&elem), 20u);
+  EXPECT_EQ(elem, CType::kBinary);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(r.Binary(), "x" + std::to_string(i));
+  EXPECT_TRUE(r.ok());
 }
 
 TEST(ThriftCompact, SkipsUnknownNestedValues) {
@@ -95,13 +80,15 @@ TEST(ThriftCompact, SkipsUnknownNestedValues) {
   w.FieldI32(4, 7);
   w.EndStruct();
   CompactReader r(out);
-  ASSERT_OK(r.BeginStruct());
+  r.BeginStruct();
   int16_t id;
   CType t;
-  ASSERT_OK(r.FieldHeader(&id, &t));
-  ASSERT_OK(r.Skip(t));
-  ASSERT_OK(r.FieldHeader(&id, &t));
+  ASSERT_TRUE(r.NextField(&id, &t));
+  r.Skip(t);
+  ASSERT_TRUE(r.NextField(&id, &t));
   EXPECT_EQ(id, 4);
+  EXPECT_EQ(r.I32(), 7);
+  EXPECT_TRUE(r.ok());
 }
 
 TEST(ThriftCompact, RejectsHostileInput) {
@@ -109,32 +96,35 @@ TEST(ThriftCompact, RejectsHostileInput) {
   {
     std::string in = "\x19\xf5\xff\xff\xff\x07";
     CompactReader r(in);
-    ASSERT_OK(r.BeginStruct());
+    r.BeginStruct();
     int16_t id;
     CType t, e;
-    uint32_t n;
-    ASSERT_OK(r.FieldHeader(&id, &t));
-    EXPECT_THAT(r.ReadListHeader(&e, &n), StatusIs(StatusCode::kDataLoss));
+    ASSERT_TRUE(r.NextField(&id, &t));
+    EXPECT_EQ(r.ListHeader(&e), 0u);
+    EXPECT_THAT(r.status(), StatusIs(StatusCode::kDataLoss, "list size"));
   }
   // Deep struct nesting.
   {
     std::string in(1000, '\x1c');  // field 1, type struct, repeated
     CompactReader r(in);
-    ASSERT_OK(r.BeginStruct());
+    r.BeginStruct();
     int16_t id;
     CType t;
-    ASSERT_OK(r.FieldHeader(&id, &t));
-    EXPECT_THAT(r.Skip(t), StatusIs(StatusCode::kDataLoss, "nested"));
+    ASSERT_TRUE(r.NextField(&id, &t));
+    r.Skip(t);
+    EXPECT_THAT(r.status(), StatusIs(StatusCode::kDataLoss, "nested"));
   }
-  // Over-long varint, binary longer than input.
+  // Over-long varint; binary longer than the input; errors are sticky.
   {
     std::string in(12, '\xff');
     CompactReader r(in);
-    int64_t v;
-    EXPECT_THAT(r.ReadI64(&v), StatusIs(StatusCode::kDataLoss));
+    EXPECT_EQ(r.I64(), 0);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(r.I32(), 0);
+    EXPECT_THAT(r.status(), StatusIs(StatusCode::kDataLoss, "varint"));
     CompactReader r2(std::string_view("\x10", 1));
-    std::string_view s;
-    EXPECT_THAT(r2.ReadBinary(&s), StatusIs(StatusCode::kDataLoss));
+    EXPECT_EQ(r2.Binary(), "");
+    EXPECT_THAT(r2.status(), StatusIs(StatusCode::kDataLoss, "binary length"));
   }
 }
 
@@ -144,9 +134,8 @@ TEST(ThriftCompact, RandomBytesNeverCrash) {
     std::string in(rng() % 64, '\0');
     for (char& c : in) c = static_cast<char>(rng());
     CompactReader r(in);
-    ASSERT_OK(r.BeginStruct());
-    Status s = r.Skip(CType::kStruct);  // treat as a nested struct body
-    (void)s;
+    r.BeginStruct();
+    r.Skip(CType::kStruct);  // treat as a nested struct body
     EXPECT_LE(r.pos(), in.size());
   }
 }
@@ -161,13 +150,12 @@ TEST(ThriftCompact, RandomI64RoundTrip) {
     w.FieldI64(static_cast<int16_t>(1 + rng() % 1000), v);
     w.EndStruct();
     CompactReader r(out);
-    ASSERT_OK(r.BeginStruct());
+    r.BeginStruct();
     int16_t id;
     CType t;
-    ASSERT_OK(r.FieldHeader(&id, &t));
-    int64_t got;
-    ASSERT_OK(r.ReadI64(&got));
-    EXPECT_EQ(got, v);
+    ASSERT_TRUE(r.NextField(&id, &t));
+    EXPECT_EQ(r.I64(), v);
+    EXPECT_TRUE(r.ok());
   }
 }
 
