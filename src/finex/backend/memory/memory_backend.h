@@ -36,8 +36,8 @@
 namespace finex::backend {
 
 struct MemoryBackendOptions {
-  // Number of shards; REQUIRES 1..4096. Default: 64.
-  size_t shards = 64;
+  // Number of shards; REQUIRES 1..4096. Default: 16.
+  size_t shards = 16;
   // How often the sweeper thread reclaims expired entries; 0 = no sweeper
   // (expired entries are still never returned; call SweepExpired()).
   // Default: 1000 ms.
