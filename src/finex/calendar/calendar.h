@@ -33,8 +33,10 @@
 //               Thursday (1996-2012), Wednesday July 3 (since 2013);
 //               Christmas Eve Mon-Thu (since 1999; 1996-98 weekdays at 13:00,
 //               1990-92 at 14:00); Dec 26 1997 and 2003. Not modeled:
-//               late opens, intraday halts, pre-1971 history. Verified
-//               against real daily data 1995-2018 (calendar_data_test.cc).
+//               late opens, intraday halts, pre-1971 history (1900-1970
+//               get approximate rules and no Saturday sessions). Verified
+//               against real daily data 1995-2023 (calendar_data_test.cc,
+//               calendar_provider_data_test.cc).
 //   XLON  Europe/London 08:00-16:30; England & Wales bank holidays with
 //         substitute days and the royal one-offs (1999-12-31, 2002, 2011,
 //         2012, 2020 VE day move, 2022 jubilee + funeral, 2023 coronation);
@@ -45,7 +47,8 @@
 //         closing auctions are not modeled (full sessions).
 //   XPAR  Europe/Paris 09:00-17:30; Euronext: Jan 1, Good Friday, Easter
 //         Monday, May 1, Dec 25, 26; 14:05 half days on weekday Dec 24/31.
-//   XTKS  Asia/Tokyo 09:00-11:30 and 12:30-15:00 (15:30 from 2024-11-05);
+//   XTKS  Asia/Tokyo 09:00-11:30 and 12:30-15:00 (15:30 from 2024-11-05;
+//         the morning session ended 11:00 before 2011-11-21);
 //         national holidays incl. equinoxes (NAOJ formula, 1980-2099),
 //         substitute and citizens' holidays, 2019-2021 one-off moves,
 //         year-end closure Dec 31-Jan 3, the 2020-10-01 system outage.

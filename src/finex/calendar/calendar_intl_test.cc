@@ -141,6 +141,9 @@ TEST(XtksTest, LunchBreakAndCloseExtension) {
   EXPECT_EQ(c.SessionOn({2024, 11, 5})->close, Utc("2024-11-05T06:30:00Z"));
   EXPECT_EQ(c.BarStarts({Day(2024, 11, 5), Day(2024, 11, 6)}, Interval::k1m).size(), 150u + 180u);
   EXPECT_EQ(c.BarStarts({Day(2024, 11, 1), Day(2024, 11, 2)}, Interval::k1m).size(), 150u + 150u);
+  // Before 2011-11-21 the morning session ended at 11:00.
+  EXPECT_EQ(c.BarStarts({Day(2011, 11, 18), Day(2011, 11, 19)}, Interval::k1m).size(), 120u + 150u);
+  EXPECT_EQ(c.BarStarts({Day(2011, 11, 21), Day(2011, 11, 22)}, Interval::k1m).size(), 150u + 150u);
   // Local date: 08:00Z is 17:00 JST the same day; 16:00Z is the next day.
   EXPECT_EQ(c.LocalDate(Utc("2024-11-01T16:00:00Z")), (CivilDate{2024, 11, 2}));
 }

@@ -78,9 +78,15 @@ TEST(CalendarPropertyTest, BarsTradingTimeAndSessionsAgree) {
       for (Timestamp b : bars) {
         EXPECT_EQ(b % kSecondsPerDay, 0);
         CivilDate d = CivilFromDays(b / kSecondsPerDay);
-        if (iv == Interval::k1d) EXPECT_TRUE(cal.IsTradingDay(d));
-        if (iv == Interval::k1w) EXPECT_EQ(WeekdayFromDays(b / kSecondsPerDay), 1);
-        if (iv == Interval::k1mo) EXPECT_EQ(d.day, 1);
+        if (iv == Interval::k1d) {
+          EXPECT_TRUE(cal.IsTradingDay(d));
+        }
+        if (iv == Interval::k1w) {
+          EXPECT_EQ(WeekdayFromDays(b / kSecondsPerDay), 1);
+        }
+        if (iv == Interval::k1mo) {
+          EXPECT_EQ(d.day, 1);
+        }
       }
     }
     // NextClose / IsOpen / SessionOn agree at a random instant.

@@ -212,10 +212,12 @@ void XparHolidays(int y, YearHolidays* h) {
 // ---------------------------------------------------------------- TSE
 
 Hours XtksHours(int64_t day) {
-  // Morning 09:00-11:30, afternoon 12:30-15:00; the close moved to 15:30 on
-  // 2024-11-05 (arrowhead renewal).
+  // Morning 09:00-11:30, afternoon 12:30-15:00; the morning session ended at
+  // 11:00 until 2011-11-18 and the close moved to 15:30 on 2024-11-05
+  // (arrowhead renewal).
   int close = day >= D(2024, 11, 5) ? Hm(15, 30) : Hm(15, 0);
-  return {Hm(9, 0), close, Hm(11, 30), Hm(12, 30)};
+  int lunch = day >= D(2011, 11, 21) ? Hm(11, 30) : Hm(11, 0);
+  return {Hm(9, 0), close, lunch, Hm(12, 30)};
 }
 
 // Equinox days per the National Astronomical Observatory approximation,
