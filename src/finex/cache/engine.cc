@@ -1,0 +1,117 @@
+#include "finex/cache/engine.h"
+
+#include <algorithm>
+
+#include "finex/backend/memory/memory_backend.h"
+#include "finex/cache/smart_cache.h"
+#include "finex/codec/parquet/parquet_codec.h"
+#include "finex/core/symbol.h"
+#include "finex/fragment/alignment.h"
+#include "finex/provider/curl_http_client.h"
+#include "finex/provider/factory.h"
+#include "finex/provider/resilience/resilient_provider.h"
+#ifdef FINEX_CACHE_HAVE_REDIS
+#include "finex/backend/redis/redis_backend.h"
+#endif
+
+namespace finex::cache {
+namespace {
+
+// Owns every service the SmartCache borrows; members are destroyed in
+// reverse order, so the cache (last) goes first.
+class EngineImpl final : public Engine {
+ public:
+  CachedApi& api() override { return *api_; }
+
+  Clock* clock = nullptr;
+  std::unique_ptr<backend::Backend> backend;
+  std::unique_ptr<codec::FrameCodec> codec;
+  std::unique_ptr<provider::HttpClient> http;
+  std::vector<std::unique_ptr<provider::ResilientProvider>> providers;
+  std::unique_ptr<CachedApi> api_;
+};
+
+Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Clock& clock) {
+  if (o.backend == "memory") {
+    backend::MemoryBackendOptions mo;
+    mo.clock = &clock;
+    mo.max_bytes = o.max_memory_mb > 0 ? static_cast<uint64_t>(o.max_memory_mb) << 20 : 0;
+    return NewMemoryBackend(mo);
+  }
+  if (o.backend == "redis") {
+#ifdef FINEX_CACHE_HAVE_REDIS
+    backend::RedisOptions ro;
+    ro.url = o.redis_url;
+    return backend::OpenRedisBackend(ro);
+#else
+    return UnimplementedError("backend 'redis' is not built into this finex").WithParam("backend");
+#endif
+  }
+  if (o.backend == "postgres" || o.backend == "parquet_dir")
+    return UnimplementedError("backend '" + o.backend + "' is not available in this build yet").WithParam("backend");
+  return InvalidArgumentError("backend '" + Printable(o.backend, 32) +
+                              "' is not one of memory, redis, postgres, parquet_dir")
+      .WithParam("backend");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
+  auto e = std::make_unique<EngineImpl>();
+  e->clock = opts.clock ? opts.clock : &SystemClock();
+  FINEX_ASSIGN_OR_RETURN(fragment::FragmentSize size, fragment::ParseFragmentSize(opts.fragment_size));
+  if (!(opts.ttl_multiplier > 0))
+    return InvalidArgumentError("ttl_multiplier must be > 0").WithParam("ttl_multiplier");
+  if (opts.max_memory_mb < 0) return InvalidArgumentError("max_memory_mb must be >= 0").WithParam("max_memory_mb");
+  if (opts.worker_threads < 1 || opts.worker_threads > 256)
+    return InvalidArgumentError("worker_threads must be in 1..256").WithParam("worker_threads");
+  FINEX_ASSIGN_OR_RETURN(e->backend, OpenBackend(opts, *e->clock));
+  e->codec = codec::NewParquetCodec();
+  e->http = std::make_unique<provider::CurlHttpClient>();
+
+  // Providers: the fallback order first, then the rest by name.
+  std::vector<std::string> names = opts.provider_order;
+  for (const auto& [name, po] : opts.providers)
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  SmartCacheDeps deps;
+  for (const std::string& name : names) {
+    auto it = opts.providers.find(name);
+    if (it == opts.providers.end())
+      return InvalidArgumentError("provider_order names '" + Printable(name, 32) + "', which is not configured")
+          .WithParam("provider_order");
+    const ProviderOptions& po = it->second;
+    if (!po.enabled) continue;
+    FINEX_ASSIGN_OR_RETURN(provider::ProviderId id, provider::ParseProviderId(name));
+    if (!(po.rate_limit_per_min > 0))
+      return InvalidArgumentError("providers." + name + ".rate_limit_per_min must be > 0")
+          .WithParam("rate_limit_per_min");
+    provider::ProviderConfig pc;
+    pc.base_url = po.base_url;
+    pc.api_key = po.api_key;
+    pc.timeout_ms = po.timeout_ms;
+    auto adapter = provider::OpenProvider(id, pc, *e->http, *e->clock);
+    if (!adapter.ok()) return adapter.status().WithContext("providers." + name);
+    provider::ResilienceOptions ro;
+    ro.limiter.per_minute = po.rate_limit_per_min;
+    ro.retry.max_attempts = std::max(1, po.max_retries + 1);
+    ro.breaker.failure_threshold = std::max(1, po.breaker_failures);
+    ro.breaker.open_duration_ms = std::max(1, po.breaker_open_ms);
+    auto rp = std::make_unique<provider::ResilientProvider>(std::move(adapter).value(), ro, *e->clock);
+    provider::ResilientProvider* raw = rp.get();
+    deps.providers.push_back({raw, [raw] { return raw->Health().score; }});
+    e->providers.push_back(std::move(rp));
+  }
+  deps.backend = e->backend.get();
+  deps.codec = e->codec.get();
+  deps.clock = e->clock;
+  SmartCacheOptions so;
+  so.planner.fragment_size = size;
+  so.ttl.ttl_multiplier = opts.ttl_multiplier;
+  so.hot_tier_bytes = opts.max_memory_mb > 0 ? static_cast<uint64_t>(opts.max_memory_mb) << 19 : 0;  // half
+  so.worker_threads = opts.worker_threads;
+  so.rescan_before_fetch = e->backend->durable() || opts.backend != "memory";
+  e->api_ = NewSmartCache(std::move(deps), so);
+  return std::unique_ptr<Engine>(std::move(e));
+}
+
+}  // namespace finex::cache

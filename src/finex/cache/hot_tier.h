@@ -1,0 +1,58 @@
+// HotTier: the bounded in-memory tier of DECODED, immutable frames in front
+// of the byte backends, so a cache hit does no decoding (DESIGN.md
+// "Layers"). Entries are keyed by fragment key. When the byte budget is
+// exceeded, victims are chosen by an EvictionPolicy (eviction.h: LRU or GDSF)
+// — the eviction hook of the memory lifecycle (issue 7); an evicted frame is
+// still in the backend and is decoded again on its next use.
+//
+// Thread-safety: every method is thread-safe (one mutex; Get is a hash
+// lookup plus a policy touch). Ownership: holds shared references to frames;
+// callers keep theirs alive independently.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "finex/cache/eviction.h"
+#include "finex/core/frame.h"
+
+namespace finex::cache {
+
+class HotTier {
+ public:
+  // budget_bytes 0 = unlimited.
+  HotTier(uint64_t budget_bytes, EvictionKind kind);
+
+  // The frame, or nullptr when absent.
+  FramePtr Get(std::string_view key);
+  // Inserts or replaces; may evict others (never the entry just inserted).
+  void Put(const std::string& key, FramePtr frame, double cost);
+  void Erase(std::string_view key);
+  // Erases every key for which pred is true; returns how many.
+  size_t EraseIf(const std::function<bool(std::string_view)>& pred);
+
+  uint64_t bytes() const;
+  uint64_t budget_bytes() const { return budget_; }
+  uint64_t evictions() const { return evictions_.load(); }
+  size_t size() const;
+
+ private:
+  struct Entry {
+    FramePtr frame;
+    uint64_t bytes = 0;
+  };
+  const uint64_t budget_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> map_;    // GUARDED_BY(mu_)
+  std::unique_ptr<EvictionPolicy> policy_;        // GUARDED_BY(mu_)
+  uint64_t bytes_ = 0;                            // GUARDED_BY(mu_)
+  std::atomic<uint64_t> evictions_{0};
+};
+
+}  // namespace finex::cache

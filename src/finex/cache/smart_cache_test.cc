@@ -1,0 +1,442 @@
+#include "finex/cache/smart_cache.h"
+
+#include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <random>
+#include <thread>
+
+#include "finex/backend/memory/memory_backend.h"
+#include "finex/codec/parquet/parquet_codec.h"
+#include "finex/key/cache_key.h"
+#include "tests/testutil/fake_calendar.h"
+#include "tests/testutil/fake_clock.h"
+#include "tests/testutil/fake_provider.h"
+#include "tests/testutil/random.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace finex::cache {
+namespace {
+
+using finex::testing::FakeCalendar;
+using finex::testing::FakeClock;
+using finex::testing::FakeProvider;
+using finex::testing::StatusIs;
+
+Timestamp T(int y, int m, int d, int hh = 0) {
+  return DaysFromCivil({y, m, d}) * kSecondsPerDay + hh * kSecondsPerHour;
+}
+Timestamp EndOf(int y, int m, int d) { return T(y, m, d) + kSecondsPerDay - 1; }
+
+const FieldSet kOhlcvAdj(FieldSet::kOhlcv | FieldSet::kAdjClose);
+
+struct Rig {
+  explicit Rig(SmartCacheOptions o = {}, backend::Backend* shared = nullptr)
+      : clock(T(2025, 1, 10, 22)),
+        cal(false, {DayOf(T(2024, 1, 15)), DayOf(T(2024, 7, 4)), DayOf(T(2024, 12, 25))}),
+        yahoo(provider::ProviderId::kYahoo, cal, clock),
+        av(provider::ProviderId::kAlphaVantage, cal, clock) {
+    backend::MemoryBackendOptions mo;
+    mo.clock = &clock;
+    mo.sweep_interval_ms = 0;
+    own_backend = backend::NewMemoryBackend(mo);
+    codec = codec::NewParquetCodec();
+    SmartCacheDeps deps;
+    deps.backend = shared ? shared : own_backend.get();
+    deps.codec = codec.get();
+    deps.clock = &clock;
+    deps.providers = {{&yahoo, {}}, {&av, [this] { return av_health.load(); }}};
+    deps.calendar_for = [this](std::string_view) -> const calendar::Calendar& { return cal; };
+    api = NewSmartCache(std::move(deps), o);
+  }
+  Result<HistoryResult> H(const std::string& sym, Timestamp start, Timestamp end_incl, FieldSet f = FieldSet::Ohlcv(),
+                          std::string provider = "") {
+    HistoryOptions o;
+    o.start = start;
+    o.end = end_incl;
+    o.fields = f;
+    o.provider = std::move(provider);
+    return api->History(std::span<const std::string>(&sym, 1), o);
+  }
+  FramePtr Truth(const std::string& sym, Timestamp start, Timestamp end_incl, FieldSet f = FieldSet::Ohlcv(),
+                 std::string_view prov = "yahoo") {
+    return finex::testing::FakeTruth(cal, sym, Interval::k1d, {start, end_incl + 1}, clock.Now(), prov, f);
+  }
+  int calls() const { return yahoo.history_calls() + av.history_calls(); }
+
+  FakeClock clock;
+  FakeCalendar cal;
+  FakeProvider yahoo, av;
+  std::atomic<double> av_health{1.0};
+  std::unique_ptr<backend::Backend> own_backend;
+  std::unique_ptr<codec::FrameCodec> codec;
+  std::unique_ptr<CachedApi> api;
+};
+
+TEST(SmartCache, MissThenHitsWithZeroCalls) {
+  Rig rig;
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("AAPL", T(2024, 1, 1), EndOf(2024, 12, 31)));
+  EXPECT_EQ(rig.calls(), 1);
+  EXPECT_EQ(r.info.api_calls_made, 1);
+  EXPECT_TRUE(r.frame->Equals(*rig.Truth("AAPL", T(2024, 1, 1), EndOf(2024, 12, 31)))) << r.frame->DebugString(3);
+  EXPECT_EQ(r.frame->rows(), 259u);  // 2024: 262 weekdays minus the 3 holidays of the fake calendar
+  EXPECT_EQ(r.query.provider, "yahoo");
+  EXPECT_FALSE(r.info.cache_keys_used.empty());
+  EXPECT_DOUBLE_EQ(r.info.hit_rate, 0.0);
+
+  // Sub-ranges, field subsets held, holiday/weekend-only extensions: no calls.
+  struct Case {
+    Timestamp s, e;
+    FieldSet f;
+  } cases[] = {{T(2024, 3, 4), EndOf(2024, 3, 8), FieldSet::Ohlcv()},
+               {T(2024, 1, 1), EndOf(2024, 12, 31), FieldSet(FieldSet::kAdjClose)},
+               {T(2024, 6, 1), EndOf(2024, 9, 30), kOhlcvAdj},
+               {T(2023, 12, 30), EndOf(2024, 12, 31), FieldSet::Ohlcv()},  // adds a weekend only
+               {T(2024, 7, 4), EndOf(2024, 7, 4), FieldSet::Ohlcv()}};   // a holiday alone
+  for (const Case& c : cases) {
+    ASSERT_OK_AND_ASSIGN(HistoryResult h, rig.H("AAPL", c.s, c.e, c.f));
+    EXPECT_EQ(h.info.api_calls_made, 0);
+    EXPECT_DOUBLE_EQ(h.info.hit_rate, 1.0);
+    EXPECT_TRUE(h.frame->Equals(*rig.Truth("AAPL", c.s, c.e, c.f))) << FormatIsoUtc(c.s);
+    EXPECT_GE(h.info.data_freshness_s, 0);
+  }
+  EXPECT_EQ(rig.calls(), 1);
+  const CacheStats st = rig.api->cache_stats();
+  EXPECT_EQ(st.api_calls, 1u);
+  EXPECT_EQ(st.hits, 5u);
+  EXPECT_EQ(st.misses, 1u);
+  EXPECT_GT(st.fragments, 10u);
+  EXPECT_GT(st.rows_stored, 250u);
+}
+
+TEST(SmartCache, OneMonthPastTheCacheIsOneCall) {
+  Rig rig;
+  rig.clock.Set(T(2024, 12, 31, 23));
+  ASSERT_OK(rig.H("MSFT", T(2024, 1, 1), EndOf(2024, 11, 30)));
+  ASSERT_EQ(rig.calls(), 1);
+  // The widened fetch already reached "now"; move time on ~a month (within
+  // the 30-day TTL of historical daily data).
+  rig.clock.Set(T(2025, 1, 27, 23));
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("MSFT", T(2024, 1, 1), EndOf(2025, 1, 27)));
+  EXPECT_EQ(rig.calls(), 2);
+  EXPECT_EQ(r.info.api_calls_made, 1);
+  EXPECT_TRUE(r.frame->Equals(*rig.Truth("MSFT", T(2024, 1, 1), EndOf(2025, 1, 27))));
+  EXPECT_GT(r.info.hit_rate, 0.8);
+  EXPECT_LT(r.info.hit_rate, 1.0);
+}
+
+TEST(SmartCache, ValidatesRequests) {
+  Rig rig;
+  HistoryOptions o;
+  std::vector<std::string> none;
+  EXPECT_THAT(rig.api->History(none, o), StatusIs(StatusCode::kInvalidArgument));
+  std::vector<std::string> bad = {"AA:PL"};
+  EXPECT_THAT(rig.api->History(bad, o), StatusIs(StatusCode::kInvalidArgument));
+  std::vector<std::string> dup = {"AAPL", "AAPL"};
+  EXPECT_THAT(rig.api->History(dup, o), StatusIs(StatusCode::kInvalidArgument, "twice"));
+  auto r = rig.H("AAPL", T(2024, 2, 1), T(2024, 1, 1));
+  EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(r.status().details().param, "start");
+  r = rig.H("AAPL", T(2024, 1, 1), T(2024, 2, 1), FieldSet());
+  EXPECT_EQ(r.status().details().param, "fields");
+  r = rig.H("AAPL", T(2024, 1, 1), T(2024, 2, 1), FieldSet::Ohlcv(), "binance");
+  EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument, "not configured"));
+  EXPECT_EQ(r.status().details().param, "provider");
+  o.period = "1y";
+  o.start = 0;
+  std::vector<std::string> one = {"AAPL"};
+  EXPECT_EQ(rig.api->History(one, o).status().details().param, "period");
+  o.start.reset();
+  o.period = "7x";
+  EXPECT_EQ(rig.api->History(one, o).status().details().param, "period");
+  o.period = "";
+  o.currency = "US$";
+  EXPECT_EQ(rig.api->History(one, o).status().details().param, "currency");
+  std::vector<std::string> many(101);
+  for (int i = 0; i < 101; ++i) many[i] = "S" + std::to_string(i);
+  o.currency = "";
+  EXPECT_THAT(rig.api->History(many, o), StatusIs(StatusCode::kInvalidArgument, "too many"));
+  EXPECT_EQ(rig.calls(), 0);
+}
+
+TEST(SmartCache, DefaultsToOneYearEndingNow) {
+  Rig rig;
+  HistoryOptions o;
+  std::vector<std::string> one = {"AAPL"};
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.api->History(one, o));
+  EXPECT_EQ(r.query.end, rig.clock.Now());
+  EXPECT_EQ(r.query.start, rig.clock.Now() - 365 * kSecondsPerDay);
+  o.period = "ytd";
+  ASSERT_OK_AND_ASSIGN(r, rig.api->History(one, o));
+  EXPECT_EQ(r.query.start, T(2025, 1, 1));
+  EXPECT_EQ(rig.calls(), 1);  // the first (widened) call covered ytd too
+}
+
+TEST(SmartCache, TenThousandConcurrentIdenticalMissesMakeOneCall) {
+  Rig rig;
+  rig.yahoo.CloseGate();
+  constexpr int kThreads = 10000;
+  std::atomic<int> ok{0}, done{0};
+  struct Arg {
+    Rig* rig;
+    std::atomic<int>* ok;
+    std::atomic<int>* done;
+  } arg{&rig, &ok, &done};
+  auto body = [](void* p) -> void* {
+    Arg* a = static_cast<Arg*>(p);
+    auto r = a->rig->H("NVDA", T(2024, 1, 1), EndOf(2024, 6, 30));
+    if (r.ok() && r->frame->rows() > 100) a->ok->fetch_add(1);
+    a->done->fetch_add(1);
+    return nullptr;
+  };
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  std::vector<pthread_t> ts;
+  ts.reserve(kThreads);
+  for (int i = 0; i < kThreads; ++i) {
+    pthread_t t;
+    ASSERT_EQ(pthread_create(&t, &attr, +body, &arg), 0) << "thread " << i;
+    ts.push_back(t);
+  }
+  rig.yahoo.AwaitWaiting(1);
+  // Let every thread reach the single-flight wait before the call returns.
+  for (int spin = 0; spin < 200 && rig.yahoo.history_calls() == 1; ++spin)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  rig.yahoo.OpenGate();
+  for (pthread_t t : ts) pthread_join(t, nullptr);
+  pthread_attr_destroy(&attr);
+  EXPECT_EQ(rig.yahoo.history_calls(), 1);
+  EXPECT_EQ(ok.load(), kThreads);
+}
+
+TEST(SmartCache, OverlappingConcurrentMissesShareTheCall) {
+  SmartCacheOptions o;
+  o.planner.widen = fragment::WidenPolicy::kNone;
+  Rig rig(o);
+  rig.yahoo.CloseGate();
+  std::thread a([&] { ASSERT_OK(rig.H("AMD", T(2024, 3, 1), EndOf(2024, 3, 31))); });
+  rig.yahoo.AwaitWaiting(1);
+  std::thread b([&] { ASSERT_OK(rig.H("AMD", T(2024, 3, 10), EndOf(2024, 3, 20))); });  // inside a's gap
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  rig.yahoo.OpenGate();
+  a.join();
+  b.join();
+  EXPECT_EQ(rig.yahoo.history_calls(), 1);
+}
+
+TEST(SmartCache, StaleIfErrorServesCachedDataWithHonestFreshness) {
+  Rig rig;
+  ASSERT_OK(rig.H("IBM", T(2024, 1, 1), EndOf(2024, 12, 31)));
+  rig.clock.Advance(40 * kSecondsPerDay);  // everything expired
+  rig.yahoo.SetFailure(UnavailableError("yahoo down").WithProvider("yahoo", 503));
+  rig.av.SetFailure(UnavailableError("av down").WithProvider("alpha_vantage", 503));
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("IBM", T(2024, 1, 1), EndOf(2024, 12, 31)));
+  EXPECT_TRUE(r.info.stale);
+  EXPECT_NE(r.info.note.find("served cached data"), std::string::npos);
+  EXPECT_GE(r.info.data_freshness_s, 40.0 * kSecondsPerDay);
+  EXPECT_EQ(r.frame->rows(), 259u);
+  // Nothing cached for another symbol: the error comes through.
+  EXPECT_THAT(rig.H("ORCL", T(2024, 1, 1), EndOf(2024, 1, 31)), StatusIs(StatusCode::kUnavailable));
+}
+
+TEST(SmartCache, FallsBackToTheNextProvider) {
+  Rig rig;
+  rig.yahoo.SetFailure(UnavailableError("yahoo down"));
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("IBM", T(2024, 1, 1), EndOf(2024, 3, 31)));
+  EXPECT_EQ(rig.av.history_calls(), 1);
+  EXPECT_EQ(r.query.provider, "alpha_vantage");
+  EXPECT_EQ(r.info.api_calls_made, 2);
+  // A named provider gets no fallback.
+  EXPECT_THAT(rig.H("HPQ", T(2024, 1, 1), EndOf(2024, 3, 31), FieldSet::Ohlcv(), "yahoo"),
+              StatusIs(StatusCode::kUnavailable));
+  // Unknown symbols are NotFound.
+  rig.yahoo.SetFailure(OkStatus());
+  rig.yahoo.SetUnknown({"NOPE"});
+  EXPECT_THAT(rig.H("NOPE", T(2024, 1, 1), EndOf(2024, 3, 31), FieldSet::Ohlcv(), "yahoo"),
+              StatusIs(StatusCode::kNotFound));
+}
+
+TEST(SmartCache, FieldGapsCurrencyAndProviderChoice) {
+  Rig rig;
+  ASSERT_OK(rig.H("AAPL", T(2024, 1, 1), EndOf(2024, 6, 30)));
+  EXPECT_EQ(rig.calls(), 1);
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29), FieldSet::All()));
+  EXPECT_EQ(rig.calls(), 2);  // market_cap was never fetched
+  EXPECT_TRUE(r.frame->Equals(*rig.Truth("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29), FieldSet::All())));
+  HistoryOptions o;
+  o.start = T(2024, 2, 1);
+  o.end = EndOf(2024, 2, 29);
+  o.currency = "USD";  // case-insensitive; matches the stored "usd"
+  std::vector<std::string> one = {"AAPL"};
+  ASSERT_OK_AND_ASSIGN(r, rig.api->History(one, o));
+  EXPECT_EQ(r.info.api_calls_made, 0);
+  EXPECT_EQ(r.query.currency, "usd");
+  // Another provider named: its own fetch.
+  ASSERT_OK(rig.H("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29), FieldSet::Ohlcv(), "alpha_vantage"));
+  EXPECT_EQ(rig.av.history_calls(), 1);
+}
+
+TEST(SmartCache, SmallFetchesInOneBucketCoalesceWithoutLosingABar) {
+  SmartCacheOptions o;
+  o.planner.widen = fragment::WidenPolicy::kNone;
+  Rig rig(o);
+  ASSERT_OK(rig.H("KO", T(2024, 3, 4), EndOf(2024, 3, 8)));
+  ASSERT_OK(rig.H("KO", T(2024, 3, 11), EndOf(2024, 3, 15)));
+  ASSERT_OK(rig.H("KO", T(2024, 3, 9), EndOf(2024, 3, 10)));  // weekend only: no call
+  EXPECT_EQ(rig.calls(), 2);
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("KO", T(2024, 3, 4), EndOf(2024, 3, 15)));
+  EXPECT_EQ(r.info.api_calls_made, 0);
+  EXPECT_EQ(r.frame->rows(), 10u);
+  EXPECT_TRUE(r.frame->Equals(*rig.Truth("KO", T(2024, 3, 4), EndOf(2024, 3, 15))));
+  EXPECT_EQ(r.info.cache_keys_used.size(), 1u) << "the March pieces were coalesced";
+}
+
+TEST(SmartCache, InvalidateRemovesOnlyMatchingKeys) {
+  Rig rig;
+  ASSERT_OK(rig.H("AAPL", T(2024, 1, 1), EndOf(2024, 3, 31)));
+  ASSERT_OK(rig.H("AAPL.L", T(2024, 1, 1), EndOf(2024, 3, 31)));
+  EXPECT_EQ(rig.calls(), 2);
+  EXPECT_THAT(rig.api->invalidate_cache("AAPL*"), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(size_t n, rig.api->invalidate_cache("finex:AAPL:*"));
+  EXPECT_GT(n, 0u);
+  ASSERT_OK(rig.H("AAPL.L", T(2024, 1, 1), EndOf(2024, 3, 31)));
+  EXPECT_EQ(rig.calls(), 2);
+  ASSERT_OK(rig.H("AAPL", T(2024, 1, 1), EndOf(2024, 3, 31)));
+  EXPECT_EQ(rig.calls(), 3);
+  ASSERT_OK_AND_ASSIGN(auto keys, rig.own_backend->ScanPrefix("finex:AAPL:"));
+  for (const std::string& k : keys) EXPECT_TRUE(key::CacheKey::Parse(k).ok()) << k;
+}
+
+TEST(SmartCache, ASecondNodeOnTheSameBackendSeesTheFragments) {
+  Rig first;
+  ASSERT_OK(first.H("AAPL", T(2024, 1, 1), EndOf(2024, 12, 31)));
+  SmartCacheOptions o;
+  o.rescan_before_fetch = true;
+  Rig second(o, first.own_backend.get());
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, second.H("AAPL", T(2024, 5, 1), EndOf(2024, 8, 31)));
+  EXPECT_EQ(second.calls(), 0);
+  EXPECT_TRUE(r.frame->Equals(*second.Truth("AAPL", T(2024, 5, 1), EndOf(2024, 8, 31))));
+  // Written by the first node after the second loaded the series: found by the rescan.
+  ASSERT_OK(first.H("AAPL", T(2023, 1, 1), EndOf(2023, 12, 31)));
+  ASSERT_OK(second.H("AAPL", T(2023, 3, 1), EndOf(2023, 4, 30)));
+  EXPECT_EQ(second.calls(), 0);
+}
+
+TEST(SmartCache, MultiSymbolAnswersAreSortedBySymbol) {
+  Rig rig;
+  HistoryOptions o;
+  o.start = T(2024, 1, 1);
+  o.end = EndOf(2024, 1, 31);
+  std::vector<std::string> syms = {"MSFT", "AAPL", "GOOG"};
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.api->History(syms, o));
+  EXPECT_EQ(r.info.api_calls_made, 3);
+  ASSERT_EQ(r.frame->rows(), 3u * 22u);
+  EXPECT_EQ(r.frame->symbol()[0], "AAPL");
+  EXPECT_EQ(r.frame->symbol()[r.frame->rows() - 1], "MSFT");
+  EXPECT_EQ(r.query.symbols, syms);
+}
+
+TEST(SmartCache, QuoteAndSearchAreCached) {
+  Rig rig;
+  std::vector<std::string> syms = {"AAPL", "MSFT"};
+  ASSERT_OK_AND_ASSIGN(QuoteResult q, rig.api->Quote(syms, {}));
+  EXPECT_EQ(q.quotes.size(), 2u);
+  EXPECT_EQ(rig.yahoo.quote_calls(), 1);
+  ASSERT_OK(rig.api->Quote(syms, {}));
+  EXPECT_EQ(rig.yahoo.quote_calls(), 1);
+  rig.clock.Advance(20);  // past the 15 s quote TTL
+  ASSERT_OK(rig.api->Quote(syms, {}));
+  EXPECT_EQ(rig.yahoo.quote_calls(), 2);
+  ASSERT_OK_AND_ASSIGN(SearchResults s, rig.api->Search("apple", {}));
+  ASSERT_EQ(s.results.size(), 1u);
+  ASSERT_OK(rig.api->Search("Apple ", {}));
+  EXPECT_EQ(rig.yahoo.search_calls(), 1);
+  EXPECT_THAT(rig.api->Search("  ", {}), StatusIs(StatusCode::kInvalidArgument));
+  // Stale-if-error for quotes.
+  rig.clock.Advance(20);
+  rig.yahoo.SetFailure(UnavailableError("down"));
+  rig.av.SetFailure(UnavailableError("down"));
+  ASSERT_OK_AND_ASSIGN(q, rig.api->Quote(syms, {}));
+  EXPECT_TRUE(q.info.stale);
+}
+
+TEST(SmartCache, WarmRunsInTheBackground) {
+  Rig rig;
+  WarmRequest w;
+  w.symbols = {"AAPL", "MSFT"};
+  w.intervals = {Interval::k1d};
+  w.ranges = {{T(2024, 1, 1), EndOf(2024, 12, 31)}};
+  ASSERT_OK_AND_ASSIGN(std::string id, rig.api->warm_cache(w));
+  WarmStatus st;
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_OK_AND_ASSIGN(st, rig.api->warm_status(id));
+    if (st.state == "done" || st.state == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(st.state, "done");
+  EXPECT_EQ(st.completed, 2);
+  EXPECT_EQ(st.total, 2);
+  EXPECT_TRUE(st.errors.empty());
+  ASSERT_OK(rig.H("MSFT", T(2024, 2, 1), EndOf(2024, 2, 29)));
+  EXPECT_EQ(rig.calls(), 2);
+  EXPECT_THAT(rig.api->warm_status("nope"), StatusIs(StatusCode::kNotFound));
+  w.ranges = {{10, 5}};
+  EXPECT_THAT(rig.api->warm_cache(w), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_OK(rig.api->Ready());
+}
+
+// Property: random request sequences (sliding windows, zooms, field subsets,
+// providers, clock moves) always answer exactly the truth, and a request is
+// fetched only when its trading time was not all vouched for already.
+TEST(SmartCache, PropertyAnswersEqualTheTruth) {
+  const uint64_t seed = finex::testing::TestSeed();
+  std::mt19937_64 rng(seed);
+  for (int round = 0; round < 4; ++round) {
+    SmartCacheOptions o;
+    o.planner.widen = static_cast<fragment::WidenPolicy>(rng() % 3);
+    o.planner.fragment_size = rng() % 2 ? fragment::FragmentSize::kSmall : fragment::FragmentSize::kOptimized;
+    Rig rig(o);
+    rig.yahoo.SetBonusSeconds(static_cast<Timestamp>(rng() % 3) * 5 * kSecondsPerDay);
+    if (rng() % 2) rig.yahoo.SetListed(T(2022, 6, 1));
+    if (rng() % 2) rig.yahoo.SetLimits({60, 0, 0, false, true});
+    const FieldSet fsets[] = {FieldSet::Ohlcv(), FieldSet(FieldSet::kAdjClose), kOhlcvAdj};
+    for (int i = 0; i < 60; ++i) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + " round " + std::to_string(round) + " request " +
+                   std::to_string(i));
+      const Timestamp s = T(2022, 1, 1) + static_cast<Timestamp>(rng() % 1000) * kSecondsPerDay;
+      const Timestamp e = s + static_cast<Timestamp>(rng() % 200) * kSecondsPerDay + kSecondsPerDay - 1;
+      const FieldSet f = fsets[rng() % 3];
+      const std::string sym = rng() % 3 ? "AAPL" : "MSFT";
+      const int before = rig.calls();
+      auto r = rig.H(sym, s, e, f);
+      ASSERT_OK(r);
+      // Compare with the truth from the listing on.
+      auto cut = rig.Truth(sym, s, e, f);
+      ASSERT_EQ(r->info.api_calls_made, rig.calls() - before);
+      if (r->info.api_calls_made == 0) ASSERT_DOUBLE_EQ(r->info.hit_rate, 1.0);
+      // Every bar the answer has is the truth's bar, and none is missing
+      // (bars before the listing do not exist upstream).
+      size_t j = 0;
+      for (size_t k = 0; k < cut->rows(); ++k) {
+        if (j < r->frame->rows() && r->frame->timestamps()[j] == cut->timestamps()[k]) {
+          ASSERT_EQ(r->frame->row(j), cut->row(k));
+          ++j;
+        } else {
+          std::string dbg;
+          for (const TimeRange& q : rig.yahoo.requests()) dbg += q.ToString() + "\n";
+          for (const std::string& kk : r->info.cache_keys_used) dbg += kk + "\n";
+          ASSERT_LT(cut->timestamps()[k], T(2022, 6, 1)) << "missing bar " << FormatIsoUtc(cut->timestamps()[k])
+                                                         << " req " << FormatIsoUtc(s) << ".." << FormatIsoUtc(e)
+                                                         << "\n" << dbg;
+        }
+      }
+      ASSERT_EQ(j, r->frame->rows());
+      if (rng() % 10 == 0) rig.clock.Advance(static_cast<Timestamp>(rng() % 3) * kSecondsPerDay);
+    }
+    // The same requests again are all hits (nothing expired: TTLs are days).
+  }
+}
+
+}  // namespace
+}  // namespace finex::cache

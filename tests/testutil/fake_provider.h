@@ -1,0 +1,205 @@
+// FakeProvider: a provider::Provider serving a deterministic truth over a
+// Calendar, with knobs for what the cache must cope with: bonus rows around
+// the asked range (as Yahoo returns), row/span limits, injected failures, a
+// gate that holds calls (single-flight tests) and call counting.
+//
+// Truth: by default FakeTruth() — smooth, valid OHLCV + adj_close bars at the
+// calendar's bar starts, nothing after `now`; tests may pass another truth
+// (e.g. sim::TrueBars). Thread-safety: every method is thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "finex/calendar/calendar.h"
+#include "finex/core/clock.h"
+#include "finex/provider/provider.h"
+
+namespace finex::testing {
+
+// Deterministic bars of `symbol` at the calendar's bar starts in r, start <= now.
+inline FramePtr FakeTruth(const calendar::Calendar& cal, std::string_view symbol, Interval iv, TimeRange r,
+                          Timestamp now, std::string_view provider = "fake", FieldSet fields = FieldSet::All()) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : symbol) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  const double level = 20.0 + static_cast<double>(h % 400);
+  const double phase = static_cast<double>(h % 1000) / 100.0;
+  FrameBuilder b(fields);
+  if (r.end > now + 1) r.end = now + 1;
+  if (r.empty()) return *std::move(b).Finish();
+  for (Timestamp t : cal.BarStarts(r, iv)) {
+    const double x = static_cast<double>(t) / 86400.0;
+    const double o = level * (1.0 + 0.05 * std::sin(x / 17.0 + phase));
+    const double c = level * (1.0 + 0.05 * std::sin((x + 0.7) / 17.0 + phase));
+    Bar bar;
+    bar.symbol = std::string(symbol);
+    bar.timestamp = t;
+    bar.open = o;
+    bar.close = c;
+    bar.high = std::max(o, c) * 1.01;
+    bar.low = std::min(o, c) * 0.99;
+    bar.volume = static_cast<int64_t>(1000 + (static_cast<uint64_t>(t) ^ h) % 100000);
+    bar.adj_close = c * 0.98;
+    bar.market_cap = c * 1e6;
+    bar.provider = std::string(provider);
+    bar.currency = "usd";
+    bar.timezone = "America/New_York";
+    b.Add(bar);
+  }
+  return *std::move(b).Finish();
+}
+
+class FakeProvider final : public provider::Provider {
+ public:
+  using Truth = std::function<FramePtr(std::string_view symbol, Interval iv, TimeRange r, Timestamp now)>;
+
+  FakeProvider(provider::ProviderId id, const calendar::Calendar& cal, Clock& clock, Truth truth = {})
+      : id_(id), cal_(cal), clock_(clock), truth_(std::move(truth)) {}
+
+  provider::ProviderId id() const override { return id_; }
+
+  Result<provider::HistoryResponse> History(const provider::HistoryRequest& req) override {
+    history_calls_.fetch_add(1);
+    {
+      std::unique_lock lock(mu_);
+      requests_.push_back(req.range);
+      ++waiting_;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return !gate_closed_; });
+      --waiting_;
+    }
+    if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
+    {
+      std::lock_guard lock(mu_);
+      if (!fail_.ok()) return fail_;
+      for (const std::string& u : unknown_)
+        if (u == req.symbol) return NotFoundError("unknown symbol " + req.symbol).WithProvider(std::string(name()), 404);
+    }
+    const Timestamp now = clock_.Now();
+    TimeRange r = req.range;
+    r.start -= bonus_s_.load();
+    r.end += bonus_s_.load();
+    if (r.start < listed_.load()) r.start = listed_.load();
+    provider::HistoryResponse resp;
+    resp.requested = req.range;
+    resp.frame = r.empty() ? Frame::Empty(req.fields)
+                           : (truth_ ? truth_(req.symbol, req.interval, r, now)
+                                     : FakeTruth(cal_, req.symbol, req.interval, r, now, name()));
+    resp.frame = resp.frame->Project(req.fields.Union(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)));
+    if (limits_.max_rows > 0 && static_cast<int64_t>(resp.frame->rows()) > limits_.max_rows)
+      resp.frame = resp.frame->SliceRows(0, static_cast<size_t>(limits_.max_rows));
+    if (!resp.frame->empty()) {
+      resp.actual = {resp.frame->first_timestamp(), resp.frame->last_timestamp() + 1};
+      resp.last_bar_partial = NextBar(resp.frame->last_timestamp(), req.interval) > now;
+    }
+    resp.currency = "usd";
+    resp.timezone = "America/New_York";
+    resp.http_calls = 1;
+    return resp;
+  }
+
+  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
+    quote_calls_.fetch_add(1);
+    std::lock_guard lock(mu_);
+    if (!fail_.ok()) return fail_;
+    std::vector<finex::Quote> out;
+    for (const std::string& s : symbols) {
+      finex::Quote q;
+      q.symbol = s;
+      q.price = 100 + static_cast<double>(s.size());
+      q.timestamp = clock_.Now();
+      q.provider = std::string(name());
+      q.currency = "usd";
+      out.push_back(q);
+    }
+    return out;
+  }
+
+  Result<std::vector<SearchResult>> Search(std::string_view query) override {
+    search_calls_.fetch_add(1);
+    std::lock_guard lock(mu_);
+    if (!fail_.ok()) return fail_;
+    SearchResult r;
+    r.symbol = "AAPL";
+    r.name = "Apple Inc. (" + std::string(query) + ")";
+    r.provider = std::string(name());
+    r.match_score = 1;
+    return std::vector<SearchResult>{r};
+  }
+
+  provider::CallLimits Limits(Interval) const override {
+    std::lock_guard lock(mu_);
+    return limits_;
+  }
+  double calls_per_minute() const override { return 1e6; }
+  bool Handles(std::string_view) const override { return true; }
+
+  // Knobs.
+  void SetLimits(provider::CallLimits l) {
+    std::lock_guard lock(mu_);
+    limits_ = l;
+  }
+  void SetFailure(Status s) {
+    std::lock_guard lock(mu_);
+    fail_ = std::move(s);
+  }
+  void SetUnknown(std::vector<std::string> symbols) {
+    std::lock_guard lock(mu_);
+    unknown_ = std::move(symbols);
+  }
+  void SetBonusSeconds(Timestamp s) { bonus_s_ = s; }
+  void SetListed(Timestamp t) { listed_ = t; }
+  void SetDelayMs(int ms) { delay_ms_ = ms; }
+  // While closed, History calls block (after being counted).
+  void CloseGate() {
+    std::lock_guard lock(mu_);
+    gate_closed_ = true;
+  }
+  void OpenGate() {
+    {
+      std::lock_guard lock(mu_);
+      gate_closed_ = false;
+    }
+    cv_.notify_all();
+  }
+  // Blocks until at least n calls wait at the gate.
+  void AwaitWaiting(int n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return waiting_ >= n; });
+  }
+
+  int history_calls() const { return history_calls_.load(); }
+  int quote_calls() const { return quote_calls_.load(); }
+  int search_calls() const { return search_calls_.load(); }
+  std::vector<TimeRange> requests() const {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  const provider::ProviderId id_;
+  const calendar::Calendar& cal_;
+  Clock& clock_;
+  Truth truth_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  provider::CallLimits limits_;
+  Status fail_;
+  std::vector<std::string> unknown_;
+  bool gate_closed_ = false;
+  int waiting_ = 0;
+  std::vector<TimeRange> requests_;
+  std::atomic<Timestamp> bonus_s_{0};
+  std::atomic<Timestamp> listed_{std::numeric_limits<Timestamp>::min() / 2};
+  std::atomic<int> delay_ms_{0};
+  std::atomic<int> history_calls_{0}, quote_calls_{0}, search_calls_{0};
+};
+
+}  // namespace finex::testing
