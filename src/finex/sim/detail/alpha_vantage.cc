@@ -166,9 +166,11 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
     return Response::Text(200, "application/x-download", std::move(out));
   }
 
-  Json meta;
-  meta["1. Information"] = spec->info;
-  meta["2. Symbol"] = *sym;
+  // Alpha Vantage pretty-prints with 4-space indents. Written by hand: a
+  // full history holds thousands of keys, and keys are unique by construction.
+  std::vector<std::pair<std::string, std::string>> meta;
+  meta.emplace_back("1. Information", spec->info);
+  meta.emplace_back("2. Symbol", *sym);
   std::string refreshed = LocalDateTime(tz, now);
   if (!f->empty()) {
     const size_t last = f->rows() - 1;
@@ -181,37 +183,53 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
       refreshed = s && now >= s->open && now < s->close ? LocalDateTime(tz, now) : label(last);
     }
   }
-  meta["3. Last Refreshed"] = refreshed;
+  meta.emplace_back("3. Last Refreshed", refreshed);
   int n = 4;
-  if (spec->intraday) meta[std::to_string(n++) + ". Interval"] = interval;
+  if (spec->intraday) meta.emplace_back(std::to_string(n++) + ". Interval", interval);
   if (spec->intraday || spec->iv == Interval::k1d) {
-    meta[std::to_string(n++) + ". Output Size"] = full ? "Full size" : "Compact";
+    meta.emplace_back(std::to_string(n++) + ". Output Size", full ? "Full size" : "Compact");
   }
-  meta[std::to_string(n++) + ". Time Zone"] = AvZone(tz);
+  meta.emplace_back(std::to_string(n++) + ". Time Zone", AvZone(tz));
 
-  Json series = Json::object();
+  std::string out;
+  out.reserve(256 + (f->rows() - first) * (spec->adjusted ? 330 : 200));
+  out += "{\n    \"Meta Data\": {\n";
+  for (size_t i = 0; i < meta.size(); ++i) {
+    out += "        " + Json(meta[i].first).dump() + ": " + Json(meta[i].second).dump();
+    out += i + 1 < meta.size() ? ",\n" : "\n";
+  }
+  out += "    },\n    " + Json(spec->key).dump() + ": {";
+  bool first_row = true;
+  auto field = [&](const char* name, const std::string& v, bool last) {
+    out += "            \"";
+    out += name;
+    out += "\": \"";
+    out += v;
+    out += last ? "\"\n" : "\",\n";
+  };
   for (size_t i = f->rows(); i-- > first;) {  // newest first
-    Json row;
-    row["1. open"] = P4(f->open()[i]);
-    row["2. high"] = P4(f->high()[i]);
-    row["3. low"] = P4(f->low()[i]);
-    row["4. close"] = P4(f->close()[i]);
+    out += first_row ? "\n" : ",\n";
+    first_row = false;
+    out += "        \"" + label(i) + "\": {\n";
+    field("1. open", P4(f->open()[i]), false);
+    field("2. high", P4(f->high()[i]), false);
+    field("3. low", P4(f->low()[i]), false);
+    field("4. close", P4(f->close()[i]), false);
     if (spec->adjusted) {
       double div, split;
       row_events(i, &div, &split);
-      row["5. adjusted close"] = P4(f->adj_close()[i]);
-      row["6. volume"] = std::to_string(f->volume()[i]);
-      row["7. dividend amount"] = P4(div);
-      if (spec->iv == Interval::k1d) row["8. split coefficient"] = P4(split);
+      field("5. adjusted close", P4(f->adj_close()[i]), false);
+      field("6. volume", std::to_string(f->volume()[i]), false);
+      const bool daily = spec->iv == Interval::k1d;
+      field("7. dividend amount", P4(div), !daily);
+      if (daily) field("8. split coefficient", P4(split), true);
     } else {
-      row["5. volume"] = std::to_string(f->volume()[i]);
+      field("5. volume", std::to_string(f->volume()[i]), true);
     }
-    series[label(i)] = std::move(row);
+    out += "        }";
   }
-  Json j;
-  j["Meta Data"] = std::move(meta);
-  j[spec->key] = std::move(series);
-  return JsonResponse(200, j, "application/json");
+  out += first_row ? "}\n}" : "\n    }\n}";
+  return Response::Text(200, "application/json", std::move(out));
 }
 
 Response GlobalQuote(const WireContext& ctx) {

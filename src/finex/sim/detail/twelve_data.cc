@@ -112,7 +112,8 @@ Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv
   Timestamp lo = info.listed, hi = ctx.now + 1;
   for (const char* name : {"start_date", "end_date"}) {
     if (const std::string* d = req.Query(name)) {
-      auto t = ParseTdTime(tz, *d);
+      // Daily and longer rows are dated, not timed: compare dates.
+      auto t = IsIntraday(iv) ? ParseTdTime(tz, *d) : ParseTdTime("UTC", d->substr(0, 10));
       if (!t.ok()) {
         *http_status = 400;
         return Json{{"code", 400},
