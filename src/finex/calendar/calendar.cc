@@ -58,38 +58,101 @@ const Calendar* FromHint(std::string_view hint) {
   };
   const Entry kEntries[] = {
       // United States.
-      {"XNYS", &r.xnys}, {"NYSE", &r.xnys}, {"NYQ", &r.xnys}, {"NYS", &r.xnys},
-      {"NYSEARCA", &r.xnys}, {"NYSE-ARCA", &r.xnys}, {"ARCX", &r.xnys}, {"PCX", &r.xnys},
-      {"ASE", &r.xnys}, {"AMEX", &r.xnys}, {"XASE", &r.xnys}, {"NYSE-AMERICAN", &r.xnys},
-      {"NYSE-MKT", &r.xnys}, {"BATS", &r.xnys}, {"BTS", &r.xnys}, {"CBOE", &r.xnys},
-      {"BZX", &r.xnys}, {"SNP", &r.xnys}, {"US", &r.xnys}, {"OTC", &r.xnys}, {"PNK", &r.xnys},
-      {"XNAS", &r.xnas}, {"NASDAQ", &r.xnas}, {"NMS", &r.xnas}, {"NGM", &r.xnas},
-      {"NCM", &r.xnas}, {"NAS", &r.xnas}, {"NIM", &r.xnas}, {"NASDAQGS", &r.xnas},
-      {"NASDAQGM", &r.xnas}, {"NASDAQCM", &r.xnas}, {"XNGS", &r.xnas}, {"XNMS", &r.xnas},
+      {"XNYS", &r.xnys},
+      {"NYSE", &r.xnys},
+      {"NYQ", &r.xnys},
+      {"NYS", &r.xnys},
+      {"NYSEARCA", &r.xnys},
+      {"NYSE-ARCA", &r.xnys},
+      {"ARCX", &r.xnys},
+      {"PCX", &r.xnys},
+      {"ASE", &r.xnys},
+      {"AMEX", &r.xnys},
+      {"XASE", &r.xnys},
+      {"NYSE-AMERICAN", &r.xnys},
+      {"NYSE-MKT", &r.xnys},
+      {"BATS", &r.xnys},
+      {"BTS", &r.xnys},
+      {"CBOE", &r.xnys},
+      {"BZX", &r.xnys},
+      {"SNP", &r.xnys},
+      {"US", &r.xnys},
+      {"OTC", &r.xnys},
+      {"PNK", &r.xnys},
+      {"XNAS", &r.xnas},
+      {"NASDAQ", &r.xnas},
+      {"NMS", &r.xnas},
+      {"NGM", &r.xnas},
+      {"NCM", &r.xnas},
+      {"NAS", &r.xnas},
+      {"NIM", &r.xnas},
+      {"NASDAQGS", &r.xnas},
+      {"NASDAQGM", &r.xnas},
+      {"NASDAQCM", &r.xnas},
+      {"XNGS", &r.xnas},
+      {"XNMS", &r.xnas},
       {"XNCM", &r.xnas},
       // US futures and index venues: no calendar of their own; the US equity
       // session is the closest approximation (see calendar.h).
-      {"CMX", &r.xnys}, {"NYM", &r.xnys}, {"CBT", &r.xnys}, {"CME", &r.xnys},
-      {"NYB", &r.xnys}, {"WCB", &r.xnys}, {"CBOT", &r.xnys}, {"NYMEX", &r.xnys},
+      {"CMX", &r.xnys},
+      {"NYM", &r.xnys},
+      {"CBT", &r.xnys},
+      {"CME", &r.xnys},
+      {"NYB", &r.xnys},
+      {"WCB", &r.xnys},
+      {"CBOT", &r.xnys},
+      {"NYMEX", &r.xnys},
       {"COMEX", &r.xnys},
       // Europe.
-      {"XLON", &r.xlon}, {"LSE", &r.xlon}, {"LON", &r.xlon}, {"IOB", &r.xlon},
-      {"XETR", &r.xetr}, {"XETRA", &r.xetr}, {"GER", &r.xetr}, {"ETR", &r.xetr},
-      {"XFRA", &r.xetr}, {"FRA", &r.xetr}, {"FRANKFURT", &r.xetr},
-      {"XPAR", &r.xpar}, {"PAR", &r.xpar}, {"EPA", &r.xpar}, {"EURONEXT", &r.xpar},
-      {"ENX", &r.xpar}, {"XAMS", &r.xpar}, {"AMS", &r.xpar}, {"XBRU", &r.xpar},
-      {"BRU", &r.xpar}, {"XLIS", &r.xpar}, {"LIS", &r.xpar},
+      {"XLON", &r.xlon},
+      {"LSE", &r.xlon},
+      {"LON", &r.xlon},
+      {"IOB", &r.xlon},
+      {"XETR", &r.xetr},
+      {"XETRA", &r.xetr},
+      {"GER", &r.xetr},
+      {"ETR", &r.xetr},
+      {"XFRA", &r.xetr},
+      {"FRA", &r.xetr},
+      {"FRANKFURT", &r.xetr},
+      {"XPAR", &r.xpar},
+      {"PAR", &r.xpar},
+      {"EPA", &r.xpar},
+      {"EURONEXT", &r.xpar},
+      {"ENX", &r.xpar},
+      {"XAMS", &r.xpar},
+      {"AMS", &r.xpar},
+      {"XBRU", &r.xpar},
+      {"BRU", &r.xpar},
+      {"XLIS", &r.xpar},
+      {"LIS", &r.xpar},
       // Asia-Pacific.
-      {"XTKS", &r.xtks}, {"TYO", &r.xtks}, {"JPX", &r.xtks}, {"TSE", &r.xtks},
-      {"TOKYO", &r.xtks}, {"XJPX", &r.xtks},
-      {"XHKG", &r.xhkg}, {"HKG", &r.xhkg}, {"HKEX", &r.xhkg}, {"HKSE", &r.xhkg},
-      {"XASX", &r.xasx}, {"ASX", &r.xasx},
+      {"XTKS", &r.xtks},
+      {"TYO", &r.xtks},
+      {"JPX", &r.xtks},
+      {"TSE", &r.xtks},
+      {"TOKYO", &r.xtks},
+      {"XJPX", &r.xtks},
+      {"XHKG", &r.xhkg},
+      {"HKG", &r.xhkg},
+      {"HKEX", &r.xhkg},
+      {"HKSE", &r.xhkg},
+      {"XASX", &r.xasx},
+      {"ASX", &r.xasx},
       // Crypto venues and aggregates.
-      {"CRYPTO", &r.crypto}, {"CCC", &r.crypto}, {"BINANCE", &r.crypto},
-      {"BINANCEUS", &r.crypto}, {"COINBASE", &r.crypto}, {"KRAKEN", &r.crypto},
-      {"BITSTAMP", &r.crypto}, {"COINGECKO", &r.crypto},
+      {"CRYPTO", &r.crypto},
+      {"CCC", &r.crypto},
+      {"BINANCE", &r.crypto},
+      {"BINANCEUS", &r.crypto},
+      {"COINBASE", &r.crypto},
+      {"KRAKEN", &r.crypto},
+      {"BITSTAMP", &r.crypto},
+      {"COINGECKO", &r.crypto},
       // Currencies.
-      {"FX", &r.fx}, {"CCY", &r.fx}, {"FOREX", &r.fx}, {"CURRENCY", &r.fx},
+      {"FX", &r.fx},
+      {"CCY", &r.fx},
+      {"FOREX", &r.fx},
+      {"CURRENCY", &r.fx},
       {"PHYSICAL-CURRENCY", &r.fx},
   };
   for (const Entry& e : kEntries) {
@@ -100,9 +163,9 @@ const Calendar* FromHint(std::string_view hint) {
 
 bool IsFiat(std::string_view s) {
   static constexpr std::string_view kFiat[] = {
-      "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "CNY", "CNH", "HKD", "SGD",
-      "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "TRY", "ZAR", "MXN", "BRL", "INR", "KRW",
-      "RUB", "ILS", "THB", "TWD", "IDR", "MYR", "PHP"};
+      "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "CNY", "CNH", "HKD",
+      "SGD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "TRY", "ZAR", "MXN", "BRL",
+      "INR", "KRW", "RUB", "ILS", "THB", "TWD", "IDR", "MYR", "PHP"};
   for (std::string_view f : kFiat) {
     if (s == f) return true;
   }
@@ -111,8 +174,8 @@ bool IsFiat(std::string_view s) {
 
 bool IsCoinTicker(std::string_view s) {
   static constexpr std::string_view kCoins[] = {
-      "BTC", "ETH", "USDT", "USDC", "BUSD", "BNB", "XRP", "ADA", "SOL", "DOGE", "DOT", "LTC",
-      "TRX", "AVAX", "LINK", "XLM", "XMR", "BCH", "MATIC", "SHIB", "UNI", "ATOM", "ETC", "DAI"};
+      "BTC", "ETH",  "USDT", "USDC", "BUSD", "BNB", "XRP",   "ADA",  "SOL", "DOGE", "DOT", "LTC",
+      "TRX", "AVAX", "LINK", "XLM",  "XMR",  "BCH", "MATIC", "SHIB", "UNI", "ATOM", "ETC", "DAI"};
   for (std::string_view c : kCoins) {
     if (s == c) return true;
   }
@@ -122,10 +185,10 @@ bool IsCoinTicker(std::string_view s) {
 // CoinGecko ids (lower case, as the API spells them).
 bool IsCoinId(std::string_view s) {
   static constexpr std::string_view kIds[] = {
-      "bitcoin", "ethereum", "tether", "binancecoin", "ripple", "cardano", "solana",
-      "dogecoin", "polkadot", "litecoin", "tron", "avalanche-2", "chainlink", "stellar",
-      "monero", "bitcoin-cash", "usd-coin", "matic-network", "shiba-inu", "uniswap",
-      "cosmos", "ethereum-classic", "dai"};
+      "bitcoin",   "ethereum", "tether",   "binancecoin",      "ripple",   "cardano",
+      "solana",    "dogecoin", "polkadot", "litecoin",         "tron",     "avalanche-2",
+      "chainlink", "stellar",  "monero",   "bitcoin-cash",     "usd-coin", "matic-network",
+      "shiba-inu", "uniswap",  "cosmos",   "ethereum-classic", "dai"};
   for (std::string_view id : kIds) {
     if (s == id) return true;
   }
@@ -177,9 +240,9 @@ const Calendar* FromShape(std::string_view symbol) {
     const Calendar* cal;
   };
   const Index kIndices[] = {
-      {"^FTSE", &r.xlon}, {"^FTMC", &r.xlon},  {"^GDAXI", &r.xetr}, {"^FCHI", &r.xpar},
-      {"^AEX", &r.xpar},  {"^N225", &r.xtks},  {"^HSI", &r.xhkg},   {"^AXJO", &r.xasx},
-      {"^AORD", &r.xasx}, {"^IXIC", &r.xnas},  {"^NDX", &r.xnas},
+      {"^FTSE", &r.xlon}, {"^FTMC", &r.xlon}, {"^GDAXI", &r.xetr}, {"^FCHI", &r.xpar},
+      {"^AEX", &r.xpar},  {"^N225", &r.xtks}, {"^HSI", &r.xhkg},   {"^AXJO", &r.xasx},
+      {"^AORD", &r.xasx}, {"^IXIC", &r.xnas}, {"^NDX", &r.xnas},
   };
   for (const Index& x : kIndices) {
     if (s == x.name) return x.cal;

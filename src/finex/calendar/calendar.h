@@ -149,19 +149,17 @@ Result<const Calendar*> FindCalendar(std::string_view code);
 // '_' read as '-'. US: XNYS NYSE NYQ NYS NYSEARCA ARCX PCX ASE AMEX BATS
 // CBOE BZX OTC PNK US, and the futures/index venues CMX NYM CBT CME NYB WCB
 // (no calendar of their own; US equity hours approximate them) → XNYS; XNAS
-// NASDAQ NMS NGM NCM NAS NIM NASDAQGS/GM/CM XNGS XNMS XNCM → XNAS. XLON LSE LON IOB; XETR XETRA GER ETR XFRA FRA; XPAR PAR EPA
-// EURONEXT ENX XAMS AMS XBRU BRU XLIS LIS; XTKS TYO JPX TSE TOKYO; XHKG HKG
-// HKEX HKSE; XASX ASX; CRYPTO CCC BINANCE BINANCEUS COINBASE KRAKEN BITSTAMP
-// COINGECKO; FX CCY FOREX CURRENCY. An unknown hint falls through to the
-// shape rules: "BASE/QUOTE" is crypto when either side is a coin ticker and
-// FX when both are fiat codes; "X-CCY" is crypto when CCY is a fiat or coin
-// code (so "BRK-B" stays US); pairs ending USDT/BUSD/USDC or coin+BTC/ETH
-// are crypto; lower-case CoinGecko ids ("bitcoin") are crypto; suffixes
-// .L .IL → XLON, .DE .F → XETR, .PA .AS .BR .LS → XPAR, .T → XTKS, .HK →
-// XHKG, .AX → XASX; indices ^FTSE ^FTMC → XLON, ^GDAXI → XETR, ^FCHI ^AEX →
-// XPAR, ^N225 → XTKS, ^HSI → XHKG, ^AXJO ^AORD → XASX, ^IXIC ^NDX → XNAS.
-// Listings on exchanges without a calendar here (e.g. ".JK" Jakarta) fall
-// back to XNYS like any unrecognized symbol.
+// NASDAQ NMS NGM NCM NAS NIM NASDAQGS/GM/CM XNGS XNMS XNCM → XNAS. XLON LSE LON IOB; XETR XETRA GER
+// ETR XFRA FRA; XPAR PAR EPA EURONEXT ENX XAMS AMS XBRU BRU XLIS LIS; XTKS TYO JPX TSE TOKYO; XHKG
+// HKG HKEX HKSE; XASX ASX; CRYPTO CCC BINANCE BINANCEUS COINBASE KRAKEN BITSTAMP COINGECKO; FX CCY
+// FOREX CURRENCY. An unknown hint falls through to the shape rules: "BASE/QUOTE" is crypto when
+// either side is a coin ticker and FX when both are fiat codes; "X-CCY" is crypto when CCY is a
+// fiat or coin code (so "BRK-B" stays US); pairs ending USDT/BUSD/USDC or coin+BTC/ETH are crypto;
+// lower-case CoinGecko ids ("bitcoin") are crypto; suffixes .L .IL → XLON, .DE .F → XETR, .PA .AS
+// .BR .LS → XPAR, .T → XTKS, .HK → XHKG, .AX → XASX; indices ^FTSE ^FTMC → XLON, ^GDAXI → XETR,
+// ^FCHI ^AEX → XPAR, ^N225 → XTKS, ^HSI → XHKG, ^AXJO ^AORD → XASX, ^IXIC ^NDX → XNAS. Listings on
+// exchanges without a calendar here (e.g. ".JK" Jakarta) fall back to XNYS like any unrecognized
+// symbol.
 const Calendar& CalendarFor(std::string_view symbol, std::string_view exchange_hint = "");
 
 // Every calendar above, in the order of the code list in Calendar::code().

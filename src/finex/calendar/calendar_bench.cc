@@ -89,7 +89,8 @@ void BM_ToLocal_NewYork(benchmark::State& state) {
 BENCHMARK(BM_ToLocal_NewYork);
 
 void BM_ParseLocal_NewYork(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(ParseLocal("America/New_York", "2020-11-27 12:59:00"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(ParseLocal("America/New_York", "2020-11-27 12:59:00"));
 }
 BENCHMARK(BM_ParseLocal_NewYork);
 

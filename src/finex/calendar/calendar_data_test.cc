@@ -50,8 +50,8 @@ std::set<int64_t> DatesIn(const std::string& path) {
 
 std::set<int64_t> TradingDays(const Calendar& cal, int64_t first, int64_t last) {
   std::set<int64_t> out;
-  for (Timestamp t : cal.BarStarts({first * kSecondsPerDay, (last + 1) * kSecondsPerDay},
-                                   Interval::k1d)) {
+  for (Timestamp t :
+       cal.BarStarts({first * kSecondsPerDay, (last + 1) * kSecondsPerDay}, Interval::k1d)) {
     out.insert(t / kSecondsPerDay);
   }
   return out;
@@ -91,9 +91,9 @@ TEST(CalendarRealDataTest, Sp500FiveYearsHas45WeekdayHolidays) {
 TEST(CalendarRealDataTest, YahooDailyHistoriesIncludingSpecialClosures) {
   FINEX_REQUIRE_SHARED_DATA();
   const Calendar& nyse = *FindCalendar("XNYS").value();
-  for (const char* name : {"yahoo_ORCL_1d_1995-01-03_2014-12-31.csv",
-                           "yahoo_NVDA_1d_1999-01-22_2014-12-31.csv",
-                           "yahoo_YHOO_1d_1996-04-12_2015-12-31.csv"}) {
+  for (const char* name :
+       {"yahoo_ORCL_1d_1995-01-03_2014-12-31.csv", "yahoo_NVDA_1d_1999-01-22_2014-12-31.csv",
+        "yahoo_YHOO_1d_1996-04-12_2015-12-31.csv"}) {
     SCOPED_TRACE(name);
     ExpectAgreement(nyse, Ohlcv(name));
     std::set<int64_t> data = DatesIn(Ohlcv(name));
@@ -132,7 +132,8 @@ TEST(CalendarRealDataTest, EuroStoxxIndexFollowsXetraSessions) {
   std::vector<Timestamp> starts;
   for (Timestamp e : ends) starts.push_back(e - 5 * kSecondsPerMinute);
   const Calendar& xetra = *FindCalendar("XETR").value();
-  TimeRange span{DayOf(starts.front()) * kSecondsPerDay, (DayOf(starts.back()) + 1) * kSecondsPerDay};
+  TimeRange span{DayOf(starts.front()) * kSecondsPerDay,
+                 (DayOf(starts.back()) + 1) * kSecondsPerDay};
   EXPECT_EQ(starts, xetra.BarStarts(span, Interval::k5m));
   EXPECT_EQ(starts.size(), 21u * 102);
 }

@@ -29,7 +29,8 @@ TEST(CalendarPropertyTest, BarsTradingTimeAndSessionsAgree) {
                                     : static_cast<Timestamp>(rng() % (400 * kSecondsPerDay)) + 1;
     Timestamp start = lo + static_cast<Timestamp>(rng() % static_cast<uint64_t>(hi - lo));
     TimeRange r{start, start + span};
-    SCOPED_TRACE(std::string(cal.code()) + " " + std::string(IntervalName(iv)) + " " + r.ToString());
+    SCOPED_TRACE(std::string(cal.code()) + " " + std::string(IntervalName(iv)) + " " +
+                 r.ToString());
     std::vector<Timestamp> bars = cal.BarStarts(r, iv);
     TimeRangeSet tt = cal.TradingTime(r, iv);
     ASSERT_TRUE(std::is_sorted(bars.begin(), bars.end()));
@@ -165,9 +166,9 @@ TEST(CalendarEdgeTest, OutsideSupportedYears) {
   EXPECT_FALSE(c.IsOpen(std::numeric_limits<Timestamp>::max()));
   EXPECT_FALSE(c.IsOpen(std::numeric_limits<Timestamp>::min()));
   // A whole-history daily request works and stops at the table edge.
-  std::vector<Timestamp> all =
-      c.BarStarts({std::numeric_limits<Timestamp>::min() / 2, std::numeric_limits<Timestamp>::max() / 2},
-                  Interval::k1d);
+  std::vector<Timestamp> all = c.BarStarts(
+      {std::numeric_limits<Timestamp>::min() / 2, std::numeric_limits<Timestamp>::max() / 2},
+      Interval::k1d);
   ASSERT_FALSE(all.empty());
   EXPECT_EQ(FormatDate(all.front()), "1900-01-02");
   EXPECT_EQ(FormatDate(all.back()).substr(0, 4), "2199");

@@ -49,12 +49,15 @@ void ExpectDailyAgreement(const Calendar& cal, const std::string& file) {
   std::set<int64_t> data;
   for (Timestamp t : ts) data.insert(DaysFromCivil(cal.LocalDate(t)));
   std::set<int64_t> want;
-  for (Timestamp t : cal.BarStarts({*data.begin() * kSecondsPerDay, (*data.rbegin() + 1) * kSecondsPerDay},
-                                   Interval::k1d)) {
+  for (Timestamp t :
+       cal.BarStarts({*data.begin() * kSecondsPerDay, (*data.rbegin() + 1) * kSecondsPerDay},
+                     Interval::k1d)) {
     want.insert(t / kSecondsPerDay);
   }
-  for (int64_t d : data) EXPECT_TRUE(want.count(d)) << file << " traded on " << FormatDate(d * kSecondsPerDay);
-  for (int64_t d : want) EXPECT_TRUE(data.count(d)) << file << " no bar on " << FormatDate(d * kSecondsPerDay);
+  for (int64_t d : data)
+    EXPECT_TRUE(want.count(d)) << file << " traded on " << FormatDate(d * kSecondsPerDay);
+  for (int64_t d : want)
+    EXPECT_TRUE(data.count(d)) << file << " no bar on " << FormatDate(d * kSecondsPerDay);
 }
 
 TEST(CalendarProviderDataTest, YahooDailyHistories) {
@@ -149,8 +152,8 @@ TEST(CalendarProviderDataTest, ExchangeMetadataMapsToCalendars) {
                            "yahoo-chart-APS.AX-1d-2020-01-01_2020-01-03-empty-indicators.json"}) {
     json doc = Load(YahooPath(file));
     const json& meta = ChartResult(doc)["meta"];
-    const Calendar& cal = CalendarFor(meta["symbol"].get<std::string>(),
-                                      meta["exchangeName"].get<std::string>());
+    const Calendar& cal =
+        CalendarFor(meta["symbol"].get<std::string>(), meta["exchangeName"].get<std::string>());
     const json& reg = meta["currentTradingPeriod"]["regular"];
     Timestamp start = reg["start"].get<Timestamp>(), end = reg["end"].get<Timestamp>();
     std::optional<Session> s = cal.SessionOn(cal.LocalDate(start));

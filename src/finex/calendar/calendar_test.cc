@@ -120,10 +120,9 @@ TEST(XnysTest, HolidayLists) {
   EXPECT_EQ(ClosedWeekdays(c, 2023),
             (Dates{"2023-01-02", "2023-01-16", "2023-02-20", "2023-04-07", "2023-05-29",
                    "2023-06-19", "2023-07-04", "2023-09-04", "2023-11-23", "2023-12-25"}));
-  EXPECT_EQ(ClosedWeekdays(c, 2025),
-            (Dates{"2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17", "2025-04-18",
-                   "2025-05-26", "2025-06-19", "2025-07-04", "2025-09-01", "2025-11-27",
-                   "2025-12-25"}));
+  EXPECT_EQ(ClosedWeekdays(c, 2025), (Dates{"2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17",
+                                            "2025-04-18", "2025-05-26", "2025-06-19", "2025-07-04",
+                                            "2025-09-01", "2025-11-27", "2025-12-25"}));
   // 2027: Juneteenth and Independence Day on weekends -> Fri June 18, Mon July 5;
   // Christmas on Saturday -> Fri Dec 24.
   EXPECT_EQ(ClosedWeekdays(c, 2027),
@@ -178,8 +177,7 @@ TEST(XnysTest, SessionsFollowDst) {
 TEST(XnysTest, HourlyBarsAnchoredAtOpen) {
   const Calendar& c = Cal("XNYS");
   // Friday before the March switch (EST) and the Monday after (EDT).
-  std::vector<Timestamp> bars =
-      c.BarStarts({Day(2024, 3, 8), Day(2024, 3, 12)}, Interval::k1h);
+  std::vector<Timestamp> bars = c.BarStarts({Day(2024, 3, 8), Day(2024, 3, 12)}, Interval::k1h);
   std::vector<Timestamp> want;
   for (int h = 0; h < 7; ++h) want.push_back(Utc("2024-03-08T14:30:00Z") + h * 3600);
   for (int h = 0; h < 7; ++h) want.push_back(Utc("2024-03-11T13:30:00Z") + h * 3600);
@@ -262,8 +260,7 @@ TEST(CryptoTest, AlwaysOpen) {
   EXPECT_EQ(c.SessionOn({2024, 1, 6})->close, Day(2024, 1, 7));
   EXPECT_EQ(c.LocalDate(Utc("2024-01-06T23:59:59Z")), (CivilDate{2024, 1, 6}));
   // A 15m range starting mid-bar: first stamp is the next quarter hour.
-  EXPECT_EQ(c.BarStarts({Utc("2024-01-06T00:07:00Z"), Utc("2024-01-06T00:40:00Z")},
-                        Interval::k15m),
+  EXPECT_EQ(c.BarStarts({Utc("2024-01-06T00:07:00Z"), Utc("2024-01-06T00:40:00Z")}, Interval::k15m),
             (std::vector<Timestamp>{Utc("2024-01-06T00:15:00Z"), Utc("2024-01-06T00:30:00Z")}));
 }
 
@@ -279,9 +276,9 @@ TEST(FxTest, TwentyFourFive) {
   EXPECT_FALSE(c.IsOpen(Utc("2024-07-05T21:00:00Z")));
   EXPECT_TRUE(c.IsOpen(Utc("2024-07-07T21:00:00Z")));
   TimeRangeSet tt = c.TradingTime({Day(2024, 1, 5), Day(2024, 1, 9)}, Interval::k1h);
-  EXPECT_EQ(tt, TimeRangeSet(std::vector<TimeRange>{
-                    {Day(2024, 1, 5), Utc("2024-01-05T22:00:00Z")},
-                    {Utc("2024-01-07T22:00:00Z"), Day(2024, 1, 9)}}));
+  EXPECT_EQ(tt,
+            TimeRangeSet(std::vector<TimeRange>{{Day(2024, 1, 5), Utc("2024-01-05T22:00:00Z")},
+                                                {Utc("2024-01-07T22:00:00Z"), Day(2024, 1, 9)}}));
   EXPECT_EQ(c.BarStarts({Day(2024, 1, 6), Day(2024, 1, 8)}, Interval::k1h),
             (std::vector<Timestamp>{Utc("2024-01-07T22:00:00Z"), Utc("2024-01-07T23:00:00Z")}));
   // Daily bars: Monday..Friday UTC dates.

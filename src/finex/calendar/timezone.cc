@@ -46,8 +46,7 @@ int Zone::OffsetAt(Timestamp utc) const {
 Timestamp Zone::FromLocalSeconds(Timestamp local) const {
   if (tz_ == nullptr) return local;
   Timestamp shift = CycleShift(local);
-  date::local_info li =
-      tz_->get_info(date::local_seconds{std::chrono::seconds{local - shift}});
+  date::local_info li = tz_->get_info(date::local_seconds{std::chrono::seconds{local - shift}});
   Timestamp out;
   switch (li.result) {
     case date::local_info::unique:
@@ -138,12 +137,13 @@ bool ParseInt(std::string_view s, int* out) {
 
 Result<Timestamp> ParseLocal(std::string_view tz, std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return InvalidArgumentError("cannot parse local time '" + std::string(text) + "': " +
-                                std::string(why) +
+    return InvalidArgumentError("cannot parse local time '" + std::string(text) +
+                                "': " + std::string(why) +
                                 " (expected 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM[:SS]')");
   };
   std::string_view t = text;
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\r' || t.back() == '\n')) t.remove_suffix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\r' || t.back() == '\n'))
+    t.remove_suffix(1);
   while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
   if (t.size() < 10 || t[4] != '-' || t[7] != '-') return bad("malformed date");
   CivilDate d;

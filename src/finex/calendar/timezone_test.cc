@@ -63,8 +63,9 @@ TEST(TimezoneTest, FromLocalValidates) {
 
 TEST(TimezoneTest, ConcurrentLookups) {
   // First use of many zones from several threads at once.
-  const char* zones[] = {"Europe/Paris", "Asia/Hong_Kong", "America/Chicago", "Europe/Zurich",
-                         "Asia/Singapore", "America/Sao_Paulo", "Africa/Johannesburg"};
+  const char* zones[] = {"Europe/Paris",       "Asia/Hong_Kong", "America/Chicago",
+                         "Europe/Zurich",      "Asia/Singapore", "America/Sao_Paulo",
+                         "Africa/Johannesburg"};
   std::vector<std::thread> threads;
   std::atomic<int> bad{0};
   for (int t = 0; t < 6; ++t) {

@@ -58,6 +58,17 @@ void CloseAll(YearHolidays* h, int y, std::initializer_list<std::pair<int, int>>
   for (auto [m, d] : md) h->Close(D(y, m, d));
 }
 
+// Christmas Day and Boxing Day with UK/Australian substitute days: a
+// weekend holiday moves to the next weekday not already taken.
+void CloseChristmasAndBoxingDay(int y, YearHolidays* h) {
+  const int64_t xmas = D(y, 12, 25);
+  int64_t first = NextMondayIfWeekend(xmas);
+  int64_t second = NextMondayIfWeekend(xmas + 1);
+  if (second <= first) second = first + 1;
+  h->Close(first);
+  h->Close(second);
+}
+
 // ---------------------------------------------------------------- NYSE/NASDAQ
 
 Hours UsHours(int64_t day) {
@@ -78,33 +89,39 @@ void UsHolidays(int y, YearHolidays* h) {
   // Washington's Birthday: Feb 22 (nearest weekday) until 1970, then the
   // third Monday of February (Uniform Monday Holiday Act).
   h->Close(y >= 1971 ? NthWeekday(y, 2, kMon, 3) : NearestWeekday(D(y, 2, 22)));
-  h->Close(EasterSunday(y) - 2);  // Good Friday
-  h->Close(y >= 1971 ? NthWeekday(y, 5, kMon, -1) : NearestWeekday(D(y, 5, 30)));  // Memorial
-  if (y >= 2022) h->Close(NearestWeekday(D(y, 6, 19)));  // Juneteenth
+  // Good Friday.
+  h->Close(EasterSunday(y) - 2);
+  // Memorial Day: May 30 (nearest weekday) until 1970, then the last Monday.
+  h->Close(y >= 1971 ? NthWeekday(y, 5, kMon, -1) : NearestWeekday(D(y, 5, 30)));
+  // Juneteenth National Independence Day, observed since 2022.
+  if (y >= 2022) h->Close(NearestWeekday(D(y, 6, 19)));
   const int64_t july4 = D(y, 7, 4);
-  h->Close(NearestWeekday(july4));          // Independence Day
-  h->Close(NthWeekday(y, 9, kMon, 1));      // Labor Day
-  if (y == 1972 || y == 1976 || y == 1980) {  // presidential Election Days
-    h->Close(NthWeekday(y, 11, kMon, 1) + 1);
-  }
+  h->Close(NearestWeekday(july4));
+  // Labor Day.
+  h->Close(NthWeekday(y, 9, kMon, 1));
+  // Presidential Election Days (closed through 1980).
+  if (y == 1972 || y == 1976 || y == 1980) h->Close(NthWeekday(y, 11, kMon, 1) + 1);
   const int64_t thanksgiving = NthWeekday(y, 11, kThu, 4);
   h->Close(thanksgiving);
   h->Close(NearestWeekday(D(y, 12, 25)));  // Christmas
 
   // Special closures (NYSE "closings" history).
-  switch (y) {
-    case 1972: CloseAll(h, y, {{12, 28}}); break;             // Truman funeral
-    case 1973: CloseAll(h, y, {{1, 25}}); break;              // L. B. Johnson funeral
-    case 1977: CloseAll(h, y, {{7, 14}}); break;              // New York City blackout
-    case 1985: CloseAll(h, y, {{9, 27}}); break;              // Hurricane Gloria
-    case 1994: CloseAll(h, y, {{4, 27}}); break;              // Nixon funeral
-    case 2001: CloseAll(h, y, {{9, 11}, {9, 12}, {9, 13}, {9, 14}}); break;  // 9/11
-    case 2004: CloseAll(h, y, {{6, 11}}); break;              // Reagan day of mourning
-    case 2007: CloseAll(h, y, {{1, 2}}); break;               // Ford day of mourning
-    case 2012: CloseAll(h, y, {{10, 29}, {10, 30}}); break;   // Hurricane Sandy
-    case 2018: CloseAll(h, y, {{12, 5}}); break;              // G. H. W. Bush mourning
-    case 2025: CloseAll(h, y, {{1, 9}}); break;               // Carter day of mourning
-    default: break;
+  struct Closure {
+    int y, m, d;
+    const char* why;
+  };
+  static constexpr Closure kClosures[] = {
+      {1972, 12, 28, "Truman funeral"},        {1973, 1, 25, "L. B. Johnson funeral"},
+      {1977, 7, 14, "New York City blackout"}, {1985, 9, 27, "Hurricane Gloria"},
+      {1994, 4, 27, "Nixon funeral"},          {2001, 9, 11, "September 11 attacks"},
+      {2001, 9, 12, "September 11 attacks"},   {2001, 9, 13, "September 11 attacks"},
+      {2001, 9, 14, "September 11 attacks"},   {2004, 6, 11, "Reagan day of mourning"},
+      {2007, 1, 2, "Ford day of mourning"},    {2012, 10, 29, "Hurricane Sandy"},
+      {2012, 10, 30, "Hurricane Sandy"},       {2018, 12, 5, "G. H. W. Bush day of mourning"},
+      {2025, 1, 9, "Carter day of mourning"},
+  };
+  for (const Closure& c : kClosures) {
+    if (c.y == y) h->Close(D(c.y, c.m, c.d));
   }
 
   // Early closes (13:00 unless noted).
@@ -155,13 +172,7 @@ void LonHolidays(int y, YearHolidays* h) {
     h->Close(NthWeekday(y, 5, kMon, -1));  // Spring bank holiday
   }
   h->Close(NthWeekday(y, 8, kMon, -1));  // Summer bank holiday
-  const int64_t xmas = D(y, 12, 25);
-  switch (Wd(xmas)) {
-    case kFri: h->Close(xmas); h->Close(xmas + 3); break;      // Boxing Day -> Mon 28
-    case kSat: h->Close(xmas + 2); h->Close(xmas + 3); break;  // Mon 27, Tue 28
-    case kSun: h->Close(xmas + 1); h->Close(xmas + 2); break;  // Mon 26, Tue 27
-    default: h->Close(xmas); h->Close(xmas + 1); break;
-  }
+  CloseChristmasAndBoxingDay(y, h);
   if (y == 1999) h->Close(D(1999, 12, 31));  // Millennium
   if (y == 2011) h->Close(D(2011, 4, 29));   // Royal wedding
   if (y == 2022) h->Close(D(2022, 9, 19));   // State funeral of Queen Elizabeth II
@@ -240,10 +251,10 @@ void XtksHolidays(int y, YearHolidays* h) {
   add(D(y, 2, 11));                                          // National Foundation Day
   if (y >= 2020) add(D(y, 2, 23));                           // Emperor's Birthday (Naruhito)
   if (y >= 1980) add(D(y, 3, VernalEquinoxDay(y)));
-  add(D(y, 4, 29));  // Showa Day / Greenery Day
-  add(D(y, 5, 3));   // Constitution Memorial Day
+  add(D(y, 4, 29));                // Showa Day / Greenery Day
+  add(D(y, 5, 3));                 // Constitution Memorial Day
   if (y >= 1988) add(D(y, 5, 4));  // Greenery Day / citizens' holiday
-  add(D(y, 5, 5));   // Children's Day
+  add(D(y, 5, 5));                 // Children's Day
   if (y == 2020) {
     add(D(y, 7, 23));  // Marine Day (Olympics)
   } else if (y == 2021) {
@@ -271,10 +282,10 @@ void XtksHolidays(int y, YearHolidays* h) {
   } else {
     add(D(y, 10, 10));
   }
-  add(D(y, 11, 3));   // Culture Day
-  add(D(y, 11, 23));  // Labour Thanksgiving Day
+  add(D(y, 11, 3));                               // Culture Day
+  add(D(y, 11, 23));                              // Labour Thanksgiving Day
   if (y >= 1989 && y <= 2018) add(D(y, 12, 23));  // Emperor's Birthday (Akihito)
-  if (y == 2019) {  // Accession of Naruhito
+  if (y == 2019) {                                // Accession of Naruhito
     add(D(y, 4, 30));
     add(D(y, 5, 1));
     add(D(y, 5, 2));
@@ -296,7 +307,7 @@ void XtksHolidays(int y, YearHolidays* h) {
   for (int64_t d : nat) h->Close(d);
   for (int64_t d : extra) h->Close(d);
   CloseAll(h, y, {{1, 2}, {1, 3}, {12, 31}});  // exchange year-end holidays
-  if (y == 2020) h->Close(D(2020, 10, 1));      // arrowhead system failure: no trading
+  if (y == 2020) h->Close(D(2020, 10, 1));     // arrowhead system failure: no trading
 }
 
 // ---------------------------------------------------------------- HKEX
@@ -318,24 +329,15 @@ struct HkLunar {
       mid_autumn_d, chung_yeung_m, chung_yeung_d;
 };
 constexpr HkLunar kHkLunar[] = {
-    {2010, 2, 14, 5, 5, 21, 6, 16, 9, 22, 10, 16},
-    {2011, 2, 3, 5, 5, 10, 6, 6, 9, 12, 10, 5},
-    {2012, 1, 23, 4, 4, 28, 6, 23, 9, 30, 10, 23},
-    {2013, 2, 10, 4, 5, 17, 6, 12, 9, 19, 10, 13},
-    {2014, 1, 31, 5, 5, 6, 6, 2, 9, 8, 10, 2},
-    {2015, 2, 19, 5, 5, 25, 6, 20, 9, 27, 10, 21},
-    {2016, 2, 8, 4, 5, 14, 6, 9, 9, 15, 10, 9},
-    {2017, 1, 28, 4, 5, 3, 5, 30, 10, 4, 10, 28},
-    {2018, 2, 16, 5, 5, 22, 6, 18, 9, 24, 10, 17},
-    {2019, 2, 5, 5, 5, 12, 6, 7, 9, 13, 10, 7},
-    {2020, 1, 25, 4, 4, 30, 6, 25, 10, 1, 10, 25},
-    {2021, 2, 12, 4, 5, 19, 6, 14, 9, 21, 10, 14},
-    {2022, 2, 1, 5, 5, 8, 6, 3, 9, 10, 10, 4},
-    {2023, 1, 22, 5, 5, 26, 6, 22, 9, 29, 10, 23},
-    {2024, 2, 10, 4, 5, 15, 6, 10, 9, 17, 10, 11},
-    {2025, 1, 29, 4, 5, 5, 5, 31, 10, 6, 10, 29},
-    {2026, 2, 17, 5, 5, 24, 6, 19, 9, 25, 10, 18},
-    {2027, 2, 6, 5, 5, 13, 6, 9, 9, 15, 10, 8},
+    {2010, 2, 14, 5, 5, 21, 6, 16, 9, 22, 10, 16}, {2011, 2, 3, 5, 5, 10, 6, 6, 9, 12, 10, 5},
+    {2012, 1, 23, 4, 4, 28, 6, 23, 9, 30, 10, 23}, {2013, 2, 10, 4, 5, 17, 6, 12, 9, 19, 10, 13},
+    {2014, 1, 31, 5, 5, 6, 6, 2, 9, 8, 10, 2},     {2015, 2, 19, 5, 5, 25, 6, 20, 9, 27, 10, 21},
+    {2016, 2, 8, 4, 5, 14, 6, 9, 9, 15, 10, 9},    {2017, 1, 28, 4, 5, 3, 5, 30, 10, 4, 10, 28},
+    {2018, 2, 16, 5, 5, 22, 6, 18, 9, 24, 10, 17}, {2019, 2, 5, 5, 5, 12, 6, 7, 9, 13, 10, 7},
+    {2020, 1, 25, 4, 4, 30, 6, 25, 10, 1, 10, 25}, {2021, 2, 12, 4, 5, 19, 6, 14, 9, 21, 10, 14},
+    {2022, 2, 1, 5, 5, 8, 6, 3, 9, 10, 10, 4},     {2023, 1, 22, 5, 5, 26, 6, 22, 9, 29, 10, 23},
+    {2024, 2, 10, 4, 5, 15, 6, 10, 9, 17, 10, 11}, {2025, 1, 29, 4, 5, 5, 5, 31, 10, 6, 10, 29},
+    {2026, 2, 17, 5, 5, 24, 6, 19, 9, 25, 10, 18}, {2027, 2, 6, 5, 5, 13, 6, 9, 9, 15, 10, 8},
     {2028, 1, 26, 4, 5, 2, 5, 28, 10, 3, 10, 26},
 };
 
@@ -407,15 +409,9 @@ void XasxHolidays(int y, YearHolidays* h) {
   const int64_t easter = EasterSunday(y);
   h->Close(easter - 2);
   h->Close(easter + 1);
-  h->Close(D(y, 4, 25));                    // Anzac Day (not substituted)
-  h->Close(NthWeekday(y, 6, kMon, 2));      // King's/Queen's Birthday
-  const int64_t xmas = D(y, 12, 25);
-  switch (Wd(xmas)) {
-    case kFri: h->Close(xmas); h->Close(xmas + 3); break;
-    case kSat: h->Close(xmas + 2); h->Close(xmas + 3); break;
-    case kSun: h->Close(xmas + 1); h->Close(xmas + 2); break;
-    default: h->Close(xmas); h->Close(xmas + 1); break;
-  }
+  h->Close(D(y, 4, 25));                // Anzac Day (not substituted)
+  h->Close(NthWeekday(y, 6, kMon, 2));  // King's/Queen's Birthday
+  CloseChristmasAndBoxingDay(y, h);
   if (y == 2022) h->Close(D(2022, 9, 22));  // National Day of Mourning (Elizabeth II)
   // Early close 14:10 on the last trading day before Christmas and on the
   // last trading day of the year (Dec 24 / Dec 31, or the Friday before

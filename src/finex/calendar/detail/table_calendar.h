@@ -43,9 +43,9 @@ struct DaySession {
 
 struct YearTable {
   int year = 0;
-  int64_t first_day = 0;                 // days of Jan 1
-  std::vector<DaySession> sessions;      // ascending by day (and by open)
-  std::array<int16_t, 366> by_doy{};     // day-of-year -> index in sessions, -1 if closed
+  int64_t first_day = 0;              // days of Jan 1
+  std::vector<DaySession> sessions;   // ascending by day (and by open)
+  std::array<int16_t, 366> by_doy{};  // day-of-year -> index in sessions, -1 if closed
 };
 
 class TableCalendar : public Calendar {
