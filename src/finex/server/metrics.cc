@@ -37,6 +37,12 @@ std::vector<double> LatencyBuckets() {
 
 template <typename T>
 T& Family<T>::With(std::initializer_list<std::string_view> values) {
+  FINEX_CHECK(values.size() == labels_.size());
+  {
+    std::shared_lock lock(mu_);
+    auto it = series_.find(values);
+    if (it != series_.end()) return *it->second;
+  }
   std::vector<std::string> v;
   v.reserve(values.size());
   for (std::string_view s : values) v.emplace_back(s);

@@ -15,6 +15,7 @@
 // are called under no lock of the registry and must be thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -68,6 +69,18 @@ class Histogram {
 // Default latency buckets in seconds: 50µs .. 10s.
 std::vector<double> LatencyBuckets();
 
+// Orders label-value tuples; transparent so a lookup by string_views does not
+// allocate.
+struct LabelLess {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return std::lexicographical_compare(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](std::string_view x, std::string_view y) { return x < y; });
+  }
+};
+
 template <typename T>
 class Family {
  public:
@@ -93,7 +106,7 @@ class Family {
   size_t max_series_;
   std::function<std::unique_ptr<T>()> make_;
   mutable std::shared_mutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<T>, std::less<>> series_;
+  std::map<std::vector<std::string>, std::unique_ptr<T>, LabelLess> series_;
 };
 
 class Registry {
