@@ -124,6 +124,7 @@ void SerializeHead(std::string& out, const Response& r, size_t body_len, bool cl
 }
 
 class ServerImpl;
+using SteadyClock = std::chrono::steady_clock;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -147,13 +148,22 @@ class Session : public std::enable_shared_from_this<Session> {
   void Send(Response r, bool head, bool close);
   void OnWrite(beast::error_code ec);
   void Close();
+  // Deadlines are lazy: setting one is a store; the timer is re-armed only
+  // when the new deadline is earlier than the pending expiry, and a timer
+  // that fires before the (extended) deadline re-arms itself. This keeps
+  // timer syscalls off the per-request path.
   void Arm(int ms);
-  void Disarm() { ++timer_gen_; timer_.cancel(); }
+  void Disarm() { deadline_ = SteadyClock::time_point::max(); }
+  void ArmTimer(SteadyClock::time_point at);
+  void OnTimer();
 
   ServerImpl& server_;
   tcp::socket socket_;
   asio::steady_timer timer_;
   uint64_t timer_gen_ = 0;
+  bool timer_armed_ = false;
+  SteadyClock::time_point timer_at_{};
+  SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
   bool timed_out_ = false;
   bool draining_ = false;
   bool close_after_write_ = false;
@@ -249,14 +259,32 @@ void Session::Start() {
 }
 
 void Session::Arm(int ms) {
+  deadline_ = SteadyClock::now() + std::chrono::milliseconds(ms);
+  if (!timer_armed_ || deadline_ < timer_at_) ArmTimer(deadline_);
+}
+
+void Session::ArmTimer(SteadyClock::time_point at) {
+  timer_armed_ = true;
+  timer_at_ = at;
   const uint64_t gen = ++timer_gen_;
-  timer_.expires_after(std::chrono::milliseconds(ms));
+  timer_.expires_at(at);
   timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
-    if (ec || gen != self->timer_gen_ || self->phase_ == Phase::kClosed) return;
-    self->timed_out_ = true;
-    beast::error_code ignored;
-    self->socket_.cancel(ignored);
+    if (gen != self->timer_gen_) return;  // superseded by a re-arm (or Close)
+    self->timer_armed_ = false;
+    if (ec) return;
+    self->OnTimer();
   });
+}
+
+void Session::OnTimer() {
+  if (phase_ == Phase::kClosed || deadline_ == SteadyClock::time_point::max()) return;
+  if (SteadyClock::now() >= deadline_) {
+    timed_out_ = true;
+    beast::error_code ignored;
+    socket_.cancel(ignored);
+  } else {
+    ArmTimer(deadline_);
+  }
 }
 
 void Session::WaitForRequest() {
@@ -276,7 +304,9 @@ void Session::WaitForRequest() {
   }
   phase_ = Phase::kIdle;
   Arm(o.idle_timeout_ms);
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+  // A plain read (asio tries it speculatively before involving the reactor).
+  socket_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+    self->buffer_.commit(n);
     if (ec || self->timed_out_ || self->phase_ == Phase::kClosed) {
       self->Close();
       return;
@@ -287,7 +317,11 @@ void Session::WaitForRequest() {
 
 void Session::ReadHeader() {
   phase_ = Phase::kHeader;
-  Arm(server_.opts().header_timeout_ms);
+  // The header timeout matters only when the header block is not complete
+  // in the buffer yet (slowloris); a complete one is parsed without I/O.
+  auto data = buffer_.cdata();
+  std::string_view have(static_cast<const char*>(data.data()), data.size());
+  if (have.find("\r\n\r\n") == std::string_view::npos) Arm(server_.opts().header_timeout_ms);
   bhttp::async_read_header(socket_, buffer_, *parser_,
                            [self = shared_from_this()](beast::error_code ec, size_t) {
                              self->OnHeader(ec);
@@ -479,6 +513,7 @@ void Session::Close() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
   ++timer_gen_;
+  timer_armed_ = false;
   beast::error_code ec;
   timer_.cancel();
   socket_.shutdown(tcp::socket::shutdown_send, ec);
