@@ -224,6 +224,43 @@ TEST(MemoryBackendTest, ScanMergesShardsInOrder) {
   EXPECT_EQ(first10, std::vector<std::string>(keys.begin(), keys.begin() + 10));
 }
 
+TEST(MemoryBackendTest, ScanLimitSkipsExpiredEntries) {
+  FakeClock clock;
+  MemoryBackend b(Opts(&clock, 4));
+  ASSERT_OK(b.Put("p:a", "v"));
+  ASSERT_OK(b.Put("p:b", "v", {.ttl_ms = 1000}));
+  ASSERT_OK(b.Put("p:c", "v", {.ttl_ms = 1000}));
+  ASSERT_OK(b.Put("p:d", "v"));
+  ASSERT_OK(b.Put("p:e", "v"));
+  clock.Advance(1);
+  ASSERT_OK_AND_ASSIGN(auto keys, b.ScanPrefix("p:", 2));
+  EXPECT_EQ(keys, (std::vector<std::string>{"p:a", "p:d"}));
+  ASSERT_OK_AND_ASSIGN(keys, b.ScanPrefix("p:", 0));
+  EXPECT_EQ(keys, (std::vector<std::string>{"p:a", "p:d", "p:e"}));
+  const std::vector<std::string> multi = {"p:b", "p:e"};
+  ASSERT_OK_AND_ASSIGN(auto vals, b.GetMultiple(multi));
+  EXPECT_FALSE(vals[0].has_value());
+  EXPECT_TRUE(vals[1].has_value());
+}
+
+TEST(MemoryBackendTest, StatsCountHitsAndMisses) {
+  FakeClock clock;
+  MemoryBackend b(Opts(&clock));
+  ASSERT_OK(b.Put("a", "1"));
+  ASSERT_OK(b.Get("a").status());
+  ASSERT_OK(b.Get("b").status());
+  const std::vector<std::string> keys = {"a", "b", "a"};
+  ASSERT_OK(b.GetMultiple(keys).status());
+  ASSERT_OK(b.Delete("a"));
+  const BackendStats s = b.stats();
+  EXPECT_EQ(s.gets, 5u);
+  EXPECT_EQ(s.hits, 3u);
+  EXPECT_EQ(s.puts, 1u);
+  EXPECT_EQ(s.deletes, 1u);
+  EXPECT_EQ(s.errors, 0u);
+  EXPECT_EQ(s.keys, 0u);
+}
+
 TEST(MemoryBackendTest, FactoryAndCapabilities) {
   std::unique_ptr<Backend> b = NewMemoryBackend();
   EXPECT_EQ(b->name(), "memory");
