@@ -202,5 +202,37 @@ TEST_F(ProviderSimTest, CoinGeckoClosesFromSnapshots) {
   EXPECT_EQ(ExpectTruth(hr, Truth("bitcoin", Interval::k1h, h), h, {1e-9, 0}, true, false), 48u);
 }
 
+TEST_F(ProviderSimTest, UpstreamErrorsMapToTypedStatuses) {
+  const Timestamp s = 1709251200, e = 1710460800;
+  HistoryRequest req;
+  req.interval = Interval::k1d;
+  req.range = TimeRange{s, e};
+  req.symbol = "INVALIDX";
+  EXPECT_THAT(Open(ProviderId::kYahoo)->History(req), testing::StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(Open(ProviderId::kAlphaVantage)->History(req), testing::StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(Open(ProviderId::kTwelveData)->History(req), testing::StatusIs(StatusCode::kNotFound));
+  req.symbol = "ZZZZUSDT";
+  EXPECT_THAT(Open(ProviderId::kBinance)->History(req), testing::StatusIs(StatusCode::kNotFound));
+
+  // Faults injected at run time.
+  ASSERT_OK(sim_->SetFaults(R"({"down":["yahoo"]})"));
+  req.symbol = "AAPL";
+  EXPECT_THAT(Open(ProviderId::kYahoo)->History(req), testing::StatusIs(StatusCode::kUnavailable));
+  ASSERT_OK(sim_->SetFaults(R"({"rate_limit_per_min":1})"));
+  for (ProviderId id : {ProviderId::kYahoo, ProviderId::kAlphaVantage, ProviderId::kTwelveData,
+                        ProviderId::kBinance, ProviderId::kCoinGecko}) {
+    SCOPED_TRACE(provider::ProviderName(id));
+    req.symbol = id == ProviderId::kBinance ? "BTCUSDT" : id == ProviderId::kCoinGecko ? "bitcoin" : "AAPL";
+    auto p = Open(id);
+    Status last;
+    for (int i = 0; i < 3; ++i) last = p->History(req).status();
+    // Throttles arrive as 429 (Yahoo, Binance, CoinGecko) or as HTTP 200
+    // bodies (Alpha Vantage "Note", Twelve Data "code":429): never data.
+    EXPECT_THAT(last, testing::StatusIs(StatusCode::kResourceExhausted));
+    EXPECT_EQ(last.details().provider, provider::ProviderName(id));
+  }
+  ASSERT_OK(sim_->SetFaults("{}"));
+}
+
 }  // namespace
 }  // namespace finex

@@ -15,8 +15,10 @@
 //   Newest first; order does not matter here.
 // - Intraday stamps are bar CLOSE times: the regular session runs 09:31 …
 //   16:00 and the opening/closing auction volume sits in the 09:31 and 16:01
-//   rows (extended CSV, 2020-12-17; early close 2020-11-27: 13:01). finex
-//   stamps bars by their open, so stamp − interval. Daily+ keys are dates;
+//   rows (extended CSV, 2020-12-17; early close 2020-11-27: 13:01); across
+//   the 20 days of that CSV no row is labelled 04:00 (extended hours open)
+//   while 13 are labelled 20:00 (extended hours close). finex stamps bars by
+//   their open, so stamp − interval. Daily+ keys are dates;
 //   weekly/monthly are labelled by the LAST trading day and are restamped to
 //   the period start (Monday / the 1st).
 // - The last bar is partial when "Last Refreshed" is before the bar's end
