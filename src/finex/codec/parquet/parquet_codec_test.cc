@@ -207,5 +207,49 @@ TEST(ParquetCodec, RejectsDeclaredRowCountsBeyondTheInput) {
   EXPECT_THAT(DecodeParquet(bytes, o), StatusIs(StatusCode::kInvalidArgument, "rows"));
 }
 
+TEST(ParquetCodec, ChecksumsNameWhatFailed) {
+  std::mt19937_64 rng(::finex::testing::TestSeed());
+  RandomFrameSpec spec;
+  spec.symbols = 1;
+  FramePtr f = RandomFrame(rng, spec);
+  ParquetOptions o;
+  o.compression = ParquetCompression::kNone;
+  ASSERT_OK_AND_ASSIGN(Bytes with_envelope, EncodeParquet(*f, {}, o));
+  Bytes bad = with_envelope;
+  bad[40] ^= 0x04;
+  EXPECT_THAT(DecodeParquet(bad, o), StatusIs(StatusCode::kDataLoss, "envelope checksum mismatch"));
+
+  o.envelope_checksum = false;
+  ASSERT_OK_AND_ASSIGN(Bytes crc_only, EncodeParquet(*f, {}, o));
+  ASSERT_OK_AND_ASSIGN(DecodedFrame ok, DecodeParquet(crc_only, o));
+  EXPECT_TRUE(ok.frame->Equals(*f));
+  // Damage the symbol dictionary page (the first page of the file).
+  uint32_t footer_len;
+  std::memcpy(&footer_len, crc_only.data() + crc_only.size() - 8, 4);
+  pq::FileMetaData md;
+  ASSERT_OK(pq::ParseFileMetaData(std::string_view(crc_only).substr(crc_only.size() - 8 - footer_len, footer_len), &md));
+  const auto& m = md.row_groups[0].columns[0].meta;
+  ASSERT_TRUE(m.dictionary_page_offset.has_value());
+  Bytes bad2 = crc_only;
+  const size_t at = static_cast<size_t>(m.data_page_offset) - 1;  // last byte of the dictionary page body
+  bad2[at] ^= 0x20;
+  EXPECT_THAT(DecodeParquet(bad2, o), StatusIs(StatusCode::kDataLoss, "page CRC mismatch"));
+  // Verification off: the damaged dictionary entry comes back as written.
+  ParquetOptions lax = o;
+  lax.verify_checksums = false;
+  ASSERT_OK_AND_ASSIGN(DecodedFrame damaged, DecodeParquet(bad2, lax));
+  EXPECT_FALSE(damaged.frame->Equals(*f));
+}
+
+TEST(ParquetCodec, ReservedKeysNeverLeakIntoMetadata) {
+  std::mt19937_64 rng(::finex::testing::TestSeed());
+  FramePtr f = RandomFrame(rng, {});
+  ASSERT_OK_AND_ASSIGN(Bytes b, EncodeParquet(*f, {{"x", "y"}}));
+  ASSERT_OK_AND_ASSIGN(DecodedFrame d, DecodeParquet(b));
+  EXPECT_EQ(d.Meta(kParquetFieldsKey), "");
+  EXPECT_EQ(d.Meta(kParquetChecksumKey), "");
+  EXPECT_EQ(d.metadata.size(), 1u);
+}
+
 }  // namespace
 }  // namespace finex::codec

@@ -421,6 +421,20 @@ Status CheckType(const ColumnPlan& p) {
 const std::string_view kEnvelopePattern("\x18\x12" "finex.parquet.xxh3" "\x18\x10", 22);
 constexpr std::string_view kCreatedByPrefixFull = "finex parquet codec";
 
+// footer.rfind(kEnvelopePattern), testing the first two bytes before calling
+// memcmp (the entry sits near the end of the footer).
+size_t RFindEnvelope(std::string_view footer) {
+  const size_t m = kEnvelopePattern.size();
+  if (footer.size() < m) return std::string_view::npos;
+  for (size_t i = footer.size() - m + 1; i-- > 0;) {
+    if (footer[i] == '\x18' && footer[i + 1] == '\x12' &&
+        std::memcmp(footer.data() + i, kEnvelopePattern.data(), m) == 0) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 // Verifies the 16 hex digits at `at` against xxh3-64 of the rest of the file.
 Status VerifyEnvelope(std::string_view in, size_t at) {
   if (at + 16 > in.size()) return DataLossError("parquet: malformed envelope checksum");
@@ -457,7 +471,7 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
   size_t raw_checksum_at = std::string::npos;
   if (opt.verify_checksums) {
     const std::string_view footer = in.substr(footer_start, footer_len);
-    const size_t p = footer.rfind(kEnvelopePattern);
+    const size_t p = RFindEnvelope(footer);
     if (p != std::string_view::npos && footer.size() - p - kEnvelopePattern.size() >= 16) {
       raw_checksum_at = footer_start + p + kEnvelopePattern.size();
       PQ_RETURN_IF_ERROR(VerifyEnvelope(in, raw_checksum_at));
