@@ -154,3 +154,37 @@ TEST(BinanceProviderShared, CapturedBodies) {
 
 }  // namespace
 }  // namespace finex::provider
+
+namespace finex::provider {
+namespace {
+
+TEST(BinanceProvider, QuoteAndSearch) {
+  testing::FakeHttpClient http;
+  testing::FakeClock clock(1704153600);
+  http.On("/ticker/24hr?symbol=BTCUSDT", 200,
+          R"({"symbol":"BTCUSDT","priceChange":"100.00000000","priceChangePercent":"0.237","lastPrice":"42300.00000000",)"
+          R"("highPrice":"42500.00000000","lowPrice":"41800.00000000","volume":"15000.12000000","closeTime":1704153599999})");
+  http.On("/ticker/24hr?symbol=ZZZZUSDT", 400, R"({"code":-1121,"msg":"Invalid symbol."})");
+  http.On("/exchangeInfo", 200,
+          R"({"symbols":[{"symbol":"ETHBTC","status":"TRADING","baseAsset":"ETH","quoteAsset":"BTC"},)"
+          R"({"symbol":"BTCUSDT","status":"TRADING","baseAsset":"BTC","quoteAsset":"USDT"},)"
+          R"({"symbol":"BTCUPUSDT","status":"BREAK","baseAsset":"BTCUP","quoteAsset":"USDT"},)"
+          R"({"symbol":"WBTCBTC","status":"TRADING","baseAsset":"WBTC","quoteAsset":"BTC"}]})");
+  auto p = NewBinanceProvider({}, http, clock);
+  const std::string syms[] = {"BTC/USDT", "ZZZZUSDT", "AAPL"};
+  ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].symbol, "BTC/USDT");
+  EXPECT_DOUBLE_EQ(q[0].price, 42300.0);
+  EXPECT_EQ(q[0].volume, 15000);
+  EXPECT_EQ(q[0].currency, "usdt");
+  EXPECT_EQ(http.calls(), 2u);  // "AAPL" is not a pair: never asked
+  ASSERT_OK_AND_ASSIGN(auto s, p->Search("btc/usdt"));
+  ASSERT_GE(s.size(), 1u);
+  EXPECT_EQ(s[0].symbol, "BTCUSDT");
+  EXPECT_DOUBLE_EQ(s[0].match_score, 1.0);
+  for (const auto& r : s) EXPECT_NE(r.symbol, "BTCUPUSDT");  // not trading
+}
+
+}  // namespace
+}  // namespace finex::provider

@@ -119,3 +119,40 @@ TEST(TwelveDataProviderShared, CapturedBodies) {
 
 }  // namespace
 }  // namespace finex::provider
+
+namespace finex::provider {
+namespace {
+
+TEST(TwelveDataProvider, QuoteAndSearch) {
+  testing::FakeHttpClient http;
+  testing::FakeClock clock(1704153600);
+  http.On("/quote?symbol=AAPL", 200,
+          R"({"symbol":"AAPL","name":"Apple Inc","exchange":"NASDAQ","currency":"USD","datetime":"2024-01-02",)"
+          R"("timestamp":1704205800,"open":"187.15","high":"188.44","low":"183.89","close":"185.64","volume":"82488700",)"
+          R"("previous_close":"192.53","change":"-6.89","percent_change":"-3.58","is_market_open":false})");
+  http.On("/quote?symbol=NOPE", 200, R"({"code":404,"message":"**symbol** not found: NOPE","status":"error"})");
+  http.On("/symbol_search?symbol=apple", 200,
+          R"({"data":[{"symbol":"AAPL","instrument_name":"Apple Inc","exchange":"NASDAQ","mic_code":"XNGS",)"
+          R"("exchange_timezone":"America/New_York","instrument_type":"Common Stock","country":"United States","currency":"USD"},)"
+          R"({"symbol":"APLE","instrument_name":"Apple Hospitality REIT Inc","exchange":"NYSE","instrument_type":"REIT",)"
+          R"("country":"United States","currency":"USD"}],"status":"ok"})");
+  auto p = NewTwelveDataProvider({"http://td", "K", 5000}, http, clock);
+  const std::string syms[] = {"AAPL", "NOPE"};
+  ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
+  ASSERT_EQ(q.size(), 1u);  // unknown symbols are omitted
+  EXPECT_DOUBLE_EQ(q[0].price, 185.64);
+  EXPECT_DOUBLE_EQ(*q[0].change_percent, -3.58);
+  EXPECT_EQ(q[0].volume, 82488700);
+  EXPECT_EQ(q[0].currency, "usd");
+  EXPECT_EQ(q[0].market_state, "CLOSED");
+  EXPECT_EQ(q[0].timestamp, 1704205800);
+  ASSERT_OK_AND_ASSIGN(auto s, p->Search("apple"));
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].symbol, "AAPL");
+  EXPECT_EQ(s[0].type, "equity");
+  EXPECT_GT(s[0].match_score, s[1].match_score);
+  EXPECT_THAT(p->Search(""), testing::StatusIs(StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace finex::provider

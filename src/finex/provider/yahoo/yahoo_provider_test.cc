@@ -290,3 +290,28 @@ TEST(YahooProviderShared, QuotesAndSearch) {
 
 }  // namespace
 }  // namespace finex::provider
+
+namespace finex::provider {
+namespace {
+
+TEST(YahooProvider, QuoteAndSearchUrls) {
+  testing::FakeHttpClient http;
+  testing::FakeClock clock;
+  http.On("/v7/finance/quote?", 200,
+          R"({"quoteResponse":{"result":[{"symbol":"AAPL","regularMarketPrice":185.5,"currency":"USD",)"
+          R"("marketState":"POSTPOST","regularMarketTime":1704229200}],"error":null}})");
+  http.On("/v1/finance/search?", 200, R"({"quotes":[{"symbol":"AAPL","shortname":"Apple","quoteType":"EQUITY","score":10}]})");
+  auto p = NewYahooProvider({}, http, clock);
+  const std::string syms[] = {"AAPL", "EURUSD=X"};
+  ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
+  EXPECT_EQ(http.last_url(), "https://query2.finance.yahoo.com/v7/finance/quote?symbols=AAPL%2CEURUSD%3DX");
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].market_state, "POST");
+  ASSERT_OK_AND_ASSIGN(auto s, p->Search("apple inc"));
+  EXPECT_EQ(http.last_url(), "https://query2.finance.yahoo.com/v1/finance/search?q=apple%20inc&quotesCount=10&newsCount=0");
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].name, "Apple");
+}
+
+}  // namespace
+}  // namespace finex::provider
