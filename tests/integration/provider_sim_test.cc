@@ -11,6 +11,7 @@
 
 #include "finex/provider/curl_http_client.h"
 #include "finex/provider/factory.h"
+#include "finex/provider/resilience/resilient_provider.h"
 #include "finex/sim/generator.h"
 #include "finex/sim/simulator.h"
 #include "tests/testutil/fake_clock.h"
@@ -231,6 +232,35 @@ TEST_F(ProviderSimTest, UpstreamErrorsMapToTypedStatuses) {
     EXPECT_THAT(last, testing::StatusIs(StatusCode::kResourceExhausted));
     EXPECT_EQ(last.details().provider, provider::ProviderName(id));
   }
+  ASSERT_OK(sim_->SetFaults("{}"));
+}
+
+TEST_F(ProviderSimTest, ResilientProviderRidesOutFlakyUpstream) {
+  // Half of all answers are the provider's own 5xx: retries with backoff get
+  // every answer through, and the failures show in the health score.
+  ASSERT_OK(sim_->SetFaults(R"({"error_rate":0.5})"));
+  provider::ResilienceOptions o;
+  o.retry.max_attempts = 8;
+  o.retry.initial_backoff_ms = 1;
+  o.retry.max_backoff_ms = 4;
+  o.breaker.failure_threshold = 100;
+  o.seed = 7;
+  provider::ResilientProvider p(Open(ProviderId::kBinance), o, clock_);
+  HistoryRequest req;
+  req.symbol = "BTCUSDT";
+  req.interval = Interval::k1d;
+  req.range = TimeRange{1704067200, 1706745600};
+  sim_->ResetStats();
+  for (int i = 0; i < 10; ++i) {
+    Result<HistoryResponse> r = p.History(req);
+    ASSERT_OK(r);
+    EXPECT_EQ(r->frame->rows(), 31u);
+  }
+  const provider::ProviderHealth h = p.Health();
+  EXPECT_EQ(h.calls, sim_->stats().calls["binance"]);
+  EXPECT_GT(h.failures, 0);
+  EXPECT_LT(h.reliability, 1.0);
+  EXPECT_EQ(h.breaker, provider::BreakerState::kClosed);
   ASSERT_OK(sim_->SetFaults("{}"));
 }
 
