@@ -4,7 +4,9 @@
 // documented quirks (../shared/data/PROVIDERS.md): Yahoo's exclusive period2,
 // trailing live bar, intraday reach limits (422) and null bars; Binance's
 // 1000-row cap, string prices and still-open kline; Alpha Vantage's
-// compact/full, newest-first local-time keys and throttle-as-200; Twelve
+// compact/full, newest-first local-time keys (intraday rows labelled by their
+// close time, daily+ by date, weekly/monthly by the last trading day) and
+// throttle-as-200; Twelve
 // Data's newest-first strings and outputsize rules; CoinGecko's automatic
 // granularity and final point at "now". Data comes from sim::Generator (and
 // the --data CSV histories it loaded).

@@ -252,7 +252,7 @@ TEST_F(SimTest, AlphaVantageDailyCompactFullAndIntraday) {
   Json intr = Parse(r);
   const Json& s5 = intr["Time Series (5min)"];
   ASSERT_EQ(s5.size(), 100u);
-  EXPECT_EQ(s5.begin().key(), "2024-03-15 13:30:00");  // bar start, exchange-local
+  EXPECT_EQ(s5.begin().key(), "2024-03-15 13:35:00");  // bar close, exchange-local (live bar 13:30-13:35)
   r = Get("/alpha_vantage/query?function=TIME_SERIES_WEEKLY&symbol=IBM&apikey=demo");
   EXPECT_EQ(Parse(r)["Weekly Time Series"].begin().key(), "2024-03-15");  // labelled by the last trading day
   r = Get("/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=IBM&apikey=demo&datatype=csv");

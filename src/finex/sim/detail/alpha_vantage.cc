@@ -126,7 +126,9 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
   // Label of a row: intraday local datetime; daily date; weekly/monthly the last trading day so far.
   auto label = [&](size_t i) -> std::string {
     const Timestamp ts = f->timestamps()[i];
-    if (spec->intraday) return LocalDateTime(tz, ts);
+    // Intraday rows are labelled by the bar's CLOSE time (the real session's
+    // 1min labels run 09:31..16:00; see the extended-hours CSV capture).
+    if (spec->intraday) return LocalDateTime(tz, ts + NominalSeconds(spec->iv));
     if (spec->iv == Interval::k1d) return FormatDate(ts);
     auto days = cal.BarStarts(TimeRange{ts, std::min(NextBar(ts, spec->iv), now + 1)}, Interval::k1d);
     return FormatDate(days.empty() ? ts : days.back());
@@ -176,7 +178,7 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
     const size_t last = f->rows() - 1;
     const Timestamp ts = f->timestamps()[last];
     if (spec->intraday) {
-      refreshed = LocalDateTime(tz, ts);
+      refreshed = LocalDateTime(tz, ts + NominalSeconds(spec->iv));
     } else {
       // A live daily bar shows the time of the last trade; a final one its date.
       auto s = cal.SessionOn(CivilFromDays(DayOf(spec->iv == Interval::k1d ? ts : DayOf(now) * kSecondsPerDay)));
