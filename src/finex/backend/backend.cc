@@ -104,6 +104,10 @@ Status Backend::Put(std::string_view key, ByteView value, const PutOptions& opts
     return InvalidArgumentError("ttl_ms " + std::to_string(opts.ttl_ms) + " is negative (0 = no expiry)")
         .WithParam("ttl_ms");
   }
+  if (opts.ttl_ms > kMaxTtlMs) {
+    return InvalidArgumentError("ttl_ms " + std::to_string(opts.ttl_ms) + " is longer than 100 years")
+        .WithParam("ttl_ms");
+  }
   puts_.Add();
   Status s = DoPut(key, value, opts);
   if (!s.ok()) errors_.Add();

@@ -32,8 +32,11 @@
 
 namespace finex::backend {
 
+// Longest TTL a Put accepts (100 years); longer is InvalidArgument.
+inline constexpr int64_t kMaxTtlMs = 100LL * 365 * 24 * 3600 * 1000;
+
 struct PutOptions {
-  // Time to live in milliseconds; 0 = never expires. Default: 0.
+  // Time to live in milliseconds; 0 = never expires; 0..kMaxTtlMs. Default: 0.
   int64_t ttl_ms = 0;
 };
 
@@ -56,7 +59,7 @@ class Backend {
   // One result per key, in order. All-or-nothing: a store failure fails all.
   Result<std::vector<std::optional<Bytes>>> GetMultiple(std::span<const std::string> keys);
   // Stores value under key, overwriting (value and TTL). ttl_ms > 0 makes it
-  // expire; ttl_ms < 0 is InvalidArgument (param "ttl_ms").
+  // expire; ttl_ms < 0 or > kMaxTtlMs is InvalidArgument (param "ttl_ms").
   Status Put(std::string_view key, ByteView value, const PutOptions& opts = {});
   // Deleting a missing key is OK.
   Status Delete(std::string_view key);

@@ -99,6 +99,8 @@ TEST(BackendWrappersTest, InvalidInputNeverReachesTheStore) {
   EXPECT_THAT(m.Get("bad key"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(m.Put("bad\nkey", "v"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(m.Put("ok", "v", PutOptions{.ttl_ms = -5}), StatusIs(StatusCode::kInvalidArgument, "ttl_ms"));
+  EXPECT_THAT(m.Put("ok", "v", PutOptions{.ttl_ms = INT64_MAX}),
+              StatusIs(StatusCode::kInvalidArgument, "longer than 100 years"));
   EXPECT_THAT(m.Delete(""), StatusIs(StatusCode::kInvalidArgument));
   const std::vector<std::string> keys = {"good", "bad key"};
   EXPECT_THAT(m.GetMultiple(keys), StatusIs(StatusCode::kInvalidArgument));
