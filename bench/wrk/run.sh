@@ -48,7 +48,12 @@ SERVE_PID=$!
 wait_for "$WORK/serve.log" "listening on"
 
 mkdir -p "$WORK/nginx/cache" "$WORK/nginx/tmp"
+NGINX_USER=""
+# As root, nginx workers would switch to "nobody" and could not use the
+# private temp directory.
+[ "$(id -u)" = 0 ] && NGINX_USER="user root;"
 cat > "$WORK/nginx/nginx.conf" <<CONF
+$NGINX_USER
 worker_processes 1;
 daemon off;
 pid $WORK/nginx/nginx.pid;
@@ -89,7 +94,9 @@ HIST="/v1/history?symbols=AAPL&interval=1d&start=2023-01-01&end=2023-12-31"
 # and nginx's cache; then compare the bodies byte for byte.
 for u in "$QUOTE" "$HIST"; do
   for _ in 1 2 3; do curl -fsS "http://127.0.0.1:$FINEX_PORT$u" -o /dev/null; done
-  for _ in 1 2 3; do curl -fsS "http://127.0.0.1:$NGINX_PORT$u" -o /dev/null; done
+  for _ in 1 2 3; do
+    curl -fsS "http://127.0.0.1:$NGINX_PORT$u" -o /dev/null || { cat "$WORK/nginx/error.log"; exit 1; }
+  done
 done
 check_same() {
   # finex's body carries response_time_ms and freshness, which change as
