@@ -25,8 +25,10 @@ BucketUnit FragmentBucketUnit(Interval iv, FragmentSize size) {
 }
 
 BucketUnit WidenUnit(Interval iv) {
-  if (IsIntraday(iv)) return BucketUnit::kDay;
-  if (iv == Interval::k1d) return BucketUnit::kYear;
+  // Rows per widened call stay small (a month of 1h bars ~150, a decade of
+  // daily bars ~2,500); max_widen_rows and the provider limits bound it further.
+  if (iv == Interval::k1m || iv == Interval::k5m) return BucketUnit::kDay;
+  if (IsIntraday(iv)) return BucketUnit::kMonth;
   return BucketUnit::kDecade;
 }
 

@@ -6,8 +6,9 @@
 //   small          hour       month   quarter  year
 //   optimized      day        month   year     year
 //
-// Widen units (aggressive policy): intraday -> UTC day, 1d -> calendar year,
-// 1w/1mo -> aligned decade. Every bucket is a half-open UTC range; buckets of
+// Widen units (aggressive policy): 1m/5m -> UTC day, 15m/30m/1h -> calendar
+// month, 1d/1w/1mo -> aligned decade ("whatever the call can carry": providers
+// charge per call, and a decade of daily bars is ~2,500 rows). Every bucket is a half-open UTC range; buckets of
 // one (interval, size) tile the time line without gaps or overlaps, so a
 // provider answer split along them yields disjoint pieces.
 //

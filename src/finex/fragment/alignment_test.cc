@@ -22,8 +22,9 @@ TEST(Alignment, BucketUnitsFollowTheSizeProfile) {
   EXPECT_EQ(FragmentBucketUnit(Interval::k1w, FragmentSize::kSmall), BucketUnit::kQuarter);
   EXPECT_EQ(FragmentBucketUnit(Interval::k1w, FragmentSize::kOptimized), BucketUnit::kYear);
   EXPECT_EQ(FragmentBucketUnit(Interval::k1mo, FragmentSize::kSmall), BucketUnit::kYear);
-  EXPECT_EQ(WidenUnit(Interval::k1d), BucketUnit::kYear);
+  EXPECT_EQ(WidenUnit(Interval::k1d), BucketUnit::kDecade);
   EXPECT_EQ(WidenUnit(Interval::k5m), BucketUnit::kDay);
+  EXPECT_EQ(WidenUnit(Interval::k1h), BucketUnit::kMonth);
   EXPECT_EQ(WidenUnit(Interval::k1mo), BucketUnit::kDecade);
 }
 

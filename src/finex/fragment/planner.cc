@@ -196,6 +196,12 @@ Plan Planner::Build(const PlanRequest& req, std::span<const FragmentPtr> fragmen
   const TimeRangeSet trading = cal.TradingTime(live, req.interval);
   p.trading_seconds = trading.TotalLength();
   p.gaps = trading.Intersect(uncovered);
+  // A bar is named by its start: a sliver of trading time in which no bar
+  // starts (the tail of a bar whose start is vouched for, the weekend a
+  // Friday daily bar spans) misses nothing. Long pieces always hold starts.
+  for (const TimeRange& g : std::vector<TimeRange>(p.gaps.ranges())) {
+    if (g.length() <= 4 * kSecondsPerDay && cal.BarStarts(g, req.interval).empty()) p.gaps.Remove(g);
+  }
   if (p.gaps.empty()) return p;
 
   // 3. Provider order.

@@ -13,8 +13,8 @@
 //      max rows / max span per call: providers charge per call, not per row),
 //      split where one call cannot, dropped where beyond the provider's
 //      lookback, then WIDENED to aligned buckets (policy kBucket) or to the
-//      widen unit — a year of daily bars, a UTC day of intraday bars, a decade
-//      of weekly/monthly bars — (policy kAggressive) while the call still
+//      widen unit — a decade of daily/weekly/monthly bars, a month of
+//      15m..1h bars, a UTC day of 1m/5m bars — (policy kAggressive) while the call still
 //      fits, stays inside un-vouched time and within max_widen_rows;
 //   4. provider order: the named one; else those that handle the symbol and
 //      interval, healthy first, then by cached coverage, then config order.
