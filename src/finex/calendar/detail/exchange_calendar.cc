@@ -72,7 +72,11 @@ Timestamp CryptoCalendar::NextClose(Timestamp ts) const {
 
 FxCalendar::FxCalendar() : TableCalendar("FX", "UTC", MarketKind::kFx) {
   Result<const Zone*> ny = FindZone("America/New_York");
-  FINEX_CHECK(ny.ok());
+  if (!ny.ok()) {
+    CheckFailed(__FILE__, __LINE__,
+                "calendar FX: " + ny.status().ToString() +
+                    " (the system tz database /usr/share/zoneinfo is missing; install tzdata)");
+  }
   new_york_ = *ny;
 }
 

@@ -22,8 +22,14 @@ int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 
 TableCalendar::TableCalendar(std::string code, std::string tz, MarketKind kind)
     : code_(std::move(code)), tz_name_(std::move(tz)), kind_(kind) {
+  // Calendar zones are fixed names compiled in; only a missing system tz
+  // database can make this fail, which no caller could recover from.
   Result<const Zone*> z = FindZone(tz_name_);
-  FINEX_CHECK(z.ok());  // calendar zones are fixed names in the binary
+  if (!z.ok()) {
+    CheckFailed(__FILE__, __LINE__,
+                "calendar " + code_ + ": " + z.status().ToString() +
+                    " (the system tz database /usr/share/zoneinfo is missing; install tzdata)");
+  }
   zone_ = *z;
   for (auto& y : years_) y.store(nullptr, std::memory_order_relaxed);
 }
