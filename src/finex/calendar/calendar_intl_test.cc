@@ -233,5 +233,31 @@ TEST(XasxTest, HolidaysAndEarlyCloses) {
             (std::vector<Timestamp>{Utc("2024-01-01T23:00:00Z"), Utc("2024-01-02T00:00:00Z")}));
 }
 
+TEST(DstTest, BarStartsAcrossSpringSwitches) {
+  // London 2023-03-26: GMT -> BST. Friday 08:00Z, Monday 07:00Z.
+  const Calendar& lon = Cal("XLON");
+  std::vector<Timestamp> b = lon.BarStarts({Day(2023, 3, 24), Day(2023, 3, 28)}, Interval::k1h);
+  ASSERT_EQ(b.size(), 18u);  // 9 hourly bars a day (08:00..16:00, last one 30 minutes)
+  EXPECT_EQ(b[0], Utc("2023-03-24T08:00:00Z"));
+  EXPECT_EQ(b[8], Utc("2023-03-24T16:00:00Z"));
+  EXPECT_EQ(b[9], Utc("2023-03-27T07:00:00Z"));
+  EXPECT_EQ(b[17], Utc("2023-03-27T15:00:00Z"));
+  // Sydney 2024-04-07: AEDT (+11) -> AEST (+10).
+  const Calendar& asx = Cal("XASX");
+  b = asx.BarStarts({Utc("2024-04-04T12:00:00Z"), Utc("2024-04-08T12:00:00Z")}, Interval::k1h);
+  ASSERT_EQ(b.size(), 12u);
+  EXPECT_EQ(b[0], Utc("2024-04-04T23:00:00Z"));  // Friday 10:00 AEDT
+  EXPECT_EQ(b[6], Utc("2024-04-08T00:00:00Z"));  // Monday 10:00 AEST
+  // Between the US (Mar 10) and EU (Mar 31) switches New York is 4h behind
+  // London-minus-one: sessions keep their local hours.
+  EXPECT_EQ(Cal("XNYS").SessionOn({2024, 3, 20})->open, Utc("2024-03-20T13:30:00Z"));
+  EXPECT_EQ(lon.SessionOn({2024, 3, 20})->open, Utc("2024-03-20T08:00:00Z"));
+  EXPECT_EQ(Cal("XETR").SessionOn({2024, 3, 20})->open, Utc("2024-03-20T08:00:00Z"));
+  // FX reopens at 17:00 New York on both sides of the US switch.
+  EXPECT_EQ(Cal("FX").SessionOn({2024, 3, 4})->open, Utc("2024-03-03T22:00:00Z"));
+  EXPECT_EQ(Cal("FX").SessionOn({2024, 3, 11})->open, Utc("2024-03-10T21:00:00Z"));
+  EXPECT_EQ(Cal("FX").SessionOn({2024, 11, 8})->close, Utc("2024-11-08T22:00:00Z"));
+}
+
 }  // namespace
 }  // namespace finex::calendar
