@@ -133,6 +133,11 @@ struct Generator::Profile {
   // at kRef, so splits after it lower later raw prices instead of raising
   // earlier ones.
   double split_norm = 1;
+  std::vector<Event> splits;             // the split events only
+  std::vector<int64_t> div_days;         // dividend ex-dates (days since epoch), ascending
+  std::vector<Timestamp> div_ts;         // their session-open instants
+  std::vector<double> div_factor;        // their adjustment factors
+  uint64_t level_hash[10] = {};          // per noise level, Mix(h, level)
   const Series* data_1d = nullptr;
 };
 
@@ -151,6 +156,7 @@ Generator::Generator(uint64_t seed) : seed_(seed) {}
 Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
   Profile p;
   p.h = Mix(HashString(symbol), seed_);
+  for (uint64_t k = 0; k < 10; ++k) p.level_hash[k] = Mix(p.h, k + 1);
   SymbolInfo& in = p.info;
   in.symbol = std::string(symbol);
   const Known* k = FindKnown(symbol);
@@ -319,6 +325,7 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
     std::sort(p.events.begin(), p.events.end(), [](const Event& a, const Event& b) { return a.ts < b.ts; });
     for (const Event& e : p.events) {
       if (e.kind == Event::Kind::kSplit && e.ts > kRef) p.split_norm *= static_cast<double>(e.numerator) / e.denominator;
+      if (e.kind == Event::Kind::kSplit) p.splits.push_back(e);
     }
     // Dividend amounts: ~0.5% of the as-traded price at the ex-date open.
     for (Event& e : p.events) {
@@ -329,8 +336,24 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
       }
       e.amount = std::max(0.01, std::round(raw * 0.005 * (0.8 + 0.4 * U01(Mix(p.h, e.ts))) * 100) / 100);
       e.factor = 1.0 - e.amount / raw;
+      p.div_days.push_back(DaysFromCivil(e.date));
+      p.div_ts.push_back(e.ts);
+      p.div_factor.push_back(e.factor);
     }
   }
+  return p;
+}
+
+std::shared_ptr<const Generator::Profile> Generator::GetProfile(std::string_view symbol) const {
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(std::string(symbol));
+    if (it != cache_.end()) return it->second;
+  }
+  auto p = std::make_shared<const Profile>(MakeProfile(symbol));
+  std::lock_guard lock(cache_mu_);
+  if (cache_.size() >= 4096) cache_.clear();  // bounded: profiles are cheap to rebuild
+  cache_.emplace(std::string(symbol), p);
   return p;
 }
 
@@ -350,7 +373,7 @@ double Generator::LogPath(const Profile& p, double t) const {
     const double fl = std::floor(u);
     const double f = u - fl;
     const auto i = static_cast<int64_t>(fl);
-    const uint64_t hk = Mix(p.h, ++k);
+    const uint64_t hk = p.level_hash[k++];
     const double a = U01(Mix(hk, static_cast<uint64_t>(i))) * 2 - 1;
     const double b = U01(Mix(hk, static_cast<uint64_t>(i + 1))) * 2 - 1;
     const double s = f * f * (3 - 2 * f);
@@ -389,7 +412,8 @@ void Absorb(RawBar& agg, const RawBar& b) {
 
 FramePtr Generator::Bars(std::string_view symbol, Interval iv, TimeRange r, Timestamp now,
                          Adjustment adj) const {
-  const Profile p = MakeProfile(symbol);
+  const auto pp = GetProfile(symbol);
+  const Profile& p = *pp;
   const calendar::Calendar& cal = *p.info.calendar;
   FieldSet fields = FieldSet::Ohlcv().Union(FieldSet(FieldSet::kAdjClose));
 
@@ -407,11 +431,15 @@ FramePtr Generator::Bars(std::string_view symbol, Interval iv, TimeRange r, Time
   auto split_mult = [&](Timestamp t) {
     const Timestamp x = adj == Adjustment::kRaw ? t : now;
     double m = 1 / p.split_norm;
-    for (const Event& e : p.events) {
-      if (e.kind == Event::Kind::kSplit && e.ts > x) m *= static_cast<double>(e.numerator) / e.denominator;
+    for (const Event& e : p.splits) {
+      if (e.ts > x) m *= static_cast<double>(e.numerator) / e.denominator;
     }
     return m;
   };
+  // Dividend factors: suffix products over the dividends paid by `now`.
+  const size_t paid = static_cast<size_t>(std::upper_bound(p.div_ts.begin(), p.div_ts.end(), now) - p.div_ts.begin());
+  std::vector<double> div_suffix(paid + 1, 1.0);
+  for (size_t i = paid; i-- > 0;) div_suffix[i] = div_suffix[i + 1] * p.div_factor[i];
   auto price = [&](Timestamp t) { return std::exp(LogPath(p, static_cast<double>(t))); };
   auto day_volume = [&](int64_t day) {
     if (p.volume <= 0) return 0.0;
@@ -539,15 +567,15 @@ FramePtr Generator::Bars(std::string_view symbol, Interval iv, TimeRange r, Time
     double adjf = split_mult(level_t);
     if (adj == Adjustment::kRaw) {
       adjf = 1 / p.split_norm;
-      for (const Event& e : p.events) {
-        if (e.kind == Event::Kind::kSplit && e.ts > now) adjf *= static_cast<double>(e.numerator) / e.denominator;
+      for (const Event& e : p.splits) {
+        if (e.ts > now) adjf *= static_cast<double>(e.numerator) / e.denominator;
       }
     }
     const int64_t bar_day = IsIntraday(iv) ? DaysFromCivil(cal.LocalDate(rb.ts)) : DayOf(rb.ts);
     const int64_t last_day = IsIntraday(iv) || iv == Interval::k1d ? bar_day : DayOf(NextBar(rb.ts, iv)) - 1;
-    for (const Event& e : p.events) {
-      if (e.kind == Event::Kind::kDividend && e.ts <= now && DaysFromCivil(e.date) > last_day) adjf *= e.factor;
-    }
+    // Dividends with ex-date after the bar's last day (and paid by now).
+    const auto first_after = std::upper_bound(p.div_days.begin(), p.div_days.begin() + static_cast<ptrdiff_t>(paid), last_day);
+    adjf *= div_suffix[static_cast<size_t>(first_after - p.div_days.begin())];
     bar.adj_close = rb.c * adjf;
     bar.provider = "sim";
     bar.currency = currency;
@@ -606,7 +634,8 @@ FramePtr Generator::LoadedBars(const Series& s, const Profile& p, Interval iv, T
 }
 
 std::vector<Event> Generator::Events(std::string_view symbol, TimeRange r, Timestamp now) const {
-  const Profile p = MakeProfile(symbol);
+  const auto pp = GetProfile(symbol);
+  const Profile& p = *pp;
   std::vector<Event> out;
   for (const Event& e : p.events) {
     if (r.Contains(e.ts) && e.ts <= now) out.push_back(e);
@@ -615,7 +644,8 @@ std::vector<Event> Generator::Events(std::string_view symbol, TimeRange r, Times
 }
 
 double Generator::PriceAt(std::string_view symbol, Timestamp t, Timestamp now) const {
-  const Profile p = MakeProfile(symbol);
+  const auto pp = GetProfile(symbol);
+  const Profile& p = *pp;
   if (p.data_1d != nullptr || p.info.from_data) {
     // Loaded data: the last close at or before t at the finest loaded interval.
     for (Interval iv : kAllIntervals) {
@@ -679,7 +709,7 @@ bool Generator::YahooNullBar(std::string_view symbol, Timestamp bar_start) const
   return Mix(Mix(HashString(symbol), seed_), 77, static_cast<uint64_t>(bar_start)) % 1500 == 0;
 }
 
-SymbolInfo Generator::Info(std::string_view symbol) const { return MakeProfile(symbol).info; }
+SymbolInfo Generator::Info(std::string_view symbol) const { return GetProfile(symbol)->info; }
 
 // ----------------------------------------------------------------- CSV loading
 
@@ -803,6 +833,10 @@ Status Generator::LoadCsvDir(const std::string& dir) {
 
 Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_override,
                               std::optional<Interval> iv_override) {
+  {
+    std::lock_guard lock(cache_mu_);
+    cache_.clear();  // profiles depend on what is loaded
+  }
   FINEX_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
   const std::string fname = std::filesystem::path(path).filename().string();
   // Header.

@@ -26,17 +26,20 @@
 // Stamps follow API.md: intraday bars at their UTC open time, 1d/1w/1mo at
 // 00:00 UTC of their (first) trading date.
 //
-// Thread-safety: a Generator is immutable after its Load* calls; const
-// methods may be called from any number of threads. Load* are not
+// Thread-safety: a Generator is immutable after its Load* calls (apart from
+// an internal, mutex-guarded cache of per-symbol profiles); const methods may
+// be called from any number of threads. Load* are not
 // thread-safe and must finish before the generator is shared.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "finex/calendar/calendar.h"
@@ -135,6 +138,8 @@ class Generator {
   struct Profile;
   struct Series;  // a loaded history
   Profile MakeProfile(std::string_view symbol) const;
+  // Cached MakeProfile (profiles are pure functions of symbol and seed).
+  std::shared_ptr<const Profile> GetProfile(std::string_view symbol) const;
   double LogPath(const Profile& p, double t) const;
   const Series* FindLoaded(std::string_view symbol, Interval iv) const;
   FramePtr LoadedBars(const Series& s, const Profile& p, Interval iv, TimeRange r,
@@ -143,6 +148,8 @@ class Generator {
   uint64_t seed_;
   std::map<std::string, std::shared_ptr<const Series>, std::less<>> loaded_;  // key "SYM|iv"
   std::vector<std::string> skipped_;
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const Profile>> cache_;  // GUARDED_BY(cache_mu_)
 };
 
 // The built-in well-known instruments (real names and price levels): US
