@@ -59,21 +59,23 @@ class ProviderSimTest : public ::testing::Test {
     return std::move(*p);
   }
 
-  HistoryResponse Fetch(ProviderId id, const std::string& symbol, Interval iv, Timestamp start, Timestamp end) {
+  HistoryResponse Fetch(ProviderId id, const std::string& symbol, Interval iv, Timestamp start,
+                        Timestamp end) {
     HistoryRequest req;
     req.symbol = symbol;
     req.interval = iv;
     req.range = TimeRange{start, end};
     Result<HistoryResponse> r = Open(id)->History(req);
     EXPECT_OK(r);
-    return r.ok() ? std::move(*r) : HistoryResponse{Frame::Empty(), {}, {}, "", "", "", false, {}, 0};
+    return r.ok() ? std::move(*r)
+                  : HistoryResponse{Frame::Empty(), {}, {}, "", "", "", false, {}, 0};
   }
 
   // Every truth bar in `window` (minus skipped ones) is in `got` with equal
   // values, and `got` holds no bar in `window` that the truth lacks.
   // Returns the number of bars compared.
-  size_t ExpectTruth(const HistoryResponse& got, const FramePtr& truth, TimeRange window, Tolerance tol,
-                     bool close_only = false, bool volume = true,
+  size_t ExpectTruth(const HistoryResponse& got, const FramePtr& truth, TimeRange window,
+                     Tolerance tol, bool close_only = false, bool volume = true,
                      const std::function<bool(Timestamp)>& skip = nullptr) {
     const Frame& g = *got.frame;
     size_t compared = 0, gi = 0;
@@ -81,7 +83,8 @@ class ProviderSimTest : public ::testing::Test {
       const Timestamp ts = truth->timestamps()[i];
       if (!window.Contains(ts) || (skip && skip(ts))) continue;
       while (gi < g.rows() && g.timestamps()[gi] < ts) {
-        EXPECT_FALSE(window.Contains(g.timestamps()[gi])) << "invented bar at " << FormatIsoUtc(g.timestamps()[gi]);
+        EXPECT_FALSE(window.Contains(g.timestamps()[gi]))
+            << "invented bar at " << FormatIsoUtc(g.timestamps()[gi]);
         ++gi;
       }
       if (gi >= g.rows() || g.timestamps()[gi] != ts) {
@@ -89,11 +92,15 @@ class ProviderSimTest : public ::testing::Test {
         continue;
       }
       SCOPED_TRACE(FormatIsoUtc(ts));
-      EXPECT_TRUE(Near(g.close()[gi], truth->close()[i], tol)) << g.close()[gi] << " vs " << truth->close()[i];
+      EXPECT_TRUE(Near(g.close()[gi], truth->close()[i], tol))
+          << g.close()[gi] << " vs " << truth->close()[i];
       if (!close_only) {
-        EXPECT_TRUE(Near(g.open()[gi], truth->open()[i], tol)) << g.open()[gi] << " vs " << truth->open()[i];
-        EXPECT_TRUE(Near(g.high()[gi], truth->high()[i], tol)) << g.high()[gi] << " vs " << truth->high()[i];
-        EXPECT_TRUE(Near(g.low()[gi], truth->low()[i], tol)) << g.low()[gi] << " vs " << truth->low()[i];
+        EXPECT_TRUE(Near(g.open()[gi], truth->open()[i], tol))
+            << g.open()[gi] << " vs " << truth->open()[i];
+        EXPECT_TRUE(Near(g.high()[gi], truth->high()[i], tol))
+            << g.high()[gi] << " vs " << truth->high()[i];
+        EXPECT_TRUE(Near(g.low()[gi], truth->low()[i], tol))
+            << g.low()[gi] << " vs " << truth->low()[i];
       }
       if (volume) EXPECT_EQ(g.volume()[gi], truth->volume()[i]);
       ++compared;
@@ -101,7 +108,8 @@ class ProviderSimTest : public ::testing::Test {
     }
     for (; gi < g.rows(); ++gi) {
       if (skip && skip(g.timestamps()[gi])) continue;
-      EXPECT_FALSE(window.Contains(g.timestamps()[gi])) << "invented bar at " << FormatIsoUtc(g.timestamps()[gi]);
+      EXPECT_FALSE(window.Contains(g.timestamps()[gi]))
+          << "invented bar at " << FormatIsoUtc(g.timestamps()[gi]);
     }
     return compared;
   }
@@ -167,7 +175,8 @@ TEST_F(ProviderSimTest, AlphaVantageDaily) {
   EXPECT_EQ(r.timezone, "America/New_York");
   EXPECT_GE(r.frame->rows(), 100u);  // compact = the latest 100 points: bonus data kept
   EXPECT_TRUE(r.last_bar_partial);   // today's bar, refreshed mid-session
-  EXPECT_EQ(ExpectTruth(r, Truth("AAPL", Interval::k1d, d, sim::Adjustment::kRaw), d, {0, 6e-5}), 10u);
+  EXPECT_EQ(ExpectTruth(r, Truth("AAPL", Interval::k1d, d, sim::Adjustment::kRaw), d, {0, 6e-5}),
+            10u);
 }
 
 TEST_F(ProviderSimTest, AlphaVantageIntradayStampConvention) {
@@ -175,8 +184,9 @@ TEST_F(ProviderSimTest, AlphaVantageIntradayStampConvention) {
   // the 09:31 row, closing cross in 16:01, early close in 13:01 — see
   // alpha_vantage_provider.h); the adapter restamps them to opens. The sim
   // labels rows by bar OPEN, so the two disagree by one interval.
-  GTEST_SKIP() << "sim labels Alpha Vantage intraday rows by open time; the adapter follows the real "
-                  "close-time labels (reported to the lead)";
+  GTEST_SKIP()
+      << "sim labels Alpha Vantage intraday rows by open time; the adapter follows the real "
+         "close-time labels (reported to the lead)";
 }
 
 TEST_F(ProviderSimTest, TwelveDataIntradayAndDaily) {
@@ -210,8 +220,10 @@ TEST_F(ProviderSimTest, UpstreamErrorsMapToTypedStatuses) {
   req.range = TimeRange{s, e};
   req.symbol = "INVALIDX";
   EXPECT_THAT(Open(ProviderId::kYahoo)->History(req), testing::StatusIs(StatusCode::kNotFound));
-  EXPECT_THAT(Open(ProviderId::kAlphaVantage)->History(req), testing::StatusIs(StatusCode::kNotFound));
-  EXPECT_THAT(Open(ProviderId::kTwelveData)->History(req), testing::StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(Open(ProviderId::kAlphaVantage)->History(req),
+              testing::StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(Open(ProviderId::kTwelveData)->History(req),
+              testing::StatusIs(StatusCode::kNotFound));
   req.symbol = "ZZZZUSDT";
   EXPECT_THAT(Open(ProviderId::kBinance)->History(req), testing::StatusIs(StatusCode::kNotFound));
 
@@ -223,7 +235,9 @@ TEST_F(ProviderSimTest, UpstreamErrorsMapToTypedStatuses) {
   for (ProviderId id : {ProviderId::kYahoo, ProviderId::kAlphaVantage, ProviderId::kTwelveData,
                         ProviderId::kBinance, ProviderId::kCoinGecko}) {
     SCOPED_TRACE(provider::ProviderName(id));
-    req.symbol = id == ProviderId::kBinance ? "BTCUSDT" : id == ProviderId::kCoinGecko ? "bitcoin" : "AAPL";
+    req.symbol = id == ProviderId::kBinance     ? "BTCUSDT"
+                 : id == ProviderId::kCoinGecko ? "bitcoin"
+                                                : "AAPL";
     auto p = Open(id);
     Status last;
     for (int i = 0; i < 3; ++i) last = p->History(req).status();

@@ -131,19 +131,22 @@ Result<HttpResponse> CurlHttpClient::Get(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min<long>(timeout, options_.connect_timeout_ms));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   std::min<long>(timeout, options_.connect_timeout_ms));
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, options_.follow_redirects ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
   curl_slist* headers = nullptr;
-  for (const auto& [k, v] : req.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  for (const auto& [k, v] : req.headers)
+    headers = curl_slist_append(headers, (k + ": " + v).c_str());
   if (headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 
   const CURLcode rc = curl_easy_perform(h);
@@ -156,7 +159,8 @@ Result<HttpResponse> CurlHttpClient::Get(const HttpRequest& req) {
   if (rc != CURLE_OK) {
     const std::string where = HostOf(req.url);
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-      return DeadlineExceededError("HTTP GET " + where + " timed out after " + std::to_string(timeout) + " ms");
+      return DeadlineExceededError("HTTP GET " + where + " timed out after " +
+                                   std::to_string(timeout) + " ms");
     }
     if (t.too_large) {
       return UnavailableError("HTTP GET " + where + ": body larger than " +

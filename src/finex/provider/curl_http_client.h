@@ -31,7 +31,8 @@ namespace finex::provider {
 struct CurlOptions {
   // Default: a desktop-browser UA with a finex token.
   std::string user_agent =
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 "
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 "
+      "Safari/537.36 "
       "finex/0.1";
   // Upper bound for connection setup. Default 3000 ms.
   int connect_timeout_ms = 3000;

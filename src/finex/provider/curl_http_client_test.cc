@@ -114,8 +114,9 @@ class LoopbackServer {
         body = "busy";
         extra = "Retry-After: 7\r\n";
       }
-      std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nX-Custom-Header: Yes\r\n" + extra + "\r\n" + body;
+      std::string resp = "HTTP/1.1 " + std::to_string(status) +
+                         " X\r\nContent-Length: " + std::to_string(body.size()) +
+                         "\r\nX-Custom-Header: Yes\r\n" + extra + "\r\n" + body;
       if (send(c, resp.data(), resp.size(), MSG_NOSIGNAL) < 0) break;
     }
     close(c);
@@ -152,16 +153,18 @@ TEST(CurlHttpClient, StatusBodyHeadersAndKeepAlive) {
 TEST(CurlHttpClient, GzipIsDecoded) {
   LoopbackServer server;
   CurlHttpClient http;
-  ASSERT_OK_AND_ASSIGN(HttpResponse r,
-                       http.Get({"http://127.0.0.1:" + std::to_string(server.port()) + "/gzip", {}, 2000}));
+  ASSERT_OK_AND_ASSIGN(
+      HttpResponse r,
+      http.Get({"http://127.0.0.1:" + std::to_string(server.port()) + "/gzip", {}, 2000}));
   EXPECT_EQ(r.body, std::string(5000, 'z'));
 }
 
 TEST(CurlHttpClient, HttpErrorsAreResponsesNotStatuses) {
   LoopbackServer server;
   CurlHttpClient http;
-  ASSERT_OK_AND_ASSIGN(HttpResponse r,
-                       http.Get({"http://127.0.0.1:" + std::to_string(server.port()) + "/status/503", {}, 2000}));
+  ASSERT_OK_AND_ASSIGN(
+      HttpResponse r,
+      http.Get({"http://127.0.0.1:" + std::to_string(server.port()) + "/status/503", {}, 2000}));
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.Header("retry-after"), "7");
 }
@@ -169,8 +172,8 @@ TEST(CurlHttpClient, HttpErrorsAreResponsesNotStatuses) {
 TEST(CurlHttpClient, TimeoutAndRefusal) {
   LoopbackServer server;
   CurlHttpClient http;
-  Result<HttpResponse> slow =
-      http.Get({"http://127.0.0.1:" + std::to_string(server.port()) + "/slow?apikey=SECRET", {}, 150});
+  Result<HttpResponse> slow = http.Get(
+      {"http://127.0.0.1:" + std::to_string(server.port()) + "/slow?apikey=SECRET", {}, 150});
   EXPECT_THAT(slow, StatusIs(StatusCode::kDeadlineExceeded, "timed out"));
   EXPECT_EQ(slow.status().message().find("SECRET"), std::string::npos);  // no query in messages
   int port;

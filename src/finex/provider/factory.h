@@ -21,8 +21,10 @@ namespace finex::provider {
 // "https://api.twelvedata.com", "https://api.coingecko.com".
 std::string_view DefaultBaseUrl(ProviderId id);
 
-std::unique_ptr<Provider> NewYahooProvider(const ProviderConfig& config, HttpClient& http, Clock& clock);
-std::unique_ptr<Provider> NewBinanceProvider(const ProviderConfig& config, HttpClient& http, Clock& clock);
+std::unique_ptr<Provider> NewYahooProvider(const ProviderConfig& config, HttpClient& http,
+                                           Clock& clock);
+std::unique_ptr<Provider> NewBinanceProvider(const ProviderConfig& config, HttpClient& http,
+                                             Clock& clock);
 std::unique_ptr<Provider> NewAlphaVantageProvider(const ProviderConfig& config, HttpClient& http,
                                                   Clock& clock);
 std::unique_ptr<Provider> NewTwelveDataProvider(const ProviderConfig& config, HttpClient& http,

@@ -19,15 +19,15 @@ namespace finex::provider {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-  std::string url;       // absolute URL, query string included
-  Headers headers;       // extra request headers
-  int timeout_ms = 5000; // whole-request timeout
+  std::string url;        // absolute URL, query string included
+  Headers headers;        // extra request headers
+  int timeout_ms = 5000;  // whole-request timeout
 };
 
 struct HttpResponse {
   int status = 0;
-  Headers headers;       // names lower-cased
-  std::string body;      // decompressed
+  Headers headers;   // names lower-cased
+  std::string body;  // decompressed
   // First header with this (lower-case) name, "" if none.
   std::string_view Header(std::string_view lower_name) const {
     for (const auto& [k, v] : headers)

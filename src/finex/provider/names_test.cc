@@ -31,10 +31,12 @@ TEST(ProviderFactory, OpensEveryProviderAndValidatesConfig) {
     EXPECT_EQ(p->name(), ProviderName(id));
     EXPECT_GT(p->calls_per_minute(), 0);
   }
-  Result<std::unique_ptr<Provider>> bad_url = OpenProvider(ProviderId::kYahoo, {"ftp://x", "", 5000}, http, clock);
+  Result<std::unique_ptr<Provider>> bad_url =
+      OpenProvider(ProviderId::kYahoo, {"ftp://x", "", 5000}, http, clock);
   EXPECT_THAT(bad_url, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(bad_url.status().details().param, "base_url");
-  EXPECT_THAT(OpenProvider(ProviderId::kYahoo, {"", "", 0}, http, clock), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(OpenProvider(ProviderId::kYahoo, {"", "", 0}, http, clock),
+              StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(DefaultBaseUrl(ProviderId::kBinance), "https://api.binance.com");
 }
 
@@ -48,8 +50,10 @@ TEST(ProviderFactory, HandlesSplitsTheSymbolSpace) {
   auto cg = NewCoinGeckoProvider({}, http, clock);
   EXPECT_TRUE(yahoo->Handles("AAPL") && yahoo->Handles("^GSPC") && yahoo->Handles("EURUSD=X"));
   EXPECT_TRUE(binance->Handles("BTCUSDT") && !binance->Handles("AAPL"));
-  EXPECT_TRUE(av->Handles("AAPL") && av->Handles("EUR/USD") && !av->Handles("EURUSD=X") && !av->Handles("^GSPC"));
-  EXPECT_TRUE(td->Handles("AAPL") && td->Handles("EUR/USD") && td->Handles("BTC/USD") && !td->Handles("EURUSD=X"));
+  EXPECT_TRUE(av->Handles("AAPL") && av->Handles("EUR/USD") && !av->Handles("EURUSD=X") &&
+              !av->Handles("^GSPC"));
+  EXPECT_TRUE(td->Handles("AAPL") && td->Handles("EUR/USD") && td->Handles("BTC/USD") &&
+              !td->Handles("EURUSD=X"));
   EXPECT_TRUE(cg->Handles("bitcoin") && cg->Handles("ETH") && !cg->Handles("AAPL"));
 }
 

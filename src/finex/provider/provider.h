@@ -44,11 +44,11 @@ std::string_view ProviderName(ProviderId id);
 Result<ProviderId> ParseProviderId(std::string_view name);
 
 struct HistoryRequest {
-  std::string symbol;                  // as the user gave it (validated)
+  std::string symbol;  // as the user gave it (validated)
   Interval interval = Interval::k1d;
-  TimeRange range;                     // half-open [start, end), UTC
+  TimeRange range;  // half-open [start, end), UTC
   FieldSet fields = FieldSet::Ohlcv();
-  std::string currency;                // "" = the instrument's native currency
+  std::string currency;  // "" = the instrument's native currency
 };
 
 struct CorporateAction {
@@ -60,24 +60,24 @@ struct CorporateAction {
 };
 
 struct HistoryResponse {
-  FramePtr frame;             // standardized bars, sorted; may be empty (a fact)
-  TimeRange requested;        // what finex asked for (after widening)
-  TimeRange actual;           // [first bar, last bar start + 1); empty if no bars
-  std::string currency;       // lower-case, read from the response; "" if the provider never says
-  std::string timezone;       // IANA zone of the exchange, read from the response
-  std::string exchange;       // the provider's exchange name/code, if given
-  bool last_bar_partial = false;  // the last bar is still forming (live)
+  FramePtr frame;        // standardized bars, sorted; may be empty (a fact)
+  TimeRange requested;   // what finex asked for (after widening)
+  TimeRange actual;      // [first bar, last bar start + 1); empty if no bars
+  std::string currency;  // lower-case, read from the response; "" if the provider never says
+  std::string timezone;  // IANA zone of the exchange, read from the response
+  std::string exchange;  // the provider's exchange name/code, if given
+  bool last_bar_partial = false;         // the last bar is still forming (live)
   std::vector<CorporateAction> actions;  // splits/dividends inside the answer
-  int http_calls = 0;         // upstream calls this answer took (Binance pages)
+  int http_calls = 0;                    // upstream calls this answer took (Binance pages)
 };
 
 // What one call can carry, for the planner's cost model.
 struct CallLimits {
-  int64_t max_rows = 0;            // rows one call returns at most; 0 = unlimited
-  Timestamp max_span_s = 0;        // longest range one call may ask; 0 = unlimited
-  Timestamp max_lookback_s = 0;    // how far back from now the interval reaches; 0 = unlimited
-  bool whole_history = false;      // every call returns the whole series (Alpha Vantage full)
-  bool supported = true;           // the provider has this interval at all
+  int64_t max_rows = 0;          // rows one call returns at most; 0 = unlimited
+  Timestamp max_span_s = 0;      // longest range one call may ask; 0 = unlimited
+  Timestamp max_lookback_s = 0;  // how far back from now the interval reaches; 0 = unlimited
+  bool whole_history = false;    // every call returns the whole series (Alpha Vantage full)
+  bool supported = true;         // the provider has this interval at all
 };
 
 class Provider {

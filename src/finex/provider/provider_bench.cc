@@ -64,11 +64,12 @@ void BM_ProviderParse_YahooTslaFullDaily(benchmark::State& state) {
 BENCHMARK(BM_ProviderParse_YahooTslaFullDaily);
 
 void BM_ProviderParse_AlphaVantage1mCsv(benchmark::State& state) {
-  const std::string body =
-      ReadShared("alphavantage/av-TIME_SERIES_INTRADAY_EXTENDED-MSFT-1min-year1month1-2020-11-23_2020-12-18.csv");
+  const std::string body = ReadShared(
+      "alphavantage/"
+      "av-TIME_SERIES_INTRADAY_EXTENDED-MSFT-1min-year1month1-2020-11-23_2020-12-18.csv");
   Run(state, body, [&](const std::string& b) {
-    return alpha_vantage::ParseIntradayCsv(b, Req(Interval::k1m, 1606089600, 1608422400), "US/Eastern",
-                                           1767225600);
+    return alpha_vantage::ParseIntradayCsv(b, Req(Interval::k1m, 1606089600, 1608422400),
+                                           "US/Eastern", 1767225600);
   });
 }
 BENCHMARK(BM_ProviderParse_AlphaVantage1mCsv);
@@ -92,8 +93,11 @@ void BM_ProviderParse_BinanceKlines1000(benchmark::State& state) {
   for (int i = 0; i < 1000; ++i) {
     const int64_t o = t0 + i * 60000LL;
     if (i) s += ",";
-    s += "[" + std::to_string(o) + ",\"42000.10000000\",\"42100.00000000\",\"41900.00000000\",\"42050.50000000\","
-         "\"12.50000000\"," + std::to_string(o + 59999) + ",\"525631.25000000\",100,\"6.00000000\","
+    s += "[" + std::to_string(o) +
+         ",\"42000.10000000\",\"42100.00000000\",\"41900.00000000\",\"42050.50000000\","
+         "\"12.50000000\"," +
+         std::to_string(o + 59999) +
+         ",\"525631.25000000\",100,\"6.00000000\","
          "\"252000.00000000\",\"0\"]";
   }
   s += "]";

@@ -20,11 +20,16 @@ constexpr Timestamp kCompactReach = 130 * kDay;  // 100 trading days ≈ 140 cal
 
 std::string_view IntradayWire(Interval iv) {
   switch (iv) {
-    case Interval::k1m: return "1min";
-    case Interval::k5m: return "5min";
-    case Interval::k15m: return "15min";
-    case Interval::k30m: return "30min";
-    default: return "60min";
+    case Interval::k1m:
+      return "1min";
+    case Interval::k5m:
+      return "5min";
+    case Interval::k15m:
+      return "15min";
+    case Interval::k30m:
+      return "30min";
+    default:
+      return "60min";
   }
 }
 
@@ -56,11 +61,13 @@ bool ParseStamp(std::string_view s, CivilDate* d, int* secs) {
     return true;
   };
   if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
-  if (!num(0, 4, &d->year) || !num(5, 2, &d->month) || !num(8, 2, &d->day) || !IsValidCivil(*d)) return false;
+  if (!num(0, 4, &d->year) || !num(5, 2, &d->month) || !num(8, 2, &d->day) || !IsValidCivil(*d))
+    return false;
   *secs = 0;
   if (s.size() == 10) return true;
   int h = 0, m = 0, sec = 0;
-  if (s.size() < 16 || (s[10] != ' ' && s[10] != 'T') || !num(11, 2, &h) || s[13] != ':' || !num(14, 2, &m)) {
+  if (s.size() < 16 || (s[10] != ' ' && s[10] != 'T') || !num(11, 2, &h) || s[13] != ':' ||
+      !num(14, 2, &m)) {
     return false;
   }
   if (s.size() >= 19 && (s[16] != ':' || !num(17, 2, &sec))) return false;
@@ -78,7 +85,8 @@ Result<Timestamp> RowStamp(std::string_view label, Interval iv, std::string_view
   }
   if (!IsIntraday(iv)) return DailyStampOfDate(d, iv);
   Result<Timestamp> t = calendar::FromLocal(tz, d, secs);
-  if (!t.ok()) return Error(kId, StatusCode::kDataLoss, "unknown time zone '" + Printable(tz) + "'");
+  if (!t.ok())
+    return Error(kId, StatusCode::kDataLoss, "unknown time zone '" + Printable(tz) + "'");
   return *t - NominalSeconds(iv);  // close-stamped → open
 }
 
@@ -117,15 +125,16 @@ Status BodyError(std::string_view body, int http_status, Timestamp now) {
   std::string_view m = note.empty() ? info : note;
   if (!m.empty()) {
     if (m.find("premium endpoint") != std::string_view::npos ||
-        (m.find("premium") != std::string_view::npos && m.find("rate limit") == std::string_view::npos &&
+        (m.find("premium") != std::string_view::npos &&
+         m.find("rate limit") == std::string_view::npos &&
          m.find("call frequency") == std::string_view::npos)) {
       return Error(kId, StatusCode::kPermissionDenied, Sanitize(m, ""), http_status);
     }
     const bool daily = m.find("per day") != std::string_view::npos &&
                        m.find("per minute") == std::string_view::npos;
     const double wait = daily ? static_cast<double>(SecondsToNextUtcMidnight(now)) : 60.0;
-    return Error(kId, StatusCode::kResourceExhausted, "throttled (HTTP 200): " + Sanitize(m, ""), http_status,
-                 wait);
+    return Error(kId, StatusCode::kResourceExhausted, "throttled (HTTP 200): " + Sanitize(m, ""),
+                 http_status, wait);
   }
   return OkStatus();
 }
@@ -134,7 +143,8 @@ Result<HistoryResponse> ParseIntradayCsv(std::string_view body, const HistoryReq
                                          std::string_view tz, Timestamp now) {
   SeriesBuilder sb(kId, req);
   size_t pos = body.find('\n');
-  if (pos == std::string_view::npos) return Error(kId, StatusCode::kDataLoss, "csv: no header line");
+  if (pos == std::string_view::npos)
+    return Error(kId, StatusCode::kDataLoss, "csv: no header line");
   std::string_view header = body.substr(0, pos);
   if (header.rfind("time", 0) != 0) {
     return Error(kId, StatusCode::kDataLoss, "csv: unexpected header '" + Printable(header) + "'");
@@ -174,7 +184,8 @@ Result<HistoryResponse> ParseIntradayCsv(std::string_view body, const HistoryReq
   return std::move(sb).Finish(req.range, "", zone, "", now, false, 1);
 }
 
-Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryRequest& req, Timestamp now) {
+Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryRequest& req,
+                                    Timestamp now) {
   if (resp.status != 200) {
     FINEX_RETURN_IF_ERROR(BodyError(resp.body, resp.status, now));
     return HttpError(kId, resp, "", "");
@@ -182,7 +193,8 @@ Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryReque
   FINEX_RETURN_IF_ERROR(BodyError(resp.body, resp.status, now));
   size_t first = resp.body.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && resp.body[first] != '{') {
-    return ParseIntradayCsv(std::string_view(resp.body).substr(first), req, "America/New_York", now);
+    return ParseIntradayCsv(std::string_view(resp.body).substr(first), req, "America/New_York",
+                            now);
   }
   Result<element> doc = ParseJson(resp.body);
   if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "series: " + doc.status().message());
@@ -193,20 +205,26 @@ Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryReque
   for (auto [k, v] : root) {
     object o;
     if (v.get(o)) continue;
-    if (k == "Meta Data") meta = o;
-    else if (!series) series = o;
+    if (k == "Meta Data")
+      meta = o;
+    else if (!series)
+      series = o;
   }
   if (!meta || !series) {
-    return Error(kId, StatusCode::kDataLoss, "series: expected 'Meta Data' and a time series object");
+    return Error(kId, StatusCode::kDataLoss,
+                 "series: expected 'Meta Data' and a time series object");
   }
   std::string tz, last_refreshed, currency;
   for (auto [k, v] : *meta) {
     std::string_view s;
     if (v.get(s)) continue;
     std::string_view name = FieldName(k);
-    if (name == "Time Zone") tz = NormalizeZone(s);
-    else if (name == "Last Refreshed") last_refreshed = std::string(s);
-    else if (name == "To Symbol" || name == "Market Code") currency = NormalizeCurrency(s);
+    if (name == "Time Zone")
+      tz = NormalizeZone(s);
+    else if (name == "Last Refreshed")
+      last_refreshed = std::string(s);
+    else if (name == "To Symbol" || name == "Market Code")
+      currency = NormalizeCurrency(s);
   }
   if (tz.empty()) return Error(kId, StatusCode::kDataLoss, "series: Meta Data has no Time Zone");
   SeriesBuilder sb(kId, req);
@@ -220,16 +238,23 @@ Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryReque
     std::optional<double> dividend, split;
     for (auto [fk, fv] : fields) {
       std::string_view name = FieldName(fk);
-      if (name == "open") b.open = AsDouble(fv);
-      else if (name == "high") b.high = AsDouble(fv);
-      else if (name == "low") b.low = AsDouble(fv);
-      else if (name == "close") b.close = AsDouble(fv);
-      else if (name == "volume") b.volume = AsVolume(fv);
+      if (name == "open")
+        b.open = AsDouble(fv);
+      else if (name == "high")
+        b.high = AsDouble(fv);
+      else if (name == "low")
+        b.low = AsDouble(fv);
+      else if (name == "close")
+        b.close = AsDouble(fv);
+      else if (name == "volume")
+        b.volume = AsVolume(fv);
       else if (name == "adjusted close") {
         b.adj_close = AsDouble(fv);
         carried = carried.Union(FieldSet(FieldSet::kAdjClose));
-      } else if (name == "dividend amount") dividend = AsDouble(fv);
-      else if (name == "split coefficient") split = AsDouble(fv);
+      } else if (name == "dividend amount")
+        dividend = AsDouble(fv);
+      else if (name == "split coefficient")
+        split = AsDouble(fv);
     }
     if (dividend && *dividend > 0) {
       CorporateAction a;
@@ -297,11 +322,14 @@ std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_
   Query q;
   std::string fn;
   if (fx) {
-    fn = req.interval == Interval::k1d ? "FX_DAILY" : req.interval == Interval::k1w ? "FX_WEEKLY" : "FX_MONTHLY";
+    fn = req.interval == Interval::k1d   ? "FX_DAILY"
+         : req.interval == Interval::k1w ? "FX_WEEKLY"
+                                         : "FX_MONTHLY";
     q.Add("function", fn).Add("from_symbol", fx->first).Add("to_symbol", fx->second);
   } else {
-    fn = req.interval == Interval::k1d ? "TIME_SERIES_DAILY" : req.interval == Interval::k1w ? "TIME_SERIES_WEEKLY"
-                                                                                             : "TIME_SERIES_MONTHLY";
+    fn = req.interval == Interval::k1d   ? "TIME_SERIES_DAILY"
+         : req.interval == Interval::k1w ? "TIME_SERIES_WEEKLY"
+                                         : "TIME_SERIES_MONTHLY";
     if (adjusted) fn += "_ADJUSTED";
     q.Add("function", fn).Add("symbol", req.symbol);
   }
@@ -326,17 +354,24 @@ Result<finex::Quote> ParseGlobalQuote(const HttpResponse& resp, Timestamp now) {
     std::string_view name = FieldName(k);
     std::string_view s;
     if (v.get(s)) continue;
-    if (name == "symbol") q.symbol = std::string(s);
-    else if (name == "price") q.price = ParseDouble(s).value_or(0);
-    else if (name == "volume") q.volume = ParseVolume(s);
-    else if (name == "high") q.high_24h = ParseDouble(s);
-    else if (name == "low") q.low_24h = ParseDouble(s);
-    else if (name == "change") q.change = ParseDouble(s);
+    if (name == "symbol")
+      q.symbol = std::string(s);
+    else if (name == "price")
+      q.price = ParseDouble(s).value_or(0);
+    else if (name == "volume")
+      q.volume = ParseVolume(s);
+    else if (name == "high")
+      q.high_24h = ParseDouble(s);
+    else if (name == "low")
+      q.low_24h = ParseDouble(s);
+    else if (name == "change")
+      q.change = ParseDouble(s);
     else if (name == "change percent") {
       std::string_view p = s;
       if (!p.empty() && p.back() == '%') p.remove_suffix(1);
       q.change_percent = ParseDouble(p);
-    } else if (name == "latest trading day") day = std::string(s);
+    } else if (name == "latest trading day")
+      day = std::string(s);
   }
   CivilDate d;
   int secs;
@@ -362,14 +397,19 @@ Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Ti
       std::string_view s;
       if (v.get(s)) continue;
       std::string_view name = FieldName(k);
-      if (name == "symbol") r.symbol = std::string(s);
-      else if (name == "name") r.name = std::string(s);
+      if (name == "symbol")
+        r.symbol = std::string(s);
+      else if (name == "name")
+        r.name = std::string(s);
       else if (name == "type") {
         r.type = std::string(s);
         for (char& c : r.type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      } else if (name == "region") r.country = std::string(s);
-      else if (name == "currency") r.currency = NormalizeCurrency(s);
-      else if (name == "matchScore") r.match_score = ParseDouble(s).value_or(0);
+      } else if (name == "region")
+        r.country = std::string(s);
+      else if (name == "currency")
+        r.currency = NormalizeCurrency(s);
+      else if (name == "matchScore")
+        r.match_score = ParseDouble(s).value_or(0);
     }
     if (!r.symbol.empty()) out.push_back(std::move(r));
   }
@@ -388,7 +428,8 @@ class AlphaVantageProvider final : public Provider {
   Result<HistoryResponse> History(const HistoryRequest& req) override {
     FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
     if (req.range.empty()) {
-      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString()).WithParam("start");
+      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
+          .WithParam("start");
     }
     const Timestamp now = clock_.Now();
     std::vector<std::string> urls = SeriesUrls(base_, config_.api_key, req, now);
@@ -402,9 +443,10 @@ class AlphaVantageProvider final : public Provider {
       FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_, std::move(url)));
       ++calls;
       Result<HistoryResponse> r = ParseSeries(resp, req, now);
-      if (!r.ok()) return Status(r.status().code(), Sanitize(r.status().message(), config_.api_key))
-                              .WithProvider(std::string(ProviderName(kId)), r.status().details().upstream_status)
-                              .WithRetryAfter(r.status().details().retry_after_s);
+      if (!r.ok())
+        return Status(r.status().code(), Sanitize(r.status().message(), config_.api_key))
+            .WithProvider(std::string(ProviderName(kId)), r.status().details().upstream_status)
+            .WithRetryAfter(r.status().details().retry_after_s);
       if (calls == 1) {
         merged = std::move(*r);
         frames.push_back(merged.frame);
@@ -419,9 +461,9 @@ class AlphaVantageProvider final : public Provider {
     }
     if (frames.size() > 1) {
       merged.frame = Frame::Merge(frames);
-      merged.actual = merged.frame->empty()
-                          ? TimeRange{}
-                          : TimeRange{merged.frame->first_timestamp(), merged.frame->last_timestamp() + 1};
+      merged.actual = merged.frame->empty() ? TimeRange{}
+                                            : TimeRange{merged.frame->first_timestamp(),
+                                                        merged.frame->last_timestamp() + 1};
     }
     merged.requested = req.range;
     merged.http_calls = calls;
@@ -436,22 +478,27 @@ class AlphaVantageProvider final : public Provider {
       Query q;
       q.Add("function", "GLOBAL_QUOTE").Add("symbol", s);
       if (!config_.api_key.empty()) q.Add("apikey", config_.api_key);
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_, base_ + "/query?" + q.str()));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                             Fetch(http_, kId, config_, base_ + "/query?" + q.str()));
       Result<finex::Quote> r = ParseGlobalQuote(resp, now);
-      if (r.ok()) out.push_back(std::move(*r));
-      else if (r.status().code() != StatusCode::kNotFound) return r.status();
+      if (r.ok())
+        out.push_back(std::move(*r));
+      else if (r.status().code() != StatusCode::kNotFound)
+        return r.status();
     }
     return out;
   }
 
   Result<std::vector<SearchResult>> Search(std::string_view query) override {
     if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters").WithParam("q");
+      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
+          .WithParam("q");
     }
     Query q;
     q.Add("function", "SYMBOL_SEARCH").Add("keywords", query);
     if (!config_.api_key.empty()) q.Add("apikey", config_.api_key);
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_, base_ + "/query?" + q.str()));
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                           Fetch(http_, kId, config_, base_ + "/query?" + q.str()));
     return ParseSymbolSearch(resp, clock_.Now());
   }
 

@@ -48,7 +48,8 @@
 namespace finex::provider::alpha_vantage {
 
 // Parses a TIME_SERIES_* / FX_* JSON answer or an intraday CSV answer.
-Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryRequest& req, Timestamp now);
+Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryRequest& req,
+                                    Timestamp now);
 // Intraday CSV ("timestamp|time,open,high,low,close,volume", newest first) in `tz`.
 Result<HistoryResponse> ParseIntradayCsv(std::string_view body, const HistoryRequest& req,
                                          std::string_view tz, Timestamp now);

@@ -21,11 +21,14 @@ const FieldSet kAdj = FieldSet::Ohlcv().Union(FieldSet(FieldSet::kAdjClose));
 TEST(AlphaVantageProvider, DailyAdjustedFixture) {
   testing::FakeHttpClient http;
   testing::FakeClock clock(kFeb2024);
-  http.OnFile("function=TIME_SERIES_DAILY_ADJUSTED", 200, testhelp::Testdata("alpha_vantage/testdata/daily_adjusted.json"));
+  http.OnFile("function=TIME_SERIES_DAILY_ADJUSTED", 200,
+              testhelp::Testdata("alpha_vantage/testdata/daily_adjusted.json"));
   auto p = NewAlphaVantageProvider({"http://sim/alpha_vantage", "SECRETKEY", 5000}, http, clock);
-  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("FNX", Interval::k1d, 1704153600, 1704240000, kAdj)));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r,
+                       p->History(Req("FNX", Interval::k1d, 1704153600, 1704240000, kAdj)));
   EXPECT_EQ(http.last_url(),
-            "http://sim/alpha_vantage/query?function=TIME_SERIES_DAILY_ADJUSTED&symbol=FNX&outputsize=compact"
+            "http://sim/alpha_vantage/"
+            "query?function=TIME_SERIES_DAILY_ADJUSTED&symbol=FNX&outputsize=compact"
             "&apikey=SECRETKEY");
   // All three rows come back (bonus data), not only the day asked.
   ASSERT_EQ(r.frame->rows(), 3u);
@@ -48,20 +51,26 @@ TEST(AlphaVantageProvider, DailyAdjustedFixture) {
 
 TEST(AlphaVantageProvider, OutputsizeAndFunctionsPerInterval) {
   testing::FakeClock clock(kFeb2024);
-  auto url = [&](HistoryRequest req) { return alpha_vantage::SeriesUrls("B", "", req, clock.Now()); };
+  auto url = [&](HistoryRequest req) {
+    return alpha_vantage::SeriesUrls("B", "", req, clock.Now());
+  };
   EXPECT_EQ(url(Req("IBM", Interval::k1d, kFeb2024 - 400 * 86400, kFeb2024))[0],
             "B/query?function=TIME_SERIES_DAILY&symbol=IBM&outputsize=full");
-  EXPECT_EQ(url(Req("IBM", Interval::k1w, 0, kFeb2024))[0], "B/query?function=TIME_SERIES_WEEKLY&symbol=IBM");
+  EXPECT_EQ(url(Req("IBM", Interval::k1w, 0, kFeb2024))[0],
+            "B/query?function=TIME_SERIES_WEEKLY&symbol=IBM");
   EXPECT_EQ(url(Req("IBM", Interval::k1mo, 0, kFeb2024, kAdj))[0],
             "B/query?function=TIME_SERIES_MONTHLY_ADJUSTED&symbol=IBM");
   EXPECT_EQ(url(Req("EUR/USD", Interval::k1d, kFeb2024 - 86400, kFeb2024))[0],
             "B/query?function=FX_DAILY&from_symbol=EUR&to_symbol=USD&outputsize=compact");
   // Intraday: one call per month of the range.
-  std::vector<std::string> months = url(Req("IBM", Interval::k15m, 1718841600, 1720569600));  // 06-20 .. 07-10
+  std::vector<std::string> months =
+      url(Req("IBM", Interval::k15m, 1718841600, 1720569600));  // 06-20 .. 07-10
   ASSERT_EQ(months.size(), 2u);
-  EXPECT_EQ(months[0],
-            "B/query?function=TIME_SERIES_INTRADAY&symbol=IBM&interval=15min&month=2024-06&outputsize=full"
-            "&extended_hours=false");
+  EXPECT_EQ(
+      months[0],
+      "B/"
+      "query?function=TIME_SERIES_INTRADAY&symbol=IBM&interval=15min&month=2024-06&outputsize=full"
+      "&extended_hours=false");
   EXPECT_NE(months[1].find("month=2024-07"), std::string::npos);
   EXPECT_TRUE(alpha_vantage::AlphaVantageLimits(Interval::k1d).whole_history);
   EXPECT_EQ(alpha_vantage::AlphaVantageLimits(Interval::k1m).max_span_s, 31 * 86400);
@@ -70,11 +79,14 @@ TEST(AlphaVantageProvider, OutputsizeAndFunctionsPerInterval) {
 TEST(AlphaVantageProvider, IntradayCloseStampsBecomeOpens) {
   testing::FakeHttpClient http;
   testing::FakeClock clock(1719900000);
-  http.OnFile("month=2024-07", 200, testhelp::Testdata("alpha_vantage/testdata/intraday_5min.json"));
-  http.On("month=2024-06", 200,
-          R"J({"Meta Data":{"1. Information":"x","6. Time Zone":"US/Eastern"},"Time Series (5min)":{}})J");
+  http.OnFile("month=2024-07", 200,
+              testhelp::Testdata("alpha_vantage/testdata/intraday_5min.json"));
+  http.On(
+      "month=2024-06", 200,
+      R"J({"Meta Data":{"1. Information":"x","6. Time Zone":"US/Eastern"},"Time Series (5min)":{}})J");
   auto p = NewAlphaVantageProvider({}, http, clock);
-  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("FNX", Interval::k5m, 1719500000, 1719842400)));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r,
+                       p->History(Req("FNX", Interval::k5m, 1719500000, 1719842400)));
   EXPECT_EQ(r.http_calls, 2);
   ASSERT_EQ(r.frame->rows(), 3u);
   EXPECT_EQ(r.frame->timestamps()[0], 1719840600);  // label 09:35 ET = bar 09:30 ET = 13:30Z
@@ -86,29 +98,38 @@ TEST(AlphaVantageProvider, IntradayCloseStampsBecomeOpens) {
 TEST(AlphaVantageProvider, ThrottleAndErrorBodies) {
   const Timestamp now = kFeb2024 + 3600;
   const HistoryRequest req = Req("FNX", Interval::k1d, kFeb2024 - 86400, kFeb2024);
-  Result<HistoryResponse> daily =
-      alpha_vantage::ParseSeries(Resp(200, testhelp::ReadTestdata("alpha_vantage/testdata/information_daily_limit.json")),
-                                 req, now);
+  Result<HistoryResponse> daily = alpha_vantage::ParseSeries(
+      Resp(200, testhelp::ReadTestdata("alpha_vantage/testdata/information_daily_limit.json")), req,
+      now);
   EXPECT_THAT(daily, StatusIs(StatusCode::kResourceExhausted, "25 requests per day"));
   EXPECT_EQ(daily.status().details().retry_after_s, 86400 - 3600);  // next 00:00 UTC
   Result<HistoryResponse> note = alpha_vantage::ParseSeries(
-      Resp(200, R"({"Note":"Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per day."})"),
+      Resp(
+          200,
+          R"({"Note":"Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per day."})"),
       req, now);
   EXPECT_THAT(note, StatusIs(StatusCode::kResourceExhausted));
   EXPECT_EQ(note.status().details().retry_after_s, 60);
-  EXPECT_THAT(alpha_vantage::ParseSeries(Resp(200, R"({"Error Message":"Invalid API call. Please retry."})"), req, now),
+  EXPECT_THAT(alpha_vantage::ParseSeries(
+                  Resp(200, R"({"Error Message":"Invalid API call. Please retry."})"), req, now),
               StatusIs(StatusCode::kNotFound));
-  EXPECT_THAT(alpha_vantage::ParseSeries(Resp(200, R"({"Information":"This is a premium endpoint."})"), req, now),
+  EXPECT_THAT(alpha_vantage::ParseSeries(
+                  Resp(200, R"({"Information":"This is a premium endpoint."})"), req, now),
               StatusIs(StatusCode::kPermissionDenied));
-  EXPECT_THAT(alpha_vantage::ParseSeries(Resp(200, R"({"Meta Data":{}})"), req, now), StatusIs(StatusCode::kDataLoss));
-  EXPECT_THAT(alpha_vantage::ParseSeries(Resp(503, ""), req, now), StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(alpha_vantage::ParseSeries(Resp(200, R"({"Meta Data":{}})"), req, now),
+              StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(alpha_vantage::ParseSeries(Resp(503, ""), req, now),
+              StatusIs(StatusCode::kUnavailable));
 }
 
 TEST(AlphaVantageProvider, ApiKeyNeverInMessages) {
   testing::FakeClock clock(kFeb2024);
   testing::FakeHttpClient http;
-  http.On("function=TIME_SERIES_DAILY&", 200, R"({"Error Message":"the parameter apikey SECRETKEY is invalid or missing."})");
-  http.Fail("function=GLOBAL_QUOTE", UnavailableError("connect to https://www.alphavantage.co/query?apikey=SECRETKEY failed"));
+  http.On("function=TIME_SERIES_DAILY&", 200,
+          R"({"Error Message":"the parameter apikey SECRETKEY is invalid or missing."})");
+  http.Fail(
+      "function=GLOBAL_QUOTE",
+      UnavailableError("connect to https://www.alphavantage.co/query?apikey=SECRETKEY failed"));
   auto p = NewAlphaVantageProvider({"", "SECRETKEY", 5000}, http, clock);
   Result<HistoryResponse> r = p->History(Req("FNX", Interval::k1d, kFeb2024 - 86400, kFeb2024));
   EXPECT_THAT(r, StatusIs(StatusCode::kUnauthenticated));
@@ -125,7 +146,9 @@ TEST(AlphaVantageProviderShared, CapturedSeries) {
   auto parse = [&](const std::string& f, Interval iv, FieldSet fs = FieldSet::All()) {
     return alpha_vantage::ParseSeries(Shared("alphavantage/" + f), Req("X", iv, 0, now, fs), now);
   };
-  ASSERT_OK_AND_ASSIGN(HistoryResponse m1, parse("av-TIME_SERIES_INTRADAY-MSFT-1min-compact-2017-12-18.json", Interval::k1m));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse m1,
+      parse("av-TIME_SERIES_INTRADAY-MSFT-1min-compact-2017-12-18.json", Interval::k1m));
   EXPECT_EQ(m1.frame->rows(), 100u);
   EXPECT_EQ(m1.frame->first_timestamp(), 1513620960);  // label 13:17 EST → open 13:16 = 18:16Z
   EXPECT_EQ(m1.frame->last_timestamp(), 1513626900);   // label 14:56 → 14:55 EST
@@ -134,40 +157,49 @@ TEST(AlphaVantageProviderShared, CapturedSeries) {
   EXPECT_EQ(m1.timezone, "America/New_York");
   EXPECT_EQ(m1.currency, "");
 
-  ASSERT_OK_AND_ASSIGN(HistoryResponse csv,
-                       parse("av-TIME_SERIES_INTRADAY_EXTENDED-MSFT-1min-year1month1-2020-11-23_2020-12-18.csv",
-                             Interval::k1m));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse csv,
+      parse("av-TIME_SERIES_INTRADAY_EXTENDED-MSFT-1min-year1month1-2020-11-23_2020-12-18.csv",
+            Interval::k1m));
   EXPECT_EQ(csv.frame->rows(), 11190u);
   EXPECT_EQ(csv.frame->first_timestamp(), 1606122000);  // label 04:01 EST
   EXPECT_EQ(csv.frame->last_timestamp(), 1608339540);   // label 20:00 EST
   EXPECT_DOUBLE_EQ(csv.frame->close()[csv.frame->rows() - 1], 218.75);
 
-  ASSERT_OK_AND_ASSIGN(HistoryResponse d, parse("av-cg-TIME_SERIES_DAILY-IBM-full-2020-05-08-intraday-snapshot.json",
-                                                Interval::k1d));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse d,
+      parse("av-cg-TIME_SERIES_DAILY-IBM-full-2020-05-08-intraday-snapshot.json", Interval::k1d));
   ASSERT_EQ(d.frame->rows(), 2u);
   EXPECT_EQ(d.frame->last_timestamp(), 1588896000);
   EXPECT_DOUBLE_EQ(d.frame->close()[1], 121.79);
   EXPECT_TRUE(d.last_bar_partial);  // refreshed 14:07 during the session
 
-  ASSERT_OK_AND_ASSIGN(HistoryResponse da, parse("av-cg-TIME_SERIES_DAILY_ADJUSTED-IBM-full-2020-05-08.json", Interval::k1d));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse da,
+      parse("av-cg-TIME_SERIES_DAILY_ADJUSTED-IBM-full-2020-05-08.json", Interval::k1d));
   ASSERT_EQ(da.actions.size(), 1u);
   EXPECT_EQ(da.actions[0].timestamp, 1588809600);
   EXPECT_DOUBLE_EQ(da.actions[0].amount, 1.63);
   EXPECT_DOUBLE_EQ(da.frame->adj_close()[1], 121.805);
 
-  ASSERT_OK_AND_ASSIGN(HistoryResponse w, parse("av-cg-TIME_SERIES_WEEKLY-IBM-2020-05-08.json", Interval::k1w));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse w,
+                       parse("av-cg-TIME_SERIES_WEEKLY-IBM-2020-05-08.json", Interval::k1w));
   ASSERT_EQ(w.frame->rows(), 2u);
   EXPECT_EQ(w.frame->first_timestamp(), 1587945600);  // "2020-05-01" → Monday 04-27
   EXPECT_EQ(w.frame->last_timestamp(), 1588550400);   // "2020-05-08" → Monday 05-04
   EXPECT_TRUE(w.last_bar_partial);
 
-  ASSERT_OK_AND_ASSIGN(HistoryResponse mo, parse("av-cg-TIME_SERIES_MONTHLY_ADJUSTED-IBM-2020-05-08.json", Interval::k1mo));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse mo,
+      parse("av-cg-TIME_SERIES_MONTHLY_ADJUSTED-IBM-2020-05-08.json", Interval::k1mo));
   EXPECT_EQ(mo.frame->first_timestamp(), 1585699200);  // 2020-04-01
   EXPECT_EQ(mo.frame->last_timestamp(), 1588291200);   // 2020-05-01
   ASSERT_EQ(mo.actions.size(), 1u);
   EXPECT_EQ(mo.actions[0].timestamp, 1588291200);
 
-  ASSERT_OK_AND_ASSIGN(HistoryResponse i5, parse("av-cg-TIME_SERIES_INTRADAY-IBM-5min-full-2020-05-08.json", Interval::k5m));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse i5,
+      parse("av-cg-TIME_SERIES_INTRADAY-IBM-5min-full-2020-05-08.json", Interval::k5m));
   EXPECT_EQ(i5.frame->last_timestamp(), 1588960800);  // label 14:05 EDT → 14:00 = 18:00Z
 
   ASSERT_OK_AND_ASSIGN(HistoryResponse fx, parse("av-cg-FX_DAILY.json", Interval::k1d));
@@ -182,25 +214,38 @@ TEST(AlphaVantageProviderShared, CapturedSeries) {
 TEST(AlphaVantageProviderShared, CapturedQuotesSearchAndErrors) {
   FINEX_REQUIRE_SHARED_DATA();
   const Timestamp now = 1767225600;
-  ASSERT_OK_AND_ASSIGN(finex::Quote q, alpha_vantage::ParseGlobalQuote(Shared("alphavantage/av-cg-GLOBAL_QUOTE-IBM-2020-05-08.json"), now));
+  ASSERT_OK_AND_ASSIGN(finex::Quote q,
+                       alpha_vantage::ParseGlobalQuote(
+                           Shared("alphavantage/av-cg-GLOBAL_QUOTE-IBM-2020-05-08.json"), now));
   EXPECT_EQ(q.symbol, "IBM");
   EXPECT_DOUBLE_EQ(q.price, 121.74);
   EXPECT_DOUBLE_EQ(*q.change_percent, 0.4207);
   EXPECT_EQ(q.timestamp, 1588896000);
-  ASSERT_OK_AND_ASSIGN(finex::Quote m, alpha_vantage::ParseGlobalQuote(Shared("alphavantage/av-GLOBAL_QUOTE-MSFT-2018-10-05.json"), now));
+  ASSERT_OK_AND_ASSIGN(finex::Quote m,
+                       alpha_vantage::ParseGlobalQuote(
+                           Shared("alphavantage/av-GLOBAL_QUOTE-MSFT-2018-10-05.json"), now));
   EXPECT_DOUBLE_EQ(m.price, 112.13);
-  ASSERT_OK_AND_ASSIGN(auto s, alpha_vantage::ParseSymbolSearch(Shared("alphavantage/av-cg-SYMBOL_SEARCH.json"), now));
+  ASSERT_OK_AND_ASSIGN(auto s, alpha_vantage::ParseSymbolSearch(
+                                   Shared("alphavantage/av-cg-SYMBOL_SEARCH.json"), now));
   ASSERT_EQ(s.size(), 5u);
   EXPECT_EQ(s[0].symbol, "TSCO.LON");
   EXPECT_EQ(s[0].currency, "gbx");
   EXPECT_DOUBLE_EQ(s[0].match_score, 0.7273);
   const HistoryRequest req = Req("X", Interval::k1d, 0, now);
-  EXPECT_THAT(alpha_vantage::ParseSeries(Shared("alphavantage/reconstructed/av-error-ErrorMessage-invalid-call-TIME_SERIES_DAILY.json"), req, now),
+  EXPECT_THAT(alpha_vantage::ParseSeries(
+                  Shared("alphavantage/reconstructed/"
+                         "av-error-ErrorMessage-invalid-call-TIME_SERIES_DAILY.json"),
+                  req, now),
               StatusIs(StatusCode::kNotFound));
-  EXPECT_THAT(alpha_vantage::ParseSeries(Shared("alphavantage/reconstructed/av-error-ErrorMessage-missing-apikey.json"), req, now),
-              StatusIs(StatusCode::kUnauthenticated));
-  EXPECT_THAT(alpha_vantage::ParseSeries(Shared("alphavantage/reconstructed/av-error-Note-throttle-5-per-min-500-per-day.json"), req, now),
-              StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_THAT(
+      alpha_vantage::ParseSeries(
+          Shared("alphavantage/reconstructed/av-error-ErrorMessage-missing-apikey.json"), req, now),
+      StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(
+      alpha_vantage::ParseSeries(
+          Shared("alphavantage/reconstructed/av-error-Note-throttle-5-per-min-500-per-day.json"),
+          req, now),
+      StatusIs(StatusCode::kResourceExhausted));
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ Result<KlinePage> AppendKlines(element doc, SeriesBuilder* sb) {
     }
     auto it = a.begin();
     int64_t open_ms;
-    if ((*it).get_int64().get(open_ms)) return Error(kId, StatusCode::kDataLoss, "klines: bad open time");
+    if ((*it).get_int64().get(open_ms))
+      return Error(kId, StatusCode::kDataLoss, "klines: bad open time");
     RawBar b;
     b.ts = FloorDiv(open_ms, 1000);
     ++it;
@@ -50,9 +51,11 @@ Result<KlinePage> AppendKlines(element doc, SeriesBuilder* sb) {
     b.volume = AsVolume(*it);
     ++it;
     int64_t close_ms;
-    if ((*it).get_int64().get(close_ms)) return Error(kId, StatusCode::kDataLoss, "klines: bad close time");
+    if ((*it).get_int64().get(close_ms))
+      return Error(kId, StatusCode::kDataLoss, "klines: bad close time");
     if (!b.open || !b.high || !b.low || !b.close) {
-      return Error(kId, StatusCode::kDataLoss, "klines: non-numeric price at " + FormatIsoUtc(b.ts));
+      return Error(kId, StatusCode::kDataLoss,
+                   "klines: non-numeric price at " + FormatIsoUtc(b.ts));
     }
     if (sb) sb->Add(b);
     ++page.rows;
@@ -88,14 +91,22 @@ std::optional<Pair> ParsePair(std::string_view symbol) {
 
 std::string_view WireInterval(Interval iv) {
   switch (iv) {
-    case Interval::k1m: return "1m";
-    case Interval::k5m: return "5m";
-    case Interval::k15m: return "15m";
-    case Interval::k30m: return "30m";
-    case Interval::k1h: return "1h";
-    case Interval::k1d: return "1d";
-    case Interval::k1w: return "1w";
-    case Interval::k1mo: return "1M";
+    case Interval::k1m:
+      return "1m";
+    case Interval::k5m:
+      return "5m";
+    case Interval::k15m:
+      return "15m";
+    case Interval::k30m:
+      return "30m";
+    case Interval::k1h:
+      return "1h";
+    case Interval::k1d:
+      return "1d";
+    case Interval::k1w:
+      return "1w";
+    case Interval::k1mo:
+      return "1M";
   }
   return "1d";
 }
@@ -122,31 +133,36 @@ Status ParseKlinesError(const HttpResponse& resp, Timestamp now) {
     msg = resp.body;
   }
   if (code == -1121 || (code == -1100 && msg.find("symbol") != std::string_view::npos)) {
-    return Error(kId, StatusCode::kNotFound, "HTTP " + std::to_string(resp.status) + ": " + Sanitize(msg, ""),
-                 resp.status);
+    return Error(kId, StatusCode::kNotFound,
+                 "HTTP " + std::to_string(resp.status) + ": " + Sanitize(msg, ""), resp.status);
   }
   Status s = HttpError(kId, resp, msg, "");
   if (resp.status == 418 && RetryAfterSeconds(resp) < 0) {
     // "IP banned until 1620286253180." (ms)
     size_t p = msg.find("until ");
     if (p != std::string_view::npos) {
-      std::optional<int64_t> until = ParseVolume(msg.substr(p + 6, msg.find_first_not_of("0123456789", p + 6) - p - 6));
-      if (until) s = s.WithRetryAfter(std::max<double>(0, *until / 1000.0 - static_cast<double>(now)));
+      std::optional<int64_t> until =
+          ParseVolume(msg.substr(p + 6, msg.find_first_not_of("0123456789", p + 6) - p - 6));
+      if (until)
+        s = s.WithRetryAfter(std::max<double>(0, *until / 1000.0 - static_cast<double>(now)));
     }
   }
   return s;
 }
 
-Result<HistoryResponse> ParseKlines(const HttpResponse& resp, const HistoryRequest& req, Timestamp now) {
+Result<HistoryResponse> ParseKlines(const HttpResponse& resp, const HistoryRequest& req,
+                                    Timestamp now) {
   if (resp.status != 200) return ParseKlinesError(resp, now);
   std::optional<Pair> pair = ParsePair(req.symbol);
-  if (!pair) return Error(kId, StatusCode::kInvalidArgument, "not a Binance pair: " + Printable(req.symbol));
+  if (!pair)
+    return Error(kId, StatusCode::kInvalidArgument, "not a Binance pair: " + Printable(req.symbol));
   Result<element> doc = ParseJson(resp.body);
   if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "klines: " + doc.status().message());
   SeriesBuilder sb(kId, req);
   FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(*doc, &sb));
   const bool live = page.rows > 0 && page.last_close_ms >= now * 1000;
-  return std::move(sb).Finish(req.range, NormalizeCurrency(pair->quote), "UTC", "BINANCE", now, live, 1);
+  return std::move(sb).Finish(req.range, NormalizeCurrency(pair->quote), "UTC", "BINANCE", now,
+                              live, 1);
 }
 
 Result<finex::Quote> ParseTicker(const HttpResponse& resp, std::string_view symbol, Timestamp now) {
@@ -189,7 +205,8 @@ class BinanceProvider final : public Provider {
           .WithParam("symbols");
     }
     if (req.range.empty()) {
-      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString()).WithParam("start");
+      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
+          .WithParam("start");
     }
     const Timestamp now = clock_.Now();
     SeriesBuilder sb(kId, req);
@@ -199,12 +216,13 @@ class BinanceProvider final : public Provider {
     bool live = false;
     while (start_ms <= end_ms) {
       if (calls >= kMaxPages) {
-        return Error(kId, StatusCode::kOutOfRange, "range needs more than " + std::to_string(kMaxPages) + " pages");
+        return Error(kId, StatusCode::kOutOfRange,
+                     "range needs more than " + std::to_string(kMaxPages) + " pages");
       }
-      FINEX_ASSIGN_OR_RETURN(
-          HttpResponse resp,
-          Fetch(http_, kId, config_, KlinesUrl(base_, pair->wire, req.interval, start_ms, end_ms, kMaxLimit),
-                ApiKeyHeaders()));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
+                                                      KlinesUrl(base_, pair->wire, req.interval,
+                                                                start_ms, end_ms, kMaxLimit),
+                                                      ApiKeyHeaders()));
       ++calls;
       if (resp.status != 200) return ParseKlinesError(resp, now);
       Result<element> doc = ParseJson(resp.body);
@@ -217,7 +235,8 @@ class BinanceProvider final : public Provider {
       }
       start_ms = page.last_open_ms + 1;
     }
-    return std::move(sb).Finish(req.range, NormalizeCurrency(pair->quote), "UTC", "BINANCE", now, live, calls);
+    return std::move(sb).Finish(req.range, NormalizeCurrency(pair->quote), "UTC", "BINANCE", now,
+                                live, calls);
   }
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
@@ -226,10 +245,10 @@ class BinanceProvider final : public Provider {
     for (const std::string& s : symbols) {
       std::optional<Pair> pair = ParsePair(s);
       if (!pair) continue;
-      FINEX_ASSIGN_OR_RETURN(
-          HttpResponse resp,
-          Fetch(http_, kId, config_, base_ + "/api/v3/ticker/24hr?" + Query().Add("symbol", pair->wire).str(),
-                ApiKeyHeaders()));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
+                                                      base_ + "/api/v3/ticker/24hr?" +
+                                                          Query().Add("symbol", pair->wire).str(),
+                                                      ApiKeyHeaders()));
       Result<finex::Quote> q = ParseTicker(resp, s, now);
       if (q.ok()) {
         out.push_back(std::move(*q));
@@ -242,18 +261,21 @@ class BinanceProvider final : public Provider {
 
   Result<std::vector<SearchResult>> Search(std::string_view query) override {
     if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters").WithParam("q");
+      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
+          .WithParam("q");
     }
     std::string needle;
     for (char c : query) {
       if (c == '/' || c == '-') continue;
       needle.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     }
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                           Fetch(http_, kId, config_, base_ + "/api/v3/exchangeInfo", ApiKeyHeaders()));
+    FINEX_ASSIGN_OR_RETURN(
+        HttpResponse resp,
+        Fetch(http_, kId, config_, base_ + "/api/v3/exchangeInfo", ApiKeyHeaders()));
     if (resp.status != 200) return ParseKlinesError(resp, clock_.Now());
     Result<element> doc = ParseJson(resp.body);
-    if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "exchangeInfo: " + doc.status().message());
+    if (!doc.ok())
+      return Error(kId, StatusCode::kDataLoss, "exchangeInfo: " + doc.status().message());
     std::vector<SearchResult> out;
     std::optional<array> syms = GetArray(*doc, "symbols");
     if (!syms) return out;
@@ -263,10 +285,14 @@ class BinanceProvider final : public Provider {
       std::string_view status = GetString(e, "status");
       if (sym.empty() || (!status.empty() && status != "TRADING")) continue;
       double score = 0;
-      if (sym == needle) score = 1.0;
-      else if (base == needle) score = 0.9;
-      else if (sym.rfind(needle, 0) == 0) score = 0.7;
-      else if (sym.find(needle) != std::string_view::npos) score = 0.4;
+      if (sym == needle)
+        score = 1.0;
+      else if (base == needle)
+        score = 0.9;
+      else if (sym.rfind(needle, 0) == 0)
+        score = 0.7;
+      else if (sym.find(needle) != std::string_view::npos)
+        score = 0.4;
       if (score == 0) continue;
       SearchResult r;
       r.symbol = std::string(sym);
@@ -278,8 +304,9 @@ class BinanceProvider final : public Provider {
       r.match_score = score;
       out.push_back(std::move(r));
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const SearchResult& a, const SearchResult& b) { return a.match_score > b.match_score; });
+    std::stable_sort(out.begin(), out.end(), [](const SearchResult& a, const SearchResult& b) {
+      return a.match_score > b.match_score;
+    });
     if (out.size() > 20) out.resize(20);
     return out;
   }
@@ -311,7 +338,8 @@ class BinanceProvider final : public Provider {
 }  // namespace finex::provider::binance
 
 namespace finex::provider {
-std::unique_ptr<Provider> NewBinanceProvider(const ProviderConfig& config, HttpClient& http, Clock& clock) {
+std::unique_ptr<Provider> NewBinanceProvider(const ProviderConfig& config, HttpClient& http,
+                                             Clock& clock) {
   return std::make_unique<binance::BinanceProvider>(config, http, clock);
 }
 }  // namespace finex::provider

@@ -58,7 +58,8 @@ struct KlinePage {
 Status ParseKlinesError(const HttpResponse& resp, Timestamp now);
 
 // Parses a full single-page answer (tests, bench).
-Result<HistoryResponse> ParseKlines(const HttpResponse& resp, const HistoryRequest& req, Timestamp now);
+Result<HistoryResponse> ParseKlines(const HttpResponse& resp, const HistoryRequest& req,
+                                    Timestamp now);
 
 Result<finex::Quote> ParseTicker(const HttpResponse& resp, std::string_view symbol, Timestamp now);
 

@@ -20,11 +20,13 @@ TEST(BinanceProvider, KlinesFixtureUrlAndValues) {
   testing::FakeClock clock(1704164000);  // inside the third (last) hour: still forming
   http.OnFile("/api/v3/klines?", 200, testhelp::Testdata("binance/testdata/klines_3.json"));
   auto p = NewBinanceProvider({"http://127.0.0.1:9100/binance", "KEY123", 5000}, http, clock);
-  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("BTC/USDT", Interval::k1h, 1704153600, 1704164400)));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r,
+                       p->History(Req("BTC/USDT", Interval::k1h, 1704153600, 1704164400)));
   ASSERT_EQ(http.calls(), 1u);
   const HttpRequest sent = http.requests()[0];
   EXPECT_EQ(sent.url,
-            "http://127.0.0.1:9100/binance/api/v3/klines?symbol=BTCUSDT&interval=1h&startTime=1704153600000"
+            "http://127.0.0.1:9100/binance/api/v3/"
+            "klines?symbol=BTCUSDT&interval=1h&startTime=1704153600000"
             "&endTime=1704164399999&limit=1000");
   ASSERT_EQ(sent.headers.size(), 1u);
   EXPECT_EQ(sent.headers[0].first, "X-MBX-APIKEY");
@@ -43,7 +45,8 @@ TEST(BinanceProvider, KlinesFixtureUrlAndValues) {
   EXPECT_EQ(r.http_calls, 1);
 
   clock.Set(1704164400);  // the hour closed
-  ASSERT_OK_AND_ASSIGN(HistoryResponse done, p->History(Req("BTC-USDT", Interval::k1h, 1704153600, 1704164400)));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse done,
+                       p->History(Req("BTC-USDT", Interval::k1h, 1704153600, 1704164400)));
   EXPECT_FALSE(done.last_bar_partial);
 }
 
@@ -52,8 +55,8 @@ std::string Page(int64_t first_open_ms, int n, int64_t step_ms) {
   for (int i = 0; i < n; ++i) {
     const int64_t o = first_open_ms + i * step_ms;
     if (i) s += ",";
-    s += "[" + std::to_string(o) + ",\"1.0\",\"2.0\",\"0.5\",\"1.5\",\"10.0\"," + std::to_string(o + step_ms - 1) +
-         ",\"15.0\",5,\"1.0\",\"1.5\",\"0\"]";
+    s += "[" + std::to_string(o) + ",\"1.0\",\"2.0\",\"0.5\",\"1.5\",\"10.0\"," +
+         std::to_string(o + step_ms - 1) + ",\"15.0\",5,\"1.0\",\"1.5\",\"0\"]";
   }
   return s + "]";
 }
@@ -65,15 +68,18 @@ TEST(BinanceProvider, PagesBeyondThousandRows) {
   const int64_t step = 60000;
   http.On("startTime=" + std::to_string(start * 1000) + "&", 200, Page(start * 1000, 1000, step));
   const int64_t next = start * 1000 + 999 * step + 1;
-  http.On("startTime=" + std::to_string(next) + "&", 200, Page(start * 1000 + 1000 * step, 200, step));
+  http.On("startTime=" + std::to_string(next) + "&", 200,
+          Page(start * 1000 + 1000 * step, 200, step));
   auto p = NewBinanceProvider({}, http, clock);
-  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("ETHBTC", Interval::k1m, start, start + 1200 * 60)));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r,
+                       p->History(Req("ETHBTC", Interval::k1m, start, start + 1200 * 60)));
   EXPECT_EQ(r.http_calls, 2);
   EXPECT_EQ(http.calls(), 2u);
   EXPECT_EQ(r.frame->rows(), 1200u);
   EXPECT_EQ(r.frame->last_timestamp(), start + 1199 * 60);
   EXPECT_EQ(r.currency, "btc");
-  EXPECT_NE(http.requests()[0].url.find("https://api.binance.com/api/v3/klines?symbol=ETHBTC&interval=1m"),
+  EXPECT_NE(http.requests()[0].url.find(
+                "https://api.binance.com/api/v3/klines?symbol=ETHBTC&interval=1m"),
             std::string::npos);
   EXPECT_EQ(p->Limits(Interval::k1m).max_rows, 1000);
 }
@@ -84,8 +90,8 @@ TEST(BinanceProvider, SymbolRules) {
   EXPECT_EQ(binance::ParsePair("BTC-USDT")->quote, "USDT");
   EXPECT_EQ(binance::ParsePair("ETHBTC")->base, "ETH");
   EXPECT_EQ(binance::ParsePair("BTCFDUSD")->quote, "FDUSD");
-  EXPECT_FALSE(binance::ParsePair("BTC-USD"));   // no USD quote on binance.com
-  EXPECT_FALSE(binance::ParsePair("btcusdt"));   // no silent upper-casing
+  EXPECT_FALSE(binance::ParsePair("BTC-USD"));  // no USD quote on binance.com
+  EXPECT_FALSE(binance::ParsePair("btcusdt"));  // no silent upper-casing
   EXPECT_FALSE(binance::ParsePair("AAPL"));
   EXPECT_FALSE(binance::ParsePair("BT/CUSDT"));  // separator must split base/quote
   EXPECT_FALSE(binance::ParsePair("USDT"));
@@ -94,28 +100,36 @@ TEST(BinanceProvider, SymbolRules) {
   auto p = NewBinanceProvider({}, http, clock);
   EXPECT_TRUE(p->Handles("BTCUSDT"));
   EXPECT_FALSE(p->Handles("AAPL"));
-  EXPECT_THAT(p->History(Req("AAPL", Interval::k1d, 0, 86400)), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(p->History(Req("AAPL", Interval::k1d, 0, 86400)),
+              StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(http.calls(), 0u);
 }
 
 TEST(BinanceProvider, ErrorsMapToTypedStatuses) {
   const Timestamp now = 1620286133;
   const HistoryRequest req = Req("BTCUSDT", Interval::k1m, now - 600, now);
-  EXPECT_THAT(binance::ParseKlines(Resp(400, testhelp::ReadTestdata("binance/testdata/error_invalid_symbol.json")),
-                                   req, now),
+  EXPECT_THAT(binance::ParseKlines(
+                  Resp(400, testhelp::ReadTestdata("binance/testdata/error_invalid_symbol.json")),
+                  req, now),
               StatusIs(StatusCode::kNotFound, "Invalid symbol"));
   Result<HistoryResponse> r429 = binance::ParseKlines(
-      Resp(429, R"({"code":-1003,"msg":"Too much request weight used"})", {{"retry-after", "30"}}), req, now);
+      Resp(429, R"({"code":-1003,"msg":"Too much request weight used"})", {{"retry-after", "30"}}),
+      req, now);
   EXPECT_THAT(r429, StatusIs(StatusCode::kResourceExhausted));
   EXPECT_EQ(r429.status().details().retry_after_s, 30);
   Result<HistoryResponse> r418 = binance::ParseKlines(
-      Resp(418, R"({"code":-1003,"msg":"Way too much request weight used; IP banned until 1620286253180."})"), req,
-      now);
+      Resp(
+          418,
+          R"({"code":-1003,"msg":"Way too much request weight used; IP banned until 1620286253180."})"),
+      req, now);
   EXPECT_THAT(r418, StatusIs(StatusCode::kResourceExhausted));
   EXPECT_NEAR(r418.status().details().retry_after_s, 120.18, 0.01);
-  EXPECT_THAT(binance::ParseKlines(Resp(502, "bad gateway"), req, now), StatusIs(StatusCode::kUnavailable));
-  EXPECT_THAT(binance::ParseKlines(Resp(200, R"([[1,"x"]])"), req, now), StatusIs(StatusCode::kDataLoss));
-  EXPECT_THAT(binance::ParseKlines(Resp(200, R"({"a":1})"), req, now), StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(binance::ParseKlines(Resp(502, "bad gateway"), req, now),
+              StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(binance::ParseKlines(Resp(200, R"([[1,"x"]])"), req, now),
+              StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(binance::ParseKlines(Resp(200, R"({"a":1})"), req, now),
+              StatusIs(StatusCode::kDataLoss));
 }
 
 TEST(BinanceProviderShared, CapturedBodies) {
@@ -135,8 +149,10 @@ TEST(BinanceProviderShared, CapturedBodies) {
   EXPECT_EQ(r.timezone, "UTC");
   EXPECT_TRUE(r.last_bar_partial);
 
-  ASSERT_OK_AND_ASSIGN(finex::Quote q, binance::ParseTicker(Shared("binance/binance-ticker-24hr-BTCUSDT-2021-10-22.json"),
-                                                            "BTCUSDT", now));
+  ASSERT_OK_AND_ASSIGN(
+      finex::Quote q,
+      binance::ParseTicker(Shared("binance/binance-ticker-24hr-BTCUSDT-2021-10-22.json"), "BTCUSDT",
+                           now));
   EXPECT_DOUBLE_EQ(q.price, 60755.18);
   EXPECT_DOUBLE_EQ(*q.change, -1880.95);
   EXPECT_DOUBLE_EQ(*q.change_percent, -3.003);
@@ -144,11 +160,13 @@ TEST(BinanceProviderShared, CapturedBodies) {
   EXPECT_EQ(q.timestamp, 1634944401);
   EXPECT_EQ(q.currency, "usdt");
 
-  EXPECT_THAT(binance::ParseKlines(Shared("binance/reconstructed/binance-error-400-invalid-symbol-1121.json", 400),
-                                   Req("BTCUSDT", Interval::k1m, 0, 60), now),
+  EXPECT_THAT(binance::ParseKlines(
+                  Shared("binance/reconstructed/binance-error-400-invalid-symbol-1121.json", 400),
+                  Req("BTCUSDT", Interval::k1m, 0, 60), now),
               StatusIs(StatusCode::kNotFound));
-  EXPECT_THAT(binance::ParseKlines(Shared("binance/reconstructed/binance-error-418-ip-banned-1003.json", 418),
-                                   Req("BTCUSDT", Interval::k1m, 0, 60), now),
+  EXPECT_THAT(binance::ParseKlines(
+                  Shared("binance/reconstructed/binance-error-418-ip-banned-1003.json", 418),
+                  Req("BTCUSDT", Interval::k1m, 0, 60), now),
               StatusIs(StatusCode::kResourceExhausted, "banned"));
 }
 
@@ -161,15 +179,17 @@ namespace {
 TEST(BinanceProvider, QuoteAndSearch) {
   testing::FakeHttpClient http;
   testing::FakeClock clock(1704153600);
-  http.On("/ticker/24hr?symbol=BTCUSDT", 200,
-          R"({"symbol":"BTCUSDT","priceChange":"100.00000000","priceChangePercent":"0.237","lastPrice":"42300.00000000",)"
-          R"("highPrice":"42500.00000000","lowPrice":"41800.00000000","volume":"15000.12000000","closeTime":1704153599999})");
+  http.On(
+      "/ticker/24hr?symbol=BTCUSDT", 200,
+      R"({"symbol":"BTCUSDT","priceChange":"100.00000000","priceChangePercent":"0.237","lastPrice":"42300.00000000",)"
+      R"("highPrice":"42500.00000000","lowPrice":"41800.00000000","volume":"15000.12000000","closeTime":1704153599999})");
   http.On("/ticker/24hr?symbol=ZZZZUSDT", 400, R"({"code":-1121,"msg":"Invalid symbol."})");
-  http.On("/exchangeInfo", 200,
-          R"({"symbols":[{"symbol":"ETHBTC","status":"TRADING","baseAsset":"ETH","quoteAsset":"BTC"},)"
-          R"({"symbol":"BTCUSDT","status":"TRADING","baseAsset":"BTC","quoteAsset":"USDT"},)"
-          R"({"symbol":"BTCUPUSDT","status":"BREAK","baseAsset":"BTCUP","quoteAsset":"USDT"},)"
-          R"({"symbol":"WBTCBTC","status":"TRADING","baseAsset":"WBTC","quoteAsset":"BTC"}]})");
+  http.On(
+      "/exchangeInfo", 200,
+      R"({"symbols":[{"symbol":"ETHBTC","status":"TRADING","baseAsset":"ETH","quoteAsset":"BTC"},)"
+      R"({"symbol":"BTCUSDT","status":"TRADING","baseAsset":"BTC","quoteAsset":"USDT"},)"
+      R"({"symbol":"BTCUPUSDT","status":"BREAK","baseAsset":"BTCUP","quoteAsset":"USDT"},)"
+      R"({"symbol":"WBTCBTC","status":"TRADING","baseAsset":"WBTC","quoteAsset":"BTC"}]})");
   auto p = NewBinanceProvider({}, http, clock);
   const std::string syms[] = {"BTC/USDT", "ZZZZUSDT", "AAPL"};
   ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));

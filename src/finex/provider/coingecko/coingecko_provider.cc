@@ -22,13 +22,16 @@ struct TickerId {
   std::string_view ticker, id;
 };
 constexpr TickerId kCoins[] = {
-    {"BTC", "bitcoin"},       {"ETH", "ethereum"},     {"SOL", "solana"},     {"XRP", "ripple"},
-    {"ADA", "cardano"},       {"DOGE", "dogecoin"},    {"DOT", "polkadot"},   {"LTC", "litecoin"},
-    {"BNB", "binancecoin"},   {"AVAX", "avalanche-2"}, {"LINK", "chainlink"}, {"MATIC", "matic-network"},
-    {"TRX", "tron"},          {"BCH", "bitcoin-cash"}, {"XLM", "stellar"},    {"ATOM", "cosmos"},
-    {"UNI", "uniswap"},       {"ETC", "ethereum-classic"}, {"USDT", "tether"}, {"USDC", "usd-coin"}};
+    {"BTC", "bitcoin"},      {"ETH", "ethereum"},     {"SOL", "solana"},
+    {"XRP", "ripple"},       {"ADA", "cardano"},      {"DOGE", "dogecoin"},
+    {"DOT", "polkadot"},     {"LTC", "litecoin"},     {"BNB", "binancecoin"},
+    {"AVAX", "avalanche-2"}, {"LINK", "chainlink"},   {"MATIC", "matic-network"},
+    {"TRX", "tron"},         {"BCH", "bitcoin-cash"}, {"XLM", "stellar"},
+    {"ATOM", "cosmos"},      {"UNI", "uniswap"},      {"ETC", "ethereum-classic"},
+    {"USDT", "tether"},      {"USDC", "usd-coin"}};
 
-constexpr std::string_view kVs[] = {"USD", "EUR", "GBP", "JPY", "CNY", "BTC", "ETH", "AUD", "CAD", "CHF"};
+constexpr std::string_view kVs[] = {"USD", "EUR", "GBP", "JPY", "CNY",
+                                    "BTC", "ETH", "AUD", "CAD", "CHF"};
 
 Timestamp Tolerance(Interval iv) { return iv < Interval::k1h ? 60 : 300; }
 
@@ -58,8 +61,8 @@ std::optional<Coin> ResolveCoin(std::string_view symbol) {
   return std::nullopt;
 }
 
-std::string RangeUrl(std::string_view base, std::string_view id, std::string_view vs, Timestamp from,
-                     Timestamp to) {
+std::string RangeUrl(std::string_view base, std::string_view id, std::string_view vs,
+                     Timestamp from, Timestamp to) {
   Query q;
   q.Add("vs_currency", vs).Add("from", from).Add("to", to);
   return std::string(base) + "/api/v3/coins/" + UrlEncode(id) + "/market_chart/range?" + q.str();
@@ -90,8 +93,8 @@ Status EnvelopeError(const HttpResponse& resp) {
     }
     msg = std::string(e);
   }
-  const std::string text = "HTTP " + std::to_string(resp.status) + (code ? " code " + std::to_string(code) : "") +
-                           ": " + Sanitize(msg, "");
+  const std::string text = "HTTP " + std::to_string(resp.status) +
+                           (code ? " code " + std::to_string(code) : "") + ": " + Sanitize(msg, "");
   if (code == 429 || resp.status == 429) {
     double retry = RetryAfterSeconds(resp);
     return Error(kId, StatusCode::kResourceExhausted, text, resp.status, retry < 0 ? 60 : retry);
@@ -100,11 +103,13 @@ Status EnvelopeError(const HttpResponse& resp) {
   if (code == 10002 || code == 10010 || code == 10011 || resp.status == 401) {
     return Error(kId, StatusCode::kUnauthenticated, text, resp.status);
   }
-  if (code == 10005 || resp.status == 403) return Error(kId, StatusCode::kPermissionDenied, text, resp.status);
+  if (code == 10005 || resp.status == 403)
+    return Error(kId, StatusCode::kPermissionDenied, text, resp.status);
   if (resp.status == 404 || msg.find("not found") != std::string::npos) {
     return Error(kId, StatusCode::kNotFound, text, resp.status);
   }
-  if (resp.status >= 500 || resp.status == 408) return Error(kId, StatusCode::kUnavailable, text, resp.status);
+  if (resp.status >= 500 || resp.status == 408)
+    return Error(kId, StatusCode::kUnavailable, text, resp.status);
   return Error(kId, StatusCode::kInvalidArgument, text, resp.status);
 }
 
@@ -113,7 +118,8 @@ Result<HistoryResponse> ParseMarketChart(const HttpResponse& resp, const History
   FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
   if (resp.status != 200) return HttpError(kId, resp, "", "");
   Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "market_chart: " + doc.status().message());
+  if (!doc.ok())
+    return Error(kId, StatusCode::kDataLoss, "market_chart: " + doc.status().message());
   std::optional<array> prices = GetArray(*doc, "prices");
   if (!prices) return Error(kId, StatusCode::kDataLoss, "market_chart: no 'prices' array");
   // market_caps / total_volumes by timestamp (ms).
@@ -153,7 +159,7 @@ Result<HistoryResponse> ParseMarketChart(const HttpResponse& resp, const History
     RawBar bar;
     bar.close = *price;
     if (auto c = caps.find(t_ms); c != caps.end()) bar.market_cap = c->second;
-    if (t - b <= tol) {  // within tolerance of boundary b
+    if (t - b <= tol) {                // within tolerance of boundary b
       bar.ts = FloorToBar(b - 1, iv);  // the bar that ends at boundary b
       if (iv == Interval::k1d) {
         if (auto v = vols.find(t_ms); v != vols.end()) bar.volume = std::llround(v->second);
@@ -187,15 +193,19 @@ class CoinGeckoProvider final : public Provider {
           .WithParam("symbols");
     }
     if (req.range.empty()) {
-      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString()).WithParam("start");
+      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
+          .WithParam("start");
     }
     const Interval iv = req.interval;
     if (iv == Interval::k1m) {
-      return Error(kId, StatusCode::kInvalidArgument, "CoinGecko has no 1m data").WithParam("interval");
+      return Error(kId, StatusCode::kInvalidArgument, "CoinGecko has no 1m data")
+          .WithParam("interval");
     }
     const Timestamp now = clock_.Now();
     const Timestamp tol = Tolerance(iv);
-    std::string vs = !req.currency.empty() ? Lower(req.currency) : !coin->vs_currency.empty() ? coin->vs_currency : "usd";
+    std::string vs = !req.currency.empty()        ? Lower(req.currency)
+                     : !coin->vs_currency.empty() ? coin->vs_currency
+                                                  : "usd";
     // Snapshots at boundaries start .. end close the bars start-iv .. end-iv.
     Timestamp from = req.range.start - tol;
     const Timestamp to = req.range.end + tol;
@@ -224,8 +234,9 @@ class CoinGeckoProvider final : public Provider {
     HistoryResponse out;
     int n = 0;
     for (auto [lo, hi] : calls) {
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                             Fetch(http_, kId, config_, RangeUrl(base_, coin->id, vs, lo, hi), KeyHeaders()));
+      FINEX_ASSIGN_OR_RETURN(
+          HttpResponse resp,
+          Fetch(http_, kId, config_, RangeUrl(base_, coin->id, vs, lo, hi), KeyHeaders()));
       ++n;
       FINEX_ASSIGN_OR_RETURN(HistoryResponse page, ParseMarketChart(resp, req, vs, now));
       frames.push_back(page.frame);
@@ -235,8 +246,9 @@ class CoinGeckoProvider final : public Provider {
     }
     if (frames.size() > 1) {
       out.frame = Frame::Merge(frames);
-      out.actual = out.frame->empty() ? TimeRange{}
-                                      : TimeRange{out.frame->first_timestamp(), out.frame->last_timestamp() + 1};
+      out.actual = out.frame->empty()
+                       ? TimeRange{}
+                       : TimeRange{out.frame->first_timestamp(), out.frame->last_timestamp() + 1};
     }
     out.requested = req.range;
     out.http_calls = n;
@@ -256,12 +268,14 @@ class CoinGeckoProvider final : public Provider {
           .Add("include_24hr_vol", "true")
           .Add("include_24hr_change", "true")
           .Add("include_last_updated_at", "true");
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                             Fetch(http_, kId, config_, base_ + "/api/v3/simple/price?" + q.str(), KeyHeaders()));
+      FINEX_ASSIGN_OR_RETURN(
+          HttpResponse resp,
+          Fetch(http_, kId, config_, base_ + "/api/v3/simple/price?" + q.str(), KeyHeaders()));
       FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
       if (resp.status != 200) return HttpError(kId, resp, "", "");
       Result<element> doc = ParseJson(resp.body);
-      if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "simple/price: " + doc.status().message());
+      if (!doc.ok())
+        return Error(kId, StatusCode::kDataLoss, "simple/price: " + doc.status().message());
       std::optional<element> e = Get(*doc, coin->id);
       if (!e) continue;  // unknown coin: omitted
       std::optional<double> price = GetDouble(*e, vs);
@@ -283,11 +297,13 @@ class CoinGeckoProvider final : public Provider {
 
   Result<std::vector<SearchResult>> Search(std::string_view query) override {
     if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters").WithParam("q");
+      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
+          .WithParam("q");
     }
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
-                                                    base_ + "/api/v3/search?" + Query().Add("query", query).str(),
-                                                    KeyHeaders()));
+    FINEX_ASSIGN_OR_RETURN(
+        HttpResponse resp,
+        Fetch(http_, kId, config_, base_ + "/api/v3/search?" + Query().Add("query", query).str(),
+              KeyHeaders()));
     FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
     if (resp.status != 200) return HttpError(kId, resp, "", "");
     Result<element> doc = ParseJson(resp.body);

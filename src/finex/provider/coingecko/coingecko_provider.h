@@ -51,8 +51,8 @@ struct Coin {
 };
 std::optional<Coin> ResolveCoin(std::string_view symbol);
 
-std::string RangeUrl(std::string_view base, std::string_view id, std::string_view vs, Timestamp from,
-                     Timestamp to);
+std::string RangeUrl(std::string_view base, std::string_view id, std::string_view vs,
+                     Timestamp from, Timestamp to);
 
 Status EnvelopeError(const HttpResponse& resp);
 

@@ -18,15 +18,17 @@ using testing::StatusIs;
 TEST(CoinGeckoProvider, DailySnapshotsBecomeCloses) {
   testing::FakeHttpClient http;
   testing::FakeClock clock(1704279700);
-  http.OnFile("/market_chart/range?", 200, testhelp::Testdata("coingecko/testdata/range_daily.json"));
+  http.OnFile("/market_chart/range?", 200,
+              testhelp::Testdata("coingecko/testdata/range_daily.json"));
   auto p = NewCoinGeckoProvider({"http://sim/coingecko", "CGKEY", 5000}, http, clock);
-  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("BTC", Interval::k1d, 1704067200, 1704240000,
-                                                          FieldSet::All())));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("BTC", Interval::k1d, 1704067200,
+                                                         1704240000, FieldSet::All())));
   const HttpRequest sent = http.requests()[0];
   // to = end + 5 min tolerance; from pulled back to > 90 days for daily points.
-  EXPECT_EQ(sent.url,
-            "http://sim/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=1696377900"
-            "&to=1704240300");
+  EXPECT_EQ(
+      sent.url,
+      "http://sim/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=1696377900"
+      "&to=1704240300");
   ASSERT_EQ(sent.headers.size(), 1u);
   EXPECT_EQ(sent.headers[0].first, "x-cg-demo-api-key");
   ASSERT_EQ(r.frame->rows(), 4u);
@@ -58,19 +60,24 @@ TEST(CoinGeckoProvider, SymbolsCurrencyAndGranularity) {
   testing::FakeClock clock(1720000000);
   http.On("market_chart", 200, R"({"prices":[],"market_caps":[],"total_volumes":[]})");
   auto p = NewCoinGeckoProvider({}, http, clock);
-  ASSERT_OK_AND_ASSIGN(HistoryResponse e, p->History(Req("ETH-EUR", Interval::k1d, 1719792000, 1719878400)));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse e,
+                       p->History(Req("ETH-EUR", Interval::k1d, 1719792000, 1719878400)));
   EXPECT_EQ(e.currency, "eur");
-  EXPECT_NE(http.last_url().find("https://api.coingecko.com/api/v3/coins/ethereum/market_chart/range?vs_currency=eur"),
-            std::string::npos);
+  EXPECT_NE(
+      http.last_url().find(
+          "https://api.coingecko.com/api/v3/coins/ethereum/market_chart/range?vs_currency=eur"),
+      std::string::npos);
   HistoryRequest gbp = Req("ETH-EUR", Interval::k1d, 1719792000, 1719878400);
   gbp.currency = "GBP";
   ASSERT_OK_AND_ASSIGN(HistoryResponse g, p->History(gbp));
   EXPECT_EQ(g.currency, "gbp");
   http.ClearRequests();
-  ASSERT_OK_AND_ASSIGN(HistoryResponse h, p->History(Req("BTC", Interval::k1h, 1720000000 - 200 * 86400, 1720000000)));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse h,
+                       p->History(Req("BTC", Interval::k1h, 1720000000 - 200 * 86400, 1720000000)));
   EXPECT_EQ(h.http_calls, 3);  // 90-day chunks for hourly points
   EXPECT_EQ(http.calls(), 3u);
-  EXPECT_THAT(p->History(Req("BTC", Interval::k1m, 1719990000, 1720000000)), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(p->History(Req("BTC", Interval::k1m, 1719990000, 1720000000)),
+              StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(p->History(Req("BTC", Interval::k5m, 1720000000 - 3 * 86400, 1720000000)),
               StatusIs(StatusCode::kOutOfRange));
   EXPECT_FALSE(p->Limits(Interval::k1m).supported);
@@ -80,17 +87,21 @@ TEST(CoinGeckoProvider, SymbolsCurrencyAndGranularity) {
 
 TEST(CoinGeckoProvider, Errors) {
   const HistoryRequest req = Req("BTC", Interval::k1d, 1704067200, 1704153600);
-  Result<HistoryResponse> as200 =
-      coingecko::ParseMarketChart(Resp(200, testhelp::ReadTestdata("coingecko/testdata/error_429.json")), req, "usd", 0);
+  Result<HistoryResponse> as200 = coingecko::ParseMarketChart(
+      Resp(200, testhelp::ReadTestdata("coingecko/testdata/error_429.json")), req, "usd", 0);
   EXPECT_THAT(as200, StatusIs(StatusCode::kResourceExhausted, "Rate Limit"));
   EXPECT_EQ(as200.status().details().retry_after_s, 60);
   Result<HistoryResponse> r429 = coingecko::ParseMarketChart(
-      Resp(429, testhelp::ReadTestdata("coingecko/testdata/error_429.json"), {{"retry-after", "53"}}), req, "usd", 0);
+      Resp(429, testhelp::ReadTestdata("coingecko/testdata/error_429.json"),
+           {{"retry-after", "53"}}),
+      req, "usd", 0);
   EXPECT_EQ(r429.status().details().retry_after_s, 53);
-  EXPECT_THAT(coingecko::ParseMarketChart(Resp(404, R"({"error":"coin not found"})"), req, "usd", 0),
-              StatusIs(StatusCode::kNotFound));
-  EXPECT_THAT(coingecko::ParseMarketChart(Resp(401, R"({"status":{"error_code":10002,"error_message":"API Key Missing"}})"),
-                                          req, "usd", 0),
+  EXPECT_THAT(
+      coingecko::ParseMarketChart(Resp(404, R"({"error":"coin not found"})"), req, "usd", 0),
+      StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(coingecko::ParseMarketChart(
+                  Resp(401, R"({"status":{"error_code":10002,"error_message":"API Key Missing"}})"),
+                  req, "usd", 0),
               StatusIs(StatusCode::kUnauthenticated));
   EXPECT_THAT(coingecko::ParseMarketChart(Resp(200, R"({"prices":[[1,"x"],[2]]})"), req, "usd", 0),
               StatusIs(StatusCode::kDataLoss));
@@ -99,9 +110,9 @@ TEST(CoinGeckoProvider, Errors) {
 TEST(CoinGeckoProviderShared, CapturedBodies) {
   FINEX_REQUIRE_SHARED_DATA();
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
-                       coingecko::ParseMarketChart(Shared("coingecko/cg-coins-ethereum-market_chart-range.json"),
-                                                   Req("ETH", Interval::k1d, 1711756800, 1711929600), "usd",
-                                                   1711983700));
+                       coingecko::ParseMarketChart(
+                           Shared("coingecko/cg-coins-ethereum-market_chart-range.json"),
+                           Req("ETH", Interval::k1d, 1711756800, 1711929600), "usd", 1711983700));
   ASSERT_EQ(r.frame->rows(), 3u);
   EXPECT_EQ(r.frame->first_timestamp(), 1711756800);  // 03-31 00:00 snapshot closes 03-30
   EXPECT_DOUBLE_EQ(r.frame->close()[0], 69702.3087473573);

@@ -216,8 +216,9 @@ Result<HistoryResponse> SeriesBuilder::Finish(TimeRange requested, std::string c
   out.currency = std::move(currency);
   out.timezone = std::move(timezone);
   out.exchange = std::move(exchange);
-  std::sort(actions_.begin(), actions_.end(),
-            [](const CorporateAction& a, const CorporateAction& b) { return a.timestamp < b.timestamp; });
+  std::sort(
+      actions_.begin(), actions_.end(),
+      [](const CorporateAction& a, const CorporateAction& b) { return a.timestamp < b.timestamp; });
   out.actions = std::move(actions_);
   out.http_calls = http_calls;
   return out;

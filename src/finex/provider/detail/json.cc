@@ -12,8 +12,8 @@ Result<element> ParseJson(std::string_view body) {
   element doc;
   auto err = parser.parse(body.data(), body.size(), true).get(doc);
   if (err) {
-    return DataLossError(std::string("malformed JSON (") + simdjson::error_message(err) + ") in a " +
-                         std::to_string(body.size()) + "-byte body");
+    return DataLossError(std::string("malformed JSON (") + simdjson::error_message(err) +
+                         ") in a " + std::to_string(body.size()) + "-byte body");
   }
   return doc;
 }
@@ -71,7 +71,8 @@ std::optional<int64_t> AsVolume(element e) {
       return e.get_int64().value_unsafe();
     case simdjson::dom::element_type::UINT64: {
       uint64_t u = e.get_uint64().value_unsafe();
-      return u > static_cast<uint64_t>(INT64_MAX) ? std::nullopt : std::optional<int64_t>(static_cast<int64_t>(u));
+      return u > static_cast<uint64_t>(INT64_MAX) ? std::nullopt
+                                                  : std::optional<int64_t>(static_cast<int64_t>(u));
     }
     case simdjson::dom::element_type::DOUBLE: {
       double d = e.get_double().value_unsafe();

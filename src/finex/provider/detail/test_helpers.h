@@ -17,7 +17,9 @@ namespace finex::provider::testhelp {
 inline std::string Testdata(const std::string& rel) {
   return std::string(FINEX_SOURCE_DIR) + "/src/finex/provider/" + rel;
 }
-inline std::string ReadTestdata(const std::string& rel) { return testing::FakeHttpClient::ReadFile(Testdata(rel)); }
+inline std::string ReadTestdata(const std::string& rel) {
+  return testing::FakeHttpClient::ReadFile(Testdata(rel));
+}
 
 // A captured body from ../shared/data/provider-responses/<rel>, with the HTTP
 // status from its .meta.json sidecar when there is one (else `status`).

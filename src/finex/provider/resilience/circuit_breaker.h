@@ -21,10 +21,10 @@
 namespace finex::provider {
 
 struct CircuitBreakerOptions {
-  int failure_threshold = 5;        // consecutive failures that open. Default 5.
-  int64_t open_duration_ms = 30000; // how long it stays open. Default 30 s.
-  int half_open_max_calls = 1;      // probes allowed while half-open. Default 1.
-  int success_threshold = 1;        // probe successes that close. Default 1.
+  int failure_threshold = 5;         // consecutive failures that open. Default 5.
+  int64_t open_duration_ms = 30000;  // how long it stays open. Default 30 s.
+  int half_open_max_calls = 1;       // probes allowed while half-open. Default 1.
+  int success_threshold = 1;         // probe successes that close. Default 1.
 };
 
 enum class BreakerState : uint8_t { kClosed, kOpen, kHalfOpen };

@@ -14,7 +14,8 @@ RateLimiter::RateLimiter(RateLimiterOptions options, const Clock& clock)
 
 void RateLimiter::RefillLocked(int64_t now_us) const {
   if (now_us > last_us_) {
-    tokens_ = std::min(burst_, tokens_ + static_cast<double>(now_us - last_us_) * rate_per_s_ / 1e6);
+    tokens_ =
+        std::min(burst_, tokens_ + static_cast<double>(now_us - last_us_) * rate_per_s_ / 1e6);
     last_us_ = now_us;
   }
 }
@@ -35,7 +36,8 @@ void RateLimiter::PauseFor(double seconds) {
   std::lock_guard<std::mutex> l(mu_);
   const int64_t now = clock_.NowMicros();
   RefillLocked(now);
-  paused_until_us_ = std::max(paused_until_us_, now + static_cast<int64_t>(std::max(0.0, seconds) * 1e6));
+  paused_until_us_ =
+      std::max(paused_until_us_, now + static_cast<int64_t>(std::max(0.0, seconds) * 1e6));
   tokens_ = 0;
   last_us_ = std::max(last_us_, paused_until_us_);  // no refill credit for the pause itself
 }

@@ -43,9 +43,9 @@ class RateLimiter {
   const double burst_;
   const Clock& clock_;
   mutable std::mutex mu_;
-  mutable double tokens_;           // guarded by mu_
-  mutable int64_t last_us_;         // guarded by mu_
-  int64_t paused_until_us_ = 0;     // guarded by mu_
+  mutable double tokens_;        // guarded by mu_
+  mutable int64_t last_us_;      // guarded by mu_
+  int64_t paused_until_us_ = 0;  // guarded by mu_
 };
 
 }  // namespace finex::provider

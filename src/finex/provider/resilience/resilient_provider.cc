@@ -20,8 +20,8 @@ RateLimiterOptions LimiterFor(const ResilienceOptions& o, const Provider& p) {
 }
 }  // namespace
 
-ResilientProvider::ResilientProvider(std::unique_ptr<Provider> inner, ResilienceOptions options, Clock& clock,
-                                     SleepFn sleep)
+ResilientProvider::ResilientProvider(std::unique_ptr<Provider> inner, ResilienceOptions options,
+                                     Clock& clock, SleepFn sleep)
     : inner_(std::move(inner)),
       opt_(options),
       clock_(clock),
@@ -56,7 +56,8 @@ Result<T> ResilientProvider::Run(const std::function<Result<T>()>& call, int* at
     for (int64_t wait = limiter_.TryAcquire(); wait > 0; wait = limiter_.TryAcquire()) {
       if (waited_us + wait > budget_us) {
         return ResourceExhaustedError(name + ": local rate limit reached (" +
-                                      std::to_string(static_cast<int>(limiter_.per_minute())) + "/min)")
+                                      std::to_string(static_cast<int>(limiter_.per_minute())) +
+                                      "/min)")
             .WithProvider(name)
             .WithRetryAfter(wait / 1e6);
       }
@@ -67,7 +68,8 @@ Result<T> ResilientProvider::Run(const std::function<Result<T>()>& call, int* at
     if (!breaker_.Allow()) {
       quality_.RecordCall(false);
       const int64_t rem = breaker_.open_remaining_us();
-      Status s = UnavailableError(name + ": circuit open after repeated failures").WithProvider(name);
+      Status s =
+          UnavailableError(name + ": circuit open after repeated failures").WithProvider(name);
       if (rem > 0) s = s.WithRetryAfter(rem / 1e6);
       std::lock_guard<std::mutex> l(mu_);
       last_error_ = s.message();
@@ -130,8 +132,8 @@ Result<HistoryResponse> ResilientProvider::History(const HistoryRequest& req) {
     if (!f.empty()) {
       size_t complete = 0;
       for (size_t i = 0; i < f.rows(); ++i) {
-        complete += f.open().IsValid(i) && f.high().IsValid(i) && f.low().IsValid(i) && f.close().IsValid(i) &&
-                    f.volume().IsValid(i);
+        complete += f.open().IsValid(i) && f.high().IsValid(i) && f.low().IsValid(i) &&
+                    f.close().IsValid(i) && f.volume().IsValid(i);
       }
       quality_.RecordCompleteness(static_cast<double>(complete) / static_cast<double>(f.rows()));
     }

@@ -91,8 +91,8 @@ class ResilientProvider final : public Provider {
   CircuitBreaker breaker_;
   QualityScore quality_;
   mutable std::mutex mu_;
-  std::mt19937_64 rng_;      // guarded by mu_
-  std::string last_error_;   // guarded by mu_
+  std::mt19937_64 rng_;     // guarded by mu_
+  std::string last_error_;  // guarded by mu_
 };
 
 }  // namespace finex::provider

@@ -68,7 +68,9 @@ struct Harness {
       clock.AdvanceMicros(us);
     });
   }
-  Result<HistoryResponse> Call() { return p->History(HistoryRequest{"AAPL", Interval::k1d, {0, 86400}}); }
+  Result<HistoryResponse> Call() {
+    return p->History(HistoryRequest{"AAPL", Interval::k1d, {0, 86400}});
+  }
 };
 
 TEST(ResilientProvider, RetriesRetryableWithBackoff) {

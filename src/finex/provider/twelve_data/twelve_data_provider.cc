@@ -31,8 +31,9 @@ std::string LocalText(std::string_view tz, Timestamp t, bool with_time) {
   }
   char buf[32];
   if (with_time) {
-    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d", l.date.year, l.date.month, l.date.day,
-                  l.seconds_of_day / 3600, l.seconds_of_day / 60 % 60, l.seconds_of_day % 60);
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d", l.date.year, l.date.month,
+                  l.date.day, l.seconds_of_day / 3600, l.seconds_of_day / 60 % 60,
+                  l.seconds_of_day % 60);
   } else {
     std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d", l.date.year, l.date.month, l.date.day);
   }
@@ -40,13 +41,15 @@ std::string LocalText(std::string_view tz, Timestamp t, bool with_time) {
 }
 
 bool IsCode(std::string_view s) {
-  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // meta.currency for equities; for pairs ("EUR/USD", "BTC/USD") the quote
 // code after the '/' of meta.symbol (meta.currency_quote is a NAME there,
 // "US Dollar"), else currency_quote when it is a code. "" otherwise.
-std::string PairCurrency(std::string_view currency, std::string_view symbol, std::string_view quote) {
+std::string PairCurrency(std::string_view currency, std::string_view symbol,
+                         std::string_view quote) {
   if (!currency.empty()) return NormalizeCurrency(currency);
   size_t slash = symbol.find('/');
   if (slash != std::string_view::npos && IsCode(symbol.substr(slash + 1))) {
@@ -59,20 +62,28 @@ std::string PairCurrency(std::string_view currency, std::string_view symbol, std
 
 std::string_view WireInterval(Interval iv) {
   switch (iv) {
-    case Interval::k1m: return "1min";
-    case Interval::k5m: return "5min";
-    case Interval::k15m: return "15min";
-    case Interval::k30m: return "30min";
-    case Interval::k1h: return "1h";
-    case Interval::k1d: return "1day";
-    case Interval::k1w: return "1week";
-    case Interval::k1mo: return "1month";
+    case Interval::k1m:
+      return "1min";
+    case Interval::k5m:
+      return "5min";
+    case Interval::k15m:
+      return "15min";
+    case Interval::k30m:
+      return "30min";
+    case Interval::k1h:
+      return "1h";
+    case Interval::k1d:
+      return "1day";
+    case Interval::k1w:
+      return "1week";
+    case Interval::k1mo:
+      return "1month";
   }
   return "1day";
 }
 
-std::string TimeSeriesUrl(std::string_view base, const HistoryRequest& req, std::string_view start_local,
-                          std::string_view end_local) {
+std::string TimeSeriesUrl(std::string_view base, const HistoryRequest& req,
+                          std::string_view start_local, std::string_view end_local) {
   Query q;
   q.Add("symbol", req.symbol)
       .Add("interval", WireInterval(req.interval))
@@ -113,7 +124,8 @@ Status EnvelopeError(std::string_view body, int http_status, Timestamp now, bool
   return Error(kId, StatusCode::kInvalidArgument, text, http_status);
 }
 
-Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryRequest& req, Timestamp now) {
+Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryRequest& req,
+                                        Timestamp now) {
   bool empty = false;
   FINEX_RETURN_IF_ERROR(EnvelopeError(resp.body, resp.status, now, &empty));
   if (empty) {
@@ -126,9 +138,10 @@ Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryR
   std::optional<element> meta = Get(*doc, "meta");
   if (!meta) return Error(kId, StatusCode::kDataLoss, "time_series: no 'meta'");
   std::string tz(GetString(*meta, "exchange_timezone"));
-  if (tz.empty()) return Error(kId, StatusCode::kDataLoss, "time_series: meta.exchange_timezone missing");
+  if (tz.empty())
+    return Error(kId, StatusCode::kDataLoss, "time_series: meta.exchange_timezone missing");
   std::string currency = PairCurrency(GetString(*meta, "currency"), GetString(*meta, "symbol"),
-                                     GetString(*meta, "currency_quote"));
+                                      GetString(*meta, "currency_quote"));
   std::string exchange(GetString(*meta, "exchange"));
   SeriesBuilder sb(kId, req);
   if (std::optional<array> values = GetArray(*doc, "values")) {
@@ -138,12 +151,16 @@ Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryR
       RawBar b;
       if (IsIntraday(req.interval)) {
         Result<Timestamp> t = calendar::ParseLocal(tz, dt);
-        if (!t.ok()) return Error(kId, StatusCode::kDataLoss, "time_series: bad datetime '" + Printable(dt) + "'");
+        if (!t.ok())
+          return Error(kId, StatusCode::kDataLoss,
+                       "time_series: bad datetime '" + Printable(dt) + "'");
         b.ts = *t;
       } else {
-        if (dt.size() < 10) return Error(kId, StatusCode::kDataLoss, "time_series: bad date '" + Printable(dt) + "'");
+        if (dt.size() < 10)
+          return Error(kId, StatusCode::kDataLoss, "time_series: bad date '" + Printable(dt) + "'");
         Result<Timestamp> t = calendar::ParseLocal("UTC", dt.substr(0, 10));
-        if (!t.ok()) return Error(kId, StatusCode::kDataLoss, "time_series: bad date '" + Printable(dt) + "'");
+        if (!t.ok())
+          return Error(kId, StatusCode::kDataLoss, "time_series: bad date '" + Printable(dt) + "'");
         b.ts = FloorToBar(*t, req.interval);
       }
       b.open = GetDouble(v, "open");
@@ -154,7 +171,8 @@ Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryR
       sb.Add(b);
     }
   }
-  return std::move(sb).Finish(req.range, std::move(currency), std::move(tz), std::move(exchange), now, false, 1);
+  return std::move(sb).Finish(req.range, std::move(currency), std::move(tz), std::move(exchange),
+                              now, false, 1);
 }
 
 Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
@@ -165,7 +183,8 @@ Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
   finex::Quote q;
   q.symbol = std::string(GetString(*doc, "symbol"));
   std::optional<double> close = GetDouble(*doc, "close");
-  if (q.symbol.empty() || !close) return Error(kId, StatusCode::kDataLoss, "quote: no symbol/close");
+  if (q.symbol.empty() || !close)
+    return Error(kId, StatusCode::kDataLoss, "quote: no symbol/close");
   q.price = *close;
   q.change = GetDouble(*doc, "change");
   q.change_percent = GetDouble(*doc, "percent_change");
@@ -174,7 +193,8 @@ Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
   q.low_24h = GetDouble(*doc, "low");
   q.timestamp = GetInt(*doc, "timestamp").value_or(0);
   q.provider = "twelve_data";
-  q.currency = PairCurrency(GetString(*doc, "currency"), q.symbol, GetString(*doc, "currency_quote"));
+  q.currency =
+      PairCurrency(GetString(*doc, "currency"), q.symbol, GetString(*doc, "currency_quote"));
   if (std::optional<element> open = Get(*doc, "is_market_open")) {
     bool b = false;
     if (!open->get(b)) q.market_state = b ? "REGULAR" : "CLOSED";
@@ -186,7 +206,8 @@ Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Ti
   FINEX_RETURN_IF_ERROR(EnvelopeError(resp.body, resp.status, now, nullptr));
   if (resp.status != 200) return HttpError(kId, resp, "", "");
   Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "symbol_search: " + doc.status().message());
+  if (!doc.ok())
+    return Error(kId, StatusCode::kDataLoss, "symbol_search: " + doc.status().message());
   std::vector<SearchResult> out;
   std::optional<array> data = GetArray(*doc, "data");
   if (!data) return out;
@@ -221,7 +242,8 @@ class TwelveDataProvider final : public Provider {
   Result<HistoryResponse> History(const HistoryRequest& req) override {
     FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
     if (req.range.empty()) {
-      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString()).WithParam("start");
+      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
+          .WithParam("start");
     }
     const Timestamp now = clock_.Now();
     const std::string guess_tz(calendar::CalendarFor(req.symbol).timezone());
@@ -232,9 +254,12 @@ class TwelveDataProvider final : public Provider {
     HistoryResponse first;
     int calls = 0;
     while (true) {
-      if (calls >= kMaxPages) return Error(kId, StatusCode::kOutOfRange, "range needs more than 100 pages");
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
-                                                      TimeSeriesUrl(base_, req, start_local, end_local), AuthHeaders()));
+      if (calls >= kMaxPages)
+        return Error(kId, StatusCode::kOutOfRange, "range needs more than 100 pages");
+      FINEX_ASSIGN_OR_RETURN(
+          HttpResponse resp,
+          Fetch(http_, kId, config_, TimeSeriesUrl(base_, req, start_local, end_local),
+                AuthHeaders()));
       ++calls;
       FINEX_ASSIGN_OR_RETURN(HistoryResponse page, ParseTimeSeries(resp, req, now));
       const size_t rows = page.frame->rows();
@@ -243,7 +268,8 @@ class TwelveDataProvider final : public Provider {
       if (rows < kMaxOutput) break;
       // Full page (newest first): continue below the oldest bar received.
       const Timestamp oldest = page.frame->first_timestamp();
-      std::string next = LocalText(page.timezone.empty() ? guess_tz : page.timezone, oldest, intraday);
+      std::string next =
+          LocalText(page.timezone.empty() ? guess_tz : page.timezone, oldest, intraday);
       if (next == end_local || oldest <= req.range.start) break;
       end_local = std::move(next);
     }
@@ -266,22 +292,28 @@ class TwelveDataProvider final : public Provider {
     const Timestamp now = clock_.Now();
     for (const std::string& s : symbols) {
       FINEX_RETURN_IF_ERROR(ValidateSymbol(s));
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                             Fetch(http_, kId, config_, base_ + "/quote?" + Query().Add("symbol", s).str(), AuthHeaders()));
+      FINEX_ASSIGN_OR_RETURN(
+          HttpResponse resp,
+          Fetch(http_, kId, config_, base_ + "/quote?" + Query().Add("symbol", s).str(),
+                AuthHeaders()));
       Result<finex::Quote> q = ParseQuote(resp, now);
-      if (q.ok()) out.push_back(std::move(*q));
-      else if (q.status().code() != StatusCode::kNotFound) return q.status();
+      if (q.ok())
+        out.push_back(std::move(*q));
+      else if (q.status().code() != StatusCode::kNotFound)
+        return q.status();
     }
     return out;
   }
 
   Result<std::vector<SearchResult>> Search(std::string_view query) override {
     if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters").WithParam("q");
+      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
+          .WithParam("q");
     }
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
-                                                    base_ + "/symbol_search?" + Query().Add("symbol", query).str(),
-                                                    AuthHeaders()));
+    FINEX_ASSIGN_OR_RETURN(
+        HttpResponse resp,
+        Fetch(http_, kId, config_, base_ + "/symbol_search?" + Query().Add("symbol", query).str(),
+              AuthHeaders()));
     return ParseSymbolSearch(resp, clock_.Now());
   }
 

@@ -38,15 +38,16 @@ namespace finex::provider::twelve_data {
 std::string_view WireInterval(Interval iv);  // "1min" .. "1h", "1day", "1week", "1month"
 
 // URL of one page; `end_local` is the end_date text.
-std::string TimeSeriesUrl(std::string_view base, const HistoryRequest& req, std::string_view start_local,
-                          std::string_view end_local);
+std::string TimeSeriesUrl(std::string_view base, const HistoryRequest& req,
+                          std::string_view start_local, std::string_view end_local);
 
 // Status of an error envelope (OK if the body is not one). `empty` is set
 // when the envelope means "no data in range".
 Status EnvelopeError(std::string_view body, int http_status, Timestamp now, bool* empty);
 
 // Parses one /time_series page.
-Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryRequest& req, Timestamp now);
+Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryRequest& req,
+                                        Timestamp now);
 Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now);
 Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Timestamp now);
 

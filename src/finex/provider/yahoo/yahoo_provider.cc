@@ -48,14 +48,22 @@ std::string LowerType(std::string_view t) {
 
 std::string_view WireInterval(Interval iv) {
   switch (iv) {
-    case Interval::k1m: return "1m";
-    case Interval::k5m: return "5m";
-    case Interval::k15m: return "15m";
-    case Interval::k30m: return "30m";
-    case Interval::k1h: return "60m";
-    case Interval::k1d: return "1d";
-    case Interval::k1w: return "1wk";
-    case Interval::k1mo: return "1mo";
+    case Interval::k1m:
+      return "1m";
+    case Interval::k5m:
+      return "5m";
+    case Interval::k15m:
+      return "15m";
+    case Interval::k30m:
+      return "30m";
+    case Interval::k1h:
+      return "60m";
+    case Interval::k1d:
+      return "1d";
+    case Interval::k1w:
+      return "1wk";
+    case Interval::k1mo:
+      return "1mo";
   }
   return "1d";
 }
@@ -84,7 +92,8 @@ CallLimits YahooLimits(Interval iv) {
 }
 
 static Timestamp Period1(const HistoryRequest& req) {
-  return IsIntraday(req.interval) ? req.range.start : std::max<Timestamp>(0, req.range.start - kDay);
+  return IsIntraday(req.interval) ? req.range.start
+                                  : std::max<Timestamp>(0, req.range.start - kDay);
 }
 
 std::string ChartUrl(std::string_view base, const HistoryRequest& req) {
@@ -130,7 +139,8 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
   std::string currency = NormalizeCurrency(GetString(*meta, "currency"));
   std::string tz(GetString(*meta, "exchangeTimezoneName"));
   std::string exchange(GetString(*meta, "exchangeName"));
-  if (tz.empty()) return Error(kId, StatusCode::kDataLoss, "chart: meta.exchangeTimezoneName missing");
+  if (tz.empty())
+    return Error(kId, StatusCode::kDataLoss, "chart: meta.exchangeTimezoneName missing");
 
   SeriesBuilder sb(kId, req);
   FieldSet carried = FieldSet::Ohlcv();
@@ -155,11 +165,12 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
     for (const auto& c : cols) {
       if (c && c->size() != n) {
         return Error(kId, StatusCode::kDataLoss,
-                     "chart: indicator length " + std::to_string(c->size()) + " != " +
-                         std::to_string(n) + " timestamps");
+                     "chart: indicator length " + std::to_string(c->size()) +
+                         " != " + std::to_string(n) + " timestamps");
       }
     }
-    if (adj && adj->size() != n) return Error(kId, StatusCode::kDataLoss, "chart: adjclose length mismatch");
+    if (adj && adj->size() != n)
+      return Error(kId, StatusCode::kDataLoss, "chart: adjclose length mismatch");
     sb.Reserve(n);
     // Arrays are walked with iterators (at(i) on a DOM array is linear).
     auto it_ts = ts->begin();
@@ -171,7 +182,8 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
     Timestamp last_raw = 0;
     for (size_t i = 0; i < n; ++i, ++it_ts) {
       int64_t raw;
-      if ((*it_ts).get_int64().get(raw)) return Error(kId, StatusCode::kDataLoss, "chart: non-integer timestamp");
+      if ((*it_ts).get_int64().get(raw))
+        return Error(kId, StatusCode::kDataLoss, "chart: non-integer timestamp");
       RawBar b;
       if (cols[0]) b.open = AsDouble(*its[0]);
       if (cols[1]) b.high = AsDouble(*its[1]);
@@ -201,7 +213,8 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
       for (auto [k, v] : *divs) {
         std::optional<int64_t> date = GetInt(v, "date");
         std::optional<double> amount = GetDouble(v, "amount");
-        if (!date || !amount) return Error(kId, StatusCode::kDataLoss, "chart: dividend without date/amount");
+        if (!date || !amount)
+          return Error(kId, StatusCode::kDataLoss, "chart: dividend without date/amount");
         CorporateAction a;
         a.kind = CorporateAction::Kind::kDividend;
         FINEX_ASSIGN_OR_RETURN(a.timestamp, DailyStamp(*date, Interval::k1d, tz));
@@ -215,7 +228,8 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
         std::optional<double> num = GetDouble(v, "numerator");
         std::optional<double> den = GetDouble(v, "denominator");
         if (!date || !num || !den || *den == 0) {
-          return Error(kId, StatusCode::kDataLoss, "chart: split without date/numerator/denominator");
+          return Error(kId, StatusCode::kDataLoss,
+                       "chart: split without date/numerator/denominator");
         }
         CorporateAction a;
         a.kind = CorporateAction::Kind::kSplit;
@@ -225,8 +239,8 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
       }
     }
   }
-  return std::move(sb).Finish(req.range, std::move(currency), std::move(tz), std::move(exchange), now,
-                              force_partial, 1);
+  return std::move(sb).Finish(req.range, std::move(currency), std::move(tz), std::move(exchange),
+                              now, force_partial, 1);
 }
 
 Result<std::vector<finex::Quote>> ParseQuotes(const HttpResponse& resp) {
@@ -263,10 +277,14 @@ Result<std::vector<finex::Quote>> ParseQuotes(const HttpResponse& resp) {
     q.provider = "yahoo";
     q.currency = NormalizeCurrency(GetString(e, "currency"));
     std::string_view st = GetString(e, "marketState");
-    if (st == "PRE" || st == "PREPRE") q.market_state = "PRE";
-    else if (st == "REGULAR") q.market_state = "REGULAR";
-    else if (st == "POST" || st == "POSTPOST") q.market_state = "POST";
-    else if (st == "CLOSED") q.market_state = "CLOSED";
+    if (st == "PRE" || st == "PREPRE")
+      q.market_state = "PRE";
+    else if (st == "REGULAR")
+      q.market_state = "REGULAR";
+    else if (st == "POST" || st == "POSTPOST")
+      q.market_state = "POST";
+    else if (st == "CLOSED")
+      q.market_state = "CLOSED";
     out.push_back(std::move(q));
   }
   return out;
@@ -327,7 +345,8 @@ class YahooProvider final : public Provider {
     const CallLimits lim = YahooLimits(req.interval);
     if (lim.max_lookback_s > 0 && req.range.start < now - lim.max_lookback_s) {
       return Error(kId, StatusCode::kOutOfRange,
-                   std::string(IntervalName(req.interval)) + " data is only available for the last " +
+                   std::string(IntervalName(req.interval)) +
+                       " data is only available for the last " +
                        std::to_string(lim.max_lookback_s / kDay) + " days (asked from " +
                        FormatIsoUtc(req.range.start) + ")");
     }
@@ -349,18 +368,21 @@ class YahooProvider final : public Provider {
       if (!joined.empty()) joined += ',';
       joined += s;
     }
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                           Fetch(http_, kId, config_, base_ + "/v7/finance/quote?" + Query().Add("symbols", joined).str()));
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
+                                                    base_ + "/v7/finance/quote?" +
+                                                        Query().Add("symbols", joined).str()));
     return ParseQuotes(resp);
   }
 
   Result<std::vector<SearchResult>> Search(std::string_view query) override {
     if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters").WithParam("q");
+      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
+          .WithParam("q");
     }
     Query q;
     q.Add("q", query).Add("quotesCount", 10).Add("newsCount", 0);
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_, base_ + "/v1/finance/search?" + q.str()));
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                           Fetch(http_, kId, config_, base_ + "/v1/finance/search?" + q.str()));
     return ParseSearch(resp);
   }
 
@@ -380,7 +402,8 @@ class YahooProvider final : public Provider {
 }  // namespace finex::provider::yahoo
 
 namespace finex::provider {
-std::unique_ptr<Provider> NewYahooProvider(const ProviderConfig& config, HttpClient& http, Clock& clock) {
+std::unique_ptr<Provider> NewYahooProvider(const ProviderConfig& config, HttpClient& http,
+                                           Clock& clock) {
   return std::make_unique<yahoo::YahooProvider>(config, http, clock);
 }
 }  // namespace finex::provider

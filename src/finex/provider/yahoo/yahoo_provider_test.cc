@@ -20,7 +20,8 @@ constexpr Timestamp kJun2024 = 1717200000;  // 2024-06-01
 TEST(YahooProvider, DailyFixtureThroughFakeHttp) {
   testing::FakeHttpClient http;
   testing::FakeClock clock(kJun2024);
-  http.OnFile("/v8/finance/chart/FNX?", 200, testhelp::Testdata("yahoo/testdata/chart_1d_events.json"));
+  http.OnFile("/v8/finance/chart/FNX?", 200,
+              testhelp::Testdata("yahoo/testdata/chart_1d_events.json"));
   auto p = NewYahooProvider({"http://sim/yahoo/", "", 1234}, http, clock);
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("FNX", Interval::k1d, 1704153600, 1704412800,
@@ -28,11 +29,12 @@ TEST(YahooProvider, DailyFixtureThroughFakeHttp) {
   ASSERT_EQ(http.calls(), 1u);
   const HttpRequest sent = http.requests()[0];
   // period1 = start - 1 day (early-opening exchanges), period2 = end (exclusive).
-  EXPECT_EQ(sent.url,
-            "http://sim/yahoo/v8/finance/chart/FNX?interval=1d&period1=1704067200&period2=1704412800"
-            "&includePrePost=false&events=div%7Csplit");
+  EXPECT_EQ(
+      sent.url,
+      "http://sim/yahoo/v8/finance/chart/FNX?interval=1d&period1=1704067200&period2=1704412800"
+      "&includePrePost=false&events=div%7Csplit");
   EXPECT_EQ(sent.timeout_ms, 1234);
-  ASSERT_EQ(r.frame->rows(), 2u);  // the all-null 2024-01-03 bar is skipped
+  ASSERT_EQ(r.frame->rows(), 2u);                   // the all-null 2024-01-03 bar is skipped
   EXPECT_EQ(r.frame->timestamps()[0], 1704153600);  // 14:30Z → 2024-01-02 00:00 UTC
   EXPECT_EQ(r.frame->timestamps()[1], 1704326400);
   EXPECT_DOUBLE_EQ(r.frame->open()[0], 100.0);
@@ -62,7 +64,8 @@ TEST(YahooProvider, DailyBarOfTodayIsPartial) {
   testing::FakeClock clock(1704378600 + 3600);  // 2024-01-04, session in progress
   http.OnFile("chart/FNX", 200, testhelp::Testdata("yahoo/testdata/chart_1d_events.json"));
   auto p = NewYahooProvider({}, http, clock);
-  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("FNX", Interval::k1d, 1704153600, 1704412800)));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r,
+                       p->History(Req("FNX", Interval::k1d, 1704153600, 1704412800)));
   EXPECT_TRUE(r.last_bar_partial);
   EXPECT_FALSE(r.frame->fields().Has(FieldSet::kAdjClose));  // not asked
   EXPECT_EQ(http.last_url().rfind("https://query2.finance.yahoo.com/v8/finance/chart/FNX?", 0), 0u);
@@ -73,8 +76,10 @@ TEST(YahooProvider, IntradayTrailingLiveBarKeptAndMarkedPartial) {
   testing::FakeClock clock(1704300000);
   http.OnFile("chart/FNX.L", 200, testhelp::Testdata("yahoo/testdata/chart_1m_live.json"));
   auto p = NewYahooProvider({}, http, clock);
-  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("FNX.L", Interval::k1m, 1704186000, 1704189600)));
-  EXPECT_NE(http.last_url().find("interval=1m&period1=1704186000&period2=1704189600"), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r,
+                       p->History(Req("FNX.L", Interval::k1m, 1704186000, 1704189600)));
+  EXPECT_NE(http.last_url().find("interval=1m&period1=1704186000&period2=1704189600"),
+            std::string::npos);
   ASSERT_EQ(r.frame->rows(), 4u);
   EXPECT_EQ(r.frame->last_timestamp(), 1704218400);  // outside the window: Yahoo's live snapshot
   EXPECT_TRUE(r.last_bar_partial);
@@ -92,8 +97,9 @@ TEST(YahooProvider, IntradayReachIsOutOfRangeWithoutACall) {
               StatusIs(StatusCode::kOutOfRange, "7 days"));
   EXPECT_THAT(p->History(Req("AAPL", Interval::k5m, kJun2024 - 61 * 86400, kJun2024)),
               StatusIs(StatusCode::kOutOfRange));
-  EXPECT_THAT(p->History(Req("AAPL", Interval::k1h, kJun2024 - 731 * 86400, kJun2024 - 700 * 86400)),
-              StatusIs(StatusCode::kOutOfRange));
+  EXPECT_THAT(
+      p->History(Req("AAPL", Interval::k1h, kJun2024 - 731 * 86400, kJun2024 - 700 * 86400)),
+      StatusIs(StatusCode::kOutOfRange));
   EXPECT_EQ(http.calls(), 0u);
   EXPECT_EQ(p->Limits(Interval::k1m).max_lookback_s, 30 * 86400);
   EXPECT_EQ(p->Limits(Interval::k1h).max_lookback_s, 730 * 86400);
@@ -103,22 +109,27 @@ TEST(YahooProvider, IntradayReachIsOutOfRangeWithoutACall) {
 TEST(YahooProvider, ErrorsMapToTypedStatuses) {
   testing::FakeClock clock(kJun2024);
   const HistoryRequest req = Req("FNX", Interval::k1d, 1704153600, 1704412800);
-  auto run = [&](HttpResponse resp) { return yahoo::ParseChart(resp, req, req.range.end, clock.Now()); };
+  auto run = [&](HttpResponse resp) {
+    return yahoo::ParseChart(resp, req, req.range.end, clock.Now());
+  };
   EXPECT_THAT(run(Resp(404, testhelp::ReadTestdata("yahoo/testdata/error_404.json"))),
               StatusIs(StatusCode::kNotFound, "delisted"));
   EXPECT_THAT(run(Resp(422, testhelp::ReadTestdata("yahoo/testdata/error_422.json"))),
               StatusIs(StatusCode::kOutOfRange, "30 days"));
-  Result<HistoryResponse> limited = run(Resp(429, "Edge: Too Many Requests", {{"retry-after", "120"}}));
+  Result<HistoryResponse> limited =
+      run(Resp(429, "Edge: Too Many Requests", {{"retry-after", "120"}}));
   EXPECT_THAT(limited, StatusIs(StatusCode::kResourceExhausted));
   EXPECT_EQ(limited.status().details().retry_after_s, 120);
   EXPECT_EQ(limited.status().details().provider, "yahoo");
   EXPECT_EQ(limited.status().details().upstream_status, 429);
   EXPECT_THAT(run(Resp(503, "<html>down</html>")), StatusIs(StatusCode::kUnavailable));
   EXPECT_THAT(run(Resp(200, "{\"chart\":")), StatusIs(StatusCode::kDataLoss, "malformed JSON"));
-  EXPECT_THAT(run(Resp(200, "{\"chart\":{\"result\":[{\"meta\":{\"currency\":\"USD\"}}],\"error\":null}}")),
-              StatusIs(StatusCode::kDataLoss, "exchangeTimezoneName"));
-  EXPECT_THAT(run(Resp(200, "{\"chart\":{\"result\":[{\"meta\":{\"exchangeTimezoneName\":\"UTC\"},"
-                            "\"timestamp\":[1,2],\"indicators\":{\"quote\":[{\"close\":[1.0]}]}}]}}")),
+  EXPECT_THAT(
+      run(Resp(200, "{\"chart\":{\"result\":[{\"meta\":{\"currency\":\"USD\"}}],\"error\":null}}")),
+      StatusIs(StatusCode::kDataLoss, "exchangeTimezoneName"));
+  EXPECT_THAT(run(Resp(200,
+                       "{\"chart\":{\"result\":[{\"meta\":{\"exchangeTimezoneName\":\"UTC\"},"
+                       "\"timestamp\":[1,2],\"indicators\":{\"quote\":[{\"close\":[1.0]}]}}]}}")),
               StatusIs(StatusCode::kDataLoss, "length"));
 
   testing::FakeHttpClient http;
@@ -127,7 +138,8 @@ TEST(YahooProvider, ErrorsMapToTypedStatuses) {
   Result<HistoryResponse> r = p->History(req);
   EXPECT_THAT(r, StatusIs(StatusCode::kDeadlineExceeded));
   EXPECT_EQ(r.status().details().provider, "yahoo");
-  EXPECT_THAT(p->History(Req("BAD SYMBOL", Interval::k1d, 0, 86400)), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(p->History(Req("BAD SYMBOL", Interval::k1d, 0, 86400)),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(YahooProvider, SymbolsPassThroughEncoded) {
@@ -158,49 +170,49 @@ struct YahooCase {
 TEST(YahooProviderShared, ParsesEveryCapturedChart) {
   FINEX_REQUIRE_SHARED_DATA();
   const YahooCase cases[] = {
-      {"yahoo-chart-AAPL-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 1, 1577923200, 1577923200,
+      {"yahoo-chart-AAPL-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 1, 1577923200,
+       1577923200, "usd", "America/New_York", false},
+      {"yahoo-chart-AAPL-1d-2020-08-31_2020-11-07-split-div.json", Interval::k1d, 1604707200, 49,
+       1598832000, 1604620800, "usd", "America/New_York", false},
+      {"yahoo-chart-AAPL-1m-2024-10-02-regular.json", Interval::k1m, 1727913600, 390, 1727875800,
+       1727985600, "usd", "America/New_York", true},
+      {"yahoo-chart-AAPL-1m-2025-02-01-weekend-empty.json", Interval::k1m, 1738454400, 0, 0, 0,
        "usd", "America/New_York", false},
-      {"yahoo-chart-AAPL-1d-2020-08-31_2020-11-07-split-div.json", Interval::k1d, 1604707200, 49, 1598832000,
-       1604620800, "usd", "America/New_York", false},
-      {"yahoo-chart-AAPL-1m-2024-10-02-regular.json", Interval::k1m, 1727913600, 390, 1727875800, 1727985600,
-       "usd", "America/New_York", true},
-      {"yahoo-chart-AAPL-1m-2025-02-01-weekend-empty.json", Interval::k1m, 1738454400, 0, 0, 0, "usd",
-       "America/New_York", false},
-      {"yahoo-chart-APS.AX-1d-2020-01-01_2020-01-03-empty-indicators.json", Interval::k1d, 1578009600, 0, 0, 0,
-       "aud", "Australia/Sydney", false},
-      {"yahoo-chart-BTC-USD-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 3, 1577836800, 1578009600,
-       "usd", "UTC", false},
-      {"yahoo-chart-EURUSD-X-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 3, 1577836800,
-       1578009600, "usd", "Europe/London", false},
-      {"yahoo-chart-GC-F-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 1, 1577923200, 1577923200,
+      {"yahoo-chart-APS.AX-1d-2020-01-01_2020-01-03-empty-indicators.json", Interval::k1d,
+       1578009600, 0, 0, 0, "aud", "Australia/Sydney", false},
+      {"yahoo-chart-BTC-USD-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 3,
+       1577836800, 1578009600, "usd", "UTC", false},
+      {"yahoo-chart-EURUSD-X-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 3,
+       1577836800, 1578009600, "usd", "Europe/London", false},
+      {"yahoo-chart-GC-F-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 1, 1577923200,
+       1577923200, "usd", "America/New_York", false},
+      {"yahoo-chart-MSFT-1d-2021-02-01_2022-01-31-div.json", Interval::k1d, 1643587200, 252,
+       1612137600, 1643328000, "usd", "America/New_York", false},
+      {"yahoo-chart-NVDA-1d-2021-02-01_2022-01-31-split.json", Interval::k1d, 1643587200, 252,
+       1612137600, 1643328000, "usd", "America/New_York", false},
+      {"yahoo-chart-OCDO.L-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 1, 1577923200,
+       1577923200, "gbx", "Europe/London", false},
+      {"yahoo-chart-TSLA-1d-period1-0_2023-08-12-full-history.json", Interval::k1d, 1691798400,
+       3303, 1277769600, 1691712000, "usd", "America/New_York", false},
+      {"yahoo-chart-TSLA-1h-period1-equals-period2-empty.json", Interval::k1h, 1637625600, 0, 0, 0,
        "usd", "America/New_York", false},
-      {"yahoo-chart-MSFT-1d-2021-02-01_2022-01-31-div.json", Interval::k1d, 1643587200, 252, 1612137600,
-       1643328000, "usd", "America/New_York", false},
-      {"yahoo-chart-NVDA-1d-2021-02-01_2022-01-31-split.json", Interval::k1d, 1643587200, 252, 1612137600,
-       1643328000, "usd", "America/New_York", false},
-      {"yahoo-chart-OCDO.L-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 1, 1577923200, 1577923200,
-       "gbx", "Europe/London", false},
-      {"yahoo-chart-TSLA-1d-period1-0_2023-08-12-full-history.json", Interval::k1d, 1691798400, 3303, 1277769600,
-       1691712000, "usd", "America/New_York", false},
-      {"yahoo-chart-TSLA-1h-period1-equals-period2-empty.json", Interval::k1h, 1637625600, 0, 0, 0, "usd",
-       "America/New_York", false},
-      {"yahoo-chart-TSLA-30m-2021-11-22-prepost.json", Interval::k30m, 1637625600, 30, 1637571600, 1637623800,
-       "usd", "America/New_York", false},
-      {"yahoo-chart-WSKT.JK-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 1, 1577923200, 1577923200,
-       "idr", "Asia/Jakarta", false},
-      {"yahoo-chart-WSU.DE-1d-2023-08-04_2023-08-09.json", Interval::k1d, 1691539200, 2, 1691107200, 1691452800,
-       "eur", "Europe/Berlin", false},
-      {"yahoo-chart-idx-VXAPL-1d-2020-01-01_2020-01-03-nodata.json", Interval::k1d, 1578009600, 0, 0, 0, "usd",
-       "America/New_York", false},
-      {"yahoo-chart-0P0000XTS7-1d-2024-09-12_2024-09-16-mutualfund.json", Interval::k1d, 1726444800, 1,
-       1726099200, 1726099200, "usd", "America/New_York", false},
+      {"yahoo-chart-TSLA-30m-2021-11-22-prepost.json", Interval::k30m, 1637625600, 30, 1637571600,
+       1637623800, "usd", "America/New_York", false},
+      {"yahoo-chart-WSKT.JK-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 1,
+       1577923200, 1577923200, "idr", "Asia/Jakarta", false},
+      {"yahoo-chart-WSU.DE-1d-2023-08-04_2023-08-09.json", Interval::k1d, 1691539200, 2, 1691107200,
+       1691452800, "eur", "Europe/Berlin", false},
+      {"yahoo-chart-idx-VXAPL-1d-2020-01-01_2020-01-03-nodata.json", Interval::k1d, 1578009600, 0,
+       0, 0, "usd", "America/New_York", false},
+      {"yahoo-chart-0P0000XTS7-1d-2024-09-12_2024-09-16-mutualfund.json", Interval::k1d, 1726444800,
+       1, 1726099200, 1726099200, "usd", "America/New_York", false},
   };
   for (const YahooCase& c : cases) {
     SCOPED_TRACE(c.file);
     const HttpResponse resp = Shared(std::string("yahoo/") + c.file);
     ASSERT_FALSE(resp.body.empty());
-    Result<HistoryResponse> r =
-        yahoo::ParseChart(resp, Req("X", c.iv, c.period2 - 86400, c.period2), c.period2, 1767225600);
+    Result<HistoryResponse> r = yahoo::ParseChart(
+        resp, Req("X", c.iv, c.period2 - 86400, c.period2), c.period2, 1767225600);
     ASSERT_OK(r);
     EXPECT_EQ(r->frame->rows(), c.rows);
     EXPECT_EQ(r->currency, c.currency);
@@ -220,7 +232,8 @@ TEST(YahooProviderShared, ValuesEventsAndErrors) {
   FINEX_REQUIRE_SHARED_DATA();
   const Timestamp now = 1767225600;
   auto parse = [&](const char* f, Interval iv, Timestamp p2, FieldSet fs = FieldSet::All()) {
-    return yahoo::ParseChart(Shared(std::string("yahoo/") + f), Req("X", iv, p2 - 86400, p2, fs), p2, now);
+    return yahoo::ParseChart(Shared(std::string("yahoo/") + f), Req("X", iv, p2 - 86400, p2, fs),
+                             p2, now);
   };
   ASSERT_OK_AND_ASSIGN(HistoryResponse aapl, parse("yahoo-chart-AAPL-1d-2020-01-01_2020-01-03.json",
                                                    Interval::k1d, 1578009600));
@@ -230,8 +243,9 @@ TEST(YahooProviderShared, ValuesEventsAndErrors) {
   EXPECT_EQ(aapl.frame->volume()[0], 135480400);
   EXPECT_EQ(aapl.exchange, "NMS");
 
-  ASSERT_OK_AND_ASSIGN(HistoryResponse sd, parse("yahoo-chart-AAPL-1d-2020-08-31_2020-11-07-split-div.json",
-                                                 Interval::k1d, 1604707200));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse sd,
+      parse("yahoo-chart-AAPL-1d-2020-08-31_2020-11-07-split-div.json", Interval::k1d, 1604707200));
   ASSERT_EQ(sd.actions.size(), 2u);
   EXPECT_EQ(sd.actions[0].kind, CorporateAction::Kind::kSplit);
   EXPECT_EQ(sd.actions[0].timestamp, 1598832000);
@@ -240,23 +254,26 @@ TEST(YahooProviderShared, ValuesEventsAndErrors) {
   EXPECT_EQ(sd.actions[1].timestamp, 1604620800);
   EXPECT_DOUBLE_EQ(sd.actions[1].amount, 0.205);
 
-  ASSERT_OK_AND_ASSIGN(HistoryResponse nvda, parse("yahoo-chart-NVDA-1d-2021-02-01_2022-01-31-split.json",
-                                                   Interval::k1d, 1643587200));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse nvda,
+      parse("yahoo-chart-NVDA-1d-2021-02-01_2022-01-31-split.json", Interval::k1d, 1643587200));
   ASSERT_EQ(nvda.actions.size(), 1u);
   EXPECT_EQ(nvda.actions[0].timestamp, 1626739200);  // 2021-07-20
   EXPECT_DOUBLE_EQ(nvda.actions[0].ratio, 4.0);
-  ASSERT_OK_AND_ASSIGN(HistoryResponse msft, parse("yahoo-chart-MSFT-1d-2021-02-01_2022-01-31-div.json",
-                                                   Interval::k1d, 1643587200));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse msft,
+      parse("yahoo-chart-MSFT-1d-2021-02-01_2022-01-31-div.json", Interval::k1d, 1643587200));
   EXPECT_EQ(msft.actions.size(), 4u);
 
-  ASSERT_OK_AND_ASSIGN(HistoryResponse m1, parse("yahoo-chart-AAPL-1m-2024-10-02-regular.json", Interval::k1m,
-                                                 1727913600));
+  ASSERT_OK_AND_ASSIGN(HistoryResponse m1, parse("yahoo-chart-AAPL-1m-2024-10-02-regular.json",
+                                                 Interval::k1m, 1727913600));
   EXPECT_FALSE(m1.frame->fields().Has(FieldSet::kAdjClose));  // intraday has no adjclose
-  EXPECT_EQ(m1.frame->volume()[m1.frame->rows() - 1], 0);   // the live snapshot bar
+  EXPECT_EQ(m1.frame->volume()[m1.frame->rows() - 1], 0);     // the live snapshot bar
 
   // Range before the listing: an empty answer (a fact), not an error.
-  ASSERT_OK_AND_ASSIGN(HistoryResponse beke, parse("yahoo-chart-BEKE-error-400-data-doesnt-exist.json",
-                                                   Interval::k1d, 1578009600));
+  ASSERT_OK_AND_ASSIGN(
+      HistoryResponse beke,
+      parse("yahoo-chart-BEKE-error-400-data-doesnt-exist.json", Interval::k1d, 1578009600));
   EXPECT_TRUE(beke.frame->empty());
   EXPECT_THAT(parse("yahoo-chart-SI-error-404-delisted.json", Interval::k1d, 1578009600),
               StatusIs(StatusCode::kNotFound));
@@ -276,7 +293,8 @@ TEST(YahooProviderShared, QuotesAndSearch) {
   ASSERT_OK_AND_ASSIGN(auto btc, yahoo::ParseQuotes(Shared("yahoo/yahoo-quote-BTC-USD-2021.json")));
   ASSERT_EQ(btc.size(), 1u);
   EXPECT_EQ(btc[0].market_state, "REGULAR");
-  ASSERT_OK_AND_ASSIGN(auto none, yahoo::ParseQuotes(Shared("yahoo/yahoo-quote-NONEXIST-empty.json")));
+  ASSERT_OK_AND_ASSIGN(auto none,
+                       yahoo::ParseQuotes(Shared("yahoo/yahoo-quote-NONEXIST-empty.json")));
   EXPECT_TRUE(none.empty());
   ASSERT_OK_AND_ASSIGN(auto s, yahoo::ParseSearch(Shared("yahoo/yahoo-search-AAPL.json")));
   ASSERT_EQ(s.size(), 6u);  // the 7th entry has no symbol
@@ -297,18 +315,23 @@ namespace {
 TEST(YahooProvider, QuoteAndSearchUrls) {
   testing::FakeHttpClient http;
   testing::FakeClock clock;
-  http.On("/v7/finance/quote?", 200,
-          R"({"quoteResponse":{"result":[{"symbol":"AAPL","regularMarketPrice":185.5,"currency":"USD",)"
-          R"("marketState":"POSTPOST","regularMarketTime":1704229200}],"error":null}})");
-  http.On("/v1/finance/search?", 200, R"({"quotes":[{"symbol":"AAPL","shortname":"Apple","quoteType":"EQUITY","score":10}]})");
+  http.On(
+      "/v7/finance/quote?", 200,
+      R"({"quoteResponse":{"result":[{"symbol":"AAPL","regularMarketPrice":185.5,"currency":"USD",)"
+      R"("marketState":"POSTPOST","regularMarketTime":1704229200}],"error":null}})");
+  http.On("/v1/finance/search?", 200,
+          R"({"quotes":[{"symbol":"AAPL","shortname":"Apple","quoteType":"EQUITY","score":10}]})");
   auto p = NewYahooProvider({}, http, clock);
   const std::string syms[] = {"AAPL", "EURUSD=X"};
   ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
-  EXPECT_EQ(http.last_url(), "https://query2.finance.yahoo.com/v7/finance/quote?symbols=AAPL%2CEURUSD%3DX");
+  EXPECT_EQ(http.last_url(),
+            "https://query2.finance.yahoo.com/v7/finance/quote?symbols=AAPL%2CEURUSD%3DX");
   ASSERT_EQ(q.size(), 1u);
   EXPECT_EQ(q[0].market_state, "POST");
   ASSERT_OK_AND_ASSIGN(auto s, p->Search("apple inc"));
-  EXPECT_EQ(http.last_url(), "https://query2.finance.yahoo.com/v1/finance/search?q=apple%20inc&quotesCount=10&newsCount=0");
+  EXPECT_EQ(http.last_url(),
+            "https://query2.finance.yahoo.com/v1/finance/"
+            "search?q=apple%20inc&quotesCount=10&newsCount=0");
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].name, "Apple");
 }
