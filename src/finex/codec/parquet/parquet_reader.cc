@@ -77,9 +77,18 @@ struct FixedSink {
   char* bytes() { return d ? reinterpret_cast<char*>(d->data()) : reinterpret_cast<char*>(i->data()); }
 };
 
+// Decoded chunk dictionary.
+struct Dict {
+  bool present = false;
+  std::vector<uint64_t> fixed;     // 8-byte types
+  std::vector<uint32_t> str_code;  // strings: frame dictionary codes
+};
+
 // Per-thread scratch buffers: decoding reuses their capacity instead of
-// allocating per page.
+// allocating per page (DecodeParquet is not re-entered on one thread).
 struct Scratch {
+  Dict dict;
+  FileMetaData md;
   std::vector<uint64_t> fixed;
   std::vector<uint32_t> codes;
   std::string buf;
@@ -108,12 +117,6 @@ Status ColumnError(const ColumnPlan& p, StatusCode code, const std::string& what
   return Status(code, "parquet column '" + std::string(p.name) + "': " + what);
 }
 
-// Decoded chunk dictionary.
-struct Dict {
-  bool present = false;
-  std::vector<uint64_t> fixed;     // 8-byte types
-  std::vector<uint32_t> str_code;  // strings: frame dictionary codes
-};
 
 // Decodes `k` non-null values of the page's value section and appends them
 // (scattered by `valid`, null rows appended as 0 / "") to the plan's sink.
@@ -298,7 +301,10 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
   const std::string_view chunk = file.substr(start, m.total_compressed_size);
   size_t pos = 0;
   int64_t done = 0;
-  Dict dict;
+  Dict& dict = ThreadScratch().dict;
+  dict.present = false;
+  dict.fixed.clear();
+  dict.str_code.clear();
   std::string& buf = ThreadScratch().buf;
   std::vector<uint8_t>& levels = ThreadScratch().levels;
   while (done < rows) {
@@ -480,7 +486,14 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
       return DataLossError("parquet: finex file without its envelope checksum (damaged footer)");
     }
   }
-  FileMetaData md;
+  FileMetaData& md = ThreadScratch().md;
+  md.schema.clear();
+  md.row_groups.clear();
+  md.kv.clear();
+  md.version = 0;
+  md.num_rows = -1;
+  md.created_by = {};
+  md.encrypted = false;
   {
     Status s = ParseFileMetaData(in.substr(footer_start, footer_len), &md);
     if (!s.ok()) return Status(s.code(), "parquet footer: " + s.message());
