@@ -86,6 +86,8 @@ class Server {
   // The bound port (useful with port 0).
   virtual uint16_t port() const = 0;
   // Stops accepting, lets in-flight requests finish (up to drain_ms), closes.
+  // Idempotent. REQUIRES: not called from inside a handler (it joins the
+  // I/O threads).
   virtual void Stop(int drain_ms = 5000) = 0;
   // Blocks until Stop() completed.
   virtual void Wait() = 0;

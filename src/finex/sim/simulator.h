@@ -28,6 +28,21 @@
 // (418 ban once the client keeps going past twice the limit), Alpha Vantage
 // 200 {"Note": ...}, Twelve Data 200 {"code":429,...}, CoinGecko 429.
 //
+// Comparing an adapter with the truth (sim::TrueBars / generator()): values
+// on the wire are rounded as each provider rounds them (Yahoo float32,
+// Binance 8 decimals, Alpha Vantage 4, Twelve Data 5); Yahoo stamps daily
+// bars at the session open and occasionally returns an all-null intraday bar
+// (Generator::YahooNullBar) plus a trailing bar at the latest trade time;
+// Alpha Vantage TIME_SERIES_DAILY/WEEKLY/MONTHLY are as traded
+// (Adjustment::kRaw) while INTRADAY is split-adjusted; CoinGecko points are
+// instants (PriceAt), so a point at t is the close of the bar ending at t.
+// Symbols starting with INVALID, NONEXIST, DELISTED or ZZZZ are unknown to
+// every provider; Binance knows XXX{USDT,BUSD,USDC,FDUSD,TUSD,BTC,ETH,BNB,EUR,TRY}
+// pairs; CoinGecko ids are lower-case. Alpha Vantage and Twelve Data need an
+// API key (any non-empty `apikey`, or Twelve Data's "Authorization: apikey
+// ..." header) like the real services; CoinGecko without a pro key
+// (x_cg_pro_api_key / x-cg-pro-api-key) serves only the past 365 days.
+//
 // Thread-safety: the Simulator is thread-safe; handlers run on `threads` I/O
 // threads. Ownership: the Simulator owns its server and generator; the Clock
 // (if given) is borrowed and must outlive it.
