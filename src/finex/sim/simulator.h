@@ -16,7 +16,7 @@
 // saved". POST /_sim/reset zeroes the counters; POST /_sim/faults sets faults
 // at run time:
 //   {"latency_ms": 50, "error_rate": 0.1, "corrupt_rate": 0.05,
-//    "rate_limit_per_min": 30, "down": ["yahoo"],
+//    "rate_limit_per_min": 30, "rate_limit_per_day": 0, "down": ["yahoo"],
 //    "providers": {"binance": {"rate_limit_per_min": 5, "error_rate": 0}}}
 // Top-level members apply to every provider; a "providers" entry overrides
 // them for one provider. `{}` clears everything. GET /_sim/faults shows the
@@ -26,7 +26,9 @@
 // (per provider, in sim-clock minutes) answers the provider's own throttle:
 // Yahoo 429 "Edge: Too Many Requests", Binance 429 -1003 with Retry-After
 // (418 ban once the client keeps going past twice the limit), Alpha Vantage
-// 200 {"Note": ...}, Twelve Data 200 {"code":429,...}, CoinGecko 429.
+// 200 {"Note": ...}, Twelve Data 200 {"code":429,...}, CoinGecko 429;
+// rate_limit_per_day (per sim-clock UTC day) likewise, Alpha Vantage then
+// answering {"Information": "... N requests per day ..."}.
 //
 // Comparing an adapter with the truth (sim::TrueBars / generator()): values
 // on the wire are rounded as each provider rounds them (Yahoo float32,
