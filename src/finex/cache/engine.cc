@@ -106,6 +106,10 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   deps.clock = e->clock;
   SmartCacheOptions so;
   so.planner.fragment_size = size;
+  // [features] aggressive_widening = false keeps fetches to whole fragment
+  // buckets (docs/planner.md); default on.
+  if (auto it = opts.features.find("aggressive_widening"); it != opts.features.end() && !it->second)
+    so.planner.widen = fragment::WidenPolicy::kBucket;
   so.ttl.ttl_multiplier = opts.ttl_multiplier;
   so.hot_tier_bytes = opts.max_memory_mb > 0 ? static_cast<uint64_t>(opts.max_memory_mb) << 19 : 0;  // half
   so.worker_threads = opts.worker_threads;

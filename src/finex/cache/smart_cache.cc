@@ -83,6 +83,8 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+FieldSet FetchFields(FieldSet asked) { return asked.Union(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)); }
+
 bool Retryable(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
@@ -593,6 +595,10 @@ Status SmartCache::ExecuteFetches(const Plan& plan, const PlanRequest& pr, const
                             std::string(IntervalName(pr.interval)));
   std::vector<fragment::FetchPlan> pending = plan.fetches;
   Status last_error;
+  // Columns one call carries anyway are asked for too (bonus fields): a later
+  // request for adj_close is then a hit.
+  PlanRequest fetch_req = pr;
+  fetch_req.fields = FetchFields(pr.fields);
   for (size_t pi = 0; pi < plan.providers.size() && !pending.empty(); ++pi) {
     const std::string& name = plan.providers[pi];
     provider::Provider* p = FindProvider(name);
@@ -614,7 +620,7 @@ Status SmartCache::ExecuteFetches(const Plan& plan, const PlanRequest& pr, const
       req.symbol = pr.symbol;
       req.interval = pr.interval;
       req.range = pending[i].call;
-      req.fields = pr.fields;
+      req.fields = fetch_req.fields;
       req.currency = pr.currency;
       auto resp = p->History(req);
       const int calls = resp.ok() ? std::max(1, resp->http_calls) : 1;
@@ -626,7 +632,7 @@ Status SmartCache::ExecuteFetches(const Plan& plan, const PlanRequest& pr, const
         return;
       }
       std::vector<FramePtr> local;
-      results[i] = Store(pr, name, pending[i].call, *resp, limits, cal, deps_.clock->Now(), &local);
+      results[i] = Store(fetch_req, name, pending[i].call, *resp, limits, cal, deps_.clock->Now(), &local);
       unstored->insert(unstored->end(), local.begin(), local.end());
       if (std::find(out->providers.begin(), out->providers.end(), name) == out->providers.end())
         out->providers.push_back(name);
@@ -759,7 +765,7 @@ SymbolOutcome SmartCache::HistoryOne(const ResolvedHistory& q, const std::string
       if (waits.empty() && rescanned) {
         mine = std::make_shared<Flight>();
         for (const fragment::FetchPlan& fp : plan.fetches) mine->fills = mine->fills.Union(fp.fills);
-        mine->fields = pr.fields;
+        mine->fields = FetchFields(pr.fields);
         mine->provider = pr.provider;
         mine->currency = pr.currency;
         mine->done = promise.get_future().share();
