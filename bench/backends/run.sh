@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Backend benchmarks with anchors measured in the same run (issue 6):
+#   finex_bench BM_Redis*, BM_Postgres*, BM_ParquetDir*, BM_Memory*  (8 KiB values, 1 client)
+#   anchors: redis-benchmark GET/SET (-d 8192, 1 client, no pipelining) on the
+#            same redis-server; BM_LibpqPlainGet (bare libpq prepared SELECT)
+#            and pgbench (-M prepared, 1 client) on the same PostgreSQL.
+# Starts its own redis-server and PostgreSQL 15 (as the postgres user when run
+# as root) on free loopback ports in a temp dir; removes them at exit.
+#
+# Usage: bench/backends/run.sh [path/to/finex_bench]   (default: build/release/bench/finex_bench)
+# Env:   MIN_TIME (default 1s per benchmark), REPS (default 3; medians reported), PGBIN (default /usr/lib/postgresql/15/bin)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+bench=${1:-$here/build/release/bench/finex_bench}
+[ -x "$bench" ] || { echo "run.sh: $bench not found; build finex_bench first" >&2; exit 2; }
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+MIN_TIME=${MIN_TIME:-1}
+command -v redis-server >/dev/null || { echo "run.sh: redis-server missing (scripts/setup)" >&2; exit 2; }
+[ -x "$PGBIN/initdb" ] || { echo "run.sh: $PGBIN/initdb missing (scripts/setup)" >&2; exit 2; }
+
+tmp=$(mktemp -d /tmp/finex-bench-XXXXXX)
+redis_pid=""; pg_started=""
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
+  [ -n "$pg_started" ] && as_pg "$PGBIN/pg_ctl" -D "$tmp/pg" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+rport=$(free_port)
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$tmp" \
+  --logfile "$tmp/redis.log" --daemonize no >/dev/null 2>&1 &
+redis_pid=$!
+for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+pport=$(free_port)
+[ "$(id -u)" = 0 ] && chown postgres "$tmp"
+as_pg "$PGBIN/initdb" -D "$tmp/pg" -U finex -A trust --no-sync -E UTF8 --locale=C >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$tmp/pg" -l "$tmp/pg.log" -w start \
+  -o "-p $pport -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" >/dev/null
+pg_started=1
+dsn="host=127.0.0.1 port=$pport user=finex dbname=postgres"
+
+export FINEX_BENCH_REDIS_URL="redis://127.0.0.1:$rport/0" FINEX_BENCH_PG_DSN="$dsn" FINEX_BENCH_DIR="$tmp"
+echo "== finex_bench (backends) =="
+"$bench" --benchmark_filter='BM_(Redis|Postgres|ParquetDir|LibpqPlain)' \
+  --benchmark_min_time="$MIN_TIME" --benchmark_repetitions="${REPS:-3}" --benchmark_report_aggregates_only=true \
+  --benchmark_out="$tmp/bench.json" --benchmark_out_format=json \
+  --benchmark_counters_tabular=true
+
+echo "== anchor: redis-benchmark (8 KiB, 1 client, no pipeline) =="
+redis-benchmark -p "$rport" -t set,get -d 8192 -n 20000 -c 1 -P 1 --csv | tee "$tmp/rb.csv"
+
+echo "== anchor: pgbench (prepared SELECT of one 8 KiB row, 1 client, 5 s) =="
+echo "\\set k random(0, 999)
+SELECT value FROM finex_bench WHERE key = 'finex:BENCH:1d:' || CAST(:k AS text) || ':1:yahoo:usd:ohlcv_v1';" > "$tmp/get.sql"
+"$PGBIN/pgbench" -h 127.0.0.1 -p "$pport" -U finex -n -M prepared -c 1 -T 5 -f "$tmp/get.sql" postgres 2>&1 \
+  | tee "$tmp/pgbench.txt" | grep -E "tps|latency|rror" || true
+
+echo "== summary (median of ${REPS:-3} repetitions: items/s; p99 µs) =="
+python3 - "$tmp/bench.json" "$tmp/rb.csv" "$tmp/pgbench.txt" <<'PY'
+import csv, json, re, sys
+# Medians over the repetitions (the machine is shared; single runs are noisy).
+b = {x["run_name"]: x for x in json.load(open(sys.argv[1]))["benchmarks"]
+     if "error_occurred" not in x and x.get("aggregate_name", "median") == "median"}
+rb = {row[0].strip('"'): float(row[1].strip('"')) for row in csv.reader(open(sys.argv[2])) if len(row) > 1 and row[0] != "test"}
+m = re.search(r"tps = ([0-9.]+)", open(sys.argv[3]).read())
+pgb = float(m.group(1)) if m else None
+def ips(n): return b[n]["items_per_second"] if n in b else None
+def p99(n): return b[n].get("p99_us") if n in b else None
+rows = [(n, ips(n), p99(n)) for n in sorted(b)]
+for n, i, p in rows:
+    print(f"{n:32s} {i:12.0f}/s  p99 {p:8.1f} µs")
+def ratio(a, c, label):
+    if a and c: print(f"{label:58s} {a / c:6.2f}x")
+print("-- ratios to anchors (same machine, same run) --")
+ratio(ips("BM_RedisGet/real_time"), rb.get("GET"), "finex Redis Get / redis-benchmark GET")
+ratio(ips("BM_RedisPut/real_time"), rb.get("SET"), "finex Redis Put (SET+2 ZADD, pipelined) / redis-benchmark SET")
+ratio(ips("BM_RedisGetMultiple16/real_time"), rb.get("GET"), "finex Redis GetMultiple16 keys/s / redis-benchmark GET")
+ratio(ips("BM_PostgresGet/real_time"), ips("BM_LibpqPlainGet/real_time"), "finex Postgres Get / plain libpq prepared SELECT")
+ratio(ips("BM_PostgresGet/real_time"), pgb, "finex Postgres Get / pgbench prepared SELECT tps")
+PY
