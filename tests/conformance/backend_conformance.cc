@@ -202,8 +202,14 @@ TEST_P(BackendConformanceTest, LargeValuesRoundTrip) {
 }
 
 TEST_P(BackendConformanceTest, InvalidKeysAreRejectedBeforeTheStore) {
-  const std::string bad[] = {"", "has space", "tab\there", "nl\n", std::string("nul\0x", 5), "caf\xc3\xa9",
-                             "del\x7f", std::string(backend::kMaxBackendKeyLength + 1, 'k')};
+  const std::string bad[] = {"",
+                             "has space",
+                             "tab\there",
+                             "nl\n",
+                             std::string("nul\0x", 5),
+                             "caf\xc3\xa9",
+                             "del\x7f",
+                             std::string(backend::kMaxBackendKeyLength + 1, 'k')};
   for (const std::string& k : bad) {
     EXPECT_THAT(b().Get(k), StatusIs(StatusCode::kInvalidArgument)) << k;
     EXPECT_THAT(b().Put(k, "v"), StatusIs(StatusCode::kInvalidArgument)) << k;
@@ -213,7 +219,8 @@ TEST_P(BackendConformanceTest, InvalidKeysAreRejectedBeforeTheStore) {
   }
   EXPECT_THAT(b().ScanPrefix("bad prefix"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(b().DeletePrefix("bad\nprefix"), StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(b().Put(K("neg-ttl"), "v", PutOptions{.ttl_ms = -1}), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(b().Put(K("neg-ttl"), "v", PutOptions{.ttl_ms = -1}),
+              StatusIs(StatusCode::kInvalidArgument));
   // The longest allowed key works.
   std::string longest = prefix();
   longest.resize(backend::kMaxBackendKeyLength, 'L');

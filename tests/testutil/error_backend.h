@@ -74,7 +74,8 @@ class ErrorBackend final : public backend::BackendWrapper {
     if (ShouldFail(kGet)) return Error();
     return BackendWrapper::DoGet(key);
   }
-  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(std::span<const std::string> keys) override {
+  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(
+      std::span<const std::string> keys) override {
     if (ShouldFail(kGetMultiple)) return Error();
     return BackendWrapper::DoGetMultiple(keys);
   }

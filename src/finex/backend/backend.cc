@@ -9,7 +9,8 @@ namespace finex::backend {
 namespace detail {
 size_t ThisThreadStripe() {
   static std::atomic<size_t> next{0};
-  thread_local const size_t stripe = next.fetch_add(1, std::memory_order_relaxed) % StripedCounter::kStripes;
+  thread_local const size_t stripe =
+      next.fetch_add(1, std::memory_order_relaxed) % StripedCounter::kStripes;
   return stripe;
 }
 }  // namespace detail
@@ -18,8 +19,9 @@ namespace {
 
 Status CheckKeyText(std::string_view text, std::string_view what) {
   if (text.size() > kMaxBackendKeyLength) {
-    return InvalidArgumentError(std::string(what) + " '" + Printable(text, 64) + "' is longer than " +
-                                std::to_string(kMaxBackendKeyLength) + " bytes")
+    return InvalidArgumentError(std::string(what) + " '" + Printable(text, 64) +
+                                "' is longer than " + std::to_string(kMaxBackendKeyLength) +
+                                " bytes")
         .WithParam(std::string(what));
   }
   // Branch-free scan first (vectorizes; every Get pays it), then locate the
@@ -34,8 +36,9 @@ Status CheckKeyText(std::string_view text, std::string_view what) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x21 || c > 0x7e) {
       char buf[96];
-      std::snprintf(buf, sizeof buf, "' contains byte 0x%02x at position %zu (only printable ASCII 0x21..0x7e)",
-                    c, i);
+      std::snprintf(buf, sizeof buf,
+                    "' contains byte 0x%02x at position %zu (only printable ASCII 0x21..0x7e)", c,
+                    i);
       return InvalidArgumentError(std::string(what) + " '" + Printable(text, 64) + buf)
           .WithParam(std::string(what));
     }
@@ -53,7 +56,8 @@ Status ValidateBackendKey(std::string_view key) {
 Status ValidateBackendPrefix(std::string_view prefix, bool allow_empty) {
   if (prefix.empty()) {
     if (allow_empty) return OkStatus();
-    return InvalidArgumentError("prefix is empty (refusing to delete every key)").WithParam("prefix");
+    return InvalidArgumentError("prefix is empty (refusing to delete every key)")
+        .WithParam("prefix");
   }
   return CheckKeyText(prefix, "prefix");
 }
@@ -101,11 +105,13 @@ Result<std::vector<std::optional<Bytes>>> Backend::GetMultiple(std::span<const s
 Status Backend::Put(std::string_view key, ByteView value, const PutOptions& opts) {
   FINEX_RETURN_IF_ERROR(ValidateBackendKey(key));
   if (opts.ttl_ms < 0) {
-    return InvalidArgumentError("ttl_ms " + std::to_string(opts.ttl_ms) + " is negative (0 = no expiry)")
+    return InvalidArgumentError("ttl_ms " + std::to_string(opts.ttl_ms) +
+                                " is negative (0 = no expiry)")
         .WithParam("ttl_ms");
   }
   if (opts.ttl_ms > kMaxTtlMs) {
-    return InvalidArgumentError("ttl_ms " + std::to_string(opts.ttl_ms) + " is longer than 100 years")
+    return InvalidArgumentError("ttl_ms " + std::to_string(opts.ttl_ms) +
+                                " is longer than 100 years")
         .WithParam("ttl_ms");
   }
   puts_.Add();
@@ -146,7 +152,8 @@ Status Backend::Ping() {
   return s;
 }
 
-Result<std::vector<std::optional<Bytes>>> Backend::DoGetMultiple(std::span<const std::string> keys) {
+Result<std::vector<std::optional<Bytes>>> Backend::DoGetMultiple(
+    std::span<const std::string> keys) {
   std::vector<std::optional<Bytes>> out;
   out.reserve(keys.size());
   for (const std::string& k : keys) {

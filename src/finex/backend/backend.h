@@ -41,12 +41,12 @@ struct PutOptions {
 };
 
 struct BackendStats {
-  uint64_t keys = 0;          // live keys (may include expired-but-not-swept)
-  uint64_t bytes = 0;         // key + value bytes held, as exact as the store allows
+  uint64_t keys = 0;   // live keys (may include expired-but-not-swept)
+  uint64_t bytes = 0;  // key + value bytes held, as exact as the store allows
   uint64_t gets = 0, hits = 0, puts = 0, deletes = 0, errors = 0;
-  uint64_t expired = 0;       // entries dropped because their TTL passed
-  uint64_t evicted = 0;       // entries dropped to stay within a byte budget
-  uint64_t corrupt = 0;       // values that failed integrity checks: dropped, deleted, never served
+  uint64_t expired = 0;  // entries dropped because their TTL passed
+  uint64_t evicted = 0;  // entries dropped to stay within a byte budget
+  uint64_t corrupt = 0;  // values that failed integrity checks: dropped, deleted, never served
 };
 
 class Backend {
@@ -87,7 +87,8 @@ class Backend {
   // Defaults an implementation may keep or call from its override:
   // DoGetMultiple loops DoGet (first failure fails all); DoDeletePrefix scans
   // with DoScanPrefix and deletes each key with DoDelete.
-  virtual Result<std::vector<std::optional<Bytes>>> DoGetMultiple(std::span<const std::string> keys);
+  virtual Result<std::vector<std::optional<Bytes>>> DoGetMultiple(
+      std::span<const std::string> keys);
   virtual Result<size_t> DoDeletePrefix(std::string_view prefix);
   virtual Status DoPing() { return OkStatus(); }
 

@@ -45,7 +45,8 @@ class MapBackend final : public Backend {
     if (it == m_.end()) return std::optional<Bytes>();
     return std::optional<Bytes>(it->second);
   }
-  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(std::span<const std::string> keys) override {
+  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(
+      std::span<const std::string> keys) override {
     if (wrong_size_answers > 0) return std::vector<std::optional<Bytes>>(keys.size() + 1);
     return Backend::DoGetMultiple(keys);
   }
@@ -64,7 +65,8 @@ class MapBackend final : public Backend {
   Result<std::vector<std::string>> DoScanPrefix(std::string_view prefix, size_t limit) override {
     std::lock_guard<std::mutex> l(mu_);
     std::vector<std::string> out;
-    for (auto it = m_.lower_bound(std::string(prefix)); it != m_.end() && it->first.starts_with(prefix); ++it) {
+    for (auto it = m_.lower_bound(std::string(prefix));
+         it != m_.end() && it->first.starts_with(prefix); ++it) {
       out.push_back(it->first);
       if (limit && out.size() == limit) break;
     }
@@ -84,13 +86,16 @@ TEST(ValidateBackendKeyTest, Rules) {
   EXPECT_THAT(ValidateBackendKey(""), StatusIs(StatusCode::kInvalidArgument, "empty"));
   EXPECT_THAT(ValidateBackendKey(std::string(kMaxBackendKeyLength + 1, 'k')),
               StatusIs(StatusCode::kInvalidArgument, "longer than 1024"));
-  EXPECT_THAT(ValidateBackendKey("a b"), StatusIs(StatusCode::kInvalidArgument, "0x20 at position 1"));
-  EXPECT_THAT(ValidateBackendKey(std::string("a\0b", 3)), StatusIs(StatusCode::kInvalidArgument, "0x00"));
+  EXPECT_THAT(ValidateBackendKey("a b"),
+              StatusIs(StatusCode::kInvalidArgument, "0x20 at position 1"));
+  EXPECT_THAT(ValidateBackendKey(std::string("a\0b", 3)),
+              StatusIs(StatusCode::kInvalidArgument, "0x00"));
   EXPECT_THAT(ValidateBackendKey("a\x7f"), StatusIs(StatusCode::kInvalidArgument, "0x7f"));
   EXPECT_THAT(ValidateBackendKey("\xff"), StatusIs(StatusCode::kInvalidArgument, "0xff"));
   EXPECT_EQ(ValidateBackendKey(" ").details().param, "key");
   EXPECT_OK(ValidateBackendPrefix("", true));
-  EXPECT_THAT(ValidateBackendPrefix("", false), StatusIs(StatusCode::kInvalidArgument, "prefix is empty"));
+  EXPECT_THAT(ValidateBackendPrefix("", false),
+              StatusIs(StatusCode::kInvalidArgument, "prefix is empty"));
   EXPECT_EQ(ValidateBackendPrefix("a b", true).details().param, "prefix");
 }
 
@@ -98,7 +103,8 @@ TEST(BackendWrappersTest, InvalidInputNeverReachesTheStore) {
   MapBackend m;
   EXPECT_THAT(m.Get("bad key"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(m.Put("bad\nkey", "v"), StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(m.Put("ok", "v", PutOptions{.ttl_ms = -5}), StatusIs(StatusCode::kInvalidArgument, "ttl_ms"));
+  EXPECT_THAT(m.Put("ok", "v", PutOptions{.ttl_ms = -5}),
+              StatusIs(StatusCode::kInvalidArgument, "ttl_ms"));
   EXPECT_THAT(m.Put("ok", "v", PutOptions{.ttl_ms = INT64_MAX}),
               StatusIs(StatusCode::kInvalidArgument, "longer than 100 years"));
   EXPECT_THAT(m.Delete(""), StatusIs(StatusCode::kInvalidArgument));

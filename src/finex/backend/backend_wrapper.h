@@ -30,7 +30,8 @@ class BackendWrapper : public Backend {
 
  protected:
   Result<std::optional<Bytes>> DoGet(std::string_view key) override { return target_.Get(key); }
-  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(std::span<const std::string> keys) override {
+  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(
+      std::span<const std::string> keys) override {
     return target_.GetMultiple(keys);
   }
   Status DoPut(std::string_view key, ByteView value, const PutOptions& opts) override {
@@ -40,7 +41,9 @@ class BackendWrapper : public Backend {
   Result<std::vector<std::string>> DoScanPrefix(std::string_view prefix, size_t limit) override {
     return target_.ScanPrefix(prefix, limit);
   }
-  Result<size_t> DoDeletePrefix(std::string_view prefix) override { return target_.DeletePrefix(prefix); }
+  Result<size_t> DoDeletePrefix(std::string_view prefix) override {
+    return target_.DeletePrefix(prefix);
+  }
   Status DoPing() override { return target_.Ping(); }
 
  private:

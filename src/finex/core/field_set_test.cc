@@ -20,7 +20,8 @@ TEST(FieldSetTest, NamesAreCanonical) {
 TEST(FieldSetTest, ParseAcceptsSeparatorsAndAnyOrder) {
   EXPECT_EQ(*FieldSet::Parse("ohlcv"), FieldSet::Ohlcv());
   EXPECT_EQ(*FieldSet::Parse("adj_close,ohlcv"), FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose));
-  EXPECT_EQ(*FieldSet::Parse("market_cap+adj_close"), FieldSet(FieldSet::kMarketCap | FieldSet::kAdjClose));
+  EXPECT_EQ(*FieldSet::Parse("market_cap+adj_close"),
+            FieldSet(FieldSet::kMarketCap | FieldSet::kAdjClose));
   EXPECT_EQ(*FieldSet::Parse("ohlcv, adj_close , market_cap"), FieldSet::All());
 }
 
@@ -34,8 +35,9 @@ TEST(FieldSetTest, EveryNonEmptySetRoundTrips) {
 
 TEST(FieldSetTest, ParseRejects) {
   const std::pair<const char*, const char*> cases[] = {
-      {"", "fields is empty"},         {"volume", "'volume' is not one of"}, {"ohlcv,", "'' is not one of"},
-      {"ohlcv,ohlcv", "listed twice"}, {"OHLCV", "not one of"},            {"ohlcv;adj_close", "not one of"},
+      {"", "fields is empty"},        {"volume", "'volume' is not one of"},
+      {"ohlcv,", "'' is not one of"}, {"ohlcv,ohlcv", "listed twice"},
+      {"OHLCV", "not one of"},        {"ohlcv;adj_close", "not one of"},
   };
   for (const auto& [text, why] : cases) {
     auto r = FieldSet::Parse(text);

@@ -54,7 +54,8 @@ TEST(FrameTest, DuplicateRowsAreRejected) {
   b.Add(MakeBar("AAPL", 200, 2));
   b.Add(MakeBar("AAPL", 100, 1));
   b.Add(MakeBar("AAPL", 200, 3));
-  EXPECT_THAT(std::move(b).Finish(), StatusIs(StatusCode::kInvalidArgument, "duplicate bar for AAPL"));
+  EXPECT_THAT(std::move(b).Finish(),
+              StatusIs(StatusCode::kInvalidArgument, "duplicate bar for AAPL"));
 }
 
 TEST(FrameTest, FieldsOutsideTheSetAreNull) {
@@ -130,14 +131,15 @@ TEST(FrameTest, MergeLaterWinsAndFieldsUnion) {
   Bar adj = MakeBar("AAPL", 200, 0, "alpha_vantage");
   adj.adj_close = 1.9;
   FramePtr adj_frame = Build({adj}, FieldSet(FieldSet::kAdjClose));
-  FramePtr newer = Build({MakeBar("AAPL", 200, 2.5, "twelve_data"), MakeBar("AAPL", 300, 3, "twelve_data")});
+  FramePtr newer =
+      Build({MakeBar("AAPL", 200, 2.5, "twelve_data"), MakeBar("AAPL", 300, 3, "twelve_data")});
   const FramePtr frames[] = {old, adj_frame, nullptr, newer};
   FramePtr m = Frame::Merge(frames);
   EXPECT_EQ(m->fields(), FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose));
   ASSERT_EQ(m->rows(), 3u);
-  EXPECT_EQ(m->close()[1], 2.5);             // later frame wins
-  EXPECT_EQ(m->adj_close().Get(1), 1.9);     // only the adj frame had it
-  EXPECT_FALSE(m->adj_close().IsValid(0));   // never invented
+  EXPECT_EQ(m->close()[1], 2.5);               // later frame wins
+  EXPECT_EQ(m->adj_close().Get(1), 1.9);       // only the adj frame had it
+  EXPECT_FALSE(m->adj_close().IsValid(0));     // never invented
   EXPECT_EQ(m->provider()[1], "twelve_data");  // strings from the last frame holding the row
   EXPECT_EQ(m->provider()[0], "yahoo");
 }
@@ -149,7 +151,8 @@ TEST(FrameTest, ConcatRequiresOrderedDisjointFrames) {
   ASSERT_OK_AND_ASSIGN(FramePtr c, Frame::Concat(ok));
   EXPECT_EQ(c->rows(), 2u);
   const FramePtr bad[] = {b, a};
-  EXPECT_THAT(Frame::Concat(bad), StatusIs(StatusCode::kInvalidArgument, "overlap or are out of order"));
+  EXPECT_THAT(Frame::Concat(bad),
+              StatusIs(StatusCode::kInvalidArgument, "overlap or are out of order"));
   const FramePtr dup[] = {a, a};
   EXPECT_THAT(Frame::Concat(dup), StatusIs(StatusCode::kInvalidArgument));
 }
@@ -178,9 +181,11 @@ TEST(FrameTest, FromColumnsValidates) {
   c.timestamps = {100, 200};
   EXPECT_OK(FrameBuilder::FromColumns(c));
   c.symbol_codes = {0, 5};
-  EXPECT_THAT(FrameBuilder::FromColumns(c), StatusIs(StatusCode::kDataLoss, "symbol dictionary code"));
+  EXPECT_THAT(FrameBuilder::FromColumns(c),
+              StatusIs(StatusCode::kDataLoss, "symbol dictionary code"));
   c.symbol_codes = {0};
-  EXPECT_THAT(FrameBuilder::FromColumns(c), StatusIs(StatusCode::kDataLoss, "symbol column has the wrong length"));
+  EXPECT_THAT(FrameBuilder::FromColumns(c),
+              StatusIs(StatusCode::kDataLoss, "symbol column has the wrong length"));
   c.symbol_codes = {0, 0};
   c.doubles[0] = {1.0};
   EXPECT_THAT(FrameBuilder::FromColumns(c), StatusIs(StatusCode::kDataLoss, "open column"));
@@ -246,7 +251,8 @@ TEST(FramePropertyTest, MergeInvariants) {
       for (auto& [key, bar] : rows) {
         b.Add(bar);
         Bar stored = bar;
-        if (!fields.Has(FieldSet::kOhlcv)) stored.open = stored.high = stored.low = stored.close = std::nullopt;
+        if (!fields.Has(FieldSet::kOhlcv))
+          stored.open = stored.high = stored.low = stored.close = std::nullopt;
         if (!fields.Has(FieldSet::kOhlcv)) stored.volume = std::nullopt;
         if (!fields.Has(FieldSet::kAdjClose)) stored.adj_close = std::nullopt;
         if (!fields.Has(FieldSet::kMarketCap)) stored.market_cap = std::nullopt;
@@ -265,7 +271,8 @@ TEST(FramePropertyTest, MergeInvariants) {
       ASSERT_EQ(got.timestamp, key.second);
       if (i > 0) {
         const Bar prev = m->row(i - 1);
-        ASSERT_TRUE(std::tie(prev.symbol, prev.timestamp) < std::tie(got.symbol, got.timestamp));  // sorted, unique
+        ASSERT_TRUE(std::tie(prev.symbol, prev.timestamp) <
+                    std::tie(got.symbol, got.timestamp));  // sorted, unique
       }
       // Later wins per field; null only when null everywhere (nothing invented).
       for (int f = 0; f < kNumDoubleFields; ++f) {
@@ -273,7 +280,8 @@ TEST(FramePropertyTest, MergeInvariants) {
         for (const auto& [k, bar] : versions)
           if (bar.Get(static_cast<DoubleField>(f))) expect = bar.Get(static_cast<DoubleField>(f));
         ASSERT_EQ(got.Get(static_cast<DoubleField>(f)), expect)
-            << DoubleFieldName(static_cast<DoubleField>(f)) << " at " << key.first << " " << key.second;
+            << DoubleFieldName(static_cast<DoubleField>(f)) << " at " << key.first << " "
+            << key.second;
       }
       std::optional<int64_t> vol;
       for (const auto& [k, bar] : versions)

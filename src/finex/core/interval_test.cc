@@ -27,7 +27,9 @@ TEST(IntervalTest, ParseAndNameRoundTrip) {
 TEST(IntervalTest, RejectsUnknownWithParam) {
   for (const char* bad : {"", "7x", "1M", "1D", "2h", "1 d", "1mon", "1y", "1d\n"}) {
     auto r = ParseInterval(bad);
-    ASSERT_THAT(r, StatusIs(StatusCode::kInvalidArgument, "is not one of 1m 5m 15m 30m 1h 1d 1w 1mo")) << bad;
+    ASSERT_THAT(r,
+                StatusIs(StatusCode::kInvalidArgument, "is not one of 1m 5m 15m 30m 1h 1d 1w 1mo"))
+        << bad;
     EXPECT_EQ(r.status().details().param, "interval");
   }
   EXPECT_THAT(ParseInterval("7x"), StatusIs(StatusCode::kInvalidArgument, "interval '7x'"));
@@ -64,7 +66,8 @@ TEST(IntervalTest, DailyWeeklyMonthly) {
   EXPECT_EQ(FloorToBar(T("2024-01-07T23:59:59Z"), Interval::k1w), T("2024-01-01"));  // Sunday
   EXPECT_EQ(FloorToBar(T("2024-01-08T00:00:00Z"), Interval::k1w), T("2024-01-08"));  // Monday
   EXPECT_EQ(FloorToBar(T("2024-01-03T12:00:00Z"), Interval::k1w), T("2024-01-01"));
-  EXPECT_EQ(FloorToBar(T("1970-01-01T00:00:00Z"), Interval::k1w), T("1969-12-29"));  // Thursday -> Monday
+  EXPECT_EQ(FloorToBar(T("1970-01-01T00:00:00Z"), Interval::k1w),
+            T("1969-12-29"));  // Thursday -> Monday
   EXPECT_EQ(CeilToBar(T("2024-01-02"), Interval::k1w), T("2024-01-08"));
   EXPECT_EQ(NextBar(T("2024-12-30"), Interval::k1w), T("2025-01-06"));
   // Months: first of the month, varying lengths, year wrap, leap February.

@@ -31,14 +31,22 @@ TEST(StatusTest, OkCodeDropsMessage) {
 
 TEST(StatusTest, EveryHelperHasItsCodeAndName) {
   const std::pair<Status, std::string_view> cases[] = {
-      {InvalidArgumentError("m"), "INVALID_ARGUMENT"},   {NotFoundError("m"), "NOT_FOUND"},
-      {AlreadyExistsError("m"), "ALREADY_EXISTS"},       {PermissionDeniedError("m"), "PERMISSION_DENIED"},
-      {UnauthenticatedError("m"), "UNAUTHENTICATED"},    {ResourceExhaustedError("m"), "RESOURCE_EXHAUSTED"},
-      {FailedPreconditionError("m"), "FAILED_PRECONDITION"}, {AbortedError("m"), "ABORTED"},
-      {OutOfRangeError("m"), "OUT_OF_RANGE"},             {UnimplementedError("m"), "UNIMPLEMENTED"},
-      {InternalError("m"), "INTERNAL"},                   {UnavailableError("m"), "UNAVAILABLE"},
-      {DataLossError("m"), "DATA_LOSS"},                  {DeadlineExceededError("m"), "DEADLINE_EXCEEDED"},
-      {CancelledError("m"), "CANCELLED"},                 {UnknownError("m"), "UNKNOWN"},
+      {InvalidArgumentError("m"), "INVALID_ARGUMENT"},
+      {NotFoundError("m"), "NOT_FOUND"},
+      {AlreadyExistsError("m"), "ALREADY_EXISTS"},
+      {PermissionDeniedError("m"), "PERMISSION_DENIED"},
+      {UnauthenticatedError("m"), "UNAUTHENTICATED"},
+      {ResourceExhaustedError("m"), "RESOURCE_EXHAUSTED"},
+      {FailedPreconditionError("m"), "FAILED_PRECONDITION"},
+      {AbortedError("m"), "ABORTED"},
+      {OutOfRangeError("m"), "OUT_OF_RANGE"},
+      {UnimplementedError("m"), "UNIMPLEMENTED"},
+      {InternalError("m"), "INTERNAL"},
+      {UnavailableError("m"), "UNAVAILABLE"},
+      {DataLossError("m"), "DATA_LOSS"},
+      {DeadlineExceededError("m"), "DEADLINE_EXCEEDED"},
+      {CancelledError("m"), "CANCELLED"},
+      {UnknownError("m"), "UNKNOWN"},
   };
   for (const auto& [s, name] : cases) {
     EXPECT_FALSE(s.ok());
@@ -64,7 +72,8 @@ TEST(StatusTest, DetailsAreCopyOnWriteAndAccumulate) {
 }
 
 TEST(StatusTest, WithContextPrefixesErrorsOnly) {
-  const Status s = DataLossError("unexpected token").WithParam("body").WithContext("parsing yahoo chart");
+  const Status s =
+      DataLossError("unexpected token").WithParam("body").WithContext("parsing yahoo chart");
   EXPECT_EQ(s.message(), "parsing yahoo chart: unexpected token");
   EXPECT_EQ(s.details().param, "body");
   EXPECT_EQ(OkStatus().WithContext("x").message(), "");

@@ -13,8 +13,8 @@ namespace {
 using ::finex::testing::StatusIs;
 
 TEST(SymbolTest, RealSymbolsAreValid) {
-  for (const char* s : {"AAPL", "^GSPC", "EURUSD=X", "BRK-B", "GC=F", "APS.AX", "BTC/USDT", "BTCUSDT", "bitcoin",
-                        "M&M.NS", "BF_B", "=X", "_X", "7203.T"}) {
+  for (const char* s : {"AAPL", "^GSPC", "EURUSD=X", "BRK-B", "GC=F", "APS.AX", "BTC/USDT",
+                        "BTCUSDT", "bitcoin", "M&M.NS", "BF_B", "=X", "_X", "7203.T"}) {
     EXPECT_OK(ValidateSymbol(s)) << s;
   }
   EXPECT_OK(ValidateSymbol(std::string(kMaxSymbolLength, 'A')));
@@ -63,11 +63,15 @@ TEST(SymbolTest, ParseSymbolList) {
   EXPECT_EQ(v, (std::vector<std::string>{"AAPL", "MSFT", "^GSPC"}));
   EXPECT_THAT(ParseSymbolList("", 10), StatusIs(StatusCode::kInvalidArgument, "symbols is empty"));
   EXPECT_THAT(ParseSymbolList("AAPL,", 10), StatusIs(StatusCode::kInvalidArgument, "is empty"));
-  EXPECT_THAT(ParseSymbolList("AAPL,,MSFT", 10), StatusIs(StatusCode::kInvalidArgument, "is empty"));
-  EXPECT_THAT(ParseSymbolList("AAPL,AAPL", 10), StatusIs(StatusCode::kInvalidArgument, "listed twice"));
-  EXPECT_THAT(ParseSymbolList("A,B,C", 2), StatusIs(StatusCode::kInvalidArgument, "too many symbols (at most 2)"));
+  EXPECT_THAT(ParseSymbolList("AAPL,,MSFT", 10),
+              StatusIs(StatusCode::kInvalidArgument, "is empty"));
+  EXPECT_THAT(ParseSymbolList("AAPL,AAPL", 10),
+              StatusIs(StatusCode::kInvalidArgument, "listed twice"));
+  EXPECT_THAT(ParseSymbolList("A,B,C", 2),
+              StatusIs(StatusCode::kInvalidArgument, "too many symbols (at most 2)"));
   EXPECT_OK(ParseSymbolList("A,B", 2));
-  EXPECT_THAT(ParseSymbolList("AAPL,MS FT", 10), StatusIs(StatusCode::kInvalidArgument, "forbidden byte 0x20"));
+  EXPECT_THAT(ParseSymbolList("AAPL,MS FT", 10),
+              StatusIs(StatusCode::kInvalidArgument, "forbidden byte 0x20"));
   auto r = ParseSymbolList("AAPL,X:Y", 10);
   EXPECT_EQ(r.status().details().param, "symbols");
 }

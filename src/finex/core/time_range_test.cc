@@ -31,7 +31,8 @@ TEST(TimeRangeTest, FromInclusive) {
   EXPECT_THAT(bad, StatusIs(StatusCode::kInvalidArgument, "is after end"));
   EXPECT_EQ(bad.status().details().param, "start");
   // end + 1 must not overflow.
-  EXPECT_THAT(TimeRange::FromInclusive(0, INT64_MAX), StatusIs(StatusCode::kInvalidArgument, "out of range"));
+  EXPECT_THAT(TimeRange::FromInclusive(0, INT64_MAX),
+              StatusIs(StatusCode::kInvalidArgument, "out of range"));
 }
 
 TEST(TimeRangeTest, Predicates) {
@@ -49,7 +50,8 @@ TEST(TimeRangeTest, Predicates) {
   EXPECT_TRUE(r.Intersect(TimeRange{20, 30}).empty());
   EXPECT_TRUE((TimeRange{5, 5}).empty());
   EXPECT_EQ((TimeRange{5, 3}).length(), 0);
-  EXPECT_EQ((TimeRange{1704153600, 1704240000}).ToString(), "[2024-01-02T00:00:00Z, 2024-01-03T00:00:00Z)");
+  EXPECT_EQ((TimeRange{1704153600, 1704240000}).ToString(),
+            "[2024-01-02T00:00:00Z, 2024-01-03T00:00:00Z)");
 }
 
 TEST(TimeRangeSetTest, AddMergesOverlappingAndTouching) {
@@ -87,7 +89,8 @@ TEST(TimeRangeSetTest, GapsOfARequest) {
   TimeRangeSet cached(std::vector<TimeRange>{{100, 200}, {300, 400}});
   const TimeRangeSet gaps = TimeRangeSet(TimeRange{150, 350}).Subtract(cached);
   EXPECT_EQ(gaps.ranges(), (std::vector<TimeRange>{{200, 300}}));
-  EXPECT_EQ(cached.Intersect(TimeRange{150, 350}).ranges(), (std::vector<TimeRange>{{150, 200}, {300, 350}}));
+  EXPECT_EQ(cached.Intersect(TimeRange{150, 350}).ranges(),
+            (std::vector<TimeRange>{{150, 200}, {300, 350}}));
 }
 
 // ---- property tests against a bitmap model ---------------------------------
@@ -98,7 +101,8 @@ using Bits = std::bitset<kHi - kLo>;
 Bits ToBits(const TimeRangeSet& s) {
   Bits b;
   for (const TimeRange& r : s.ranges())
-    for (Timestamp t = std::max<Timestamp>(r.start, kLo); t < std::min<Timestamp>(r.end, kHi); ++t) b.set(t - kLo);
+    for (Timestamp t = std::max<Timestamp>(r.start, kLo); t < std::min<Timestamp>(r.end, kHi); ++t)
+      b.set(t - kLo);
   return b;
 }
 

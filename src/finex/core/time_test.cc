@@ -19,10 +19,10 @@ TEST(CivilTest, KnownDates) {
   EXPECT_EQ(DaysFromCivil({1969, 12, 31}), -1);
   EXPECT_EQ(CivilFromDays(-1), (CivilDate{1969, 12, 31}));
   EXPECT_EQ(CivilFromDays(19724), (CivilDate{2024, 1, 2}));
-  EXPECT_EQ(WeekdayFromDays(0), 4);   // Thursday
-  EXPECT_EQ(WeekdayFromDays(-1), 3);  // Wednesday
-  EXPECT_EQ(WeekdayFromDays(-4), 0);  // Sunday
-  EXPECT_EQ(WeekdayFromDays(-5), 6);  // Saturday
+  EXPECT_EQ(WeekdayFromDays(0), 4);      // Thursday
+  EXPECT_EQ(WeekdayFromDays(-1), 3);     // Wednesday
+  EXPECT_EQ(WeekdayFromDays(-4), 0);     // Sunday
+  EXPECT_EQ(WeekdayFromDays(-5), 6);     // Saturday
   EXPECT_EQ(WeekdayFromDays(19724), 2);  // 2024-01-02 was a Tuesday
 }
 
@@ -97,7 +97,7 @@ TEST(ParseTimeTest, EpochSeconds) {
 TEST(ParseTimeTest, RejectsWithClearMessages) {
   const std::pair<const char*, const char*> cases[] = {
       {"", "is empty"},
-      {"20240102", "is not a date"},  // 8 digits: ambiguous YYYYMMDD, not accepted
+      {"20240102", "is not a date"},      // 8 digits: ambiguous YYYYMMDD, not accepted
       {"1704153600000", "out of range"},  // milliseconds mistaken for seconds
       {"-", "is not a date"},
       {"99999999999999999999", "out of range"},
@@ -127,13 +127,15 @@ TEST(ParseTimeTest, RejectsWithClearMessages) {
   };
   for (const auto& [text, why] : cases) {
     auto r = ParseTime(text, TimeBound::kStart);
-    EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument, why)) << "'" << text << "' -> " << r.status();
+    EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument, why))
+        << "'" << text << "' -> " << r.status();
   }
 }
 
 TEST(ParseTimeTest, RejectsYearZeroLikeEpochPathDoes) {
   // Epoch input is limited to years 0001..9999; dates must be too.
-  EXPECT_THAT(ParseTime("0000-01-01", TimeBound::kStart), StatusIs(StatusCode::kInvalidArgument, "out of range"));
+  EXPECT_THAT(ParseTime("0000-01-01", TimeBound::kStart),
+              StatusIs(StatusCode::kInvalidArgument, "out of range"));
   EXPECT_OK(ParseTime("0001-01-01", TimeBound::kStart));
   EXPECT_OK(ParseTime("9999-12-31", TimeBound::kEnd));
 }
@@ -185,7 +187,8 @@ TEST(PeriodTest, Resolves) {
   EXPECT_EQ(*ResolvePeriodStart("max", now), 0);
   // Month arithmetic clamps to the shorter month: 2024-03-31 - 1mo = 2024-02-29.
   const Timestamp mar31 = *ParseTime("2024-03-31T10:00:00Z", TimeBound::kStart);
-  EXPECT_EQ(*ResolvePeriodStart("1mo", mar31), *ParseTime("2024-02-29T10:00:00Z", TimeBound::kStart));
+  EXPECT_EQ(*ResolvePeriodStart("1mo", mar31),
+            *ParseTime("2024-02-29T10:00:00Z", TimeBound::kStart));
 }
 
 TEST(PeriodTest, RejectsBadPeriods) {

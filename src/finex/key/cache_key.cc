@@ -40,7 +40,8 @@ void EncodeV1(const CacheKey& k, std::string* out) {
 }
 
 // `parts` are the 7 parts after "finex:"; the last one's fields part is given.
-Result<CacheKey> DecodeV1(const std::vector<std::string_view>& parts, std::string_view fields_part) {
+Result<CacheKey> DecodeV1(const std::vector<std::string_view>& parts,
+                          std::string_view fields_part) {
   CacheKey k;
   k.version = 1;
   FINEX_RETURN_IF_ERROR(detail::CheckSymbolPart(parts[0]));
@@ -49,7 +50,8 @@ Result<CacheKey> DecodeV1(const std::vector<std::string_view>& parts, std::strin
   FINEX_ASSIGN_OR_RETURN(k.start_ts, detail::ParseTimestampPart(parts[2], "start"));
   FINEX_ASSIGN_OR_RETURN(k.end_ts, detail::ParseTimestampPart(parts[3], "end"));
   if (k.start_ts > k.end_ts) {
-    return InvalidArgumentError("start " + std::string(parts[2]) + " is after end " + std::string(parts[3]))
+    return InvalidArgumentError("start " + std::string(parts[2]) + " is after end " +
+                                std::string(parts[3]))
         .WithParam("start");
   }
   FINEX_RETURN_IF_ERROR(detail::CheckProviderPart(parts[4]));
@@ -77,16 +79,22 @@ const VersionCodec* FindCodec(int version) {
 }
 
 Status BadKey(std::string_view text, const Status& why) {
-  return InvalidArgumentError("key '" + Printable(text, 200) + "': " + why.message()).WithParam("key");
+  return InvalidArgumentError("key '" + Printable(text, 200) + "': " + why.message())
+      .WithParam("key");
 }
 Status BadKey(std::string_view text, std::string_view why) {
-  return InvalidArgumentError("key '" + Printable(text, 200) + "': " + std::string(why)).WithParam("key");
+  return InvalidArgumentError("key '" + Printable(text, 200) + "': " + std::string(why))
+      .WithParam("key");
 }
 
 }  // namespace
 
-Status ValidateProviderName(std::string_view provider) { return detail::CheckProviderPart(provider); }
-Status ValidateCurrencyCode(std::string_view currency) { return detail::CheckCurrencyPart(currency); }
+Status ValidateProviderName(std::string_view provider) {
+  return detail::CheckProviderPart(provider);
+}
+Status ValidateCurrencyCode(std::string_view currency) {
+  return detail::CheckCurrencyPart(currency);
+}
 
 Status CacheKey::Validate() const {
   if (!FindCodec(version)) {
@@ -100,7 +108,8 @@ Status CacheKey::Validate() const {
     return InvalidArgumentError("interval value is out of range").WithParam("interval");
   }
   if (start_ts < kMinKeyTimestamp || start_ts > kMaxKeyTimestamp) {
-    return InvalidArgumentError("start " + std::to_string(start_ts) + " is outside years 0001..9999")
+    return InvalidArgumentError("start " + std::to_string(start_ts) +
+                                " is outside years 0001..9999")
         .WithParam("start");
   }
   if (end_ts < kMinKeyTimestamp || end_ts > kMaxKeyTimestamp) {
@@ -108,7 +117,8 @@ Status CacheKey::Validate() const {
         .WithParam("end");
   }
   if (start_ts > end_ts) {
-    return InvalidArgumentError("start " + FormatIsoUtc(start_ts) + " is after end " + FormatIsoUtc(end_ts))
+    return InvalidArgumentError("start " + FormatIsoUtc(start_ts) + " is after end " +
+                                FormatIsoUtc(end_ts))
         .WithParam("start");
   }
   FINEX_RETURN_IF_ERROR(detail::CheckProviderPart(provider));
@@ -126,17 +136,20 @@ Result<std::string> CacheKey::Encode() const {
 Result<CacheKey> CacheKey::Parse(std::string_view text) {
   if (text.empty()) return BadKey(text, "is empty");
   if (text.size() > kMaxKeyLength) return BadKey(text, "is longer than 512 bytes");
-  if (text.substr(0, kKeyPrefix.size()) != kKeyPrefix) return BadKey(text, "does not start with 'finex:'");
+  if (text.substr(0, kKeyPrefix.size()) != kKeyPrefix)
+    return BadKey(text, "does not start with 'finex:'");
   const std::vector<std::string_view> parts = detail::SplitParts(text.substr(kKeyPrefix.size()));
   auto fv = detail::SplitFieldsVersion(parts.back());
   if (!fv.ok()) return BadKey(text, fv.status());
   const VersionCodec* codec = FindCodec(fv->version);
   if (!codec) {
-    return BadKey(text, "version v" + std::to_string(fv->version) + " is not supported (this build reads v1)");
+    return BadKey(text, "version v" + std::to_string(fv->version) +
+                            " is not supported (this build reads v1)");
   }
   if (parts.size() != codec->parts) {
     return BadKey(text, "has " + std::to_string(parts.size()) + " parts after 'finex:', v" +
-                            std::to_string(codec->version) + " keys have " + std::to_string(codec->parts));
+                            std::to_string(codec->version) + " keys have " +
+                            std::to_string(codec->parts));
   }
   auto k = codec->decode(parts, fv->fields);
   if (!k.ok()) return BadKey(text, k.status());

@@ -52,12 +52,12 @@ inline constexpr Timestamp kMinKeyTimestamp = -62135596800LL;  // 0001-01-01T00:
 inline constexpr Timestamp kMaxKeyTimestamp = 253402300799LL;  // 9999-12-31T23:59:59Z
 
 struct CacheKey {
-  std::string symbol;                 // ValidateSymbol
+  std::string symbol;  // ValidateSymbol
   Interval interval = Interval::k1d;
-  Timestamp start_ts = 0;             // first bar returned (inclusive)
-  Timestamp end_ts = 0;               // last bar returned (inclusive); >= start_ts
-  std::string provider;               // [a-z][a-z_]{0,31}, e.g. "yahoo", "alpha_vantage"
-  std::string currency;               // [a-z0-9]{1,12}, e.g. "usd", "usdt"
+  Timestamp start_ts = 0;               // first bar returned (inclusive)
+  Timestamp end_ts = 0;                 // last bar returned (inclusive); >= start_ts
+  std::string provider;                 // [a-z][a-z_]{0,31}, e.g. "yahoo", "alpha_vantage"
+  std::string currency;                 // [a-z0-9]{1,12}, e.g. "usd", "usdt"
   FieldSet fields = FieldSet::Ohlcv();  // empty = a known-empty answer ("empty")
   int version = kCurrentKeyVersion;
 

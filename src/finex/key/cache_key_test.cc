@@ -33,7 +33,8 @@ TEST(CacheKeyTest, EncodesTheSeedExampleExactly) {
 }
 
 TEST(CacheKeyTest, ParsesTheSeedExample) {
-  ASSERT_OK_AND_ASSIGN(CacheKey k, CacheKey::Parse("finex:AAPL:1d:1704067200:1706918400:yahoo:usd:ohlcv_v1"));
+  ASSERT_OK_AND_ASSIGN(CacheKey k,
+                       CacheKey::Parse("finex:AAPL:1d:1704067200:1706918400:yahoo:usd:ohlcv_v1"));
   EXPECT_EQ(k, Aapl());
   EXPECT_EQ(k.version, 1);
   EXPECT_FALSE(k.is_empty_answer());
@@ -67,8 +68,8 @@ TEST(CacheKeyTest, EmptyAnswerUsesEmptyFieldsPart) {
 }
 
 TEST(CacheKeyTest, RealWorldSymbolsRoundTrip) {
-  for (const char* sym : {"^GSPC", "EURUSD=X", "BRK-B", "GC=F", "APS.AX", "BTC/USDT", "BTCUSDT", "bitcoin",
-                          "M&M.NS", "BF_B"}) {
+  for (const char* sym : {"^GSPC", "EURUSD=X", "BRK-B", "GC=F", "APS.AX", "BTC/USDT", "BTCUSDT",
+                          "bitcoin", "M&M.NS", "BF_B"}) {
     CacheKey k = Aapl();
     k.symbol = sym;
     ASSERT_OK_AND_ASSIGN(std::string s, k.Encode());
@@ -268,8 +269,8 @@ CacheKey RandomKey(std::mt19937_64& rng, bool hostile) {
   k.end_ts = rng() % 4 == 0 ? k.start_ts : ts(rng);
   if (k.start_ts > k.end_ts) std::swap(k.start_ts, k.end_ts);
   if (hostile && rng() % 10 == 0) std::swap(k.start_ts, k.end_ts);
-  static const char* kProviders[] = {"yahoo", "binance", "alpha_vantage", "twelve_data", "coingecko",
-                                     "Yahoo", "ya:hoo", "", "y*"};
+  static const char* kProviders[] = {
+      "yahoo", "binance", "alpha_vantage", "twelve_data", "coingecko", "Yahoo", "ya:hoo", "", "y*"};
   static const char* kCurrencies[] = {"usd", "eur", "usdt", "gbp", "jpy", "USD", "u:sd", "", "us*"};
   k.provider = kProviders[rng() % (hostile ? 9 : 5)];
   k.currency = kCurrencies[rng() % (hostile ? 9 : 5)];
@@ -337,9 +338,15 @@ TEST(CacheKeyPropertyTest, MutatedKeysParseToTheirOwnEncoding) {
     std::string m = *s;
     const size_t pos = rng() % m.size();
     switch (rng() % 3) {
-      case 0: m[pos] = alphabet[rng() % alphabet.size()]; break;
-      case 1: m.insert(m.begin() + pos, alphabet[rng() % alphabet.size()]); break;
-      default: m.erase(m.begin() + pos); break;
+      case 0:
+        m[pos] = alphabet[rng() % alphabet.size()];
+        break;
+      case 1:
+        m.insert(m.begin() + pos, alphabet[rng() % alphabet.size()]);
+        break;
+      default:
+        m.erase(m.begin() + pos);
+        break;
     }
     auto parsed = CacheKey::Parse(m);
     if (!parsed.ok()) {

@@ -10,20 +10,27 @@ namespace finex::key {
 namespace {
 
 Status BadPattern(std::string_view text, std::string_view why) {
-  return InvalidArgumentError("pattern '" + Printable(text, 80) + "' " + std::string(why)).WithParam("pattern");
+  return InvalidArgumentError("pattern '" + Printable(text, 80) + "' " + std::string(why))
+      .WithParam("pattern");
 }
 
-constexpr std::string_view kPartNames[kKeyParts] = {"symbol",   "interval", "start_ts", "end_ts",
-                                                    "provider", "currency", "fields_version"};
+constexpr std::string_view kPartNames[kKeyParts] = {
+    "symbol", "interval", "start_ts", "end_ts", "provider", "currency", "fields_version"};
 
 Status CheckLiteral(size_t pos, std::string_view part) {
   switch (pos) {
-    case 0: return detail::CheckSymbolPart(part);
-    case 1: return detail::ParseIntervalPart(part).status();
-    case 2: return detail::ParseTimestampPart(part, "start").status();
-    case 3: return detail::ParseTimestampPart(part, "end").status();
-    case 4: return detail::CheckProviderPart(part);
-    case 5: return detail::CheckCurrencyPart(part);
+    case 0:
+      return detail::CheckSymbolPart(part);
+    case 1:
+      return detail::ParseIntervalPart(part).status();
+    case 2:
+      return detail::ParseTimestampPart(part, "start").status();
+    case 3:
+      return detail::ParseTimestampPart(part, "end").status();
+    case 4:
+      return detail::CheckProviderPart(part);
+    case 5:
+      return detail::CheckCurrencyPart(part);
     default: {
       FINEX_ASSIGN_OR_RETURN(detail::FieldsVersion fv, detail::SplitFieldsVersion(part));
       if (!detail::IsSupportedVersion(fv.version)) {
@@ -43,8 +50,10 @@ Result<Pattern> Pattern::Parse(std::string_view text) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x21 || c > 0x7e) {
       char buf[160];
-      std::snprintf(buf, sizeof buf, "contains forbidden byte 0x%02x at position %zu (whitespace, control "
-                    "and non-ASCII bytes are not allowed)", c, i);
+      std::snprintf(buf, sizeof buf,
+                    "contains forbidden byte 0x%02x at position %zu (whitespace, control "
+                    "and non-ASCII bytes are not allowed)",
+                    c, i);
       return BadPattern(text, buf);
     }
   }
@@ -69,12 +78,14 @@ Result<Pattern> Pattern::Parse(std::string_view text) {
       continue;
     }
     if (part.find_first_of("*?[]\\") != std::string_view::npos) {
-      return BadPattern(text, "part " + std::to_string(i + 1) + " (" + std::string(kPartNames[i]) +
-                                  ") mixes a wildcard with text; '*' must stand alone as a whole part, "
-                                  "and '?', '[', ']', '\\' are not allowed");
+      return BadPattern(text,
+                        "part " + std::to_string(i + 1) + " (" + std::string(kPartNames[i]) +
+                            ") mixes a wildcard with text; '*' must stand alone as a whole part, "
+                            "and '?', '[', ']', '\\' are not allowed");
     }
     if (part.empty()) {
-      return BadPattern(text, "part " + std::to_string(i + 1) + " (" + std::string(kPartNames[i]) + ") is empty");
+      return BadPattern(
+          text, "part " + std::to_string(i + 1) + " (" + std::string(kPartNames[i]) + ") is empty");
     }
     Status s = CheckLiteral(i, part);
     if (!s.ok()) {
@@ -99,7 +110,8 @@ Result<Pattern> Pattern::Parse(std::string_view text) {
 }
 
 bool Pattern::Matches(std::string_view key) const {
-  if (key.size() > kMaxKeyLength || key.substr(0, scan_prefix_.size()) != scan_prefix_) return false;
+  if (key.size() > kMaxKeyLength || key.substr(0, scan_prefix_.size()) != scan_prefix_)
+    return false;
   const std::vector<std::string_view> parts = detail::SplitParts(key.substr(kKeyPrefix.size()));
   if (trailing_star_) {
     if (parts.size() < parts_.size()) return false;

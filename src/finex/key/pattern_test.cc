@@ -147,10 +147,14 @@ TEST(PatternTest, HostilePatternsAreRejected) {
 }
 
 TEST(PatternTest, ErrorsNameThePart) {
-  EXPECT_THAT(Pattern::Parse("finex:AAPL:7x:*"), StatusIs(StatusCode::kInvalidArgument, "part 2 (interval)"));
-  EXPECT_THAT(Pattern::Parse("finex:AAP*"), StatusIs(StatusCode::kInvalidArgument, "'*' must stand alone"));
-  EXPECT_THAT(Pattern::Parse("*"), StatusIs(StatusCode::kInvalidArgument, "must start with 'finex:'"));
-  EXPECT_THAT(Pattern::Parse("finex:AAPL"), StatusIs(StatusCode::kInvalidArgument, "end with ':*'"));
+  EXPECT_THAT(Pattern::Parse("finex:AAPL:7x:*"),
+              StatusIs(StatusCode::kInvalidArgument, "part 2 (interval)"));
+  EXPECT_THAT(Pattern::Parse("finex:AAP*"),
+              StatusIs(StatusCode::kInvalidArgument, "'*' must stand alone"));
+  EXPECT_THAT(Pattern::Parse("*"),
+              StatusIs(StatusCode::kInvalidArgument, "must start with 'finex:'"));
+  EXPECT_THAT(Pattern::Parse("finex:AAPL"),
+              StatusIs(StatusCode::kInvalidArgument, "end with ':*'"));
 }
 
 TEST(PatternPropertyTest, PrefixOnlyPatternsAgreeWithPrefixAndKeysOfOtherSymbolsNeverMatch) {

@@ -19,9 +19,7 @@ class StripedCounter {
  public:
   static constexpr size_t kStripes = 16;
 
-  void Add(uint64_t n = 1) {
-    slots_[ThisThreadStripe()].v.fetch_add(n, std::memory_order_relaxed);
-  }
+  void Add(uint64_t n = 1) { slots_[ThisThreadStripe()].v.fetch_add(n, std::memory_order_relaxed); }
   uint64_t Load() const {
     uint64_t sum = 0;
     for (const Slot& s : slots_) sum += s.v.load(std::memory_order_relaxed);

@@ -29,8 +29,8 @@ using ExpiryIndex = std::multimap<int64_t, std::string_view>;
 
 struct Entry {
   Bytes value;
-  int64_t expires_us = 0;              // 0 = never
-  ExpiryIndex::iterator expiry_it{};   // valid iff expires_us != 0
+  int64_t expires_us = 0;             // 0 = never
+  ExpiryIndex::iterator expiry_it{};  // valid iff expires_us != 0
   // CLOCK bit: set by reads (under the shared lock, hence atomic), cleared by
   // the eviction hand (under the exclusive lock).
   mutable std::atomic<bool> referenced{true};
@@ -47,9 +47,9 @@ struct alignas(64) MemoryBackend::Shard {
   std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> map;
   std::map<std::string_view, Entry*> index;  // same keys, ascending
   ExpiryIndex expiry;
-  uint64_t bytes = 0;    // sum of key.size() + value.size()
-  uint64_t expired = 0;  // entries reclaimed after their TTL
-  uint64_t evicted = 0;  // entries dropped for the byte budget
+  uint64_t bytes = 0;      // sum of key.size() + value.size()
+  uint64_t expired = 0;    // entries reclaimed after their TTL
+  uint64_t evicted = 0;    // entries dropped for the byte budget
   std::string clock_hand;  // next key the CLOCK hand examines
 
   // REQUIRES: exclusive lock held.
@@ -183,7 +183,8 @@ Result<std::optional<Bytes>> MemoryBackend::DoGet(std::string_view key) {
   return std::optional<Bytes>(e.value);
 }
 
-Result<std::vector<std::optional<Bytes>>> MemoryBackend::DoGetMultiple(std::span<const std::string> keys) {
+Result<std::vector<std::optional<Bytes>>> MemoryBackend::DoGetMultiple(
+    std::span<const std::string> keys) {
   std::vector<std::optional<Bytes>> out;
   out.reserve(keys.size());
   for (const std::string& k : keys) {
@@ -236,7 +237,8 @@ Status MemoryBackend::DoDelete(std::string_view key) {
   return OkStatus();
 }
 
-Result<std::vector<std::string>> MemoryBackend::DoScanPrefix(std::string_view prefix, size_t limit) {
+Result<std::vector<std::string>> MemoryBackend::DoScanPrefix(std::string_view prefix,
+                                                             size_t limit) {
   const int64_t now = impl_->clock.NowMicros();
   std::vector<std::string> out;
   for (size_t i = 0; i < impl_->nshards; ++i) {

@@ -25,8 +25,9 @@ constexpr int kMaxKeys = 100000;
 constexpr size_t kValueBytes = 1024;
 
 std::string BenchKey(int i) {
-  return "finex:SYM" + std::to_string(i % 1000) + ":1d:" + std::to_string(1704067200 + (i / 1000) * 86400) +
-         ":" + std::to_string(1706918400 + (i / 1000) * 86400) + ":yahoo:usd:ohlcv_v1";
+  return "finex:SYM" + std::to_string(i % 1000) +
+         ":1d:" + std::to_string(1704067200 + (i / 1000) * 86400) + ":" +
+         std::to_string(1706918400 + (i / 1000) * 86400) + ":yahoo:usd:ohlcv_v1";
 }
 
 const std::vector<std::string>& Keys() {

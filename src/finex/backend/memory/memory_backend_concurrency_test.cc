@@ -25,7 +25,9 @@ namespace {
 
 using ::finex::testing::FakeClock;
 
-std::string KeyOf(int series, int i) { return "finex:S" + std::to_string(series) + ":1d:" + std::to_string(i); }
+std::string KeyOf(int series, int i) {
+  return "finex:S" + std::to_string(series) + ":1d:" + std::to_string(i);
+}
 
 // "<key>|<writer>|<seq>|" padded with a byte derived from the key.
 std::string ValueOf(const std::string& key, int writer, uint64_t seq, size_t pad) {
@@ -35,7 +37,8 @@ std::string ValueOf(const std::string& key, int writer, uint64_t seq, size_t pad
 }
 
 bool ValueMatchesKey(const std::string& key, const std::string& v) {
-  if (v.size() < key.size() + 1 || v.compare(0, key.size(), key) != 0 || v[key.size()] != '|') return false;
+  if (v.size() < key.size() + 1 || v.compare(0, key.size(), key) != 0 || v[key.size()] != '|')
+    return false;
   const size_t last_bar = v.rfind('|');
   for (size_t i = last_bar + 1; i < v.size(); ++i)
     if (v[i] != static_cast<char>('a' + key.size() % 26)) return false;
@@ -62,8 +65,10 @@ TEST(MemoryBackendConcurrencyTest, ReadersWritersExpiriesScansAtOnce) {
     while (!stop.load(std::memory_order_relaxed)) {
       const std::string key = KeyOf(rng() % kSeries, rng() % kKeysPerSeries);
       const int64_t ttl = rng() % 3 == 0 ? 1 + rng() % 3000 : 0;  // some expire as the clock moves
-      if (!b.Put(key, ValueOf(key, id, ++seq, rng() % 200), PutOptions{.ttl_ms = ttl}).ok()) ++errors;
-      if (rng() % 10 == 0 && !b.Delete(KeyOf(rng() % kSeries, rng() % kKeysPerSeries)).ok()) ++errors;
+      if (!b.Put(key, ValueOf(key, id, ++seq, rng() % 200), PutOptions{.ttl_ms = ttl}).ok())
+        ++errors;
+      if (rng() % 10 == 0 && !b.Delete(KeyOf(rng() % kSeries, rng() % kKeysPerSeries)).ok())
+        ++errors;
       writes.fetch_add(1, std::memory_order_relaxed);
     }
   };
@@ -152,8 +157,9 @@ TEST(MemoryBackendConcurrencyTest, ReadersWritersExpiriesScansAtOnce) {
   EXPECT_EQ(s.keys, live.size());
   EXPECT_EQ(s.bytes, bytes);
   EXPECT_GT(s.expired, 0u);
-  std::cout << "[ stats    ] reads=" << reads.load() << " writes=" << writes.load() << " scans=" << scans.load()
-            << " expired=" << s.expired << " live=" << live.size() << std::endl;
+  std::cout << "[ stats    ] reads=" << reads.load() << " writes=" << writes.load()
+            << " scans=" << scans.load() << " expired=" << s.expired << " live=" << live.size()
+            << std::endl;
 }
 
 TEST(MemoryBackendConcurrencyTest, BudgetHoldsUnderConcurrentWriters) {

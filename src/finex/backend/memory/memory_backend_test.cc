@@ -70,7 +70,8 @@ TEST(MemoryBackendTest, SweeperThreadReclaimsMemory) {
   o.shards = 4;
   o.sweep_interval_ms = 10;
   MemoryBackend b(o);  // real clock
-  for (int i = 0; i < 50; ++i) ASSERT_OK(b.Put("k" + std::to_string(i), std::string(100, 'x'), {.ttl_ms = 50}));
+  for (int i = 0; i < 50; ++i)
+    ASSERT_OK(b.Put("k" + std::to_string(i), std::string(100, 'x'), {.ttl_ms = 50}));
   ASSERT_OK(b.Put("stay", "v"));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (b.stats().keys > 1 && std::chrono::steady_clock::now() < deadline) {
@@ -174,7 +175,8 @@ TEST(MemoryBackendTest, BudgetPrefersExpiredEntries) {
 TEST(MemoryBackendTest, EntryLargerThanShardBudgetIsRefused) {
   FakeClock clock;
   MemoryBackend b(Opts(&clock, 2, 1000));  // 500 bytes per shard
-  EXPECT_THAT(b.Put("k", std::string(500, 'x')), StatusIs(StatusCode::kResourceExhausted, "budget"));
+  EXPECT_THAT(b.Put("k", std::string(500, 'x')),
+              StatusIs(StatusCode::kResourceExhausted, "budget"));
   EXPECT_OK(b.Put("k", std::string(499, 'x')));
   EXPECT_EQ(b.stats().errors, 1u);
 }

@@ -35,7 +35,8 @@ Result<Interval> ParseIntervalPart(std::string_view s) {
 
 Result<Timestamp> ParseTimestampPart(std::string_view s, std::string_view what) {
   auto bad = [&](std::string_view why) {
-    return InvalidArgumentError(std::string(what) + " '" + Printable(s, 24) + "' " + std::string(why))
+    return InvalidArgumentError(std::string(what) + " '" + Printable(s, 24) + "' " +
+                                std::string(why))
         .WithParam(std::string(what));
   };
   if (s.empty()) return bad("is empty");
@@ -86,7 +87,8 @@ Status CheckCurrencyPart(std::string_view s) {
 
 Result<FieldsVersion> SplitFieldsVersion(std::string_view s) {
   auto bad = [&](std::string_view why) {
-    return InvalidArgumentError("fields/version part '" + Printable(s, 40) + "' " + std::string(why))
+    return InvalidArgumentError("fields/version part '" + Printable(s, 40) + "' " +
+                                std::string(why))
         .WithParam("version");
   };
   const size_t at = s.rfind("_v");
@@ -110,14 +112,15 @@ Result<FieldSet> ParseFieldsPartV1(std::string_view s) {
   }
   for (char c : s) {
     if (!((c >= 'a' && c <= 'z') || c == '_' || c == '+')) {
-      return InvalidArgumentError("fields '" + Printable(s, 40) + "' may only contain a-z, '_' and '+'")
+      return InvalidArgumentError("fields '" + Printable(s, 40) +
+                                  "' may only contain a-z, '_' and '+'")
           .WithParam("fields");
     }
   }
   FINEX_ASSIGN_OR_RETURN(FieldSet f, FieldSet::Parse(s));
   if (f.Name() != s) {
-    return InvalidArgumentError("fields '" + std::string(s) + "' is not in canonical form '" + f.Name() +
-                                "'")
+    return InvalidArgumentError("fields '" + std::string(s) + "' is not in canonical form '" +
+                                f.Name() + "'")
         .WithParam("fields");
   }
   return f;
