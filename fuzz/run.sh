@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Parquet reader fuzzer with clang (-fsanitize=fuzzer,address,undefined),
-# generates the seed corpus and fuzzes for <seconds> (default 60).
+# generates the seed corpus (finex files, plus DuckDB files when tests/interop
+# has its node deps) and fuzzes for <seconds> (default 60).
 #   fuzz/run.sh [seconds]
 # Env: FINEX_FUZZ_BUILD (build dir, default build/fuzz), FINEX_FUZZ_JOBS (default 1),
 #      FINEX_FUZZ_CMAKE_SOURCE (CMake source dir, default the repo root).
@@ -20,6 +21,10 @@ fuzzer="$(find "$build" -name parquet_reader_fuzzer -type f -perm -u+x | head -1
 seeder="$(find "$build" -name parquet_seed_corpus -type f -perm -u+x | head -1)"
 mkdir -p "$build/corpus" "$build/seeds" "$build/artifacts"
 "$seeder" "$build/seeds"
+# DuckDB-written seeds too, when the interop test's node deps are installed.
+if command -v node >/dev/null 2>&1 && [ -f "$repo/tests/interop/node_modules/@duckdb/node-api/package.json" ]; then
+  (cd "$repo/tests/interop" && node make_fuzz_seeds.mjs "$build/seeds") || echo "fuzz: DuckDB seeds skipped"
+fi
 jobs="${FINEX_FUZZ_JOBS:-1}"
 extra=()
 if [ "$jobs" -gt 1 ]; then extra=(-jobs="$jobs" -workers="$jobs"); fi
