@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "finex/core/symbol.h"
@@ -368,10 +369,50 @@ class YahooProvider final : public Provider {
       if (!joined.empty()) joined += ',';
       joined += s;
     }
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
-                                                    base_ + "/v7/finance/quote?" +
-                                                        Query().Add("symbols", joined).str()));
-    return ParseQuotes(resp);
+    // v7 quote wants a session cookie + crumb on the real service (401
+    // "Invalid Crumb" otherwise): try without, then once with a fresh pair.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      std::string crumb, cookie;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        crumb = crumb_;
+        cookie = cookie_;
+      }
+      Query q;
+      q.Add("symbols", joined);
+      if (!crumb.empty()) q.Add("crumb", crumb);
+      Headers h;
+      if (!cookie.empty()) h.emplace_back("Cookie", cookie);
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                             Fetch(http_, kId, config_, base_ + "/v7/finance/quote?" + q.str(), h));
+      if (resp.status != 401 || attempt == 1) return ParseQuotes(resp);
+      FINEX_RETURN_IF_ERROR(RefreshCrumb());
+    }
+    return Error(kId, StatusCode::kUnauthenticated, "quote: crumb refused");
+  }
+
+  // Gets a session cookie (fc.yahoo.com answers 404 but sets it) and the
+  // crumb that goes with it (/v1/test/getcrumb).
+  Status RefreshCrumb() {
+    const std::string cookie_url = config_.base_url.empty() ? "https://fc.yahoo.com" : base_ + "/";
+    FINEX_ASSIGN_OR_RETURN(HttpResponse c, Fetch(http_, kId, config_, cookie_url));
+    std::string cookie;
+    for (const auto& [k, v] : c.headers) {
+      if (k != "set-cookie") continue;
+      if (!cookie.empty()) cookie += "; ";
+      cookie += v.substr(0, v.find(';'));
+    }
+    if (cookie.empty()) return Error(kId, StatusCode::kUnauthenticated, "quote: no session cookie");
+    FINEX_ASSIGN_OR_RETURN(HttpResponse r, Fetch(http_, kId, config_, base_ + "/v1/test/getcrumb",
+                                                 {{"Cookie", cookie}}));
+    if (r.status != 200 || r.body.empty() || r.body.size() > 64 ||
+        r.body.find('{') != std::string::npos) {
+      return HttpError(kId, r, "getcrumb refused", "");
+    }
+    std::lock_guard<std::mutex> l(mu_);
+    crumb_ = r.body;
+    cookie_ = std::move(cookie);
+    return OkStatus();
   }
 
   Result<std::vector<SearchResult>> Search(std::string_view query) override {
@@ -396,6 +437,9 @@ class YahooProvider final : public Provider {
   const std::string base_;
   HttpClient& http_;
   Clock& clock_;
+  std::mutex mu_;
+  std::string crumb_;   // guarded by mu_
+  std::string cookie_;  // guarded by mu_
 };
 
 }  // namespace

@@ -24,6 +24,8 @@
 //   days; 1h within 730 days. Outside → OutOfRange.
 // - Currency is meta.currency (GBp → "gbx"), never defaulted; "" when Yahoo
 //   leaves it null. Splits/dividends come from events=div|split.
+// - v7 quote: on 401 the adapter fetches a session cookie (fc.yahoo.com) and
+//   a crumb (/v1/test/getcrumb), caches the pair and retries once.
 //
 // Thread-safety: thread-safe (stateless beyond borrowed services).
 #pragma once

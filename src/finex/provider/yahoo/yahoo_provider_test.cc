@@ -338,3 +338,34 @@ TEST(YahooProvider, QuoteAndSearchUrls) {
 
 }  // namespace
 }  // namespace finex::provider
+
+namespace finex::provider {
+namespace {
+
+TEST(YahooProvider, QuoteFetchesCrumbOn401) {
+  testing::FakeHttpClient http;
+  testing::FakeClock clock;
+  http.On(
+      "/v7/finance/quote?symbols=AAPL&crumb=abc123", 200,
+      R"({"quoteResponse":{"result":[{"symbol":"AAPL","regularMarketPrice":185.5,"currency":"USD"}]}})");
+  http.On(
+      "/v7/finance/quote?symbols=AAPL", 401,
+      R"({"finance":{"result":null,"error":{"code":"Unauthorized","description":"Invalid Crumb"}}})");
+  http.On("https://fc.yahoo.com", 404, "",
+          {{"set-cookie", "A3=d=AQABBKx; Expires=Wed; Domain=.yahoo.com"}});
+  http.On("/v1/test/getcrumb", 200, "abc123");
+  auto p = NewYahooProvider({}, http, clock);
+  const std::string syms[] = {"AAPL"};
+  ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
+  ASSERT_EQ(q.size(), 1u);
+  const auto reqs = http.requests();
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[2].headers[0].second, "A3=d=AQABBKx");  // getcrumb sends the cookie
+  EXPECT_EQ(reqs[3].headers[0].second, "A3=d=AQABBKx");
+  // The pair is cached: the next quote goes straight through.
+  ASSERT_OK(p->Quote(syms));
+  EXPECT_EQ(http.calls(), 5u);
+}
+
+}  // namespace
+}  // namespace finex::provider
