@@ -130,7 +130,9 @@ TEST_F(ParquetDirTest, CorruptFilesAreDetectedCountedDeletedNeverServed) {
   for (int i = 0; i < 12; ++i) {
     ASSERT_OK_AND_ASSIGN(auto v, b_->Get(keys[i]));
     EXPECT_EQ(v.has_value(), i % 2 == 1) << keys[i];
-    if (i % 2 == 0) EXPECT_FALSE(fs::exists(pd().PathFor(keys[i]))) << "damaged file deleted";
+    if (i % 2 == 0) {
+      EXPECT_FALSE(fs::exists(pd().PathFor(keys[i]))) << "damaged file deleted";
+    }
   }
   EXPECT_EQ(b_->stats().corrupt, 6u);
   ASSERT_OK_AND_ASSIGN(auto left, b_->ScanPrefix("finex:AAPL:"));
