@@ -465,3 +465,32 @@ TEST(SimulatorStartTest, BadOptions) {
 
 }  // namespace
 }  // namespace finex::sim
+
+namespace finex::sim {
+namespace {
+
+TEST_F(SimTest, HostileParametersGetErrorsNotCrashes) {
+  EXPECT_EQ(Get("/yahoo/v8/finance/chart/AAPL?interval=1d&period1=99999999999999999999&period2=1").status, 400);
+  EXPECT_EQ(Get("/yahoo/v8/finance/chart/AAPL?interval=1d&period1=-999999999999999999&period2=1").status, 400);
+  EXPECT_EQ(Get("/yahoo/v8/finance/chart/AAPL?interval=1d&range=forever").status, 400);
+  EXPECT_EQ(Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=999999999999999999").status, 200);
+  EXPECT_EQ(Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1m&limit=-5").status, 400);
+  auto r = Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=-1e300&to=1e300"
+               "&x_cg_pro_api_key=k");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=xyz&from=1&to=2").status, 400);
+  EXPECT_EQ(Get("/alpha_vantage/query?function=TIME_SERIES_INTRADAY&symbol=IBM&interval=5min&month=1999-13&apikey=d")
+                .status,
+            200);
+  EXPECT_EQ(Get("/twelve_data/time_series?symbol=AAPL&interval=1day&start_date=garbage&apikey=k").status, 400);
+  EXPECT_EQ(Get("/twelve_data/time_series?symbol=AAPL&interval=7x&apikey=k").status, 400);
+  // HEAD on a provider route: same headers, no body.
+  auto h = client_.Request("HEAD", "/binance/api/v3/ticker/24hr?symbol=BTCUSDT");
+  ASSERT_OK(h);
+  EXPECT_EQ(h->status, 200);
+  EXPECT_TRUE(h->body.empty());
+  EXPECT_NE(h->Header("content-length"), "0");
+}
+
+}  // namespace
+}  // namespace finex::sim

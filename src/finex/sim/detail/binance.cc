@@ -67,7 +67,7 @@ Response Klines(const WireContext& ctx) {
   int64_t limit = 500;
   if (const std::string* l = req.Query("limit")) {
     auto v = ParseInt(*l);
-    if (!v) {
+    if (!v || *v < 0) {
       return BinanceError(400, -1100, "Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'.");
     }
     limit = std::clamp<int64_t>(*v, 1, 1000);  // Binance caps klines at 1000 rows

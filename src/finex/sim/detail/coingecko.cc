@@ -54,7 +54,7 @@ std::optional<double> ParseSeconds(const std::string* s) {
   char* end = nullptr;
   const double v = std::strtod(s->c_str(), &end);
   if (end != s->c_str() + s->size() || !std::isfinite(v)) return std::nullopt;
-  return v;
+  return std::clamp(v, 0.0, 8e9);  // epoch seconds; keeps the integer casts defined
 }
 
 Response MarketChartRange(const WireContext& ctx) {

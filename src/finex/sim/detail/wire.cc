@@ -74,7 +74,7 @@ std::string TzAbbrev(std::string_view tz, int off) {
 }
 
 std::optional<int64_t> ParseInt(std::string_view s) {
-  if (s.empty() || s.size() > 19) return std::nullopt;
+  if (s.empty() || s.size() > 18) return std::nullopt;  // no overflow
   size_t i = s[0] == '-' ? 1 : 0;
   if (i == s.size()) return std::nullopt;
   int64_t v = 0;
