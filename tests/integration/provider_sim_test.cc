@@ -102,7 +102,9 @@ class ProviderSimTest : public ::testing::Test {
         EXPECT_TRUE(Near(g.low()[gi], truth->low()[i], tol))
             << g.low()[gi] << " vs " << truth->low()[i];
       }
-      if (volume) EXPECT_EQ(g.volume()[gi], truth->volume()[i]);
+      if (volume) {
+        EXPECT_EQ(g.volume()[gi], truth->volume()[i]);
+      }
       ++compared;
       ++gi;
     }
