@@ -433,10 +433,35 @@ Status SmartCache::Store(const PlanRequest& pr, const std::string& provider_name
     vouched = TimeRangeSet(TimeRange{std::min(call.start, actual.start), actual.end});
   vouched.Add(actual);
 
+  // Live time: from the first bar that is not final yet (or the start of the
+  // bar containing now) on. It is stored in its own short-lived pieces, so the
+  // finished bars of the same bucket stay final and long-lived.
+  Timestamp live_from = FloorToBar(now, iv);
+  for (size_t i = frame->rows(); i-- > 0;) {
+    const Timestamp ts = frame->timestamps()[i];
+    const bool forming = resp.last_bar_partial && i + 1 == frame->rows();
+    if (!forming && IsFinal(cal, iv, ts, now, opts_.ttl)) break;
+    live_from = std::min(live_from, ts);
+  }
+  const Timestamp live_ttl = std::max<Timestamp>(
+      1, static_cast<Timestamp>(static_cast<double>(std::clamp<Timestamp>(NominalSeconds(iv) / 4, 15, 300)) *
+                                opts_.ttl.ttl_multiplier));
+
   const fragment::BucketUnit unit = fragment::FragmentBucketUnit(iv, opts_.planner.fragment_size);
-  std::vector<FragmentPtr> added;
+  std::vector<TimeRange> pieces;
   for (const TimeRange& v : vouched.ranges()) {
     for (const TimeRange& b : fragment::SplitAlongBuckets(v, unit)) {
+      if (b.start < live_from && live_from < b.end) {
+        pieces.push_back({b.start, live_from});
+        pieces.push_back({live_from, b.end});
+      } else {
+        pieces.push_back(b);
+      }
+    }
+  }
+  std::vector<FragmentPtr> added;
+  for (const TimeRange& b : pieces) {
+    {
       FramePtr bars = frame->Slice(b);
       const bool empty = bars->empty();
       const Timestamp first = empty ? b.start : bars->first_timestamp();
@@ -447,11 +472,9 @@ Status SmartCache::Store(const PlanRequest& pr, const std::string& provider_name
       auto f = fragment::FragmentFromKey(*key, 0);
       if (!f.ok()) return f.status();
       f->vouched = empty ? b : TimeRange{std::min(b.start, first), std::max(b.end, NextBar(last, iv))};
-      const bool forming = resp.last_bar_partial && !empty && last == frame->last_timestamp();
-      f->final = !forming && IsFinal(cal, iv, last, now, opts_.ttl);
-      const Timestamp ttl = f->final || empty ? FragmentTtl(cal, iv, last, empty, now, opts_.ttl)
-                                              : std::min(FragmentTtl(cal, iv, last, empty, now, opts_.ttl),
-                                                         std::max<Timestamp>(15, NominalSeconds(iv) / 4));
+      const bool live = b.start >= live_from;
+      f->final = !live;
+      const Timestamp ttl = live ? live_ttl : FragmentTtl(cal, iv, last, empty, now, opts_.ttl);
       f->fetched_at = now;
       f->expires_at = now + std::max<Timestamp>(1, ttl);
       f->rows = bars->rows();
@@ -511,6 +534,7 @@ void SmartCache::SupersedeAndCoalesce(const std::string& symbol, Interval iv,
       if (f->provider() != a->provider() || f->currency() != a->currency() || f->expired(now)) continue;
       if (fragment::BucketOf(f->vouched.start, unit).start != bucket.start) continue;
       if (!(f->is_empty_answer() || a->is_empty_answer() || f->fields() == a->fields())) continue;
+      if (f->final != a->final) continue;  // live pieces stay apart from final ones
       group.push_back(f);
     }
     if (group.size() < 2) continue;

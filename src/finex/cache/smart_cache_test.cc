@@ -125,6 +125,33 @@ TEST(SmartCache, OneMonthPastTheCacheIsOneCall) {
   EXPECT_LT(r.info.hit_rate, 1.0);
 }
 
+TEST(SmartCache, TheFormingBarIsShortLivedAndNeverFinal) {
+  Rig rig;
+  rig.clock.Set(T(2024, 6, 12, 16));  // Wednesday, in session (14:30-21:00 UTC)
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12)));
+  EXPECT_EQ(rig.calls(), 1);
+  ASSERT_EQ(r.frame->rows(), 8u);  // today's live bar included
+  const double live_close = *r.frame->close().Get(7);
+  // Within its short TTL the live piece is served from cache...
+  rig.clock.Advance(60);
+  ASSERT_OK_AND_ASSIGN(r, rig.H("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12)));
+  EXPECT_EQ(r.info.api_calls_made, 0) << [&] {
+    std::string d;
+    for (const TimeRange& q : rig.yahoo.requests()) d += q.ToString() + " ";
+    return d;
+  }();
+  // ...and refreshed once it expired (the bar moved on); finished days are not refetched alone.
+  rig.clock.Advance(6 * 60);
+  ASSERT_OK_AND_ASSIGN(r, rig.H("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12)));
+  EXPECT_EQ(r.info.api_calls_made, 1);
+  EXPECT_TRUE(r.frame->Equals(*rig.Truth("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12))));
+  (void)live_close;
+  // Yesterday's bar is final: a request ending yesterday stays a hit much later.
+  rig.clock.Advance(3 * kSecondsPerHour);
+  ASSERT_OK_AND_ASSIGN(r, rig.H("AAPL", T(2024, 6, 3), EndOf(2024, 6, 11)));
+  EXPECT_EQ(r.info.api_calls_made, 0);
+}
+
 TEST(SmartCache, ValidatesRequests) {
   Rig rig;
   HistoryOptions o;
