@@ -54,8 +54,9 @@ echo "== anchor: redis-benchmark (8 KiB, 1 client, no pipeline) =="
 redis-benchmark -p "$rport" -t set,get -d 8192 -n 20000 -c 1 -P 1 --csv | tee "$tmp/rb.csv"
 
 echo "== anchor: pgbench (prepared SELECT of one 8 KiB row, 1 client, 5 s) =="
+# (pgbench substitutes :name even inside string literals, so the key's ':' are built with chr(58).)
 echo "\\set k random(0, 999)
-SELECT value FROM finex_bench WHERE key = 'finex:BENCH:1d:' || CAST(:k AS text) || ':1:yahoo:usd:ohlcv_v1';" > "$tmp/get.sql"
+SELECT value FROM finex_bench WHERE key = replace('finex#BENCH#1d#' || CAST(:k AS text) || '#1#yahoo#usd#ohlcv_v1', '#', chr(58));" > "$tmp/get.sql"
 "$PGBIN/pgbench" -h 127.0.0.1 -p "$pport" -U finex -n -M prepared -c 1 -T 5 -f "$tmp/get.sql" postgres 2>&1 \
   | tee "$tmp/pgbench.txt" | grep -E "tps|latency|rror" || true
 
@@ -70,13 +71,18 @@ m = re.search(r"tps = ([0-9.]+)", open(sys.argv[3]).read())
 pgb = float(m.group(1)) if m else None
 def ips(n): return b[n]["items_per_second"] if n in b else None
 def p99(n): return b[n].get("p99_us") if n in b else None
-rows = [(n, ips(n), p99(n)) for n in sorted(b)]
-for n, i, p in rows:
-    print(f"{n:32s} {i:12.0f}/s  p99 {p:8.1f} µs")
+def p50(n): return b[n].get("p50_us") if n in b else None
+for n in sorted(b):
+    print(f"{n:40s} {ips(n):10.0f}/s  p50 {p50(n):8.1f} µs  p99 {p99(n):9.1f} µs")
+rbp50 = {row[0].strip('"'): float(row[4].strip('"')) * 1000 for row in csv.reader(open(sys.argv[2])) if len(row) > 4 and row[0] != "test"}
+for t in ("GET", "SET"):
+    if t in rb: print(f"{'redis-benchmark ' + t:40s} {rb[t]:10.0f}/s  p50 {rbp50.get(t, 0):8.1f} µs")
+if pgb: print(f"{'pgbench prepared SELECT':40s} {pgb:10.0f}/s")
 def ratio(a, c, label):
     if a and c: print(f"{label:58s} {a / c:6.2f}x")
 print("-- ratios to anchors (same machine, same run) --")
 ratio(ips("BM_RedisGet/real_time"), rb.get("GET"), "finex Redis Get / redis-benchmark GET")
+ratio(rbp50.get("GET"), p50("BM_RedisGet/real_time"), "redis-benchmark GET p50 / finex Redis Get p50 (1 = same latency)")
 ratio(ips("BM_RedisPut/real_time"), rb.get("SET"), "finex Redis Put (SET+2 ZADD, pipelined) / redis-benchmark SET")
 ratio(ips("BM_RedisGetMultiple16/real_time"), rb.get("GET"), "finex Redis GetMultiple16 keys/s / redis-benchmark GET")
 ratio(ips("BM_PostgresGet/real_time"), ips("BM_LibpqPlainGet/real_time"), "finex Postgres Get / plain libpq prepared SELECT")
