@@ -424,7 +424,7 @@ int RunCli(int argc, char** argv) {
     std::fprintf(stderr, "finex sim: listening on %s (e.g. %s)\n", sim_listen.c_str(),
                  (*s)->BaseUrl("yahoo").c_str());
     WaitForSignal();
-    (*s)->Stop();
+    s->reset();  // ~Simulator stops and drains it
     std::fprintf(stderr, "finex sim: stopped\n");
     return kExitOk;
   }
