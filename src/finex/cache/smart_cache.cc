@@ -823,6 +823,18 @@ SymbolOutcome SmartCache::HistoryOne(const ResolvedHistory& q, const std::string
     }
   }
   if (!failure.ok()) out.hit = false;
+  if (failure.ok() && !fetched && !plan.full_hit() && plan.fetches.empty() && plan.providers.empty()) {
+    // Bars are missing and no configured provider serves this series.
+    failure = UnavailableError("no configured provider serves " + symbol + " at " +
+                               std::string(IntervalName(q.interval)))
+                  .WithParam("provider");
+    if (plan.use.empty()) {
+      out.error = failure;
+      return out;
+    }
+    out.note = failure.message() + "; served what is cached";
+    failure = OkStatus();
+  }
 
   // Assemble (stale pieces too when a provider failed).
   std::vector<FragmentPtr> use = plan.use;
