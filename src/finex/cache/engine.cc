@@ -11,7 +11,7 @@
 #include "finex/provider/factory.h"
 #include "finex/provider/resilience/resilient_provider.h"
 #ifdef FINEX_CACHE_HAVE_REDIS
-#include "finex/backend/redis/redis_backend.h"
+#include "finex/backend/redis/redis_tier.h"
 #endif
 
 namespace finex::cache {
@@ -24,6 +24,7 @@ class EngineImpl final : public Engine {
   CachedApi& api() override { return *api_; }
 
   Clock* clock = nullptr;
+  std::shared_ptr<void> shared_tier;  // Redis client + leases behind a shared backend
   std::unique_ptr<backend::Backend> backend;
   std::unique_ptr<codec::FrameCodec> codec;
   std::unique_ptr<provider::HttpClient> http;
@@ -31,7 +32,8 @@ class EngineImpl final : public Engine {
   std::unique_ptr<CachedApi> api_;
 };
 
-Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Clock& clock) {
+Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Clock& clock,
+                                                     std::shared_ptr<void>* keep_alive) {
   if (o.backend == "memory") {
     backend::MemoryBackendOptions mo;
     mo.clock = &clock;
@@ -40,9 +42,17 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
   }
   if (o.backend == "redis") {
 #ifdef FINEX_CACHE_HAVE_REDIS
+    // Memory L1 + Redis L2 shared by every node (issue 6); starts degraded
+    // (L1 only) while Redis is down.
     backend::RedisOptions ro;
     ro.url = o.redis_url;
-    return backend::OpenRedisBackend(ro);
+    auto tier = backend::OpenSharedRedisTier(ro);
+    if (!tier.ok()) return tier.status().WithParam("redis_url");
+    auto bundle = std::make_shared<std::pair<std::shared_ptr<backend::RedisClient>,
+                                             std::unique_ptr<backend::RedisLeases>>>(tier->client,
+                                                                                     std::move(tier->leases));
+    *keep_alive = bundle;
+    return std::unique_ptr<backend::Backend>(std::move(tier->backend));
 #else
     return UnimplementedError("backend 'redis' is not built into this finex").WithParam("backend");
 #endif
@@ -65,7 +75,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   if (opts.max_memory_mb < 0) return InvalidArgumentError("max_memory_mb must be >= 0").WithParam("max_memory_mb");
   if (opts.worker_threads < 1 || opts.worker_threads > 256)
     return InvalidArgumentError("worker_threads must be in 1..256").WithParam("worker_threads");
-  FINEX_ASSIGN_OR_RETURN(e->backend, OpenBackend(opts, *e->clock));
+  FINEX_ASSIGN_OR_RETURN(e->backend, OpenBackend(opts, *e->clock, &e->shared_tier));
   e->codec = codec::NewParquetCodec();
   e->http = std::make_unique<provider::CurlHttpClient>();
 
