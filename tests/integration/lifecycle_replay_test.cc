@@ -14,6 +14,10 @@
 #include <map>
 #include <optional>
 
+#include <chrono>
+#include <thread>
+
+#include "finex/cache/engine.h"
 #include "finex/sim/generator.h"
 #include "tests/integration/lifecycle_rig.h"
 
@@ -203,6 +207,56 @@ TEST(LifecycleReplay, ProviderDownServesStaleWithHonestFreshnessElseAnError) {
       d += "\n  " + f.key + " fetched " + FormatIsoUtc(f.fetched_at) + " expires " + FormatIsoUtc(f.expires_at);
     return d;
   }();
+}
+
+// The real replay clock (`--clock-start 2024-03-15T15:02:00Z --clock-speed
+// 600`), one instance shared by the simulator and OpenEngine: the live bar
+// served now is replaced by the simulator's evolved one once its short TTL
+// passed in replayed time.
+TEST(LifecycleReplay, ReplayClockAtSpeedDrivesSimAndEngine) {
+  ReplayClock clock(T(2024, 3, 15, 15, 2), 600);
+  sim::SimOptions so;
+  so.listen = "127.0.0.1:0";
+  so.clock = &clock;
+  ASSERT_OK_AND_ASSIGN(auto simulator, sim::Simulator::Start(so));
+  cache::EngineOptions eo;
+  eo.clock = &clock;
+  cache::ProviderOptions po;
+  po.base_url = simulator->BaseUrl("yahoo");
+  po.rate_limit_per_min = 100000;
+  eo.providers["yahoo"] = po;
+  ASSERT_OK_AND_ASSIGN(auto engine, cache::OpenEngine(eo));
+  const std::string sym = "AAPL";
+  auto ask = [&](Timestamp end) {
+    cache::HistoryOptions o;
+    o.interval = Interval::k5m;
+    o.start = T(2024, 3, 15, 13, 30);
+    o.end = end;
+    return engine->api().History(std::span<const std::string>(&sym, 1), o);
+  };
+  const Timestamp t1 = clock.Now();
+  ASSERT_OK_AND_ASSIGN(HistoryResult r1, ask(t1));
+  EXPECT_EQ(r1.info.api_calls_made, 1);
+  ASSERT_GT(r1.frame->rows(), 0u);
+  EXPECT_EQ(r1.frame->last_timestamp(), t1 - t1 % 300);
+  // 0.3 s of wall time = 3 replayed minutes > the live piece's 75 s TTL.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const Timestamp t2 = clock.Now();
+  ASSERT_GE(t2 - t1, 180);
+  ASSERT_OK_AND_ASSIGN(HistoryResult r2, ask(t2));
+  EXPECT_GE(r2.info.api_calls_made, 1);
+  EXPECT_EQ(r2.frame->last_timestamp(), t2 - t2 % 300);
+  // The bar that was live at t1 has moved on since (it is complete or later).
+  const Timestamp bar1 = r1.frame->last_timestamp();
+  double then = 0, later = 0;
+  for (size_t i = 0; i < r2.frame->rows(); ++i)
+    if (r2.frame->timestamps()[i] == bar1) later = r2.frame->close()[i];
+  then = LastClose(r1);
+  EXPECT_NE(later, 0.0);
+  EXPECT_NE(later, then) << "the bar live at " << FormatIsoUtc(t1) << " was not replaced";
+  EXPECT_EQ(r2.frame->rows(), r1.frame->rows() + static_cast<size_t>((t2 - t2 % 300 - bar1) / 300));
+  engine.reset();
+  simulator->Stop();
 }
 
 // A generated symbol with a split (ex-date after 2015) and its first split.
