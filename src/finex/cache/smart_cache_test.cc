@@ -152,6 +152,18 @@ TEST(SmartCache, TheFormingBarIsShortLivedAndNeverFinal) {
   EXPECT_EQ(r.info.api_calls_made, 0);
 }
 
+TEST(SmartCache, ReadinessFollowsProviderHealth) {
+  Rig rig;
+  EXPECT_OK(rig.api->Ready());
+  // Only alpha_vantage reports health; yahoo (no health hook) keeps it ready.
+  rig.av_health = 0;
+  EXPECT_OK(rig.api->Ready());
+  // Unhealthy providers sort last: yahoo is asked first either way.
+  ASSERT_OK(rig.H("AAPL", T(2024, 1, 1), EndOf(2024, 1, 31)));
+  EXPECT_EQ(rig.yahoo.history_calls(), 1);
+  EXPECT_EQ(rig.av.history_calls(), 0);
+}
+
 TEST(SmartCache, ValidatesRequests) {
   Rig rig;
   HistoryOptions o;
