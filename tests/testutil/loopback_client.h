@@ -6,6 +6,9 @@
 // Thread-safety: one client per thread. Header-only (Boost.Beast).
 #pragma once
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -13,10 +16,6 @@
 #include <string_view>
 #include <thread>
 #include <utility>
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "finex/core/status.h"
 
@@ -78,7 +77,8 @@ class LoopbackClient {
   Result<LoopbackResponse> Request(std::string_view method, std::string_view target,
                                    std::string_view body = {},
                                    std::string_view content_type = "application/json") {
-    std::string raw = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    std::string raw =
+        std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     if (!body.empty() || method == "POST" || method == "PUT") {
       raw += "Content-Type: " + std::string(content_type) + "\r\n";
       raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";

@@ -4,7 +4,6 @@
 #include <benchmark/benchmark.h>
 
 #include <boost/asio.hpp>
-
 #include <memory>
 #include <string>
 

@@ -22,10 +22,12 @@ TEST(PercentDecodeTest, RejectsBadEscapesAndBadUtf8) {
   EXPECT_THAT(PercentDecode("abc%4", true), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(PercentDecode("%zz", true), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(PercentDecode("%FF", true), StatusIs(StatusCode::kInvalidArgument, "UTF-8"));
-  EXPECT_THAT(PercentDecode("%C0%AF", true), StatusIs(StatusCode::kInvalidArgument));  // overlong '/'
-  EXPECT_THAT(PercentDecode("%ED%A0%80", true), StatusIs(StatusCode::kInvalidArgument));  // surrogate
+  EXPECT_THAT(PercentDecode("%C0%AF", true),
+              StatusIs(StatusCode::kInvalidArgument));  // overlong '/'
+  EXPECT_THAT(PercentDecode("%ED%A0%80", true),
+              StatusIs(StatusCode::kInvalidArgument));                                 // surrogate
   EXPECT_THAT(PercentDecode("%E2%82", true), StatusIs(StatusCode::kInvalidArgument));  // truncated
-  EXPECT_OK(PercentDecode("%F0%9F%98%80", true));  // emoji
+  EXPECT_OK(PercentDecode("%F0%9F%98%80", true));                                      // emoji
 }
 
 TEST(ParseQueryTest, KeepsOrderAndDuplicates) {

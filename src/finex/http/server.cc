@@ -12,11 +12,16 @@
 // expiry closes the socket). Phases: waiting for the first byte of a request
 // (idle timeout; closes silently), reading the header block (header timeout →
 // 408), reading the body and writing (idle timeout → close).
+#include "finex/http/server.h"
+
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <condition_variable>
-#include <array>
 #include <cstring>
 #include <future>
 #include <mutex>
@@ -25,13 +30,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include "finex/core/clock.h"
 #include "finex/core/symbol.h"
-#include "finex/http/server.h"
 
 namespace finex::http {
 
@@ -42,11 +42,16 @@ using tcp = asio::ip::tcp;
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
-    case 431: return "Request Header Fields Too Large";
-    case 429: return "Too Many Requests";
-    case 422: return "Unprocessable Entity";
-    case 418: return "I'm a teapot";
-    default: break;
+    case 431:
+      return "Request Header Fields Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 422:
+      return "Unprocessable Entity";
+    case 418:
+      return "I'm a teapot";
+    default:
+      break;
   }
   auto sv = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
   if (sv.empty() || sv == "<unknown-status>") return "Unknown";
@@ -80,9 +85,9 @@ const std::string& HttpDate() {
 
 bool HeaderNameReserved(std::string_view n) {
   auto eq = [&](std::string_view x) {
-    return n.size() == x.size() &&
-           std::equal(n.begin(), n.end(), x.begin(),
-                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+    return n.size() == x.size() && std::equal(n.begin(), n.end(), x.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
   };
   return eq("content-length") || eq("content-type") || eq("date") || eq("server") ||
          eq("connection") || eq("transfer-encoding");
@@ -241,7 +246,8 @@ Session::Session(ServerImpl& server, tcp::socket socket)
   beast::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   if (!ec) {
-    remote_ = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+    remote_ =
+        ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     remote_ += ":" + std::to_string(ep.port());
   }
   socket_.set_option(tcp::no_delay(true), ec);
@@ -305,14 +311,15 @@ void Session::WaitForRequest() {
   phase_ = Phase::kIdle;
   Arm(o.idle_timeout_ms);
   // A plain read (asio tries it speculatively before involving the reactor).
-  socket_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
-    self->buffer_.commit(n);
-    if (ec || self->timed_out_ || self->phase_ == Phase::kClosed) {
-      self->Close();
-      return;
-    }
-    self->ReadHeader();
-  });
+  socket_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->buffer_.commit(n);
+                            if (ec || self->timed_out_ || self->phase_ == Phase::kClosed) {
+                              self->Close();
+                              return;
+                            }
+                            self->ReadHeader();
+                          });
 }
 
 void Session::ReadHeader() {
@@ -322,10 +329,9 @@ void Session::ReadHeader() {
   auto data = buffer_.cdata();
   std::string_view have(static_cast<const char*>(data.data()), data.size());
   if (have.find("\r\n\r\n") == std::string_view::npos) Arm(server_.opts().header_timeout_ms);
-  bhttp::async_read_header(socket_, buffer_, *parser_,
-                           [self = shared_from_this()](beast::error_code ec, size_t) {
-                             self->OnHeader(ec);
-                           });
+  bhttp::async_read_header(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 void Session::OnHeader(beast::error_code ec) {
@@ -347,7 +353,8 @@ void Session::OnHeader(beast::error_code ec) {
     std::string_view raw(static_cast<const char*>(data.data()), data.size());
     const size_t eol = raw.find("\r\n");
     if (eol == std::string_view::npos || eol > o.max_url_bytes) {
-      SendError(414, "uri_too_long", "request target exceeds " + std::to_string(o.max_url_bytes) + " bytes");
+      SendError(414, "uri_too_long",
+                "request target exceeds " + std::to_string(o.max_url_bytes) + " bytes");
     } else {
       SendError(431, "header_too_large",
                 "request header block exceeds " + std::to_string(o.max_header_bytes) + " bytes");
@@ -355,7 +362,8 @@ void Session::OnHeader(beast::error_code ec) {
     return;
   }
   if (ec == bhttp::error::body_limit) {
-    SendError(413, "body_too_large", "request body exceeds " + std::to_string(o.max_body_bytes) + " bytes");
+    SendError(413, "body_too_large",
+              "request body exceeds " + std::to_string(o.max_body_bytes) + " bytes");
     return;
   }
   if (ec) {
@@ -364,7 +372,8 @@ void Session::OnHeader(beast::error_code ec) {
   }
   const auto& req = parser_->get();
   if (req.target().size() > o.max_url_bytes) {
-    SendError(414, "uri_too_long", "request target exceeds " + std::to_string(o.max_url_bytes) + " bytes");
+    SendError(414, "uri_too_long",
+              "request target exceeds " + std::to_string(o.max_url_bytes) + " bytes");
     return;
   }
   size_t header_bytes = 0;
@@ -396,8 +405,9 @@ void Session::OnHeader(beast::error_code ec) {
 void Session::ReadBody() {
   phase_ = Phase::kBody;
   Arm(server_.opts().idle_timeout_ms);
-  bhttp::async_read(socket_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  bhttp::async_read(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
 }
 
 void Session::OnBody(beast::error_code ec) {
@@ -450,7 +460,8 @@ void Session::Dispatch() {
       const std::string& param = query.status().details().param;
       std::vector<std::pair<std::string, std::string>> extra;
       if (!param.empty()) extra.emplace_back("param", "\"" + Printable(param) + "\"");
-      Send(Response::Problem(400, "bad_query", query.status().message(), extra), req.head, !keep_alive);
+      Send(Response::Problem(400, "bad_query", query.status().message(), extra), req.head,
+           !keep_alive);
       return;
     }
     req.query = std::move(*query);
@@ -541,11 +552,13 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(std::string_view listen) 
     port_text = listen.substr(colon + 1);
   }
   if (port_text.empty() || port_text.size() > 5 ||
-      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      !std::all_of(port_text.begin(), port_text.end(),
+                   [](char c) { return c >= '0' && c <= '9'; })) {
     return InvalidArgumentError("listen port in '" + Printable(listen) + "' is not a number");
   }
   const int port = std::stoi(std::string(port_text));
-  if (port > 65535) return InvalidArgumentError("listen port " + std::to_string(port) + " out of range");
+  if (port > 65535)
+    return InvalidArgumentError("listen port " + std::to_string(port) + " out of range");
   if (host.empty() || host == "*") host = "0.0.0.0";
   if (host == "localhost") host = "127.0.0.1";
   return std::make_pair(host, static_cast<uint16_t>(port));
@@ -557,7 +570,8 @@ Status ServerImpl::Init() {
   FINEX_ASSIGN_OR_RETURN(auto hp, SplitHostPort(opts_.listen));
   beast::error_code ec;
   auto addr = asio::ip::make_address(hp.first, ec);
-  if (ec) return InvalidArgumentError("listen host '" + Printable(hp.first) + "' is not an IP address");
+  if (ec)
+    return InvalidArgumentError("listen host '" + Printable(hp.first) + "' is not an IP address");
   for (int i = 0; i < opts_.threads; ++i) {
     contexts_.push_back(std::make_unique<asio::io_context>(1));
     guards_.push_back(asio::make_work_guard(*contexts_.back()));

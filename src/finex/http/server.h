@@ -34,7 +34,7 @@ struct Request {
   std::string target;  // raw request target ("/v1/history?symbols=AAPL")
   std::string path;    // percent-decoded path without the query
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
-  Headers headers;     // names lower-cased
+  Headers headers;                                         // names lower-cased
   std::string body;
   std::string remote;  // "127.0.0.1:53211"
 
@@ -67,14 +67,14 @@ Result<std::string> PercentDecode(std::string_view text, bool plus_as_space);
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
-  int threads = 2;                       // I/O threads
-  size_t max_url_bytes = 8192;           // longer target → 414
-  size_t max_header_bytes = 16384;       // larger header block → 431
-  size_t max_body_bytes = 1 << 20;       // larger body → 413
-  int max_connections = 10000;           // beyond → 503 and close
-  int header_timeout_ms = 10000;         // headers not complete in time → 408 (slowloris)
-  int idle_timeout_ms = 60000;           // keep-alive idle close
-  std::string server_name = "finex";     // Server: header
+  int threads = 2;                        // I/O threads
+  size_t max_url_bytes = 8192;            // longer target → 414
+  size_t max_header_bytes = 16384;        // larger header block → 431
+  size_t max_body_bytes = 1 << 20;        // larger body → 413
+  int max_connections = 10000;            // beyond → 503 and close
+  int header_timeout_ms = 10000;          // headers not complete in time → 408 (slowloris)
+  int idle_timeout_ms = 60000;            // keep-alive idle close
+  std::string server_name = "finex";      // Server: header
 };
 
 class Server {

@@ -70,7 +70,8 @@ TEST(ServerTest, PortZeroPicksAPortAndRoutes) {
 
 TEST(ServerTest, DecodesPathQueryHeadersAndBody) {
   auto s = StartServer();
-  ASSERT_OK_AND_ASSIGN(auto r, testing::HttpRequest(s->port(), "POST", "/ec%68o?a=1&b=x%20y+z", "payload"));
+  ASSERT_OK_AND_ASSIGN(auto r,
+                       testing::HttpRequest(s->port(), "POST", "/ec%68o?a=1&b=x%20y+z", "payload"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "POST|/echo|a=1;b=x y z;||payload");
   LoopbackClient c;
@@ -182,7 +183,8 @@ TEST(ServerTest, HeaderBlockTooLargeIs431) {
   auto s = StartServer(o);
   LoopbackClient c;
   ASSERT_OK(c.Connect(s->port()));
-  ASSERT_OK(c.Write("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2000, 'b') + "\r\n\r\n"));
+  ASSERT_OK(
+      c.Write("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2000, 'b') + "\r\n\r\n"));
   ASSERT_OK_AND_ASSIGN(auto r, c.Read());
   EXPECT_EQ(r.status, 431);
   EXPECT_TRUE(c.PeerClosed(1000));
@@ -200,7 +202,8 @@ TEST(ServerTest, BodyTooLargeIs413) {
   ServerOptions o;
   o.max_body_bytes = 1000;
   auto s = StartServer(o);
-  ASSERT_OK_AND_ASSIGN(auto r, testing::HttpRequest(s->port(), "POST", "/echo", std::string(1001, 'x')));
+  ASSERT_OK_AND_ASSIGN(auto r,
+                       testing::HttpRequest(s->port(), "POST", "/echo", std::string(1001, 'x')));
   EXPECT_EQ(r.status, 413);
   // Chunked bodies are limited too.
   LoopbackClient c;
@@ -313,7 +316,9 @@ TEST(ServerTest, ConcurrentClients) {
       if (!c.Connect(s->port()).ok()) return;
       for (int i = 0; i < 100; ++i) {
         auto r = c.Get("/echo?t=" + std::to_string(t) + "&i=" + std::to_string(i));
-        if (r.ok() && r->body == "GET|/echo|t=" + std::to_string(t) + ";i=" + std::to_string(i) + ";||") ++ok;
+        if (r.ok() &&
+            r->body == "GET|/echo|t=" + std::to_string(t) + ";i=" + std::to_string(i) + ";||")
+          ++ok;
       }
     });
   }
@@ -322,10 +327,12 @@ TEST(ServerTest, ConcurrentClients) {
 }
 
 TEST(ServerTest, BadListenAddresses) {
-  EXPECT_THAT(Server::Start({.listen = "nonsense"}, TestHandler), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Server::Start({.listen = "nonsense"}, TestHandler),
+              StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(Server::Start({.listen = "127.0.0.1:99999"}, TestHandler),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(Server::Start({.listen = "not-an-ip:80"}, TestHandler), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Server::Start({.listen = "not-an-ip:80"}, TestHandler),
+              StatusIs(StatusCode::kInvalidArgument));
   auto a = StartServer();
   ServerOptions o;
   o.listen = "127.0.0.1:" + std::to_string(a->port());

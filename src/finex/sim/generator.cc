@@ -58,44 +58,73 @@ struct Known {
   const char* currency;
   const char* sector;
   const char* industry;
-  double price;      // level around 2024-01
+  double price;        // level around 2024-01
   const char* listed;  // first trading date
   double shares;
 };
 constexpr Known kKnown[] = {
-    {"AAPL", "Apple Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Technology", "Consumer Electronics", 185, "1980-12-12", 15.5e9},
-    {"MSFT", "Microsoft Corporation", "EQUITY", "NMS", "NasdaqGS", "USD", "Technology", "Software—Infrastructure", 370, "1986-03-13", 7.4e9},
-    {"GOOGL", "Alphabet Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Communication Services", "Internet Content & Information", 140, "2004-08-19", 5.9e9},
-    {"AMZN", "Amazon.com, Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Consumer Cyclical", "Internet Retail", 150, "1997-05-15", 10.4e9},
-    {"TSLA", "Tesla, Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Consumer Cyclical", "Auto Manufacturers", 240, "2010-06-29", 3.2e9},
-    {"NVDA", "NVIDIA Corporation", "EQUITY", "NMS", "NasdaqGS", "USD", "Technology", "Semiconductors", 490, "1999-01-22", 2.5e9},
-    {"META", "Meta Platforms, Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Communication Services", "Internet Content & Information", 350, "2012-05-18", 2.6e9},
-    {"JPM", "JPMorgan Chase & Co.", "EQUITY", "NYQ", "NYSE", "USD", "Financial Services", "Banks—Diversified", 170, "1980-03-17", 2.9e9},
-    {"IBM", "International Business Machines Corporation", "EQUITY", "NYQ", "NYSE", "USD", "Technology", "Information Technology Services", 160, "1962-01-02", 0.9e9},
-    {"BA", "The Boeing Company", "EQUITY", "NYQ", "NYSE", "USD", "Industrials", "Aerospace & Defense", 250, "1962-01-02", 0.6e9},
-    {"SPY", "SPDR S&P 500 ETF Trust", "ETF", "PCX", "NYSEArca", "USD", "", "", 475, "1993-01-29", 0.9e9},
+    {"AAPL", "Apple Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Technology", "Consumer Electronics",
+     185, "1980-12-12", 15.5e9},
+    {"MSFT", "Microsoft Corporation", "EQUITY", "NMS", "NasdaqGS", "USD", "Technology",
+     "Software—Infrastructure", 370, "1986-03-13", 7.4e9},
+    {"GOOGL", "Alphabet Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Communication Services",
+     "Internet Content & Information", 140, "2004-08-19", 5.9e9},
+    {"AMZN", "Amazon.com, Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Consumer Cyclical",
+     "Internet Retail", 150, "1997-05-15", 10.4e9},
+    {"TSLA", "Tesla, Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Consumer Cyclical",
+     "Auto Manufacturers", 240, "2010-06-29", 3.2e9},
+    {"NVDA", "NVIDIA Corporation", "EQUITY", "NMS", "NasdaqGS", "USD", "Technology",
+     "Semiconductors", 490, "1999-01-22", 2.5e9},
+    {"META", "Meta Platforms, Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Communication Services",
+     "Internet Content & Information", 350, "2012-05-18", 2.6e9},
+    {"JPM", "JPMorgan Chase & Co.", "EQUITY", "NYQ", "NYSE", "USD", "Financial Services",
+     "Banks—Diversified", 170, "1980-03-17", 2.9e9},
+    {"IBM", "International Business Machines Corporation", "EQUITY", "NYQ", "NYSE", "USD",
+     "Technology", "Information Technology Services", 160, "1962-01-02", 0.9e9},
+    {"BA", "The Boeing Company", "EQUITY", "NYQ", "NYSE", "USD", "Industrials",
+     "Aerospace & Defense", 250, "1962-01-02", 0.6e9},
+    {"SPY", "SPDR S&P 500 ETF Trust", "ETF", "PCX", "NYSEArca", "USD", "", "", 475, "1993-01-29",
+     0.9e9},
     {"^GSPC", "S&P 500", "INDEX", "SNP", "SNP", "USD", "", "", 4750, "1927-12-30", 0},
-    {"BTC-USD", "Bitcoin USD", "CRYPTOCURRENCY", "CCC", "CCC", "USD", "", "", 42000, "2014-09-17", 19.6e6},
-    {"ETH-USD", "Ethereum USD", "CRYPTOCURRENCY", "CCC", "CCC", "USD", "", "", 2300, "2017-11-09", 120e6},
+    {"BTC-USD", "Bitcoin USD", "CRYPTOCURRENCY", "CCC", "CCC", "USD", "", "", 42000, "2014-09-17",
+     19.6e6},
+    {"ETH-USD", "Ethereum USD", "CRYPTOCURRENCY", "CCC", "CCC", "USD", "", "", 2300, "2017-11-09",
+     120e6},
     {"EURUSD=X", "EUR/USD", "CURRENCY", "CCY", "CCY", "USD", "", "", 1.09, "2003-12-01", 0},
     {"GBPUSD=X", "GBP/USD", "CURRENCY", "CCY", "CCY", "USD", "", "", 1.27, "2003-12-01", 0},
     {"GC=F", "Gold", "FUTURE", "CMX", "COMEX", "USD", "", "", 2060, "2000-08-30", 0},
-    {"OCDO.L", "Ocado Group plc", "EQUITY", "LSE", "LSE", "GBp", "Consumer Defensive", "Grocery Stores", 750, "2010-07-21", 0.8e9},
-    {"SAP.DE", "SAP SE", "EQUITY", "GER", "XETRA", "EUR", "Technology", "Software—Application", 140, "1994-01-03", 1.2e9},
-    {"7203.T", "Toyota Motor Corporation", "EQUITY", "JPX", "Tokyo", "JPY", "Consumer Cyclical", "Auto Manufacturers", 2600, "1999-05-10", 13.0e9},
-    {"BTCUSDT", "Bitcoin / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 42000, "2017-08-17", 19.6e6},
-    {"ETHUSDT", "Ethereum / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 2300, "2017-08-17", 120e6},
-    {"BNBUSDT", "BNB / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 310, "2017-11-06", 150e6},
-    {"SOLUSDT", "Solana / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 100, "2020-08-11", 430e6},
-    {"XRPUSDT", "XRP / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 0.6, "2018-05-04", 54e9},
-    {"DOGEUSDT", "Dogecoin / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 0.09, "2019-07-05", 142e9},
-    {"ETHBTC", "Ethereum / Bitcoin", "CRYPTOCURRENCY", "BINANCE", "Binance", "BTC", "", "", 0.055, "2017-07-14", 120e6},
-    {"bitcoin", "Bitcoin", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 42000, "2013-04-28", 19.6e6},
-    {"ethereum", "Ethereum", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 2300, "2015-08-07", 120e6},
-    {"solana", "Solana", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 100, "2020-04-10", 430e6},
-    {"ripple", "XRP", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 0.6, "2013-08-04", 54e9},
-    {"dogecoin", "Dogecoin", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 0.09, "2013-12-15", 142e9},
-    {"cardano", "Cardano", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 0.55, "2017-10-01", 35e9},
+    {"OCDO.L", "Ocado Group plc", "EQUITY", "LSE", "LSE", "GBp", "Consumer Defensive",
+     "Grocery Stores", 750, "2010-07-21", 0.8e9},
+    {"SAP.DE", "SAP SE", "EQUITY", "GER", "XETRA", "EUR", "Technology", "Software—Application", 140,
+     "1994-01-03", 1.2e9},
+    {"7203.T", "Toyota Motor Corporation", "EQUITY", "JPX", "Tokyo", "JPY", "Consumer Cyclical",
+     "Auto Manufacturers", 2600, "1999-05-10", 13.0e9},
+    {"BTCUSDT", "Bitcoin / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 42000,
+     "2017-08-17", 19.6e6},
+    {"ETHUSDT", "Ethereum / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 2300,
+     "2017-08-17", 120e6},
+    {"BNBUSDT", "BNB / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 310,
+     "2017-11-06", 150e6},
+    {"SOLUSDT", "Solana / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 100,
+     "2020-08-11", 430e6},
+    {"XRPUSDT", "XRP / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 0.6,
+     "2018-05-04", 54e9},
+    {"DOGEUSDT", "Dogecoin / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "",
+     0.09, "2019-07-05", 142e9},
+    {"ETHBTC", "Ethereum / Bitcoin", "CRYPTOCURRENCY", "BINANCE", "Binance", "BTC", "", "", 0.055,
+     "2017-07-14", 120e6},
+    {"bitcoin", "Bitcoin", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 42000,
+     "2013-04-28", 19.6e6},
+    {"ethereum", "Ethereum", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 2300,
+     "2015-08-07", 120e6},
+    {"solana", "Solana", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 100,
+     "2020-04-10", 430e6},
+    {"ripple", "XRP", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 0.6, "2013-08-04",
+     54e9},
+    {"dogecoin", "Dogecoin", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 0.09,
+     "2013-12-15", 142e9},
+    {"cardano", "Cardano", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 0.55,
+     "2017-10-01", 35e9},
 };
 
 const Known* FindKnown(std::string_view symbol) {
@@ -106,7 +135,8 @@ const Known* FindKnown(std::string_view symbol) {
 }
 
 Timestamp DateStamp(std::string_view iso) {
-  CivilDate d{std::atoi(std::string(iso.substr(0, 4)).c_str()), std::atoi(std::string(iso.substr(5, 2)).c_str()),
+  CivilDate d{std::atoi(std::string(iso.substr(0, 4)).c_str()),
+              std::atoi(std::string(iso.substr(5, 2)).c_str()),
               std::atoi(std::string(iso.substr(8, 2)).c_str())};
   return DaysFromCivil(d) * kSecondsPerDay;
 }
@@ -125,19 +155,19 @@ struct Generator::Profile {
   SymbolInfo info;
   uint64_t h = 0;
   double log_base = 0;
-  double vol = 1;       // volatility multiplier
-  double trend = 0.07;  // log growth per year
-  double volume = 0;    // typical daily volume (post-split units); 0 = no volume (FX)
+  double vol = 1;             // volatility multiplier
+  double trend = 0.07;        // log growth per year
+  double volume = 0;          // typical daily volume (post-split units); 0 = no volume (FX)
   std::vector<Event> events;  // all corporate actions, ascending by ts
   // Product of the split ratios after kRef: the path is the as-traded level
   // at kRef, so splits after it lower later raw prices instead of raising
   // earlier ones.
   double split_norm = 1;
-  std::vector<Event> splits;             // the split events only
-  std::vector<int64_t> div_days;         // dividend ex-dates (days since epoch), ascending
-  std::vector<Timestamp> div_ts;         // their session-open instants
-  std::vector<double> div_factor;        // their adjustment factors
-  uint64_t level_hash[10] = {};          // per noise level, Mix(h, level)
+  std::vector<Event> splits;       // the split events only
+  std::vector<int64_t> div_days;   // dividend ex-dates (days since epoch), ascending
+  std::vector<Timestamp> div_ts;   // their session-open instants
+  std::vector<double> div_factor;  // their adjustment factors
+  uint64_t level_hash[10] = {};    // per noise level, Mix(h, level)
   const Series* data_1d = nullptr;
 };
 
@@ -161,7 +191,8 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
   in.symbol = std::string(symbol);
   const Known* k = FindKnown(symbol);
   const std::string exchange_hint = k ? k->exchange : "";
-  in.calendar = &calendar::CalendarFor(symbol, exchange_hint == "COINGECKO" ? "CCC" : exchange_hint);
+  in.calendar =
+      &calendar::CalendarFor(symbol, exchange_hint == "COINGECKO" ? "CCC" : exchange_hint);
   const calendar::Calendar& cal = *in.calendar;
   const auto kind = cal.kind();
   const std::string_view code = cal.code();
@@ -185,7 +216,8 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
       in.exchange = "CCC";
       in.full_exchange = "CCC";
       level = std::exp(std::log(0.05) + U01(Mix(h, 1)) * std::log(2000 / 0.05));
-      in.listed = FirstOpenFrom(cal, DayOf(DateStamp("2015-01-01")) + static_cast<int64_t>(h % 1800));
+      in.listed =
+          FirstOpenFrom(cal, DayOf(DateStamp("2015-01-01")) + static_cast<int64_t>(h % 1800));
       in.market_cap_shares = 1e8 * (1 + U01(Mix(h, 2)) * 50);
     } else if (kind == calendar::MarketKind::kFx) {
       in.type = "CURRENCY";
@@ -204,7 +236,8 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
       in.name = index ? std::string(symbol.substr(1)) + " Index" : base + " Holdings Inc.";
       level = std::exp(std::log(5.0) + U01(Mix(h, 1)) * std::log(600 / 5.0));
       if (index) level *= 20;
-      in.listed = FirstOpenFrom(cal, DayOf(DateStamp("1985-01-02")) + static_cast<int64_t>(h % (30 * 365)));
+      in.listed =
+          FirstOpenFrom(cal, DayOf(DateStamp("1985-01-02")) + static_cast<int64_t>(h % (30 * 365)));
       in.market_cap_shares = index || future ? 0 : 1e7 * (1 + U01(Mix(h, 2)) * 300);
       if (code == "XNAS") {
         in.exchange = "NMS";
@@ -257,12 +290,22 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
       in.currency = "USD";
     }
   }
-  in.country = in.currency == "USD" && kind == calendar::MarketKind::kExchange ? "United States" : "";
+  in.country =
+      in.currency == "USD" && kind == calendar::MarketKind::kExchange ? "United States" : "";
   p.log_base = std::log(level);
   switch (kind) {
-    case calendar::MarketKind::kCrypto: p.vol = 2.5; p.trend = 0.35; break;
-    case calendar::MarketKind::kFx: p.vol = 0.2; p.trend = 0.0; break;
-    default: p.vol = 1.0 + 0.6 * U01(Mix(p.h, 3)); p.trend = 0.04 + 0.08 * U01(Mix(p.h, 4)); break;
+    case calendar::MarketKind::kCrypto:
+      p.vol = 2.5;
+      p.trend = 0.35;
+      break;
+    case calendar::MarketKind::kFx:
+      p.vol = 0.2;
+      p.trend = 0.0;
+      break;
+    default:
+      p.vol = 1.0 + 0.6 * U01(Mix(p.h, 3));
+      p.trend = 0.04 + 0.08 * U01(Mix(p.h, 4));
+      break;
   }
   if (kind == calendar::MarketKind::kFx) {
     p.volume = 0;
@@ -295,7 +338,8 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
     for (int y = y0; y <= 2060; ++y) {
       if (dividends) {
         for (int q = 0; q < 4; ++q) {
-          const int64_t day = DaysFromCivil({y, 2 + 3 * q, 8}) + static_cast<int64_t>(Mix(p.h, y, q) % 7);
+          const int64_t day =
+              DaysFromCivil({y, 2 + 3 * q, 8}) + static_cast<int64_t>(Mix(p.h, y, q) % 7);
           int64_t d = day;
           std::optional<calendar::Session> s;
           for (int i = 0; i < 10 && !(s = cal.SessionOn(CivilFromDays(d))); ++i) ++d;
@@ -322,9 +366,11 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
         p.events.push_back(e);
       }
     }
-    std::sort(p.events.begin(), p.events.end(), [](const Event& a, const Event& b) { return a.ts < b.ts; });
+    std::sort(p.events.begin(), p.events.end(),
+              [](const Event& a, const Event& b) { return a.ts < b.ts; });
     for (const Event& e : p.events) {
-      if (e.kind == Event::Kind::kSplit && e.ts > kRef) p.split_norm *= static_cast<double>(e.numerator) / e.denominator;
+      if (e.kind == Event::Kind::kSplit && e.ts > kRef)
+        p.split_norm *= static_cast<double>(e.numerator) / e.denominator;
       if (e.kind == Event::Kind::kSplit) p.splits.push_back(e);
     }
     // Dividend amounts: ~0.5% of the as-traded price at the ex-date open.
@@ -332,9 +378,11 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
       if (e.kind != Event::Kind::kDividend) continue;
       double raw = std::exp(LogPath(p, static_cast<double>(e.ts))) / p.split_norm;
       for (const Event& s : p.events) {
-        if (s.kind == Event::Kind::kSplit && s.ts > e.ts) raw *= static_cast<double>(s.numerator) / s.denominator;
+        if (s.kind == Event::Kind::kSplit && s.ts > e.ts)
+          raw *= static_cast<double>(s.numerator) / s.denominator;
       }
-      e.amount = std::max(0.01, std::round(raw * 0.005 * (0.8 + 0.4 * U01(Mix(p.h, e.ts))) * 100) / 100);
+      e.amount =
+          std::max(0.01, std::round(raw * 0.005 * (0.8 + 0.4 * U01(Mix(p.h, e.ts))) * 100) / 100);
       e.factor = 1.0 - e.amount / raw;
       p.div_days.push_back(DaysFromCivil(e.date));
       p.div_ts.push_back(e.ts);
@@ -363,9 +411,9 @@ double Generator::LogPath(const Profile& p, double t) const {
     double amp;
   };
   static constexpr Level kLevels[] = {
-      {4 * kYear, 0.30}, {kYear, 0.14},   {91 * 86400.0, 0.08}, {21 * 86400.0, 0.045},
-      {5 * 86400.0, 0.025}, {86400.0, 0.012}, {7200.0, 0.005},    {1200.0, 0.0025},
-      {240.0, 0.0012},   {60.0, 0.0005}};
+      {4 * kYear, 0.30},    {kYear, 0.14},    {91 * 86400.0, 0.08}, {21 * 86400.0, 0.045},
+      {5 * 86400.0, 0.025}, {86400.0, 0.012}, {7200.0, 0.005},      {1200.0, 0.0025},
+      {240.0, 0.0012},      {60.0, 0.0005}};
   double x = p.log_base + p.trend * (t - static_cast<double>(kRef)) / kYear;
   uint64_t k = 0;
   for (const Level& lv : kLevels) {
@@ -437,7 +485,8 @@ FramePtr Generator::Bars(std::string_view symbol, Interval iv, TimeRange r, Time
     return m;
   };
   // Dividend factors: suffix products over the dividends paid by `now`.
-  const size_t paid = static_cast<size_t>(std::upper_bound(p.div_ts.begin(), p.div_ts.end(), now) - p.div_ts.begin());
+  const size_t paid = static_cast<size_t>(std::upper_bound(p.div_ts.begin(), p.div_ts.end(), now) -
+                                          p.div_ts.begin());
   std::vector<double> div_suffix(paid + 1, 1.0);
   for (size_t i = paid; i-- > 0;) div_suffix[i] = div_suffix[i + 1] * p.div_factor[i];
   auto price = [&](Timestamp t) { return std::exp(LogPath(p, static_cast<double>(t))); };
@@ -456,14 +505,17 @@ FramePtr Generator::Bars(std::string_view symbol, Interval iv, TimeRange r, Time
     out.o = price(m);
     out.c = price(end);
     const double frac = static_cast<double>(end - m) / 60.0;
-    const double w1 = 0.0006 * p.vol * U01(Mix(p.h, 21, static_cast<uint64_t>(m))) * std::min(1.0, frac);
-    const double w2 = 0.0006 * p.vol * U01(Mix(p.h, 22, static_cast<uint64_t>(m))) * std::min(1.0, frac);
+    const double w1 =
+        0.0006 * p.vol * U01(Mix(p.h, 21, static_cast<uint64_t>(m))) * std::min(1.0, frac);
+    const double w2 =
+        0.0006 * p.vol * U01(Mix(p.h, 22, static_cast<uint64_t>(m))) * std::min(1.0, frac);
     out.h = std::max(out.o, out.c) * (1 + w1);
     out.l = std::min(out.o, out.c) * (1 - w2);
     const double minutes = std::max<double>(1, static_cast<double>(s.close - s.open) / 60.0);
     const double pos = static_cast<double>(m - s.open) / (minutes * 60.0) - 0.5;
     const double shape = 0.6 + 2.4 * pos * pos;
-    out.v = dvol / minutes * shape * (0.5 + U01(Mix(p.h, 23, static_cast<uint64_t>(m)))) * std::min(1.0, frac);
+    out.v = dvol / minutes * shape * (0.5 + U01(Mix(p.h, 23, static_cast<uint64_t>(m)))) *
+            std::min(1.0, frac);
     out.valid = true;
     return out;
   };
@@ -499,7 +551,8 @@ FramePtr Generator::Bars(std::string_view symbol, Interval iv, TimeRange r, Time
     }
     out.h = hi * (1 + 0.002 * p.vol * U01(Mix(p.h, 31, static_cast<uint64_t>(day))));
     out.l = lo * (1 - 0.002 * p.vol * U01(Mix(p.h, 32, static_cast<uint64_t>(day))));
-    const double frac = std::clamp(static_cast<double>(end - s->open) / std::max<Timestamp>(1, s->close - s->open), 0.0, 1.0);
+    const double frac = std::clamp(
+        static_cast<double>(end - s->open) / std::max<Timestamp>(1, s->close - s->open), 0.0, 1.0);
     out.v = day_volume(day) * frac;
     out.valid = true;
     return out;
@@ -572,9 +625,11 @@ FramePtr Generator::Bars(std::string_view symbol, Interval iv, TimeRange r, Time
       }
     }
     const int64_t bar_day = IsIntraday(iv) ? DaysFromCivil(cal.LocalDate(rb.ts)) : DayOf(rb.ts);
-    const int64_t last_day = IsIntraday(iv) || iv == Interval::k1d ? bar_day : DayOf(NextBar(rb.ts, iv)) - 1;
+    const int64_t last_day =
+        IsIntraday(iv) || iv == Interval::k1d ? bar_day : DayOf(NextBar(rb.ts, iv)) - 1;
     // Dividends with ex-date after the bar's last day (and paid by now).
-    const auto first_after = std::upper_bound(p.div_days.begin(), p.div_days.begin() + static_cast<ptrdiff_t>(paid), last_day);
+    const auto first_after = std::upper_bound(
+        p.div_days.begin(), p.div_days.begin() + static_cast<ptrdiff_t>(paid), last_day);
     adjf *= div_suffix[static_cast<size_t>(first_after - p.div_days.begin())];
     bar.adj_close = rb.c * adjf;
     bar.provider = "sim";
@@ -590,9 +645,11 @@ FramePtr Generator::LoadedBars(const Series& s, const Profile& p, Interval iv, T
   FrameBuilder b(FieldSet::Ohlcv().Union(FieldSet(FieldSet::kAdjClose)));
   const std::string currency = Lower(p.info.currency);
   const std::string tz(p.info.calendar->timezone());
-  auto lo = std::lower_bound(s.ts.begin(), s.ts.end(), iv == s.iv ? r.start : FloorToBar(r.start, iv));
+  auto lo =
+      std::lower_bound(s.ts.begin(), s.ts.end(), iv == s.iv ? r.start : FloorToBar(r.start, iv));
   const size_t i0 = static_cast<size_t>(lo - s.ts.begin());
-  auto emit = [&](Timestamp ts, double o, double h, double l, double c, std::optional<double> a, int64_t v) {
+  auto emit = [&](Timestamp ts, double o, double h, double l, double c, std::optional<double> a,
+                  int64_t v) {
     Bar bar;
     bar.symbol = p.info.symbol;
     bar.timestamp = ts;
@@ -609,7 +666,8 @@ FramePtr Generator::LoadedBars(const Series& s, const Profile& p, Interval iv, T
   };
   if (iv == s.iv) {
     for (size_t i = i0; i < s.ts.size() && s.ts[i] < r.end && s.ts[i] <= now; ++i) {
-      emit(s.ts[i], s.o[i], s.h[i], s.l[i], s.c[i], s.adj.empty() ? std::nullopt : std::optional(s.adj[i]), s.v[i]);
+      emit(s.ts[i], s.o[i], s.h[i], s.l[i], s.c[i],
+           s.adj.empty() ? std::nullopt : std::optional(s.adj[i]), s.v[i]);
     }
   } else {  // 1w / 1mo from loaded 1d
     size_t i = i0;
@@ -658,7 +716,8 @@ double Generator::PriceAt(std::string_view symbol, Timestamp t, Timestamp now) c
   }
   double m = 1 / p.split_norm;
   for (const Event& e : p.events) {
-    if (e.kind == Event::Kind::kSplit && e.ts > now) m *= static_cast<double>(e.numerator) / e.denominator;
+    if (e.kind == Event::Kind::kSplit && e.ts > now)
+      m *= static_cast<double>(e.numerator) / e.denominator;
   }
   return std::exp(LogPath(p, static_cast<double>(t))) * m;
 }
@@ -759,9 +818,11 @@ std::vector<std::string_view> SplitFields(std::string_view line, char sep) {
   size_t pos = 0;
   while (true) {
     size_t next = line.find(sep, pos);
-    std::string_view f = line.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
+    std::string_view f =
+        line.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
     while (!f.empty() && (f.front() == ' ' || f.front() == '"')) f.remove_prefix(1);
-    while (!f.empty() && (f.back() == ' ' || f.back() == '"' || f.back() == '\r')) f.remove_suffix(1);
+    while (!f.empty() && (f.back() == ' ' || f.back() == '"' || f.back() == '\r'))
+      f.remove_suffix(1);
     out.push_back(f);
     if (next == std::string_view::npos) break;
     pos = next + 1;
@@ -776,17 +837,21 @@ bool AllDigits(std::string_view s) {
 
 std::optional<Timestamp> ParseCsvTime(std::string_view s) {
   if (s.size() >= 10 && s[4] == '-' && s[7] == '-') {
-    if (!AllDigits(s.substr(0, 4)) || !AllDigits(s.substr(5, 2)) || !AllDigits(s.substr(8, 2))) return std::nullopt;
+    if (!AllDigits(s.substr(0, 4)) || !AllDigits(s.substr(5, 2)) || !AllDigits(s.substr(8, 2)))
+      return std::nullopt;
     if (s.size() > 10 && s.size() < 19) return std::nullopt;
-    if (s.size() >= 19 && (!AllDigits(s.substr(11, 2)) || !AllDigits(s.substr(14, 2)) || !AllDigits(s.substr(17, 2)))) {
+    if (s.size() >= 19 && (!AllDigits(s.substr(11, 2)) || !AllDigits(s.substr(14, 2)) ||
+                           !AllDigits(s.substr(17, 2)))) {
       return std::nullopt;
     }
-    CivilDate d{std::atoi(std::string(s.substr(0, 4)).c_str()), std::atoi(std::string(s.substr(5, 2)).c_str()),
+    CivilDate d{std::atoi(std::string(s.substr(0, 4)).c_str()),
+                std::atoi(std::string(s.substr(5, 2)).c_str()),
                 std::atoi(std::string(s.substr(8, 2)).c_str())};
     if (!IsValidCivil(d)) return std::nullopt;
     Timestamp t = DaysFromCivil(d) * kSecondsPerDay;
     if (s.size() >= 19 && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' && s[16] == ':') {
-      t += std::atoi(std::string(s.substr(11, 2)).c_str()) * 3600 + std::atoi(std::string(s.substr(14, 2)).c_str()) * 60 +
+      t += std::atoi(std::string(s.substr(11, 2)).c_str()) * 3600 +
+           std::atoi(std::string(s.substr(14, 2)).c_str()) * 60 +
            std::atoi(std::string(s.substr(17, 2)).c_str());
       std::string_view rest = s.substr(19);
       if (!rest.empty() && (rest[0] == '+' || rest[0] == '-') && rest.size() >= 6) {
@@ -819,7 +884,8 @@ std::optional<double> ParseNum(std::string_view s) {
 Status Generator::LoadCsvDir(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return NotFoundError("data directory '" + dir + "' does not exist");
+  if (!fs::is_directory(dir, ec))
+    return NotFoundError("data directory '" + dir + "' does not exist");
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (!e.is_regular_file()) continue;
@@ -842,9 +908,13 @@ Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_o
   // Header.
   const size_t eol = text.find('\n');
   std::string_view header = std::string_view(text).substr(0, eol);
-  const char sep = header.find(';') != std::string_view::npos && header.find(',') == std::string_view::npos ? ';' : ',';
+  const char sep =
+      header.find(';') != std::string_view::npos && header.find(',') == std::string_view::npos
+          ? ';'
+          : ',';
   std::vector<std::string_view> cols = SplitFields(header, sep);
-  int c_date = -1, c_time = -1, c_o = -1, c_h = -1, c_l = -1, c_c = -1, c_adj = -1, c_v = -1, c_sym = -1;
+  int c_date = -1, c_time = -1, c_o = -1, c_h = -1, c_l = -1, c_c = -1, c_adj = -1, c_v = -1,
+      c_sym = -1;
   for (size_t i = 0; i < cols.size(); ++i) {
     const std::string n = Lower(cols[i]);
     const int ii = static_cast<int>(i);
@@ -899,7 +969,8 @@ Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_o
   }
   if (!iv) iv = Interval::k1d;
   if (c_time >= 0 && !IsIntraday(*iv)) {
-    skipped_.push_back(fname + ": separate date/time columns need an intraday interval in the name");
+    skipped_.push_back(fname +
+                       ": separate date/time columns need an intraday interval in the name");
     return OkStatus();
   }
   if (!IsIntraday(*iv) && *iv != Interval::k1d) {
@@ -924,7 +995,9 @@ Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_o
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
     std::vector<std::string_view> f = SplitFields(line, sep);
-    auto at = [&](int c) { return c >= 0 && static_cast<size_t>(c) < f.size() ? f[c] : std::string_view(); };
+    auto at = [&](int c) {
+      return c >= 0 && static_cast<size_t>(c) < f.size() ? f[c] : std::string_view();
+    };
     auto where = [&] { return fname + ":" + std::to_string(line_no) + ": "; };
     auto ts = ParseCsvTime(at(c_date));
     if (!ts) return InvalidArgumentError(where() + "bad date '" + Printable(at(c_date)) + "'");
@@ -933,7 +1006,8 @@ Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_o
     std::optional<double> a = c_adj >= 0 ? ParseNum(at(c_adj)) : std::nullopt;
     std::optional<double> v = c_v >= 0 ? ParseNum(at(c_v)) : std::optional<double>(0.0);
     const std::string sym = c_sym >= 0 ? std::string(at(c_sym)) : file_symbol;
-    if (!ValidateSymbol(sym).ok()) return InvalidArgumentError(where() + "bad symbol '" + Printable(sym) + "'");
+    if (!ValidateSymbol(sym).ok())
+      return InvalidArgumentError(where() + "bad symbol '" + Printable(sym) + "'");
     auto& s = by_symbol[sym];
     if (!s) {
       s = std::make_shared<Series>();
@@ -958,7 +1032,8 @@ Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_o
     // Sort ascending (some sources are newest first) and drop duplicate stamps.
     std::vector<size_t> idx(s->ts.size());
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return s->ts[a] < s->ts[b]; });
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](size_t a, size_t b) { return s->ts[a] < s->ts[b]; });
     auto sorted = std::make_shared<Series>();
     sorted->symbol = s->symbol;
     sorted->iv = s->iv;
@@ -983,7 +1058,8 @@ std::vector<std::string> WellKnownSymbols() {
   return out;
 }
 
-FramePtr TrueBars(std::string_view symbol, Interval iv, TimeRange r, Timestamp now, Adjustment adj) {
+FramePtr TrueBars(std::string_view symbol, Interval iv, TimeRange r, Timestamp now,
+                  Adjustment adj) {
   static const Generator* g = new Generator(0);
   return g->Bars(symbol, iv, r, now, adj);
 }

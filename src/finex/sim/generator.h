@@ -61,26 +61,26 @@ struct Event {
   enum class Kind { kDividend, kSplit };
   Kind kind = Kind::kDividend;
   Timestamp ts = 0;
-  CivilDate date;          // exchange-local ex-date
-  double amount = 0;       // dividend per share, as paid (raw, not split-adjusted)
-  int numerator = 1;       // split numerator:denominator (4:1 → 4, 1)
+  CivilDate date;     // exchange-local ex-date
+  double amount = 0;  // dividend per share, as paid (raw, not split-adjusted)
+  int numerator = 1;  // split numerator:denominator (4:1 → 4, 1)
   int denominator = 1;
-  double factor = 1;       // dividends: 1 - amount / raw price at the ex-date open
+  double factor = 1;  // dividends: 1 - amount / raw price at the ex-date open
 };
 
 // What a provider says about a symbol.
 struct SymbolInfo {
   std::string symbol;
-  std::string name;             // "Apple Inc." or "<SYMBOL> Corp." for generated ones
-  std::string type;             // "EQUITY", "ETF", "INDEX", "CRYPTOCURRENCY", "CURRENCY", "FUTURE"
-  std::string currency;         // upper-case ISO code as the provider reports it ("USD", "GBp")
-  std::string exchange;         // Yahoo short exchange name ("NMS", "NYQ", "LSE", "CCC", ...)
-  std::string full_exchange;    // "NasdaqGS", "NYSE", ...
+  std::string name;           // "Apple Inc." or "<SYMBOL> Corp." for generated ones
+  std::string type;           // "EQUITY", "ETF", "INDEX", "CRYPTOCURRENCY", "CURRENCY", "FUTURE"
+  std::string currency;       // upper-case ISO code as the provider reports it ("USD", "GBp")
+  std::string exchange;       // Yahoo short exchange name ("NMS", "NYQ", "LSE", "CCC", ...)
+  std::string full_exchange;  // "NasdaqGS", "NYSE", ...
   std::string sector, industry, country;
   const calendar::Calendar* calendar = nullptr;  // never null
-  Timestamp listed = 0;         // first trading instant (session open of the first day)
-  double market_cap_shares = 0; // shares (or coins) outstanding, for market caps
-  bool from_data = false;       // a --data history exists for it
+  Timestamp listed = 0;          // first trading instant (session open of the first day)
+  double market_cap_shares = 0;  // shares (or coins) outstanding, for market caps
+  bool from_data = false;        // a --data history exists for it
 };
 
 class Generator {
@@ -149,7 +149,8 @@ class Generator {
   std::map<std::string, std::shared_ptr<const Series>, std::less<>> loaded_;  // key "SYM|iv"
   std::vector<std::string> skipped_;
   mutable std::mutex cache_mu_;
-  mutable std::unordered_map<std::string, std::shared_ptr<const Profile>> cache_;  // GUARDED_BY(cache_mu_)
+  mutable std::unordered_map<std::string, std::shared_ptr<const Profile>>
+      cache_;  // GUARDED_BY(cache_mu_)
 };
 
 // The built-in well-known instruments (real names and price levels): US

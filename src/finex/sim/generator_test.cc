@@ -12,7 +12,7 @@ namespace {
 
 using ::finex::testing::StatusIs;
 
-constexpr Timestamp kJan2 = 1704153600;   // 2024-01-02 00:00Z (a Tuesday)
+constexpr Timestamp kJan2 = 1704153600;            // 2024-01-02 00:00Z (a Tuesday)
 constexpr Timestamp kNow = 1710513000 + 3 * 3600;  // 2024-03-15 17:30Z: NYSE in session
 
 TimeRange R(Timestamp a, Timestamp b) { return TimeRange{a, b}; }
@@ -35,14 +35,16 @@ TEST(GeneratorTest, DeterministicAcrossInstancesAndRanges) {
   ASSERT_GT(f1->rows(), 30u);
   EXPECT_TRUE(f1->Equals(*f2));
   // A sub-range gives the same bars (no path state).
-  auto sub = a.Bars("AAPL", Interval::k1d, R(kJan2 + 20 * kSecondsPerDay, kJan2 + 30 * kSecondsPerDay), kNow);
+  auto sub = a.Bars("AAPL", Interval::k1d,
+                    R(kJan2 + 20 * kSecondsPerDay, kJan2 + 30 * kSecondsPerDay), kNow);
   auto slice = f1->Slice(R(kJan2 + 20 * kSecondsPerDay, kJan2 + 30 * kSecondsPerDay));
   EXPECT_TRUE(sub->Equals(*slice));
   // Another seed, another path.
   auto f3 = c.Bars("AAPL", Interval::k1d, R(kJan2, kJan2 + 60 * kSecondsPerDay), kNow);
   EXPECT_NE(f1->close()[5], f3->close()[5]);
   // TrueBars is seed 0.
-  EXPECT_TRUE(TrueBars("AAPL", Interval::k1d, R(kJan2, kJan2 + 60 * kSecondsPerDay), kNow)->Equals(*f1));
+  EXPECT_TRUE(
+      TrueBars("AAPL", Interval::k1d, R(kJan2, kJan2 + 60 * kSecondsPerDay), kNow)->Equals(*f1));
 }
 
 TEST(GeneratorTest, PriceLevelsBySymbol) {
@@ -70,7 +72,8 @@ TEST(GeneratorTest, RandomSymbolsAreConsistentAtEveryInterval) {
   const char* kSuffixes[] = {"", ".L", ".DE", "-USD", "=X", ".T"};
   for (int k = 0; k < 12; ++k) {
     std::string sym;
-    for (int i = 0; i < 3 + static_cast<int>(rng() % 3); ++i) sym.push_back(static_cast<char>('A' + rng() % 26));
+    for (int i = 0; i < 3 + static_cast<int>(rng() % 3); ++i)
+      sym.push_back(static_cast<char>('A' + rng() % 26));
     sym += kSuffixes[rng() % 6];
     if (sym.ends_with("=X")) sym = sym.substr(0, 3) + "USD=X";
     const Timestamp now = kNow + static_cast<Timestamp>(rng() % (90 * 86400));
@@ -131,8 +134,10 @@ TEST(GeneratorTest, IntradayAggregatesConsistently) {
   EXPECT_DOUBLE_EQ(d1->open()[0], m1->open()[0]);
   EXPECT_DOUBLE_EQ(d1->close()[0], m1->close()[389]);
   // Weekly bars aggregate daily bars.
-  auto w = g.Bars("MSFT", Interval::k1w, R(kJan2 - kSecondsPerDay, kJan2 + 6 * kSecondsPerDay), kNow);
-  auto days = g.Bars("MSFT", Interval::k1d, R(kJan2 - kSecondsPerDay, kJan2 + 6 * kSecondsPerDay), kNow);
+  auto w =
+      g.Bars("MSFT", Interval::k1w, R(kJan2 - kSecondsPerDay, kJan2 + 6 * kSecondsPerDay), kNow);
+  auto days =
+      g.Bars("MSFT", Interval::k1d, R(kJan2 - kSecondsPerDay, kJan2 + 6 * kSecondsPerDay), kNow);
   ASSERT_EQ(w->rows(), 1u);
   EXPECT_EQ(w->first_timestamp(), kJan2 - kSecondsPerDay);  // Monday stamp, even on a holiday
   EXPECT_DOUBLE_EQ(w->open()[0], days->open()[0]);
@@ -142,11 +147,14 @@ TEST(GeneratorTest, IntradayAggregatesConsistently) {
 TEST(GeneratorTest, NothingAfterNowAndTheLiveBarMoves) {
   Generator g;
   const Timestamp open = 1710509400;  // 2024-03-15 13:30Z session open
-  auto at = [&](Timestamp now) { return g.Bars("AAPL", Interval::k1d, R(open - 2 * 86400, open + 86400), now); };
+  auto at = [&](Timestamp now) {
+    return g.Bars("AAPL", Interval::k1d, R(open - 2 * 86400, open + 86400), now);
+  };
   auto before_open = at(open - 60);
   ASSERT_FALSE(before_open->empty());
   EXPECT_LT(before_open->last_timestamp(), open - 13 * 3600);  // only the 14th
-  auto early = at(open + 600), later = at(open + 7200), closed = at(open + 7 * 3600), after = at(open + 9 * 3600);
+  auto early = at(open + 600), later = at(open + 7200), closed = at(open + 7 * 3600),
+       after = at(open + 9 * 3600);
   ASSERT_EQ(early->rows(), 2u);
   EXPECT_NE(early->close()[1], later->close()[1]);  // live: close follows the clock
   EXPECT_LT(early->volume()[1], later->volume()[1]);
@@ -206,7 +214,8 @@ TEST(GeneratorTest, DividendsLowerAdjClose) {
   }
   EXPECT_GT(div.amount, 0);
   const Timestamp ex = DaysFromCivil(div.date) * kSecondsPerDay;
-  auto f = g.Bars(sym, Interval::k1d, R(ex - 5 * kSecondsPerDay, ex + 3 * kSecondsPerDay), years.end);
+  auto f =
+      g.Bars(sym, Interval::k1d, R(ex - 5 * kSecondsPerDay, ex + 3 * kSecondsPerDay), years.end);
   for (size_t i = 0; i < f->rows(); ++i) {
     if (f->timestamps()[i] < ex) {
       EXPECT_LT(f->adj_close()[i], f->close()[i]);
@@ -217,7 +226,7 @@ TEST(GeneratorTest, DividendsLowerAdjClose) {
 TEST(GeneratorTest, LoadsCsvFixturesThatTakePrecedence) {
   Generator g;
   ASSERT_OK(g.LoadCsvDir(std::string(FINEX_SOURCE_DIR) + "/src/finex/sim/testdata/data"));
-  EXPECT_EQ(g.loaded_series(), 5u);  // FIXA, FIXBUSDT 1h, FIXC, FIXD, FIXE
+  EXPECT_EQ(g.loaded_series(), 5u);   // FIXA, FIXBUSDT 1h, FIXC, FIXD, FIXE
   ASSERT_EQ(g.skipped().size(), 1u);  // the ECB rates file
   EXPECT_NE(g.skipped()[0].find("ecb_rates.csv"), std::string::npos);
   const Timestamp now = 1710513000;
@@ -229,7 +238,8 @@ TEST(GeneratorTest, LoadsCsvFixturesThatTakePrecedence) {
   EXPECT_EQ(a->volume()[3], 900);
   EXPECT_TRUE(g.Info("FIXA").from_data);
   EXPECT_EQ(g.Info("FIXA").listed, kJan2 + 14 * 3600 + 1800);
-  auto wk = g.Bars("FIXA", Interval::k1w, R(kJan2 - kSecondsPerDay, kJan2 + 6 * kSecondsPerDay), now);
+  auto wk =
+      g.Bars("FIXA", Interval::k1w, R(kJan2 - kSecondsPerDay, kJan2 + 6 * kSecondsPerDay), now);
   ASSERT_EQ(wk->rows(), 1u);
   EXPECT_DOUBLE_EQ(wk->high()[0], 11.0);
   EXPECT_EQ(wk->volume()[0], 4600);

@@ -7,10 +7,9 @@
 #include <cstdio>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "finex/calendar/timezone.h"
 #include "finex/core/symbol.h"
@@ -24,7 +23,8 @@ using http::Response;
 
 namespace {
 
-constexpr const char* kProviders[] = {"yahoo", "binance", "alpha_vantage", "twelve_data", "coingecko"};
+constexpr const char* kProviders[] = {"yahoo", "binance", "alpha_vantage", "twelve_data",
+                                      "coingecko"};
 
 struct Faults {
   int latency_ms = 0;
@@ -91,7 +91,8 @@ struct Simulator::Impl {
   Faults global;
   std::map<std::string, Faults> per_provider;
   std::string faults_json = "{}";
-  std::map<std::string, std::deque<int64_t>> minute_window;  // provider → request times (µs, sim clock)
+  std::map<std::string, std::deque<int64_t>>
+      minute_window;  // provider → request times (µs, sim clock)
   std::map<std::string, std::pair<int64_t, int>> day_count;  // provider → (day, count)
   std::mt19937_64 rng;
 
@@ -113,7 +114,8 @@ struct Simulator::Impl {
     std::map<std::string, Faults> per;
     std::vector<std::string> down;
     if (j.contains("down") && !j["down"].is_boolean()) {
-      if (!j["down"].is_array()) return InvalidArgumentError("faults.down must be an array of providers");
+      if (!j["down"].is_array())
+        return InvalidArgumentError("faults.down must be an array of providers");
       for (const auto& d : j["down"]) {
         if (!d.is_string() || !IsProvider(d.get<std::string>())) {
           return InvalidArgumentError("faults.down: unknown provider " + Printable(d.dump()));
@@ -124,10 +126,14 @@ struct Simulator::Impl {
     for (const char* p : kProviders) per[p] = g;
     for (const auto& d : down) per[d].down = true;
     if (j.contains("providers")) {
-      if (!j["providers"].is_object()) return InvalidArgumentError("faults.providers must be an object");
+      if (!j["providers"].is_object())
+        return InvalidArgumentError("faults.providers must be an object");
       for (const auto& [name, obj] : j["providers"].items()) {
-        if (!IsProvider(name)) return InvalidArgumentError("faults.providers: unknown provider '" + Printable(name) + "'");
-        FINEX_ASSIGN_OR_RETURN(per[name], ParseFaultObject(obj, per[name], "faults.providers." + name));
+        if (!IsProvider(name))
+          return InvalidArgumentError("faults.providers: unknown provider '" + Printable(name) +
+                                      "'");
+        FINEX_ASSIGN_OR_RETURN(per[name],
+                               ParseFaultObject(obj, per[name], "faults.providers." + name));
       }
     }
     std::lock_guard lock(mu);
@@ -163,13 +169,15 @@ struct Simulator::Impl {
     a.used_in_window = static_cast<int>(w.size());
     if (a.faults.rate_limit_per_min > 0 && a.used_in_window > a.faults.rate_limit_per_min) {
       a.throttled = a.used_in_window > 2 * a.faults.rate_limit_per_min ? 2 : 1;
-      a.retry_after_s = std::max<int64_t>(1, (w.front() + 60'000'000 - now_us + 999'999) / 1'000'000);
+      a.retry_after_s =
+          std::max<int64_t>(1, (w.front() + 60'000'000 - now_us + 999'999) / 1'000'000);
     }
     auto& dc = day_count[provider];
     const int64_t day = FloorDiv(now_us, 86'400'000'000ll);
     if (dc.first != day) dc = {day, 0};
     ++dc.second;
-    if (a.throttled == 0 && a.faults.rate_limit_per_day > 0 && dc.second > a.faults.rate_limit_per_day) {
+    if (a.throttled == 0 && a.faults.rate_limit_per_day > 0 &&
+        dc.second > a.faults.rate_limit_per_day) {
       a.throttled = 3;
       a.retry_after_s = (day + 1) * 86400 - now_us / 1'000'000;
     }
@@ -219,7 +227,8 @@ Response Simulator::Impl::Control(const Request& req) {
     return Response::Text(200, "application/json", faults_json);
   }
   if (req.path == "/_sim/stats" || req.path == "/_sim/reset" || req.path == "/_sim/faults") {
-    Response r = Response::Problem(405, "method_not_allowed", "method " + Printable(req.method) + " not allowed");
+    Response r = Response::Problem(405, "method_not_allowed",
+                                   "method " + Printable(req.method) + " not allowed");
     return r;
   }
   return Response::Problem(404, "not_found", "no simulator control route " + Printable(req.path));
@@ -238,19 +247,22 @@ Response Simulator::Impl::Handle(const Request& req) {
     }
   }
   if (provider.empty()) {
-    return Response::Problem(404, "not_found",
-                             "unknown route " + Printable(req.path) +
-                                 "; providers live under /yahoo /binance /alpha_vantage /twelve_data /coingecko");
+    return Response::Problem(
+        404, "not_found",
+        "unknown route " + Printable(req.path) +
+            "; providers live under /yahoo /binance /alpha_vantage /twelve_data /coingecko");
   }
   detail::WireContext ctx{gen, clock->Now(), clock->NowMicros(), req, sub};
   const std::string route = detail::RouteTemplate(provider, sub);
   Admission a = Admit(provider, route);
-  if (a.faults.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(a.faults.latency_ms));
+  if (a.faults.latency_ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(a.faults.latency_ms));
   if (a.faults.down) return detail::DownResponse(provider);
   if (a.throttled != 0) {
-    return detail::ThrottleResponse(provider, a.throttled, a.used_in_window,
-                                    a.throttled == 3 ? a.faults.rate_limit_per_day : a.faults.rate_limit_per_min,
-                                    a.retry_after_s, ctx.now_us);
+    return detail::ThrottleResponse(
+        provider, a.throttled, a.used_in_window,
+        a.throttled == 3 ? a.faults.rate_limit_per_day : a.faults.rate_limit_per_min,
+        a.retry_after_s, ctx.now_us);
   }
   if (a.error) return detail::ServerErrorResponse(provider);
   Response r = detail::Serve(provider, ctx);
@@ -278,8 +290,9 @@ Result<std::unique_ptr<Simulator>> Simulator::Start(const SimOptions& opts) {
   so.threads = std::max(1, opts.threads);
   so.server_name = "finex-sim";
   Impl* raw = sim->impl_.get();
-  FINEX_ASSIGN_OR_RETURN(sim->impl_->server,
-                         http::Server::Start(so, [raw](const Request& r) { return raw->Handle(r); }));
+  FINEX_ASSIGN_OR_RETURN(sim->impl_->server, http::Server::Start(so, [raw](const Request& r) {
+                           return raw->Handle(r);
+                         }));
   return sim;
 }
 

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cmath>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/testutil/fake_clock.h"
@@ -64,7 +63,9 @@ float F32(double v) { return static_cast<float>(v); }
 
 TEST_F(SimTest, YahooDailyChartMatchesTruthAndExcludesPeriod2) {
   // 2024-01-01..2024-01-03: period2 exclusive → only the 01-02 bar (stamped at the 14:30Z open).
-  auto r = Get("/yahoo/v8/finance/chart/AAPL?interval=1d&period1=1704067200&period2=1704240000&events=div%7Csplit");
+  auto r =
+      Get("/yahoo/v8/finance/chart/"
+          "AAPL?interval=1d&period1=1704067200&period2=1704240000&events=div%7Csplit");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("content-type"), "application/json;charset=utf-8");
   Json j = Parse(r);
@@ -83,13 +84,15 @@ TEST_F(SimTest, YahooDailyChartMatchesTruthAndExcludesPeriod2) {
   EXPECT_EQ(F32(q["open"][0].get<double>()), F32(truth->open()[0]));
   EXPECT_EQ(F32(q["close"][0].get<double>()), F32(truth->close()[0]));
   EXPECT_EQ(q["volume"][0].get<int64_t>(), truth->volume()[0]);
-  EXPECT_EQ(F32(res["indicators"]["adjclose"][0]["adjclose"][0].get<double>()), F32(truth->adj_close()[0]));
+  EXPECT_EQ(F32(res["indicators"]["adjclose"][0]["adjclose"][0].get<double>()),
+            F32(truth->adj_close()[0]));
 }
 
 TEST_F(SimTest, YahooIntradayHasTrailingLiveBarAndNullsAreRare) {
   // Yesterday (Thursday 2024-03-14) 1m: 390 bars + the trailing bar at the latest trade time.
   const Timestamp p1 = kOpen - 86400, p2 = kOpen - 86400 + 7 * 3600;
-  auto r = Get("/yahoo/v8/finance/chart/MSFT?interval=1m&period1=" + std::to_string(p1) + "&period2=" + std::to_string(p2));
+  auto r = Get("/yahoo/v8/finance/chart/MSFT?interval=1m&period1=" + std::to_string(p1) +
+               "&period2=" + std::to_string(p2));
   ASSERT_EQ(r.status, 200) << r.body;
   Json res = Parse(r)["chart"]["result"][0];
   ASSERT_EQ(res["timestamp"].size(), 391u);
@@ -112,12 +115,14 @@ TEST_F(SimTest, YahooIntradayHasTrailingLiveBarAndNullsAreRare) {
 }
 
 TEST_F(SimTest, YahooErrorsAreTheRealOnes) {
-  auto r = Get("/yahoo/v8/finance/chart/MSFT?interval=1m&period1=" + std::to_string(kNow - 10 * 86400) +
-               "&period2=" + std::to_string(kNow));
+  auto r =
+      Get("/yahoo/v8/finance/chart/MSFT?interval=1m&period1=" + std::to_string(kNow - 10 * 86400) +
+          "&period2=" + std::to_string(kNow));
   EXPECT_EQ(r.status, 422);
   Json j = Parse(r);
   EXPECT_EQ(j["chart"]["error"]["code"], "Unprocessable Entity");
-  EXPECT_NE(j["chart"]["error"]["description"].get<std::string>().find("Only 8 days worth of 1m granularity"),
+  EXPECT_NE(j["chart"]["error"]["description"].get<std::string>().find(
+                "Only 8 days worth of 1m granularity"),
             std::string::npos);
   r = Get("/yahoo/v8/finance/chart/MSFT?interval=1m&period1=" + std::to_string(kNow - 40 * 86400) +
           "&period2=" + std::to_string(kNow - 39 * 86400));
@@ -136,7 +141,8 @@ TEST_F(SimTest, YahooErrorsAreTheRealOnes) {
   // Before the listing (AAPL: 1980-12-12).
   r = Get("/yahoo/v8/finance/chart/AAPL?interval=1d&period1=0&period2=86400");
   EXPECT_EQ(r.status, 400);
-  EXPECT_NE(r.body.find("Data doesn't exist for startDate = 0, endDate = 86400"), std::string::npos);
+  EXPECT_NE(r.body.find("Data doesn't exist for startDate = 0, endDate = 86400"),
+            std::string::npos);
   r = Get("/yahoo/v1/finance/search");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Parse(r)["finance"]["error"]["description"], "Missing required query parameter=q");
@@ -185,13 +191,16 @@ TEST_F(SimTest, BinanceKlinesFormatCapAndOpenKline) {
   EXPECT_EQ(last[0].get<int64_t>(), kNow * 1000);  // the still-open kline
   EXPECT_EQ(last[6].get<int64_t>(), kNow * 1000 + 59999);
   ASSERT_TRUE(last[1].is_string());
-  EXPECT_EQ(last[1].get<std::string>().size() - last[1].get<std::string>().find('.'), 9u);  // 8 decimals
+  EXPECT_EQ(last[1].get<std::string>().size() - last[1].get<std::string>().find('.'),
+            9u);  // 8 decimals
   EXPECT_EQ(last[11], "0");
   FramePtr truth = TrueBars("BTCUSDT", Interval::k1m, TimeRange{kNow - 60, kNow + 1}, kNow);
   ASSERT_EQ(truth->rows(), 2u);
   EXPECT_NEAR(std::stod(last[4].get<std::string>()), truth->close()[1], 1e-8);
   // Inclusive startTime/endTime in ms: Jan 1 00:00 → 00:10 gives 11 one-minute bars.
-  r = Get("/binance/api/v3/klines?symbol=ETHUSDT&interval=1m&startTime=1704067200000&endTime=1704067800000");
+  r =
+      Get("/binance/api/v3/"
+          "klines?symbol=ETHUSDT&interval=1m&startTime=1704067200000&endTime=1704067800000");
   rows = Parse(r);
   ASSERT_EQ(rows.size(), 11u);
   EXPECT_EQ(rows[0][0], 1704067200000);
@@ -237,24 +246,30 @@ TEST_F(SimTest, AlphaVantageDailyCompactFullAndIntraday) {
   const Json& ts = j["Time Series (Daily)"];
   ASSERT_EQ(ts.size(), 100u);
   EXPECT_EQ(ts.begin().key(), "2024-03-15");  // newest first
-  FramePtr raw = TrueBars("IBM", Interval::k1d, TimeRange{1710460800, 1710460801}, kNow, Adjustment::kRaw);
+  FramePtr raw =
+      TrueBars("IBM", Interval::k1d, TimeRange{1710460800, 1710460801}, kNow, Adjustment::kRaw);
   ASSERT_EQ(raw->rows(), 1u);
   EXPECT_EQ(ts["2024-03-15"]["4. close"], [&] {
     char b[32];
     std::snprintf(b, sizeof(b), "%.4f", raw->close()[0]);
     return std::string(b);
   }());
-  r = Get("/alpha_vantage/query?function=TIME_SERIES_DAILY_ADJUSTED&symbol=IBM&outputsize=full&apikey=demo");
-  nlohmann::json full = nlohmann::json::parse(r.body);  // std::map-backed: fast for 10k keys
+  r =
+      Get("/alpha_vantage/"
+          "query?function=TIME_SERIES_DAILY_ADJUSTED&symbol=IBM&outputsize=full&apikey=demo");
+  nlohmann::json full = nlohmann::json::parse(r.body);   // std::map-backed: fast for 10k keys
   EXPECT_GT(full["Time Series (Daily)"].size(), 5000u);  // everything since the listing
   EXPECT_TRUE(full["Time Series (Daily)"]["2024-03-14"].contains("8. split coefficient"));
-  r = Get("/alpha_vantage/query?function=TIME_SERIES_INTRADAY&symbol=IBM&interval=5min&apikey=demo");
+  r = Get(
+      "/alpha_vantage/query?function=TIME_SERIES_INTRADAY&symbol=IBM&interval=5min&apikey=demo");
   Json intr = Parse(r);
   const Json& s5 = intr["Time Series (5min)"];
   ASSERT_EQ(s5.size(), 100u);
-  EXPECT_EQ(s5.begin().key(), "2024-03-15 13:35:00");  // bar close, exchange-local (live bar 13:30-13:35)
+  EXPECT_EQ(s5.begin().key(),
+            "2024-03-15 13:35:00");  // bar close, exchange-local (live bar 13:30-13:35)
   r = Get("/alpha_vantage/query?function=TIME_SERIES_WEEKLY&symbol=IBM&apikey=demo");
-  EXPECT_EQ(Parse(r)["Weekly Time Series"].begin().key(), "2024-03-15");  // labelled by the last trading day
+  EXPECT_EQ(Parse(r)["Weekly Time Series"].begin().key(),
+            "2024-03-15");  // labelled by the last trading day
   r = Get("/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=IBM&apikey=demo&datatype=csv");
   EXPECT_TRUE(r.body.starts_with("timestamp,open,high,low,close,volume\r\n2024-03-15,"));
 }
@@ -262,11 +277,13 @@ TEST_F(SimTest, AlphaVantageDailyCompactFullAndIntraday) {
 TEST_F(SimTest, AlphaVantageErrorsAre200) {
   auto r = Get("/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=IBM");
   EXPECT_EQ(r.status, 200);
-  EXPECT_NE(Parse(r)["Error Message"].get<std::string>().find("apikey is invalid or missing"), std::string::npos);
+  EXPECT_NE(Parse(r)["Error Message"].get<std::string>().find("apikey is invalid or missing"),
+            std::string::npos);
   r = Get("/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=INVALIDX&apikey=demo");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(Parse(r)["Error Message"],
-            "Invalid API call. Please retry or visit the documentation (https://www.alphavantage.co/documentation/) "
+            "Invalid API call. Please retry or visit the documentation "
+            "(https://www.alphavantage.co/documentation/) "
             "for TIME_SERIES_DAILY.");
   r = Get("/alpha_vantage/query?function=NOPE&apikey=demo");
   EXPECT_EQ(Parse(r)["Error Message"], "This API function (NOPE) does not exist.");
@@ -288,7 +305,10 @@ TEST_F(SimTest, TwelveDataNewestFirstStrings) {
   EXPECT_EQ(j["values"][1]["datetime"], "2024-03-15 13:29:00");
   const std::string open = j["values"][0]["open"];
   EXPECT_EQ(open.size() - open.find('.'), 6u);  // five decimals
-  r = Get("/twelve_data/time_series?symbol=AAPL&interval=1day&start_date=2024-01-02&end_date=2024-01-05&apikey=k&order=ASC");
+  r =
+      Get("/twelve_data/"
+          "time_series?symbol=AAPL&interval=1day&start_date=2024-01-02&end_date=2024-01-05&apikey="
+          "k&order=ASC");
   j = Parse(r);
   ASSERT_EQ(j["values"].size(), 4u);
   EXPECT_EQ(j["values"][0]["datetime"], "2024-01-02");
@@ -310,8 +330,8 @@ TEST_F(SimTest, TwelveDataNewestFirstStrings) {
 
 TEST_F(SimTest, CoinGeckoGranularityAndNowPoint) {
   auto count = [&](Timestamp from, Timestamp to) {
-    auto r = Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=" + std::to_string(from) +
-                 "&to=" + std::to_string(to));
+    auto r = Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=" +
+                 std::to_string(from) + "&to=" + std::to_string(to));
     EXPECT_EQ(r.status, 200) << r.body;
     return Parse(r)["prices"];
   };
@@ -324,14 +344,19 @@ TEST_F(SimTest, CoinGeckoGranularityAndNowPoint) {
   Json year = count(kNow - 200 * 86400, kNow - 100 * 86400);
   EXPECT_EQ(year[1][0].get<int64_t>() - year[0][0].get<int64_t>(), 86400000);
   EXPECT_EQ(year[0][0].get<int64_t>() % 86400000, 0);
-  EXPECT_NEAR(day[0][1].get<double>(), TrueBars("bitcoin", Interval::k1m, TimeRange{kNow - 86400, kNow - 86399}, kNow)->open()[0],
-              1e-6);
-  auto r = Get("/coingecko/api/v3/coins/nonexistent-coin/market_chart/range?vs_currency=usd&from=1&to=2");
+  EXPECT_NEAR(
+      day[0][1].get<double>(),
+      TrueBars("bitcoin", Interval::k1m, TimeRange{kNow - 86400, kNow - 86399}, kNow)->open()[0],
+      1e-6);
+  auto r = Get(
+      "/coingecko/api/v3/coins/nonexistent-coin/market_chart/range?vs_currency=usd&from=1&to=2");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(Parse(r)["error"], "coin not found");
   r = Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?from=1&to=2");
   EXPECT_EQ(r.status, 400);
-  r = Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=1600000000&to=1600086400");
+  r =
+      Get("/coingecko/api/v3/coins/bitcoin/market_chart/"
+          "range?vs_currency=usd&from=1600000000&to=1600086400");
   EXPECT_EQ(r.status, 401);  // keyless: past 365 days only
   r = Get("/coingecko/api/v3/simple/price?ids=ethereum,nonexistent&vs_currencies=usd");
   Json p = Parse(r);
@@ -393,7 +418,8 @@ TEST_F(SimTest, FaultsDownErrorCorruptLatencyAndClear) {
 
 TEST_F(SimTest, RateLimitsSpeakEachProvidersDialect) {
   ASSERT_EQ(Post("/_sim/faults", R"({"rate_limit_per_min":2})").status, 200);
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=2").status, 200);
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=2").status, 200);
   auto r = Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=2");
   EXPECT_EQ(r.status, 429);
   EXPECT_FALSE(r.Header("retry-after").empty());
@@ -401,7 +427,8 @@ TEST_F(SimTest, RateLimitsSpeakEachProvidersDialect) {
   Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=2");
   r = Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=2");
   EXPECT_EQ(r.status, 418);  // kept going: banned
-  for (int i = 0; i < 2; ++i) Get("/alpha_vantage/query?function=GLOBAL_QUOTE&symbol=IBM&apikey=demo");
+  for (int i = 0; i < 2; ++i)
+    Get("/alpha_vantage/query?function=GLOBAL_QUOTE&symbol=IBM&apikey=demo");
   r = Get("/alpha_vantage/query?function=GLOBAL_QUOTE&symbol=IBM&apikey=demo");
   EXPECT_EQ(r.status, 200);  // throttle-as-200
   EXPECT_TRUE(Parse(r).contains("Note"));
@@ -419,8 +446,9 @@ TEST_F(SimTest, RateLimitsSpeakEachProvidersDialect) {
 }
 
 TEST_F(SimTest, ReplayClockDrivesWhatExists) {
-  const std::string url = "/yahoo/v8/finance/chart/AAPL?interval=1m&period1=" + std::to_string(kOpen) +
-                          "&period2=" + std::to_string(kOpen + 8 * 3600);
+  const std::string url =
+      "/yahoo/v8/finance/chart/AAPL?interval=1m&period1=" + std::to_string(kOpen) +
+      "&period2=" + std::to_string(kOpen + 8 * 3600);
   Json a = Parse(Get(url))["chart"]["result"][0];
   ASSERT_EQ(a["timestamp"].size(), 241u);  // 13:30..17:30 inclusive: the last bar is live
   EXPECT_EQ(a["timestamp"].back(), kNow);
@@ -457,7 +485,8 @@ TEST(SimulatorStartTest, BadOptions) {
   SimOptions o;
   o.listen = "127.0.0.1:0";
   o.data_dir = std::string(FINEX_SOURCE_DIR) + "/src/finex/sim/testdata/bad";
-  EXPECT_THAT(Simulator::Start(o), testing::StatusIs(StatusCode::kInvalidArgument, "yahoo_FIXBAD_1d_x.csv:3"));
+  EXPECT_THAT(Simulator::Start(o),
+              testing::StatusIs(StatusCode::kInvalidArgument, "yahoo_FIXBAD_1d_x.csv:3"));
   o.data_dir = "";
   o.listen = "bogus";
   EXPECT_THAT(Simulator::Start(o), testing::StatusIs(StatusCode::kInvalidArgument));
@@ -470,19 +499,32 @@ namespace finex::sim {
 namespace {
 
 TEST_F(SimTest, HostileParametersGetErrorsNotCrashes) {
-  EXPECT_EQ(Get("/yahoo/v8/finance/chart/AAPL?interval=1d&period1=99999999999999999999&period2=1").status, 400);
-  EXPECT_EQ(Get("/yahoo/v8/finance/chart/AAPL?interval=1d&period1=-999999999999999999&period2=1").status, 400);
+  EXPECT_EQ(
+      Get("/yahoo/v8/finance/chart/AAPL?interval=1d&period1=99999999999999999999&period2=1").status,
+      400);
+  EXPECT_EQ(
+      Get("/yahoo/v8/finance/chart/AAPL?interval=1d&period1=-999999999999999999&period2=1").status,
+      400);
   EXPECT_EQ(Get("/yahoo/v8/finance/chart/AAPL?interval=1d&range=forever").status, 400);
-  EXPECT_EQ(Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=999999999999999999").status, 200);
+  EXPECT_EQ(
+      Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=999999999999999999").status,
+      200);
   EXPECT_EQ(Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1m&limit=-5").status, 400);
-  auto r = Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=-1e300&to=1e300"
-               "&x_cg_pro_api_key=k");
+  auto r =
+      Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=-1e300&to=1e300"
+          "&x_cg_pro_api_key=k");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=xyz&from=1&to=2").status, 400);
-  EXPECT_EQ(Get("/alpha_vantage/query?function=TIME_SERIES_INTRADAY&symbol=IBM&interval=5min&month=1999-13&apikey=d")
-                .status,
-            200);
-  EXPECT_EQ(Get("/twelve_data/time_series?symbol=AAPL&interval=1day&start_date=garbage&apikey=k").status, 400);
+  EXPECT_EQ(
+      Get("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=xyz&from=1&to=2").status,
+      400);
+  EXPECT_EQ(
+      Get("/alpha_vantage/"
+          "query?function=TIME_SERIES_INTRADAY&symbol=IBM&interval=5min&month=1999-13&apikey=d")
+          .status,
+      200);
+  EXPECT_EQ(
+      Get("/twelve_data/time_series?symbol=AAPL&interval=1day&start_date=garbage&apikey=k").status,
+      400);
   EXPECT_EQ(Get("/twelve_data/time_series?symbol=AAPL&interval=7x&apikey=k").status, 400);
   // HEAD on a provider route: same headers, no body.
   auto h = client_.Request("HEAD", "/binance/api/v3/ticker/24hr?symbol=BTCUSDT");

@@ -13,18 +13,22 @@ namespace {
 
 using http::Response;
 
-Response AvError(std::string_view message) { return JsonResponse(200, Json{{"Error Message", message}}); }
+Response AvError(std::string_view message) {
+  return JsonResponse(200, Json{{"Error Message", message}});
+}
 
 Response InvalidCall(std::string_view function) {
-  return AvError("Invalid API call. Please retry or visit the documentation (https://www.alphavantage.co/documentation/) for " +
-                 std::string(function) + ".");
+  return AvError(
+      "Invalid API call. Please retry or visit the documentation "
+      "(https://www.alphavantage.co/documentation/) for " +
+      std::string(function) + ".");
 }
 
 std::string P4(double v) { return Num(v, 4); }
 
 struct SeriesSpec {
   Interval iv;
-  bool adjusted;     // the _ADJUSTED variants
+  bool adjusted;  // the _ADJUSTED variants
   bool intraday;
   std::string key;   // "Time Series (Daily)"
   std::string info;  // "1. Information"
@@ -46,26 +50,33 @@ std::optional<SeriesSpec> SpecFor(std::string_view function, std::string_view in
     } else {
       return std::nullopt;
     }
-    return SeriesSpec{iv, false, true, "Time Series (" + std::string(interval) + ")",
-                      "Intraday (" + std::string(interval) + ") open, high, low, close prices and volume"};
+    return SeriesSpec{
+        iv, false, true, "Time Series (" + std::string(interval) + ")",
+        "Intraday (" + std::string(interval) + ") open, high, low, close prices and volume"};
   }
   if (function == "TIME_SERIES_DAILY") {
-    return SeriesSpec{Interval::k1d, false, false, "Time Series (Daily)", "Daily Prices (open, high, low, close) and Volumes"};
+    return SeriesSpec{Interval::k1d, false, false, "Time Series (Daily)",
+                      "Daily Prices (open, high, low, close) and Volumes"};
   }
   if (function == "TIME_SERIES_DAILY_ADJUSTED") {
-    return SeriesSpec{Interval::k1d, true, false, "Time Series (Daily)", "Daily Time Series with Splits and Dividend Events"};
+    return SeriesSpec{Interval::k1d, true, false, "Time Series (Daily)",
+                      "Daily Time Series with Splits and Dividend Events"};
   }
   if (function == "TIME_SERIES_WEEKLY") {
-    return SeriesSpec{Interval::k1w, false, false, "Weekly Time Series", "Weekly Prices (open, high, low, close) and Volumes"};
+    return SeriesSpec{Interval::k1w, false, false, "Weekly Time Series",
+                      "Weekly Prices (open, high, low, close) and Volumes"};
   }
   if (function == "TIME_SERIES_WEEKLY_ADJUSTED") {
-    return SeriesSpec{Interval::k1w, true, false, "Weekly Adjusted Time Series", "Weekly Adjusted Prices and Volumes"};
+    return SeriesSpec{Interval::k1w, true, false, "Weekly Adjusted Time Series",
+                      "Weekly Adjusted Prices and Volumes"};
   }
   if (function == "TIME_SERIES_MONTHLY") {
-    return SeriesSpec{Interval::k1mo, false, false, "Monthly Time Series", "Monthly Prices (open, high, low, close) and Volumes"};
+    return SeriesSpec{Interval::k1mo, false, false, "Monthly Time Series",
+                      "Monthly Prices (open, high, low, close) and Volumes"};
   }
   if (function == "TIME_SERIES_MONTHLY_ADJUSTED") {
-    return SeriesSpec{Interval::k1mo, true, false, "Monthly Adjusted Time Series", "Monthly Adjusted Prices and Volumes"};
+    return SeriesSpec{Interval::k1mo, true, false, "Monthly Adjusted Time Series",
+                      "Monthly Adjusted Prices and Volumes"};
   }
   return std::nullopt;
 }
@@ -83,7 +94,8 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
   const std::string* sym = req.Query("symbol");
   const std::string interval = req.Query("interval") ? *req.Query("interval") : "";
   auto spec = SpecFor(function, interval);
-  if (!spec || sym == nullptr || sym->empty() || IsUnknownSymbol(*sym)) return InvalidCall(function);
+  if (!spec || sym == nullptr || sym->empty() || IsUnknownSymbol(*sym))
+    return InvalidCall(function);
   const std::string outputsize = req.Query("outputsize") ? *req.Query("outputsize") : "compact";
   const bool full = outputsize == "full";
   const std::string datatype = req.Query("datatype") ? *req.Query("datatype") : "json";
@@ -102,8 +114,11 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
       auto m = ParseInt(month->substr(5, 2));
       if (!y || !m || *m < 1 || *m > 12 || *y < 2000) return InvalidCall(function);
       auto a = calendar::FromLocal(tz, CivilDate{static_cast<int>(*y), static_cast<int>(*m), 1}, 0);
-      auto b = calendar::FromLocal(tz, *m == 12 ? CivilDate{static_cast<int>(*y) + 1, 1, 1}
-                                                : CivilDate{static_cast<int>(*y), static_cast<int>(*m) + 1, 1}, 0);
+      auto b = calendar::FromLocal(
+          tz,
+          *m == 12 ? CivilDate{static_cast<int>(*y) + 1, 1, 1}
+                   : CivilDate{static_cast<int>(*y), static_cast<int>(*m) + 1, 1},
+          0);
       if (!a.ok() || !b.ok()) return InvalidCall(function);
       range = TimeRange{*a, std::min(*b, now + 1)};
     } else {
@@ -121,16 +136,19 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
   if (!full && f->rows() > 100) first = f->rows() - 100;
 
   std::vector<Event> events;
-  if (spec->adjusted && !f->empty()) events = ctx.gen.Events(*sym, TimeRange{f->timestamps()[first], now + 1}, now);
+  if (spec->adjusted && !f->empty())
+    events = ctx.gen.Events(*sym, TimeRange{f->timestamps()[first], now + 1}, now);
 
-  // Label of a row: intraday local datetime; daily date; weekly/monthly the last trading day so far.
+  // Label of a row: intraday local datetime; daily date; weekly/monthly the last trading day so
+  // far.
   auto label = [&](size_t i) -> std::string {
     const Timestamp ts = f->timestamps()[i];
     // Intraday rows are labelled by the bar's CLOSE time (the real session's
     // 1min labels run 09:31..16:00; see the extended-hours CSV capture).
     if (spec->intraday) return LocalDateTime(tz, ts + NominalSeconds(spec->iv));
     if (spec->iv == Interval::k1d) return FormatDate(ts);
-    auto days = cal.BarStarts(TimeRange{ts, std::min(NextBar(ts, spec->iv), now + 1)}, Interval::k1d);
+    auto days =
+        cal.BarStarts(TimeRange{ts, std::min(NextBar(ts, spec->iv), now + 1)}, Interval::k1d);
     return FormatDate(days.empty() ? ts : days.back());
   };
   auto row_events = [&](size_t i, double* dividend, double* split) {
@@ -148,13 +166,16 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
   };
 
   if (datatype == "csv") {
-    std::string out = spec->adjusted ? (spec->iv == Interval::k1d
-                                            ? "timestamp,open,high,low,close,adjusted_close,volume,dividend_amount,split_coefficient\r\n"
-                                            : "timestamp,open,high,low,close,adjusted close,volume,dividend amount\r\n")
-                                     : "timestamp,open,high,low,close,volume\r\n";
+    std::string out =
+        spec->adjusted
+            ? (spec->iv == Interval::k1d
+                   ? "timestamp,open,high,low,close,adjusted_close,volume,dividend_amount,split_"
+                     "coefficient\r\n"
+                   : "timestamp,open,high,low,close,adjusted close,volume,dividend amount\r\n")
+            : "timestamp,open,high,low,close,volume\r\n";
     for (size_t i = f->rows(); i-- > first;) {
-      out += label(i) + "," + P4(f->open()[i]) + "," + P4(f->high()[i]) + "," + P4(f->low()[i]) + "," +
-             P4(f->close()[i]);
+      out += label(i) + "," + P4(f->open()[i]) + "," + P4(f->high()[i]) + "," + P4(f->low()[i]) +
+             "," + P4(f->close()[i]);
       if (spec->adjusted) out += "," + P4(f->adj_close()[i]);
       out += "," + std::to_string(f->volume()[i]);
       if (spec->adjusted) {
@@ -181,7 +202,8 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
       refreshed = LocalDateTime(tz, ts + NominalSeconds(spec->iv));
     } else {
       // A live daily bar shows the time of the last trade; a final one its date.
-      auto s = cal.SessionOn(CivilFromDays(DayOf(spec->iv == Interval::k1d ? ts : DayOf(now) * kSecondsPerDay)));
+      auto s = cal.SessionOn(
+          CivilFromDays(DayOf(spec->iv == Interval::k1d ? ts : DayOf(now) * kSecondsPerDay)));
       refreshed = s && now >= s->open && now < s->close ? LocalDateTime(tz, now) : label(last);
     }
   }
@@ -237,11 +259,13 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
 Response GlobalQuote(const WireContext& ctx) {
   const std::string* sym = ctx.req.Query("symbol");
   if (sym == nullptr || sym->empty()) return InvalidCall("GLOBAL_QUOTE");
-  if (IsUnknownSymbol(*sym)) return JsonResponse(200, Json{{"Global Quote", Json::object()}}, "application/json");
+  if (IsUnknownSymbol(*sym))
+    return JsonResponse(200, Json{{"Global Quote", Json::object()}}, "application/json");
   const SymbolInfo info = ctx.gen.Info(*sym);
   const Quote q = ctx.gen.QuoteAt(*sym, ctx.now);
-  FramePtr days = ctx.gen.Bars(*sym, Interval::k1d, TimeRange{ctx.now - 20 * kSecondsPerDay, ctx.now + 1}, ctx.now,
-                               Adjustment::kRaw);
+  FramePtr days =
+      ctx.gen.Bars(*sym, Interval::k1d, TimeRange{ctx.now - 20 * kSecondsPerDay, ctx.now + 1},
+                   ctx.now, Adjustment::kRaw);
   Json g;
   g["01. symbol"] = *sym;
   if (!days->empty()) {
@@ -303,10 +327,12 @@ Response ServeAlphaVantage(const WireContext& ctx) {
   const std::string* key = ctx.req.Query("apikey");
   const std::string function = ctx.req.Query("function") ? *ctx.req.Query("function") : "";
   if (key == nullptr || key->empty()) {
-    return AvError("the parameter apikey is invalid or missing. Please claim your free API key on "
-                   "(https://www.alphavantage.co/support/#api-key). It should take less than 20 seconds.");
+    return AvError(
+        "the parameter apikey is invalid or missing. Please claim your free API key on "
+        "(https://www.alphavantage.co/support/#api-key). It should take less than 20 seconds.");
   }
-  if (IsTimeSeries(function) && SpecFor(function, ctx.req.Query("interval") ? *ctx.req.Query("interval") : "1min")) {
+  if (IsTimeSeries(function) &&
+      SpecFor(function, ctx.req.Query("interval") ? *ctx.req.Query("interval") : "1min")) {
     return TimeSeries(ctx, function);
   }
   if (function == "GLOBAL_QUOTE") return GlobalQuote(ctx);

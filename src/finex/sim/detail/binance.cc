@@ -14,7 +14,8 @@ Response BinanceError(int status, int code, std::string_view msg) {
   return JsonResponse(status, Json{{"code", code}, {"msg", msg}});
 }
 
-constexpr const char* kQuoteAssets[] = {"USDT", "FDUSD", "BUSD", "USDC", "TUSD", "BTC", "ETH", "BNB", "EUR", "TRY"};
+constexpr const char* kQuoteAssets[] = {"USDT", "FDUSD", "BUSD", "USDC", "TUSD",
+                                        "BTC",  "ETH",   "BNB",  "EUR",  "TRY"};
 
 // Base and quote asset of a Binance pair; nullopt when it is not one.
 std::optional<std::pair<std::string, std::string>> SplitPair(std::string_view s) {
@@ -55,12 +56,14 @@ Response Klines(const WireContext& ctx) {
   const http::Request& req = ctx.req;
   const std::string* sym = req.Query("symbol");
   if (sym == nullptr || sym->empty()) {
-    return BinanceError(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+    return BinanceError(400, -1102,
+                        "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
   }
   if (!SplitPair(*sym)) return BinanceError(400, -1121, "Invalid symbol.");
   const std::string* ivs = req.Query("interval");
   if (ivs == nullptr || ivs->empty()) {
-    return BinanceError(400, -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
+    return BinanceError(
+        400, -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
   }
   auto iv = BinanceInterval(*ivs);
   if (!iv) return BinanceError(400, -1120, "Invalid interval.");
@@ -68,7 +71,9 @@ Response Klines(const WireContext& ctx) {
   if (const std::string* l = req.Query("limit")) {
     auto v = ParseInt(*l);
     if (!v || *v < 0) {
-      return BinanceError(400, -1100, "Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'.");
+      return BinanceError(
+          400, -1100,
+          "Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'.");
     }
     limit = std::clamp<int64_t>(*v, 1, 1000);  // Binance caps klines at 1000 rows
   }
@@ -77,14 +82,17 @@ Response Klines(const WireContext& ctx) {
     if (const std::string* t = req.Query(name)) {
       auto v = ParseInt(*t);
       if (!v || *v < 0) {
-        return BinanceError(400, -1100, "Illegal characters found in parameter '" + std::string(name) +
-                                            "'; legal range is '^[0-9]{1,20}$'.");
+        return BinanceError(400, -1100,
+                            "Illegal characters found in parameter '" + std::string(name) +
+                                "'; legal range is '^[0-9]{1,20}$'.");
       }
       (std::string_view(name) == "startTime" ? start_ms : end_ms) = *v;
     }
   }
-  if (start_ms && end_ms && *start_ms > *end_ms) return BinanceError(400, -1023, "Start time is greater than end time.");
-  const int64_t span = (*iv == Interval::k1mo ? 31 * kSecondsPerDay : NominalSeconds(*iv)) * (limit + 1);
+  if (start_ms && end_ms && *start_ms > *end_ms)
+    return BinanceError(400, -1023, "Start time is greater than end time.");
+  const int64_t span =
+      (*iv == Interval::k1mo ? 31 * kSecondsPerDay : NominalSeconds(*iv)) * (limit + 1);
   // Open times are inclusive at both ends (ms).
   const Timestamp now = ctx.now;
   Timestamp lo, hi;  // [lo, hi) in seconds
@@ -115,8 +123,8 @@ Response Klines(const WireContext& ctx) {
       const double quote_vol = static_cast<double>(v) * (o + c) / 2;
       const double taker = std::floor(static_cast<double>(v) * 0.48 * 1e8) / 1e8;
       rows.push_back(Json::array({ts * 1000, P8(o), P8(h), P8(l), P8(c), P8(static_cast<double>(v)),
-                                  NextBar(ts, *iv) * 1000 - 1, P8(quote_vol), Trades(v, ts), P8(taker),
-                                  P8(taker * (o + c) / 2), "0"}));
+                                  NextBar(ts, *iv) * 1000 - 1, P8(quote_vol), Trades(v, ts),
+                                  P8(taker), P8(taker * (o + c) / 2), "0"}));
     }
   }
   Response r = JsonResponse(200, rows);
@@ -194,7 +202,8 @@ Json SymbolEntry(const std::string& sym) {
   s["quoteAsset"] = pair->second;
   s["quotePrecision"] = 8;
   s["quoteAssetPrecision"] = 8;
-  s["orderTypes"] = Json::array({"LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"});
+  s["orderTypes"] =
+      Json::array({"LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"});
   s["icebergAllowed"] = true;
   s["ocoAllowed"] = true;
   s["isSpotTradingAllowed"] = true;
@@ -211,9 +220,18 @@ Response ExchangeInfo(const WireContext& ctx) {
   Json j;
   j["timezone"] = "UTC";
   j["serverTime"] = ctx.now_us / 1000;
-  j["rateLimits"] = Json::array({Json{{"rateLimitType", "REQUEST_WEIGHT"}, {"interval", "MINUTE"}, {"intervalNum", 1}, {"limit", 6000}},
-                                 Json{{"rateLimitType", "ORDERS"}, {"interval", "SECOND"}, {"intervalNum", 10}, {"limit", 100}},
-                                 Json{{"rateLimitType", "RAW_REQUESTS"}, {"interval", "MINUTE"}, {"intervalNum", 5}, {"limit", 61000}}});
+  j["rateLimits"] = Json::array({Json{{"rateLimitType", "REQUEST_WEIGHT"},
+                                      {"interval", "MINUTE"},
+                                      {"intervalNum", 1},
+                                      {"limit", 6000}},
+                                 Json{{"rateLimitType", "ORDERS"},
+                                      {"interval", "SECOND"},
+                                      {"intervalNum", 10},
+                                      {"limit", 100}},
+                                 Json{{"rateLimitType", "RAW_REQUESTS"},
+                                      {"interval", "MINUTE"},
+                                      {"intervalNum", 5},
+                                      {"limit", 61000}}});
   j["exchangeFilters"] = Json::array();
   Json syms = Json::array();
   if (const std::string* sym = ctx.req.Query("symbol")) {
@@ -229,7 +247,8 @@ Response ExchangeInfo(const WireContext& ctx) {
 }  // namespace
 
 Response ServeBinance(const WireContext& ctx) {
-  if (ctx.req.method != "GET") return BinanceError(405, -1000, "An unknown error occurred while processing the request.");
+  if (ctx.req.method != "GET")
+    return BinanceError(405, -1000, "An unknown error occurred while processing the request.");
   if (ctx.sub == "/api/v3/klines") return Klines(ctx);
   if (ctx.sub == "/api/v3/ticker/24hr") return Ticker24(ctx);
   if (ctx.sub == "/api/v3/exchangeInfo") return ExchangeInfo(ctx);

@@ -13,7 +13,9 @@ namespace {
 
 using http::Response;
 
-Response CgError(int status, std::string_view message) { return JsonResponse(status, Json{{"error", message}}); }
+Response CgError(int status, std::string_view message) {
+  return JsonResponse(status, Json{{"error", message}});
+}
 
 // vs_currency conversion from USD (fixed reference rates).
 std::optional<double> UsdRate(std::string_view vs) {
@@ -75,12 +77,13 @@ Response MarketChartRange(const WireContext& ctx) {
   if (!HasProKey(req) && *from < static_cast<double>(now - 365 * kSecondsPerDay)) {
     // Public/demo plans: the past 365 days only.
     Json j;
-    j["error"]["status"] = {{"timestamp", FormatIsoUtc(now)},
-                            {"error_code", 10012},
-                            {"error_message",
-                             "Your request exceeds the allowed time range. Public API users are limited to querying "
-                             "historical data within the past 365 days. Upgrade to a paid plan to enjoy full "
-                             "historical data access: https://www.coingecko.com/en/api/pricing. "}};
+    j["error"]["status"] = {
+        {"timestamp", FormatIsoUtc(now)},
+        {"error_code", 10012},
+        {"error_message",
+         "Your request exceeds the allowed time range. Public API users are limited to querying "
+         "historical data within the past 365 days. Upgrade to a paid plan to enjoy full "
+         "historical data access: https://www.coingecko.com/en/api/pricing. "}};
     return JsonResponse(401, j);
   }
   const std::string sym = CoinSymbol(ctx.gen, id);
@@ -92,7 +95,8 @@ Response MarketChartRange(const WireContext& ctx) {
   Json prices = Json::array(), caps = Json::array(), vols = Json::array();
   if (lo <= hi && hi >= info.listed) {
     // 24h volume by UTC day from the generator's daily bars.
-    FramePtr days = ctx.gen.Bars(sym, Interval::k1d, TimeRange{DayOf(lo) * kSecondsPerDay - kSecondsPerDay, hi + 1}, now);
+    FramePtr days = ctx.gen.Bars(
+        sym, Interval::k1d, TimeRange{DayOf(lo) * kSecondsPerDay - kSecondsPerDay, hi + 1}, now);
     auto day_volume = [&](Timestamp t) -> double {
       const Timestamp d = DayOf(t) * kSecondsPerDay;
       auto ts = days->timestamps().values();
@@ -111,7 +115,8 @@ Response MarketChartRange(const WireContext& ctx) {
     t = (t + step - 1) / step * step;
     for (; t <= hi; t += step) point(t, t * 1000);
     // The final point at "now" (irregular timestamp) when the range reaches it.
-    if (*to >= static_cast<double>(now) && (prices.empty() || now % step != 0)) point(now, ctx.now_us / 1000);
+    if (*to >= static_cast<double>(now) && (prices.empty() || now % step != 0))
+      point(now, ctx.now_us / 1000);
   }
   Json j;
   j["prices"] = std::move(prices);
@@ -150,15 +155,18 @@ Response SimplePrice(const WireContext& ctx) {
     const SymbolInfo info = ctx.gen.Info(sym);
     const double price = ctx.gen.PriceAt(sym, ctx.now, ctx.now);
     const double before = ctx.gen.PriceAt(sym, ctx.now - 86400, ctx.now);
-    FramePtr day = ctx.gen.Bars(sym, Interval::k1d, TimeRange{ctx.now - 86400, ctx.now + 1}, ctx.now);
+    FramePtr day =
+        ctx.gen.Bars(sym, Interval::k1d, TimeRange{ctx.now - 86400, ctx.now + 1}, ctx.now);
     double vol = 0;
-    for (size_t i = 0; i < day->rows(); ++i) vol += static_cast<double>(day->volume()[i]) * day->close()[i];
+    for (size_t i = 0; i < day->rows(); ++i)
+      vol += static_cast<double>(day->volume()[i]) * day->close()[i];
     Json o;
     for (const auto& [cur, r] : rates) {
       o[cur] = price * r;
       if (flag("include_market_cap")) o[cur + "_market_cap"] = price * r * info.market_cap_shares;
       if (flag("include_24hr_vol")) o[cur + "_24h_vol"] = vol * r;
-      if (flag("include_24hr_change")) o[cur + "_24h_change"] = before != 0 ? (price - before) / before * 100 : 0;
+      if (flag("include_24hr_change"))
+        o[cur + "_24h_change"] = before != 0 ? (price - before) / before * 100 : 0;
     }
     if (flag("include_last_updated_at")) o["last_updated_at"] = ctx.now;
     j[id] = std::move(o);
@@ -196,7 +204,8 @@ Response Search(const WireContext& ctx) {
 }  // namespace
 
 Response ServeCoinGecko(const WireContext& ctx) {
-  if (ctx.sub.starts_with("/api/v3/coins/") && ctx.sub.ends_with("/market_chart/range")) return MarketChartRange(ctx);
+  if (ctx.sub.starts_with("/api/v3/coins/") && ctx.sub.ends_with("/market_chart/range"))
+    return MarketChartRange(ctx);
   if (ctx.sub == "/api/v3/simple/price") return SimplePrice(ctx);
   if (ctx.sub == "/api/v3/search") return Search(ctx);
   return CgError(404, "Incorrect path. Please check https://www.coingecko.com/api/");

@@ -17,7 +17,8 @@ Response TdError(int http_status, int code, std::string_view message) {
 
 std::string P5(double v) { return Num(v, 5); }
 
-constexpr const char* kCryptoBases[] = {"BTC", "ETH", "SOL", "XRP", "DOGE", "ADA", "BNB", "LTC", "DOT", "AVAX"};
+constexpr const char* kCryptoBases[] = {"BTC", "ETH", "SOL", "XRP", "DOGE",
+                                        "ADA", "BNB", "LTC", "DOT", "AVAX"};
 
 // Twelve Data writes pairs as "BTC/USD" and "EUR/USD"; the generator knows
 // them by their Yahoo names (BTC-USD, EURUSD=X) so the paths agree.
@@ -78,11 +79,12 @@ Result<Timestamp> ParseTdTime(std::string_view tz, std::string_view text) {
 }
 
 // One symbol's time_series object (meta, values, status) or its error object.
-Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv, const std::string& iv_text,
-               int* http_status) {
+Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv,
+               const std::string& iv_text, int* http_status) {
   const http::Request& req = ctx.req;
   *http_status = 200;
-  if (IsUnknownSymbol(GeneratorSymbol(td_symbol)) || IsUnknownSymbol(td_symbol.substr(0, td_symbol.find('/')))) {
+  if (IsUnknownSymbol(GeneratorSymbol(td_symbol)) ||
+      IsUnknownSymbol(td_symbol.substr(0, td_symbol.find('/')))) {
     *http_status = 400;
     return Json{{"code", 400},
                 {"message", "**symbol** not found: " + Printable(td_symbol) +
@@ -95,7 +97,9 @@ Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv
   if (const std::string* t = req.Query("timezone"); t && !t->empty() && *t != "Exchange") {
     if (!calendar::ToLocal(*t, 0).ok()) {
       *http_status = 400;
-      return Json{{"code", 400}, {"message", "**timezone** parameter is invalid: " + Printable(*t)}, {"status", "error"}};
+      return Json{{"code", 400},
+                  {"message", "**timezone** parameter is invalid: " + Printable(*t)},
+                  {"status", "error"}};
     }
     tz = *t;
   }
@@ -105,7 +109,9 @@ Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv
     auto v = ParseInt(*os);
     if (!v || *v < 1 || *v > 5000) {
       *http_status = 400;
-      return Json{{"code", 400}, {"message", "**outputsize** must be between 1 and 5000"}, {"status", "error"}};
+      return Json{{"code", 400},
+                  {"message", "**outputsize** must be between 1 and 5000"},
+                  {"status", "error"}};
     }
     outputsize = *v;
   }
@@ -116,9 +122,10 @@ Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv
       auto t = IsIntraday(iv) ? ParseTdTime(tz, *d) : ParseTdTime("UTC", d->substr(0, 10));
       if (!t.ok()) {
         *http_status = 400;
-        return Json{{"code", 400},
-                    {"message", "**" + std::string(name) + "** parameter is invalid: " + Printable(*d)},
-                    {"status", "error"}};
+        return Json{
+            {"code", 400},
+            {"message", "**" + std::string(name) + "** parameter is invalid: " + Printable(*d)},
+            {"status", "error"}};
       }
       if (std::string_view(name) == "start_date") {
         lo = std::max(lo, *t);
@@ -129,18 +136,22 @@ Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv
   }
   if (!has_start) {
     // Only the newest `outputsize` rows are wanted: bound the work.
-    const Timestamp span = (iv == Interval::k1mo ? 31 * kSecondsPerDay : NominalSeconds(iv)) * (outputsize + 2);
+    const Timestamp span =
+        (iv == Interval::k1mo ? 31 * kSecondsPerDay : NominalSeconds(iv)) * (outputsize + 2);
     const Timestamp factor = IsIntraday(iv) ? 5 : 2;  // sessions are shorter than days; weekends
     lo = std::max(lo, hi - span * factor - 10 * kSecondsPerDay);
   }
   FramePtr f = lo < hi ? ctx.gen.Bars(sym, iv, TimeRange{lo, hi}, ctx.now) : Frame::Empty();
   if (f->empty()) {
     *http_status = 400;
-    return Json{{"code", 400},
-                {"message", "No data is available on the specified dates. Try setting different start/end dates."},
-                {"status", "error"}};
+    return Json{
+        {"code", 400},
+        {"message",
+         "No data is available on the specified dates. Try setting different start/end dates."},
+        {"status", "error"}};
   }
-  size_t first = f->rows() > static_cast<size_t>(outputsize) ? f->rows() - static_cast<size_t>(outputsize) : 0;
+  size_t first =
+      f->rows() > static_cast<size_t>(outputsize) ? f->rows() - static_cast<size_t>(outputsize) : 0;
   const bool asc = req.Query("order") && Upper(*req.Query("order")) == "ASC";
   const bool fx = info.type == "CURRENCY";
   Json values = Json::array();
@@ -181,14 +192,16 @@ Response TimeSeries(const WireContext& ctx) {
   const std::string* sym = ctx.req.Query("symbol");
   if (sym == nullptr || sym->empty()) {
     return TdError(400, 400,
-                   "**symbol** parameter is missing or invalid. Please provide a valid symbol according to API "
+                   "**symbol** parameter is missing or invalid. Please provide a valid symbol "
+                   "according to API "
                    "documentation: https://twelvedata.com/docs#reference-data");
   }
   const std::string iv_text = ctx.req.Query("interval") ? *ctx.req.Query("interval") : "";
   auto iv = TdInterval(iv_text);
   if (!iv) {
     return TdError(400, 400,
-                   "**interval** parameter is missing or not valid. Supported intervals: 1min, 5min, 15min, 30min, "
+                   "**interval** parameter is missing or not valid. Supported intervals: 1min, "
+                   "5min, 15min, 30min, "
                    "45min, 1h, 2h, 4h, 8h, 1day, 1week, 1month");
   }
   if (sym->find(',') == std::string::npos) {
@@ -215,17 +228,21 @@ Response TimeSeries(const WireContext& ctx) {
 Response TdQuote(const WireContext& ctx) {
   const std::string* td = ctx.req.Query("symbol");
   if (td == nullptr || td->empty()) {
-    return TdError(400, 400, "**symbol** parameter is missing or invalid. Please provide a valid symbol according to "
-                             "API documentation: https://twelvedata.com/docs#reference-data");
+    return TdError(
+        400, 400,
+        "**symbol** parameter is missing or invalid. Please provide a valid symbol according to "
+        "API documentation: https://twelvedata.com/docs#reference-data");
   }
   const std::string sym = GeneratorSymbol(*td);
   if (IsUnknownSymbol(sym)) {
-    return TdError(400, 400, "**symbol** not found: " + Printable(*td) +
-                                 ". Please specify it correctly according to API Documentation.");
+    return TdError(400, 400,
+                   "**symbol** not found: " + Printable(*td) +
+                       ". Please specify it correctly according to API Documentation.");
   }
   const SymbolInfo info = ctx.gen.Info(sym);
   const std::string tz(info.calendar->timezone());
-  FramePtr days = ctx.gen.Bars(sym, Interval::k1d, TimeRange{ctx.now - 20 * kSecondsPerDay, ctx.now + 1}, ctx.now);
+  FramePtr days = ctx.gen.Bars(sym, Interval::k1d,
+                               TimeRange{ctx.now - 20 * kSecondsPerDay, ctx.now + 1}, ctx.now);
   if (days->empty()) return TdError(400, 400, "No data is available for " + Printable(*td));
   const size_t last = days->rows() - 1;
   const double price = days->close()[last];
@@ -286,8 +303,10 @@ Response ServeTwelveData(const WireContext& ctx) {
   const std::string* key = ctx.req.Query("apikey");
   if ((key == nullptr || key->empty()) && ctx.req.Header("authorization").empty()) {
     return TdError(401, 401,
-                   "**apikey** parameter is incorrect or not specified. You can get your free API key instantly "
-                   "following this link: https://twelvedata.com/pricing. If you believe that everything is correct, "
+                   "**apikey** parameter is incorrect or not specified. You can get your free API "
+                   "key instantly "
+                   "following this link: https://twelvedata.com/pricing. If you believe that "
+                   "everything is correct, "
                    "you can contact us at https://twelvedata.com/contact/customer");
   }
   if (ctx.sub == "/time_series") return TimeSeries(ctx);

@@ -49,12 +49,15 @@ std::string LocalDateTime(std::string_view tz, Timestamp ts) {
   auto lt = calendar::ToLocal(tz, ts);
   if (!lt.ok()) return FormatIsoUtc(ts);
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d", lt->date.year, lt->date.month, lt->date.day,
-                lt->seconds_of_day / 3600, lt->seconds_of_day / 60 % 60, lt->seconds_of_day % 60);
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d", lt->date.year, lt->date.month,
+                lt->date.day, lt->seconds_of_day / 3600, lt->seconds_of_day / 60 % 60,
+                lt->seconds_of_day % 60);
   return buf;
 }
 
-std::string LocalDate(std::string_view tz, Timestamp ts) { return LocalDateTime(tz, ts).substr(0, 10); }
+std::string LocalDate(std::string_view tz, Timestamp ts) {
+  return LocalDateTime(tz, ts).substr(0, 10);
+}
 
 int UtcOffset(std::string_view tz, Timestamp ts) {
   auto lt = calendar::ToLocal(tz, ts);
@@ -65,12 +68,14 @@ std::string TzAbbrev(std::string_view tz, int off) {
   if (tz == "America/New_York" || tz == "US/Eastern") return off == -14400 ? "EDT" : "EST";
   if (tz == "America/Chicago") return off == -18000 ? "CDT" : "CST";
   if (tz == "Europe/London") return off == 3600 ? "BST" : "GMT";
-  if (tz == "Europe/Berlin" || tz == "Europe/Paris" || tz == "Europe/Amsterdam") return off == 7200 ? "CEST" : "CET";
+  if (tz == "Europe/Berlin" || tz == "Europe/Paris" || tz == "Europe/Amsterdam")
+    return off == 7200 ? "CEST" : "CET";
   if (tz == "Asia/Tokyo") return "JST";
   if (tz == "Asia/Hong_Kong") return "HKT";
   if (tz == "Australia/Sydney") return off == 39600 ? "AEDT" : "AEST";
   if (tz == "UTC" || tz == "Etc/UTC") return "UTC";
-  return off == 0 ? "GMT" : "GMT" + std::string(off < 0 ? "-" : "+") + std::to_string(std::abs(off) / 3600);
+  return off == 0 ? "GMT"
+                  : "GMT" + std::string(off < 0 ? "-" : "+") + std::to_string(std::abs(off) / 3600);
 }
 
 std::optional<int64_t> ParseInt(std::string_view s) {
@@ -114,7 +119,8 @@ std::string RouteTemplate(std::string_view provider, std::string_view sub) {
   } else if (provider == "alpha_vantage") {
     if (sub == "/query") return "/query";
   } else if (provider == "twelve_data") {
-    if (sub == "/time_series" || sub == "/quote" || sub == "/symbol_search") return std::string(sub);
+    if (sub == "/time_series" || sub == "/quote" || sub == "/symbol_search")
+      return std::string(sub);
   } else if (provider == "coingecko") {
     if (sub.starts_with("/api/v3/coins/") && sub.ends_with("/market_chart/range")) {
       return "/api/v3/coins/{id}/market_chart/range";
@@ -133,31 +139,43 @@ Response Serve(std::string_view provider, const WireContext& ctx) {
 }
 
 Response DownResponse(std::string_view provider) {
-  Response r = Response::Text(503, "text/html",
-                              "<html><body><h1>503 Service Unavailable</h1>No server is available to handle "
-                              "this request.</body></html>");
+  Response r =
+      Response::Text(503, "text/html",
+                     "<html><body><h1>503 Service Unavailable</h1>No server is available to handle "
+                     "this request.</body></html>");
   (void)provider;
   return r;
 }
 
 Response ServerErrorResponse(std::string_view provider) {
   if (provider == "yahoo") {
-    return JsonResponse(500, Json::parse(R"({"chart":{"result":null,"error":{"code":"Internal Server Error","description":"Internal Server Error"}}})"));
+    return JsonResponse(
+        500,
+        Json::parse(
+            R"({"chart":{"result":null,"error":{"code":"Internal Server Error","description":"Internal Server Error"}}})"));
   }
   if (provider == "binance") {
-    return JsonResponse(503, Json::parse(R"({"code":-1001,"msg":"Internal error; unable to process your request. Please try again."})"));
+    return JsonResponse(
+        503,
+        Json::parse(
+            R"({"code":-1001,"msg":"Internal error; unable to process your request. Please try again."})"));
   }
   if (provider == "twelve_data") {
-    return JsonResponse(500, Json::parse(R"({"code":500,"message":"Internal server error. Please try again later.","status":"error"})"));
+    return JsonResponse(
+        500,
+        Json::parse(
+            R"({"code":500,"message":"Internal server error. Please try again later.","status":"error"})"));
   }
   if (provider == "coingecko") {
-    return JsonResponse(500, Json::parse(R"({"status":{"error_code":500,"error_message":"Internal Server Error"}})"));
+    return JsonResponse(
+        500,
+        Json::parse(R"({"status":{"error_code":500,"error_message":"Internal Server Error"}})"));
   }
   return Response::Text(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>");
 }
 
-Response ThrottleResponse(std::string_view provider, int kind, int used, int limit, int64_t retry_after_s,
-                          int64_t now_us) {
+Response ThrottleResponse(std::string_view provider, int kind, int used, int limit,
+                          int64_t retry_after_s, int64_t now_us) {
   Response r;
   const std::string retry = std::to_string(retry_after_s);
   if (provider == "yahoo") {
@@ -165,47 +183,56 @@ Response ThrottleResponse(std::string_view provider, int kind, int used, int lim
   } else if (provider == "binance") {
     if (kind == 2) {
       const int64_t until_ms = now_us / 1000 + 120'000;
-      r = JsonResponse(418, Json{{"code", -1003},
-                                 {"msg", "Way too much request weight used; IP banned until " + std::to_string(until_ms) +
-                                             ". Please use the websocket for live updates to avoid bans."}});
+      r = JsonResponse(
+          418, Json{{"code", -1003},
+                    {"msg", "Way too much request weight used; IP banned until " +
+                                std::to_string(until_ms) +
+                                ". Please use the websocket for live updates to avoid bans."}});
       r.headers.emplace_back("Retry-After", "120");
       return r;
     }
-    r = JsonResponse(429, Json{{"code", -1003},
-                               {"msg", "Too much request weight used; current limit is " + std::to_string(limit * 2) +
-                                           " request weight per 1 MINUTE. Please use the websocket for live updates "
-                                           "to avoid polling the API."}});
+    r = JsonResponse(
+        429,
+        Json{{"code", -1003},
+             {"msg", "Too much request weight used; current limit is " + std::to_string(limit * 2) +
+                         " request weight per 1 MINUTE. Please use the websocket for live updates "
+                         "to avoid polling the API."}});
   } else if (provider == "alpha_vantage") {
     // Alpha Vantage throttles with HTTP 200.
     if (kind == 3) {
-      return JsonResponse(200, Json{{"Information",
-                                     "Thank you for using Alpha Vantage! Our standard API rate limit is " +
-                                         std::to_string(limit) +
-                                         " requests per day. Please subscribe to any of the premium plans at "
-                                         "https://www.alphavantage.co/premium/ to instantly remove all daily rate "
-                                         "limits."}});
+      return JsonResponse(
+          200, Json{{"Information",
+                     "Thank you for using Alpha Vantage! Our standard API rate limit is " +
+                         std::to_string(limit) +
+                         " requests per day. Please subscribe to any of the premium plans at "
+                         "https://www.alphavantage.co/premium/ to instantly remove all daily rate "
+                         "limits."}});
     }
-    return JsonResponse(200, Json{{"Note",
-                                   "Thank you for using Alpha Vantage! Our standard API call frequency is " +
-                                       std::to_string(limit) +
-                                       " calls per minute and 500 calls per day. Please visit "
-                                       "https://www.alphavantage.co/premium/ if you would like to target a higher "
-                                       "API call frequency."}});
+    return JsonResponse(
+        200, Json{{"Note",
+                   "Thank you for using Alpha Vantage! Our standard API call frequency is " +
+                       std::to_string(limit) +
+                       " calls per minute and 500 calls per day. Please visit "
+                       "https://www.alphavantage.co/premium/ if you would like to target a higher "
+                       "API call frequency."}});
   } else if (provider == "twelve_data") {
     // Twelve Data reports the 429 inside an HTTP 200 body.
     const std::string what = kind == 3 ? "for the day" : "for the current minute";
-    return JsonResponse(200, Json{{"code", 429},
-                                  {"message", "You have run out of API credits " + what + ". " + std::to_string(used) +
-                                                  " API credits were used, with the current limit being " +
-                                                  std::to_string(limit) +
-                                                  ". Wait for the next minute or consider switching to a higher "
-                                                  "tier plan at https://twelvedata.com/pricing"},
-                                  {"status", "error"}});
+    return JsonResponse(
+        200,
+        Json{{"code", 429},
+             {"message", "You have run out of API credits " + what + ". " + std::to_string(used) +
+                             " API credits were used, with the current limit being " +
+                             std::to_string(limit) +
+                             ". Wait for the next minute or consider switching to a higher "
+                             "tier plan at https://twelvedata.com/pricing"},
+             {"status", "error"}});
   } else {
     r = JsonResponse(429, Json{{"status",
                                 {{"error_code", 429},
                                  {"error_message",
-                                  "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing "
+                                  "You've exceeded the Rate Limit. Please visit "
+                                  "https://www.coingecko.com/en/api/pricing "
                                   "to subscribe to our API plans for higher rate limits."}}}});
   }
   r.headers.emplace_back("Retry-After", retry);
@@ -250,7 +277,8 @@ Timestamp LastTradeTime(const calendar::Calendar& cal, Timestamp now) {
   if (cal.kind() == calendar::MarketKind::kCrypto || cal.IsOpen(now)) return now;
   const int64_t today = DaysFromCivil(cal.LocalDate(now));
   for (int i = 0; i < 15; ++i) {
-    if (auto s = cal.SessionOn(CivilFromDays(today - i)); s && s->open <= now) return std::min(s->close, now);
+    if (auto s = cal.SessionOn(CivilFromDays(today - i)); s && s->open <= now)
+      return std::min(s->close, now);
   }
   return now;
 }
@@ -260,8 +288,8 @@ Json TradingPeriod(std::string_view tz, Timestamp start, Timestamp end) {
   return Json{{"timezone", TzAbbrev(tz, off)}, {"start", start}, {"end", end}, {"gmtoffset", off}};
 }
 
-Json YahooMeta(const WireContext& ctx, const SymbolInfo& info, const Quote& q, std::string_view granularity,
-               std::string_view range, double chart_prev_close) {
+Json YahooMeta(const WireContext& ctx, const SymbolInfo& info, const Quote& q,
+               std::string_view granularity, std::string_view range, double chart_prev_close) {
   const calendar::Calendar& cal = *info.calendar;
   const std::string tz(cal.timezone());
   const Timestamp last = LastTradeTime(cal, ctx.now);
@@ -297,7 +325,8 @@ Json YahooMeta(const WireContext& ctx, const SymbolInfo& info, const Quote& q, s
   }
   m["dataGranularity"] = granularity;
   m["range"] = range;
-  m["validRanges"] = Json::array({"1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"});
+  m["validRanges"] =
+      Json::array({"1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"});
   return m;
 }
 
@@ -310,10 +339,11 @@ Response YahooChart(const WireContext& ctx) {
   const std::string interval_text = req.Query("interval") ? *req.Query("interval") : "1d";
   auto iv = YahooInterval(interval_text);
   if (!iv) {
-    return YahooChartError(400, "Bad Request",
-                           "Invalid input - interval=" + Printable(interval_text) +
-                               " is not supported. Valid intervals: [1m, 2m, 5m, 15m, 30m, 60m, 90m, 1h, 1d, 5d, "
-                               "1wk, 1mo, 3mo]");
+    return YahooChartError(
+        400, "Bad Request",
+        "Invalid input - interval=" + Printable(interval_text) +
+            " is not supported. Valid intervals: [1m, 2m, 5m, 15m, 30m, 60m, 90m, 1h, 1d, 5d, "
+            "1wk, 1mo, 3mo]");
   }
   Timestamp p1 = 0, p2 = ctx.now;
   std::string range_text;
@@ -322,7 +352,8 @@ Response YahooChart(const WireContext& ctx) {
     if (!start.ok()) {
       return YahooChartError(400, "Bad Request",
                              "Invalid input - range=" + Printable(*rg) +
-                                 " is not supported. Valid ranges: [1d, 5d, 1mo, 3mo, 6mo, 1y, 2y, 5y, 10y, ytd, max]");
+                                 " is not supported. Valid ranges: [1d, 5d, 1mo, 3mo, 6mo, 1y, 2y, "
+                                 "5y, 10y, ytd, max]");
     }
     p1 = *start;
     range_text = *rg;
@@ -332,7 +363,8 @@ Response YahooChart(const WireContext& ctx) {
     p1 = *v;
     if (const std::string* b = req.Query("period2")) {
       auto w = ParseInt(*b);
-      if (!w) return YahooChartError(400, "Bad Request", "Invalid input - period2=" + Printable(*b));
+      if (!w)
+        return YahooChartError(400, "Bad Request", "Invalid input - period2=" + Printable(*b));
       p2 = *w;
     }
   } else {
@@ -344,18 +376,23 @@ Response YahooChart(const WireContext& ctx) {
   // Intraday reach limits (422, Yahoo's own texts).
   auto unprocessable = [&](std::string_view why) {
     return YahooChartError(422, "Unprocessable Entity",
-                           interval_text + " data not available for startTime=" + std::to_string(p1) +
+                           interval_text +
+                               " data not available for startTime=" + std::to_string(p1) +
                                " and endTime=" + std::to_string(p2) + ". " + std::string(why));
   };
   if (*iv == Interval::k1m) {
     if (p2 - p1 > 8 * kSecondsPerDay) {
-      return unprocessable("Only 8 days worth of 1m granularity data are allowed to be fetched per request.");
+      return unprocessable(
+          "Only 8 days worth of 1m granularity data are allowed to be fetched per request.");
     }
-    if (p1 < ctx.now - 30 * kSecondsPerDay) return unprocessable("The requested range must be within the last 30 days.");
+    if (p1 < ctx.now - 30 * kSecondsPerDay)
+      return unprocessable("The requested range must be within the last 30 days.");
   } else if (*iv <= Interval::k30m) {
-    if (p1 < ctx.now - 60 * kSecondsPerDay) return unprocessable("The requested range must be within the last 60 days.");
+    if (p1 < ctx.now - 60 * kSecondsPerDay)
+      return unprocessable("The requested range must be within the last 60 days.");
   } else if (*iv == Interval::k1h) {
-    if (p1 < ctx.now - 730 * kSecondsPerDay) return unprocessable("The requested range must be within the last 730 days.");
+    if (p1 < ctx.now - 730 * kSecondsPerDay)
+      return unprocessable("The requested range must be within the last 730 days.");
   }
   if (p2 > p1 && p2 <= info.listed) {
     return YahooChartError(400, "Bad Request",
@@ -394,7 +431,8 @@ Response YahooChart(const WireContext& ctx) {
       rows.push_back(r);
     }
     // chartPreviousClose: the close of the last daily bar before p1.
-    FramePtr before = ctx.gen.Bars(symbol, Interval::k1d, TimeRange{p1 - 12 * kSecondsPerDay, p1}, ctx.now);
+    FramePtr before =
+        ctx.gen.Bars(symbol, Interval::k1d, TimeRange{p1 - 12 * kSecondsPerDay, p1}, ctx.now);
     for (size_t i = before->rows(); i-- > 0;) {
       if (SessionOpenOfStamp(cal, before->timestamps()[i]) < p1) {
         prev_close = before->close()[i];
@@ -419,8 +457,8 @@ Response YahooChart(const WireContext& ctx) {
     indicators["quote"] = Json::array({Json::object()});
     if (daily) indicators["adjclose"] = Json::array({Json::object()});
   } else {
-    Json ts = Json::array(), o = Json::array(), h = Json::array(), l = Json::array(), c = Json::array(),
-         v = Json::array(), adj = Json::array();
+    Json ts = Json::array(), o = Json::array(), h = Json::array(), l = Json::array(),
+         c = Json::array(), v = Json::array(), adj = Json::array();
     auto put = [](Json& a, const auto& x) {
       if (x) {
         a.push_back(*x);
@@ -449,16 +487,18 @@ Response YahooChart(const WireContext& ctx) {
         if (e.kind == Event::Kind::kDividend && events.find("div") != std::string::npos) {
           later_splits = 1;
           for (const Event& s : after) {
-            if (s.kind == Event::Kind::kSplit && s.ts > e.ts) later_splits *= double(s.numerator) / s.denominator;
+            if (s.kind == Event::Kind::kSplit && s.ts > e.ts)
+              later_splits *= double(s.numerator) / s.denominator;
           }
-          ev["dividends"][std::to_string(e.ts)] = {{"amount", F32(e.amount / later_splits)}, {"date", e.ts}};
+          ev["dividends"][std::to_string(e.ts)] = {{"amount", F32(e.amount / later_splits)},
+                                                   {"date", e.ts}};
         }
         if (e.kind == Event::Kind::kSplit && events.find("split") != std::string::npos) {
-          ev["splits"][std::to_string(e.ts)] = {{"date", e.ts},
-                                               {"numerator", e.numerator},
-                                               {"denominator", e.denominator},
-                                               {"splitRatio", std::to_string(e.numerator) + ":" +
-                                                                  std::to_string(e.denominator)}};
+          ev["splits"][std::to_string(e.ts)] = {
+              {"date", e.ts},
+              {"numerator", e.numerator},
+              {"denominator", e.denominator},
+              {"splitRatio", std::to_string(e.numerator) + ":" + std::to_string(e.denominator)}};
         }
       }
       if (!ev.empty()) result["events"] = std::move(ev);
@@ -520,7 +560,8 @@ Response YahooQuote(const WireContext& ctx) {
     o["regularMarketTime"] = q.timestamp;
     o["regularMarketPrice"] = F32(q.price);
     o["regularMarketDayHigh"] = F32(q.high_24h.value_or(q.price));
-    o["regularMarketDayRange"] = Num(q.low_24h.value_or(q.price), 2) + " - " + Num(q.high_24h.value_or(q.price), 2);
+    o["regularMarketDayRange"] =
+        Num(q.low_24h.value_or(q.price), 2) + " - " + Num(q.high_24h.value_or(q.price), 2);
     o["regularMarketDayLow"] = F32(q.low_24h.value_or(q.price));
     o["regularMarketVolume"] = q.volume.value_or(0);
     o["regularMarketPreviousClose"] = F32(q.price - q.change.value_or(0));
@@ -549,7 +590,8 @@ struct Match {
   std::string symbol;
   double score;
 };
-std::vector<Match> SearchUniverse(const Generator& gen, std::string_view q, bool crypto_ids_only, bool skip_ids) {
+std::vector<Match> SearchUniverse(const Generator& gen, std::string_view q, bool crypto_ids_only,
+                                  bool skip_ids) {
   std::vector<Match> out;
   const std::string lq = Lower(q);
   for (const std::string& s : Universe(gen)) {
@@ -571,17 +613,20 @@ std::vector<Match> SearchUniverse(const Generator& gen, std::string_view q, bool
     }
     if (score > 0) out.push_back({s, score});
   }
-  std::stable_sort(out.begin(), out.end(), [](const Match& a, const Match& b) { return a.score > b.score; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Match& a, const Match& b) { return a.score > b.score; });
   return out;
 }
 
 Response YahooSearch(const WireContext& ctx) {
   const std::string* q = ctx.req.Query("q");
-  if (q == nullptr || q->empty()) return YahooFinanceError(400, "Bad Request", "Missing required query parameter=q");
+  if (q == nullptr || q->empty())
+    return YahooFinanceError(400, "Bad Request", "Missing required query parameter=q");
   std::vector<Match> matches = SearchUniverse(ctx.gen, *q, false, true);
   // Any other well-formed ticker is "found" as itself (the generator knows every symbol).
   if (!IsUnknownSymbol(*q) && Upper(*q) == *q &&
-      std::none_of(matches.begin(), matches.end(), [&](const Match& m) { return m.symbol == *q; })) {
+      std::none_of(matches.begin(), matches.end(),
+                   [&](const Match& m) { return m.symbol == *q; })) {
     matches.insert(matches.begin(), Match{*q, 1.0});
   }
   Json quotes = Json::array();
@@ -596,7 +641,8 @@ Response YahooSearch(const WireContext& ctx) {
     o["index"] = "quotes";
     o["score"] = static_cast<int64_t>(m.score * 50000000);
     std::string disp = Lower(info.type);
-    if (!disp.empty()) disp[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(disp[0])));
+    if (!disp.empty())
+      disp[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(disp[0])));
     o["typeDisp"] = disp;
     o["longname"] = info.name;
     o["exchDisp"] = info.full_exchange;
@@ -622,7 +668,8 @@ Response YahooSearch(const WireContext& ctx) {
 }  // namespace
 
 Response ServeYahoo(const WireContext& ctx) {
-  if (ctx.req.method != "GET") return YahooFinanceError(405, "Method Not Allowed", "HTTP 405 Method Not Allowed");
+  if (ctx.req.method != "GET")
+    return YahooFinanceError(405, "Method Not Allowed", "HTTP 405 Method Not Allowed");
   if (ctx.sub.starts_with("/v8/finance/chart/")) return YahooChart(ctx);
   if (ctx.sub == "/v7/finance/quote") return YahooQuote(ctx);
   if (ctx.sub == "/v1/finance/search") return YahooSearch(ctx);
@@ -633,7 +680,8 @@ Response ServeYahoo(const WireContext& ctx) {
 std::vector<std::pair<std::string, double>> SearchSymbols(const Generator& gen, std::string_view q,
                                                           bool coin_ids) {
   std::vector<std::pair<std::string, double>> out;
-  for (const Match& m : SearchUniverse(gen, q, coin_ids, !coin_ids)) out.emplace_back(m.symbol, m.score);
+  for (const Match& m : SearchUniverse(gen, q, coin_ids, !coin_ids))
+    out.emplace_back(m.symbol, m.score);
   return out;
 }
 
