@@ -81,6 +81,7 @@ struct RigOptions {
   uint64_t hot_tier_bytes = 0;      // 0 = unlimited
   uint64_t backend_max_bytes = 0;   // 0 = unlimited
   Timestamp start = T(2024, 3, 15, 15);
+  std::string sim_data_dir;         // `finex sim --data`; "" = generator only
 };
 
 struct Rig {
@@ -88,6 +89,7 @@ struct Rig {
     sim::SimOptions so;
     so.listen = "127.0.0.1:0";
     so.clock = &clock;
+    so.data_dir = o.sim_data_dir;
     auto s = sim::Simulator::Start(so);
     FINEX_CHECK(s.ok());
     sim = std::move(s).value();
