@@ -13,6 +13,12 @@
 #ifdef FINEX_CACHE_HAVE_REDIS
 #include "finex/backend/redis/redis_tier.h"
 #endif
+#ifdef FINEX_CACHE_HAVE_POSTGRES
+#include "finex/backend/postgres/postgres_backend.h"
+#endif
+#ifdef FINEX_CACHE_HAVE_PARQUET_DIR
+#include "finex/backend/parquet_dir/parquet_dir_backend.h"
+#endif
 
 namespace finex::cache {
 namespace {
@@ -57,8 +63,36 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     return UnimplementedError("backend 'redis' is not built into this finex").WithParam("backend");
 #endif
   }
-  if (o.backend == "postgres" || o.backend == "parquet_dir")
-    return UnimplementedError("backend '" + o.backend + "' is not available in this build yet").WithParam("backend");
+  if (o.backend == "postgres") {
+#ifdef FINEX_CACHE_HAVE_POSTGRES
+    // A durable archive: the hot tier of decoded frames stays in front of it.
+    if (o.postgres_dsn.empty())
+      return InvalidArgumentError("backend 'postgres' needs a dsn ([backends.postgres] dsn)").WithParam("postgres_dsn");
+    backend::PostgresOptions po;
+    po.dsn = o.postgres_dsn;
+    auto b = backend::OpenPostgresBackend(po);
+    if (!b.ok()) return b.status().WithParam("postgres_dsn");
+    return std::move(b).value();
+#else
+    return UnimplementedError("backend 'postgres' is not built into this finex (FINEX_WITH_POSTGRES=OFF)")
+        .WithParam("backend");
+#endif
+  }
+  if (o.backend == "parquet_dir") {
+#ifdef FINEX_CACHE_HAVE_PARQUET_DIR
+    if (o.parquet_dir.empty())
+      return InvalidArgumentError("backend 'parquet_dir' needs a directory ([backends.parquet_dir] path)")
+          .WithParam("parquet_dir");
+    backend::ParquetDirOptions po;
+    po.root = o.parquet_dir;
+    auto b = backend::OpenParquetDirBackend(po);
+    if (!b.ok()) return b.status().WithParam("parquet_dir");
+    return std::move(b).value();
+#else
+    return UnimplementedError("backend 'parquet_dir' is not built into this finex (FINEX_WITH_PARQUET=OFF)")
+        .WithParam("backend");
+#endif
+  }
   return InvalidArgumentError("backend '" + Printable(o.backend, 32) +
                               "' is not one of memory, redis, postgres, parquet_dir")
       .WithParam("backend");
