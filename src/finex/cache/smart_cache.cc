@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "finex/cache/hot_tier.h"
+#include "finex/cache/split_policy.h"
 #include "finex/core/symbol.h"
 #include "finex/fragment/registry.h"
 #include "finex/key/cache_key.h"
@@ -204,6 +205,10 @@ class SmartCache final : public CachedApi {
                const provider::HistoryResponse& resp, const provider::CallLimits& limits,
                const calendar::Calendar& cal, Timestamp now, std::vector<FramePtr>* unstored);
   Status PutFragment(Fragment& f, const FramePtr& bars, Timestamp ttl);
+  // Drops the symbol's fragments that `actions` (splits/dividends the
+  // provider just reported) make stale; see split_policy.h.
+  void InvalidateForActions(const std::string& symbol, const std::string& provider_name,
+                            const std::vector<provider::CorporateAction>& actions, Timestamp now);
   void SupersedeAndCoalesce(const std::string& symbol, Interval iv, const std::vector<FragmentPtr>& added,
                             Timestamp now);
   // Assembles from fragments (+ frames fetched but not stored). NotFound when
@@ -241,6 +246,7 @@ class SmartCache final : public CachedApi {
   // Stats.
   std::atomic<uint64_t> hits_{0}, misses_{0}, api_calls_{0}, saved_{0};
   std::atomic<uint64_t> rows_served_{0}, rows_stored_{0}, bonus_rows_{0}, validation_rejects_{0};
+  std::atomic<uint64_t> split_invalidations_{0};  // fragments dropped for splits/dividends
   mutable std::mutex stats_mu_;
   std::map<std::string, NamedCount> by_provider_;  // GUARDED_BY(stats_mu_)
   std::map<std::string, NamedCount> by_symbol_;    // GUARDED_BY(stats_mu_)
@@ -421,6 +427,9 @@ Status SmartCache::Store(const PlanRequest& pr, const std::string& provider_name
     }
     frame = ApplyValidation(frame, report, opts_.validation);
   }
+  // A split or dividend newer than what stored pieces knew makes them stale:
+  // drop them before this answer's pieces are stored and anything is served.
+  if (!resp.actions.empty()) InvalidateForActions(pr.symbol, provider_name, resp.actions, now);
   std::string currency = Lower(resp.currency);
   if (currency.empty() || !key::ValidateCurrencyCode(currency).ok()) currency = std::string(fragment::kUnknownCurrency);
   const FieldSet fields = frame->fields().Union(pr.fields);
@@ -493,6 +502,39 @@ Status SmartCache::Store(const PlanRequest& pr, const std::string& provider_name
     SupersedeAndCoalesce(pr.symbol, iv, added, now);
   }
   return OkStatus();
+}
+
+void SmartCache::InvalidateForActions(const std::string& symbol, const std::string& provider_name,
+                                      const std::vector<provider::CorporateAction>& actions, Timestamp now) {
+  // Yahoo restates OHLC on splits; Alpha Vantage's daily series are as-traded
+  // (only its adjusted close is restated); Binance and CoinGecko have no
+  // corporate actions. Unknown providers are treated as restating (safe).
+  const bool ohlc_restated = provider_name != "alpha_vantage";
+  std::vector<std::string> stale;
+  for (Interval iv : kAllIntervals) {
+    auto snap = registry_.Snapshot(symbol, iv);
+    if (!snap.fragments || snap.fragments->empty()) continue;
+    std::vector<FragmentFacts> facts;
+    for (const FragmentPtr& f : *snap.fragments) {
+      if (f->provider() != provider_name) continue;
+      // A piece rebuilt from its key alone has no fetch time: assume old.
+      facts.push_back({f->key, f->actual.empty() ? f->vouched.start : f->actual.start,
+                       f->details_loaded ? f->fetched_at : 0, f->fields(), ohlc_restated});
+    }
+    for (const provider::CorporateAction& a : actions) {
+      if (a.timestamp > now) continue;  // not effective yet
+      for (std::string& k : StaleAfterAction(facts, a)) stale.push_back(std::move(k));
+    }
+  }
+  if (stale.empty()) return;
+  std::sort(stale.begin(), stale.end());
+  stale.erase(std::unique(stale.begin(), stale.end()), stale.end());
+  registry_.Replace({}, stale);
+  for (const std::string& k : stale) {
+    deps_.backend->Delete(k).IgnoreError();
+    hot_.Erase(k);
+  }
+  split_invalidations_.fetch_add(stale.size());
 }
 
 // Drops older pieces a fresh one fully replaces, and merges the pieces of one
@@ -810,7 +852,11 @@ SymbolOutcome SmartCache::HistoryOne(const ResolvedHistory& q, const std::string
       continue;
     }
     out.hit = false;
+    const uint64_t invalidated_before = split_invalidations_.load();
     Status st = ExecuteFetches(plan, pr, cal, &out, &unstored);
+    // A reported split/dividend dropped stale pieces: the gaps grew for a
+    // good reason, so the next round may fetch them again.
+    if (split_invalidations_.load() != invalidated_before) last_gap = std::numeric_limits<Timestamp>::max();
     {
       std::lock_guard lock(s.mu);
       s.inflight.erase(std::remove(s.inflight.begin(), s.inflight.end(), mine), s.inflight.end());

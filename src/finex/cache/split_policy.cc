@@ -3,10 +3,11 @@
 namespace finex::cache {
 
 std::vector<std::string> StaleAfterAction(std::span<const FragmentFacts> fragments,
-                                          const provider::CorporateAction& action) {
+                                          const provider::CorporateAction& action,
+                                          Timestamp restatement_window_s) {
   std::vector<std::string> stale;
   for (const FragmentFacts& f : fragments) {
-    if (f.fetched_at >= action.timestamp) continue;  // already restated
+    if (f.fetched_at >= action.timestamp + restatement_window_s) continue;  // already restated
     if (f.first_bar >= action.timestamp) continue;   // no bar before the ex-date
     const bool has_adj = f.fields.Has(FieldSet::kAdjClose);
     bool is_stale = false;

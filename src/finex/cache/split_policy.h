@@ -12,8 +12,8 @@
 //     dividend-adjusted by any provider finex speaks).
 // Stale fragments are invalidated (deleted) and refetched on demand; nothing
 // re-derives prices locally, so finex never serves numbers a provider did not
-// publish. Fragments fetched on or after the ex-date already carry the
-// restated prices and stay.
+// publish. Fragments fetched after the ex-date (plus the restatement window)
+// already carry the restated prices and stay.
 //
 // Thread-safety: pure function.
 #pragma once
@@ -35,8 +35,14 @@ struct FragmentFacts {
   bool ohlc_split_adjusted = true;  // the provider restates OHLC on splits (Yahoo: yes)
 };
 
-// Keys of fragments made stale by `action` (see file comment).
+// Keys of fragments made stale by `action` (see file comment). Actions are
+// stamped 00:00 UTC of the ex-date, but providers restate history during the
+// ex-date (at its session open or later), so a fragment fetched before
+// ex-date + `restatement_window_s` may still hold old prices and counts as
+// stale. Default: one day (a few extra refetches on the ex-date itself, never
+// a stale price).
 std::vector<std::string> StaleAfterAction(std::span<const FragmentFacts> fragments,
-                                          const provider::CorporateAction& action);
+                                          const provider::CorporateAction& action,
+                                          Timestamp restatement_window_s = 86400);
 
 }  // namespace finex::cache

@@ -22,12 +22,14 @@ TEST(SplitPolicyTest, SplitInvalidatesOlderFragmentsWithPreSplitBars) {
   std::vector<FragmentFacts> frags = {
       {"july-fetched-before", kEx - 60 * kDay, kEx - 20 * kDay, ohlcv, true},
       {"july-fetched-after", kEx - 60 * kDay, kEx + kDay, ohlcv, true},
+      {"july-fetched-ex-date-premarket", kEx - 60 * kDay, kEx + 11 * 3600, ohlcv, true},
       {"sept-only-bars-after", kEx, kEx - kDay, ohlcv, true},
       {"raw-provider-ohlcv", kEx - 60 * kDay, kEx - 20 * kDay, ohlcv, false},
       {"raw-provider-adjclose", kEx - 60 * kDay, kEx - 20 * kDay, adj, false},
   };
   auto stale = StaleAfterAction(frags, Split());
-  EXPECT_EQ(stale, (std::vector<std::string>{"july-fetched-before", "raw-provider-adjclose"}));
+  EXPECT_EQ(stale, (std::vector<std::string>{"july-fetched-before", "july-fetched-ex-date-premarket",
+                                             "raw-provider-adjclose"}));
 }
 
 TEST(SplitPolicyTest, DividendOnlyTouchesAdjustedClose) {
