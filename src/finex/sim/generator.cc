@@ -950,7 +950,11 @@ Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_o
   std::string file_symbol(symbol_override);
   std::optional<Interval> iv = iv_override;
   {
-    std::string stem = fname.substr(0, fname.find('.'));
+    // Strip the extension only: symbols such as AET.L contain dots.
+    std::string stem = fname;
+    for (std::string_view ext : {".gz", ".csv", ".txt"})
+      if (stem.size() > ext.size() && stem.compare(stem.size() - ext.size(), ext.size(), ext) == 0)
+        stem.resize(stem.size() - ext.size());
     std::vector<std::string_view> parts = SplitFields(stem, '_');
     if (file_symbol.empty() && c_sym < 0) {
       if (parts.size() >= 2) {
@@ -1001,6 +1005,12 @@ Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_o
     auto where = [&] { return fname + ":" + std::to_string(line_no) + ": "; };
     auto ts = ParseCsvTime(at(c_date));
     if (!ts) return InvalidArgumentError(where() + "bad date '" + Printable(at(c_date)) + "'");
+    // A daily row is the bar of the exchange-local date it names, stamped
+    // 00:00 UTC of that date (API.md), whatever time/offset follows it
+    // ("2023-03-28 00:00:00+09:00" is the 28th, not the 27th in UTC).
+    if (!IsIntraday(*iv) && at(c_date).size() >= 10) {
+      if (auto day = ParseCsvTime(at(c_date).substr(0, 10))) ts = day;
+    }
     auto o = ParseNum(at(c_o)), h = ParseNum(at(c_h)), l = ParseNum(at(c_l)), c = ParseNum(at(c_c));
     if (!o || !h || !l || !c) continue;  // null rows (e.g. Yahoo "null") carry no bar
     std::optional<double> a = c_adj >= 0 ? ParseNum(at(c_adj)) : std::nullopt;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <random>
 
 #include "tests/testutil/random.h"
@@ -255,6 +258,31 @@ TEST(GeneratorTest, LoadsCsvFixturesThatTakePrecedence) {
   EXPECT_DOUBLE_EQ(d->open()[1], 45.17);
   // Intervals the data does not hold still come from the generator.
   EXPECT_FALSE(g.Bars("FIXA", Interval::k1h, R(now - 86400 * 3, now), now)->empty());
+}
+
+// yfinance-style daily rows carry the exchange's offset ("+09:00" for Tokyo):
+// the bar belongs to the local date written, and dotted symbols (4063.T)
+// survive the file name.
+TEST(GeneratorTest, DailyCsvRowsKeepTheirLocalDateAndDottedSymbols) {
+  const std::string dir = ::testing::TempDir() + "/finex_sim_dotted";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir + "/yahoo_FIX.T_1d_2023-03-27_2023-03-28.csv");
+    f << "Date,Open,High,Low,Close,Adj Close,Volume\n"
+      << "2023-03-28 00:00:00+09:00,20500,20800,20400,20710,20710,100\n"
+      << "2023-03-27 00:00:00+09:00,4150,4220,4130,4206,4206,200\n";
+  }
+  Generator g;
+  ASSERT_OK(g.LoadCsvDir(dir));
+  EXPECT_TRUE(g.Info("FIX.T").from_data);
+  const Timestamp mar27 = *ParseTime("2023-03-27", TimeBound::kStart);
+  auto bars = g.Bars("FIX.T", Interval::k1d, R(mar27, mar27 + 2 * kSecondsPerDay), 2000000000);
+  ASSERT_EQ(bars->rows(), 2u);
+  EXPECT_EQ(bars->timestamps()[0], mar27);
+  EXPECT_DOUBLE_EQ(bars->close()[0], 4206);
+  EXPECT_EQ(bars->timestamps()[1], mar27 + kSecondsPerDay);
+  EXPECT_DOUBLE_EQ(bars->close()[1], 20710);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(GeneratorTest, BadCsvNamesFileAndLine) {
