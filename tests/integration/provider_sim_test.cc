@@ -184,11 +184,14 @@ TEST_F(ProviderSimTest, AlphaVantageDaily) {
 TEST_F(ProviderSimTest, AlphaVantageIntradayStampConvention) {
   // Real Alpha Vantage intraday keys are bar CLOSE times (opening cross in
   // the 09:31 row, closing cross in 16:01, early close in 13:01 — see
-  // alpha_vantage_provider.h); the adapter restamps them to opens. The sim
-  // labels rows by bar OPEN, so the two disagree by one interval.
-  GTEST_SKIP()
-      << "sim labels Alpha Vantage intraday rows by open time; the adapter follows the real "
-         "close-time labels (reported to the lead)";
+  // alpha_vantage_provider.h); the sim labels rows the same way and the
+  // adapter restamps them to bar opens, so the bars equal the truth.
+  const TimeRange h{1710163800, 1710273600};  // 2024-03-11 13:30Z .. 2024-03-12 20:00Z
+  HistoryResponse r = Fetch(ProviderId::kAlphaVantage, "AAPL", Interval::k5m, h.start, h.end);
+  EXPECT_EQ(r.timezone, "America/New_York");
+  ASSERT_FALSE(r.frame->empty());
+  EXPECT_EQ(r.frame->first_timestamp() % 300, 0);
+  EXPECT_EQ(ExpectTruth(r, Truth("AAPL", Interval::k5m, h), h, {0, 6e-5}), 2u * 78u);
 }
 
 TEST_F(ProviderSimTest, TwelveDataIntradayAndDaily) {
