@@ -116,6 +116,9 @@ struct CacheStats {
   uint64_t validation_rejects = 0;
   double p50_ms = 0, p99_ms = 0;
   uint64_t memory_bytes = 0, memory_budget_bytes = 0;
+  // Prefetch (prefetch_enabled): provider calls made ahead of users (also
+  // counted in api_calls, never as hits/misses) and rows they made ready.
+  uint64_t prefetch_calls = 0, prefetched_rows = 0;
 };
 
 class CachedApi {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "finex/backend/memory/memory_backend.h"
+#include "finex/cache/prefetcher.h"
 #include "finex/cache/smart_cache.h"
 #include "finex/codec/parquet/parquet_codec.h"
 #include "finex/core/symbol.h"
@@ -35,6 +36,7 @@ class EngineImpl final : public Engine {
   std::unique_ptr<codec::FrameCodec> codec;
   std::unique_ptr<provider::HttpClient> http;
   std::vector<std::unique_ptr<provider::ResilientProvider>> providers;
+  std::unique_ptr<Prefetcher> prefetcher;  // stopped after the cache detached it
   std::unique_ptr<CachedApi> api_;
 };
 
@@ -158,7 +160,25 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   so.hot_tier_bytes = opts.max_memory_mb > 0 ? static_cast<uint64_t>(opts.max_memory_mb) << 19 : 0;  // half
   so.worker_threads = opts.worker_threads;
   so.rescan_before_fetch = e->backend->durable() || opts.backend != "memory";
+  if (opts.prefetch_enabled) {
+    // Token share of the provider that would serve the series: tokens left in
+    // its bucket over the bucket size (max(1, per_minute / 12), the
+    // RateLimiter default the engine uses).
+    std::vector<provider::ResilientProvider*> rps;
+    for (const auto& p : e->providers) rps.push_back(p.get());
+    auto share = [rps](const PrefetchSeries& s) {
+      for (provider::ResilientProvider* p : rps) {
+        if (s.provider.empty() ? !p->Handles(s.symbol) : p->name() != s.provider) continue;
+        const double burst = std::max(1.0, p->calls_per_minute() / 12);
+        return std::clamp(p->Health().tokens / burst, 0.0, 1.0);
+      }
+      return 0.0;  // nobody serves it
+    };
+    e->prefetcher = std::make_unique<Prefetcher>(*e->clock, PrefetcherOptions{}, share, deps.calendar_for);
+    deps.prefetcher = e->prefetcher.get();
+  }
   e->api_ = NewSmartCache(std::move(deps), so);
+  if (e->prefetcher) e->prefetcher->Start();
   return std::unique_ptr<Engine>(std::move(e));
 }
 

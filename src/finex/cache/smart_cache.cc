@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "finex/cache/hot_tier.h"
+#include "finex/cache/prefetcher.h"
 #include "finex/cache/split_policy.h"
 #include "finex/core/symbol.h"
 #include "finex/fragment/registry.h"
@@ -153,9 +154,12 @@ class SmartCache final : public CachedApi {
         hot_(opts.hot_tier_bytes, opts.eviction) {
     FINEX_CHECK(deps_.backend && deps_.codec && deps_.clock);
     for (const ProviderSlot& s : deps_.providers) FINEX_CHECK(s.provider != nullptr);
+    if (deps_.prefetcher)
+      deps_.prefetcher->Attach([this](const PrefetchSeries& s, TimeRange r) { return PrefetchHistory(s, r); });
   }
 
   ~SmartCache() override {
+    if (deps_.prefetcher) deps_.prefetcher->Detach();  // waits for a running prefetch
     {
       std::lock_guard lock(warm_mu_);
       warm_stop_ = true;
@@ -220,6 +224,8 @@ class SmartCache final : public CachedApi {
   void RecordProviderCalls(const std::string& provider, int calls, bool failed);
 
   void WarmLoop();
+  // A prediction run through the normal path; not a user hit/miss.
+  Result<PrefetchRun> PrefetchHistory(const PrefetchSeries& series, TimeRange range);
 
   SmartCacheDeps deps_;
   const SmartCacheOptions opts_;
@@ -246,6 +252,7 @@ class SmartCache final : public CachedApi {
   // Stats.
   std::atomic<uint64_t> hits_{0}, misses_{0}, api_calls_{0}, saved_{0};
   std::atomic<uint64_t> rows_served_{0}, rows_stored_{0}, bonus_rows_{0}, validation_rejects_{0};
+  std::atomic<uint64_t> prefetch_calls_{0}, prefetched_rows_{0};
   std::atomic<uint64_t> split_invalidations_{0};  // fragments dropped for splits/dividends
   mutable std::mutex stats_mu_;
   std::map<std::string, NamedCount> by_provider_;  // GUARDED_BY(stats_mu_)
@@ -921,6 +928,18 @@ SymbolOutcome SmartCache::HistoryOne(const ResolvedHistory& q, const std::string
 Result<HistoryResult> SmartCache::History(std::span<const std::string> symbols, const HistoryOptions& opts) {
   const int64_t t0 = MonotonicMicros();
   FINEX_ASSIGN_OR_RETURN(ResolvedHistory q, Resolve(symbols, opts));
+  struct UserActive {  // prefetch yields while a user request runs
+    Prefetcher* p;
+    ~UserActive() {
+      if (p) p->UserEnd();
+    }
+  } user_active{deps_.prefetcher};
+  if (deps_.prefetcher) {
+    deps_.prefetcher->UserBegin();
+    const Timestamp now = deps_.clock->Now();
+    for (const std::string& sym : q.symbols)
+      deps_.prefetcher->OnUserRequest({sym, q.interval, q.provider, q.currency}, q.range, now);
+  }
   std::vector<SymbolOutcome> outs(q.symbols.size());
   ParallelFor(q.symbols.size(), opts_.worker_threads, [&](size_t i) { outs[i] = HistoryOne(q, q.symbols[i]); });
   HistoryResult r;
@@ -971,6 +990,27 @@ Result<HistoryResult> SmartCache::History(std::span<const std::string> symbols, 
   if (r.info.api_calls_made == 0) bonus_rows_.fetch_add(r.frame->rows());
   r.info.response_time_ms = static_cast<double>(MonotonicMicros() - t0) / 1000.0;
   latency_.Add(r.info.response_time_ms);
+  return r;
+}
+
+Result<PrefetchRun> SmartCache::PrefetchHistory(const PrefetchSeries& series, TimeRange range) {
+  if (range.empty()) return PrefetchRun{};
+  ResolvedHistory q;
+  q.symbols = {series.symbol};
+  q.interval = series.interval;
+  q.range = range;
+  q.start = range.start;
+  q.end = range.end - 1;
+  q.fields = FieldSet::Ohlcv();  // fetches carry adj_close too (FetchFields)
+  q.provider = series.provider;
+  q.currency = series.currency;
+  SymbolOutcome o = HistoryOne(q, series.symbol);
+  PrefetchRun r;
+  r.api_calls = o.api_calls;
+  if (o.api_calls > 0 && o.frame) r.rows = o.frame->rows();
+  prefetch_calls_.fetch_add(static_cast<uint64_t>(r.api_calls));
+  prefetched_rows_.fetch_add(r.rows);
+  if (!o.error.ok()) return o.error;
   return r;
 }
 
@@ -1193,6 +1233,8 @@ CacheStats SmartCache::cache_stats() const {
   s.p99_ms = p99;
   s.memory_bytes = hot_.bytes();
   s.memory_budget_bytes = hot_.budget_bytes();
+  s.prefetch_calls = prefetch_calls_.load();
+  s.prefetched_rows = prefetched_rows_.load();
   return s;
 }
 

@@ -48,6 +48,8 @@
 
 namespace finex::cache {
 
+class Prefetcher;  // prefetcher.h
+
 struct ProviderSlot {
   provider::Provider* provider = nullptr;  // borrowed; REQUIRES non-null
   // Health score 0..1 for provider choice (ResilientProvider::Health().score);
@@ -81,6 +83,10 @@ struct SmartCacheDeps {
   std::vector<ProviderSlot> providers;     // in fallback order
   // Calendar of a symbol; empty = calendar::CalendarFor.
   std::function<const calendar::Calendar&(std::string_view symbol)> calendar_for;
+  // Prefetch (prefetcher.h); nullptr = off. Borrowed: the cache reports user
+  // history requests to it and attaches its prefetch path (detached by the
+  // cache's destructor).
+  Prefetcher* prefetcher = nullptr;
 };
 
 std::unique_ptr<CachedApi> NewSmartCache(SmartCacheDeps deps, SmartCacheOptions opts = {});

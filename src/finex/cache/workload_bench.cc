@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "finex/backend/memory/memory_backend.h"
+#include "finex/cache/prefetcher.h"
 #include "finex/cache/smart_cache.h"
 #include "finex/calendar/calendar.h"
 #include "finex/codec/parquet/parquet_codec.h"
@@ -176,6 +177,148 @@ void BM_Workload(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Workload)->Arg(20000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// Prefetch (issue 7): the same request sequence with prefetch off and on, on
+// a trading day (NYSE open, Tue 2025-01-14 from 14:30 UTC, so the gate lets
+// it run), the clock moving 0.25 s per slot and the prefetcher ticking once
+// per second of clock time (as the engine's worker does). Users:
+//   12 dashboards refreshing every 60 s (staggered), 6 panels each: 1d
+//       period 1mo/3mo/1y or 5m period 1d, ending now;
+//   per slot (when no dashboard fires) with probability 1/2 one of:
+//   40% backtests: 1d 120-day window or 1h 5-day window stepping one day;
+//   35% viewers paging back through 1h bars ten days per page;
+//   25% ad-hoc 1d ranges (random start 2015..2024, 5..400 days).
+// Counters: calls_at_request_{off,on} (provider calls made while a user
+// waited), calls_total_{off,on} (including prefetch), prefetch_runs,
+// hit_rate_{off,on}.
+//   ./build/<dir>/finex_bench --benchmark_filter=Prefetch
+struct PrefetchRunFigures {
+  int requests = 0, calls_at_request = 0, calls_total = 0, failures = 0;
+  uint64_t prefetch_runs = 0, prefetch_calls = 0;
+  double hit_rate = 0;
+};
+
+PrefetchRunFigures RunPrefetchWorkload(int slots, bool prefetch) {
+  PrefetchRunFigures fig;
+  const Timestamp t0 = Day(2025, 1, 14) + 14 * 3600 + 30 * 60;  // NYSE open
+  finex::testing::FakeClock clock(t0);
+  const calendar::Calendar& cal = calendar::CalendarFor("AAPL");
+  finex::testing::FakeProvider yahoo(provider::ProviderId::kYahoo, cal, clock);
+  backend::MemoryBackendOptions mo;
+  mo.clock = &clock;
+  mo.sweep_interval_ms = 0;
+  auto be = backend::NewMemoryBackend(mo);
+  auto codec = codec::NewParquetCodec();
+  std::unique_ptr<Prefetcher> pf;
+  if (prefetch) pf = std::make_unique<Prefetcher>(clock);
+  SmartCacheDeps deps;
+  deps.backend = be.get();
+  deps.codec = codec.get();
+  deps.clock = &clock;
+  deps.providers = {{&yahoo, {}}};
+  deps.prefetcher = pf.get();
+  SmartCacheOptions so;
+  so.validate = false;
+  auto api = NewSmartCache(std::move(deps), so);
+
+  std::mt19937_64 rng(7);
+  const int kSymbols = 100;
+  Zipf zipf(kSymbols, 1.1);
+  auto sym = [&](int i) { return "S" + std::to_string(1000 + i); };
+  struct Panel {
+    std::string symbol, period;
+    Interval interval;
+  };
+  std::vector<std::vector<Panel>> dashboards(12);
+  const char* dperiods[] = {"1mo", "3mo", "1y"};
+  for (auto& d : dashboards)
+    for (int p = 0; p < 6; ++p)
+      d.push_back(rng() % 3 == 0 ? Panel{sym(zipf(rng)), "1d", Interval::k5m}
+                                 : Panel{sym(zipf(rng)), dperiods[rng() % 3], Interval::k1d});
+  struct Cursor {
+    std::string symbol;
+    Timestamp at;
+    Interval interval;
+  };
+  std::vector<Cursor> backtests, viewers;
+  for (int i = 0; i < 20; ++i) {
+    const bool daily = i % 2 == 0;
+    backtests.push_back({sym(zipf(rng)),
+                         daily ? Day(2015, 1, 1) + static_cast<Timestamp>(rng() % 3000) * kSecondsPerDay
+                               : Day(2024, 3, 1) + static_cast<Timestamp>(rng() % 200) * kSecondsPerDay,
+                         daily ? Interval::k1d : Interval::k1h});
+  }
+  for (int i = 0; i < 20; ++i) viewers.push_back({sym(zipf(rng)), t0, Interval::k1h});
+
+  auto ask = [&](const std::string& symbol, Interval iv, std::optional<Timestamp> start,
+                 std::optional<Timestamp> end, std::string period) {
+    HistoryOptions o;
+    o.interval = iv;
+    o.start = start;
+    o.end = end;
+    o.period = std::move(period);
+    std::vector<std::string> one = {symbol};
+    const int before = yahoo.history_calls();
+    auto res = api->History(one, o);
+    fig.calls_at_request += yahoo.history_calls() - before;
+    fig.requests += 1;
+    if (!res.ok()) ++fig.failures;
+  };
+  for (int slot = 0; slot < slots; ++slot) {
+    bool dashboard = false;
+    for (size_t d = 0; d < dashboards.size(); ++d) {
+      if (slot % 240 != static_cast<int>(d) * 20) continue;  // every 60 s, staggered by 5 s
+      dashboard = true;
+      for (const Panel& p : dashboards[d]) ask(p.symbol, p.interval, std::nullopt, std::nullopt, p.period);
+    }
+    if (!dashboard && rng() % 2 == 0) {
+      const int kind = static_cast<int>(rng() % 100);
+      if (kind < 40) {
+        Cursor& c = backtests[rng() % backtests.size()];
+        const Timestamp w = (c.interval == Interval::k1d ? 120 : 5) * kSecondsPerDay;
+        ask(c.symbol, c.interval, c.at, c.at + w - 1, "");
+        c.at += kSecondsPerDay;
+      } else if (kind < 75) {
+        Cursor& v = viewers[rng() % viewers.size()];
+        const Timestamp page = 10 * kSecondsPerDay;
+        ask(v.symbol, v.interval, v.at - page, v.at - 1, "");
+        v.at -= page;
+        if (v.at < t0 - 600 * kSecondsPerDay) v.at = t0;
+      } else {
+        const Timestamp start = Day(2015, 1, 1) + static_cast<Timestamp>(rng() % 3600) * kSecondsPerDay;
+        ask(sym(zipf(rng)), Interval::k1d, start,
+            start + (5 + static_cast<Timestamp>(rng() % 396)) * kSecondsPerDay, "");
+      }
+    }
+    clock.AdvanceMicros(250000);
+    if (pf && slot % 4 == 3) pf->Tick(clock.Now());  // once per second of clock time
+  }
+  fig.calls_total = yahoo.history_calls();
+  const CacheStats st = api->cache_stats();
+  fig.hit_rate = st.hit_rate;
+  fig.prefetch_calls = st.prefetch_calls;
+  if (pf) fig.prefetch_runs = pf->stats().runs;
+  return fig;
+}
+
+void BM_PrefetchWorkload(benchmark::State& state) {
+  const int slots = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    const PrefetchRunFigures off = RunPrefetchWorkload(slots, false);
+    const PrefetchRunFigures on = RunPrefetchWorkload(slots, true);
+    state.counters["requests"] = off.requests;
+    state.counters["calls_at_request_off"] = off.calls_at_request;
+    state.counters["calls_total_off"] = off.calls_total;
+    state.counters["hit_rate_off"] = off.hit_rate;
+    state.counters["calls_at_request_on"] = on.calls_at_request;
+    state.counters["calls_total_on"] = on.calls_total;
+    state.counters["hit_rate_on"] = on.hit_rate;
+    state.counters["prefetch_runs"] = static_cast<double>(on.prefetch_runs);
+    state.counters["prefetch_calls"] = static_cast<double>(on.prefetch_calls);
+    state.counters["failures"] = off.failures + on.failures;
+  }
+}
+BENCHMARK(BM_PrefetchWorkload)->Arg(14400)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace finex::cache

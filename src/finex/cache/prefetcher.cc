@@ -1,0 +1,134 @@
+#include "finex/cache/prefetcher.h"
+
+#include <chrono>
+
+namespace finex::cache {
+
+std::string PrefetchSeriesKey(const PrefetchSeries& s) {
+  return s.symbol + "|" + std::string(IntervalName(s.interval)) + "|" + s.provider + "|" + s.currency;
+}
+
+Result<PrefetchSeries> ParsePrefetchSeriesKey(std::string_view key) {
+  std::string_view parts[4];
+  for (int i = 0; i < 3; ++i) {
+    const size_t bar = key.find('|');
+    if (bar == std::string_view::npos) return InvalidArgumentError("bad prefetch series key");
+    parts[i] = key.substr(0, bar);
+    key.remove_prefix(bar + 1);
+  }
+  parts[3] = key;
+  PrefetchSeries s;
+  s.symbol = std::string(parts[0]);
+  FINEX_ASSIGN_OR_RETURN(s.interval, ParseInterval(parts[1]));
+  s.provider = std::string(parts[2]);
+  s.currency = std::string(parts[3]);
+  return s;
+}
+
+Prefetcher::Prefetcher(Clock& clock, PrefetcherOptions opts, TokenShareFn token_share, CalendarFn calendar_for)
+    : clock_(clock),
+      opts_(opts),
+      token_share_(std::move(token_share)),
+      calendar_for_(std::move(calendar_for)),
+      predictor_(opts.predict) {}
+
+Prefetcher::~Prefetcher() { Stop(); }
+
+void Prefetcher::Attach(Runner run) {
+  std::lock_guard lock(run_mu_);
+  run_ = std::move(run);
+}
+
+void Prefetcher::Detach() {
+  std::lock_guard lock(run_mu_);  // waits for a running prefetch
+  run_ = nullptr;
+}
+
+void Prefetcher::OnUserRequest(const PrefetchSeries& series, TimeRange range, Timestamp now) {
+  predictor_.Observe(PrefetchSeriesKey(series), range, now);
+  {
+    std::lock_guard lock(rate_mu_);
+    recent_.push_back(now);
+    while (!recent_.empty() && recent_.front() <= now - opts_.rate_window_s) recent_.pop_front();
+    while (recent_.size() > 100000) recent_.pop_front();
+  }
+  std::lock_guard lock(stats_mu_);
+  stats_.observed += 1;
+}
+
+double Prefetcher::RecentUserRate(Timestamp now) {
+  std::lock_guard lock(rate_mu_);
+  while (!recent_.empty() && recent_.front() <= now - opts_.rate_window_s) recent_.pop_front();
+  return static_cast<double>(recent_.size()) / static_cast<double>(std::max<Timestamp>(1, opts_.rate_window_s));
+}
+
+size_t Prefetcher::Tick(Timestamp now) {
+  if (active_.load() > 0) {  // users first: try again next tick
+    std::lock_guard lock(stats_mu_);
+    stats_.skipped_busy += 1;
+    return 0;
+  }
+  const double rps = RecentUserRate(now);
+  if (rps > opts_.predict.low_usage_rps) return 0;  // busy: predictions stay pending
+  size_t ran = 0;
+  for (const Prediction& p : predictor_.TakeDue(now, opts_.per_tick)) {
+    if (active_.load() > 0) {
+      std::lock_guard lock(stats_mu_);
+      stats_.skipped_busy += 1;
+      break;
+    }
+    auto series = ParsePrefetchSeriesKey(p.series);
+    if (!series.ok()) continue;
+    const calendar::Calendar& cal =
+        calendar_for_ ? calendar_for_(series->symbol) : calendar::CalendarFor(series->symbol);
+    const double share = token_share_ ? token_share_(*series) : 1.0;
+    if (!ShouldPrefetch(cal, now, rps, share, opts_.predict)) {
+      std::lock_guard lock(stats_mu_);
+      stats_.skipped_gate += 1;
+      continue;
+    }
+    std::lock_guard run_lock(run_mu_);  // one prefetch at a time
+    if (!run_) return ran;
+    auto r = run_(*series, p.range);
+    ++ran;
+    std::lock_guard lock(stats_mu_);
+    stats_.runs += 1;
+    if (r.ok()) {
+      stats_.api_calls += static_cast<uint64_t>(r->api_calls);
+      stats_.rows += r->rows;
+    }
+  }
+  return ran;
+}
+
+void Prefetcher::Start() {
+  std::lock_guard lock(thread_mu_);
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(thread_mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, opts_.tick_ms)), [&] { return stop_; });
+      if (stop_) break;
+      lock.unlock();
+      Tick(clock_.Now());
+      lock.lock();
+    }
+  });
+}
+
+void Prefetcher::Stop() {
+  {
+    std::lock_guard lock(thread_mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+PrefetcherStats Prefetcher::stats() const {
+  std::lock_guard lock(stats_mu_);
+  return stats_;
+}
+
+}  // namespace finex::cache
