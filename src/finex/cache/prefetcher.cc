@@ -87,6 +87,14 @@ size_t Prefetcher::Tick(Timestamp now) {
       stats_.skipped_gate += 1;
       continue;
     }
+    // A range reaching past now into trading time (a window ending "now"
+    // while the market is open) needs a call at request time anyway for its
+    // tail: fetching the rest now would only spend a call.
+    if (p.range.end > now && !cal.TradingTime({now, p.range.end}, series->interval).empty()) {
+      std::lock_guard lock(stats_mu_);
+      stats_.skipped_live += 1;
+      continue;
+    }
     std::lock_guard run_lock(run_mu_);  // one prefetch at a time
     if (!run_) return ran;
     auto r = run_(*series, p.range);

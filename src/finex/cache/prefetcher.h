@@ -66,6 +66,7 @@ struct PrefetcherStats {
   uint64_t runs = 0;            // predictions run
   uint64_t skipped_gate = 0;    // predictions dropped by the gate (busy, closed, no headroom)
   uint64_t skipped_busy = 0;    // ticks cut short by an active user request
+  uint64_t skipped_live = 0;    // predictions reaching into future trading time
   uint64_t api_calls = 0;       // provider calls made by prefetch
   uint64_t rows = 0;            // rows prefetched
 };

@@ -194,6 +194,7 @@ BENCHMARK(BM_Workload)->Arg(20000)->Iterations(1)->Unit(benchmark::kMillisecond)
 //   ./build/<dir>/finex_bench --benchmark_filter=Prefetch
 struct PrefetchRunFigures {
   int requests = 0, calls_at_request = 0, calls_total = 0, failures = 0;
+  int by_kind[4] = {0, 0, 0, 0};  // calls at request: dashboards, backtests, viewers, ad-hoc
   uint64_t prefetch_runs = 0, prefetch_calls = 0;
   double hit_rate = 0;
 };
@@ -250,7 +251,7 @@ PrefetchRunFigures RunPrefetchWorkload(int slots, bool prefetch) {
   }
   for (int i = 0; i < 20; ++i) viewers.push_back({sym(zipf(rng)), t0, Interval::k1h});
 
-  auto ask = [&](const std::string& symbol, Interval iv, std::optional<Timestamp> start,
+  auto ask = [&](int kind, const std::string& symbol, Interval iv, std::optional<Timestamp> start,
                  std::optional<Timestamp> end, std::string period) {
     HistoryOptions o;
     o.interval = iv;
@@ -261,6 +262,7 @@ PrefetchRunFigures RunPrefetchWorkload(int slots, bool prefetch) {
     const int before = yahoo.history_calls();
     auto res = api->History(one, o);
     fig.calls_at_request += yahoo.history_calls() - before;
+    fig.by_kind[kind] += yahoo.history_calls() - before;
     fig.requests += 1;
     if (!res.ok()) ++fig.failures;
   };
@@ -269,24 +271,24 @@ PrefetchRunFigures RunPrefetchWorkload(int slots, bool prefetch) {
     for (size_t d = 0; d < dashboards.size(); ++d) {
       if (slot % 240 != static_cast<int>(d) * 20) continue;  // every 60 s, staggered by 5 s
       dashboard = true;
-      for (const Panel& p : dashboards[d]) ask(p.symbol, p.interval, std::nullopt, std::nullopt, p.period);
+      for (const Panel& p : dashboards[d]) ask(0, p.symbol, p.interval, std::nullopt, std::nullopt, p.period);
     }
     if (!dashboard && rng() % 2 == 0) {
       const int kind = static_cast<int>(rng() % 100);
       if (kind < 40) {
         Cursor& c = backtests[rng() % backtests.size()];
         const Timestamp w = (c.interval == Interval::k1d ? 120 : 5) * kSecondsPerDay;
-        ask(c.symbol, c.interval, c.at, c.at + w - 1, "");
+        ask(1, c.symbol, c.interval, c.at, c.at + w - 1, "");
         c.at += kSecondsPerDay;
       } else if (kind < 75) {
         Cursor& v = viewers[rng() % viewers.size()];
         const Timestamp page = 10 * kSecondsPerDay;
-        ask(v.symbol, v.interval, v.at - page, v.at - 1, "");
+        ask(2, v.symbol, v.interval, v.at - page, v.at - 1, "");
         v.at -= page;
         if (v.at < t0 - 600 * kSecondsPerDay) v.at = t0;
       } else {
         const Timestamp start = Day(2015, 1, 1) + static_cast<Timestamp>(rng() % 3600) * kSecondsPerDay;
-        ask(sym(zipf(rng)), Interval::k1d, start,
+        ask(3, sym(zipf(rng)), Interval::k1d, start,
             start + (5 + static_cast<Timestamp>(rng() % 396)) * kSecondsPerDay, "");
       }
     }
@@ -316,6 +318,11 @@ void BM_PrefetchWorkload(benchmark::State& state) {
     state.counters["prefetch_runs"] = static_cast<double>(on.prefetch_runs);
     state.counters["prefetch_calls"] = static_cast<double>(on.prefetch_calls);
     state.counters["failures"] = off.failures + on.failures;
+    const char* kinds[] = {"dash", "backtest", "viewer", "adhoc"};
+    for (int k = 0; k < 4; ++k) {
+      state.counters[std::string("req_") + kinds[k] + "_off"] = off.by_kind[k];
+      state.counters[std::string("req_") + kinds[k] + "_on"] = on.by_kind[k];
+    }
   }
 }
 BENCHMARK(BM_PrefetchWorkload)->Arg(14400)->Iterations(1)->Unit(benchmark::kMillisecond);
