@@ -143,5 +143,46 @@ TEST_F(CacheE2e, ProviderDownServesStaleCachedData) {
   EXPECT_EQ(r.frame->rows(), 252u);
 }
 
+// prefetch_enabled through OpenEngine: the engine's worker (ticking on its
+// own) fetches the next page a user is paging to, so asking for it makes no
+// upstream call. Real time passes here (the worker's 1 s tick); the fake-clock
+// unit tests are in src/finex/cache/prefetcher_test.cc.
+TEST(CacheE2ePrefetch, EngineWorkerFetchesTheNextPageAhead) {
+  finex::testing::FakeClock clock(T(2025, 1, 14, 16));  // Tuesday, NYSE open
+  sim::SimOptions so;
+  so.listen = "127.0.0.1:0";
+  so.clock = &clock;
+  auto sim = sim::Simulator::Start(so);
+  ASSERT_OK(sim);
+  EngineOptions eo;
+  eo.clock = &clock;
+  eo.prefetch_enabled = true;
+  eo.features["aggressive_widening"] = false;  // fetch only the buckets asked for
+  ProviderOptions po;
+  po.base_url = (*sim)->BaseUrl("yahoo");
+  po.rate_limit_per_min = 6000;
+  eo.providers["yahoo"] = po;
+  auto engine = OpenEngine(eo);
+  ASSERT_OK(engine);
+  const std::string sym = "AAPL";
+  auto page = [&](int i) {
+    HistoryOptions o;
+    o.start = T(2024, 1, 1) + i * 30 * kSecondsPerDay;
+    o.end = *o.start + 30 * kSecondsPerDay - 1;
+    return (*engine)->api().History(std::span<const std::string>(&sym, 1), o);
+  };
+  ASSERT_OK(page(0));
+  clock.Advance(20);
+  ASSERT_OK(page(1));  // paging forward: page 2 predicted, due now
+  for (int i = 0; i < 100 && (*engine)->api().cache_stats().prefetch_calls == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GT((*engine)->api().cache_stats().prefetch_calls, 0u);
+  const int64_t before = (*sim)->stats().total;
+  auto r = page(2);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->info.api_calls_made, 0);
+  EXPECT_EQ((*sim)->stats().total, before);
+}
+
 }  // namespace
 }  // namespace finex::cache
