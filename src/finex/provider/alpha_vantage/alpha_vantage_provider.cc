@@ -402,8 +402,7 @@ Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Ti
       else if (name == "name")
         r.name = std::string(s);
       else if (name == "type") {
-        r.type = std::string(s);
-        for (char& c : r.type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.type = AsciiLower(s);
       } else if (name == "region")
         r.country = std::string(s);
       else if (name == "currency")
@@ -427,10 +426,7 @@ class AlphaVantageProvider final : public Provider {
 
   Result<HistoryResponse> History(const HistoryRequest& req) override {
     FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
-    if (req.range.empty()) {
-      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
-          .WithParam("start");
-    }
+    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
     const Timestamp now = clock_.Now();
     std::vector<std::string> urls = SeriesUrls(base_, config_.api_key, req, now);
     if (urls.size() > 240) {

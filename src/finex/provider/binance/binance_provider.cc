@@ -204,10 +204,7 @@ class BinanceProvider final : public Provider {
                    "'" + Printable(req.symbol) + "' is not a Binance pair (e.g. BTCUSDT, BTC/USDT)")
           .WithParam("symbols");
     }
-    if (req.range.empty()) {
-      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
-          .WithParam("start");
-    }
+    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
     const Timestamp now = clock_.Now();
     SeriesBuilder sb(kId, req);
     int64_t start_ms = req.range.start * 1000;

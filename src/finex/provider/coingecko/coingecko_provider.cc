@@ -35,12 +35,6 @@ constexpr std::string_view kVs[] = {"USD", "EUR", "GBP", "JPY", "CNY",
 
 Timestamp Tolerance(Interval iv) { return iv < Interval::k1h ? 60 : 300; }
 
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
-
 }  // namespace
 
 std::optional<Coin> ResolveCoin(std::string_view symbol) {
@@ -56,7 +50,7 @@ std::optional<Coin> ResolveCoin(std::string_view symbol) {
     if (std::find(std::begin(kVs), std::end(kVs), quote) == std::end(kVs)) return std::nullopt;
   }
   for (const TickerId& t : kCoins) {
-    if (base == t.ticker) return Coin{std::string(t.id), Lower(quote)};
+    if (base == t.ticker) return Coin{std::string(t.id), AsciiLower(quote)};
   }
   return std::nullopt;
 }
@@ -192,10 +186,7 @@ class CoinGeckoProvider final : public Provider {
                    "'" + Printable(req.symbol) + "' is not a CoinGecko coin id or known ticker")
           .WithParam("symbols");
     }
-    if (req.range.empty()) {
-      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
-          .WithParam("start");
-    }
+    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
     const Interval iv = req.interval;
     if (iv == Interval::k1m) {
       return Error(kId, StatusCode::kInvalidArgument, "CoinGecko has no 1m data")
@@ -203,7 +194,7 @@ class CoinGeckoProvider final : public Provider {
     }
     const Timestamp now = clock_.Now();
     const Timestamp tol = Tolerance(iv);
-    std::string vs = !req.currency.empty()        ? Lower(req.currency)
+    std::string vs = !req.currency.empty()        ? AsciiLower(req.currency)
                      : !coin->vs_currency.empty() ? coin->vs_currency
                                                   : "usd";
     // Snapshots at boundaries start .. end close the bars start-iv .. end-iv.

@@ -64,12 +64,16 @@ std::optional<int64_t> ParseVolume(std::string_view s) {
   return std::llround(*d);
 }
 
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::string NormalizeCurrency(std::string_view code) {
   if (code == "GBp") return "gbx";
   if (code == "ZAc") return "zac";
-  std::string out(code);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return AsciiLower(code);
 }
 
 std::string Sanitize(std::string_view text, std::string_view secret) {
@@ -88,6 +92,12 @@ Status Error(ProviderId id, StatusCode code, std::string_view message, int upstr
   s = s.WithProvider(std::string(ProviderName(id)), upstream_status);
   if (retry_after_s >= 0) s = s.WithRetryAfter(retry_after_s);
   return s;
+}
+
+Status CheckNonEmptyRange(ProviderId id, const HistoryRequest& req) {
+  if (!req.range.empty()) return Status();
+  return Error(id, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
+      .WithParam("start");
 }
 
 double RetryAfterSeconds(const HttpResponse& resp) {

@@ -47,6 +47,9 @@ std::optional<double> ParseDouble(std::string_view s);
 // to nearest): crypto volumes are fractional but the schema's volume is int64.
 std::optional<int64_t> ParseVolume(std::string_view s);
 
+// ASCII lower-case copy of `s` (locale-independent; non-ASCII bytes unchanged).
+std::string AsciiLower(std::string_view s);
+
 // Lower-cased currency code as finex stores it. Minor-unit codes keep their
 // meaning: Yahoo "GBp" (pence) → "gbx", "ZAc" (cents) → "zac"; everything
 // else is lower-cased ("USD" → "usd").
@@ -59,6 +62,10 @@ std::string Sanitize(std::string_view text, std::string_view secret);
 // A non-OK Status with provider details attached.
 Status Error(ProviderId id, StatusCode code, std::string_view message, int upstream_status = 0,
              double retry_after_s = -1);
+
+// OK when `req.range` is non-empty; otherwise the InvalidArgument every
+// adapter returns for an empty History range ("empty range ...", param "start").
+Status CheckNonEmptyRange(ProviderId id, const HistoryRequest& req);
 
 // Seconds from the Retry-After header (delta-seconds form); -1 if absent.
 double RetryAfterSeconds(const HttpResponse& resp);

@@ -217,8 +217,7 @@ Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Ti
     r.symbol = std::string(GetString(e, "symbol"));
     if (r.symbol.empty()) continue;
     r.name = std::string(GetString(e, "instrument_name"));
-    std::string t(GetString(e, "instrument_type"));
-    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string t = AsciiLower(GetString(e, "instrument_type"));
     r.type = t == "common stock" ? "equity" : t;
     r.exchange = std::string(GetString(e, "exchange"));
     r.country = std::string(GetString(e, "country"));
@@ -241,10 +240,7 @@ class TwelveDataProvider final : public Provider {
 
   Result<HistoryResponse> History(const HistoryRequest& req) override {
     FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
-    if (req.range.empty()) {
-      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
-          .WithParam("start");
-    }
+    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
     const Timestamp now = clock_.Now();
     const std::string guess_tz(calendar::CalendarFor(req.symbol).timezone());
     const bool intraday = IsIntraday(req.interval);

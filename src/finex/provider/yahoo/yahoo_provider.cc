@@ -40,9 +40,7 @@ std::string LowerType(std::string_view t) {
   if (t == "CURRENCY") return "fx";
   if (t == "FUTURE") return "future";
   if (t == "MUTUALFUND") return "fund";
-  std::string s(t);
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+  return AsciiLower(t);
 }
 
 }  // namespace
@@ -338,10 +336,7 @@ class YahooProvider final : public Provider {
 
   Result<HistoryResponse> History(const HistoryRequest& req) override {
     FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
-    if (req.range.empty()) {
-      return Error(kId, StatusCode::kInvalidArgument, "empty range " + req.range.ToString())
-          .WithParam("start");
-    }
+    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
     const Timestamp now = clock_.Now();
     const CallLimits lim = YahooLimits(req.interval);
     if (lim.max_lookback_s > 0 && req.range.start < now - lim.max_lookback_s) {
