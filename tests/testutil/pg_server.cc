@@ -18,18 +18,12 @@
 #include <thread>
 #include <vector>
 
-#include "tests/testutil/redis_server.h"  // PickFreeLoopbackPort
+#include "tests/testutil/process_util.h"
 
 namespace finex::testing {
 namespace {
 
-std::string FileTail(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  return s.size() > 800 ? s.substr(s.size() - 800) : s;
-}
+std::string LogTail(const std::string& path) { return FileTail(path, 800); }
 
 struct RunAs {
   bool drop = false;
@@ -109,7 +103,7 @@ Result<std::unique_ptr<PgServer>> PgServer::Start() {
   pid_t pid = Spawn({s->bindir_ + "/initdb", "-D", s->dir_ + "/data", "-U", "finex", "-A", "trust",
                      "--no-sync", "-E", "UTF8", "--locale=C"},
                     log, s->dir_, as);
-  if (pid < 0 || WaitExit(pid) != 0) return UnavailableError("initdb failed: " + FileTail(log));
+  if (pid < 0 || WaitExit(pid) != 0) return UnavailableError("initdb failed: " + LogTail(log));
   Status last;
   for (int attempt = 0; attempt < 3; ++attempt) {
     s->port_ = PickFreeLoopbackPort();
@@ -134,7 +128,7 @@ Status PgServer::Launch() {
     int st = 0;
     if (waitpid(pid_, &st, WNOHANG) == pid_) {
       pid_ = -1;
-      return UnavailableError("postgres exited at start: " + FileTail(log));
+      return UnavailableError("postgres exited at start: " + LogTail(log));
     }
     pid_t probe = Spawn({bindir_ + "/pg_isready", "-q", "-h", "127.0.0.1", "-p",
                          std::to_string(port_), "-U", "finex", "-d", "postgres"},
@@ -143,7 +137,7 @@ Status PgServer::Launch() {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   Kill();
-  return UnavailableError("postgres not ready within 20 s: " + FileTail(log));
+  return UnavailableError("postgres not ready within 20 s: " + LogTail(log));
 }
 
 PgServer::~PgServer() {
@@ -156,19 +150,9 @@ std::string PgServer::dsn() const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " user=finex dbname=postgres";
 }
 
-void PgServer::Kill() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
-}
+void PgServer::Kill() { SignalAndReap(&pid_, SIGKILL); }
 
-void PgServer::Stop() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGINT);  // postgres: SIGINT = fast shutdown
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
-}
+void PgServer::Stop() { SignalAndReap(&pid_, SIGINT); }  // postgres: SIGINT = fast shutdown
 
 Status PgServer::Restart() {
   if (pid_ > 0) return OkStatus();

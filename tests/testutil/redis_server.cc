@@ -22,13 +22,7 @@
 namespace finex::testing {
 namespace {
 
-std::string LogTail(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  return s.size() > 600 ? s.substr(s.size() - 600) : s;
-}
+std::string LogTail(const std::string& path) { return FileTail(path, 600); }
 
 bool BinaryOnPath(const std::string& name) {
   const char* path = getenv("PATH");
@@ -60,33 +54,6 @@ bool RedisPing(int port) {
 }
 
 }  // namespace
-
-int PickFreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = 0;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-bool LoopbackPortOpen(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
 
 Result<std::unique_ptr<RedisServer>> RedisServer::Start() {
   if (!BinaryOnPath("redis-server")) return UnavailableError("redis-server is not on PATH");
@@ -151,20 +118,15 @@ RedisServer::~RedisServer() {
 
 std::string RedisServer::url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
 
+// SIGCONT first so a Pause()d (SIGSTOPped) server is not left stopped.
 void RedisServer::Kill() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGCONT);
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  if (pid_ > 0) kill(pid_, SIGCONT);
+  SignalAndReap(&pid_, SIGKILL);
 }
 
 void RedisServer::Stop() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGCONT);
-  kill(pid_, SIGTERM);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  if (pid_ > 0) kill(pid_, SIGCONT);
+  SignalAndReap(&pid_, SIGTERM);
 }
 
 Status RedisServer::Restart() {

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "finex/core/status.h"
+#include "tests/testutil/process_util.h"  // PickFreeLoopbackPort, LoopbackPortOpen
 
 namespace finex::testing {
 
@@ -64,10 +65,5 @@ struct TestRedisTarget {
 };
 // FINEX_TEST_REDIS_URL if set, else a freshly launched RedisServer.
 TestRedisTarget TestRedis();
-
-// A free TCP port on 127.0.0.1 (bind to port 0, read it back, close).
-int PickFreeLoopbackPort();
-// True when something accepts TCP connections on 127.0.0.1:port.
-bool LoopbackPortOpen(int port);
 
 }  // namespace finex::testing
