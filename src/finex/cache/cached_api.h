@@ -138,6 +138,10 @@ class CachedApi {
   // InvalidArgument (param "pattern") for patterns outside the grammar.
   // Returns how many keys were removed.
   virtual Result<size_t> invalidate_cache(std::string_view pattern) = 0;
+  // Invalidations applied so far, this node's and those received from other
+  // nodes sharing the backend; a change tells callers holding answers built
+  // from cached data (server/'s answer cache) to drop them. Default 0.
+  virtual uint64_t invalidations() const { return 0; }
   // Readiness: OK when the backends and at least one provider can serve.
   virtual Status Ready() const = 0;
 };

@@ -1,13 +1,17 @@
 #include "finex/cache/engine.h"
 
 #include <algorithm>
+#include <mutex>
+#include <optional>
 
 #include "finex/backend/memory/memory_backend.h"
+#include "finex/cache/coordination.h"
 #include "finex/cache/prefetcher.h"
 #include "finex/cache/smart_cache.h"
 #include "finex/codec/parquet/parquet_codec.h"
 #include "finex/core/symbol.h"
 #include "finex/fragment/alignment.h"
+#include "finex/key/pattern.h"
 #include "finex/provider/curl_http_client.h"
 #include "finex/provider/factory.h"
 #include "finex/provider/resilience/resilient_provider.h"
@@ -32,6 +36,7 @@ class EngineImpl final : public Engine {
 
   Clock* clock = nullptr;
   std::shared_ptr<void> shared_tier;  // Redis client + leases behind a shared backend
+  Coordinator* coordinator = nullptr;  // owned by shared_tier; nullptr = a lone node
   std::unique_ptr<backend::Backend> backend;
   std::unique_ptr<codec::FrameCodec> codec;
   std::unique_ptr<provider::HttpClient> http;
@@ -40,12 +45,82 @@ class EngineImpl final : public Engine {
   std::unique_ptr<CachedApi> api_;
 };
 
+#ifdef FINEX_CACHE_HAVE_REDIS
+// Coordination of nodes sharing one Redis (coordination.h, docs/backends.md):
+// leases for cross-node single-flight, the invalidation bus for broadcasts.
+// Every Redis failure means "proceed without coordination".
+class RedisCoordinator final : public Coordinator {
+ public:
+  RedisCoordinator(std::shared_ptr<backend::RedisClient> client, std::unique_ptr<backend::RedisLeases> leases,
+                   backend::TieredBackend* tier)
+      : client_(std::move(client)), leases_(std::move(leases)), tier_(tier) {}
+  ~RedisCoordinator() override { bus_.reset(); }  // joins the subscriber before members go
+
+  Status StartBus() {
+    FINEX_ASSIGN_OR_RETURN(
+        bus_, backend::RedisInvalidationBus::Start(
+                  client_, {}, [this](std::string_view, std::string_view pattern) { Deliver(pattern); },
+                  [this] { Deliver(""); }));
+    return OkStatus();
+  }
+
+  Result<std::optional<LeaseHandle>> TryLease(std::string_view name) override {
+    FINEX_ASSIGN_OR_RETURN(std::optional<backend::Lease> l, leases_->TryAcquire(name, kLeaseTtlMs));
+    if (!l) return std::optional<LeaseHandle>();
+    return std::optional<LeaseHandle>(LeaseHandle{std::move(l->key), std::move(l->token)});
+  }
+  void Release(const LeaseHandle& lease) override { (void)leases_->Release({lease.name, lease.token}); }
+  Result<WaitOutcome> Wait(std::string_view name, const std::function<Result<bool>()>& ready) override {
+    FINEX_ASSIGN_OR_RETURN(backend::RedisLeases::WaitOutcome w, leases_->WaitForResult(name, ready, kWaitMs));
+    switch (w) {
+      case backend::RedisLeases::WaitOutcome::kReady: return WaitOutcome::kReady;
+      case backend::RedisLeases::WaitOutcome::kLeaseGone: return WaitOutcome::kGone;
+      default: return WaitOutcome::kTimeout;
+    }
+  }
+  void PublishInvalidation(std::string_view pattern) override {
+    if (bus_) (void)bus_->Publish(pattern);
+  }
+  void OnInvalidation(InvalidationHandler handler) override {
+    std::lock_guard lock(mu_);
+    handler_ = std::move(handler);
+  }
+
+ private:
+  static constexpr int64_t kLeaseTtlMs = 30000, kWaitMs = 15000;
+  // On the bus thread. Only while a cache listens: it owns the tier's users,
+  // and the engine destroys the cache (which clears the handler) first.
+  void Deliver(std::string_view pattern) {
+    std::lock_guard lock(mu_);
+    if (!handler_) return;
+    if (pattern.empty()) {
+      (void)tier_->InvalidateLocal("");
+    } else if (auto p = key::Pattern::Parse(pattern); p.ok()) {
+      (void)tier_->InvalidateLocal(p->scan_prefix());
+    } else {
+      return;
+    }
+    handler_(pattern);
+  }
+
+  std::shared_ptr<backend::RedisClient> client_;
+  std::unique_ptr<backend::RedisLeases> leases_;
+  backend::TieredBackend* tier_;
+  std::mutex mu_;
+  InvalidationHandler handler_;  // GUARDED_BY(mu_)
+  std::unique_ptr<backend::RedisInvalidationBus> bus_;
+};
+#endif
+
 Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Clock& clock,
-                                                     std::shared_ptr<void>* keep_alive) {
+                                                     std::shared_ptr<void>* keep_alive,
+                                                     Coordinator** coordinator) {
   if (o.backend == "memory") {
     backend::MemoryBackendOptions mo;
     mo.clock = &clock;
-    mo.max_bytes = o.max_memory_mb > 0 ? static_cast<uint64_t>(o.max_memory_mb) << 20 : 0;
+    // max_memory_mb bounds ALL cached data: half for the encoded fragments
+    // here, half for the hot tier of decoded frames (see OpenEngine).
+    mo.max_bytes = o.max_memory_mb > 0 ? static_cast<uint64_t>(o.max_memory_mb) << 19 : 0;
     return NewMemoryBackend(mo);
   }
   if (o.backend == "redis") {
@@ -56,10 +131,10 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     ro.url = o.redis_url;
     auto tier = backend::OpenSharedRedisTier(ro);
     if (!tier.ok()) return tier.status().WithParam("redis_url");
-    auto bundle = std::make_shared<std::pair<std::shared_ptr<backend::RedisClient>,
-                                             std::unique_ptr<backend::RedisLeases>>>(tier->client,
-                                                                                     std::move(tier->leases));
-    *keep_alive = bundle;
+    auto coord = std::make_shared<RedisCoordinator>(tier->client, std::move(tier->leases), tier->backend.get());
+    FINEX_RETURN_IF_ERROR(coord->StartBus());
+    *coordinator = coord.get();
+    *keep_alive = coord;
     return std::unique_ptr<backend::Backend>(std::move(tier->backend));
 #else
     return UnimplementedError("backend 'redis' is not built into this finex").WithParam("backend");
@@ -111,7 +186,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   if (opts.max_memory_mb < 0) return InvalidArgumentError("max_memory_mb must be >= 0").WithParam("max_memory_mb");
   if (opts.worker_threads < 1 || opts.worker_threads > 256)
     return InvalidArgumentError("worker_threads must be in 1..256").WithParam("worker_threads");
-  FINEX_ASSIGN_OR_RETURN(e->backend, OpenBackend(opts, *e->clock, &e->shared_tier));
+  FINEX_ASSIGN_OR_RETURN(e->backend, OpenBackend(opts, *e->clock, &e->shared_tier, &e->coordinator));
   e->codec = codec::NewParquetCodec();
   e->http = std::make_unique<provider::CurlHttpClient>();
 
@@ -150,6 +225,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   deps.backend = e->backend.get();
   deps.codec = e->codec.get();
   deps.clock = e->clock;
+  deps.coordinator = e->coordinator;
   SmartCacheOptions so;
   so.planner.fragment_size = size;
   // [features] aggressive_widening = false keeps fetches to whole fragment

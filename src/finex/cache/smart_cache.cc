@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "finex/cache/coordination.h"
 #include "finex/cache/hot_tier.h"
 #include "finex/cache/prefetcher.h"
 #include "finex/cache/split_policy.h"
@@ -156,9 +157,12 @@ class SmartCache final : public CachedApi {
     for (const ProviderSlot& s : deps_.providers) FINEX_CHECK(s.provider != nullptr);
     if (deps_.prefetcher)
       deps_.prefetcher->Attach([this](const PrefetchSeries& s, TimeRange r) { return PrefetchHistory(s, r); });
+    if (deps_.coordinator)
+      deps_.coordinator->OnInvalidation([this](std::string_view pattern) { DropLocal(pattern); });
   }
 
   ~SmartCache() override {
+    if (deps_.coordinator) deps_.coordinator->OnInvalidation({});  // waits for a running handler
     if (deps_.prefetcher) deps_.prefetcher->Detach();  // waits for a running prefetch
     {
       std::lock_guard lock(warm_mu_);
@@ -175,6 +179,7 @@ class SmartCache final : public CachedApi {
   Result<std::string> warm_cache(const WarmRequest& req) override;
   Result<WarmStatus> warm_status(std::string_view id) const override;
   Result<size_t> invalidate_cache(std::string_view pattern) override;
+  uint64_t invalidations() const override { return invalidations_.load(); }
   Status Ready() const override;
 
  private:
@@ -223,6 +228,10 @@ class SmartCache final : public CachedApi {
   void RecordSymbol(const std::string& symbol, bool hit, int calls);
   void RecordProviderCalls(const std::string& provider, int calls, bool failed);
 
+  // An invalidation from another node (coordination.h): drops matching
+  // registry and hot-tier entries; "" = drop every decoded copy and memo.
+  void DropLocal(std::string_view pattern);
+
   void WarmLoop();
   // A prediction run through the normal path; not a user hit/miss.
   Result<PrefetchRun> PrefetchHistory(const PrefetchSeries& series, TimeRange range);
@@ -254,6 +263,7 @@ class SmartCache final : public CachedApi {
   std::atomic<uint64_t> rows_served_{0}, rows_stored_{0}, bonus_rows_{0}, validation_rejects_{0};
   std::atomic<uint64_t> prefetch_calls_{0}, prefetched_rows_{0};
   std::atomic<uint64_t> split_invalidations_{0};  // fragments dropped for splits/dividends
+  std::atomic<uint64_t> invalidations_{0};        // invalidate_cache + DropLocal calls
   mutable std::mutex stats_mu_;
   std::map<std::string, NamedCount> by_provider_;  // GUARDED_BY(stats_mu_)
   std::map<std::string, NamedCount> by_symbol_;    // GUARDED_BY(stats_mu_)
@@ -859,8 +869,38 @@ SymbolOutcome SmartCache::HistoryOne(const ResolvedHistory& q, const std::string
       continue;
     }
     out.hit = false;
+    // Cross-node single-flight: one node fetches these gaps, the others wait
+    // for its fragments to appear in the shared backend (coordination.h).
+    std::optional<Coordinator::LeaseHandle> lease;
+    if (deps_.coordinator) {
+      const TimeRange& first = plan.gaps.ranges().front();
+      const std::string name = symbol + ":" + std::string(IntervalName(q.interval)) + ":" +
+                               (pr.provider.empty() ? std::string("any") : pr.provider) + ":" +
+                               std::to_string(first.start) + ":" + std::to_string(plan.gaps.ranges().back().end);
+      auto got = deps_.coordinator->TryLease(name);
+      if (got.ok() && *got) {
+        lease = std::move(**got);
+      } else if (got.ok()) {  // another node is fetching: wait for its result
+        auto ready = [&]() -> Result<bool> {
+          FINEX_RETURN_IF_ERROR(LoadNewKeys(symbol, q.interval));
+          auto snap = registry_.Snapshot(symbol, q.interval);
+          Plan p = planner_.Build(pr, *snap.fragments, cal, deps_.clock->Now(), candidates);
+          return p.full_hit() || p.fetches.empty() || p.gaps.Intersect(mine->fills).empty();
+        };
+        auto w = deps_.coordinator->Wait(name, ready);
+        if (w.ok() && *w == Coordinator::WaitOutcome::kReady) {
+          {
+            std::lock_guard lock(s.mu);
+            s.inflight.erase(std::remove(s.inflight.begin(), s.inflight.end(), mine), s.inflight.end());
+          }
+          promise.set_value(OkStatus());
+          continue;  // plans again: now served from the shared backend
+        }
+      }  // kUnavailable, timeout or lease gone: fetch ourselves
+    }
     const uint64_t invalidated_before = split_invalidations_.load();
     Status st = ExecuteFetches(plan, pr, cal, &out, &unstored);
+    if (lease) deps_.coordinator->Release(*lease);
     // A reported split/dividend dropped stale pieces: the gaps grew for a
     // good reason, so the next round may fetch them again.
     if (split_invalidations_.load() != invalidated_before) last_gap = std::numeric_limits<Timestamp>::max();
@@ -1250,7 +1290,29 @@ Result<size_t> SmartCache::invalidate_cache(std::string_view pattern_text) {
   for (std::string& k : registry_.RemoveIf([&](const Fragment& f) { return pattern.Matches(f.key); }))
     removed.insert(std::move(k));
   hot_.EraseIf([&](std::string_view k) { return pattern.Matches(k); });
+  invalidations_.fetch_add(1);
+  if (deps_.coordinator) deps_.coordinator->PublishInvalidation(pattern_text);
   return removed.size();
+}
+
+void SmartCache::DropLocal(std::string_view pattern_text) {
+  struct Count {  // after the drop: answers built before it are then refused
+    std::atomic<uint64_t>& n;
+    ~Count() { n.fetch_add(1); }
+  } count{invalidations_};
+  if (pattern_text.empty()) {
+    hot_.EraseIf([](std::string_view) { return true; });
+    std::lock_guard lock(series_mu_);
+    for (auto& [id, series] : series_) {
+      std::lock_guard memo_lock(series->memo_mu);
+      series->memo.reset();
+    }
+    return;
+  }
+  auto pattern = key::Pattern::Parse(pattern_text);
+  if (!pattern.ok()) return;
+  registry_.RemoveIf([&](const Fragment& f) { return pattern->Matches(f.key); });
+  hot_.EraseIf([&](std::string_view k) { return pattern->Matches(k); });
 }
 
 Status SmartCache::Ready() const {

@@ -49,6 +49,7 @@
 namespace finex::cache {
 
 class Prefetcher;  // prefetcher.h
+class Coordinator;  // coordination.h
 
 struct ProviderSlot {
   provider::Provider* provider = nullptr;  // borrowed; REQUIRES non-null
@@ -87,6 +88,10 @@ struct SmartCacheDeps {
   // history requests to it and attaches its prefetch path (detached by the
   // cache's destructor).
   Prefetcher* prefetcher = nullptr;
+  // Other nodes sharing the backend (coordination.h): cross-node
+  // single-flight leases and invalidation broadcast; nullptr = a lone node.
+  // Borrowed; its invalidation handler is cleared by the cache's destructor.
+  Coordinator* coordinator = nullptr;
 };
 
 std::unique_ptr<CachedApi> NewSmartCache(SmartCacheDeps deps, SmartCacheOptions opts = {});

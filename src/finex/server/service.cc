@@ -279,6 +279,8 @@ Result<QueryParams> QueryOf(const http::Request& req) {
 
 std::unique_ptr<http::Response> Service::FromAnswerCache(const std::string& key,
                                                          const http::Request& req, Ctx& ctx) {
+  // An invalidation (also one received from another node) drops every answer.
+  if (const uint64_t n = api_.invalidations(); seen_invalidations_.exchange(n) != n) answers_.Clear();
   auto hit = answers_.Get(key, MonotonicMicros());
   if (!hit) {
     answer_lookups_->With({"miss"}).Inc();

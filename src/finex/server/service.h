@@ -92,6 +92,7 @@ class Service {
   ServiceOptions opts_;
   Registry registry_;
   AnswerCache answers_;
+  std::atomic<uint64_t> seen_invalidations_{0};  // api_.invalidations() when answers_ was last checked
   std::atomic<bool> draining_{false};
   std::atomic<int> inflight_{0};
   std::atomic<uint64_t> request_seq_{0};
