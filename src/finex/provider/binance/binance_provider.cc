@@ -320,11 +320,7 @@ class BinanceProvider final : public Provider {
   }
 
  private:
-  Headers ApiKeyHeaders() const {
-    Headers h;
-    if (!config_.api_key.empty()) h.emplace_back("X-MBX-APIKEY", config_.api_key);
-    return h;
-  }
+  Headers ApiKeyHeaders() const { return detail::ApiKeyHeaders(config_, "X-MBX-APIKEY"); }
   const ProviderConfig config_;
   const std::string base_;
   HttpClient& http_;

@@ -344,11 +344,7 @@ class CoinGeckoProvider final : public Provider {
   }
 
  private:
-  Headers KeyHeaders() const {
-    Headers h;
-    if (!config_.api_key.empty()) h.emplace_back("x-cg-demo-api-key", config_.api_key);
-    return h;
-  }
+  Headers KeyHeaders() const { return ApiKeyHeaders(config_, "x-cg-demo-api-key"); }
   const ProviderConfig config_;
   const std::string base_;
   HttpClient& http_;

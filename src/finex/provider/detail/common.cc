@@ -100,6 +100,15 @@ Status CheckNonEmptyRange(ProviderId id, const HistoryRequest& req) {
       .WithParam("start");
 }
 
+Headers ApiKeyHeaders(const ProviderConfig& config, std::string_view name,
+                      std::string_view prefix) {
+  Headers h;
+  if (!config.api_key.empty()) {
+    h.emplace_back(std::string(name), std::string(prefix) + config.api_key);
+  }
+  return h;
+}
+
 double RetryAfterSeconds(const HttpResponse& resp) {
   std::string_view v = resp.Header("retry-after");
   if (v.empty()) return -1;

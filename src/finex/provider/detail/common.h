@@ -67,6 +67,11 @@ Status Error(ProviderId id, StatusCode code, std::string_view message, int upstr
 // adapter returns for an empty History range ("empty range ...", param "start").
 Status CheckNonEmptyRange(ProviderId id, const HistoryRequest& req);
 
+// The one request header carrying the configured API key, `name: prefix + key`
+// (e.g. "Authorization: apikey KEY"); no headers when config.api_key is empty.
+Headers ApiKeyHeaders(const ProviderConfig& config, std::string_view name,
+                      std::string_view prefix = "");
+
 // Seconds from the Retry-After header (delta-seconds form); -1 if absent.
 double RetryAfterSeconds(const HttpResponse& resp);
 

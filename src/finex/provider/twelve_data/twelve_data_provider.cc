@@ -326,11 +326,7 @@ class TwelveDataProvider final : public Provider {
   }
 
  private:
-  Headers AuthHeaders() const {
-    Headers h;
-    if (!config_.api_key.empty()) h.emplace_back("Authorization", "apikey " + config_.api_key);
-    return h;
-  }
+  Headers AuthHeaders() const { return ApiKeyHeaders(config_, "Authorization", "apikey "); }
   const ProviderConfig config_;
   const std::string base_;
   HttpClient& http_;
