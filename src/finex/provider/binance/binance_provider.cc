@@ -1,6 +1,7 @@
 #include "finex/provider/binance/binance_provider.h"
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,10 @@ using namespace finex::provider::detail;  // NOLINT
 constexpr ProviderId kId = ProviderId::kBinance;
 constexpr int kMaxLimit = 1000;
 constexpr int kMaxPages = 2000;
+// Request-weight budget per IP and minute, and what one klines call costs
+// (developers.binance.com limits: REQUEST_WEIGHT 6000/min; klines weight 2).
+constexpr int64_t kWeightPerMinute = 6000;
+constexpr int64_t kKlinesWeight = 2;
 
 // Quote assets, longest first so "FDUSD" wins over a shorter suffix.
 constexpr std::string_view kQuotes[] = {"FDUSD", "USDT", "USDC", "TUSD", "BUSD", "USDP", "DAI",
@@ -227,6 +232,22 @@ class BinanceProvider final : public Provider {
       FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(*doc, &sb));
       if (page.rows > 0) live = page.last_close_ms >= now * 1000;
       if (page.rows < kMaxLimit) break;
+      // Binance meters request weight per IP and minute (6000; klines cost
+      // 2) and reports what is used in X-MBX-USED-WEIGHT-1M. Paging on past
+      // the budget earns a 429 and then a 418 ban: stop here, naming the
+      // wait until the window rolls over.
+      if (const std::string_view used = resp.Header("x-mbx-used-weight-1m"); !used.empty()) {
+        int64_t weight = 0;
+        const auto [p, ec] = std::from_chars(used.data(), used.data() + used.size(), weight);
+        if (ec == std::errc() && p == used.data() + used.size() &&
+            weight + kKlinesWeight > kWeightPerMinute) {
+          return Error(kId, StatusCode::kResourceExhausted,
+                       "klines: request weight " + std::to_string(weight) + " of " +
+                           std::to_string(kWeightPerMinute) +
+                           " used this minute; the next page would exceed it")
+              .WithRetryAfter(static_cast<double>(60 - now % 60));
+        }
+      }
       if (page.last_open_ms + 1 <= start_ms) {
         return Error(kId, StatusCode::kDataLoss, "klines: page did not advance");
       }

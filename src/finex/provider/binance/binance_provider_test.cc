@@ -84,6 +84,20 @@ TEST(BinanceProvider, PagesBeyondThousandRows) {
   EXPECT_EQ(p->Limits(Interval::k1m).max_rows, 1000);
 }
 
+TEST(BinanceProvider, StopsPagingAtTheRequestWeightBudget) {
+  testing::FakeHttpClient http;
+  testing::FakeClock clock(1800000010);  // 10 s into a minute
+  const Timestamp start = 1704067200;
+  const int64_t step = 60000;
+  http.On("startTime=" + std::to_string(start * 1000) + "&", 200, Page(start * 1000, 1000, step),
+          {{"x-mbx-used-weight-1m", "5999"}});
+  auto p = NewBinanceProvider({}, http, clock);
+  auto r = p->History(Req("ETHBTC", Interval::k1m, start, start + 1200 * 60));
+  EXPECT_THAT(r, testing::StatusIs(StatusCode::kResourceExhausted, "request weight 5999"));
+  EXPECT_DOUBLE_EQ(r.status().details().retry_after_s, 50);
+  EXPECT_EQ(http.calls(), 1u);  // the second page was never asked
+}
+
 TEST(BinanceProvider, SymbolRules) {
   EXPECT_EQ(binance::ParsePair("BTCUSDT")->wire, "BTCUSDT");
   EXPECT_EQ(binance::ParsePair("BTC/USDT")->wire, "BTCUSDT");
