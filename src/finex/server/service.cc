@@ -415,13 +415,8 @@ http::Response Service::History(const http::Request& req, Ctx& ctx) {
   return Finish(std::move(full), req, ctx);
 }
 
-http::Response Service::QuoteRoute(const http::Request& req, Ctx& ctx) {
-  auto q = QueryOf(req);
-  if (!q.ok()) return ProblemFromStatus(q.status(), ctx.request_id);
-  auto pr = ParseQuoteParams(*q, opts_.limits);
-  if (!pr.ok()) return ProblemFromStatus(pr.status(), ctx.request_id);
-  const QuoteParams& p = *pr;
-  const std::string key = p.Key();
+http::Response Service::SmallRoute(const std::string& key, Format format, const http::Request& req,
+                                   Ctx& ctx, const std::function<Result<Rendered>(bool json)>& render) {
   if (auto hit = FromAnswerCache(key, req, ctx)) return std::move(*hit);
   const uint64_t gen = answers_.generation();
   InflightSlot slot(inflight_, *inflight_gauge_);
@@ -431,22 +426,30 @@ http::Response Service::QuoteRoute(const http::Request& req, Ctx& ctx) {
                                " concurrent requests; retry shortly"),
         ctx.request_id);
   }
-  auto res = api_.Quote(p.symbols, p.options);
+  const bool json = format == Format::kJson;
+  auto res = render(json);
   if (!res.ok()) return ProblemFromStatus(res.status(), ctx.request_id);
   auto full = std::make_shared<http::Response>();
   full->status = 200;
-  if (p.format == Format::kJson) {
-    full->content_type = std::string(kJson);
-    full->body = std::make_shared<const std::string>(RenderQuotesJson(*res, p));
-  } else {
-    full->content_type = std::string(kCsv);
-    full->body = std::make_shared<const std::string>(RenderQuotesCsv(*res));
-    AppendCacheInfoHeaders(full->headers, res->info);
-  }
+  full->content_type = std::string(json ? kJson : kCsv);
+  full->body = std::make_shared<const std::string>(std::move(res->body));
+  if (!json) AppendCacheInfoHeaders(full->headers, res->info);
   if (res->info.api_calls_made == 0 && !res->info.stale) {
     answers_.Put(key, full, gen, MonotonicMicros());
   }
   return Finish(std::move(full), req, ctx);
+}
+
+http::Response Service::QuoteRoute(const http::Request& req, Ctx& ctx) {
+  auto q = QueryOf(req);
+  if (!q.ok()) return ProblemFromStatus(q.status(), ctx.request_id);
+  auto pr = ParseQuoteParams(*q, opts_.limits);
+  if (!pr.ok()) return ProblemFromStatus(pr.status(), ctx.request_id);
+  const QuoteParams& p = *pr;
+  return SmallRoute(p.Key(), p.format, req, ctx, [&](bool json) -> Result<Rendered> {
+    FINEX_ASSIGN_OR_RETURN(cache::QuoteResult res, api_.Quote(p.symbols, p.options));
+    return Rendered{json ? RenderQuotesJson(res, p) : RenderQuotesCsv(res), res.info};
+  });
 }
 
 http::Response Service::SearchRoute(const http::Request& req, Ctx& ctx) {
@@ -455,32 +458,10 @@ http::Response Service::SearchRoute(const http::Request& req, Ctx& ctx) {
   auto pr = ParseSearchParams(*q, opts_.limits);
   if (!pr.ok()) return ProblemFromStatus(pr.status(), ctx.request_id);
   const SearchParams& p = *pr;
-  const std::string key = p.Key();
-  if (auto hit = FromAnswerCache(key, req, ctx)) return std::move(*hit);
-  const uint64_t gen = answers_.generation();
-  InflightSlot slot(inflight_, *inflight_gauge_);
-  if (slot.count() > opts_.max_inflight) {
-    return ProblemFromStatus(
-        ResourceExhaustedError("server is at its limit of " + std::to_string(opts_.max_inflight) +
-                               " concurrent requests; retry shortly"),
-        ctx.request_id);
-  }
-  auto res = api_.Search(p.q, p.options);
-  if (!res.ok()) return ProblemFromStatus(res.status(), ctx.request_id);
-  auto full = std::make_shared<http::Response>();
-  full->status = 200;
-  if (p.format == Format::kJson) {
-    full->content_type = std::string(kJson);
-    full->body = std::make_shared<const std::string>(RenderSearchJson(*res, p));
-  } else {
-    full->content_type = std::string(kCsv);
-    full->body = std::make_shared<const std::string>(RenderSearchCsv(*res));
-    AppendCacheInfoHeaders(full->headers, res->info);
-  }
-  if (res->info.api_calls_made == 0 && !res->info.stale) {
-    answers_.Put(key, full, gen, MonotonicMicros());
-  }
-  return Finish(std::move(full), req, ctx);
+  return SmallRoute(p.Key(), p.format, req, ctx, [&](bool json) -> Result<Rendered> {
+    FINEX_ASSIGN_OR_RETURN(cache::SearchResults res, api_.Search(p.q, p.options));
+    return Rendered{json ? RenderSearchJson(res, p) : RenderSearchCsv(res), res.info};
+  });
 }
 
 http::Response Service::Stats(Ctx& ctx) {

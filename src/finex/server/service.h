@@ -20,6 +20,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -83,6 +84,16 @@ class Service {
                                                   Ctx& ctx);
   http::Response Finish(std::shared_ptr<const http::Response> full, const http::Request& req,
                         Ctx& ctx);
+  // Quote and search share one shape: answer-cache lookup, the in-flight
+  // limit, one engine call rendered as JSON or CSV (`render(json)` returns the
+  // body and the answer's CacheInfo), and keeping answers that came wholly
+  // from cache.
+  struct Rendered {
+    std::string body;
+    cache::CacheInfo info;
+  };
+  http::Response SmallRoute(const std::string& key, Format format, const http::Request& req, Ctx& ctx,
+                            const std::function<Result<Rendered>(bool json)>& render);
   std::string NewRequestId(const http::Request& req);
   Timestamp Now() const;
   void AddEngineCollector();
