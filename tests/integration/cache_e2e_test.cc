@@ -143,6 +143,45 @@ TEST_F(CacheE2e, ProviderDownServesStaleCachedData) {
   EXPECT_EQ(r.frame->rows(), 252u);
 }
 
+// Breaker states reach cache_stats() (and so /metrics and /v1/cache/stats):
+// closed while the provider answers, open after breaker_failures failures.
+TEST(CacheE2eBreaker, ProviderBreakerStateIsReportedInStats) {
+  finex::testing::FakeClock clock(T(2025, 1, 11, 12));
+  sim::SimOptions so;
+  so.listen = "127.0.0.1:0";
+  so.clock = &clock;
+  ASSERT_OK_AND_ASSIGN(auto simulator, sim::Simulator::Start(so));
+  EngineOptions eo;
+  eo.clock = &clock;
+  ProviderOptions po;
+  po.base_url = simulator->BaseUrl("yahoo");
+  po.rate_limit_per_min = 6000;
+  po.max_retries = 0;
+  po.breaker_failures = 2;
+  eo.providers["yahoo"] = po;
+  ASSERT_OK_AND_ASSIGN(auto engine, OpenEngine(eo));
+  const std::vector<std::string> syms = {"AAPL", "MSFT", "IBM"};
+  HistoryOptions o;
+  o.start = T(2024, 1, 1);
+  o.end = EndOf(2024, 1, 31);
+  ASSERT_OK(engine->api().History(std::span<const std::string>(&syms[0], 1), o));
+  CacheStats s = engine->api().cache_stats();
+  ASSERT_EQ(s.providers.size(), 1u);
+  EXPECT_EQ(s.providers[0].name, "yahoo");
+  EXPECT_EQ(s.providers[0].breaker, "closed");
+  EXPECT_DOUBLE_EQ(s.providers[0].score, 1.0);
+
+  ASSERT_OK(simulator->SetFaults(R"({"down": ["yahoo"]})"));
+  EXPECT_FALSE(engine->api().History(std::span<const std::string>(&syms[1], 1), o).ok());
+  EXPECT_FALSE(engine->api().History(std::span<const std::string>(&syms[2], 1), o).ok());
+  s = engine->api().cache_stats();
+  ASSERT_EQ(s.providers.size(), 1u);
+  EXPECT_EQ(s.providers[0].breaker, "open");
+  EXPECT_LT(s.providers[0].score, 1.0);
+  engine.reset();
+  simulator->Stop();
+}
+
 // prefetch_enabled through OpenEngine: the engine's worker (ticking on its
 // own) fetches the next page a user is paging to, so asking for it makes no
 // upstream call. Real time passes here (the worker's 1 s tick); the fake-clock

@@ -104,6 +104,12 @@ struct NamedCount {
   std::string name;
   uint64_t hits = 0, misses = 0, api_calls = 0;
 };
+// One configured provider's health, for /metrics and readiness.
+struct ProviderState {
+  std::string name;
+  std::string breaker = "closed";  // circuit breaker: closed | open | half_open
+  double score = 1;                // 0..1 health score used for provider choice
+};
 struct CacheStats {
   uint64_t hits = 0, misses = 0;
   double hit_rate = 0;
@@ -115,7 +121,11 @@ struct CacheStats {
   uint64_t bonus_rows_reused = 0, rows_served = 0, rows_stored = 0;
   uint64_t validation_rejects = 0;
   double p50_ms = 0, p99_ms = 0;
+  // Cached data held in this process: the hot tier of decoded frames plus
+  // the in-process store's bytes (memory backend, or the memory L1 in front
+  // of Redis); the budget is max_memory_mb (0 = unlimited).
   uint64_t memory_bytes = 0, memory_budget_bytes = 0;
+  std::vector<ProviderState> providers;  // in fallback order
   // Prefetch (prefetch_enabled): provider calls made ahead of users (also
   // counted in api_calls, never as hits/misses) and rows they made ready.
   uint64_t prefetch_calls = 0, prefetched_rows = 0;

@@ -112,15 +112,20 @@ class RedisCoordinator final : public Coordinator {
 };
 #endif
 
+// max_memory_mb bounds ALL cached data held in this process: half for the
+// encoded fragments of an in-process store (memory backend, memory L1 in
+// front of Redis), half for the hot tier of decoded frames. 0 = unlimited.
+uint64_t HalfBudget(const EngineOptions& o) {
+  return o.max_memory_mb > 0 ? static_cast<uint64_t>(o.max_memory_mb) << 19 : 0;
+}
+
 Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Clock& clock,
                                                      std::shared_ptr<void>* keep_alive,
                                                      Coordinator** coordinator) {
   if (o.backend == "memory") {
     backend::MemoryBackendOptions mo;
     mo.clock = &clock;
-    // max_memory_mb bounds ALL cached data: half for the encoded fragments
-    // here, half for the hot tier of decoded frames (see OpenEngine).
-    mo.max_bytes = o.max_memory_mb > 0 ? static_cast<uint64_t>(o.max_memory_mb) << 19 : 0;
+    mo.max_bytes = HalfBudget(o);  // the other half: the hot tier
     return NewMemoryBackend(mo);
   }
   if (o.backend == "redis") {
@@ -129,7 +134,9 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     // (L1 only) while Redis is down.
     backend::RedisOptions ro;
     ro.url = o.redis_url;
-    auto tier = backend::OpenSharedRedisTier(ro);
+    backend::TieredOptions to;
+    to.l1_max_bytes = HalfBudget(o);  // the other half: the hot tier
+    auto tier = backend::OpenSharedRedisTier(ro, to);
     if (!tier.ok()) return tier.status().WithParam("redis_url");
     auto coord = std::make_shared<RedisCoordinator>(tier->client, std::move(tier->leases), tier->backend.get());
     FINEX_RETURN_IF_ERROR(coord->StartBus());
@@ -219,7 +226,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
     ro.breaker.open_duration_ms = std::max(1, po.breaker_open_ms);
     auto rp = std::make_unique<provider::ResilientProvider>(std::move(adapter).value(), ro, *e->clock);
     provider::ResilientProvider* raw = rp.get();
-    deps.providers.push_back({raw, [raw] { return raw->Health().score; }});
+    deps.providers.push_back({raw, [raw] { return raw->Health().score; },
+                              [raw] { return std::string(provider::BreakerStateName(raw->Health().breaker)); }});
     e->providers.push_back(std::move(rp));
   }
   deps.backend = e->backend.get();
@@ -233,7 +241,9 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   if (auto it = opts.features.find("aggressive_widening"); it != opts.features.end() && !it->second)
     so.planner.widen = fragment::WidenPolicy::kBucket;
   so.ttl.ttl_multiplier = opts.ttl_multiplier;
-  so.hot_tier_bytes = opts.max_memory_mb > 0 ? static_cast<uint64_t>(opts.max_memory_mb) << 19 : 0;  // half
+  so.hot_tier_bytes = HalfBudget(opts);
+  so.backend_in_process = opts.backend == "memory" || opts.backend == "redis";
+  so.memory_budget_bytes = static_cast<uint64_t>(opts.max_memory_mb) << 20;
   so.worker_threads = opts.worker_threads;
   so.rescan_before_fetch = e->backend->durable() || opts.backend != "memory";
   if (opts.prefetch_enabled) {

@@ -1271,8 +1271,11 @@ CacheStats SmartCache::cache_stats() const {
   auto [p50, p99] = latency_.P50P99();
   s.p50_ms = p50;
   s.p99_ms = p99;
-  s.memory_bytes = hot_.bytes();
-  s.memory_budget_bytes = hot_.budget_bytes();
+  s.memory_bytes = hot_.bytes() + (opts_.backend_in_process ? deps_.backend->stats().bytes : 0);
+  s.memory_budget_bytes = opts_.memory_budget_bytes ? opts_.memory_budget_bytes : hot_.budget_bytes();
+  for (const ProviderSlot& p : deps_.providers)
+    s.providers.push_back({std::string(p.provider->name()), p.breaker ? p.breaker() : "closed",
+                           p.health ? p.health() : 1.0});
   s.prefetch_calls = prefetch_calls_.load();
   s.prefetched_rows = prefetched_rows_.load();
   return s;

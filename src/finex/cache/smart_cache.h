@@ -56,6 +56,9 @@ struct ProviderSlot {
   // Health score 0..1 for provider choice (ResilientProvider::Health().score);
   // empty = always 1.
   std::function<double()> health;
+  // Circuit-breaker state for stats ("closed" | "open" | "half_open",
+  // BreakerStateName); empty = always "closed".
+  std::function<std::string()> breaker;
 };
 
 struct SmartCacheOptions {
@@ -65,6 +68,13 @@ struct SmartCacheOptions {
   // Default: 7 days.
   Timestamp stale_keep_s = 7 * kSecondsPerDay;
   uint64_t hot_tier_bytes = 512ull << 20;  // 0 = unlimited. Default 512 MiB.
+  // Whether the backend keeps its bytes in this process (memory backend, or
+  // the memory L1 of a tiered one): its stats().bytes then count in
+  // CacheStats::memory_bytes. Default: false.
+  bool backend_in_process = false;
+  // Reported as CacheStats::memory_budget_bytes (the whole max_memory_mb);
+  // 0 = hot_tier_bytes.
+  uint64_t memory_budget_bytes = 0;
   EvictionKind eviction = EvictionKind::kGdsf;
   size_t max_symbols = 100;             // per history/quote request
   bool validate = true;                 // run ValidateBars before storing

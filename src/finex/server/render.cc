@@ -405,7 +405,17 @@ std::string RenderStatsJson(const cache::CacheStats& s, const ServerFigures& f) 
   Num(out, "p99_ms", s.p99_ms);
   Int(out, "memory_bytes", s.memory_bytes);
   Int(out, "memory_budget_bytes", s.memory_budget_bytes);
-  out += ",\"server\":{";
+  out += ",\"providers\":[";
+  for (size_t i = 0; i < s.providers.size(); ++i) {
+    if (i) out.push_back(',');
+    out += "{\"name\":";
+    AppendJsonString(out, s.providers[i].name);
+    out += ",\"breaker\":";
+    AppendJsonString(out, s.providers[i].breaker);
+    Num(out, "score", s.providers[i].score);
+    out.push_back('}');
+  }
+  out += "],\"server\":{";
   AppendJsonString(out, "requests");
   out.push_back(':');
   AppendJsonInt(out, static_cast<int64_t>(f.requests));

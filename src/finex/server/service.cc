@@ -637,6 +637,18 @@ void Service::AddEngineCollector() {
             static_cast<double>(s.bonus_rows_reused));
     counter("finex_cache_validation_rejects_total", "Provider rows rejected by data validation.",
             static_cast<double>(s.validation_rejects));
+    // Breaker states: one sample per provider and state (1 = current), so a
+    // PromQL `== 1` selects the state; cardinality is providers x 3.
+    AppendMetricHeader(out, "finex_provider_breaker_state", "gauge",
+                       "Circuit breaker state by provider (1 for the current state, else 0).");
+    for (const auto& p : s.providers)
+      for (std::string_view st : {"closed", "open", "half_open"})
+        AppendSample(out, "finex_provider_breaker_state", {{"provider", p.name}, {"state", std::string(st)}},
+                     p.breaker == st ? 1.0 : 0.0);
+    AppendMetricHeader(out, "finex_provider_health_score", "gauge",
+                       "Provider health score 0..1 (reliability x completeness) used for provider choice.");
+    for (const auto& p : s.providers)
+      AppendSample(out, "finex_provider_health_score", {{"provider", p.name}}, p.score);
     gauge("finex_answer_cache_entries", "Serialized answers held by the server.",
           static_cast<double>(answers_.entries()));
     gauge("finex_answer_cache_bytes", "Bytes of serialized answers held by the server.",

@@ -448,6 +448,10 @@ TEST_F(ServiceTest, StatsHealthReadyMetricsDashboard) {
   EXPECT_EQ(j["by_provider"]["yahoo"]["api_calls"], 10);
   EXPECT_EQ(j["by_symbol"]["AAPL"]["hits"], 60);
   EXPECT_EQ(j["fragments"], 12);
+  ASSERT_EQ(j["providers"].size(), 2u);
+  EXPECT_EQ(j["providers"][1]["name"], "binance");
+  EXPECT_EQ(j["providers"][1]["breaker"], "open");
+  EXPECT_DOUBLE_EQ(j["providers"][1]["score"].get<double>(), 0.25);
   EXPECT_GE(j["server"]["requests"].get<int>(), 1);
   EXPECT_GT(j["server"]["p99_ms"].get<double>(), 0);
 
@@ -473,6 +477,11 @@ TEST_F(ServiceTest, StatsHealthReadyMetricsDashboard) {
   EXPECT_THAT(t, HasSubstr("finex_cache_requests_total{provider=\"all\",result=\"hit\"} 90"));
   EXPECT_THAT(t, HasSubstr("finex_cache_fragments 12"));
   EXPECT_THAT(t, HasSubstr("# TYPE finex_cache_evictions_total counter"));
+  EXPECT_THAT(t, HasSubstr("finex_provider_breaker_state{provider=\"yahoo\",state=\"closed\"} 1"));
+  EXPECT_THAT(t, HasSubstr("finex_provider_breaker_state{provider=\"yahoo\",state=\"open\"} 0"));
+  EXPECT_THAT(t, HasSubstr("finex_provider_breaker_state{provider=\"binance\",state=\"open\"} 1"));
+  EXPECT_THAT(t, HasSubstr("finex_provider_breaker_state{provider=\"binance\",state=\"half_open\"} 0"));
+  EXPECT_THAT(t, HasSubstr("finex_provider_health_score{provider=\"binance\"} 0.25"));
   EXPECT_THAT(t, ::testing::Not(HasSubstr("AAPL"))) << "no per-symbol labels in metrics";
 
   auto d = Get("/");

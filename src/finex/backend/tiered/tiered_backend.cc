@@ -9,7 +9,9 @@
 namespace finex::backend {
 
 std::unique_ptr<TieredBackend> NewTieredBackend(std::unique_ptr<Backend> shared, TieredOptions options) {
-  return std::make_unique<TieredBackend>(NewMemoryBackend(), std::move(shared), options);
+  MemoryBackendOptions l1;
+  l1.max_bytes = options.l1_max_bytes;
+  return std::make_unique<TieredBackend>(NewMemoryBackend(l1), std::move(shared), options);
 }
 
 TieredBackend::TieredBackend(std::unique_ptr<Backend> l1, std::unique_ptr<Backend> l2, TieredOptions options)

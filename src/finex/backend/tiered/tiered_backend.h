@@ -48,6 +48,9 @@ struct TieredOptions {
   int probe_interval_ms = 100;
   // Ping period while healthy; 0 = only on errors. Default: 1000 ms.
   int health_interval_ms = 1000;
+  // Byte budget of the memory L1 built by NewTieredBackend (and
+  // OpenSharedRedisTier); 0 = unlimited. Default: 0.
+  uint64_t l1_max_bytes = 0;
 };
 
 struct TieredHealth {

@@ -162,6 +162,23 @@ TEST(TieredHealthTest, HealthIntervalDetectsOutageWithoutTraffic) {
   EXPECT_TRUE(t.degraded());
 }
 
+// l1_max_bytes bounds the memory L1 NewTieredBackend builds; L2 keeps all.
+TEST(TieredBudgetTest, L1MaxBytesBoundsL1AndL2KeepsEverything) {
+  auto l2 = NewMemoryBackend();
+  Backend* l2raw = l2.get();
+  auto t = NewTieredBackend(std::move(l2), {.l1_max_bytes = 64 * 1024});
+  const std::string value(1000, 'v');
+  for (int i = 0; i < 500; ++i) ASSERT_OK(t->Put("finex:A:1d:" + std::to_string(i), value));
+  EXPECT_LE(t->stats().bytes, 64u * 1024);
+  EXPECT_GT(t->stats().bytes, 32u * 1024);
+  EXPECT_GE(l2raw->stats().bytes, 500u * 1000);
+  for (int i = 0; i < 500; ++i) {  // evicted from L1 or not, every value reads back
+    ASSERT_OK_AND_ASSIGN(auto v, t->Get("finex:A:1d:" + std::to_string(i)));
+    ASSERT_TRUE(v.has_value()) << i;
+    EXPECT_EQ(v->size(), value.size());
+  }
+}
+
 }  // namespace
 }  // namespace finex::backend
 
