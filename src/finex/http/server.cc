@@ -348,11 +348,12 @@ void Session::OnHeader(beast::error_code ec) {
     return;
   }
   if (ec == bhttp::error::header_limit) {
-    // Tell a long URL from a large header block by the request line.
-    auto data = buffer_.cdata();
-    std::string_view raw(static_cast<const char*>(data.data()), data.size());
-    const size_t eol = raw.find("\r\n");
-    if (eol == std::string_view::npos || eol > o.max_url_bytes) {
+    // Tell a long URL from a large header block by the request line. Beast
+    // consumes the request line (and each complete field) from buffer_ as it
+    // parses, so the buffer cannot show it: the parsed target can. No target
+    // yet means the request line alone outgrew the limit.
+    const auto target = parser_->get().target();
+    if (target.empty() || target.size() > o.max_url_bytes) {
       SendError(414, "uri_too_long",
                 "request target exceeds " + std::to_string(o.max_url_bytes) + " bytes");
     } else {
