@@ -39,6 +39,18 @@ Query& Query::Add(std::string_view key, std::string_view value) {
 
 Query& Query::Add(std::string_view key, int64_t value) { return Add(key, std::to_string(value)); }
 
+// WireNames is indexed by the enum value: kAllIntervals must list 0, 1, 2, ...
+static_assert([] {
+  for (size_t i = 0; i < kAllIntervals.size(); ++i) {
+    if (static_cast<size_t>(kAllIntervals[i]) != i) return false;
+  }
+  return true;
+}());
+
+std::string_view WireName(const WireNames& names, Interval iv) {
+  return names[static_cast<size_t>(iv)];
+}
+
 std::string BaseUrl(const ProviderConfig& config, ProviderId id) {
   std::string b = config.base_url.empty() ? std::string(DefaultBaseUrl(id)) : config.base_url;
   while (!b.empty() && b.back() == '/') b.pop_back();
@@ -159,6 +171,32 @@ Result<HttpResponse> Fetch(HttpClient& http, ProviderId id, const ProviderConfig
   Result<HttpResponse> r = http.Get(req);
   if (!r.ok()) return TransportError(id, r.status(), config.api_key);
   return r;
+}
+
+Result<std::vector<finex::Quote>> QuoteEach(
+    std::span<const std::string> symbols,
+    const std::function<Result<finex::Quote>(const std::string&)>& one) {
+  std::vector<finex::Quote> out;
+  for (const std::string& s : symbols) {
+    Result<finex::Quote> q = one(s);
+    if (q.ok()) {
+      out.push_back(std::move(*q));
+    } else if (q.status().code() != StatusCode::kNotFound) {
+      return q.status();
+    }
+  }
+  return out;
+}
+
+void FinishPages(std::span<const FramePtr> pages, TimeRange requested, HistoryResponse* out) {
+  if (pages.size() > 1) {
+    out->frame = Frame::Merge(pages);
+    out->actual = out->frame->empty()
+                      ? TimeRange{}
+                      : TimeRange{out->frame->first_timestamp(), out->frame->last_timestamp() + 1};
+  }
+  out->requested = requested;
+  out->http_calls = static_cast<int>(pages.size());
 }
 
 Timestamp DailyStampOfDate(CivilDate d, Interval iv) {

@@ -1,14 +1,20 @@
-// Internals shared by the provider adapters: URL building, number parsing of
-// "strings-as-numbers", HTTP-status → Status mapping, secret redaction, and
-// SeriesBuilder, which turns raw provider bars into a HistoryResponse
-// (dedup, sort, null-bar skipping, actual range, live-bar detection).
+// Internals shared by the provider adapters: URL building, wire interval
+// names, number parsing of "strings-as-numbers", HTTP-status → Status
+// mapping, secret redaction, the per-symbol quote loop, the merging of paged
+// answers, and SeriesBuilder, which turns raw provider bars into a
+// HistoryResponse (dedup, sort, null-bar skipping, actual range, live-bar
+// detection). The adapters' common class is in http_adapter.h.
 //
-// Thread-safety: free functions are pure; a SeriesBuilder is used by one
-// thread.
+// Thread-safety: free functions are pure (QuoteEach and Fetch only call what
+// they are given); a SeriesBuilder is used by one thread.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +42,12 @@ class Query {
  private:
   std::string s_;
 };
+
+// An adapter's spelling of every Interval on the wire, in kAllIntervals order
+// (e.g. Yahoo {"1m", "5m", "15m", "30m", "60m", "1d", "1wk", "1mo"}).
+using WireNames = std::array<std::string_view, kAllIntervals.size()>;
+// names's entry for `iv`.
+std::string_view WireName(const WireNames& names, Interval iv);
 
 // Trims a trailing '/' and substitutes the default when empty.
 std::string BaseUrl(const ProviderConfig& config, ProviderId id);
@@ -89,6 +101,20 @@ Status TransportError(ProviderId id, const Status& s, std::string_view secret);
 // Issues a GET through `http`, mapping transport failures.
 Result<HttpResponse> Fetch(HttpClient& http, ProviderId id, const ProviderConfig& config,
                            std::string url, Headers headers = {});
+
+// Quotes `symbols` in order, one `one(symbol)` each: a quote is kept,
+// NotFound omits the symbol (unknown upstream, or not one the adapter
+// serves), any other error is returned at once.
+Result<std::vector<finex::Quote>> QuoteEach(
+    std::span<const std::string> symbols,
+    const std::function<Result<finex::Quote>(const std::string&)>& one);
+
+// Completes `out`, the answer of a History call whose upstream calls gave
+// `pages` (oldest first; `out` holds the first page's answer). With two
+// pages or more, out->frame = Frame::Merge(pages) and out->actual covers its
+// rows (empty when none). Always: out->requested = requested and
+// out->http_calls = the number of pages.
+void FinishPages(std::span<const FramePtr> pages, TimeRange requested, HistoryResponse* out);
 
 // One bar as a provider gave it, already stamped per API.md.
 struct RawBar {

@@ -18,6 +18,15 @@ Result<element> ParseJson(std::string_view body) {
   return doc;
 }
 
+Result<element> ParseOkBody(ProviderId id, const HttpResponse& resp, std::string_view what) {
+  if (resp.status != 200) return HttpError(id, resp, "", "");
+  Result<element> doc = ParseJson(resp.body);
+  if (!doc.ok()) {
+    return Error(id, StatusCode::kDataLoss, std::string(what) + ": " + doc.status().message());
+  }
+  return doc;
+}
+
 std::optional<element> Get(element e, std::string_view key) {
   object o;
   if (e.get(o)) return std::nullopt;

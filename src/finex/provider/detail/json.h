@@ -12,6 +12,8 @@
 #include <string_view>
 
 #include "finex/core/status.h"
+#include "finex/provider/http_client.h"
+#include "finex/provider/provider.h"
 
 namespace finex::provider::detail {
 
@@ -21,6 +23,12 @@ using simdjson::dom::object;
 
 // Parses `body`; DataLoss("malformed JSON ...") on failure.
 Result<element> ParseJson(std::string_view body);
+
+// The document of a 200 answer, for adapters that have already looked for
+// their own error envelope in it: HttpError(id, resp, "", "") for any other
+// HTTP status; DataLoss "<what>: malformed JSON ..." when the body does not
+// parse. Valid until the next ParseJson call on the same thread.
+Result<element> ParseOkBody(ProviderId id, const HttpResponse& resp, std::string_view what);
 
 // Member `key` of `e` if `e` is an object holding it (and it is not null).
 std::optional<element> Get(element e, std::string_view key);

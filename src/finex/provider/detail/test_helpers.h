@@ -1,13 +1,21 @@
 // Test-only helpers for the provider tests (not linked into finex_provider):
-// paths of the module's own fixtures and of the shared captured bodies.
+// paths of the module's own fixtures and of the shared captured bodies, the
+// request/response builders, and AdapterTest, the fixture of the tests that
+// drive an adapter through the Provider interface.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "finex/core/time_range.h"
+#include "finex/provider/config.h"
 #include "finex/provider/http_client.h"
 #include "finex/provider/provider.h"
+#include "tests/testutil/fake_clock.h"
 #include "tests/testutil/fake_http_client.h"
 #include "tests/testutil/random.h"
 
@@ -51,5 +59,28 @@ inline HistoryRequest Req(std::string symbol, Interval iv, Timestamp start, Time
   r.fields = fields;
   return r;
 }
+
+// One adapter over a FakeHttpClient (`http`: register answers, read the
+// requests) and a FakeClock (`clock`: 1704153600 until Set), built by kMake
+// (NewYahooProvider, ...) on Open. Name the fixture after the adapter so the
+// test names stay "<Name>.<Case>":
+//   using YahooProvider = testhelp::AdapterTest<NewYahooProvider>;
+//   TEST_F(YahooProvider, Daily) { http.On(...); auto p = Open(); ... }
+template <auto kMake>
+class AdapterTest : public ::testing::Test {
+ protected:
+  // A new adapter with `config` over http and clock; owned by the fixture
+  // (valid until the test ends).
+  Provider* Open(const ProviderConfig& config = {}) {
+    providers_.push_back(kMake(config, http, clock));
+    return providers_.back().get();
+  }
+
+  testing::FakeHttpClient http;
+  testing::FakeClock clock;
+
+ private:
+  std::vector<std::unique_ptr<Provider>> providers_;
+};
 
 }  // namespace finex::provider::testhelp
