@@ -9,6 +9,7 @@
 #include "finex/calendar/timezone.h"
 #include "finex/core/symbol.h"
 #include "finex/provider/detail/common.h"
+#include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
 #include "finex/provider/factory.h"
 
@@ -19,6 +20,7 @@ using namespace finex::provider::detail;  // NOLINT
 constexpr ProviderId kId = ProviderId::kTwelveData;
 constexpr int kMaxOutput = 5000;
 constexpr int kMaxPages = 100;
+constexpr WireNames kWire = {"1min", "5min", "15min", "30min", "1h", "1day", "1week", "1month"};
 
 std::string LocalText(std::string_view tz, Timestamp t, bool with_time) {
   Result<calendar::LocalTime> lt = calendar::ToLocal(tz, t);
@@ -60,27 +62,7 @@ std::string PairCurrency(std::string_view currency, std::string_view symbol,
 
 }  // namespace
 
-std::string_view WireInterval(Interval iv) {
-  switch (iv) {
-    case Interval::k1m:
-      return "1min";
-    case Interval::k5m:
-      return "5min";
-    case Interval::k15m:
-      return "15min";
-    case Interval::k30m:
-      return "30min";
-    case Interval::k1h:
-      return "1h";
-    case Interval::k1d:
-      return "1day";
-    case Interval::k1w:
-      return "1week";
-    case Interval::k1mo:
-      return "1month";
-  }
-  return "1day";
-}
+std::string_view WireInterval(Interval iv) { return WireName(kWire, iv); }
 
 std::string TimeSeriesUrl(std::string_view base, const HistoryRequest& req,
                           std::string_view start_local, std::string_view end_local) {
@@ -132,10 +114,8 @@ Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryR
     SeriesBuilder sb(kId, req);
     return std::move(sb).Finish(req.range, "", "", "", now, false, 1);
   }
-  if (resp.status != 200) return HttpError(kId, resp, "", "");
-  Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "time_series: " + doc.status().message());
-  std::optional<element> meta = Get(*doc, "meta");
+  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "time_series"));
+  std::optional<element> meta = Get(doc, "meta");
   if (!meta) return Error(kId, StatusCode::kDataLoss, "time_series: no 'meta'");
   std::string tz(GetString(*meta, "exchange_timezone"));
   if (tz.empty())
@@ -144,7 +124,7 @@ Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryR
                                       GetString(*meta, "currency_quote"));
   std::string exchange(GetString(*meta, "exchange"));
   SeriesBuilder sb(kId, req);
-  if (std::optional<array> values = GetArray(*doc, "values")) {
+  if (std::optional<array> values = GetArray(doc, "values")) {
     sb.Reserve(values->size());
     for (element v : *values) {
       std::string_view dt = GetString(v, "datetime");
@@ -177,25 +157,22 @@ Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryR
 
 Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
   FINEX_RETURN_IF_ERROR(EnvelopeError(resp.body, resp.status, now, nullptr));
-  if (resp.status != 200) return HttpError(kId, resp, "", "");
-  Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "quote: " + doc.status().message());
+  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "quote"));
   finex::Quote q;
-  q.symbol = std::string(GetString(*doc, "symbol"));
-  std::optional<double> close = GetDouble(*doc, "close");
+  q.symbol = std::string(GetString(doc, "symbol"));
+  std::optional<double> close = GetDouble(doc, "close");
   if (q.symbol.empty() || !close)
     return Error(kId, StatusCode::kDataLoss, "quote: no symbol/close");
   q.price = *close;
-  q.change = GetDouble(*doc, "change");
-  q.change_percent = GetDouble(*doc, "percent_change");
-  q.volume = GetInt(*doc, "volume");
-  q.high_24h = GetDouble(*doc, "high");
-  q.low_24h = GetDouble(*doc, "low");
-  q.timestamp = GetInt(*doc, "timestamp").value_or(0);
+  q.change = GetDouble(doc, "change");
+  q.change_percent = GetDouble(doc, "percent_change");
+  q.volume = GetInt(doc, "volume");
+  q.high_24h = GetDouble(doc, "high");
+  q.low_24h = GetDouble(doc, "low");
+  q.timestamp = GetInt(doc, "timestamp").value_or(0);
   q.provider = "twelve_data";
-  q.currency =
-      PairCurrency(GetString(*doc, "currency"), q.symbol, GetString(*doc, "currency_quote"));
-  if (std::optional<element> open = Get(*doc, "is_market_open")) {
+  q.currency = PairCurrency(GetString(doc, "currency"), q.symbol, GetString(doc, "currency_quote"));
+  if (std::optional<element> open = Get(doc, "is_market_open")) {
     bool b = false;
     if (!open->get(b)) q.market_state = b ? "REGULAR" : "CLOSED";
   }
@@ -204,12 +181,9 @@ Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
 
 Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Timestamp now) {
   FINEX_RETURN_IF_ERROR(EnvelopeError(resp.body, resp.status, now, nullptr));
-  if (resp.status != 200) return HttpError(kId, resp, "", "");
-  Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok())
-    return Error(kId, StatusCode::kDataLoss, "symbol_search: " + doc.status().message());
+  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "symbol_search"));
   std::vector<SearchResult> out;
-  std::optional<array> data = GetArray(*doc, "data");
+  std::optional<array> data = GetArray(doc, "data");
   if (!data) return out;
   size_t i = 0;
   for (element e : *data) {
@@ -231,86 +205,19 @@ Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Ti
 
 namespace {
 
-class TwelveDataProvider final : public Provider {
+class TwelveDataProvider final : public HttpAdapter {
  public:
   TwelveDataProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
-      : config_(config), base_(BaseUrl(config, kId)), http_(http), clock_(clock) {}
-
-  ProviderId id() const override { return kId; }
-
-  Result<HistoryResponse> History(const HistoryRequest& req) override {
-    FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
-    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
-    const Timestamp now = clock_.Now();
-    const std::string guess_tz(calendar::CalendarFor(req.symbol).timezone());
-    const bool intraday = IsIntraday(req.interval);
-    const std::string start_local = LocalText(guess_tz, req.range.start, intraday);
-    std::string end_local = LocalText(guess_tz, req.range.end, intraday);
-    std::vector<FramePtr> frames;
-    HistoryResponse first;
-    int calls = 0;
-    while (true) {
-      if (calls >= kMaxPages)
-        return Error(kId, StatusCode::kOutOfRange, "range needs more than 100 pages");
-      FINEX_ASSIGN_OR_RETURN(
-          HttpResponse resp,
-          Fetch(http_, kId, config_, TimeSeriesUrl(base_, req, start_local, end_local),
-                AuthHeaders()));
-      ++calls;
-      FINEX_ASSIGN_OR_RETURN(HistoryResponse page, ParseTimeSeries(resp, req, now));
-      const size_t rows = page.frame->rows();
-      if (calls == 1) first = page;
-      frames.push_back(page.frame);
-      if (rows < kMaxOutput) break;
-      // Full page (newest first): continue below the oldest bar received.
-      const Timestamp oldest = page.frame->first_timestamp();
-      std::string next =
-          LocalText(page.timezone.empty() ? guess_tz : page.timezone, oldest, intraday);
-      if (next == end_local || oldest <= req.range.start) break;
-      end_local = std::move(next);
-    }
-    HistoryResponse out = std::move(first);
-    if (frames.size() > 1) {
-      out.frame = Frame::Merge(frames);
-      out.actual = TimeRange{out.frame->first_timestamp(), out.frame->last_timestamp() + 1};
-    }
-    out.requested = req.range;
-    if (!out.timezone.empty() && out.timezone != guess_tz) {
-      // The window was cut in the wrong zone: vouch only for what came back.
-      out.requested = out.actual.empty() ? TimeRange{} : req.range.Intersect(out.actual);
-    }
-    out.http_calls = calls;
-    return out;
-  }
+      : HttpAdapter(kId, config, http, clock, ApiKeyHeaders(config, "Authorization", "apikey ")) {}
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
-    std::vector<finex::Quote> out;
-    const Timestamp now = clock_.Now();
-    for (const std::string& s : symbols) {
+    const Timestamp now = Now();
+    return QuoteEach(symbols, [&](const std::string& s) -> Result<finex::Quote> {
       FINEX_RETURN_IF_ERROR(ValidateSymbol(s));
-      FINEX_ASSIGN_OR_RETURN(
-          HttpResponse resp,
-          Fetch(http_, kId, config_, base_ + "/quote?" + Query().Add("symbol", s).str(),
-                AuthHeaders()));
-      Result<finex::Quote> q = ParseQuote(resp, now);
-      if (q.ok())
-        out.push_back(std::move(*q));
-      else if (q.status().code() != StatusCode::kNotFound)
-        return q.status();
-    }
-    return out;
-  }
-
-  Result<std::vector<SearchResult>> Search(std::string_view query) override {
-    if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
-          .WithParam("q");
-    }
-    FINEX_ASSIGN_OR_RETURN(
-        HttpResponse resp,
-        Fetch(http_, kId, config_, base_ + "/symbol_search?" + Query().Add("symbol", query).str(),
-              AuthHeaders()));
-    return ParseSymbolSearch(resp, clock_.Now());
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                             Fetch(base() + "/quote?" + Query().Add("symbol", s).str()));
+      return ParseQuote(resp, now);
+    });
   }
 
   CallLimits Limits(Interval iv) const override {
@@ -326,11 +233,43 @@ class TwelveDataProvider final : public Provider {
   }
 
  private:
-  Headers AuthHeaders() const { return ApiKeyHeaders(config_, "Authorization", "apikey "); }
-  const ProviderConfig config_;
-  const std::string base_;
-  HttpClient& http_;
-  Clock& clock_;
+  Result<HistoryResponse> DoHistory(const HistoryRequest& req, Timestamp now) override {
+    const std::string guess_tz(calendar::CalendarFor(req.symbol).timezone());
+    const bool intraday = IsIntraday(req.interval);
+    const std::string start_local = LocalText(guess_tz, req.range.start, intraday);
+    std::string end_local = LocalText(guess_tz, req.range.end, intraday);
+    std::vector<FramePtr> frames;
+    HistoryResponse out;
+    while (true) {
+      if (frames.size() >= static_cast<size_t>(kMaxPages))
+        return Error(kId, StatusCode::kOutOfRange, "range needs more than 100 pages");
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                             Fetch(TimeSeriesUrl(base(), req, start_local, end_local)));
+      FINEX_ASSIGN_OR_RETURN(HistoryResponse page, ParseTimeSeries(resp, req, now));
+      const size_t rows = page.frame->rows();
+      if (frames.empty()) out = page;
+      frames.push_back(page.frame);
+      if (rows < kMaxOutput) break;
+      // Full page (newest first): continue below the oldest bar received.
+      const Timestamp oldest = page.frame->first_timestamp();
+      std::string next =
+          LocalText(page.timezone.empty() ? guess_tz : page.timezone, oldest, intraday);
+      if (next == end_local || oldest <= req.range.start) break;
+      end_local = std::move(next);
+    }
+    FinishPages(frames, req.range, &out);
+    if (!out.timezone.empty() && out.timezone != guess_tz) {
+      // The window was cut in the wrong zone: vouch only for what came back.
+      out.requested = out.actual.empty() ? TimeRange{} : req.range.Intersect(out.actual);
+    }
+    return out;
+  }
+
+  Result<std::vector<SearchResult>> DoSearch(std::string_view query) override {
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                           Fetch(base() + "/symbol_search?" + Query().Add("symbol", query).str()));
+    return ParseSymbolSearch(resp, Now());
+  }
 };
 
 }  // namespace

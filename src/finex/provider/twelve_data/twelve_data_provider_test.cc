@@ -4,7 +4,6 @@
 
 #include "finex/provider/detail/test_helpers.h"
 #include "finex/provider/factory.h"
-#include "tests/testutil/fake_clock.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::provider {
@@ -14,12 +13,12 @@ using testhelp::Req;
 using testhelp::Resp;
 using testhelp::Shared;
 using testing::StatusIs;
+using TwelveDataProvider = testhelp::AdapterTest<NewTwelveDataProvider>;
 
-TEST(TwelveDataProvider, HourlyFixtureExchangeTimeParams) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1719900000);
+TEST_F(TwelveDataProvider, HourlyFixtureExchangeTimeParams) {
+  clock.Set(1719900000);
   http.OnFile("/time_series?", 200, testhelp::Testdata("twelve_data/testdata/time_series_1h.json"));
-  auto p = NewTwelveDataProvider({"http://sim/twelve_data", "TDKEY", 5000}, http, clock);
+  auto p = Open({"http://sim/twelve_data", "TDKEY", 5000});
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("FNX", Interval::k1h, 1719840600, 1719851400)));
   const HttpRequest sent = http.requests()[0];
@@ -43,11 +42,10 @@ TEST(TwelveDataProvider, HourlyFixtureExchangeTimeParams) {
   EXPECT_EQ(p->Limits(Interval::k1h).max_rows, 5000);
 }
 
-TEST(TwelveDataProvider, FxDailyCurrencyFromPair) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1704326400);
+TEST_F(TwelveDataProvider, FxDailyCurrencyFromPair) {
+  clock.Set(1704326400);
   http.OnFile("symbol=EUR%2FUSD", 200, testhelp::Testdata("twelve_data/testdata/fx_daily.json"));
-  auto p = NewTwelveDataProvider({}, http, clock);
+  auto p = Open();
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("EUR/USD", Interval::k1d, 1704153600, 1704326400)));
   EXPECT_NE(http.last_url().find("interval=1day&start_date=2024-01-02&end_date=2024-01-04"),
@@ -71,15 +69,14 @@ std::string Page(Timestamp newest, int n) {
   return s + R"(],"status":"ok"})";
 }
 
-TEST(TwelveDataProvider, PagesWhenFull) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1800000000);
+TEST_F(TwelveDataProvider, PagesWhenFull) {
+  clock.Set(1800000000);
   const Timestamp start = 1704067200,
                   end = start + 6000 * 60;  // 6000 minutes; UTC zone via "BTC/USD"
   http.On("end_date=2024-01-05%2004%3A00%3A00", 200, Page(end - 60, 5000));  // oldest: 16:40Z
   // The next page asks up to the oldest bar received (end_date may include it).
   http.On("end_date=2024-01-01%2016%3A40%3A00", 200, Page(start + 60000, 1001));
-  auto p = NewTwelveDataProvider({}, http, clock);
+  auto p = Open();
   ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("BTC/USD", Interval::k1m, start, end)));
   EXPECT_EQ(r.http_calls, 2);
   EXPECT_EQ(r.frame->rows(), 6000u);
@@ -87,7 +84,7 @@ TEST(TwelveDataProvider, PagesWhenFull) {
   EXPECT_EQ(r.frame->last_timestamp(), end - 60);
 }
 
-TEST(TwelveDataProvider, ErrorEnvelopes) {
+TEST_F(TwelveDataProvider, ErrorEnvelopes) {
   const Timestamp now = 1704067230;
   const HistoryRequest req = Req("FNX", Interval::k1d, 1704067200 - 86400, 1704067200);
   Result<HistoryResponse> r429 = twelve_data::ParseTimeSeries(
@@ -136,15 +133,8 @@ TEST(TwelveDataProviderShared, CapturedBodies) {
   EXPECT_EQ(r.exchange, "NASDAQ");
 }
 
-}  // namespace
-}  // namespace finex::provider
-
-namespace finex::provider {
-namespace {
-
-TEST(TwelveDataProvider, QuoteAndSearch) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1704153600);
+TEST_F(TwelveDataProvider, QuoteAndSearch) {
+  clock.Set(1704153600);
   http.On(
       "/quote?symbol=AAPL", 200,
       R"({"symbol":"AAPL","name":"Apple Inc","exchange":"NASDAQ","currency":"USD","datetime":"2024-01-02",)"
@@ -158,7 +148,7 @@ TEST(TwelveDataProvider, QuoteAndSearch) {
       R"("exchange_timezone":"America/New_York","instrument_type":"Common Stock","country":"United States","currency":"USD"},)"
       R"({"symbol":"APLE","instrument_name":"Apple Hospitality REIT Inc","exchange":"NYSE","instrument_type":"REIT",)"
       R"("country":"United States","currency":"USD"}],"status":"ok"})");
-  auto p = NewTwelveDataProvider({"http://td", "K", 5000}, http, clock);
+  auto p = Open({"http://td", "K", 5000});
   const std::string syms[] = {"AAPL", "NOPE"};
   ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
   ASSERT_EQ(q.size(), 1u);  // unknown symbols are omitted
