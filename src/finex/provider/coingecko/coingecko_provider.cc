@@ -8,6 +8,7 @@
 
 #include "finex/core/symbol.h"
 #include "finex/provider/detail/common.h"
+#include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
 #include "finex/provider/factory.h"
 
@@ -110,16 +111,13 @@ Status EnvelopeError(const HttpResponse& resp) {
 Result<HistoryResponse> ParseMarketChart(const HttpResponse& resp, const HistoryRequest& req,
                                          std::string_view vs_currency, Timestamp now) {
   FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
-  if (resp.status != 200) return HttpError(kId, resp, "", "");
-  Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok())
-    return Error(kId, StatusCode::kDataLoss, "market_chart: " + doc.status().message());
-  std::optional<array> prices = GetArray(*doc, "prices");
+  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "market_chart"));
+  std::optional<array> prices = GetArray(doc, "prices");
   if (!prices) return Error(kId, StatusCode::kDataLoss, "market_chart: no 'prices' array");
   // market_caps / total_volumes by timestamp (ms).
   auto series = [&](std::string_view key) {
     std::map<int64_t, double> m;
-    if (std::optional<array> a = GetArray(*doc, key)) {
+    if (std::optional<array> a = GetArray(doc, key)) {
       for (element p : *a) {
         array pair;
         int64_t t;
@@ -171,80 +169,10 @@ Result<HistoryResponse> ParseMarketChart(const HttpResponse& resp, const History
 
 namespace {
 
-class CoinGeckoProvider final : public Provider {
+class CoinGeckoProvider final : public HttpAdapter {
  public:
   CoinGeckoProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
-      : config_(config), base_(BaseUrl(config, kId)), http_(http), clock_(clock) {}
-
-  ProviderId id() const override { return kId; }
-
-  Result<HistoryResponse> History(const HistoryRequest& req) override {
-    FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
-    std::optional<Coin> coin = ResolveCoin(req.symbol);
-    if (!coin) {
-      return Error(kId, StatusCode::kInvalidArgument,
-                   "'" + Printable(req.symbol) + "' is not a CoinGecko coin id or known ticker")
-          .WithParam("symbols");
-    }
-    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
-    const Interval iv = req.interval;
-    if (iv == Interval::k1m) {
-      return Error(kId, StatusCode::kInvalidArgument, "CoinGecko has no 1m data")
-          .WithParam("interval");
-    }
-    const Timestamp now = clock_.Now();
-    const Timestamp tol = Tolerance(iv);
-    std::string vs = !req.currency.empty()        ? AsciiLower(req.currency)
-                     : !coin->vs_currency.empty() ? coin->vs_currency
-                                                  : "usd";
-    // Snapshots at boundaries start .. end close the bars start-iv .. end-iv.
-    Timestamp from = req.range.start - tol;
-    const Timestamp to = req.range.end + tol;
-    std::vector<std::pair<Timestamp, Timestamp>> calls;
-    if (iv == Interval::k5m || iv == Interval::k15m || iv == Interval::k30m) {
-      if (from < now - kDay) {
-        return Error(kId, StatusCode::kOutOfRange,
-                     "CoinGecko gives sub-hourly data only for the last day (asked from " +
-                         FormatIsoUtc(req.range.start) + ")");
-      }
-      calls.emplace_back(from, to);
-    } else if (iv == Interval::k1h) {
-      // Hourly points need 1..90-day calls.
-      for (Timestamp hi = to; hi > from;) {
-        Timestamp lo = std::max(from, hi - 90 * kDay);
-        if (hi - lo < kDay + kSecondsPerHour) lo = hi - kDay - kSecondsPerHour;
-        calls.emplace_back(lo, hi);
-        hi = lo;
-      }
-      std::reverse(calls.begin(), calls.end());
-    } else {
-      if (to - from <= 90 * kDay) from = to - 91 * kDay;  // force daily granularity
-      calls.emplace_back(from, to);
-    }
-    std::vector<FramePtr> frames;
-    HistoryResponse out;
-    int n = 0;
-    for (auto [lo, hi] : calls) {
-      FINEX_ASSIGN_OR_RETURN(
-          HttpResponse resp,
-          Fetch(http_, kId, config_, RangeUrl(base_, coin->id, vs, lo, hi), KeyHeaders()));
-      ++n;
-      FINEX_ASSIGN_OR_RETURN(HistoryResponse page, ParseMarketChart(resp, req, vs, now));
-      frames.push_back(page.frame);
-      bool live = page.last_bar_partial;
-      if (n == 1) out = std::move(page);
-      out.last_bar_partial = live;
-    }
-    if (frames.size() > 1) {
-      out.frame = Frame::Merge(frames);
-      out.actual = out.frame->empty()
-                       ? TimeRange{}
-                       : TimeRange{out.frame->first_timestamp(), out.frame->last_timestamp() + 1};
-    }
-    out.requested = req.range;
-    out.http_calls = n;
-    return out;
-  }
+      : HttpAdapter(kId, config, http, clock, ApiKeyHeaders(config, "x-cg-demo-api-key")) {}
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
     std::vector<finex::Quote> out;
@@ -259,15 +187,10 @@ class CoinGeckoProvider final : public Provider {
           .Add("include_24hr_vol", "true")
           .Add("include_24hr_change", "true")
           .Add("include_last_updated_at", "true");
-      FINEX_ASSIGN_OR_RETURN(
-          HttpResponse resp,
-          Fetch(http_, kId, config_, base_ + "/api/v3/simple/price?" + q.str(), KeyHeaders()));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/api/v3/simple/price?" + q.str()));
       FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
-      if (resp.status != 200) return HttpError(kId, resp, "", "");
-      Result<element> doc = ParseJson(resp.body);
-      if (!doc.ok())
-        return Error(kId, StatusCode::kDataLoss, "simple/price: " + doc.status().message());
-      std::optional<element> e = Get(*doc, coin->id);
+      FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "simple/price"));
+      std::optional<element> e = Get(doc, coin->id);
       if (!e) continue;  // unknown coin: omitted
       std::optional<double> price = GetDouble(*e, vs);
       if (!price) continue;
@@ -277,41 +200,11 @@ class CoinGeckoProvider final : public Provider {
       qt.market_cap = GetDouble(*e, vs + "_market_cap");
       if (auto v = GetDouble(*e, vs + "_24h_vol")) qt.volume = std::llround(*v);
       qt.change_percent = GetDouble(*e, vs + "_24h_change");
-      qt.timestamp = GetInt(*e, "last_updated_at").value_or(clock_.Now());
+      qt.timestamp = GetInt(*e, "last_updated_at").value_or(Now());
       qt.provider = "coingecko";
       qt.currency = vs;
       qt.market_state = "REGULAR";
       out.push_back(std::move(qt));
-    }
-    return out;
-  }
-
-  Result<std::vector<SearchResult>> Search(std::string_view query) override {
-    if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
-          .WithParam("q");
-    }
-    FINEX_ASSIGN_OR_RETURN(
-        HttpResponse resp,
-        Fetch(http_, kId, config_, base_ + "/api/v3/search?" + Query().Add("query", query).str(),
-              KeyHeaders()));
-    FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
-    if (resp.status != 200) return HttpError(kId, resp, "", "");
-    Result<element> doc = ParseJson(resp.body);
-    if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "search: " + doc.status().message());
-    std::vector<SearchResult> out;
-    std::optional<array> coins = GetArray(*doc, "coins");
-    if (!coins) return out;
-    size_t i = 0;
-    for (element c : *coins) {
-      SearchResult r;
-      r.symbol = std::string(GetString(c, "id"));
-      if (r.symbol.empty()) continue;
-      r.name = std::string(GetString(c, "name"));
-      r.type = "crypto";
-      r.provider = "coingecko";
-      r.match_score = 1.0 / static_cast<double>(1 + i++);
-      out.push_back(std::move(r));
     }
     return out;
   }
@@ -344,11 +237,89 @@ class CoinGeckoProvider final : public Provider {
   }
 
  private:
-  Headers KeyHeaders() const { return ApiKeyHeaders(config_, "x-cg-demo-api-key"); }
-  const ProviderConfig config_;
-  const std::string base_;
-  HttpClient& http_;
-  Clock& clock_;
+  Status CheckSymbol(std::string_view symbol) const override { return KnownCoin(symbol).status(); }
+
+  Result<HistoryResponse> DoHistory(const HistoryRequest& req, Timestamp now) override {
+    FINEX_ASSIGN_OR_RETURN(Coin coin, KnownCoin(req.symbol));
+    const Interval iv = req.interval;
+    if (iv == Interval::k1m) {
+      return Error(kId, StatusCode::kInvalidArgument, "CoinGecko has no 1m data")
+          .WithParam("interval");
+    }
+    const Timestamp tol = Tolerance(iv);
+    std::string vs = !req.currency.empty()       ? AsciiLower(req.currency)
+                     : !coin.vs_currency.empty() ? coin.vs_currency
+                                                 : "usd";
+    // Snapshots at boundaries start .. end close the bars start-iv .. end-iv.
+    Timestamp from = req.range.start - tol;
+    const Timestamp to = req.range.end + tol;
+    std::vector<std::pair<Timestamp, Timestamp>> calls;
+    if (iv == Interval::k5m || iv == Interval::k15m || iv == Interval::k30m) {
+      if (from < now - kDay) {
+        return Error(kId, StatusCode::kOutOfRange,
+                     "CoinGecko gives sub-hourly data only for the last day (asked from " +
+                         FormatIsoUtc(req.range.start) + ")");
+      }
+      calls.emplace_back(from, to);
+    } else if (iv == Interval::k1h) {
+      // Hourly points need 1..90-day calls.
+      for (Timestamp hi = to; hi > from;) {
+        Timestamp lo = std::max(from, hi - 90 * kDay);
+        if (hi - lo < kDay + kSecondsPerHour) lo = hi - kDay - kSecondsPerHour;
+        calls.emplace_back(lo, hi);
+        hi = lo;
+      }
+      std::reverse(calls.begin(), calls.end());
+    } else {
+      if (to - from <= 90 * kDay) from = to - 91 * kDay;  // force daily granularity
+      calls.emplace_back(from, to);
+    }
+    std::vector<FramePtr> frames;
+    HistoryResponse out;
+    for (auto [lo, hi] : calls) {
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(RangeUrl(base(), coin.id, vs, lo, hi)));
+      FINEX_ASSIGN_OR_RETURN(HistoryResponse page, ParseMarketChart(resp, req, vs, now));
+      frames.push_back(page.frame);
+      bool live = page.last_bar_partial;
+      if (frames.size() == 1) out = std::move(page);
+      out.last_bar_partial = live;
+    }
+    FinishPages(frames, req.range, &out);
+    return out;
+  }
+
+  Result<std::vector<SearchResult>> DoSearch(std::string_view query) override {
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                           Fetch(base() + "/api/v3/search?" + Query().Add("query", query).str()));
+    FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
+    FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "search"));
+    std::vector<SearchResult> out;
+    std::optional<array> coins = GetArray(doc, "coins");
+    if (!coins) return out;
+    size_t i = 0;
+    for (element c : *coins) {
+      SearchResult r;
+      r.symbol = std::string(GetString(c, "id"));
+      if (r.symbol.empty()) continue;
+      r.name = std::string(GetString(c, "name"));
+      r.type = "crypto";
+      r.provider = "coingecko";
+      r.match_score = 1.0 / static_cast<double>(1 + i++);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  // The coin of a History symbol, or the InvalidArgument (param "symbols").
+  static Result<Coin> KnownCoin(std::string_view symbol) {
+    std::optional<Coin> coin = ResolveCoin(symbol);
+    if (!coin) {
+      return Error(kId, StatusCode::kInvalidArgument,
+                   "'" + Printable(symbol) + "' is not a CoinGecko coin id or known ticker")
+          .WithParam("symbols");
+    }
+    return *std::move(coin);
+  }
 };
 
 }  // namespace

@@ -4,7 +4,6 @@
 
 #include "finex/provider/detail/test_helpers.h"
 #include "finex/provider/factory.h"
-#include "tests/testutil/fake_clock.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::provider {
@@ -14,13 +13,14 @@ using testhelp::Req;
 using testhelp::Resp;
 using testhelp::Shared;
 using testing::StatusIs;
+using CoinGeckoProvider = testhelp::AdapterTest<NewCoinGeckoProvider>;
+using CoinGeckoProviderShared = testhelp::AdapterTest<NewCoinGeckoProvider>;
 
-TEST(CoinGeckoProvider, DailySnapshotsBecomeCloses) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1704279700);
+TEST_F(CoinGeckoProvider, DailySnapshotsBecomeCloses) {
+  clock.Set(1704279700);
   http.OnFile("/market_chart/range?", 200,
               testhelp::Testdata("coingecko/testdata/range_daily.json"));
-  auto p = NewCoinGeckoProvider({"http://sim/coingecko", "CGKEY", 5000}, http, clock);
+  auto p = Open({"http://sim/coingecko", "CGKEY", 5000});
   ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(Req("BTC", Interval::k1d, 1704067200,
                                                          1704240000, FieldSet::All())));
   const HttpRequest sent = http.requests()[0];
@@ -49,17 +49,16 @@ TEST(CoinGeckoProvider, DailySnapshotsBecomeCloses) {
   EXPECT_EQ(r.requested, (TimeRange{1704067200, 1704240000}));
 }
 
-TEST(CoinGeckoProvider, SymbolsCurrencyAndGranularity) {
+TEST_F(CoinGeckoProvider, SymbolsCurrencyAndGranularity) {
   EXPECT_EQ(coingecko::ResolveCoin("BTC")->id, "bitcoin");
   EXPECT_EQ(coingecko::ResolveCoin("bitcoin")->id, "bitcoin");
   EXPECT_EQ(coingecko::ResolveCoin("ETH-EUR")->vs_currency, "eur");
   EXPECT_EQ(coingecko::ResolveCoin("ETH/USD")->vs_currency, "usd");
   EXPECT_FALSE(coingecko::ResolveCoin("AAPL"));
   EXPECT_FALSE(coingecko::ResolveCoin("BTC-XYZ"));
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1720000000);
+  clock.Set(1720000000);
   http.On("market_chart", 200, R"({"prices":[],"market_caps":[],"total_volumes":[]})");
-  auto p = NewCoinGeckoProvider({}, http, clock);
+  auto p = Open();
   ASSERT_OK_AND_ASSIGN(HistoryResponse e,
                        p->History(Req("ETH-EUR", Interval::k1d, 1719792000, 1719878400)));
   EXPECT_EQ(e.currency, "eur");
@@ -85,7 +84,7 @@ TEST(CoinGeckoProvider, SymbolsCurrencyAndGranularity) {
   EXPECT_FALSE(p->Handles("AAPL"));
 }
 
-TEST(CoinGeckoProvider, Errors) {
+TEST_F(CoinGeckoProvider, Errors) {
   const HistoryRequest req = Req("BTC", Interval::k1d, 1704067200, 1704153600);
   Result<HistoryResponse> as200 = coingecko::ParseMarketChart(
       Resp(200, testhelp::ReadTestdata("coingecko/testdata/error_429.json")), req, "usd", 0);
@@ -107,7 +106,7 @@ TEST(CoinGeckoProvider, Errors) {
               StatusIs(StatusCode::kDataLoss));
 }
 
-TEST(CoinGeckoProviderShared, CapturedBodies) {
+TEST_F(CoinGeckoProviderShared, CapturedBodies) {
   FINEX_REQUIRE_SHARED_DATA();
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        coingecko::ParseMarketChart(
@@ -121,11 +120,10 @@ TEST(CoinGeckoProviderShared, CapturedBodies) {
   EXPECT_DOUBLE_EQ(r.frame->close()[2], 68887.7495158568);
   EXPECT_TRUE(r.last_bar_partial);
 
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1711983700);
+  clock.Set(1711983700);
   http.On("/simple/price?", Shared("coingecko/cg-simple-price-ethereum-usd.json"));
   http.On("/search?", Shared("coingecko/cg-search-ethereum.json"));
-  auto p = NewCoinGeckoProvider({}, http, clock);
+  auto p = Open();
   const std::string syms[] = {"ETH", "AAPL"};
   ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
   ASSERT_EQ(q.size(), 1u);
