@@ -7,6 +7,7 @@
 
 #include "finex/core/symbol.h"
 #include "finex/provider/detail/common.h"
+#include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
 #include "finex/provider/factory.h"
 
@@ -17,6 +18,7 @@ using namespace finex::provider::detail;  // NOLINT
 constexpr ProviderId kId = ProviderId::kBinance;
 constexpr int kMaxLimit = 1000;
 constexpr int kMaxPages = 2000;
+constexpr WireNames kWire = {"1m", "5m", "15m", "30m", "1h", "1d", "1w", "1M"};
 // Request-weight budget per IP and minute, and what one klines call costs
 // (developers.binance.com limits: REQUEST_WEIGHT 6000/min; klines weight 2).
 constexpr int64_t kWeightPerMinute = 6000;
@@ -94,27 +96,7 @@ std::optional<Pair> ParsePair(std::string_view symbol) {
   return std::nullopt;
 }
 
-std::string_view WireInterval(Interval iv) {
-  switch (iv) {
-    case Interval::k1m:
-      return "1m";
-    case Interval::k5m:
-      return "5m";
-    case Interval::k15m:
-      return "15m";
-    case Interval::k30m:
-      return "30m";
-    case Interval::k1h:
-      return "1h";
-    case Interval::k1d:
-      return "1d";
-    case Interval::k1w:
-      return "1w";
-    case Interval::k1mo:
-      return "1M";
-  }
-  return "1d";
-}
+std::string_view WireInterval(Interval iv) { return WireName(kWire, iv); }
 
 std::string KlinesUrl(std::string_view base, std::string_view wire_symbol, Interval iv,
                       int64_t start_ms, int64_t end_ms, int limit) {
@@ -161,10 +143,9 @@ Result<HistoryResponse> ParseKlines(const HttpResponse& resp, const HistoryReque
   std::optional<Pair> pair = ParsePair(req.symbol);
   if (!pair)
     return Error(kId, StatusCode::kInvalidArgument, "not a Binance pair: " + Printable(req.symbol));
-  Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "klines: " + doc.status().message());
+  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "klines"));
   SeriesBuilder sb(kId, req);
-  FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(*doc, &sb));
+  FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(doc, &sb));
   const bool live = page.rows > 0 && page.last_close_ms >= now * 1000;
   return std::move(sb).Finish(req.range, NormalizeCurrency(pair->quote), "UTC", "BINANCE", now,
                               live, 1);
@@ -172,20 +153,19 @@ Result<HistoryResponse> ParseKlines(const HttpResponse& resp, const HistoryReque
 
 Result<finex::Quote> ParseTicker(const HttpResponse& resp, std::string_view symbol, Timestamp now) {
   if (resp.status != 200) return ParseKlinesError(resp, now);
-  Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "ticker: " + doc.status().message());
+  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "ticker"));
   std::optional<Pair> pair = ParsePair(symbol);
-  std::optional<double> last = GetDouble(*doc, "lastPrice");
+  std::optional<double> last = GetDouble(doc, "lastPrice");
   if (!last) return Error(kId, StatusCode::kDataLoss, "ticker: no lastPrice");
   finex::Quote q;
   q.symbol = std::string(symbol);
   q.price = *last;
-  q.change = GetDouble(*doc, "priceChange");
-  q.change_percent = GetDouble(*doc, "priceChangePercent");
-  q.volume = GetInt(*doc, "volume");
-  q.high_24h = GetDouble(*doc, "highPrice");
-  q.low_24h = GetDouble(*doc, "lowPrice");
-  q.timestamp = FloorDiv(GetInt(*doc, "closeTime").value_or(now * 1000), 1000);
+  q.change = GetDouble(doc, "priceChange");
+  q.change_percent = GetDouble(doc, "priceChangePercent");
+  q.volume = GetInt(doc, "volume");
+  q.high_24h = GetDouble(doc, "highPrice");
+  q.low_24h = GetDouble(doc, "lowPrice");
+  q.timestamp = FloorDiv(GetInt(doc, "closeTime").value_or(now * 1000), 1000);
   q.provider = "binance";
   q.currency = pair ? NormalizeCurrency(pair->quote) : "";
   q.market_state = "REGULAR";  // crypto trades 24/7
@@ -194,23 +174,38 @@ Result<finex::Quote> ParseTicker(const HttpResponse& resp, std::string_view symb
 
 namespace {
 
-class BinanceProvider final : public Provider {
+class BinanceProvider final : public HttpAdapter {
  public:
   BinanceProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
-      : config_(config), base_(BaseUrl(config, kId)), http_(http), clock_(clock) {}
+      : HttpAdapter(kId, config, http, clock, ApiKeyHeaders(config, "X-MBX-APIKEY")) {}
 
-  ProviderId id() const override { return kId; }
+  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
+    const Timestamp now = Now();
+    return QuoteEach(symbols, [&](const std::string& s) -> Result<finex::Quote> {
+      std::optional<Pair> pair = ParsePair(s);
+      if (!pair) return NotFoundError("not a Binance pair");  // omitted, never asked
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/api/v3/ticker/24hr?" +
+                                                      Query().Add("symbol", pair->wire).str()));
+      return ParseTicker(resp, s, now);
+    });
+  }
 
-  Result<HistoryResponse> History(const HistoryRequest& req) override {
-    FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
-    std::optional<Pair> pair = ParsePair(req.symbol);
-    if (!pair) {
-      return Error(kId, StatusCode::kInvalidArgument,
-                   "'" + Printable(req.symbol) + "' is not a Binance pair (e.g. BTCUSDT, BTC/USDT)")
-          .WithParam("symbols");
-    }
-    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
-    const Timestamp now = clock_.Now();
+  CallLimits Limits(Interval iv) const override {
+    CallLimits l;
+    l.max_rows = kMaxLimit;
+    return l;
+  }
+  // REQUEST_WEIGHT 6000/min per IP, klines weight 2; leave headroom.
+  double calls_per_minute() const override { return 1200; }
+  bool Handles(std::string_view symbol) const override {
+    return ValidateSymbol(symbol).ok() && ParsePair(symbol).has_value();
+  }
+
+ private:
+  Status CheckSymbol(std::string_view symbol) const override { return KnownPair(symbol).status(); }
+
+  Result<HistoryResponse> DoHistory(const HistoryRequest& req, Timestamp now) override {
+    FINEX_ASSIGN_OR_RETURN(Pair pair, KnownPair(req.symbol));
     SeriesBuilder sb(kId, req);
     int64_t start_ms = req.range.start * 1000;
     const int64_t end_ms = req.range.end * 1000 - 1;  // inclusive on open time
@@ -221,15 +216,12 @@ class BinanceProvider final : public Provider {
         return Error(kId, StatusCode::kOutOfRange,
                      "range needs more than " + std::to_string(kMaxPages) + " pages");
       }
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
-                                                      KlinesUrl(base_, pair->wire, req.interval,
-                                                                start_ms, end_ms, kMaxLimit),
-                                                      ApiKeyHeaders()));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(KlinesUrl(base(), pair.wire, req.interval,
+                                                                start_ms, end_ms, kMaxLimit)));
       ++calls;
       if (resp.status != 200) return ParseKlinesError(resp, now);
-      Result<element> doc = ParseJson(resp.body);
-      if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "klines: " + doc.status().message());
-      FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(*doc, &sb));
+      FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "klines"));
+      FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(doc, &sb));
       if (page.rows > 0) live = page.last_close_ms >= now * 1000;
       if (page.rows < kMaxLimit) break;
       // Binance meters request weight per IP and minute (6000; klines cost
@@ -253,59 +245,31 @@ class BinanceProvider final : public Provider {
       }
       start_ms = page.last_open_ms + 1;
     }
-    return std::move(sb).Finish(req.range, NormalizeCurrency(pair->quote), "UTC", "BINANCE", now,
+    return std::move(sb).Finish(req.range, NormalizeCurrency(pair.quote), "UTC", "BINANCE", now,
                                 live, calls);
   }
 
-  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
-    std::vector<finex::Quote> out;
-    const Timestamp now = clock_.Now();
-    for (const std::string& s : symbols) {
-      std::optional<Pair> pair = ParsePair(s);
-      if (!pair) continue;
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_,
-                                                      base_ + "/api/v3/ticker/24hr?" +
-                                                          Query().Add("symbol", pair->wire).str(),
-                                                      ApiKeyHeaders()));
-      Result<finex::Quote> q = ParseTicker(resp, s, now);
-      if (q.ok()) {
-        out.push_back(std::move(*q));
-      } else if (q.status().code() != StatusCode::kNotFound) {
-        return q.status();
-      }
-    }
-    return out;
-  }
-
-  Result<std::vector<SearchResult>> Search(std::string_view query) override {
-    if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
-          .WithParam("q");
-    }
+  Result<std::vector<SearchResult>> DoSearch(std::string_view query) override {
     std::string needle;
     for (char c : query) {
       if (c == '/' || c == '-') continue;
       needle.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     }
-    FINEX_ASSIGN_OR_RETURN(
-        HttpResponse resp,
-        Fetch(http_, kId, config_, base_ + "/api/v3/exchangeInfo", ApiKeyHeaders()));
-    if (resp.status != 200) return ParseKlinesError(resp, clock_.Now());
-    Result<element> doc = ParseJson(resp.body);
-    if (!doc.ok())
-      return Error(kId, StatusCode::kDataLoss, "exchangeInfo: " + doc.status().message());
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/api/v3/exchangeInfo"));
+    if (resp.status != 200) return ParseKlinesError(resp, Now());
+    FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "exchangeInfo"));
     std::vector<SearchResult> out;
-    std::optional<array> syms = GetArray(*doc, "symbols");
+    std::optional<array> syms = GetArray(doc, "symbols");
     if (!syms) return out;
     for (element e : *syms) {
       std::string_view sym = GetString(e, "symbol");
-      std::string_view base = GetString(e, "baseAsset");
+      std::string_view base_asset = GetString(e, "baseAsset");
       std::string_view status = GetString(e, "status");
       if (sym.empty() || (!status.empty() && status != "TRADING")) continue;
       double score = 0;
       if (sym == needle)
         score = 1.0;
-      else if (base == needle)
+      else if (base_asset == needle)
         score = 0.9;
       else if (sym.rfind(needle, 0) == 0)
         score = 0.7;
@@ -314,7 +278,7 @@ class BinanceProvider final : public Provider {
       if (score == 0) continue;
       SearchResult r;
       r.symbol = std::string(sym);
-      r.name = std::string(base) + "/" + std::string(GetString(e, "quoteAsset"));
+      r.name = std::string(base_asset) + "/" + std::string(GetString(e, "quoteAsset"));
       r.type = "crypto";
       r.exchange = "BINANCE";
       r.currency = NormalizeCurrency(GetString(e, "quoteAsset"));
@@ -329,23 +293,16 @@ class BinanceProvider final : public Provider {
     return out;
   }
 
-  CallLimits Limits(Interval iv) const override {
-    CallLimits l;
-    l.max_rows = kMaxLimit;
-    return l;
+  // The pair of a History symbol, or the InvalidArgument (param "symbols").
+  static Result<Pair> KnownPair(std::string_view symbol) {
+    std::optional<Pair> pair = ParsePair(symbol);
+    if (!pair) {
+      return Error(kId, StatusCode::kInvalidArgument,
+                   "'" + Printable(symbol) + "' is not a Binance pair (e.g. BTCUSDT, BTC/USDT)")
+          .WithParam("symbols");
+    }
+    return *std::move(pair);
   }
-  // REQUEST_WEIGHT 6000/min per IP, klines weight 2; leave headroom.
-  double calls_per_minute() const override { return 1200; }
-  bool Handles(std::string_view symbol) const override {
-    return ValidateSymbol(symbol).ok() && ParsePair(symbol).has_value();
-  }
-
- private:
-  Headers ApiKeyHeaders() const { return detail::ApiKeyHeaders(config_, "X-MBX-APIKEY"); }
-  const ProviderConfig config_;
-  const std::string base_;
-  HttpClient& http_;
-  Clock& clock_;
 };
 
 }  // namespace

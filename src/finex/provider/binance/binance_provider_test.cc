@@ -4,7 +4,6 @@
 
 #include "finex/provider/detail/test_helpers.h"
 #include "finex/provider/factory.h"
-#include "tests/testutil/fake_clock.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::provider {
@@ -14,12 +13,12 @@ using testhelp::Req;
 using testhelp::Resp;
 using testhelp::Shared;
 using testing::StatusIs;
+using BinanceProvider = testhelp::AdapterTest<NewBinanceProvider>;
 
-TEST(BinanceProvider, KlinesFixtureUrlAndValues) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1704164000);  // inside the third (last) hour: still forming
+TEST_F(BinanceProvider, KlinesFixtureUrlAndValues) {
+  clock.Set(1704164000);  // inside the third (last) hour: still forming
   http.OnFile("/api/v3/klines?", 200, testhelp::Testdata("binance/testdata/klines_3.json"));
-  auto p = NewBinanceProvider({"http://127.0.0.1:9100/binance", "KEY123", 5000}, http, clock);
+  auto p = Open({"http://127.0.0.1:9100/binance", "KEY123", 5000});
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("BTC/USDT", Interval::k1h, 1704153600, 1704164400)));
   ASSERT_EQ(http.calls(), 1u);
@@ -61,16 +60,15 @@ std::string Page(int64_t first_open_ms, int n, int64_t step_ms) {
   return s + "]";
 }
 
-TEST(BinanceProvider, PagesBeyondThousandRows) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1800000000);
+TEST_F(BinanceProvider, PagesBeyondThousandRows) {
+  clock.Set(1800000000);
   const Timestamp start = 1704067200;
   const int64_t step = 60000;
   http.On("startTime=" + std::to_string(start * 1000) + "&", 200, Page(start * 1000, 1000, step));
   const int64_t next = start * 1000 + 999 * step + 1;
   http.On("startTime=" + std::to_string(next) + "&", 200,
           Page(start * 1000 + 1000 * step, 200, step));
-  auto p = NewBinanceProvider({}, http, clock);
+  auto p = Open();
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("ETHBTC", Interval::k1m, start, start + 1200 * 60)));
   EXPECT_EQ(r.http_calls, 2);
@@ -84,21 +82,20 @@ TEST(BinanceProvider, PagesBeyondThousandRows) {
   EXPECT_EQ(p->Limits(Interval::k1m).max_rows, 1000);
 }
 
-TEST(BinanceProvider, StopsPagingAtTheRequestWeightBudget) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1800000010);  // 10 s into a minute
+TEST_F(BinanceProvider, StopsPagingAtTheRequestWeightBudget) {
+  clock.Set(1800000010);  // 10 s into a minute
   const Timestamp start = 1704067200;
   const int64_t step = 60000;
   http.On("startTime=" + std::to_string(start * 1000) + "&", 200, Page(start * 1000, 1000, step),
           {{"x-mbx-used-weight-1m", "5999"}});
-  auto p = NewBinanceProvider({}, http, clock);
+  auto p = Open();
   auto r = p->History(Req("ETHBTC", Interval::k1m, start, start + 1200 * 60));
   EXPECT_THAT(r, testing::StatusIs(StatusCode::kResourceExhausted, "request weight 5999"));
   EXPECT_DOUBLE_EQ(r.status().details().retry_after_s, 50);
   EXPECT_EQ(http.calls(), 1u);  // the second page was never asked
 }
 
-TEST(BinanceProvider, SymbolRules) {
+TEST_F(BinanceProvider, SymbolRules) {
   EXPECT_EQ(binance::ParsePair("BTCUSDT")->wire, "BTCUSDT");
   EXPECT_EQ(binance::ParsePair("BTC/USDT")->wire, "BTCUSDT");
   EXPECT_EQ(binance::ParsePair("BTC-USDT")->quote, "USDT");
@@ -109,9 +106,7 @@ TEST(BinanceProvider, SymbolRules) {
   EXPECT_FALSE(binance::ParsePair("AAPL"));
   EXPECT_FALSE(binance::ParsePair("BT/CUSDT"));  // separator must split base/quote
   EXPECT_FALSE(binance::ParsePair("USDT"));
-  testing::FakeHttpClient http;
-  testing::FakeClock clock;
-  auto p = NewBinanceProvider({}, http, clock);
+  auto p = Open();
   EXPECT_TRUE(p->Handles("BTCUSDT"));
   EXPECT_FALSE(p->Handles("AAPL"));
   EXPECT_THAT(p->History(Req("AAPL", Interval::k1d, 0, 86400)),
@@ -119,7 +114,7 @@ TEST(BinanceProvider, SymbolRules) {
   EXPECT_EQ(http.calls(), 0u);
 }
 
-TEST(BinanceProvider, ErrorsMapToTypedStatuses) {
+TEST_F(BinanceProvider, ErrorsMapToTypedStatuses) {
   const Timestamp now = 1620286133;
   const HistoryRequest req = Req("BTCUSDT", Interval::k1m, now - 600, now);
   EXPECT_THAT(binance::ParseKlines(
@@ -184,15 +179,8 @@ TEST(BinanceProviderShared, CapturedBodies) {
               StatusIs(StatusCode::kResourceExhausted, "banned"));
 }
 
-}  // namespace
-}  // namespace finex::provider
-
-namespace finex::provider {
-namespace {
-
-TEST(BinanceProvider, QuoteAndSearch) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1704153600);
+TEST_F(BinanceProvider, QuoteAndSearch) {
+  clock.Set(1704153600);
   http.On(
       "/ticker/24hr?symbol=BTCUSDT", 200,
       R"({"symbol":"BTCUSDT","priceChange":"100.00000000","priceChangePercent":"0.237","lastPrice":"42300.00000000",)"
@@ -204,7 +192,7 @@ TEST(BinanceProvider, QuoteAndSearch) {
       R"({"symbol":"BTCUSDT","status":"TRADING","baseAsset":"BTC","quoteAsset":"USDT"},)"
       R"({"symbol":"BTCUPUSDT","status":"BREAK","baseAsset":"BTCUP","quoteAsset":"USDT"},)"
       R"({"symbol":"WBTCBTC","status":"TRADING","baseAsset":"WBTC","quoteAsset":"BTC"}]})");
-  auto p = NewBinanceProvider({}, http, clock);
+  auto p = Open();
   const std::string syms[] = {"BTC/USDT", "ZZZZUSDT", "AAPL"};
   ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
   ASSERT_EQ(q.size(), 1u);
