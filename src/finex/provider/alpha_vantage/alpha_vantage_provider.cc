@@ -7,6 +7,7 @@
 #include "finex/calendar/timezone.h"
 #include "finex/core/symbol.h"
 #include "finex/provider/detail/common.h"
+#include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
 #include "finex/provider/factory.h"
 
@@ -17,21 +18,12 @@ using namespace finex::provider::detail;  // NOLINT
 constexpr ProviderId kId = ProviderId::kAlphaVantage;
 constexpr Timestamp kDay = kSecondsPerDay;
 constexpr Timestamp kCompactReach = 130 * kDay;  // 100 trading days ≈ 140 calendar days
+// TIME_SERIES_INTRADAY intervals; daily+ go to other functions (60min is the
+// widest intraday series).
+constexpr WireNames kIntradayWire = {"1min",  "5min",  "15min", "30min",
+                                     "60min", "60min", "60min", "60min"};
 
-std::string_view IntradayWire(Interval iv) {
-  switch (iv) {
-    case Interval::k1m:
-      return "1min";
-    case Interval::k5m:
-      return "5min";
-    case Interval::k15m:
-      return "15min";
-    case Interval::k30m:
-      return "30min";
-    default:
-      return "60min";
-  }
-}
+std::string_view IntradayWire(Interval iv) { return WireName(kIntradayWire, iv); }
 
 // "EUR/USD" → {"EUR","USD"}; nullopt for anything else.
 std::optional<std::pair<std::string, std::string>> FxPair(std::string_view s) {
@@ -91,6 +83,12 @@ Result<Timestamp> RowStamp(std::string_view label, Interval iv, std::string_view
 }
 
 Timestamp SecondsToNextUtcMidnight(Timestamp now) { return (DayOf(now) + 1) * kDay - now; }
+
+// base/query?<q>&apikey=<key>: Alpha Vantage takes the key only in the URL.
+std::string QueryUrl(std::string_view base, std::string_view api_key, Query q) {
+  if (!api_key.empty()) q.Add("apikey", api_key);
+  return std::string(base) + "/query?" + q.str();
+}
 
 std::string_view FieldName(std::string_view key) {
   size_t p = key.find(". ");
@@ -293,10 +291,6 @@ std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_
   std::vector<std::string> urls;
   const auto fx = FxPair(req.symbol);
   const bool adjusted = req.fields.Has(FieldSet::kAdjClose) && !fx;
-  auto finish = [&](Query& q) {
-    if (!api_key.empty()) q.Add("apikey", api_key);
-    urls.push_back(std::string(base) + "/query?" + q.str());
-  };
   if (IsIntraday(req.interval)) {
     auto month_of = [](Timestamp t) {
       Result<calendar::LocalTime> lt = calendar::ToLocal("America/New_York", t);
@@ -315,7 +309,7 @@ std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_
       }
       q.Add("interval", IntradayWire(req.interval)).Add("month", month).Add("outputsize", "full");
       if (!fx) q.Add("extended_hours", "false");
-      finish(q);
+      urls.push_back(QueryUrl(base, api_key, std::move(q)));
     }
     return urls;
   }
@@ -336,16 +330,14 @@ std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_
   if (req.interval == Interval::k1d) {
     q.Add("outputsize", req.range.start >= now - kCompactReach ? "compact" : "full");
   }
-  finish(q);
+  urls.push_back(QueryUrl(base, api_key, std::move(q)));
   return urls;
 }
 
 Result<finex::Quote> ParseGlobalQuote(const HttpResponse& resp, Timestamp now) {
   FINEX_RETURN_IF_ERROR(BodyError(resp.body, resp.status, now));
-  if (resp.status != 200) return HttpError(kId, resp, "", "");
-  Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "quote: " + doc.status().message());
-  std::optional<object> gq = GetObject(*doc, "Global Quote");
+  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "quote"));
+  std::optional<object> gq = GetObject(doc, "Global Quote");
   if (!gq || gq->size() == 0) return Error(kId, StatusCode::kNotFound, "quote: empty Global Quote");
   finex::Quote q;
   q.provider = "alpha_vantage";
@@ -382,11 +374,9 @@ Result<finex::Quote> ParseGlobalQuote(const HttpResponse& resp, Timestamp now) {
 
 Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Timestamp now) {
   FINEX_RETURN_IF_ERROR(BodyError(resp.body, resp.status, now));
-  if (resp.status != 200) return HttpError(kId, resp, "", "");
-  Result<element> doc = ParseJson(resp.body);
-  if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "search: " + doc.status().message());
+  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "search"));
   std::vector<SearchResult> out;
-  std::optional<array> matches = GetArray(*doc, "bestMatches");
+  std::optional<array> matches = GetArray(doc, "bestMatches");
   if (!matches) return out;
   for (element e : *matches) {
     object o;
@@ -417,85 +407,21 @@ Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Ti
 
 namespace {
 
-class AlphaVantageProvider final : public Provider {
+class AlphaVantageProvider final : public HttpAdapter {
  public:
   AlphaVantageProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
-      : config_(config), base_(BaseUrl(config, kId)), http_(http), clock_(clock) {}
-
-  ProviderId id() const override { return kId; }
-
-  Result<HistoryResponse> History(const HistoryRequest& req) override {
-    FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
-    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
-    const Timestamp now = clock_.Now();
-    std::vector<std::string> urls = SeriesUrls(base_, config_.api_key, req, now);
-    if (urls.size() > 240) {
-      return Error(kId, StatusCode::kOutOfRange, "intraday range spans more than 240 months");
-    }
-    std::vector<FramePtr> frames;
-    HistoryResponse merged;
-    int calls = 0;
-    for (std::string& url : urls) {
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_, std::move(url)));
-      ++calls;
-      Result<HistoryResponse> r = ParseSeries(resp, req, now);
-      if (!r.ok())
-        return Status(r.status().code(), Sanitize(r.status().message(), config_.api_key))
-            .WithProvider(std::string(ProviderName(kId)), r.status().details().upstream_status)
-            .WithRetryAfter(r.status().details().retry_after_s);
-      if (calls == 1) {
-        merged = std::move(*r);
-        frames.push_back(merged.frame);
-      } else {
-        // Months are asked oldest first: the newest non-empty month decides.
-        if (!r->frame->empty()) merged.last_bar_partial = r->last_bar_partial;
-        merged.actions.insert(merged.actions.end(), r->actions.begin(), r->actions.end());
-        if (merged.currency.empty()) merged.currency = r->currency;
-        if (merged.timezone.empty()) merged.timezone = r->timezone;
-        frames.push_back(r->frame);
-      }
-    }
-    if (frames.size() > 1) {
-      merged.frame = Frame::Merge(frames);
-      merged.actual = merged.frame->empty() ? TimeRange{}
-                                            : TimeRange{merged.frame->first_timestamp(),
-                                                        merged.frame->last_timestamp() + 1};
-    }
-    merged.requested = req.range;
-    merged.http_calls = calls;
-    return merged;
-  }
+      : HttpAdapter(kId, config, http, clock) {}
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
-    std::vector<finex::Quote> out;
-    const Timestamp now = clock_.Now();
-    for (const std::string& s : symbols) {
+    const Timestamp now = Now();
+    return QuoteEach(symbols, [&](const std::string& s) -> Result<finex::Quote> {
       FINEX_RETURN_IF_ERROR(ValidateSymbol(s));
       Query q;
       q.Add("function", "GLOBAL_QUOTE").Add("symbol", s);
-      if (!config_.api_key.empty()) q.Add("apikey", config_.api_key);
       FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                             Fetch(http_, kId, config_, base_ + "/query?" + q.str()));
-      Result<finex::Quote> r = ParseGlobalQuote(resp, now);
-      if (r.ok())
-        out.push_back(std::move(*r));
-      else if (r.status().code() != StatusCode::kNotFound)
-        return r.status();
-    }
-    return out;
-  }
-
-  Result<std::vector<SearchResult>> Search(std::string_view query) override {
-    if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
-          .WithParam("q");
-    }
-    Query q;
-    q.Add("function", "SYMBOL_SEARCH").Add("keywords", query);
-    if (!config_.api_key.empty()) q.Add("apikey", config_.api_key);
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                           Fetch(http_, kId, config_, base_ + "/query?" + q.str()));
-    return ParseSymbolSearch(resp, clock_.Now());
+                             Fetch(QueryUrl(base(), config().api_key, std::move(q))));
+      return ParseGlobalQuote(resp, now);
+    });
   }
 
   CallLimits Limits(Interval iv) const override { return AlphaVantageLimits(iv); }
@@ -509,10 +435,43 @@ class AlphaVantageProvider final : public Provider {
   }
 
  private:
-  const ProviderConfig config_;
-  const std::string base_;
-  HttpClient& http_;
-  Clock& clock_;
+  Result<HistoryResponse> DoHistory(const HistoryRequest& req, Timestamp now) override {
+    std::vector<std::string> urls = SeriesUrls(base(), config().api_key, req, now);
+    if (urls.size() > 240) {
+      return Error(kId, StatusCode::kOutOfRange, "intraday range spans more than 240 months");
+    }
+    std::vector<FramePtr> frames;
+    HistoryResponse merged;
+    for (std::string& url : urls) {
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(std::move(url)));
+      Result<HistoryResponse> r = ParseSeries(resp, req, now);
+      if (!r.ok())
+        return Status(r.status().code(), Sanitize(r.status().message(), config().api_key))
+            .WithProvider(std::string(ProviderName(kId)), r.status().details().upstream_status)
+            .WithRetryAfter(r.status().details().retry_after_s);
+      if (frames.empty()) {
+        merged = std::move(*r);
+        frames.push_back(merged.frame);
+      } else {
+        // Months are asked oldest first: the newest non-empty month decides.
+        if (!r->frame->empty()) merged.last_bar_partial = r->last_bar_partial;
+        merged.actions.insert(merged.actions.end(), r->actions.begin(), r->actions.end());
+        if (merged.currency.empty()) merged.currency = r->currency;
+        if (merged.timezone.empty()) merged.timezone = r->timezone;
+        frames.push_back(r->frame);
+      }
+    }
+    FinishPages(frames, req.range, &merged);
+    return merged;
+  }
+
+  Result<std::vector<SearchResult>> DoSearch(std::string_view query) override {
+    Query q;
+    q.Add("function", "SYMBOL_SEARCH").Add("keywords", query);
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                           Fetch(QueryUrl(base(), config().api_key, std::move(q))));
+    return ParseSymbolSearch(resp, Now());
+  }
 };
 
 }  // namespace

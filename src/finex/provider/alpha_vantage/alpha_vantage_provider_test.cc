@@ -4,7 +4,6 @@
 
 #include "finex/provider/detail/test_helpers.h"
 #include "finex/provider/factory.h"
-#include "tests/testutil/fake_clock.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::provider {
@@ -14,16 +13,16 @@ using testhelp::Req;
 using testhelp::Resp;
 using testhelp::Shared;
 using testing::StatusIs;
+using AlphaVantageProvider = testhelp::AdapterTest<NewAlphaVantageProvider>;
 
 constexpr Timestamp kFeb2024 = 1706745600;
 const FieldSet kAdj = FieldSet::Ohlcv().Union(FieldSet(FieldSet::kAdjClose));
 
-TEST(AlphaVantageProvider, DailyAdjustedFixture) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(kFeb2024);
+TEST_F(AlphaVantageProvider, DailyAdjustedFixture) {
+  clock.Set(kFeb2024);
   http.OnFile("function=TIME_SERIES_DAILY_ADJUSTED", 200,
               testhelp::Testdata("alpha_vantage/testdata/daily_adjusted.json"));
-  auto p = NewAlphaVantageProvider({"http://sim/alpha_vantage", "SECRETKEY", 5000}, http, clock);
+  auto p = Open({"http://sim/alpha_vantage", "SECRETKEY", 5000});
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("FNX", Interval::k1d, 1704153600, 1704240000, kAdj)));
   EXPECT_EQ(http.last_url(),
@@ -49,8 +48,8 @@ TEST(AlphaVantageProvider, DailyAdjustedFixture) {
   EXPECT_DOUBLE_EQ(r.actions[1].ratio, 2.0);
 }
 
-TEST(AlphaVantageProvider, OutputsizeAndFunctionsPerInterval) {
-  testing::FakeClock clock(kFeb2024);
+TEST_F(AlphaVantageProvider, OutputsizeAndFunctionsPerInterval) {
+  clock.Set(kFeb2024);
   auto url = [&](HistoryRequest req) {
     return alpha_vantage::SeriesUrls("B", "", req, clock.Now());
   };
@@ -76,15 +75,14 @@ TEST(AlphaVantageProvider, OutputsizeAndFunctionsPerInterval) {
   EXPECT_EQ(alpha_vantage::AlphaVantageLimits(Interval::k1m).max_span_s, 31 * 86400);
 }
 
-TEST(AlphaVantageProvider, IntradayCloseStampsBecomeOpens) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1719900000);
+TEST_F(AlphaVantageProvider, IntradayCloseStampsBecomeOpens) {
+  clock.Set(1719900000);
   http.OnFile("month=2024-07", 200,
               testhelp::Testdata("alpha_vantage/testdata/intraday_5min.json"));
   http.On(
       "month=2024-06", 200,
       R"J({"Meta Data":{"1. Information":"x","6. Time Zone":"US/Eastern"},"Time Series (5min)":{}})J");
-  auto p = NewAlphaVantageProvider({}, http, clock);
+  auto p = Open();
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("FNX", Interval::k5m, 1719500000, 1719842400)));
   EXPECT_EQ(r.http_calls, 2);
@@ -95,7 +93,7 @@ TEST(AlphaVantageProvider, IntradayCloseStampsBecomeOpens) {
   EXPECT_EQ(r.frame->volume()[0], 5000);
 }
 
-TEST(AlphaVantageProvider, ThrottleAndErrorBodies) {
+TEST_F(AlphaVantageProvider, ThrottleAndErrorBodies) {
   const Timestamp now = kFeb2024 + 3600;
   const HistoryRequest req = Req("FNX", Interval::k1d, kFeb2024 - 86400, kFeb2024);
   Result<HistoryResponse> daily = alpha_vantage::ParseSeries(
@@ -122,15 +120,14 @@ TEST(AlphaVantageProvider, ThrottleAndErrorBodies) {
               StatusIs(StatusCode::kUnavailable));
 }
 
-TEST(AlphaVantageProvider, ApiKeyNeverInMessages) {
-  testing::FakeClock clock(kFeb2024);
-  testing::FakeHttpClient http;
+TEST_F(AlphaVantageProvider, ApiKeyNeverInMessages) {
+  clock.Set(kFeb2024);
   http.On("function=TIME_SERIES_DAILY&", 200,
           R"({"Error Message":"the parameter apikey SECRETKEY is invalid or missing."})");
   http.Fail(
       "function=GLOBAL_QUOTE",
       UnavailableError("connect to https://www.alphavantage.co/query?apikey=SECRETKEY failed"));
-  auto p = NewAlphaVantageProvider({"", "SECRETKEY", 5000}, http, clock);
+  auto p = Open({"", "SECRETKEY", 5000});
   Result<HistoryResponse> r = p->History(Req("FNX", Interval::k1d, kFeb2024 - 86400, kFeb2024));
   EXPECT_THAT(r, StatusIs(StatusCode::kUnauthenticated));
   EXPECT_EQ(r.status().ToString().find("SECRETKEY"), std::string::npos) << r.status();
