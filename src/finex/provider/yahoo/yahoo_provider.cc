@@ -8,6 +8,7 @@
 
 #include "finex/core/symbol.h"
 #include "finex/provider/detail/common.h"
+#include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
 #include "finex/provider/factory.h"
 
@@ -17,6 +18,7 @@ namespace {
 using namespace finex::provider::detail;  // NOLINT
 constexpr ProviderId kId = ProviderId::kYahoo;
 constexpr Timestamp kDay = kSecondsPerDay;
+constexpr WireNames kWire = {"1m", "5m", "15m", "30m", "60m", "1d", "1wk", "1mo"};
 
 Status ChartErrorStatus(const HttpResponse& resp, std::string_view code, std::string_view desc) {
   std::string msg = std::string(code);
@@ -45,27 +47,7 @@ std::string LowerType(std::string_view t) {
 
 }  // namespace
 
-std::string_view WireInterval(Interval iv) {
-  switch (iv) {
-    case Interval::k1m:
-      return "1m";
-    case Interval::k5m:
-      return "5m";
-    case Interval::k15m:
-      return "15m";
-    case Interval::k30m:
-      return "30m";
-    case Interval::k1h:
-      return "60m";
-    case Interval::k1d:
-      return "1d";
-    case Interval::k1w:
-      return "1wk";
-    case Interval::k1mo:
-      return "1mo";
-  }
-  return "1d";
-}
+std::string_view WireInterval(Interval iv) { return WireName(kWire, iv); }
 
 CallLimits YahooLimits(Interval iv) {
   CallLimits l;
@@ -327,33 +309,10 @@ Result<std::vector<SearchResult>> ParseSearch(const HttpResponse& resp) {
 
 namespace {
 
-class YahooProvider final : public Provider {
+class YahooProvider final : public HttpAdapter {
  public:
   YahooProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
-      : config_(config), base_(BaseUrl(config, kId)), http_(http), clock_(clock) {}
-
-  ProviderId id() const override { return kId; }
-
-  Result<HistoryResponse> History(const HistoryRequest& req) override {
-    FINEX_RETURN_IF_ERROR(ValidateSymbol(req.symbol));
-    FINEX_RETURN_IF_ERROR(CheckNonEmptyRange(kId, req));
-    const Timestamp now = clock_.Now();
-    const CallLimits lim = YahooLimits(req.interval);
-    if (lim.max_lookback_s > 0 && req.range.start < now - lim.max_lookback_s) {
-      return Error(kId, StatusCode::kOutOfRange,
-                   std::string(IntervalName(req.interval)) +
-                       " data is only available for the last " +
-                       std::to_string(lim.max_lookback_s / kDay) + " days (asked from " +
-                       FormatIsoUtc(req.range.start) + ")");
-    }
-    if (lim.max_span_s > 0 && req.range.length() > lim.max_span_s) {
-      return Error(kId, StatusCode::kOutOfRange,
-                   "only " + std::to_string(lim.max_span_s / kDay) + " days of " +
-                       std::string(IntervalName(req.interval)) + " data are allowed per request");
-    }
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(http_, kId, config_, ChartUrl(base_, req)));
-    return ParseChart(resp, req, req.range.end, now);
-  }
+      : HttpAdapter(kId, config, http, clock) {}
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
     std::vector<finex::Quote> none;
@@ -378,19 +337,50 @@ class YahooProvider final : public Provider {
       if (!crumb.empty()) q.Add("crumb", crumb);
       Headers h;
       if (!cookie.empty()) h.emplace_back("Cookie", cookie);
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                             Fetch(http_, kId, config_, base_ + "/v7/finance/quote?" + q.str(), h));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/v7/finance/quote?" + q.str(), h));
       if (resp.status != 401 || attempt == 1) return ParseQuotes(resp);
       FINEX_RETURN_IF_ERROR(RefreshCrumb());
     }
     return Error(kId, StatusCode::kUnauthenticated, "quote: crumb refused");
   }
 
+  CallLimits Limits(Interval iv) const override { return YahooLimits(iv); }
+  // Undocumented per-IP limit; bursts get 429 for minutes. A conservative default.
+  double calls_per_minute() const override { return 60; }
+  bool Handles(std::string_view symbol) const override { return ValidateSymbol(symbol).ok(); }
+
+ private:
+  Result<HistoryResponse> DoHistory(const HistoryRequest& req, Timestamp now) override {
+    const CallLimits lim = YahooLimits(req.interval);
+    if (lim.max_lookback_s > 0 && req.range.start < now - lim.max_lookback_s) {
+      return Error(kId, StatusCode::kOutOfRange,
+                   std::string(IntervalName(req.interval)) +
+                       " data is only available for the last " +
+                       std::to_string(lim.max_lookback_s / kDay) + " days (asked from " +
+                       FormatIsoUtc(req.range.start) + ")");
+    }
+    if (lim.max_span_s > 0 && req.range.length() > lim.max_span_s) {
+      return Error(kId, StatusCode::kOutOfRange,
+                   "only " + std::to_string(lim.max_span_s / kDay) + " days of " +
+                       std::string(IntervalName(req.interval)) + " data are allowed per request");
+    }
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(ChartUrl(base(), req)));
+    return ParseChart(resp, req, req.range.end, now);
+  }
+
+  Result<std::vector<SearchResult>> DoSearch(std::string_view query) override {
+    Query q;
+    q.Add("q", query).Add("quotesCount", 10).Add("newsCount", 0);
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/v1/finance/search?" + q.str()));
+    return ParseSearch(resp);
+  }
+
   // Gets a session cookie (fc.yahoo.com answers 404 but sets it) and the
   // crumb that goes with it (/v1/test/getcrumb).
   Status RefreshCrumb() {
-    const std::string cookie_url = config_.base_url.empty() ? "https://fc.yahoo.com" : base_ + "/";
-    FINEX_ASSIGN_OR_RETURN(HttpResponse c, Fetch(http_, kId, config_, cookie_url));
+    const std::string cookie_url =
+        config().base_url.empty() ? "https://fc.yahoo.com" : base() + "/";
+    FINEX_ASSIGN_OR_RETURN(HttpResponse c, Fetch(cookie_url));
     std::string cookie;
     for (const auto& [k, v] : c.headers) {
       if (k != "set-cookie") continue;
@@ -398,8 +388,8 @@ class YahooProvider final : public Provider {
       cookie += v.substr(0, v.find(';'));
     }
     if (cookie.empty()) return Error(kId, StatusCode::kUnauthenticated, "quote: no session cookie");
-    FINEX_ASSIGN_OR_RETURN(HttpResponse r, Fetch(http_, kId, config_, base_ + "/v1/test/getcrumb",
-                                                 {{"Cookie", cookie}}));
+    FINEX_ASSIGN_OR_RETURN(HttpResponse r,
+                           Fetch(base() + "/v1/test/getcrumb", {{"Cookie", cookie}}));
     if (r.status != 200 || r.body.empty() || r.body.size() > 64 ||
         r.body.find('{') != std::string::npos) {
       return HttpError(kId, r, "getcrumb refused", "");
@@ -410,28 +400,6 @@ class YahooProvider final : public Provider {
     return OkStatus();
   }
 
-  Result<std::vector<SearchResult>> Search(std::string_view query) override {
-    if (query.empty() || query.size() > 100) {
-      return Error(kId, StatusCode::kInvalidArgument, "search query must be 1..100 characters")
-          .WithParam("q");
-    }
-    Query q;
-    q.Add("q", query).Add("quotesCount", 10).Add("newsCount", 0);
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                           Fetch(http_, kId, config_, base_ + "/v1/finance/search?" + q.str()));
-    return ParseSearch(resp);
-  }
-
-  CallLimits Limits(Interval iv) const override { return YahooLimits(iv); }
-  // Undocumented per-IP limit; bursts get 429 for minutes. A conservative default.
-  double calls_per_minute() const override { return 60; }
-  bool Handles(std::string_view symbol) const override { return ValidateSymbol(symbol).ok(); }
-
- private:
-  const ProviderConfig config_;
-  const std::string base_;
-  HttpClient& http_;
-  Clock& clock_;
   std::mutex mu_;
   std::string crumb_;   // guarded by mu_
   std::string cookie_;  // guarded by mu_

@@ -4,7 +4,6 @@
 
 #include "finex/provider/detail/test_helpers.h"
 #include "finex/provider/factory.h"
-#include "tests/testutil/fake_clock.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::provider {
@@ -14,15 +13,15 @@ using testhelp::Req;
 using testhelp::Resp;
 using testhelp::Shared;
 using testing::StatusIs;
+using YahooProvider = testhelp::AdapterTest<NewYahooProvider>;
 
 constexpr Timestamp kJun2024 = 1717200000;  // 2024-06-01
 
-TEST(YahooProvider, DailyFixtureThroughFakeHttp) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(kJun2024);
+TEST_F(YahooProvider, DailyFixtureThroughFakeHttp) {
+  clock.Set(kJun2024);
   http.OnFile("/v8/finance/chart/FNX?", 200,
               testhelp::Testdata("yahoo/testdata/chart_1d_events.json"));
-  auto p = NewYahooProvider({"http://sim/yahoo/", "", 1234}, http, clock);
+  auto p = Open({"http://sim/yahoo/", "", 1234});
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("FNX", Interval::k1d, 1704153600, 1704412800,
                                       FieldSet::Ohlcv().Union(FieldSet(FieldSet::kAdjClose)))));
@@ -59,11 +58,10 @@ TEST(YahooProvider, DailyFixtureThroughFakeHttp) {
   EXPECT_EQ(r.http_calls, 1);
 }
 
-TEST(YahooProvider, DailyBarOfTodayIsPartial) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1704378600 + 3600);  // 2024-01-04, session in progress
+TEST_F(YahooProvider, DailyBarOfTodayIsPartial) {
+  clock.Set(1704378600 + 3600);  // 2024-01-04, session in progress
   http.OnFile("chart/FNX", 200, testhelp::Testdata("yahoo/testdata/chart_1d_events.json"));
-  auto p = NewYahooProvider({}, http, clock);
+  auto p = Open();
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("FNX", Interval::k1d, 1704153600, 1704412800)));
   EXPECT_TRUE(r.last_bar_partial);
@@ -71,11 +69,10 @@ TEST(YahooProvider, DailyBarOfTodayIsPartial) {
   EXPECT_EQ(http.last_url().rfind("https://query2.finance.yahoo.com/v8/finance/chart/FNX?", 0), 0u);
 }
 
-TEST(YahooProvider, IntradayTrailingLiveBarKeptAndMarkedPartial) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(1704300000);
+TEST_F(YahooProvider, IntradayTrailingLiveBarKeptAndMarkedPartial) {
+  clock.Set(1704300000);
   http.OnFile("chart/FNX.L", 200, testhelp::Testdata("yahoo/testdata/chart_1m_live.json"));
-  auto p = NewYahooProvider({}, http, clock);
+  auto p = Open();
   ASSERT_OK_AND_ASSIGN(HistoryResponse r,
                        p->History(Req("FNX.L", Interval::k1m, 1704186000, 1704189600)));
   EXPECT_NE(http.last_url().find("interval=1m&period1=1704186000&period2=1704189600"),
@@ -87,10 +84,9 @@ TEST(YahooProvider, IntradayTrailingLiveBarKeptAndMarkedPartial) {
   EXPECT_EQ(r.timezone, "Europe/London");
 }
 
-TEST(YahooProvider, IntradayReachIsOutOfRangeWithoutACall) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(kJun2024);
-  auto p = NewYahooProvider({}, http, clock);
+TEST_F(YahooProvider, IntradayReachIsOutOfRangeWithoutACall) {
+  clock.Set(kJun2024);
+  auto p = Open();
   EXPECT_THAT(p->History(Req("AAPL", Interval::k1m, kJun2024 - 40 * 86400, kJun2024 - 39 * 86400)),
               StatusIs(StatusCode::kOutOfRange, "last 30 days"));
   EXPECT_THAT(p->History(Req("AAPL", Interval::k1m, kJun2024 - 10 * 86400, kJun2024)),
@@ -106,8 +102,8 @@ TEST(YahooProvider, IntradayReachIsOutOfRangeWithoutACall) {
   EXPECT_EQ(p->Limits(Interval::k1d).max_lookback_s, 0);
 }
 
-TEST(YahooProvider, ErrorsMapToTypedStatuses) {
-  testing::FakeClock clock(kJun2024);
+TEST_F(YahooProvider, ErrorsMapToTypedStatuses) {
+  clock.Set(kJun2024);
   const HistoryRequest req = Req("FNX", Interval::k1d, 1704153600, 1704412800);
   auto run = [&](HttpResponse resp) {
     return yahoo::ParseChart(resp, req, req.range.end, clock.Now());
@@ -132,9 +128,8 @@ TEST(YahooProvider, ErrorsMapToTypedStatuses) {
                        "\"timestamp\":[1,2],\"indicators\":{\"quote\":[{\"close\":[1.0]}]}}]}}")),
               StatusIs(StatusCode::kDataLoss, "length"));
 
-  testing::FakeHttpClient http;
   http.Fail("chart", DeadlineExceededError("HTTP GET https://x timed out"));
-  auto p = NewYahooProvider({}, http, clock);
+  auto p = Open();
   Result<HistoryResponse> r = p->History(req);
   EXPECT_THAT(r, StatusIs(StatusCode::kDeadlineExceeded));
   EXPECT_EQ(r.status().details().provider, "yahoo");
@@ -142,10 +137,9 @@ TEST(YahooProvider, ErrorsMapToTypedStatuses) {
               StatusIs(StatusCode::kInvalidArgument));
 }
 
-TEST(YahooProvider, SymbolsPassThroughEncoded) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock(kJun2024);
-  auto p = NewYahooProvider({}, http, clock);
+TEST_F(YahooProvider, SymbolsPassThroughEncoded) {
+  clock.Set(kJun2024);
+  auto p = Open();
   (void)p->History(Req("^GSPC", Interval::k1d, 1704153600, 1704240000));
   EXPECT_NE(http.last_url().find("/chart/%5EGSPC?"), std::string::npos);
   (void)p->History(Req("EURUSD=X", Interval::k1d, 1704153600, 1704240000));
@@ -306,22 +300,14 @@ TEST(YahooProviderShared, QuotesAndSearch) {
               StatusIs(StatusCode::kInvalidArgument, "Missing required query parameter"));
 }
 
-}  // namespace
-}  // namespace finex::provider
-
-namespace finex::provider {
-namespace {
-
-TEST(YahooProvider, QuoteAndSearchUrls) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock;
+TEST_F(YahooProvider, QuoteAndSearchUrls) {
   http.On(
       "/v7/finance/quote?", 200,
       R"({"quoteResponse":{"result":[{"symbol":"AAPL","regularMarketPrice":185.5,"currency":"USD",)"
       R"("marketState":"POSTPOST","regularMarketTime":1704229200}],"error":null}})");
   http.On("/v1/finance/search?", 200,
           R"({"quotes":[{"symbol":"AAPL","shortname":"Apple","quoteType":"EQUITY","score":10}]})");
-  auto p = NewYahooProvider({}, http, clock);
+  auto p = Open();
   const std::string syms[] = {"AAPL", "EURUSD=X"};
   ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
   EXPECT_EQ(http.last_url(),
@@ -336,15 +322,7 @@ TEST(YahooProvider, QuoteAndSearchUrls) {
   EXPECT_EQ(s[0].name, "Apple");
 }
 
-}  // namespace
-}  // namespace finex::provider
-
-namespace finex::provider {
-namespace {
-
-TEST(YahooProvider, QuoteFetchesCrumbOn401) {
-  testing::FakeHttpClient http;
-  testing::FakeClock clock;
+TEST_F(YahooProvider, QuoteFetchesCrumbOn401) {
   http.On(
       "/v7/finance/quote?symbols=AAPL&crumb=abc123", 200,
       R"({"quoteResponse":{"result":[{"symbol":"AAPL","regularMarketPrice":185.5,"currency":"USD"}]}})");
@@ -354,7 +332,7 @@ TEST(YahooProvider, QuoteFetchesCrumbOn401) {
   http.On("https://fc.yahoo.com", 404, "",
           {{"set-cookie", "A3=d=AQABBKx; Expires=Wed; Domain=.yahoo.com"}});
   http.On("/v1/test/getcrumb", 200, "abc123");
-  auto p = NewYahooProvider({}, http, clock);
+  auto p = Open();
   const std::string syms[] = {"AAPL"};
   ASSERT_OK_AND_ASSIGN(auto q, p->Quote(syms));
   ASSERT_EQ(q.size(), 1u);
