@@ -7,6 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "finex/cache/engine.h"
@@ -129,6 +132,27 @@ TEST_F(E2eTest, ParquetWithEtagAndRange) {
   EXPECT_EQ(head.Header("content-length"), std::to_string(full.body.size()));
 }
 
+TEST_F(E2eTest, ParquetAnchoredToNowKeepsItsEtagWhenRebuilt) {
+  // DuckDB's read_parquet('http://...') sends HEAD, then Range requests,
+  // and checks the ETag between them; the answer cache (1 s) may expire
+  // in between, so the rebuilt file must be byte-identical while its rows
+  // are.
+  const std::string url = "/v1/history?symbols=MSFT&interval=1d&period=1y&format=parquet";
+  auto first = HttpGet(port_, url);
+  ASSERT_EQ(first.status, 200) << first.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto second = HttpGet(port_, url);
+  ASSERT_EQ(second.status, 200) << second.body;
+  auto a = codec_->Decode(first.body);
+  auto b = codec_->Decode(second.body);
+  ASSERT_TRUE(a.ok() && b.ok());
+  if (a->frame->DebugString(100000) != b->frame->DebugString(100000)) {
+    GTEST_SKIP() << "the simulator's live bar moved between the two requests; rows differ";
+  }
+  EXPECT_EQ(second.Header("etag"), first.Header("etag"));
+  EXPECT_EQ(second.body, first.body);
+}
+
 TEST_F(E2eTest, QuoteSearchStatsMetrics) {
   auto q = HttpGet(port_, "/v1/quote?symbols=AAPL");
   ASSERT_EQ(q.status, 200) << q.body;
@@ -151,6 +175,15 @@ TEST_F(E2eTest, UnknownSymbolAndProviderOutage) {
   auto nf = HttpGet(port_, "/v1/history?symbols=ZZZZZZ&provider=yahoo&start=2024-01-02&end=2024-01-31");
   EXPECT_EQ(nf.status, 404) << nf.body;
   EXPECT_EQ(nf.Header("content-type"), "application/problem+json");
+  Json nfj = Json::parse(nf.body);
+  EXPECT_EQ(nfj["code"], "unknown_symbol") << nf.body;
+  EXPECT_EQ(nfj["param"], "symbols") << nf.body;
+
+  // A provider refusing finex's API key (none configured here) is a provider
+  // failure, not finex's admin 401.
+  auto key = HttpGet(port_, "/v1/history?symbols=IBM&provider=alpha_vantage&start=2024-01-02&end=2024-01-31");
+  EXPECT_EQ(key.status, 502) << key.body;
+  EXPECT_EQ(Json::parse(key.body)["code"], "provider_rejected") << key.body;
 
   // Cached data survives an outage; uncached data is a clean 502/503/504.
   const std::string cached = "/v1/history?symbols=AAPL&provider=yahoo&start=2024-01-02&end=2024-01-31";

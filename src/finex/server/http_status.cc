@@ -26,12 +26,17 @@ HttpError MapStatus(const Status& s) {
       return {400, "unsupported"};
     case StatusCode::kFailedPrecondition:
       return upstream ? HttpError{502, "provider_rejected"} : HttpError{400, "failed_precondition"};
+    // 401/403 are finex's own admin answers; a provider refusing finex's
+    // credentials (missing or bad API key) is a provider failure.
     case StatusCode::kUnauthenticated:
-      return {401, "unauthorized"};
+      return upstream ? HttpError{502, "provider_rejected"} : HttpError{401, "unauthorized"};
     case StatusCode::kPermissionDenied:
-      return {403, "forbidden"};
+      return upstream ? HttpError{502, "provider_rejected"} : HttpError{403, "forbidden"};
     case StatusCode::kNotFound:
-      return {404, d.param == "symbols" || d.param == "symbol" ? "unknown_symbol" : "not_found"};
+      // A provider that does not know the series is an unknown symbol.
+      return {404, d.param == "symbols" || d.param == "symbol" || (upstream && d.param.empty())
+                       ? "unknown_symbol"
+                       : "not_found"};
     case StatusCode::kAlreadyExists:
     case StatusCode::kAborted:
       return {409, "conflict"};
@@ -56,7 +61,11 @@ http::Response ProblemFromStatus(const Status& s, std::string_view request_id) {
   const HttpError e = MapStatus(s);
   const StatusDetails& d = s.details();
   std::vector<std::pair<std::string, std::string>> extra;
-  if (!d.param.empty()) extra.emplace_back("param", JsonQuote(d.param));
+  if (!d.param.empty()) {
+    extra.emplace_back("param", JsonQuote(d.param));
+  } else if (e.code == "unknown_symbol") {
+    extra.emplace_back("param", JsonQuote("symbols"));
+  }
   if (!d.provider.empty()) extra.emplace_back("provider", JsonQuote(d.provider));
   if (d.upstream_status > 0) extra.emplace_back("upstream_status", std::to_string(d.upstream_status));
   double retry = d.retry_after_s;

@@ -8,9 +8,11 @@
 //   OutOfRange           → 400 out_of_range (e.g. an answer over the row limit)
 //   Unimplemented        → 400 unsupported (the provider cannot do this)
 //   FailedPrecondition   → 502 provider_rejected with a provider, else 400 failed_precondition
-//   Unauthenticated      → 401 unauthorized (+ WWW-Authenticate: Bearer)
-//   PermissionDenied     → 403 forbidden
-//   NotFound             → 404 unknown_symbol (param "symbols") / not_found
+//   Unauthenticated      → 401 unauthorized (+ WWW-Authenticate: Bearer);
+//                          502 provider_rejected with a provider (its API key)
+//   PermissionDenied     → 403 forbidden; 502 provider_rejected with a provider
+//   NotFound             → 404 unknown_symbol (param "symbols"; also a provider's
+//                          NotFound without a param) / not_found
 //   AlreadyExists, Aborted → 409 conflict
 //   ResourceExhausted    → 429 rate_limited (+ Retry-After) with a provider,
 //                          503 overloaded (+ Retry-After) without

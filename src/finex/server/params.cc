@@ -85,6 +85,19 @@ Result<std::vector<std::string>> ParseSymbols(const QueryParams& q, const ParamL
   return r;
 }
 
+// In a query string '+' means a space, so an unescaped zone offset
+// (start=2024-01-02T09:30:00+01:00) arrives as "...T09:30:00 01:00": read
+// that space back as the '+' the user typed.
+std::string RestorePlusZone(std::string v) {
+  const size_t t = v.find('T');
+  const size_t sp = v.rfind(' ');
+  if (t != std::string::npos && sp != std::string::npos && sp > t && sp + 1 < v.size() &&
+      std::isdigit(static_cast<unsigned char>(v[sp + 1])) && v.find(' ') == sp) {
+    v[sp] = '+';
+  }
+  return v;
+}
+
 void AppendJoined(std::string& out, const std::vector<std::string>& v) {
   for (size_t i = 0; i < v.size(); ++i) {
     if (i) out.push_back(',');
@@ -162,7 +175,7 @@ Result<HistoryParams> ParseHistoryParams(const QueryParams& q, const ParamLimits
     return Bad("period", "give either period or start, not both");
   }
   if (end) {
-    auto r = ParseTime(*end, TimeBound::kEnd);
+    auto r = ParseTime(RestorePlusZone(*end), TimeBound::kEnd);
     if (!r.ok()) return Bad("end", "end '" + Printable(*end, 40) + "': " + r.status().message());
     p.end = *r;
     p.options.end = *r;
@@ -170,17 +183,19 @@ Result<HistoryParams> ParseHistoryParams(const QueryParams& q, const ParamLimits
     p.end = now;
   }
   if (start) {
-    auto r = ParseTime(*start, TimeBound::kStart);
+    auto r = ParseTime(RestorePlusZone(*start), TimeBound::kStart);
     if (!r.ok()) {
       return Bad("start", "start '" + Printable(*start, 40) + "': " + r.status().message());
     }
     p.start = *r;
     p.options.start = *r;
+    p.start_given = true;
   } else if (period) {
     auto r = ResolvePeriodStart(*period, p.end);
     if (!r.ok()) {
       return Bad("period", "period '" + Printable(*period, 16) +
-                               "' is not one of 1d 5d 1mo 3mo 6mo 1y 2y 5y 10y ytd max");
+                               "' is not one of 1d 5d 1mo 3mo 6mo 1y 2y 5y 10y ytd max "
+                               "(or any Nd, Nwk, Nmo, Ny)");
     }
     p.start = *r;
     p.options.period = *period;

@@ -41,6 +41,7 @@ struct HistoryParams {
   cache::HistoryOptions options;  // start/end resolved (period kept for the engine)
   Timestamp start = 0;            // resolved, inclusive (for the echo and the row estimate)
   Timestamp end = 0;              // resolved, inclusive
+  bool start_given = false;       // `start` was in the request (not period, not the default)
   Format format = Format::kJson;
   int64_t estimated_rows = 0;     // upper bound: bars in [start, end] × symbols
   // Normalized request for the answer cache: equal for equivalent requests.

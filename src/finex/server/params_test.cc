@@ -20,6 +20,17 @@ TEST(HistoryParams, DefaultsToOneYearOfDailyBars) {
   EXPECT_EQ(p.estimated_rows, 366);
 }
 
+TEST(HistoryParams, AnUnescapedPlusZoneStillParses) {
+  // curl '...&start=2024-01-02T09:30:00+01:00' sends '+', which decodes to ' '.
+  ASSERT_OK_AND_ASSIGN(auto p, ParseHistoryParams({{"symbols", "AAPL"},
+                                                   {"start", "2024-01-02T09:30:00 01:00"},
+                                                   {"end", "2024-01-03T09:30:00 01:00"}}, {}, kNow));
+  EXPECT_EQ(p.start, 1704153600 + 8 * 3600 + 30 * 60);
+  EXPECT_EQ(p.end, p.start + kSecondsPerDay);
+  EXPECT_THAT(ParseHistoryParams({{"symbols", "AAPL"}, {"start", "2024-01-02 09:30"}}, {}, kNow),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST(HistoryParams, KeysAreEqualForEquivalentRequests) {
   ASSERT_OK_AND_ASSIGN(auto a, ParseHistoryParams({{"symbols", "AAPL"}, {"start", "2024-01-02"},
                                                    {"end", "2024-01-31"}}, {}, kNow));

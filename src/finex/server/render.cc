@@ -45,7 +45,20 @@ void AppendStringColumn(std::string& out, std::string_view name, const StringCol
   JsonArray(out, name, c.size(), [&](size_t i) { out += quoted[c.code(i)]; });
 }
 
-void AppendQueryJson(std::string& out, const HistoryParams& p, const cache::ResolvedQuery& rq) {
+// The one value every row holds; "" when rows differ or there are none.
+std::string_view UniformValue(const StringColumn& c) {
+  if (c.size() == 0) return {};
+  const std::string_view first = c[0];
+  for (size_t i = 1; i < c.size(); ++i) {
+    if (c.code(i) != c.code(0) && c[i] != first) return {};
+  }
+  return first;
+}
+
+// `frame` fills in what the engine left unresolved (the currency or provider
+// it did not pin), so the echo says what was served, not what was asked.
+void AppendQueryJson(std::string& out, const HistoryParams& p, const cache::ResolvedQuery& rq,
+                     const Frame& frame) {
   out += "\"query\":{\"symbols\":[";
   const auto& syms = rq.symbols.empty() ? p.symbols : rq.symbols;
   for (size_t i = 0; i < syms.size(); ++i) {
@@ -65,10 +78,13 @@ void AppendQueryJson(std::string& out, const HistoryParams& p, const cache::Reso
   AppendJsonInt(out, start);
   out += ",\"end_ts\":";
   AppendJsonInt(out, end);
+  auto pick = [](std::string_view resolved, std::string_view asked, std::string_view served) {
+    return !resolved.empty() ? resolved : !asked.empty() ? asked : served;
+  };
   out += ",\"provider\":";
-  AppendJsonString(out, rq.provider.empty() ? p.options.provider : rq.provider);
+  AppendJsonString(out, pick(rq.provider, p.options.provider, UniformValue(frame.provider())));
   out += ",\"currency\":";
-  AppendJsonString(out, rq.currency.empty() ? p.options.currency : rq.currency);
+  AppendJsonString(out, pick(rq.currency, p.options.currency, UniformValue(frame.currency())));
   out += ",\"fields\":";
   AppendJsonString(out, (resolved ? rq.fields : p.options.fields).Name());
   if (!p.options.period.empty()) {
@@ -176,7 +192,7 @@ std::string RenderHistoryJson(const cache::HistoryResult& r, const HistoryParams
   out += "},";
   AppendCacheInfoJson(out, r.info);
   out.push_back(',');
-  AppendQueryJson(out, p, r.query);
+  AppendQueryJson(out, p, r.query, f);
   out.push_back('}');
   return out;
 }
@@ -250,7 +266,15 @@ std::string RenderQuotesJson(const cache::QuoteResult& r, const QuoteParams& p) 
     AppendJsonString(out, p.symbols[i]);
   }
   out += "],\"provider\":";
-  AppendJsonString(out, p.options.provider);
+  // Asked for, else the one provider every quote came from.
+  std::string_view provider = p.options.provider;
+  if (provider.empty() && !q.empty()) {
+    provider = q[0].provider;
+    for (const Quote& x : q) {
+      if (x.provider != provider) provider = {};
+    }
+  }
+  AppendJsonString(out, provider);
   out += ",\"format\":";
   AppendJsonString(out, FormatName(p.format));
   out += "}}";

@@ -394,8 +394,15 @@ http::Response Service::History(const http::Request& req, Ctx& ctx) {
              return s;
            }()},
           {"finex.interval", std::string(IntervalName(p.options.interval))},
-          {"finex.start", FormatIsoUtc(start)},
-          {"finex.end", FormatIsoUtc(end)},
+          // A range anchored to "now" is recorded as such, not to the
+          // second: the bytes (and the ETag) then change only when the rows
+          // do, so a remote reader's HEAD and Range requests seconds apart
+          // (DuckDB checks the ETag between them) see one file.
+          {"finex.start", p.start_given || p.options.end
+                              ? FormatIsoUtc(start)
+                              : "now-" + (p.options.period.empty() ? std::string("365d")
+                                                                   : p.options.period)},
+          {"finex.end", p.options.end ? FormatIsoUtc(end) : std::string("now")},
           {"finex.fields", p.options.fields.Name()},
       };
       auto bytes = parquet_->Encode(*frame, meta);

@@ -233,6 +233,34 @@ TEST_F(ServiceTest, ParquetHasEtagAndHonoursRange) {
   EXPECT_EQ(HeaderOf(head, "ETag"), etag);
 }
 
+TEST_F(ServiceTest, ParquetOfARangeAnchoredToNowKeepsItsEtagAcrossSeconds) {
+  // A remote reader's HEAD and Range requests come seconds apart; with the
+  // answer cache out of the way each one rebuilds the bytes.
+  ServiceOptions o;
+  o.clock = &clock_;
+  o.answer_cache_bytes = 0;
+  Service s(api_, &codec_, o);
+  const std::pair<std::string, std::string> cases[] = {
+      {"period=1y", "finex.start=now-1y;finex.end=now;"},
+      {"start=2024-03-01", "finex.start=2024-03-01T00:00:00Z;finex.end=now;"},
+      {"", "finex.start=now-365d;finex.end=now;"},
+  };
+  for (const auto& [q, meta] : cases) {
+    const std::string url = "/v1/history?symbols=AAPL&format=parquet&" + q;
+    auto a = s.Handle(MakeRequest("GET", url));
+    ASSERT_EQ(a.status, 200) << *a.body;
+    EXPECT_THAT(*a.body, HasSubstr(meta)) << "the file records the range as asked, not to the second";
+    clock_.Advance(7);
+    auto b = s.Handle(MakeRequest("GET", url));
+    ASSERT_EQ(b.status, 200);
+    EXPECT_EQ(HeaderOf(a, "ETag"), HeaderOf(b, "ETag")) << q;
+  }
+  // A fixed range records its resolved bounds.
+  auto fixed = s.Handle(MakeRequest("GET", "/v1/history?symbols=AAPL&period=1mo&end=2024-03-01&format=parquet"));
+  EXPECT_THAT(*fixed.body, HasSubstr("finex.end=2024-03-01T23:59:59Z;"));
+  EXPECT_THAT(*fixed.body, HasSubstr("finex.start=2024-02-01T"));
+}
+
 TEST_F(ServiceTest, HotAnswersComeFromTheAnswerCacheAsSharedBytes) {
   const std::string url = "/v1/history?symbols=AAPL&start=2024-01-02&end=2024-03-01";
   auto first = Get(url);  // engine fetches (api_calls_made 1): not admitted
@@ -355,6 +383,19 @@ TEST_F(ServiceTest, EngineErrorsMapToHttp) {
   ExpectProblem(Get("/v1/search?q=apple"), 504, "provider_timeout");
   api_.FailNext(InternalError("boom"));
   ExpectProblem(Get("/v1/history?symbols=AAPL"), 500, "internal");
+  // A provider's own "no such symbol" is an unknown symbol, named.
+  api_.FailNext(NotFoundError("ZZZZ: yahoo: No data found").WithProvider("yahoo", 404));
+  auto unknown = Get("/v1/history?symbols=AAPL");
+  ExpectProblem(unknown, 404, "unknown_symbol", "symbols");
+  EXPECT_EQ(Body(unknown)["provider"], "yahoo");
+  // A provider rejecting finex's API key is a provider failure (502), never
+  // the admin-only 401/403.
+  api_.FailNext(UnauthenticatedError("alpha_vantage: apikey missing").WithProvider("alpha_vantage", 401));
+  auto key = Get("/v1/history?symbols=AAPL");
+  ExpectProblem(key, 502, "provider_rejected");
+  EXPECT_EQ(HeaderOf(key, "WWW-Authenticate"), "");
+  api_.FailNext(PermissionDeniedError("twelve_data: plan").WithProvider("twelve_data", 403));
+  ExpectProblem(Get("/v1/quote?symbols=AAPL"), 502, "provider_rejected");
   // Errors are never cached in place of data.
   auto ok = Get("/v1/history?symbols=AAPL");
   EXPECT_EQ(ok.status, 200);
