@@ -164,6 +164,11 @@ TEST_F(CliTest, ServerModeFormatsErrorsAndGracefulSigterm) {
   ASSERT_EQ(quote.exit_code, 0) << quote.err;
   EXPECT_GT(Json::parse(quote.out)["data"]["price"][0].get<double>(), 0);
 
+  // --server also takes the bare host:port.
+  auto bare = Run({"quote", "AAPL", "--server", serve.url.substr(7), "--format", "csv"}, cenv);
+  EXPECT_EQ(bare.exit_code, 0) << bare.err;
+  EXPECT_THAT(bare.out, HasSubstr("AAPL,"));
+
   auto stats = Run({"stats", "--server", serve.url, "--format", "json"}, cenv);
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
   EXPECT_TRUE(Json::parse(stats.out).contains("hit_rate"));
@@ -175,11 +180,20 @@ TEST_F(CliTest, ServerModeFormatsErrorsAndGracefulSigterm) {
   auto warm = Run({"warm", "AAPL,MSFT", "--intervals", "1d", "--start", "2023-01-01", "--end", "2023-03-31",
                    "--server", serve.url}, cenv);
   EXPECT_EQ(warm.exit_code, 0) << warm.err;
-  EXPECT_THAT(warm.err, HasSubstr("done"));
-  EXPECT_TRUE(warm.out.empty()) << "progress goes to stderr only";
+  EXPECT_TRUE(warm.out.empty()) << "nothing on stdout";
+  // Progress only to a terminal: piped, stderr holds the outcome line alone.
+  EXPECT_EQ(std::count(warm.err.begin(), warm.err.end(), '\n'), 1) << warm.err;
+  EXPECT_THAT(warm.err, HasSubstr("2/2 done"));
+  EXPECT_THAT(warm.err, ::testing::Not(HasSubstr("queued")));
 
   auto inv_bad = Run({"invalidate", "finex:AAPL:*", "--server", serve.url}, {{"FINEX_ADMIN_TOKEN", "nope"}});
   EXPECT_EQ(inv_bad.exit_code, 1) << inv_bad.err;
+  EXPECT_THAT(inv_bad.err, HasSubstr("$FINEX_ADMIN_TOKEN"));
+  // No token at all: no empty "Bearer " header, the server says what is missing.
+  auto inv_none = Run({"invalidate", "finex:AAPL:*", "--server", serve.url});
+  EXPECT_EQ(inv_none.exit_code, 1) << inv_none.err;
+  EXPECT_THAT(inv_none.err, HasSubstr("send 'Authorization: Bearer"));
+  EXPECT_THAT(inv_none.err, HasSubstr("$FINEX_ADMIN_TOKEN (not set)"));
   auto inv = Run({"invalidate", "finex:AAPL:*", "--server", serve.url}, cenv);
   EXPECT_EQ(inv.exit_code, 0) << inv.err;
   EXPECT_THAT(inv.err, HasSubstr("removed"));

@@ -167,6 +167,7 @@ struct Session {
   std::unique_ptr<Stack> stack;
   std::unique_ptr<Client> client;
   std::string admin_token;
+  std::string admin_token_env;  // where a client-mode token comes from, for hints
 };
 
 Result<Session> OpenSession(const Common& c) {
@@ -177,10 +178,13 @@ Result<Session> OpenSession(const Common& c) {
     if (const char* e = std::getenv("FINEX_SERVER"); e && *e) server = e;
   }
   if (!server.empty()) {
+    // A bare host:port is what `finex serve` prints without the scheme.
+    if (server.find("://") == std::string::npos) server = "http://" + server;
     if (server.rfind("http://", 0) != 0 && server.rfind("https://", 0) != 0) {
-      return InvalidArgumentError("--server '" + server + "' must start with http:// or https://");
+      return InvalidArgumentError("--server '" + server + "' must be an http:// or https:// URL");
     }
     s.client = NewRemoteClient(server);
+    s.admin_token_env = cfg.admin_token_env;
     s.admin_token = ProcessEnv()(cfg.admin_token_env).value_or("");
     return s;
   }
@@ -470,7 +474,17 @@ int RunCli(int argc, char** argv) {
     return WriteOut(c, r->body + "\n");
   }
 
-  const http::Headers auth = {{"Authorization", "Bearer " + session->admin_token}};
+  // No token, no header: the server then says the token is missing.
+  http::Headers auth;
+  if (!session->admin_token.empty()) auth.emplace_back("Authorization", "Bearer " + session->admin_token);
+  auto admin_failed = [&](const ClientResponse& r) {
+    Err(ProblemLine(r.body, r.status));
+    if ((r.status == 401 || r.status == 403) && !session->admin_token_env.empty()) {
+      Err(std::string("hint: warm and invalidate need the server's admin token in $") +
+          session->admin_token_env + (session->admin_token.empty() ? " (not set)" : ""));
+    }
+    return ExitCodeForHttpStatus(r.status);
+  };
   if (warm->parsed()) {
     nlohmann::json body;
     auto syms = ParseSymbolList(symbols, 10000);
@@ -488,14 +502,10 @@ int RunCli(int argc, char** argv) {
     if (!provider.empty()) body["provider"] = provider;
     auto r = session->client->Send("POST", "/v1/cache/warm", body.dump(), auth);
     if (!r.ok()) return Fail(r.status());
-    if (r->status != 202) {
-      Err(ProblemLine(r->body, r->status));
-      return ExitCodeForHttpStatus(r->status);
-    }
+    if (r->status != 202) return admin_failed(*r);
     const auto id = nlohmann::json::parse(r->body, nullptr, false).value("id", std::string());
+    // Progress only to a terminal (API.md); otherwise one outcome line.
     const bool tty = isatty(STDERR_FILENO) != 0;
-    int last_completed = -1;
-    std::string last_state;
     while (true) {
       auto s = session->client->Send("GET", "/v1/cache/warm/" + UrlEncode(id));
       if (!s.ok()) return Fail(s.status());
@@ -511,13 +521,13 @@ int RunCli(int argc, char** argv) {
         const int fill = total > 0 ? done * width / total : 0;
         std::fprintf(stderr, "\rwarm %s [%s%s] %d/%d %s   ", id.c_str(), std::string(fill, '#').c_str(),
                      std::string(width - fill, '.').c_str(), done, total, state.c_str());
-      } else if (done != last_completed || state != last_state) {
-        std::fprintf(stderr, "warm %s: %d/%d %s\n", id.c_str(), done, total, state.c_str());
       }
-      last_completed = done;
-      last_state = state;
       if (state == "done" || state == "failed") {
-        if (tty) std::fputc('\n', stderr);
+        if (tty) {
+          std::fputc('\n', stderr);
+        } else {
+          std::fprintf(stderr, "finex: warm %s: %d/%d %s\n", id.c_str(), done, total, state.c_str());
+        }
         int rc = kExitOk;
         if (j.contains("errors") && j["errors"].is_array()) {
           for (const auto& e : j["errors"]) {
@@ -535,10 +545,7 @@ int RunCli(int argc, char** argv) {
   if (invalidate->parsed()) {
     auto r = session->client->Send("DELETE", "/v1/cache?pattern=" + UrlEncode(pattern), {}, auth);
     if (!r.ok()) return Fail(r.status());
-    if (r->status != 200) {
-      Err(ProblemLine(r->body, r->status));
-      return ExitCodeForHttpStatus(r->status);
-    }
+    if (r->status != 200) return admin_failed(*r);
     auto j = nlohmann::json::parse(r->body, nullptr, false);
     std::fprintf(stderr, "finex: removed %lld cached fragment(s) matching %s\n",
                  static_cast<long long>(j.value("removed", 0)), pattern.c_str());
