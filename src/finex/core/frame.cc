@@ -44,19 +44,29 @@ std::optional<double> Bar::Get(DoubleField f) const {
 
 namespace {
 
+// A column viewing `values` (and `valid` unless every row is valid), kept
+// alive by `owner`.
 template <typename T>
-Column<T> MakeColumn(std::vector<T> values, std::vector<uint8_t> valid) {
-  const bool all_valid =
-      valid.empty() || std::all_of(valid.begin(), valid.end(), [](uint8_t v) { return v != 0; });
-  auto vals = std::make_shared<const std::vector<T>>(std::move(values));
-  if (all_valid) return Column<T>(std::move(vals), nullptr);
-  return Column<T>(std::move(vals), std::make_shared<const std::vector<uint8_t>>(std::move(valid)));
+Column<T> MakeColumn(const std::shared_ptr<const void>& owner, const T* values, const uint8_t* valid, size_t n) {
+  const bool all_valid = valid == nullptr || std::all_of(valid, valid + n, [](uint8_t v) { return v != 0; });
+  return Column<T>(owner, values, all_valid ? nullptr : valid, n);
 }
 
-StringColumn MakeStrings(std::vector<std::string> dict, std::vector<uint32_t> codes) {
-  return StringColumn(std::make_shared<const std::vector<std::string>>(std::move(dict)),
-                      std::make_shared<const std::vector<uint32_t>>(std::move(codes)));
-}
+// The columns of a frame being frozen: mutable views of `rows` rows. Code
+// vectors are views too; the dictionaries are shared.
+struct ColumnViews {
+  FieldSet fields;
+  size_t rows = 0;
+  int64_t* timestamps = nullptr;
+  double* doubles[kNumDoubleFields] = {};
+  uint8_t* doubles_valid[kNumDoubleFields] = {};  // null: all valid
+  int64_t* volume = nullptr;
+  uint8_t* volume_valid = nullptr;  // null: all valid
+  const uint32_t* codes[4] = {};    // symbol, provider, currency, timezone
+  std::shared_ptr<const std::vector<std::string>> dicts[4];
+};
+
+constexpr const char* kStringColumnNames[4] = {"symbol", "provider", "currency", "timezone"};
 
 bool SameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -65,8 +75,69 @@ bool SameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 // Gives frame.cc helpers access to Frame's private constructor.
 class FrameColumnsAccess {
  public:
-  static std::shared_ptr<Frame> New() { return std::shared_ptr<Frame>(new Frame()); }
+  // One allocation for the Frame and its control block.
+  static std::shared_ptr<Frame> New() {
+    struct Made : Frame {};
+    return std::make_shared<Made>();
+  }
   static Frame& Mut(Frame& f) { return f; }
+
+  // Checks the frame invariants, zeroes null rows and builds the frame;
+  // `owner` keeps every view alive. REQUIRES: value columns outside `fields`
+  // are already all null (valid bytes 0).
+  static Result<FramePtr> Freeze(const ColumnViews& c, const std::shared_ptr<const void>& owner) {
+    const size_t n = c.rows;
+    for (int s = 0; s < 4; ++s) {
+      const std::vector<std::string>& dict = *c.dicts[s];
+      if (dict.empty() && n == 0) continue;
+      for (size_t i = 0; i < n; ++i) {
+        if (c.codes[s][i] >= dict.size()) {
+          return DataLossError(std::string(kStringColumnNames[s]) + " dictionary code out of range");
+        }
+      }
+    }
+    const uint32_t* sym = c.codes[0];
+    const std::vector<std::string>& sym_dict = *c.dicts[0];
+    for (size_t i = 1; i < n; ++i) {
+      const int cmp = sym[i - 1] == sym[i] ? 0 : sym_dict[sym[i - 1]].compare(sym_dict[sym[i]]);
+      if (cmp > 0 || (cmp == 0 && c.timestamps[i - 1] >= c.timestamps[i])) {
+        return InvalidArgumentError("rows are not sorted by (symbol, timestamp) with unique timestamps at row " +
+                                    std::to_string(i));
+      }
+    }
+    // Null rows hold 0 so equal frames are bitwise equal.
+    for (int k = 0; k < kNumDoubleFields; ++k) {
+      if (const uint8_t* v = c.doubles_valid[k]) {
+        for (size_t i = 0; i < n; ++i)
+          if (!v[i]) c.doubles[k][i] = 0.0;
+      }
+    }
+    if (const uint8_t* v = c.volume_valid) {
+      for (size_t i = 0; i < n; ++i)
+        if (!v[i]) c.volume[i] = 0;
+    }
+
+    auto f = FrameColumnsAccess::New();
+    f->fields_ = c.fields;
+    f->timestamps_ = Int64Column(owner, c.timestamps, nullptr, n);
+    for (int k = 0; k < kNumDoubleFields; ++k) f->doubles_[k] = MakeColumn(owner, c.doubles[k], c.doubles_valid[k], n);
+    f->volume_ = MakeColumn(owner, c.volume, c.volume_valid, n);
+    StringColumn* strings[4] = {&f->symbol_, &f->provider_, &f->currency_, &f->timezone_};
+    for (int s = 0; s < 4; ++s) *strings[s] = StringColumn(c.dicts[s], owner, c.codes[s], n);
+    return FramePtr(std::move(f));
+  }
+};
+
+// FrameBuilder::ColumnBlock's storage: the string dictionaries and one raw
+// buffer for every other column. The buffer comes from operator new, which
+// implicitly creates the int64/double/uint32/uint8 arrays carved from it.
+struct FrameBlockStorage {
+  std::vector<std::string> dicts[4];  // symbol, provider, currency, timezone
+  void* raw = nullptr;
+  FrameBlockStorage() = default;
+  FrameBlockStorage(const FrameBlockStorage&) = delete;
+  FrameBlockStorage& operator=(const FrameBlockStorage&) = delete;
+  ~FrameBlockStorage() { ::operator delete(raw); }
 };
 
 FramePtr Frame::Empty(FieldSet fields) {
@@ -401,18 +472,10 @@ Result<FramePtr> FrameBuilder::Finish() && {
 
 Result<FramePtr> FrameBuilder::FromColumns(RawColumns c) {
   const size_t n = c.timestamps.size();
-  auto check_codes = [&](const std::vector<uint32_t>& codes, std::vector<std::string>& dict,
-                         const char* name) -> Status {
-    if (codes.size() != n) return DataLossError(std::string(name) + " column has the wrong length");
-    if (dict.empty() && n == 0) return OkStatus();
-    for (uint32_t code : codes)
-      if (code >= dict.size()) return DataLossError(std::string(name) + " dictionary code out of range");
-    return OkStatus();
-  };
-  FINEX_RETURN_IF_ERROR(check_codes(c.symbol_codes, c.symbol_dict, "symbol"));
-  FINEX_RETURN_IF_ERROR(check_codes(c.provider_codes, c.provider_dict, "provider"));
-  FINEX_RETURN_IF_ERROR(check_codes(c.currency_codes, c.currency_dict, "currency"));
-  FINEX_RETURN_IF_ERROR(check_codes(c.timezone_codes, c.timezone_dict, "timezone"));
+  std::vector<uint32_t>* codes[4] = {&c.symbol_codes, &c.provider_codes, &c.currency_codes, &c.timezone_codes};
+  for (int s = 0; s < 4; ++s) {
+    if (codes[s]->size() != n) return DataLossError(std::string(kStringColumnNames[s]) + " column has the wrong length");
+  }
   for (int k = 0; k < kNumDoubleFields; ++k) {
     if (c.doubles[k].empty() && n > 0) {
       c.doubles[k].assign(n, 0.0);
@@ -433,33 +496,67 @@ Result<FramePtr> FrameBuilder::FromColumns(RawColumns c) {
     return DataLossError("volume column has the wrong length");
   }
   if (!c.fields.Has(FieldSet::kOhlcv)) c.volume_valid.assign(n, 0);
-  for (size_t i = 1; i < n; ++i) {
-    const std::string& sa = c.symbol_dict[c.symbol_codes[i - 1]];
-    const std::string& sb = c.symbol_dict[c.symbol_codes[i]];
-    const int cmp = c.symbol_codes[i - 1] == c.symbol_codes[i] ? 0 : sa.compare(sb);
-    if (cmp > 0 || (cmp == 0 && c.timestamps[i - 1] >= c.timestamps[i])) {
-      return InvalidArgumentError("rows are not sorted by (symbol, timestamp) with unique timestamps at row " +
-                                  std::to_string(i));
-    }
-  }
-  // Null rows hold 0 so equal frames are bitwise equal.
-  for (int k = 0; k < kNumDoubleFields; ++k)
-    for (size_t i = 0; i < c.doubles_valid[k].size(); ++i)
-      if (!c.doubles_valid[k][i]) c.doubles[k][i] = 0.0;
-  for (size_t i = 0; i < c.volume_valid.size(); ++i)
-    if (!c.volume_valid[i]) c.volume[i] = 0;
 
-  auto f = FrameColumnsAccess::New();
-  f->fields_ = c.fields;
-  f->symbol_ = MakeStrings(std::move(c.symbol_dict), std::move(c.symbol_codes));
-  f->timestamps_ = MakeColumn(std::move(c.timestamps), {});
-  for (int k = 0; k < kNumDoubleFields; ++k)
-    f->doubles_[k] = MakeColumn(std::move(c.doubles[k]), std::move(c.doubles_valid[k]));
-  f->volume_ = MakeColumn(std::move(c.volume), std::move(c.volume_valid));
-  f->provider_ = MakeStrings(std::move(c.provider_dict), std::move(c.provider_codes));
-  f->currency_ = MakeStrings(std::move(c.currency_dict), std::move(c.currency_codes));
-  f->timezone_ = MakeStrings(std::move(c.timezone_dict), std::move(c.timezone_codes));
-  return FramePtr(std::move(f));
+  // One allocation owns every vector; the frame's columns view into it.
+  auto held = std::make_shared<RawColumns>(std::move(c));
+  ColumnViews v;
+  v.fields = held->fields;
+  v.rows = n;
+  v.timestamps = held->timestamps.data();
+  for (int k = 0; k < kNumDoubleFields; ++k) {
+    v.doubles[k] = held->doubles[k].data();
+    v.doubles_valid[k] = held->doubles_valid[k].empty() ? nullptr : held->doubles_valid[k].data();
+  }
+  v.volume = held->volume.data();
+  v.volume_valid = held->volume_valid.empty() ? nullptr : held->volume_valid.data();
+  std::vector<std::string>* dicts[4] = {&held->symbol_dict, &held->provider_dict, &held->currency_dict,
+                                        &held->timezone_dict};
+  std::vector<uint32_t>* held_codes[4] = {&held->symbol_codes, &held->provider_codes, &held->currency_codes,
+                                          &held->timezone_codes};
+  for (int s = 0; s < 4; ++s) {
+    v.codes[s] = held_codes[s]->data();
+    v.dicts[s] = std::shared_ptr<const std::vector<std::string>>(held, dicts[s]);
+  }
+  return FrameColumnsAccess::Freeze(v, held);
+}
+
+FrameBuilder::ColumnBlock::ColumnBlock(size_t rows) : rows_(rows) {
+  constexpr size_t kBytesPerRow = 8 * (2 + kNumDoubleFields) + 4 * 4 + (kNumDoubleFields + 1);
+  FINEX_CHECK(rows <= SIZE_MAX / kBytesPerRow);
+  storage_ = std::make_shared<FrameBlockStorage>();
+  storage_->raw = ::operator new(rows * kBytesPerRow);
+  char* p = static_cast<char*>(storage_->raw);
+  ts_ = reinterpret_cast<int64_t*>(p);
+  volume_ = reinterpret_cast<int64_t*>(p + 8 * rows);
+  doubles_ = reinterpret_cast<double*>(p + 16 * rows);
+  codes_ = reinterpret_cast<uint32_t*>(p + (16 + 8 * kNumDoubleFields) * rows);
+  valid_ = reinterpret_cast<uint8_t*>(p + (16 + 8 * kNumDoubleFields + 16) * rows);
+}
+
+Result<FramePtr> FrameBuilder::FromBlock(ColumnBlock b) {
+  FINEX_CHECK(b.storage_ != nullptr);
+  const size_t n = b.rows_;
+  std::shared_ptr<FrameBlockStorage> storage = std::move(b.storage_);
+  std::vector<std::string>* dicts[4] = {&b.symbol_dict, &b.provider_dict, &b.currency_dict, &b.timezone_dict};
+  ColumnViews v;
+  v.fields = b.fields;
+  v.rows = n;
+  v.timestamps = b.ts_;
+  for (int k = 0; k < kNumDoubleFields; ++k) {
+    v.doubles[k] = b.doubles_ + k * n;
+    v.doubles_valid[k] = b.valid_ + k * n;
+    // Fields outside the set must be null (the frame's contract).
+    if (!b.fields.Has(FieldOf(static_cast<DoubleField>(k)))) std::memset(v.doubles_valid[k], 0, n);
+  }
+  v.volume = b.volume_;
+  v.volume_valid = b.valid_ + kNumDoubleFields * n;
+  if (!b.fields.Has(FieldSet::kOhlcv)) std::memset(v.volume_valid, 0, n);
+  for (int s = 0; s < 4; ++s) {
+    storage->dicts[s] = std::move(*dicts[s]);
+    v.codes[s] = b.codes_ + s * n;
+    v.dicts[s] = std::shared_ptr<const std::vector<std::string>>(storage, &storage->dicts[s]);
+  }
+  return FrameColumnsAccess::Freeze(v, storage);
 }
 
 }  // namespace finex

@@ -34,31 +34,30 @@ template <typename T>
 class Column {
  public:
   Column() = default;
-  // `valid` may be null (all rows valid); otherwise valid->size() == values->size().
-  // REQUIRES: values != nullptr.
-  Column(std::shared_ptr<const std::vector<T>> values, std::shared_ptr<const std::vector<uint8_t>> valid)
-      : values_(std::move(values)), valid_(std::move(valid)), offset_(0), size_(values_->size()) {}
-  // An all-null column of n rows.
+  // Views `size` values at `values` and, unless `valid` is null (all rows
+  // valid), `size` validity bytes at `valid` (0 = null). `owner` keeps both
+  // buffers alive; they must not change afterwards.
+  // REQUIRES: values != nullptr when size > 0.
+  Column(std::shared_ptr<const void> owner, const T* values, const uint8_t* valid, size_t size)
+      : owner_(std::move(owner)), values_(values), valid_(valid), size_(size) {}
+  // An all-null column of n rows (one allocation: values, then validity bytes).
   static Column Nulls(size_t n) {
-    return Column(std::make_shared<const std::vector<T>>(n, T{}),
-                  std::make_shared<const std::vector<uint8_t>>(n, 0));
+    std::shared_ptr<T[]> buf = std::make_shared<T[]>(n + (n + sizeof(T) - 1) / sizeof(T));  // zeroed
+    const T* values = buf.get();
+    return Column(std::move(buf), values, reinterpret_cast<const uint8_t*>(values + n), n);
   }
 
   size_t size() const { return size_; }
-  bool IsValid(size_t i) const { return !valid_ || (*valid_)[offset_ + i] != 0; }
+  bool IsValid(size_t i) const { return !valid_ || valid_[i] != 0; }
   // The stored value; T{} (0) where the row is null.
-  T operator[](size_t i) const { return (*values_)[offset_ + i]; }
-  std::optional<T> Get(size_t i) const {
-    return IsValid(i) ? std::optional<T>((*values_)[offset_ + i]) : std::nullopt;
-  }
+  T operator[](size_t i) const { return values_[i]; }
+  std::optional<T> Get(size_t i) const { return IsValid(i) ? std::optional<T>(values_[i]) : std::nullopt; }
   // Contiguous values (null rows hold T{}). Empty span for an empty column.
-  std::span<const T> values() const {
-    return values_ ? std::span<const T>(values_->data() + offset_, size_) : std::span<const T>();
-  }
+  std::span<const T> values() const { return std::span<const T>(values_, size_); }
   size_t null_count() const {
     if (!valid_) return 0;
     size_t n = 0;
-    for (size_t i = 0; i < size_; ++i) n += (*valid_)[offset_ + i] == 0;
+    for (size_t i = 0; i < size_; ++i) n += valid_[i] == 0;
     return n;
   }
   bool all_null() const { return size_ > 0 && null_count() == size_; }
@@ -66,15 +65,16 @@ class Column {
   // REQUIRES: offset + length <= size().
   Column Slice(size_t offset, size_t length) const {
     Column c = *this;
-    c.offset_ = offset_ + offset;
+    if (c.values_) c.values_ += offset;
+    if (c.valid_) c.valid_ += offset;
     c.size_ = length;
     return c;
   }
 
  private:
-  std::shared_ptr<const std::vector<T>> values_;
-  std::shared_ptr<const std::vector<uint8_t>> valid_;
-  size_t offset_ = 0;
+  std::shared_ptr<const void> owner_;
+  const T* values_ = nullptr;   // row 0 of this view
+  const uint8_t* valid_ = nullptr;  // null: every row valid
   size_t size_ = 0;
 };
 
@@ -85,26 +85,28 @@ using Int64Column = Column<int64_t>;
 class StringColumn {
  public:
   StringColumn() = default;
-  // REQUIRES: every code < dict->size().
-  StringColumn(std::shared_ptr<const std::vector<std::string>> dict,
-               std::shared_ptr<const std::vector<uint32_t>> codes)
-      : dict_(std::move(dict)), codes_(std::move(codes)), offset_(0), size_(codes_->size()) {}
+  // Views `size` codes at `codes` into `dict`; `codes_owner` keeps the codes
+  // alive and they must not change afterwards.
+  // REQUIRES: dict != nullptr; every code < dict->size().
+  StringColumn(std::shared_ptr<const std::vector<std::string>> dict, std::shared_ptr<const void> codes_owner,
+               const uint32_t* codes, size_t size)
+      : dict_(std::move(dict)), codes_owner_(std::move(codes_owner)), codes_(codes), size_(size) {}
 
   size_t size() const { return size_; }
-  std::string_view operator[](size_t i) const { return (*dict_)[(*codes_)[offset_ + i]]; }
+  std::string_view operator[](size_t i) const { return (*dict_)[codes_[i]]; }
   const std::vector<std::string>& dictionary() const { return *dict_; }
-  uint32_t code(size_t i) const { return (*codes_)[offset_ + i]; }
+  uint32_t code(size_t i) const { return codes_[i]; }
   StringColumn Slice(size_t offset, size_t length) const {
     StringColumn c = *this;
-    c.offset_ = offset_ + offset;
+    if (c.codes_) c.codes_ += offset;
     c.size_ = length;
     return c;
   }
 
  private:
   std::shared_ptr<const std::vector<std::string>> dict_;
-  std::shared_ptr<const std::vector<uint32_t>> codes_;
-  size_t offset_ = 0;
+  std::shared_ptr<const void> codes_owner_;
+  const uint32_t* codes_ = nullptr;  // row 0 of this view
   size_t size_ = 0;
 };
 
@@ -130,6 +132,7 @@ struct Bar {
 
 class Frame;
 using FramePtr = std::shared_ptr<const Frame>;
+struct FrameBlockStorage;  // FrameBuilder::ColumnBlock's allocation (frame.cc)
 
 class Frame {
  public:
@@ -233,6 +236,42 @@ class FrameBuilder {
     std::vector<uint32_t> provider_codes, currency_codes, timezone_codes;
   };
   static Result<FramePtr> FromColumns(RawColumns cols);
+
+  // Column storage for a row count known up front, for decoders: ONE
+  // allocation holds every numeric column, its validity bytes and the four
+  // string code columns (FromColumns' vectors take ~20). The storage starts
+  // uninitialized (so a hostile declared row count commits no memory): the
+  // caller writes every row of every span, validity bytes included (1 =
+  // valid), then freezes it with FromBlock, which checks it as FromColumns
+  // does. Not thread-safe; move-only.
+  class ColumnBlock {
+   public:
+    // REQUIRES: rows * 87 bytes fits in memory (callers bound rows first).
+    explicit ColumnBlock(size_t rows);
+    ColumnBlock(ColumnBlock&&) = default;
+    ColumnBlock& operator=(ColumnBlock&&) = default;
+    size_t rows() const { return rows_; }
+    FieldSet fields;
+    std::vector<std::string> symbol_dict, provider_dict, currency_dict, timezone_dict;
+    std::span<int64_t> timestamps() { return {ts_, rows_}; }
+    std::span<double> doubles(int k) { return {doubles_ + k * rows_, rows_}; }
+    std::span<uint8_t> doubles_valid(int k) { return {valid_ + k * rows_, rows_}; }
+    std::span<int64_t> volume() { return {volume_, rows_}; }
+    std::span<uint8_t> volume_valid() { return {valid_ + kNumDoubleFields * rows_, rows_}; }
+    // 0 symbol, 1 provider, 2 currency, 3 timezone.
+    std::span<uint32_t> codes(int k) { return {codes_ + k * rows_, rows_}; }
+
+   private:
+    friend class FrameBuilder;
+    size_t rows_ = 0;
+    std::shared_ptr<FrameBlockStorage> storage_;  // the allocation; frame.cc
+    int64_t* ts_ = nullptr;
+    int64_t* volume_ = nullptr;
+    double* doubles_ = nullptr;
+    uint32_t* codes_ = nullptr;
+    uint8_t* valid_ = nullptr;
+  };
+  static Result<FramePtr> FromBlock(ColumnBlock block);
 
  private:
   struct Dict {

@@ -33,11 +33,14 @@ uint32_t LoadU32(const char* p) {
   return v;
 }
 
-// Interns strings into one frame dictionary.
+// Interns strings into one frame dictionary; codes go straight into the
+// frame's code column (`codes`, `cap` rows).
 struct StringSink {
   std::vector<std::string> dict;
   std::unordered_map<std::string, uint32_t> index;
-  std::vector<uint32_t> codes;
+  uint32_t* codes = nullptr;
+  size_t size = 0;  // codes written
+  size_t cap = 0;
   uint32_t Intern(std::string_view s) {
     for (size_t k = 0; k < dict.size() && k < 8; ++k)
       if (dict[k] == s) return static_cast<uint32_t>(k);
@@ -54,27 +57,13 @@ struct StringSink {
   }
 };
 
-// Appends 8-byte values straight into the frame's column vectors.
+// Writes 8-byte values straight into the frame's column (`cap` rows at
+// `values`) and, for nullable columns, one validity byte per row.
 struct FixedSink {
-  std::vector<double>* d = nullptr;   // double columns
-  std::vector<int64_t>* i = nullptr;  // int64 columns
-  std::vector<uint8_t>* valid = nullptr;  // stays empty while every row is valid
-  size_t size() const { return d ? d->size() : i->size(); }
-  void resize(size_t n) {
-    if (d) {
-      d->resize(n);
-    } else {
-      i->resize(n);
-    }
-  }
-  void reserve(size_t n) {
-    if (d) {
-      d->reserve(n);
-    } else {
-      i->reserve(n);
-    }
-  }
-  char* bytes() { return d ? reinterpret_cast<char*>(d->data()) : reinterpret_cast<char*>(i->data()); }
+  char* values = nullptr;
+  uint8_t* valid = nullptr;  // null for timestamps (never null)
+  size_t size = 0;           // rows written
+  size_t cap = 0;
 };
 
 // Decoded chunk dictionary.
@@ -198,17 +187,20 @@ Status DecodeValues(const ColumnPlan& p, const Dict& dict, int32_t encoding, std
                              "DELTA_BINARY_PACKED, BYTE_STREAM_SPLIT)");
   }
 
-  // Scatter into the sink.
+  // Scatter into the sink (bounded by the column's row count).
   if (is_string) {
-    std::vector<uint32_t>& out = p.strings->codes;
+    StringSink& out = *p.strings;
+    if (n > out.cap - out.size) return ColumnError(p, StatusCode::kDataLoss, "more values than the file's rows");
+    uint32_t* dst = out.codes + out.size;
     if (valid == nullptr || k == n) {
-      out.insert(out.end(), codes.begin(), codes.end());
+      if (k) std::memcpy(dst, codes.data(), 4 * k);
     } else {
       if (p.null_is_error) return ColumnError(p, StatusCode::kInvalidArgument, "holds nulls");
-      const uint32_t empty = p.strings->Intern("");
+      const uint32_t empty = out.Intern("");
       size_t j = 0;
-      for (size_t i = 0; i < n; ++i) out.push_back(valid[i] ? codes[j++] : empty);
+      for (size_t i = 0; i < n; ++i) dst[i] = valid[i] ? codes[j++] : empty;
     }
+    out.size += n;
     return OkStatus();
   }
   if (p.target == Target::kTimestamp) {
@@ -223,24 +215,24 @@ Status DecodeValues(const ColumnPlan& p, const Dict& dict, int32_t encoding, std
     }
   }
   FixedSink* s = p.fixed;
-  const size_t before = s->size();
-  s->resize(before + n);  // null rows hold 0
-  char* base = s->bytes() + 8 * before;
+  if (n > s->cap - s->size) return ColumnError(p, StatusCode::kDataLoss, "more values than the file's rows");
+  char* base = s->values + 8 * s->size;
+  uint8_t* vout = s->valid ? s->valid + s->size : nullptr;
   if (valid == nullptr || k == n) {
     if (k) std::memcpy(base, fixed.data(), 8 * k);
-    if (!s->valid->empty()) s->valid->resize(before + n, 1);
+    if (vout) std::memset(vout, 1, n);
   } else {
-    if (s->valid->empty()) s->valid->assign(before, 1);
-    s->valid->resize(before + n, 0);
-    uint8_t* vout = s->valid->data() + before;
     size_t j = 0;
     for (size_t i = 0; i < n; ++i) {
       if (valid[i]) {
         std::memcpy(base + 8 * i, &fixed[j++], 8);
-        vout[i] = 1;
+      } else {
+        std::memset(base + 8 * i, 0, 8);  // null rows hold 0
       }
+      vout[i] = valid[i] ? 1 : 0;
     }
   }
+  s->size += n;
   return OkStatus();
 }
 
@@ -270,6 +262,21 @@ Status DecodeDictionary(const ColumnPlan& p, std::string_view in, int32_t count,
     }
   }
   dict->present = true;
+  return OkStatus();
+}
+
+// Points *out at the page bytes after decompression: `z` itself when the
+// page is stored uncompressed (no copy), else *buf, which receives the
+// decompressed bytes. DataLoss when the size differs from the header's.
+Status PageBytes(int32_t codec, std::string_view z, size_t size, std::string* buf, std::string_view* out) {
+  if (codec == kUncompressed) {
+    if (z.size() != size) return DataLossError("uncompressed page size does not match its header");
+    *out = z;
+    return OkStatus();
+  }
+  buf->resize(size);
+  PQ_RETURN_IF_ERROR(Decompress(codec, z, buf->data(), size));
+  *out = *buf;
   return OkStatus();
 }
 
@@ -336,9 +343,9 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
         return ColumnError(p, StatusCode::kUnimplemented,
                            "dictionary page encoding " + EncodingName(h.encoding) + " is not supported");
       }
-      buf.resize(h.uncompressed_size);
-      PQ_RETURN_IF_ERROR(Decompress(m.codec, body, buf.data(), buf.size()));
-      PQ_RETURN_IF_ERROR(DecodeDictionary(p, buf, h.num_values, &dict));
+      std::string_view page;
+      PQ_RETURN_IF_ERROR(PageBytes(m.codec, body, static_cast<size_t>(h.uncompressed_size), &buf, &page));
+      PQ_RETURN_IF_ERROR(DecodeDictionary(p, page, h.num_values, &dict));
       continue;
     }
     if (h.num_values < 0 || h.num_values > rows - done) {
@@ -348,9 +355,8 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
     std::string_view values;
     std::string_view level_bytes;
     if (h.type == kDataPage) {
-      buf.resize(h.uncompressed_size);
-      PQ_RETURN_IF_ERROR(Decompress(m.codec, body, buf.data(), buf.size()));
-      std::string_view rest = buf;
+      std::string_view rest;
+      PQ_RETURN_IF_ERROR(PageBytes(m.codec, body, static_cast<size_t>(h.uncompressed_size), &buf, &rest));
       if (p.optional) {
         if (h.def_encoding != kRle) {
           return ColumnError(p, StatusCode::kUnimplemented,
@@ -376,9 +382,7 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
       level_bytes = body.substr(0, h.def_levels_len);
       const std::string_view vz = body.substr(h.def_levels_len);
       const size_t vsize = static_cast<size_t>(h.uncompressed_size - h.def_levels_len);
-      buf.resize(vsize);
-      PQ_RETURN_IF_ERROR(Decompress(h.is_compressed ? m.codec : kUncompressed, vz, buf.data(), vsize));
-      values = buf;
+      PQ_RETURN_IF_ERROR(PageBytes(h.is_compressed ? m.codec : kUncompressed, vz, vsize, &buf, &values));
     }
     const uint8_t* valid = nullptr;
     size_t k = n;
@@ -529,12 +533,7 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
   }
   ColumnPlan plans[kNumCols];
   StringSink strings[4];
-  FrameBuilder::RawColumns raw;
-  std::vector<uint8_t> ts_valid;  // timestamps are never null; nulls are rejected
-  FixedSink fixed[8];
-  for (int d = 0; d < kNumDoubleFields; ++d) fixed[d].d = &raw.doubles[d], fixed[d].valid = &raw.doubles_valid[d];
-  fixed[6].i = &raw.volume, fixed[6].valid = &raw.volume_valid;
-  fixed[7].i = &raw.timestamps, fixed[7].valid = &ts_valid;
+  FixedSink fixed[8];  // 0-5 doubles, 6 volume, 7 timestamps
   for (int k = 0; k < kNumCols; ++k) {
     ColumnPlan& p = plans[k];
     p.name = kColNames[k];
@@ -603,11 +602,16 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
     if (g.columns.size() != num_leaves) return DataLossError("parquet: row group column count differs from schema");
   }
   if (sum != md.num_rows) return DataLossError("parquet: row groups do not add up to the file's row count");
-  for (ColumnPlan& p : plans) {
-    if (p.leaf < 0) continue;
-    if (p.strings) p.strings->codes.reserve(rows);
-    if (p.fixed) p.fixed->reserve(rows);
+  // Every column of the frame lives in one block, filled in place.
+  FrameBuilder::ColumnBlock block(rows);
+  for (int d = 0; d < kNumDoubleFields; ++d) {
+    fixed[d].values = reinterpret_cast<char*>(block.doubles(d).data());
+    fixed[d].valid = block.doubles_valid(d).data();
   }
+  fixed[6].values = reinterpret_cast<char*>(block.volume().data()), fixed[6].valid = block.volume_valid().data();
+  fixed[7].values = reinterpret_cast<char*>(block.timestamps().data());
+  for (int k = 0; k < 8; ++k) fixed[k].cap = rows;
+  for (int k = 0; k < 4; ++k) strings[k].codes = block.codes(k).data(), strings[k].cap = rows;
 
   // A verified envelope covers every page byte, so page CRCs are checked only
   // for files without one (other writers, envelope_checksum=false).
@@ -634,24 +638,30 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
     fields = FieldSet(bits);
   }
 
-  raw.fields = fields;
-  auto take_strings = [&](StringSink& s, std::vector<std::string>* dict, std::vector<uint32_t>* codes,
-                          bool present) {
-    if (!present) {
-      if (rows > 0) {
-        dict->assign(1, std::string());
-        codes->assign(rows, 0);
-      }
-      return;
+  // Columns absent from the file: null values, empty strings.
+  for (int k = 0; k < 8; ++k) {
+    FixedSink& f = fixed[k];
+    if (f.size == rows) continue;
+    if (f.size != 0) return DataLossError("parquet: a column holds fewer values than the file's rows");
+    std::memset(f.values, 0, 8 * rows);
+    if (f.valid) std::memset(f.valid, 0, rows);
+  }
+  std::vector<std::string>* dicts[4] = {&block.symbol_dict, &block.provider_dict, &block.currency_dict,
+                                        &block.timezone_dict};
+  for (int k = 0; k < 4; ++k) {
+    StringSink& s = strings[k];
+    if (s.size == rows) {
+      *dicts[k] = std::move(s.dict);
+      continue;
     }
-    *dict = std::move(s.dict);
-    *codes = std::move(s.codes);
-  };
-  take_strings(strings[0], &raw.symbol_dict, &raw.symbol_codes, true);
-  take_strings(strings[1], &raw.provider_dict, &raw.provider_codes, plans[static_cast<int>(Col::kProvider)].leaf >= 0);
-  take_strings(strings[2], &raw.currency_dict, &raw.currency_codes, plans[static_cast<int>(Col::kCurrency)].leaf >= 0);
-  take_strings(strings[3], &raw.timezone_dict, &raw.timezone_codes, plans[static_cast<int>(Col::kTimezone)].leaf >= 0);
-  auto frame = FrameBuilder::FromColumns(std::move(raw));
+    if (s.size != 0) return DataLossError("parquet: a column holds fewer values than the file's rows");
+    if (rows > 0) {
+      dicts[k]->assign(1, std::string());
+      std::memset(s.codes, 0, 4 * rows);
+    }
+  }
+  block.fields = fields;
+  auto frame = FrameBuilder::FromBlock(std::move(block));
   if (!frame.ok()) return Status(frame.status().code(), "parquet: " + frame.status().message());
   out.frame = std::move(frame).value();
   return out;

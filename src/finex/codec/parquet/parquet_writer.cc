@@ -23,8 +23,12 @@ using namespace pq;  // NOLINT: detail namespace of this module
 
 // Candidate encodings are compared on at most this many values.
 constexpr size_t kSampleValues = 65536;
-// Chunks below this many bytes are compressed only when it saves >= 12.5%.
+// Chunks below this many bytes are compressed only when it saves >= 12.5%
+// and at least kMinSmallSaving bytes: a decompressor call costs about as much
+// as decoding the rest of a small fragment (~0.5 us each), which a few saved
+// bytes do not pay for.
 constexpr size_t kSmallChunk = 4096;
+constexpr size_t kMinSmallSaving = 128;
 constexpr int64_t kMaxSecondsForMillis = INT64_MAX / 1000;
 
 struct Encoded {
@@ -42,12 +46,17 @@ struct WriterCtx {
   std::string* file;
 };
 
+// Whether a chunk of `raw` bytes is stored compressed when that yields `z` bytes.
+bool WorthCompressing(size_t raw, size_t z) {
+  if (z >= raw) return false;
+  return raw >= kSmallChunk || (raw - z >= raw / 8 && raw - z >= kMinSmallSaving);
+}
+
 size_t Score(const WriterCtx& c, std::string_view body) {
   if (c.codec == kUncompressed || body.size() < 16) return body.size();
   std::string tmp;
   if (!Compress(c.codec, c.level, body, &tmp).ok()) return body.size();
-  if (body.size() < kSmallChunk && tmp.size() > body.size() - body.size() / 8) return body.size();
-  return std::min(tmp.size(), body.size());
+  return WorthCompressing(body.size(), tmp.size()) ? tmp.size() : body.size();
 }
 
 void PutU32(uint32_t v, std::string* out) {
@@ -220,10 +229,11 @@ Status WriteChunk(const WriterCtx& c, const std::string& name, int32_t type, boo
   if (codec != kUncompressed) {
     if (enc.has_dict) PQ_RETURN_IF_ERROR(Compress(codec, c.level, enc.dict, &dict_z));
     PQ_RETURN_IF_ERROR(Compress(codec, c.level, data_raw, &data_z));
-    // Small chunks stay uncompressed unless compression saves at least 1/8:
-    // a few saved bytes do not pay for a decompressor call on every decode.
+    // Small chunks stay uncompressed unless compression saves enough (see
+    // kMinSmallSaving): a few saved bytes do not pay for a decompressor call
+    // on every decode.
     const size_t raw = enc.dict.size() + data_raw.size(), z = dict_z.size() + data_z.size();
-    if (z >= raw || (raw < kSmallChunk && z > raw - raw / 8)) codec = kUncompressed;
+    if (!WorthCompressing(raw, z)) codec = kUncompressed;
   }
   if (codec == kUncompressed) {
     dict_z = enc.has_dict ? enc.dict : std::string();

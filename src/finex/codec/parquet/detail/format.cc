@@ -52,9 +52,14 @@ void Fields(CompactReader& r, Fn&& fn) {
   r.EndStruct();
 }
 
-int32_t I32(CompactReader& r, CType t, const char* what) { return r.Expect(t, CType::kI32, what) ? r.I32() : 0; }
-int64_t I64(CompactReader& r, CType t, const char* what) { return r.Expect(t, CType::kI64, what) ? r.I64() : 0; }
-std::string_view Bin(CompactReader& r, CType t, const char* what) {
+// Typed field values (inlined: the footer has hundreds of fields).
+[[gnu::always_inline]] inline int32_t I32(CompactReader& r, CType t, const char* what) {
+  return r.Expect(t, CType::kI32, what) ? r.I32() : 0;
+}
+[[gnu::always_inline]] inline int64_t I64(CompactReader& r, CType t, const char* what) {
+  return r.Expect(t, CType::kI64, what) ? r.I64() : 0;
+}
+[[gnu::always_inline]] inline std::string_view Bin(CompactReader& r, CType t, const char* what) {
   return r.Expect(t, CType::kBinary, what) ? r.Binary() : std::string_view();
 }
 // A list of structs: each(i) parses one element.

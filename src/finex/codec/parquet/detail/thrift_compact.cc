@@ -4,10 +4,6 @@
 
 namespace finex::codec::thrift {
 
-namespace {
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
-}  // namespace
-
 void CompactWriter::EndStruct() {
   out_->push_back(static_cast<char>(CType::kStop));
   last_id_.pop_back();
@@ -72,9 +68,26 @@ void CompactWriter::FieldListBegin(int16_t id, CType elem, uint32_t size) {
 
 // ---------------------------------------------------------------------------
 
-Status CompactReader::status() const {
-  return ok() ? OkStatus() : DataLossError(error());
+uint64_t CompactReader::VarintSlow() {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (pos_ >= in_.size()) {
+      Fail("unexpected end of input");
+      return 0;
+    }
+    const uint8_t b = static_cast<uint8_t>(in_[pos_++]);
+    if (shift == 63 && (b & 0x7E) != 0) {
+      Fail("varint overflows 64 bits");
+      return 0;
+    }
+    result |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) return result;
+  }
+  Fail("varint longer than 10 bytes");
+  return 0;
 }
+
+Status CompactReader::ErrorStatus() const { return DataLossError(error()); }
 
 uint32_t CompactReader::ListHeader(CType* elem) {
   const uint8_t b = Byte();
@@ -131,6 +144,14 @@ void CompactReader::SkipDepth(CType type, int depth) {
     case CType::kSet: {
       CType elem = CType::kStop;
       const uint32_t n = ListHeader(&elem);
+      if (elem == CType::kI16 || elem == CType::kI32 || elem == CType::kI64) {
+        for (uint32_t i = 0; i < n && ok(); ++i) Varint();
+        return;
+      }
+      if (elem == CType::kBinary) {
+        for (uint32_t i = 0; i < n && ok(); ++i) Binary();
+        return;
+      }
       for (uint32_t i = 0; i < n && ok(); ++i) {
         if (elem == CType::kBoolTrue || elem == CType::kBoolFalse) {
           BoolElem();

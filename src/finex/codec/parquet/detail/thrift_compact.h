@@ -98,7 +98,7 @@ class CompactReader {
   // The first error ("thrift: ..."), "" when ok().
   std::string error() const { return error_ ? std::string("thrift: ") + error_ : std::string(); }
   // DataLoss carrying error(); OK when ok().
-  Status status() const;
+  Status status() const { return ok() ? Status() : ErrorStatus(); }
   // Records an error (the first one wins) and stops reading.
   void Fail(const char* what) {
     if (!error_) error_ = what;
@@ -136,8 +136,25 @@ class CompactReader {
     return false;
   }
 
-  // Skips a value of `type` (recursing up to kMaxDepth).
-  void Skip(CType type) { SkipDepth(type, depth_); }
+  // Skips a value of `type` (recursing up to kMaxDepth). Scalars are
+  // skipped inline: readers skip many fields they do not use.
+  void Skip(CType type) {
+    switch (type) {
+      case CType::kBoolTrue:
+      case CType::kBoolFalse:
+        return;  // the value lives in the field header
+      case CType::kI16:
+      case CType::kI32:
+      case CType::kI64:
+        Varint();
+        return;
+      case CType::kBinary:
+        Binary();
+        return;
+      default:
+        SkipDepth(type, depth_);
+    }
+  }
 
   size_t pos() const { return pos_; }
   size_t remaining() const { return in_.size() - pos_; }
@@ -146,6 +163,8 @@ class CompactReader {
   uint64_t Varint();
 
  private:
+  uint64_t VarintSlow();  // the multi-byte (and error) cases of Varint()
+  Status ErrorStatus() const;
   void SkipDepth(CType type, int depth);
   uint8_t Byte() {
     if (pos_ >= in_.size()) {
@@ -158,7 +177,9 @@ class CompactReader {
   size_t pos_ = 0;
   const char* error_ = nullptr;
   int depth_ = 0;
-  int16_t last_id_[kMaxDepth] = {};  // last field id per open struct (no heap use)
+  // Last field id per open struct (no heap use); BeginStruct sets an entry
+  // before NextField reads it, so the array needs no zeroing per reader.
+  int16_t last_id_[kMaxDepth];
 };
 
 // --- hot paths, inline (footers and page headers are parsed per decode) ---
@@ -166,45 +187,51 @@ class CompactReader {
 inline int64_t UnZigZag64(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 inline uint64_t CompactReader::Varint() {
-  uint64_t result = 0;
-  for (int shift = 0; shift < 70; shift += 7) {
-    if (pos_ >= in_.size()) {
-      Fail("unexpected end of input");
-      return 0;
+  // Most footer and page-header varints (field values, lengths, small ids)
+  // are one byte; offsets and sizes of small files two.
+  if (pos_ < in_.size()) {
+    const uint8_t b = static_cast<uint8_t>(in_[pos_]);
+    if (b < 0x80) {
+      ++pos_;
+      return b;
     }
-    const uint8_t b = static_cast<uint8_t>(in_[pos_++]);
-    if (shift == 63 && (b & 0x7E) != 0) {
-      Fail("varint overflows 64 bits");
-      return 0;
+    if (pos_ + 1 < in_.size()) {
+      const uint8_t b1 = static_cast<uint8_t>(in_[pos_ + 1]);
+      if (b1 < 0x80) {
+        pos_ += 2;
+        return (b & 0x7Fu) | (static_cast<uint64_t>(b1) << 7);
+      }
     }
-    result |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if ((b & 0x80) == 0) return result;
   }
-  Fail("varint longer than 10 bytes");
-  return 0;
+  return VarintSlow();
 }
 
 inline bool CompactReader::NextField(int16_t* id, CType* type) {
+  // After an error pos_ == in_.size(), so this one test also stops reads
+  // once the error is recorded (Fail keeps the first message).
+  if (pos_ >= in_.size()) {
+    Fail("unexpected end of input");
+    return false;
+  }
   if (depth_ == 0) {
     Fail("field outside a struct");
     return false;
   }
-  if (!ok()) return false;
-  const uint8_t b = Byte();
-  if (!ok()) return false;
+  const uint8_t b = static_cast<uint8_t>(in_[pos_++]);
   const uint8_t t = b & 0x0F;
+  if (t == static_cast<uint8_t>(CType::kStop)) {
+    if (b != 0) Fail("malformed stop byte");
+    return false;
+  }
   if (t > static_cast<uint8_t>(CType::kStruct)) {
     Fail("unknown type id");
     return false;
   }
   *type = static_cast<CType>(t);
-  if (*type == CType::kStop) {
-    if ((b >> 4) != 0) Fail("malformed stop byte");
-    return false;
-  }
+  int16_t& last = last_id_[depth_ - 1];
   const int delta = b >> 4;
   if (delta != 0) {
-    const int next = last_id_[depth_ - 1] + delta;
+    const int next = last + delta;
     if (next > 32767) {
       Fail("field id overflows");
       return false;
@@ -212,9 +239,10 @@ inline bool CompactReader::NextField(int16_t* id, CType* type) {
     *id = static_cast<int16_t>(next);
   } else {
     *id = I16();
+    if (!ok()) return false;
   }
-  last_id_[depth_ - 1] = *id;
-  return ok();
+  last = *id;
+  return true;
 }
 
 inline int16_t CompactReader::I16() {
