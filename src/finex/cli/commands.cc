@@ -44,6 +44,7 @@ struct Common {
   std::string output;
   std::string clock_start;
   double clock_speed = 1.0;
+  std::string clock_anchor;  // wall instant at which the replay clock reads clock_start
 };
 
 void Err(const std::string& msg) { std::fprintf(stderr, "finex: %s\n", msg.c_str()); }
@@ -97,6 +98,9 @@ Result<std::unique_ptr<ReplayClock>> MakeClock(const Common& c) {
     if (c.clock_speed != 1.0) {
       return InvalidArgumentError("--clock-speed needs --clock-start").WithParam("clock-speed");
     }
+    if (!c.clock_anchor.empty()) {
+      return InvalidArgumentError("--clock-anchor needs --clock-start").WithParam("clock-anchor");
+    }
     return std::unique_ptr<ReplayClock>();
   }
   auto t = ParseTime(c.clock_start, TimeBound::kStart);
@@ -105,6 +109,15 @@ Result<std::unique_ptr<ReplayClock>> MakeClock(const Common& c) {
   }
   if (!(c.clock_speed > 0) || c.clock_speed > 1e6) {
     return InvalidArgumentError("--clock-speed must be > 0 and <= 1000000");
+  }
+  if (!c.clock_anchor.empty()) {
+    // Anchored: "now" is a function of the wall clock alone, so a finex sim
+    // and a finex serve started at different moments agree on it exactly.
+    auto a = ParseTime(c.clock_anchor, TimeBound::kStart);
+    if (!a.ok()) {
+      return InvalidArgumentError("--clock-anchor '" + c.clock_anchor + "': " + a.status().message());
+    }
+    return std::make_unique<ReplayClock>(*t, c.clock_speed, *a * 1000000);
   }
   return std::make_unique<ReplayClock>(*t, c.clock_speed);
 }
@@ -303,6 +316,9 @@ int RunCli(int argc, char** argv) {
       ->default_str("http://127.0.0.1:9100");
   serve->add_option("--clock-start", c.clock_start, "replay clock start (ISO datetime)");
   serve->add_option("--clock-speed", c.clock_speed, "replay clock speed (x wall clock)");
+  serve->add_option("--clock-anchor", c.clock_anchor,
+                    "wall-clock instant (ISO datetime or epoch seconds) at which the replay clock "
+                    "reads --clock-start (default: start-up)");
 
   // sim
   auto* sim = app.add_subcommand("sim", "run the upstream provider simulator");
@@ -313,6 +329,9 @@ int RunCli(int argc, char** argv) {
   sim->add_option("--seed", sim_seed, "generator seed (0 = the default universe)");
   sim->add_option("--clock-start", c.clock_start, "replay clock start (ISO datetime)");
   sim->add_option("--clock-speed", c.clock_speed, "replay clock speed (x wall clock)");
+  sim->add_option("--clock-anchor", c.clock_anchor,
+                  "wall-clock instant (ISO datetime or epoch seconds) at which the replay clock "
+                  "reads --clock-start (default: start-up)");
 
   // history
   auto* history = app.add_subcommand("history", "bars for symbols");

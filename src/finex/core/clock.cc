@@ -34,9 +34,20 @@ ReplayClock::ReplayClock(Timestamp start, double speed)
   FINEX_CHECK(speed > 0);
 }
 
+ReplayClock::ReplayClock(Timestamp start, double speed, int64_t anchor_wall_us)
+    : start_us_(start * 1000000), wall0_us_(anchor_wall_us), speed_(speed), anchored_(true) {
+  FINEX_CHECK(speed > 0);
+}
+
 int64_t ReplayClock::NowMicros() const {
+  if (anchored_) return ReplayMicrosAt(start_us_ / 1000000, speed_, wall0_us_, SystemClock().NowMicros());
   const int64_t elapsed = MonotonicMicros() - wall0_us_;
   return start_us_ + static_cast<int64_t>(static_cast<double>(elapsed) * speed_);
+}
+
+int64_t ReplayMicrosAt(Timestamp start, double speed, int64_t anchor_wall_us, int64_t wall_us) {
+  const int64_t elapsed = wall_us - anchor_wall_us;
+  return start * 1000000 + static_cast<int64_t>(static_cast<double>(elapsed) * speed);
 }
 
 }  // namespace finex

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <thread>
 
@@ -48,6 +49,28 @@ TEST(ClockTest, ReplayClockStartsThereAndRunsFaster) {
 TEST(ClockTest, ReplayClockRejectsNonPositiveSpeed) {
   EXPECT_DEATH(ReplayClock(0, 0.0), "CHECK");
   EXPECT_DEATH(ReplayClock(0, -1.0), "CHECK");
+}
+
+// --clock-anchor: two clocks built at different moments with the same start,
+// speed and anchor read the same instant (a pure function of the wall clock).
+TEST(ClockTest, AnchoredReplayClocksAgreeWhateverTheirConstructionTime) {
+  const Timestamp start = 1656077400;  // 2022-06-24T13:30:00Z
+  const int64_t anchor = SystemClock().NowMicros() - 2'000'000;  // two wall seconds ago
+  ReplayClock a(start, 60.0, anchor);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ReplayClock b(start, 60.0, anchor);
+  const int64_t w0 = SystemClock().NowMicros();
+  const int64_t ta = a.NowMicros(), tb = b.NowMicros();
+  const int64_t w1 = SystemClock().NowMicros();
+  EXPECT_GE(ta, ReplayMicrosAt(start, 60.0, anchor, w0));
+  EXPECT_LE(tb, ReplayMicrosAt(start, 60.0, anchor, w1));
+  EXPECT_LE(std::abs(ta - tb), 60 * (w1 - w0) + 1);
+  // Two wall seconds after the anchor at 60x: two replayed minutes after start.
+  EXPECT_GE(ta, (start + 120) * 1000000);
+  EXPECT_LT(ta, (start + 180) * 1000000);
+  // Before a future anchor the clock reads before `start`, at the same speed.
+  EXPECT_EQ(ReplayMicrosAt(start, 60.0, 10'000'000, 9'000'000), (start - 60) * 1000000);
+  EXPECT_EQ(ReplayMicrosAt(start, 0.5, 0, 4'000'000), (start + 2) * 1000000);
 }
 
 TEST(FakeClockTest, MovesOnlyWhenTold) {
