@@ -161,8 +161,10 @@ class LifecycleProcess : public ::testing::Test {
     // before the latest trade ends with an extra bar at that time (real
     // Yahoo does, and so does the simulator); finex keeps it when it falls on
     // a bar boundary (after the close: 20:00), which makes the piece vouch for
-    // every day up to it. The tests refetch past days only during the session
-    // (the extra bar is then off-boundary and dropped) until that is fixed.
+    // every day up to it (known-empty pieces over real days), and otherwise
+    // drops it but still marks the range's real last bar as forming (a 225 s
+    // TTL on a bar of a past day). The tests refetch past days only during
+    // the session (the extra bar is then off-boundary) until that is fixed.
     std::vector<std::string> serve_args = {
         "serve", "--listen", "127.0.0.1:0", "--sim", sim_.url, "--profile", "production",
         "--set", "cache.backend=memory", "--set", "cache.prefetch_enabled=false",
@@ -488,7 +490,8 @@ std::pair<std::string, sim::Event> FindSplit(const sim::Generator& g) {
   return {"", {}};
 }
 
-// The split's ex-date, 4 replayed minutes before its session opens, at 60x:
+// The split's ex-date, 4 replayed minutes before its session opens, at 60x
+// (14 wall seconds):
 // daily and 15m bars cached before the open; after the open the simulator
 // reports the split and restates history, and finex never serves the
 // pre-split prices again, from the provider or from its cache.
@@ -526,9 +529,14 @@ TEST_F(LifecycleProcess, SplitAtTheOpenEndsPreSplitPrices) {
             20u);
   EXPECT_GE(chart_delta(), 2);
 
-  // A minute after the open: the answer reaching today reports the split; the
-  // pieces fetched before it are dropped and refetched, restated.
-  replay_.WaitUntil(static_cast<double>(split.ts + 60));
+  // After the open: the answer reaching today reports the split; the pieces
+  // fetched before it are dropped and refetched, restated. Waits until the
+  // pre-market answer's live piece (today, known empty before the open; 5 min
+  // TTL) expired: while it lives, the planner takes today's daily bar as
+  // vouched for (its 00:00 stamp lies inside the piece), asks nothing, and
+  // serves yesterday's prices without the split for up to 5 minutes after
+  // the open.
+  replay_.WaitUntil(std::max<double>(split.ts + 60, pre.r1 + kMaxLiveTtl + 2));
   const std::string now_s = std::to_string(static_cast<Timestamp>(replay_.Now()));
   Answer post = History(sym, "1d", d_start, now_s, extra);
   ASSERT_EQ(post.status(), 200) << Describe(post);
@@ -558,13 +566,15 @@ TEST_F(LifecycleProcess, SplitAtTheOpenEndsPreSplitPrices) {
     EXPECT_NEAR(c / post_i.Closes().at(ts), ratio, 1e-5 * ratio) << FormatIsoUtc(ts);
   }
 
-  // Later, from the cache alone: still the restated prices.
-  replay_.WaitUntil(static_cast<double>(split.ts + 180));
+  // Later, from the cache alone: still the restated prices. (Within 225 s of
+  // post_i: its last bar is kept on the live TTL, see Start.)
+  replay_.WaitUntil(post_i.r1 + 60);
   Answer again = History(sym, "1d", d_start, d_end, extra);
   ASSERT_EQ(again.status(), 200) << Describe(again);
   EXPECT_EQ(again.calls(), 0) << Describe(again);
   Answer again_i = History(sym, "15m", i_start, d_end);
   ASSERT_EQ(again_i.status(), 200) << Describe(again_i);
+  ASSERT_LT(again_i.r1, post_i.r0 - 1 + kLiveTtl) << "the machine stalled for over 2.5 wall seconds";
   EXPECT_EQ(again_i.calls(), 0) << Describe(again_i);
   EXPECT_EQ(chart_delta(), 0);
   ExpectTruth(gen_, again, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1, again.r1, post.r0);
