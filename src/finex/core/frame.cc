@@ -45,10 +45,19 @@ std::optional<double> Bar::Get(DoubleField f) const {
 namespace {
 
 // A column viewing `values` (and `valid` unless every row is valid), kept
-// alive by `owner`.
+// alive by `owner`. Null rows are set to 0 first, so equal frames are bitwise
+// equal.
 template <typename T>
-Column<T> MakeColumn(const std::shared_ptr<const void>& owner, const T* values, const uint8_t* valid, size_t n) {
-  const bool all_valid = valid == nullptr || std::all_of(valid, valid + n, [](uint8_t v) { return v != 0; });
+Column<T> MakeColumn(const std::shared_ptr<const void>& owner, T* values, const uint8_t* valid, size_t n) {
+  bool all_valid = true;
+  if (valid != nullptr) {
+    for (size_t i = 0; i < n; ++i) {
+      if (!valid[i]) {
+        values[i] = T{};
+        all_valid = false;
+      }
+    }
+  }
   return Column<T>(owner, values, all_valid ? nullptr : valid, n);
 }
 
@@ -105,18 +114,6 @@ class FrameColumnsAccess {
                                     std::to_string(i));
       }
     }
-    // Null rows hold 0 so equal frames are bitwise equal.
-    for (int k = 0; k < kNumDoubleFields; ++k) {
-      if (const uint8_t* v = c.doubles_valid[k]) {
-        for (size_t i = 0; i < n; ++i)
-          if (!v[i]) c.doubles[k][i] = 0.0;
-      }
-    }
-    if (const uint8_t* v = c.volume_valid) {
-      for (size_t i = 0; i < n; ++i)
-        if (!v[i]) c.volume[i] = 0;
-    }
-
     auto f = FrameColumnsAccess::New();
     f->fields_ = c.fields;
     f->timestamps_ = Int64Column(owner, c.timestamps, nullptr, n);
@@ -132,12 +129,15 @@ class FrameColumnsAccess {
 // buffer for every other column. The buffer comes from operator new, which
 // implicitly creates the int64/double/uint32/uint8 arrays carved from it.
 struct FrameBlockStorage {
+  static constexpr int kRegions = 2 + kNumDoubleFields + 2;  // ts, volume, doubles, codes, validity
   std::vector<std::string> dicts[4];  // symbol, provider, currency, timezone
-  void* raw = nullptr;
+  void* raw[kRegions] = {};           // one buffer (raw[0]) or one per region
   FrameBlockStorage() = default;
   FrameBlockStorage(const FrameBlockStorage&) = delete;
   FrameBlockStorage& operator=(const FrameBlockStorage&) = delete;
-  ~FrameBlockStorage() { ::operator delete(raw); }
+  ~FrameBlockStorage() {
+    for (void* p : raw) ::operator delete(p);
+  }
 };
 
 FramePtr Frame::Empty(FieldSet fields) {
@@ -521,16 +521,31 @@ Result<FramePtr> FrameBuilder::FromColumns(RawColumns c) {
 }
 
 FrameBuilder::ColumnBlock::ColumnBlock(size_t rows) : rows_(rows) {
+  constexpr int kRegions = FrameBlockStorage::kRegions;
   constexpr size_t kBytesPerRow = 8 * (2 + kNumDoubleFields) + 4 * 4 + (kNumDoubleFields + 1);
+  // Small frames (every cached fragment of daily bars) take one buffer. Large
+  // ones take one per region: a single buffer of tens of MB would exceed
+  // malloc's mmap threshold ceiling (32 MiB) and be mapped, faulted in and
+  // unmapped on every decode.
+  constexpr size_t kOneBufferBytes = size_t{256} << 10;
   FINEX_CHECK(rows <= SIZE_MAX / kBytesPerRow);
+  size_t sizes[kRegions];
+  for (int r = 0; r < 2 + kNumDoubleFields; ++r) sizes[r] = 8 * rows;
+  sizes[kRegions - 2] = 16 * rows;                     // four uint32 code columns
+  sizes[kRegions - 1] = (kNumDoubleFields + 1) * rows;  // validity bytes
   storage_ = std::make_shared<FrameBlockStorage>();
-  storage_->raw = ::operator new(rows * kBytesPerRow);
-  char* p = static_cast<char*>(storage_->raw);
-  ts_ = reinterpret_cast<int64_t*>(p);
-  volume_ = reinterpret_cast<int64_t*>(p + 8 * rows);
-  doubles_ = reinterpret_cast<double*>(p + 16 * rows);
-  codes_ = reinterpret_cast<uint32_t*>(p + (16 + 8 * kNumDoubleFields) * rows);
-  valid_ = reinterpret_cast<uint8_t*>(p + (16 + 8 * kNumDoubleFields + 16) * rows);
+  char* at[kRegions];
+  if (rows * kBytesPerRow <= kOneBufferBytes) {
+    char* p = static_cast<char*>(storage_->raw[0] = ::operator new(rows * kBytesPerRow));
+    for (int r = 0; r < kRegions; p += sizes[r++]) at[r] = p;  // each region's size keeps 8-byte alignment
+  } else {
+    for (int r = 0; r < kRegions; ++r) at[r] = static_cast<char*>(storage_->raw[r] = ::operator new(sizes[r]));
+  }
+  ts_ = reinterpret_cast<int64_t*>(at[0]);
+  volume_ = reinterpret_cast<int64_t*>(at[1]);
+  for (int k = 0; k < kNumDoubleFields; ++k) doubles_[k] = reinterpret_cast<double*>(at[2 + k]);
+  codes_ = reinterpret_cast<uint32_t*>(at[kRegions - 2]);
+  valid_ = reinterpret_cast<uint8_t*>(at[kRegions - 1]);
 }
 
 Result<FramePtr> FrameBuilder::FromBlock(ColumnBlock b) {
@@ -543,14 +558,22 @@ Result<FramePtr> FrameBuilder::FromBlock(ColumnBlock b) {
   v.rows = n;
   v.timestamps = b.ts_;
   for (int k = 0; k < kNumDoubleFields; ++k) {
-    v.doubles[k] = b.doubles_ + k * n;
-    v.doubles_valid[k] = b.valid_ + k * n;
+    v.doubles[k] = b.doubles_[k];
+    uint8_t* valid = b.valid_ + k * n;
+    v.doubles_valid[k] = b.doubles_all_valid[k] ? nullptr : valid;
     // Fields outside the set must be null (the frame's contract).
-    if (!b.fields.Has(FieldOf(static_cast<DoubleField>(k)))) std::memset(v.doubles_valid[k], 0, n);
+    if (!b.fields.Has(FieldOf(static_cast<DoubleField>(k)))) {
+      std::memset(valid, 0, n);
+      v.doubles_valid[k] = valid;
+    }
   }
   v.volume = b.volume_;
-  v.volume_valid = b.valid_ + kNumDoubleFields * n;
-  if (!b.fields.Has(FieldSet::kOhlcv)) std::memset(v.volume_valid, 0, n);
+  uint8_t* volume_valid = b.valid_ + kNumDoubleFields * n;
+  v.volume_valid = b.volume_all_valid ? nullptr : volume_valid;
+  if (!b.fields.Has(FieldSet::kOhlcv)) {
+    std::memset(volume_valid, 0, n);
+    v.volume_valid = volume_valid;
+  }
   for (int s = 0; s < 4; ++s) {
     storage->dicts[s] = std::move(*dicts[s]);
     v.codes[s] = b.codes_ + s * n;

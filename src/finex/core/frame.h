@@ -239,11 +239,14 @@ class FrameBuilder {
 
   // Column storage for a row count known up front, for decoders: ONE
   // allocation holds every numeric column, its validity bytes and the four
-  // string code columns (FromColumns' vectors take ~20). The storage starts
+  // string code columns (FromColumns' vectors take ~20); above 256 KiB each
+  // numeric column, the codes and the validity bytes get their own (so no
+  // single buffer outgrows the allocator's reuse of freed memory). The storage starts
   // uninitialized (so a hostile declared row count commits no memory): the
   // caller writes every row of every span, validity bytes included (1 =
-  // valid), then freezes it with FromBlock, which checks it as FromColumns
-  // does. Not thread-safe; move-only.
+  // valid) unless the column is marked all valid, then freezes it with
+  // FromBlock, which checks it as FromColumns does. Not thread-safe;
+  // move-only.
   class ColumnBlock {
    public:
     // REQUIRES: rows * 87 bytes fits in memory (callers bound rows first).
@@ -254,12 +257,16 @@ class FrameBuilder {
     FieldSet fields;
     std::vector<std::string> symbol_dict, provider_dict, currency_dict, timezone_dict;
     std::span<int64_t> timestamps() { return {ts_, rows_}; }
-    std::span<double> doubles(int k) { return {doubles_ + k * rows_, rows_}; }
+    std::span<double> doubles(int k) { return {doubles_[k], rows_}; }
     std::span<uint8_t> doubles_valid(int k) { return {valid_ + k * rows_, rows_}; }
     std::span<int64_t> volume() { return {volume_, rows_}; }
     std::span<uint8_t> volume_valid() { return {valid_ + kNumDoubleFields * rows_, rows_}; }
     // 0 symbol, 1 provider, 2 currency, 3 timezone.
     std::span<uint32_t> codes(int k) { return {codes_ + k * rows_, rows_}; }
+    // Set when every row of the column is valid: its validity bytes are then
+    // neither read nor need to be written.
+    bool doubles_all_valid[kNumDoubleFields] = {};
+    bool volume_all_valid = false;
 
    private:
     friend class FrameBuilder;
@@ -267,7 +274,7 @@ class FrameBuilder {
     std::shared_ptr<FrameBlockStorage> storage_;  // the allocation; frame.cc
     int64_t* ts_ = nullptr;
     int64_t* volume_ = nullptr;
-    double* doubles_ = nullptr;
+    double* doubles_[kNumDoubleFields] = {};
     uint32_t* codes_ = nullptr;
     uint8_t* valid_ = nullptr;
   };

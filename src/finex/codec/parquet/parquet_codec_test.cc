@@ -170,7 +170,8 @@ TEST(ParquetCodec, FileLayoutIsStandard) {
   uint32_t len;
   std::memcpy(&len, bytes.data() + bytes.size() - 8, 4);
   pq::FileMetaData md;
-  ASSERT_OK(pq::ParseFileMetaData(std::string_view(bytes).substr(bytes.size() - 8 - len, len), &md));
+  ASSERT_OK(pq::ParseFileMetaData(std::string_view(bytes).substr(bytes.size() - 8 - len, len), &md,
+                                  /*statistics=*/true));
   ASSERT_EQ(md.schema.size(), 13u);
   EXPECT_EQ(md.schema[2].name, "timestamp");
   EXPECT_EQ(md.schema[2].logical, 8);
@@ -182,7 +183,8 @@ TEST(ParquetCodec, FileLayoutIsStandard) {
   EXPECT_EQ(md.num_rows, static_cast<int64_t>(f->rows()));
   ASSERT_EQ(md.row_groups.size(), 1u);
   // Statistics: timestamp min/max in ms.
-  const auto& ts = md.row_groups[0].columns[1].meta.stats;
+  ASSERT_EQ(md.stats.size(), md.row_groups[0].columns.size());
+  const auto& ts = md.stats[1];
   ASSERT_TRUE(ts.min_value && ts.max_value);
   int64_t mn, mx;
   std::memcpy(&mn, ts.min_value->data(), 8);

@@ -64,6 +64,9 @@ struct FixedSink {
   uint8_t* valid = nullptr;  // null for timestamps (never null)
   size_t size = 0;           // rows written
   size_t cap = 0;
+  // While no null has been seen, validity bytes are not written (the block
+  // column is then marked all valid); the first null fills in the 1s before it.
+  bool any_null = false;
 };
 
 // Decoded chunk dictionary.
@@ -217,11 +220,13 @@ Status DecodeValues(const ColumnPlan& p, const Dict& dict, int32_t encoding, std
   FixedSink* s = p.fixed;
   if (n > s->cap - s->size) return ColumnError(p, StatusCode::kDataLoss, "more values than the file's rows");
   char* base = s->values + 8 * s->size;
-  uint8_t* vout = s->valid ? s->valid + s->size : nullptr;
   if (valid == nullptr || k == n) {
     if (k) std::memcpy(base, fixed.data(), 8 * k);
-    if (vout) std::memset(vout, 1, n);
+    if (s->any_null) std::memset(s->valid + s->size, 1, n);
   } else {
+    if (!s->any_null) std::memset(s->valid, 1, s->size);  // rows before the first null
+    s->any_null = true;
+    uint8_t* vout = s->valid + s->size;
     size_t j = 0;
     for (size_t i = 0; i < n; ++i) {
       if (valid[i]) {
@@ -494,6 +499,7 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
   md.schema.clear();
   md.row_groups.clear();
   md.kv.clear();
+  md.stats.clear();
   md.version = 0;
   md.num_rows = -1;
   md.created_by = {};
@@ -560,14 +566,16 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
     if (*se.repetition == kRepeated) {
       return UnimplementedError("parquet: repeated column '" + Printable(se.name) + "' is not supported");
     }
-    for (int k = 0; k < kNumCols; ++k) {
-      if (se.name != kColNames[k]) continue;
-      if (plans[k].leaf >= 0) return InvalidArgumentError("parquet: duplicate column " + std::string(se.name));
-      plans[k].leaf = static_cast<int>(i);
-      plans[k].se = &se;
-      plans[k].optional = *se.repetition == kOptional;
-      PQ_RETURN_IF_ERROR(CheckType(plans[k]));
-    }
+    // finex's own files hold the columns in kColNames order; try that first.
+    int k = i < static_cast<size_t>(kNumCols) && se.name == kColNames[i] ? static_cast<int>(i) : -1;
+    for (int c = 0; k < 0 && c < kNumCols; ++c)
+      if (se.name == kColNames[c]) k = c;
+    if (k < 0) continue;  // a column finex does not read
+    if (plans[k].leaf >= 0) return InvalidArgumentError("parquet: duplicate column " + std::string(se.name));
+    plans[k].leaf = static_cast<int>(i);
+    plans[k].se = &se;
+    plans[k].optional = *se.repetition == kOptional;
+    PQ_RETURN_IF_ERROR(CheckType(plans[k]));
   }
   for (Col need : {Col::kSymbol, Col::kTimestamp}) {
     if (plans[static_cast<int>(need)].leaf < 0) {
@@ -645,7 +653,10 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
     if (f.size != 0) return DataLossError("parquet: a column holds fewer values than the file's rows");
     std::memset(f.values, 0, 8 * rows);
     if (f.valid) std::memset(f.valid, 0, rows);
+    f.any_null = true;
   }
+  for (int d = 0; d < kNumDoubleFields; ++d) block.doubles_all_valid[d] = !fixed[d].any_null;
+  block.volume_all_valid = !fixed[6].any_null;
   std::vector<std::string>* dicts[4] = {&block.symbol_dict, &block.provider_dict, &block.currency_dict,
                                         &block.timezone_dict};
   for (int k = 0; k < 4; ++k) {

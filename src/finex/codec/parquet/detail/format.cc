@@ -122,7 +122,8 @@ void ParseStatistics(CompactReader& r, Statistics* s) {
   });
 }
 
-void ParseColumnMetaData(CompactReader& r, ColumnMetaData* m) {
+// `stats` (may be null: skip Statistics) receives this chunk's Statistics.
+void ParseColumnMetaData(CompactReader& r, ColumnMetaData* m, Statistics* stats) {
   Fields(r, [&](int16_t id, CType t) {
     switch (id) {
       case 1: m->type = I32(r, t, "ColumnMetaData.type has the wrong wire type"); return true;
@@ -140,7 +141,8 @@ void ParseColumnMetaData(CompactReader& r, ColumnMetaData* m) {
         return true;
       case 12:
         if (r.Expect(t, CType::kStruct, "ColumnMetaData.statistics has the wrong wire type")) {
-          ParseStatistics(r, &m->stats);
+          if (stats == nullptr) return false;  // skipped
+          ParseStatistics(r, stats);
         }
         return true;
     }
@@ -148,24 +150,26 @@ void ParseColumnMetaData(CompactReader& r, ColumnMetaData* m) {
   });
 }
 
-void ParseColumnChunk(CompactReader& r, ColumnChunk* c) {
+void ParseColumnChunk(CompactReader& r, ColumnChunk* c, std::vector<Statistics>* stats) {
+  Statistics* st = nullptr;
+  if (stats) st = &stats->emplace_back();
   Fields(r, [&](int16_t id, CType t) {
     if (id == 1) c->has_file_path = true;
     if (id == 8 || id == 9) c->encrypted = true;
     if (id != 3) return false;
     c->has_meta = true;
-    if (r.Expect(t, CType::kStruct, "ColumnChunk.meta_data has the wrong wire type")) ParseColumnMetaData(r, &c->meta);
+    if (r.Expect(t, CType::kStruct, "ColumnChunk.meta_data has the wrong wire type")) ParseColumnMetaData(r, &c->meta, st);
     return true;
   });
 }
 
-void ParseRowGroup(CompactReader& r, RowGroup* g) {
+void ParseRowGroup(CompactReader& r, RowGroup* g, std::vector<Statistics>* stats) {
   Fields(r, [&](int16_t id, CType t) {
     if (id == 1) {
       StructList(r, t, "RowGroup.columns is not a list of structs", [&](uint32_t n) {
         if (g->columns.capacity() == 0) g->columns.reserve(n);
         g->columns.emplace_back();
-        ParseColumnChunk(r, &g->columns.back());
+        ParseColumnChunk(r, &g->columns.back(), stats);
       });
       return true;
     }
@@ -193,7 +197,8 @@ void ParseKeyValue(CompactReader& r, KeyValue* kv) {
 
 }  // namespace
 
-Status ParseFileMetaData(std::string_view in, FileMetaData* out) {
+Status ParseFileMetaData(std::string_view in, FileMetaData* out, bool statistics) {
+  std::vector<Statistics>* stats = statistics ? &out->stats : nullptr;
   CompactReader r(in);
   Fields(r, [&](int16_t id, CType t) {
     switch (id) {
@@ -210,7 +215,7 @@ Status ParseFileMetaData(std::string_view in, FileMetaData* out) {
         StructList(r, t, "FileMetaData.row_groups is not a list of structs", [&](uint32_t n) {
           if (out->row_groups.capacity() == 0) out->row_groups.reserve(n);
           out->row_groups.emplace_back();
-          ParseRowGroup(r, &out->row_groups.back());
+          ParseRowGroup(r, &out->row_groups.back(), stats);
         });
         return true;
       case 5:

@@ -64,7 +64,8 @@ struct ColumnMetaData {
   int64_t total_compressed_size = -1;
   int64_t data_page_offset = -1;
   std::optional<int64_t> dictionary_page_offset;
-  Statistics stats;
+  // Statistics are kept apart (FileMetaData::stats), so this struct stays
+  // small: the reader builds one per column chunk on every decode.
 };
 
 struct ColumnChunk {
@@ -92,10 +93,15 @@ struct FileMetaData {
   std::vector<KeyValue> kv;
   std::string_view created_by;
   bool encrypted = false;  // encryption_algorithm present
+  // Each column chunk's Statistics in file order (row group by row group),
+  // default-constructed where a chunk has none; filled only when parsed with
+  // `statistics` (the reader does not use them).
+  std::vector<Statistics> stats;
 };
 
-// Parses a FileMetaData struct from `in` (exactly the footer bytes).
-Status ParseFileMetaData(std::string_view in, FileMetaData* out);
+// Parses a FileMetaData struct from `in` (exactly the footer bytes). With
+// `statistics` false, column chunk Statistics are skipped, not kept.
+Status ParseFileMetaData(std::string_view in, FileMetaData* out, bool statistics = false);
 
 struct PageHeader {
   int32_t type = -1;

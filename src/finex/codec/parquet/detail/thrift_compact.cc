@@ -184,7 +184,17 @@ void CompactReader::SkipDepth(CType type, int depth) {
       BeginStruct();
       int16_t id;
       CType t;
-      while (NextField(&id, &t)) SkipDepth(t, depth + 1);
+      while (NextField(&id, &t)) {
+        // Scalars inline (Statistics and the like are skipped on every decode).
+        if (t == CType::kBoolTrue || t == CType::kBoolFalse) continue;
+        if (t == CType::kI16 || t == CType::kI32 || t == CType::kI64) {
+          Varint();
+        } else if (t == CType::kBinary) {
+          Binary();
+        } else {
+          SkipDepth(t, depth + 1);
+        }
+      }
       EndStruct();
       return;
     }
