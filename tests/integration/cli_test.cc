@@ -111,6 +111,13 @@ TEST_F(CliTest, InProcessHistoryAgainstTheSimulator) {
   const int64_t calls = SimCalls(sim.url);
   EXPECT_GT(calls, 0);
 
+  // An unknown symbol, no provider named: exit 2 as an unknown symbol, not a
+  // keyless provider's "API key missing" refusal.
+  auto unknown = Run({"history", "ZZZZZZ", "--period", "1mo", "--format", "csv"}, env);
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+  EXPECT_THAT(unknown.err, HasSubstr("unknown_symbol, param symbols, HTTP 404"));
+  EXPECT_THAT(unknown.err, ::testing::Not(HasSubstr("apikey")));
+
   // JSON and -o FILE.
   const std::string file = (dir_ / "aapl.json").string();
   auto j = Run({"history", "AAPL", "--start", "2024-01-02", "--end", "2024-01-31", "-o", file}, env);

@@ -426,6 +426,12 @@ int RunCli(int argc, char** argv) {
             std::fprintf(stderr, "finex serve: admin routes disabled (set %s to enable)\n",
                          cfg->admin_token_env.c_str());
           }
+          for (const auto& [name, p] : cfg->providers) {
+            if (ProviderOffForMissingKey(*cfg, name, ProcessEnv())) {
+              std::fprintf(stderr, "finex serve: provider %s off: it needs an API key (set %s)\n",
+                           name.c_str(), p.api_key_env.c_str());
+            }
+          }
         },
         static_cast<int>(cfg->drain_ms));
     if (!s.ok()) return Fail(s);

@@ -593,6 +593,7 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
     if (!p.api_key_env.empty()) {
       o += lookup(p.api_key_env).has_value() ? "  # key: set (redacted)" : "  # key: not set";
     }
+    if (ProviderOffForMissingKey(c, name, lookup)) o += "  (provider off until the key is set)";
     o += "\nmax_retries = " + std::to_string(p.max_retries) + "\n";
     o += "breaker_failures = " + std::to_string(p.breaker_failures) + "\n";
     o += "breaker_open_ms = " + std::to_string(p.breaker_open_ms) + "\n";
@@ -622,6 +623,15 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
   return o;
 }
 
+bool ProviderOffForMissingKey(const Config& c, const std::string& provider, const EnvLookup& lookup) {
+  if (provider != "alpha_vantage" && provider != "twelve_data") return false;
+  auto it = c.providers.find(provider);
+  if (it == c.providers.end() || !it->second.enabled) return false;
+  if (c.IsExplicit("providers." + provider + ".enabled")) return false;
+  const std::string& env = it->second.api_key_env;
+  return env.empty() || lookup(env).value_or("").empty();
+}
+
 cache::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) {
   cache::EngineOptions e;
   e.backend = c.backend;
@@ -637,7 +647,7 @@ cache::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) {
   e.worker_threads = static_cast<int>(c.worker_threads);
   for (const auto& [name, p] : c.providers) {
     cache::ProviderOptions po;
-    po.enabled = p.enabled;
+    po.enabled = p.enabled && !ProviderOffForMissingKey(c, name, lookup);
     po.base_url = p.base_url;
     po.timeout_ms = p.timeout_ms;
     po.rate_limit_per_min = p.rate_limit_per_min;

@@ -126,6 +126,13 @@ std::string PrintConfig(const Config& cfg, const EnvLookup& lookup);
 // The default local cache directory: $XDG_CACHE_HOME/finex or ~/.cache/finex.
 std::string DefaultCacheDir(const EnvLookup& lookup);
 
+// True when `provider` cannot answer without an API key (alpha_vantage,
+// twelve_data), has none (its api_key_env variable unset or empty) and
+// `enabled` was not set explicitly: ToEngineOptions leaves it out, so its
+// "API key missing" rejections never stand in for another provider's answer
+// (an unknown symbol is a 404, not the last keyless provider's refusal).
+bool ProviderOffForMissingKey(const Config& cfg, const std::string& provider, const EnvLookup& lookup);
+
 // Translations. API keys are resolved from the named variables.
 cache::EngineOptions ToEngineOptions(const Config& cfg, const EnvLookup& lookup);
 http::ServerOptions ToServerOptions(const Config& cfg);

@@ -204,6 +204,27 @@ TEST_F(ConfigTest, SecretsAreResolvedButNeverPrinted) {
   EXPECT_THAT(printed, HasSubstr("# key: set (redacted)"));
 }
 
+TEST_F(ConfigTest, ProvidersThatNeedAKeyStayOffWithoutOne) {
+  auto o = Opts();
+  ASSERT_OK_AND_ASSIGN(Config c, LoadConfig(o));
+  cache::EngineOptions e = ToEngineOptions(c, o.lookup);
+  EXPECT_FALSE(e.providers.at("alpha_vantage").enabled);
+  EXPECT_FALSE(e.providers.at("twelve_data").enabled);
+  EXPECT_TRUE(e.providers.at("yahoo").enabled);
+  EXPECT_TRUE(e.providers.at("coingecko").enabled);
+  EXPECT_THAT(PrintConfig(c, o.lookup), HasSubstr("provider off until the key is set"));
+
+  env_["FINEX_TWELVE_DATA_KEY"] = "k";
+  e = ToEngineOptions(c, o.lookup);
+  EXPECT_TRUE(e.providers.at("twelve_data").enabled);
+  EXPECT_FALSE(e.providers.at("alpha_vantage").enabled);
+
+  // An explicit `enabled = true` is the user's call.
+  o.flags = {{"providers.alpha_vantage.enabled", "true"}};
+  ASSERT_OK_AND_ASSIGN(Config d, LoadConfig(o));
+  EXPECT_TRUE(ToEngineOptions(d, o.lookup).providers.at("alpha_vantage").enabled);
+}
+
 TEST_F(ConfigTest, DefaultCacheDirFollowsXdg) {
   env_["HOME"] = "/home/u";
   auto o = Opts();
