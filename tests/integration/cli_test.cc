@@ -170,6 +170,7 @@ TEST_F(CliTest, ServerModeFormatsErrorsAndGracefulSigterm) {
   auto quote = Run({"quote", "AAPL", "--server", serve.url, "--format", "json"}, cenv);
   ASSERT_EQ(quote.exit_code, 0) << quote.err;
   EXPECT_GT(Json::parse(quote.out)["data"]["price"][0].get<double>(), 0);
+  EXPECT_EQ(quote.out.back(), '\n') << "the JSON answer ends its line";
 
   // --server also takes the bare host:port.
   auto bare = Run({"quote", "AAPL", "--server", serve.url.substr(7), "--format", "csv"}, cenv);

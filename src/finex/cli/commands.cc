@@ -261,6 +261,8 @@ int Fetch(Session& s, const Common& c, const std::string& fmt, std::string targe
     std::string t = RenderTable(r->body, UseColor(c) && c.output.empty());
     return WriteOut(c, t);
   }
+  // A text answer ends its last line (the shell prompt then starts on its own).
+  if (fmt == "json" && !r->body.empty() && r->body.back() != '\n') r->body.push_back('\n');
   return WriteOut(c, r->body);
 }
 
