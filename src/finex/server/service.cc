@@ -151,6 +151,11 @@ http::Handler Service::AsHandler() {
 
 Timestamp Service::Now() const { return (opts_.clock ? *opts_.clock : SystemClock()).Now(); }
 
+// Answers age on the injected clock when there is one (a replay at 60x
+// keeps an answer 1/60 of the wall time), else on the monotonic clock (never
+// the settable wall clock: a step back must not keep answers alive).
+int64_t Service::AnswerClockMicros() const { return opts_.clock ? opts_.clock->NowMicros() : MonotonicMicros(); }
+
 std::string Service::NewRequestId(const http::Request& req) {
   const std::string_view given = req.Header("x-request-id");
   if (ValidRequestId(given)) return std::string(given);
@@ -281,7 +286,7 @@ std::unique_ptr<http::Response> Service::FromAnswerCache(const std::string& key,
                                                          const http::Request& req, Ctx& ctx) {
   // An invalidation (also one received from another node) drops every answer.
   if (const uint64_t n = api_.invalidations(); seen_invalidations_.exchange(n) != n) answers_.Clear();
-  auto hit = answers_.Get(key, MonotonicMicros());
+  auto hit = answers_.Get(key, AnswerClockMicros());
   if (!hit) {
     answer_lookups_->With({"miss"}).Inc();
     return nullptr;
@@ -417,7 +422,7 @@ http::Response Service::History(const http::Request& req, Ctx& ctx) {
     }
   }
   if (hr.info.api_calls_made == 0 && !hr.info.stale) {
-    answers_.Put(key, full, gen, MonotonicMicros());
+    answers_.Put(key, full, gen, AnswerClockMicros());
   }
   return Finish(std::move(full), req, ctx);
 }
@@ -442,7 +447,7 @@ http::Response Service::SmallRoute(const std::string& key, Format format, const 
   full->body = std::make_shared<const std::string>(std::move(res->body));
   if (!json) AppendCacheInfoHeaders(full->headers, res->info);
   if (res->info.api_calls_made == 0 && !res->info.stale) {
-    answers_.Put(key, full, gen, MonotonicMicros());
+    answers_.Put(key, full, gen, AnswerClockMicros());
   }
   return Finish(std::move(full), req, ctx);
 }

@@ -41,8 +41,10 @@ struct ServiceOptions {
   std::string admin_token;                 // "" disables the admin routes
   std::string admin_token_env = "FINEX_ADMIN_TOKEN";  // named in error details
   size_t answer_cache_bytes = 64 << 20;    // 0 disables the answer cache
-  int answer_cache_ttl_ms = 1000;          // max age of a cached answer
-  Clock* clock = nullptr;                  // "now" for period=; nullptr = SystemClock()
+  int answer_cache_ttl_ms = 1000;          // max age of a cached answer, on `clock`
+  // "now" for period= and the answer cache's ages (a replay clock);
+  // nullptr = SystemClock() for period=, the monotonic clock for ages.
+  Clock* clock = nullptr;
   std::string version = "0.1.0";           // finex_build_info{version}
   std::string commit = "unknown";          // finex_build_info{commit}
 };
@@ -96,6 +98,7 @@ class Service {
                             const std::function<Result<Rendered>(bool json)>& render);
   std::string NewRequestId(const http::Request& req);
   Timestamp Now() const;
+  int64_t AnswerClockMicros() const;
   void AddEngineCollector();
 
   cache::CachedApi& api_;

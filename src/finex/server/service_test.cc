@@ -275,6 +275,19 @@ TEST_F(ServiceTest, HotAnswersComeFromTheAnswerCacheAsSharedBytes) {
   EXPECT_EQ(service_->answer_cache().hits(), 1u);
 }
 
+// Answers age on the injected (replay) clock: past answer_cache_ttl_ms of
+// its time the engine is asked again, however little wall time passed.
+TEST_F(ServiceTest, AnswersExpireOnTheInjectedClock) {
+  const std::string url = "/v1/history?symbols=AAPL&start=2024-01-02&end=2024-03-01";
+  Get(url);
+  Get(url);  // admitted
+  Get(url);  // from the answer cache
+  EXPECT_EQ(api_.history_calls(), 2);
+  clock_.Advance(2);  // > answer_cache_ttl_ms (1 s) on the service's clock
+  Get(url);
+  EXPECT_EQ(api_.history_calls(), 3);
+}
+
 TEST_F(ServiceTest, InvalidationClearsTheAnswerCache) {
   const std::string url = "/v1/quote?symbols=AAPL";
   Get(url);
