@@ -8,6 +8,7 @@
 // (e.g. sim::TrueBars). Thread-safety: every method is thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -111,6 +112,7 @@ class FakeProvider final : public provider::Provider {
     if (!fail_.ok()) return fail_;
     std::vector<finex::Quote> out;
     for (const std::string& s : symbols) {
+      if (std::find(unknown_.begin(), unknown_.end(), s) != unknown_.end()) continue;  // not in the answer
       finex::Quote q;
       q.symbol = s;
       q.price = 100 + static_cast<double>(s.size());
