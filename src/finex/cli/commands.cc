@@ -329,6 +329,11 @@ int RunCli(int argc, char** argv) {
   sim->add_option("--listen", sim_listen, "host:port (default 127.0.0.1:9100)");
   sim->add_option("--data", sim_data, "directory of CSV histories to serve");
   sim->add_option("--seed", sim_seed, "generator seed (0 = the default universe)");
+  // A latency fault holds an I/O thread per request: enough threads that a
+  // client's concurrency, not the simulator, decides what overlaps.
+  int sim_threads = 16;
+  sim->add_option("--threads", sim_threads, "I/O threads (default 16; each held for a latency_ms fault)")
+      ->check(CLI::Range(1, 1024));
   sim->add_option("--clock-start", c.clock_start, "replay clock start (ISO datetime)");
   sim->add_option("--clock-speed", c.clock_speed, "replay clock speed (x wall clock)");
   sim->add_option("--clock-anchor", c.clock_anchor,
@@ -450,6 +455,7 @@ int RunCli(int argc, char** argv) {
     so.data_dir = sim_data;
     so.clock = clock->get();
     so.seed = sim_seed;
+    so.threads = sim_threads;
     auto s = sim::Simulator::Start(so);
     if (!s.ok()) return Fail(s.status());
     std::fprintf(stderr, "finex sim: listening on %s (e.g. %s)\n", sim_listen.c_str(),
