@@ -45,11 +45,16 @@ const std::vector<std::string>& Keys() {
 // it happens before the loop, so fill under a mutex).
 MemoryBackend& Filled(int nkeys) {
   static std::mutex mu;
-  static std::map<int, MemoryBackend*> backends;
+  static std::map<int, std::unique_ptr<MemoryBackend>> backends;
   std::lock_guard<std::mutex> l(mu);
-  MemoryBackend*& b = backends[nkeys];
+  std::unique_ptr<MemoryBackend>& b = backends[nkeys];
   if (!b) {
-    b = new MemoryBackend(MemoryBackendOptions{});
+    // No sweeper thread (the values have no TTL): these backends die with
+    // the static map at exit, possibly after SystemClock()'s static, and a
+    // sweeper would then call a destroyed clock (UBSan: invalid vptr).
+    MemoryBackendOptions o;
+    o.sweep_interval_ms = 0;
+    b = std::make_unique<MemoryBackend>(o);
     const std::string value(kValueBytes, 'v');
     for (int i = 0; i < nkeys; ++i) (void)b->Put(Keys()[i], value);
   }
