@@ -263,6 +263,7 @@ class SmartCache final : public CachedApi {
   std::atomic<uint64_t> rows_served_{0}, rows_stored_{0}, bonus_rows_{0}, validation_rejects_{0};
   std::atomic<uint64_t> prefetch_calls_{0}, prefetched_rows_{0};
   std::atomic<uint64_t> split_invalidations_{0};  // fragments dropped for splits/dividends
+  ActionLedger action_ledger_;  // when each split/dividend became known (split_policy.h)
   std::atomic<uint64_t> invalidations_{0};        // invalidate_cache + DropLocal calls
   mutable std::mutex stats_mu_;
   std::map<std::string, NamedCount> by_provider_;  // GUARDED_BY(stats_mu_)
@@ -540,7 +541,10 @@ void SmartCache::InvalidateForActions(const std::string& symbol, const std::stri
     }
     for (const provider::CorporateAction& a : actions) {
       if (a.timestamp > now) continue;  // not effective yet
-      for (std::string& k : StaleAfterAction(facts, a)) stale.push_back(std::move(k));
+      // Reported again (every answer reaching today does on the ex-date):
+      // pieces fetched since it was first known are already restated.
+      const Timestamp known_since = action_ledger_.KnownSince(symbol + "|" + provider_name, a, now);
+      for (std::string& k : StaleAfterAction(facts, a, known_since)) stale.push_back(std::move(k));
     }
   }
   if (stale.empty()) return;
@@ -622,7 +626,12 @@ void SmartCache::SupersedeAndCoalesce(const std::string& symbol, Interval iv,
     merged.fetched_at = std::numeric_limits<Timestamp>::max();
     merged.expires_at = std::numeric_limits<Timestamp>::max();
     merged.final = true;
+    // The merged piece is as old as its oldest bars: a known-empty neighbour
+    // (closed time before the open) holds none, so a refetched day merged
+    // with it keeps its own fetch time (data_freshness stays honest).
+    Timestamp empty_fetched_at = std::numeric_limits<Timestamp>::max();
     for (const FragmentPtr& f : run) {
+      if (f->is_empty_answer()) empty_fetched_at = std::min(empty_fetched_at, f->fetched_at);
       if (!f->is_empty_answer()) {
         auto fr = FrameOf(*f);
         if (!fr.ok() || !*fr) {
@@ -632,11 +641,12 @@ void SmartCache::SupersedeAndCoalesce(const std::string& symbol, Interval iv,
         frames.push_back(*fr);
         fields = fields.Union(f->fields());
       }
-      merged.fetched_at = std::min(merged.fetched_at, f->fetched_at);
+      if (!f->is_empty_answer()) merged.fetched_at = std::min(merged.fetched_at, f->fetched_at);
       merged.expires_at = std::min(merged.expires_at, f->expires_at);
       merged.final = merged.final && f->final;
     }
     if (!ok) continue;
+    if (frames.empty()) merged.fetched_at = empty_fetched_at;
     FramePtr bars = frames.empty() ? Frame::Empty(a->fields().empty() ? FieldSet::Ohlcv() : a->fields())
                                    : Frame::Merge(frames);
     const bool empty = bars->empty();
@@ -691,7 +701,7 @@ Status SmartCache::ExecuteFetches(const Plan& plan, const PlanRequest& pr, const
     if (pi > 0) {  // re-plan what failed for this provider's limits
       TimeRangeSet fills;
       for (const fragment::FetchPlan& f : pending) fills = fills.Union(f.fills);
-      pending = planner_.PlanFetches(fills, plan.covered,
+      pending = planner_.PlanFetches(fills, plan.fresh,
                                      {limits.max_rows, limits.max_span_s, limits.max_lookback_s,
                                       limits.whole_history, limits.supported},
                                      pr.interval, cal, now);

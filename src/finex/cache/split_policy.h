@@ -15,11 +15,25 @@
 // publish. Fragments fetched after the ex-date (plus the restatement window)
 // already carry the restated prices and stay.
 //
-// Thread-safety: pure function.
+// On the ex-date every answer that reaches today reports the action again.
+// Only pieces fetched before the action became known to the cache (the
+// earliest fetch whose answer reported it, ActionLedger) can hold pre-action
+// prices: the provider had restated its history by then. So a repeated
+// report drops nothing fetched after the first one (no ping-pong between
+// intervals). The ledger lives in memory: after a restart the first report
+// counts as new again (at worst one more refetch, never a stale price).
+//
+// Thread-safety: StaleAfterAction is a pure function; ActionLedger is
+// thread-safe.
 #pragma once
 
+#include <limits>
+#include <map>
+#include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "finex/core/field_set.h"
@@ -40,9 +54,26 @@ struct FragmentFacts {
 // ex-date (at its session open or later), so a fragment fetched before
 // ex-date + `restatement_window_s` may still hold old prices and counts as
 // stale. Default: one day (a few extra refetches on the ex-date itself, never
-// a stale price).
+// a stale price). A fragment fetched at or after `known_since` (when the
+// action became known, see ActionLedger) already holds restated prices and
+// stays. Default: never known before (every older fragment is judged).
 std::vector<std::string> StaleAfterAction(std::span<const FragmentFacts> fragments,
                                           const provider::CorporateAction& action,
+                                          Timestamp known_since = std::numeric_limits<Timestamp>::max(),
                                           Timestamp restatement_window_s = 86400);
+
+// When each corporate action of a series became known: the fetch time of the
+// earliest answer that reported it.
+class ActionLedger {
+ public:
+  // Records that an answer fetched at `fetched_at` reported `action` for
+  // `series` (e.g. "AAPL|yahoo") and returns the earliest such fetch time.
+  Timestamp KnownSince(std::string_view series, const provider::CorporateAction& action, Timestamp fetched_at);
+
+ private:
+  using Key = std::tuple<std::string, uint8_t, Timestamp>;  // series, kind, ex-date
+  std::mutex mu_;
+  std::map<Key, Timestamp> known_;
+};
 
 }  // namespace finex::cache

@@ -204,6 +204,30 @@ Plan Planner::Build(const PlanRequest& req, std::span<const FragmentPtr> fragmen
   }
   if (p.gaps.empty()) return p;
 
+  // Fresh neighbours: usable fragments of the series around the request (as
+  // far as a widened call could reach) that do not meet it. Widening stops at
+  // them, so a refetch never rewrites fresh pieces outside the request.
+  if (opts_.widen != WidenPolicy::kNone) {
+    TimeRange reach = AlignOutward(req.range, FragmentBucketUnit(req.interval, opts_.fragment_size));
+    if (opts_.widen == WidenPolicy::kAggressive)
+      reach = Hull(reach, AlignOutward(req.range, WidenUnit(req.interval)));
+    for (const FragmentPtr& f : fragments) {
+      if (f->vouched.Overlaps(req.range) || !f->vouched.Overlaps(reach)) continue;
+      if (!req.provider.empty() && f->provider() != req.provider) continue;
+      if (!p.currency.empty() && !CurrencyMatches(*f, p.currency)) continue;
+      if (f->expired(now)) continue;
+      for (int b = 0; b < 3; ++b)
+        if (req.fields.Has(kBits[b]) && (f->is_empty_answer() || f->fields().Has(kBits[b])))
+          by_field[b].Add(f->vouched);
+    }
+  }
+  first = true;
+  for (int b = 0; b < 3; ++b) {
+    if (!req.fields.Has(kBits[b])) continue;
+    p.fresh = first ? by_field[b] : p.fresh.Intersect(by_field[b]);
+    first = false;
+  }
+
   // 3. Provider order.
   std::vector<std::pair<const ProviderCandidate*, Timestamp>> order;
   for (const ProviderCandidate& c : candidates) {
@@ -228,7 +252,7 @@ Plan Planner::Build(const PlanRequest& req, std::span<const FragmentPtr> fragmen
   // 4. Fetches for the first choice.
   FetchLimits limits;
   if (!order.empty()) limits = order.front().first->limits;
-  p.fetches = PlanFetches(p.gaps, p.covered, limits, req.interval, cal, now, &p.unreachable);
+  p.fetches = PlanFetches(p.gaps, p.fresh, limits, req.interval, cal, now, &p.unreachable);
   return p;
 }
 

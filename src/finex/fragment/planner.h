@@ -15,7 +15,10 @@
 //      lookback, then WIDENED to aligned buckets (policy kBucket) or to the
 //      widen unit — a decade of daily/weekly/monthly bars, a month of
 //      15m..1h bars, a UTC day of 1m/5m bars — (policy kAggressive) while the call still
-//      fits, stays inside un-vouched time and within max_widen_rows;
+//      fits, stays inside un-vouched time and within max_widen_rows. Widening
+//      never enters time vouched by fresh fragments of the series, those
+//      outside the request included (Plan::fresh): a refetch of one expired
+//      piece never rewrites its fresh neighbours;
 //   4. provider order: the named one; else those that handle the symbol and
 //      interval, healthy first, then by cached coverage, then config order.
 //
@@ -86,6 +89,11 @@ struct Plan {
   std::vector<FragmentPtr> stale;  // expired ones meeting it (stale-if-error)
   std::string currency;            // currency group chosen ("" when nothing cached)
   TimeRangeSet covered;            // time every requested field is vouched for
+  // `covered` plus fresh neighbouring fragments that do not meet the request
+  // (as far as widening could reach): what a fetch must neither bring again
+  // nor widen into. Pass it to PlanFetches as `covered`. Set only when
+  // there are gaps.
+  TimeRangeSet fresh;
   TimeRangeSet gaps;               // trading time still missing (empty = full hit)
   TimeRangeSet unreachable;        // gaps beyond the first provider's lookback
   Timestamp trading_seconds = -1;  // requested trading time; -1 = not computed (full hit)

@@ -128,6 +128,56 @@ TEST(Planner, ExpiredFragmentsAreStaleNotCoverage) {
   EXPECT_TRUE(p.use.empty());
 }
 
+// A month of fresh per-day pieces with one expired day inside: whatever the
+// widening policy, and whether the request is that day or the whole month,
+// the plan refetches exactly that day (widening never rewrites fresh
+// neighbours outside the request).
+TEST(Planner, OneExpiredDayAmongFreshNeighboursRefetchesExactlyThatDay) {
+  FakeCalendar cal;
+  for (Interval iv : {Interval::k1d, Interval::k15m}) {
+    const Timestamp expired_day = T(2024, 5, 15);
+    std::vector<FragmentPtr> frags;
+    for (Timestamp d = T(2024, 5, 1); d < T(2024, 6, 1); d += kSecondsPerDay)
+      frags.push_back(Frag({d, d + kSecondsPerDay}, FieldSet::Ohlcv(), "yahoo", "usd",
+                           d == expired_day ? kNow : T(2100, 1, 1), iv));
+    const TimeRange day{expired_day, expired_day + kSecondsPerDay};
+    for (WidenPolicy w : {WidenPolicy::kNone, WidenPolicy::kBucket, WidenPolicy::kAggressive}) {
+      Planner planner(PlannerOptions{FragmentSize::kOptimized, w, 20000});
+      for (TimeRange r : {day, TimeRange{T(2024, 5, 1), T(2024, 6, 1)}}) {
+        PlanRequest q = Req(r);
+        q.interval = iv;
+        Plan p = planner.Build(q, frags, cal, kNow, Yahoo());
+        SCOPED_TRACE(std::string(IntervalName(iv)) + " widen=" + std::to_string(static_cast<int>(w)) +
+                     " request=" + r.ToString());
+        EXPECT_EQ(p.stale.size(), 1u);
+        ASSERT_EQ(p.fetches.size(), 1u) << p.gaps.ToString();
+        const TimeRange call = p.fetches[0].call;
+        if (iv == Interval::k1d) {
+          EXPECT_EQ(call, day);
+        } else {  // the day's session at least, never beyond the day
+          EXPECT_GE(call.start, day.start);
+          EXPECT_LE(call.end, day.end);
+          EXPECT_TRUE(p.gaps.Subtract(TimeRangeSet(call)).empty()) << p.gaps.ToString();
+        }
+        EXPECT_EQ(p.fetches[0].fills, TimeRangeSet(call));
+      }
+    }
+  }
+}
+
+// With nothing fresh around the gap, aggressive widening still stretches the
+// call (the benefit measured by the Workload benchmark).
+TEST(Planner, WideningStillFillsUnvouchedNeighbourhood) {
+  FakeCalendar cal;
+  Planner planner;
+  // Fresh piece in March; expired one in May; ask for a day in May.
+  std::vector<FragmentPtr> frags = {Frag({T(2024, 3, 1), T(2024, 4, 1)}),
+                                    Frag({T(2024, 5, 1), T(2024, 6, 1)}, FieldSet::Ohlcv(), "yahoo", "usd", kNow)};
+  Plan p = planner.Build(Req({T(2024, 5, 15), T(2024, 5, 16)}), frags, cal, kNow, Yahoo());
+  ASSERT_EQ(p.fetches.size(), 1u);
+  EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2024, 4, 1), kNow + 1}));
+}
+
 TEST(Planner, FutureTimeIsNeverAGap) {
   FakeCalendar cal;
   Planner planner;
