@@ -432,6 +432,15 @@ Status SmartCache::Store(const PlanRequest& pr, const std::string& provider_name
   const Interval iv = pr.interval;
   FramePtr frame = resp.frame ? resp.frame : Frame::Empty(pr.fields);
   if (!frame->empty() && frame->symbol().dictionary().size() > 1) frame = frame->SliceSymbol(pr.symbol);
+  // Bars at or after the end of the call are not part of its answer (Yahoo
+  // appends a bar at the latest trade time after a past range): kept, they
+  // would make the piece vouch for everything between the call's end and
+  // them. Only a whole-history answer speaks for the time after the call.
+  bool partial_flag = resp.last_bar_partial;
+  if (!limits.whole_history && !frame->empty() && frame->last_timestamp() >= call.end) {
+    frame = frame->Slice({std::min(frame->first_timestamp(), call.start), call.end});
+    partial_flag = false;  // the flag spoke of a bar that is gone; the rest is judged by the calendar
+  }
   // Validation hook: nothing bad is cached as good data.
   if (opts_.validate && !frame->empty()) {
     std::vector<Timestamp> splits;
@@ -466,13 +475,19 @@ Status SmartCache::Store(const PlanRequest& pr, const std::string& provider_name
   Timestamp live_from = FloorToBar(now, iv);
   for (size_t i = frame->rows(); i-- > 0;) {
     const Timestamp ts = frame->timestamps()[i];
-    const bool forming = resp.last_bar_partial && i + 1 == frame->rows();
+    const bool forming = partial_flag && i + 1 == frame->rows();
     if (!forming && IsFinal(cal, iv, ts, now, opts_.ttl)) break;
     live_from = std::min(live_from, ts);
   }
   const Timestamp live_ttl = std::max<Timestamp>(
       1, static_cast<Timestamp>(static_cast<double>(std::clamp<Timestamp>(NominalSeconds(iv) / 4, 15, 300)) *
                                 opts_.ttl.ttl_multiplier));
+  // Before today's session opens, a live piece (known empty so far) must not
+  // outlive the open: today's daily bar (stamped 00:00, inside the piece)
+  // appears then, and a split reported with it must not wait for the TTL.
+  Timestamp live_until = std::numeric_limits<Timestamp>::max();
+  if (const std::optional<calendar::Session> today = cal.SessionOn(cal.LocalDate(now)); today && now < today->open)
+    live_until = today->open;
 
   const fragment::BucketUnit unit = fragment::FragmentBucketUnit(iv, opts_.planner.fragment_size);
   std::vector<TimeRange> pieces;
@@ -501,7 +516,8 @@ Status SmartCache::Store(const PlanRequest& pr, const std::string& provider_name
       f->vouched = empty ? b : TimeRange{std::min(b.start, first), std::max(b.end, NextBar(last, iv))};
       const bool live = b.start >= live_from;
       f->final = !live;
-      const Timestamp ttl = live ? live_ttl : FragmentTtl(cal, iv, last, empty, now, opts_.ttl);
+      Timestamp ttl = live ? live_ttl : FragmentTtl(cal, iv, last, empty, now, opts_.ttl);
+      if (live && empty) ttl = std::min(ttl, live_until - now);
       f->fetched_at = now;
       f->expires_at = now + std::max<Timestamp>(1, ttl);
       f->rows = bars->rows();

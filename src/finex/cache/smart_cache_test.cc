@@ -31,10 +31,10 @@ Timestamp EndOf(int y, int m, int d) { return T(y, m, d) + kSecondsPerDay - 1; }
 const FieldSet kOhlcvAdj(FieldSet::kOhlcv | FieldSet::kAdjClose);
 
 struct Rig {
-  explicit Rig(SmartCacheOptions o = {}, backend::Backend* shared = nullptr)
+  explicit Rig(SmartCacheOptions o = {}, backend::Backend* shared = nullptr, FakeProvider::Truth yahoo_truth = {})
       : clock(T(2025, 1, 10, 22)),
         cal(false, {DayOf(T(2024, 1, 15)), DayOf(T(2024, 7, 4)), DayOf(T(2024, 12, 25))}),
-        yahoo(provider::ProviderId::kYahoo, cal, clock),
+        yahoo(provider::ProviderId::kYahoo, cal, clock, std::move(yahoo_truth)),
         av(provider::ProviderId::kAlphaVantage, cal, clock) {
     backend::MemoryBackendOptions mo;
     mo.clock = &clock;
@@ -150,6 +150,142 @@ TEST(SmartCache, TheFormingBarIsShortLivedAndNeverFinal) {
   rig.clock.Advance(3 * kSecondsPerHour);
   ASSERT_OK_AND_ASSIGN(r, rig.H("AAPL", T(2024, 6, 3), EndOf(2024, 6, 11)));
   EXPECT_EQ(r.info.api_calls_made, 0);
+}
+
+// A Yahoo-like truth: no bar of a session before it opens, and (`trailing`)
+// an answer for a range that ended before now gets one extra bar beyond the
+// asked end, at the latest trade time (after the close: the close, on a 15m
+// boundary; in session: off the grid).
+FramePtr YahooLikeTruth(const calendar::Calendar& cal, std::string_view sym, Interval iv, TimeRange r, Timestamp now,
+                        std::optional<Timestamp> trailing) {
+  if (const auto today = cal.SessionOn(cal.LocalDate(now)); today && now < today->open)
+    r.end = std::min(r.end, IsIntraday(iv) ? today->open : FloorToBar(now, iv));
+  FramePtr bars = finex::testing::FakeTruth(cal, sym, iv, r, now, "yahoo");
+  if (!trailing || r.end > *trailing || bars->empty()) return bars;
+  FrameBuilder b(bars->fields());
+  Bar extra;
+  extra.symbol = std::string(sym);
+  extra.timestamp = *trailing;
+  const double price = bars->close()[bars->rows() - 1];  // a plausible price: nothing to reject
+  extra.open = extra.high = extra.low = extra.close = price;
+  extra.volume = 0;
+  extra.adj_close = price;
+  extra.market_cap = price * 1e6;
+  extra.provider = "yahoo";
+  extra.currency = "usd";
+  extra.timezone = "America/New_York";
+  b.Add(extra);
+  const FramePtr frames[] = {bars, *std::move(b).Finish()};
+  return Frame::Merge(frames);
+}
+
+TEST(SmartCache, ABarBeyondTheAskedEndVouchesForNothingAfterTheCall) {
+  // Friday 2024-06-14 after the close; Yahoo appends a bar at the close
+  // (21:00) to an answer for Tuesday. Kept, it made the piece vouch for
+  // Wednesday..Friday (stored as known empty) and added a bar nobody asked.
+  const Timestamp friday_close = T(2024, 6, 14, 21);
+  SmartCacheOptions o;
+  o.planner.widen = fragment::WidenPolicy::kNone;  // each call asks exactly the day
+  Rig* rp = nullptr;
+  Rig rig(o, nullptr, [&](std::string_view sym, Interval iv, TimeRange r, Timestamp now) {
+    return YahooLikeTruth(rp->cal, sym, iv, r, now, friday_close);
+  });
+  rp = &rig;
+  rig.clock.Set(T(2024, 6, 14, 21) + 120);
+  auto h15 = [&](Timestamp s, Timestamp e) {
+    HistoryOptions o;
+    o.interval = Interval::k15m;
+    o.start = s;
+    o.end = e;
+    const std::string sym = "AAPL";
+    return rig.api->History(std::span<const std::string>(&sym, 1), o);
+  };
+  auto truth = [&](Timestamp s, Timestamp e) {
+    return finex::testing::FakeTruth(rig.cal, "AAPL", Interval::k15m, {s, e + 1}, rig.clock.Now(), "yahoo",
+                                     FieldSet::Ohlcv());
+  };
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, h15(T(2024, 6, 11), EndOf(2024, 6, 11)));
+  EXPECT_EQ(r.info.api_calls_made, 1);
+  EXPECT_EQ(r.frame->rows(), 26u);
+  EXPECT_TRUE(r.frame->Equals(*truth(T(2024, 6, 11), EndOf(2024, 6, 11))));
+  for (int d : {12, 13, 14}) {
+    SCOPED_TRACE(d);
+    ASSERT_OK_AND_ASSIGN(r, h15(T(2024, 6, d), EndOf(2024, 6, d)));
+    EXPECT_EQ(r.info.api_calls_made, 1) << "a day after the asked end was taken as cached";
+    EXPECT_EQ(r.frame->rows(), 26u);
+    EXPECT_TRUE(r.frame->Equals(*truth(T(2024, 6, d), EndOf(2024, 6, d)))) << r.frame->DebugString(3);
+  }
+  // Tuesday again, a minute later: its pieces are final, nothing is asked.
+  rig.clock.Advance(60);
+  ASSERT_OK_AND_ASSIGN(r, h15(T(2024, 6, 11), EndOf(2024, 6, 11)));
+  EXPECT_EQ(r.info.api_calls_made, 0);
+  EXPECT_EQ(r.frame->rows(), 26u);
+}
+
+TEST(SmartCache, APastDayAskedInSessionIsFinalDespiteTheTrailingLiveBar) {
+  // In session, Yahoo's extra bar sits at the latest trade time (off the 15m
+  // grid) and is the forming one; the asked past day's last bar is final.
+  const Timestamp now0 = T(2024, 6, 14, 16) + 7 * 60 + 23;
+  SmartCacheOptions o;
+  o.planner.widen = fragment::WidenPolicy::kNone;  // each call asks exactly the day
+  Rig* rp = nullptr;
+  Rig rig(o, nullptr, [&](std::string_view sym, Interval iv, TimeRange r, Timestamp now) {
+    return YahooLikeTruth(rp->cal, sym, iv, r, now, now - 1);
+  });
+  rp = &rig;
+  rig.clock.Set(now0);
+  auto h15 = [&](Timestamp s, Timestamp e) {
+    HistoryOptions o;
+    o.interval = Interval::k15m;
+    o.start = s;
+    o.end = e;
+    const std::string sym = "AAPL";
+    return rig.api->History(std::span<const std::string>(&sym, 1), o);
+  };
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, h15(T(2024, 6, 11), EndOf(2024, 6, 11)));
+  EXPECT_EQ(r.info.api_calls_made, 1);
+  EXPECT_EQ(r.frame->rows(), 26u);
+  // Well past the live TTL (225 s for 15m), within the recent-final one.
+  rig.clock.Advance(10 * 60);
+  ASSERT_OK_AND_ASSIGN(r, h15(T(2024, 6, 11), EndOf(2024, 6, 11)));
+  EXPECT_EQ(r.info.api_calls_made, 0) << "a past day was stored as live";
+  EXPECT_EQ(r.frame->rows(), 26u);
+  // The days up to today were not vouched for by that answer.
+  ASSERT_OK_AND_ASSIGN(r, h15(T(2024, 6, 12), EndOf(2024, 6, 12)));
+  EXPECT_EQ(r.info.api_calls_made, 1);
+  EXPECT_EQ(r.frame->rows(), 26u);
+}
+
+TEST(SmartCache, AnEmptyAnswerBeforeTheOpenDoesNotHideTodaysDailyBar) {
+  // Daily requests in the minutes before the 14:30 open store a known-empty
+  // live piece for today; today's bar (stamped 00:00, inside that piece) must
+  // be asked for once the session opened, not after the piece's live TTL
+  // (5 min; 10 here, so that a piece stored 5 min before the open would
+  // still live 1 min after it).
+  SmartCacheOptions o;
+  o.ttl.ttl_multiplier = 2;
+  Rig* rp = nullptr;
+  Rig rig(o, nullptr, [&](std::string_view sym, Interval iv, TimeRange r, Timestamp now) {
+    return YahooLikeTruth(rp->cal, sym, iv, r, now, std::nullopt);
+  });
+  rp = &rig;
+  const Timestamp open = T(2024, 6, 12, 14) + 30 * 60;  // Wednesday
+  rig.clock.Set(open - 5 * 60);
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12)));
+  EXPECT_EQ(r.info.api_calls_made, 1);
+  ASSERT_EQ(r.frame->rows(), 7u);  // 06-03..06-11: nothing for today yet
+  EXPECT_EQ(r.frame->last_timestamp(), T(2024, 6, 11));
+  rig.clock.Set(open - 2 * 60);
+  ASSERT_OK_AND_ASSIGN(r, rig.H("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12)));
+  ASSERT_EQ(r.frame->rows(), 7u);
+  rig.clock.Set(open + 60);
+  const int before = rig.calls();
+  ASSERT_OK_AND_ASSIGN(r, rig.H("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12)));
+  EXPECT_GE(r.info.api_calls_made, 1) << "the pre-open empty piece was taken as vouching for today";
+  EXPECT_EQ(rig.calls() - before, r.info.api_calls_made);
+  ASSERT_EQ(r.frame->rows(), 8u);
+  EXPECT_EQ(r.frame->last_timestamp(), T(2024, 6, 12));
+  EXPECT_TRUE(r.frame->Equals(*rig.Truth("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12))));
 }
 
 TEST(SmartCache, ReadinessFollowsProviderHealth) {

@@ -126,7 +126,6 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
   SeriesBuilder sb(kId, req);
   FieldSet carried = FieldSet::Ohlcv();
   const bool intraday = IsIntraday(req.interval);
-  bool force_partial = false;
   std::optional<array> ts = GetArray(r, "timestamp");
   if (ts && ts->size() > 0) {
     std::optional<element> ind = Get(r, "indicators");
@@ -160,7 +159,6 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
       if (cols[k]) its[k] = cols[k]->begin();
     simdjson::dom::array::iterator it_adj;
     if (adj) it_adj = adj->begin();
-    Timestamp last_raw = 0;
     for (size_t i = 0; i < n; ++i, ++it_ts) {
       int64_t raw;
       if ((*it_ts).get_int64().get(raw))
@@ -182,11 +180,12 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
       } else {
         FINEX_ASSIGN_OR_RETURN(b.ts, DailyStamp(raw, req.interval, tz));
       }
-      last_raw = raw;
+      // Yahoo appends a bar at the latest trade time after the range
+      // (period2 is exclusive): it is not part of the answer for the range,
+      // and kept it would make the answer look like it reaches that time.
+      if (raw >= period2) continue;
       sb.Add(b);
     }
-    // Yahoo's trailing live snapshot bar lies at/after period2.
-    if (intraday && last_raw >= period2) force_partial = true;
   }
   sb.set_carried(carried);
   if (std::optional<element> events = Get(r, "events")) {
@@ -221,7 +220,7 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
     }
   }
   return std::move(sb).Finish(req.range, std::move(currency), std::move(tz), std::move(exchange),
-                              now, force_partial, 1);
+                              now, false, 1);
 }
 
 Result<std::vector<finex::Quote>> ParseQuotes(const HttpResponse& resp) {

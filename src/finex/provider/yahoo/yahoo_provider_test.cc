@@ -69,7 +69,11 @@ TEST_F(YahooProvider, DailyBarOfTodayIsPartial) {
   EXPECT_EQ(http.last_url().rfind("https://query2.finance.yahoo.com/v8/finance/chart/FNX?", 0), 0u);
 }
 
-TEST_F(YahooProvider, IntradayTrailingLiveBarKeptAndMarkedPartial) {
+TEST_F(YahooProvider, IntradayTrailingBarAfterTheRangeIsDropped) {
+  // The body ends with Yahoo's extra bar at the latest trade time
+  // (1704218400 = 18:00Z, after the close and on a 1m boundary), beyond
+  // period2: it is not part of the answer, and the range's real last bar of a
+  // past session is final.
   clock.Set(1704300000);
   http.OnFile("chart/FNX.L", 200, testhelp::Testdata("yahoo/testdata/chart_1m_live.json"));
   auto p = Open();
@@ -77,8 +81,20 @@ TEST_F(YahooProvider, IntradayTrailingLiveBarKeptAndMarkedPartial) {
                        p->History(Req("FNX.L", Interval::k1m, 1704186000, 1704189600)));
   EXPECT_NE(http.last_url().find("interval=1m&period1=1704186000&period2=1704189600"),
             std::string::npos);
-  ASSERT_EQ(r.frame->rows(), 4u);
-  EXPECT_EQ(r.frame->last_timestamp(), 1704218400);  // outside the window: Yahoo's live snapshot
+  ASSERT_EQ(r.frame->rows(), 3u);
+  EXPECT_EQ(r.frame->last_timestamp(), 1704186120);
+  EXPECT_EQ(r.actual, (TimeRange{1704186000, 1704186121}));
+  EXPECT_FALSE(r.last_bar_partial);
+  // Asked while that session is still running, the same range's last bar is
+  // past too: final, not forming.
+  clock.Set(1704200000);
+  ASSERT_OK_AND_ASSIGN(r, p->History(Req("FNX.L", Interval::k1m, 1704186000, 1704189600)));
+  ASSERT_EQ(r.frame->rows(), 3u);
+  EXPECT_FALSE(r.last_bar_partial);
+  // A range reaching now: its last bar is the forming one.
+  clock.Set(1704186150);
+  ASSERT_OK_AND_ASSIGN(r, p->History(Req("FNX.L", Interval::k1m, 1704186000, 1704186180)));
+  ASSERT_EQ(r.frame->rows(), 3u);
   EXPECT_TRUE(r.last_bar_partial);
   EXPECT_EQ(r.currency, "gbx");  // GBp = pence, not pounds
   EXPECT_EQ(r.timezone, "Europe/London");
@@ -168,16 +184,18 @@ TEST(YahooProviderShared, ParsesEveryCapturedChart) {
        1577923200, "usd", "America/New_York", false},
       {"yahoo-chart-AAPL-1d-2020-08-31_2020-11-07-split-div.json", Interval::k1d, 1604707200, 49,
        1598832000, 1604620800, "usd", "America/New_York", false},
-      {"yahoo-chart-AAPL-1m-2024-10-02-regular.json", Interval::k1m, 1727913600, 390, 1727875800,
-       1727985600, "usd", "America/New_York", true},
+      // Ends with Yahoo's extra bar at 2024-10-03T20:00Z, after period2: dropped.
+      {"yahoo-chart-AAPL-1m-2024-10-02-regular.json", Interval::k1m, 1727913600, 389, 1727875800,
+       1727899140, "usd", "America/New_York", false},
       {"yahoo-chart-AAPL-1m-2025-02-01-weekend-empty.json", Interval::k1m, 1738454400, 0, 0, 0,
        "usd", "America/New_York", false},
       {"yahoo-chart-APS.AX-1d-2020-01-01_2020-01-03-empty-indicators.json", Interval::k1d,
        1578009600, 0, 0, 0, "aud", "Australia/Sydney", false},
-      {"yahoo-chart-BTC-USD-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 3,
-       1577836800, 1578009600, "usd", "UTC", false},
-      {"yahoo-chart-EURUSD-X-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 3,
-       1577836800, 1578009600, "usd", "Europe/London", false},
+      // Crypto/FX days start at 00:00Z: the 01-03 bar starts at period2 (exclusive), not asked.
+      {"yahoo-chart-BTC-USD-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 2,
+       1577836800, 1577923200, "usd", "UTC", false},
+      {"yahoo-chart-EURUSD-X-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 2,
+       1577836800, 1577923200, "usd", "Europe/London", false},
       {"yahoo-chart-GC-F-1d-2020-01-01_2020-01-03.json", Interval::k1d, 1578009600, 1, 1577923200,
        1577923200, "usd", "America/New_York", false},
       {"yahoo-chart-MSFT-1d-2021-02-01_2022-01-31-div.json", Interval::k1d, 1643587200, 252,
@@ -262,7 +280,8 @@ TEST(YahooProviderShared, ValuesEventsAndErrors) {
   ASSERT_OK_AND_ASSIGN(HistoryResponse m1, parse("yahoo-chart-AAPL-1m-2024-10-02-regular.json",
                                                  Interval::k1m, 1727913600));
   EXPECT_FALSE(m1.frame->fields().Has(FieldSet::kAdjClose));  // intraday has no adjclose
-  EXPECT_EQ(m1.frame->volume()[m1.frame->rows() - 1], 0);     // the live snapshot bar
+  EXPECT_LT(m1.frame->last_timestamp(), 1727913600);  // the trailing bar after period2 is dropped
+  EXPECT_GT(m1.frame->volume()[m1.frame->rows() - 1], 0);
 
   // Range before the listing: an empty answer (a fact), not an error.
   ASSERT_OK_AND_ASSIGN(
