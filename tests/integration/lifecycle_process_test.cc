@@ -159,12 +159,10 @@ class LifecycleProcess : public ::testing::Test {
     // fragments" (and, on an ex-date, re-report the split to every interval).
     // Yahoo's trailing live bar: an intraday answer for a range that ends
     // before the latest trade ends with an extra bar at that time (real
-    // Yahoo does, and so does the simulator); finex keeps it when it falls on
-    // a bar boundary (after the close: 20:00), which makes the piece vouch for
-    // every day up to it (known-empty pieces over real days), and otherwise
-    // drops it but still marks the range's real last bar as forming (a 225 s
-    // TTL on a bar of a past day). The tests refetch past days only during
-    // the session (the extra bar is then off-boundary) until that is fixed.
+    // Yahoo does, and so does the simulator). finex drops it (it lies at or
+    // after the asked end), so it neither vouches for the days up to it nor
+    // marks the range's real last bar as forming; the tests below still
+    // refetch past days during the session, as they were written when it did.
     std::vector<std::string> serve_args = {
         "serve", "--listen", "127.0.0.1:0", "--sim", sim_.url, "--profile", "production",
         "--set", "cache.backend=memory", "--set", "cache.prefetch_enabled=false",
@@ -532,14 +530,12 @@ TEST_F(LifecycleProcess, SplitAtTheOpenEndsPreSplitPrices) {
             20u);
   EXPECT_GE(chart_delta(), 2);
 
-  // After the open: the answer reaching today reports the split; the pieces
-  // fetched before it are dropped and refetched, restated. Waits until the
-  // pre-market answer's live piece (today, known empty before the open; 5 min
-  // TTL) expired: while it lives, the planner takes today's daily bar as
-  // vouched for (its 00:00 stamp lies inside the piece), asks nothing, and
-  // serves yesterday's prices without the split for up to 5 minutes after
-  // the open.
-  replay_.WaitUntil(std::max<double>(split.ts + 60, pre.r1 + kMaxLiveTtl + 2));
+  // One minute after the open: the answer reaching today reports the split;
+  // the pieces fetched before it are dropped and refetched, restated. The
+  // pre-market answer's live piece (today, known empty before the open)
+  // expired at the open, well within its 5 min TTL: today's daily bar (its
+  // 00:00 stamp lies inside that piece) is asked for, not taken as cached.
+  replay_.WaitUntil(split.ts + 60);
   const std::string now_s = std::to_string(static_cast<Timestamp>(replay_.Now()));
   Answer post = History(sym, "1d", d_start, now_s, extra);
   ASSERT_EQ(post.status(), 200) << Describe(post);
