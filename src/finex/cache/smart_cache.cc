@@ -225,7 +225,9 @@ class SmartCache final : public CachedApi {
   Result<FramePtr> Assemble(Series& s, const std::vector<FragmentPtr>& use, const PlanRequest& pr,
                             const std::vector<FramePtr>& extra, Timestamp now, uint64_t generation);
 
-  void RecordSymbol(const std::string& symbol, bool hit, int calls);
+  // One history lookup of `symbol`; a hit also counts for each provider
+  // whose stored rows answered it.
+  void RecordSymbol(const std::string& symbol, bool hit, int calls, const std::vector<std::string>& providers);
   void RecordProviderCalls(const std::string& provider, int calls, bool failed);
 
   // An invalidation from another node (coordination.h): drops matching
@@ -257,6 +259,10 @@ class SmartCache final : public CachedApi {
   std::mutex qs_mu_;
   std::unordered_map<std::string, QuoteEntry> quotes_;    // GUARDED_BY(qs_mu_)
   std::unordered_map<std::string, SearchEntry> searches_;  // GUARDED_BY(qs_mu_)
+  // provider|symbol|interval|currency -> (native currency, until when): a
+  // provider answered in another currency than asked; finex does not convert,
+  // so asking again within a day would be a wasted call.
+  std::unordered_map<std::string, std::pair<std::string, Timestamp>> currency_misses_;  // GUARDED_BY(qs_mu_)
 
   // Stats.
   std::atomic<uint64_t> hits_{0}, misses_{0}, api_calls_{0}, saved_{0};
@@ -722,6 +728,19 @@ Status SmartCache::ExecuteFetches(const Plan& plan, const PlanRequest& pr, const
                                       limits.whole_history, limits.supported},
                                      pr.interval, cal, now);
     }
+    const std::string miss_key = name + "|" + pr.symbol + "|" + std::string(IntervalName(pr.interval)) + "|" + pr.currency;
+    auto currency_error = [&](const std::string& native) {
+      return UnimplementedError(name + " serves " + pr.symbol + " in " + native + ", not " + pr.currency +
+                                "; finex does not convert currencies")
+          .WithParam("currency");
+    };
+    if (!pr.currency.empty()) {
+      std::lock_guard lock(qs_mu_);
+      if (auto it = currency_misses_.find(miss_key); it != currency_misses_.end() && now < it->second.second) {
+        last_error = currency_error(it->second.first);
+        continue;  // known: no call; the next provider may serve the currency
+      }
+    }
     std::vector<Status> results(pending.size());
     std::mutex out_mu;
     ParallelFor(pending.size(), opts_.worker_threads, [&](size_t i) {
@@ -742,6 +761,17 @@ Status SmartCache::ExecuteFetches(const Plan& plan, const PlanRequest& pr, const
       }
       std::vector<FramePtr> local;
       results[i] = Store(fetch_req, name, pending[i].call, *resp, limits, cal, deps_.clock->Now(), &local);
+      const std::string native = Lower(resp->currency);
+      const bool has_rows = resp->frame && resp->frame->rows() > 0;
+      if (!pr.currency.empty() && native != pr.currency && (has_rows || !native.empty())) {
+        // Stored under its own currency (a native request reuses it), but it
+        // does not answer this one.
+        const std::string shown = native.empty() ? "an unstated currency" : native;
+        results[i] = currency_error(shown);
+        std::lock_guard qlock(qs_mu_);
+        if (currency_misses_.size() >= 10000) currency_misses_.clear();  // bounded
+        currency_misses_[miss_key] = {shown, deps_.clock->Now() + kSecondsPerDay};
+      }
       unstored->insert(unstored->end(), local.begin(), local.end());
       if (std::find(out->providers.begin(), out->providers.end(), name) == out->providers.end())
         out->providers.push_back(name);
@@ -749,7 +779,9 @@ Status SmartCache::ExecuteFetches(const Plan& plan, const PlanRequest& pr, const
     std::vector<fragment::FetchPlan> failed;
     for (size_t i = 0; i < pending.size(); ++i) {
       if (results[i].ok()) continue;
-      last_error = results[i];
+      // An earlier provider's "no such symbol" says more than a later one's
+      // refusal to serve at all (no API key, unsupported request).
+      if (!(last_error.code() == StatusCode::kNotFound && !Retryable(results[i]))) last_error = results[i];
       failed.push_back(pending[i]);
     }
     pending = std::move(failed);
@@ -1018,7 +1050,7 @@ Result<HistoryResult> SmartCache::History(std::span<const std::string> symbols, 
   std::vector<std::string> providers;
   for (size_t i : order) {
     SymbolOutcome& o = outs[i];
-    RecordSymbol(q.symbols[i], o.hit && o.error.ok(), o.api_calls);
+    RecordSymbol(q.symbols[i], o.hit && o.error.ok(), o.api_calls, o.providers);
     r.info.api_calls_made += o.api_calls;
     if (!o.error.ok()) {
       // Calls already made still count; the error names the symbol.
@@ -1165,6 +1197,14 @@ Result<QuoteResult> SmartCache::Quote(std::span<const std::string> symbols, cons
   r.info.hit_rate = static_cast<double>(cached) / static_cast<double>(symbols.size());
   r.info.data_freshness_s = static_cast<double>(now - oldest);
   if (r.info.stale) r.info.note = "provider failed (" + failure.ToString() + "); served cached quotes";
+  std::string absent;  // a partial answer says which symbols it lacks
+  std::unordered_set<std::string> named;
+  for (const std::string& sym : symbols)
+    if (!got.count(sym) && named.insert(sym).second) absent += (absent.empty() ? "" : ", ") + sym;
+  if (!absent.empty()) {
+    if (!r.info.note.empty()) r.info.note += "; ";
+    r.info.note += "no quote for " + absent + (failure.ok() ? " (no provider knows it)" : " (" + failure.ToString() + ")");
+  }
   if (missing.empty()) {
     hits_.fetch_add(1);
     saved_.fetch_add(1);
@@ -1249,10 +1289,17 @@ Result<SearchResults> SmartCache::Search(std::string_view query, const SearchOpt
 // ---------------------------------------------------------------------------
 // Stats, invalidation, readiness.
 
-void SmartCache::RecordSymbol(const std::string& symbol, bool hit, int calls) {
+void SmartCache::RecordSymbol(const std::string& symbol, bool hit, int calls,
+                              const std::vector<std::string>& providers) {
   (hit ? hits_ : misses_).fetch_add(1);
   if (hit) saved_.fetch_add(1);
   std::lock_guard lock(stats_mu_);
+  if (hit)
+    for (const std::string& p : providers) {
+      NamedCount& c = by_provider_[p];
+      c.name = p;
+      c.hits += 1;
+    }
   if (by_symbol_.size() >= 10000 && !by_symbol_.count(symbol)) return;  // bounded
   NamedCount& c = by_symbol_[symbol];
   c.name = symbol;

@@ -432,6 +432,31 @@ TEST(SmartCache, FallsBackToTheNextProvider) {
               StatusIs(StatusCode::kNotFound));
 }
 
+// A symbol the first provider does not know stays NotFound when a later
+// provider refuses to serve at all (e.g. no API key): the user learns the
+// symbol is unknown, not that some provider is misconfigured.
+TEST(SmartCache, NotFoundIsKeptOverALaterProvidersRefusal) {
+  Rig rig;
+  rig.yahoo.SetUnknown({"NOPE"});
+  rig.av.SetFailure(UnauthenticatedError("apikey missing"));
+  EXPECT_THAT(rig.H("NOPE", T(2024, 1, 1), EndOf(2024, 3, 31)), StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(rig.av.history_calls(), 1);
+}
+
+// by_provider counts hits for the provider whose stored rows answered.
+TEST(SmartCache, StatsCountHitsByProvider) {
+  Rig rig;
+  ASSERT_OK(rig.H("AAPL", T(2024, 1, 1), EndOf(2024, 6, 30)));
+  ASSERT_OK(rig.H("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29)));
+  ASSERT_OK(rig.H("AAPL", T(2024, 3, 1), EndOf(2024, 3, 29)));
+  const CacheStats st = rig.api->cache_stats();
+  ASSERT_EQ(st.by_provider.size(), 1u);
+  EXPECT_EQ(st.by_provider[0].name, "yahoo");
+  EXPECT_EQ(st.by_provider[0].hits, 2u);
+  EXPECT_EQ(st.by_provider[0].misses, 1u);
+  EXPECT_EQ(st.by_provider[0].api_calls, 1u);
+}
+
 TEST(SmartCache, FieldGapsCurrencyAndProviderChoice) {
   Rig rig;
   ASSERT_OK(rig.H("AAPL", T(2024, 1, 1), EndOf(2024, 6, 30)));
@@ -450,6 +475,30 @@ TEST(SmartCache, FieldGapsCurrencyAndProviderChoice) {
   // Another provider named: its own fetch.
   ASSERT_OK(rig.H("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29), FieldSet::Ohlcv(), "alpha_vantage"));
   EXPECT_EQ(rig.av.history_calls(), 1);
+}
+
+// A currency no provider serves is a clear `unsupported` error naming the
+// parameter, never an empty 200; the answer is remembered, so asking again
+// makes no call, and the native bars fetched on the way are reused.
+TEST(SmartCache, ACurrencyNoProviderServesIsAnErrorAndNotAskedAgain) {
+  Rig rig;
+  HistoryOptions o;
+  o.start = T(2024, 2, 1);
+  o.end = EndOf(2024, 2, 29);
+  o.currency = "eur";
+  std::vector<std::string> one = {"AAPL"};
+  auto r = rig.api->History(one, o);
+  EXPECT_THAT(r, StatusIs(StatusCode::kUnimplemented));
+  EXPECT_EQ(r.status().details().param, "currency");
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("usd"));
+  EXPECT_EQ(rig.yahoo.history_calls(), 1);
+  EXPECT_EQ(rig.av.history_calls(), 1);  // the fallback was asked too
+  EXPECT_THAT(rig.api->History(one, o), StatusIs(StatusCode::kUnimplemented));
+  EXPECT_EQ(rig.calls(), 2) << "a known currency miss makes no call";
+  o.currency = "";
+  ASSERT_OK_AND_ASSIGN(HistoryResult native, rig.api->History(one, o));
+  EXPECT_EQ(native.info.api_calls_made, 0);
+  EXPECT_GT(native.frame->rows(), 0u);
 }
 
 TEST(SmartCache, SmallFetchesInOneBucketCoalesceWithoutLosingABar) {
@@ -534,6 +583,20 @@ TEST(SmartCache, QuoteAndSearchAreCached) {
   rig.av.SetFailure(UnavailableError("down"));
   ASSERT_OK_AND_ASSIGN(q, rig.api->Quote(syms, {}));
   EXPECT_TRUE(q.info.stale);
+}
+
+// A quote for several symbols answers the known ones and says which it lacks.
+TEST(SmartCache, PartialQuoteNamesTheMissingSymbols) {
+  Rig rig;
+  rig.yahoo.SetUnknown({"ZZZZ"});
+  rig.av.SetUnknown({"ZZZZ"});
+  std::vector<std::string> syms = {"AAPL", "ZZZZ"};
+  ASSERT_OK_AND_ASSIGN(QuoteResult q, rig.api->Quote(syms, {}));
+  ASSERT_EQ(q.quotes.size(), 1u);
+  EXPECT_EQ(q.quotes[0].symbol, "AAPL");
+  EXPECT_THAT(q.info.note, ::testing::HasSubstr("no quote for ZZZZ"));
+  std::vector<std::string> only = {"ZZZZ"};
+  EXPECT_THAT(rig.api->Quote(only, {}), StatusIs(StatusCode::kNotFound));
 }
 
 TEST(SmartCache, WarmRunsInTheBackground) {
