@@ -126,7 +126,13 @@ TEST(LifecycleMemory, BudgetHoldsAndGdsfNeedsNoMoreCallsThanLru) {
     EXPECT_GT(r->evictions, 0u);
     // Measured RSS stays bounded (allocator slack and the in-process
     // simulator included; the unbounded run's data alone is ~12 MiB).
+    // Not under AddressSanitizer: its quarantine keeps freed memory (256 MiB
+    // by default), so RSS says nothing about finex's budget there.
+#if !defined(__SANITIZE_ADDRESS__)
     EXPECT_LT(r->rss_growth, 32ll << 20);
+#else
+    std::printf("ASan build: RSS growth %lld bytes not checked\n", static_cast<long long>(r->rss_growth));
+#endif
   }
   EXPECT_EQ(unbounded.evictions, 0u);
   // Policy vs baseline, same run, same requests.

@@ -19,8 +19,10 @@ class WallClock final : public Clock {
 }  // namespace
 
 Clock& SystemClock() {
-  static WallClock clock;
-  return clock;
+  // Never destroyed: threads still running at exit (a backend's sweeper)
+  // may ask the time after static destructors have run.
+  static WallClock* const clock = new WallClock();
+  return *clock;
 }
 
 int64_t MonotonicMicros() {
