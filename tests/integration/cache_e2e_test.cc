@@ -178,6 +178,13 @@ TEST(CacheE2eBreaker, ProviderBreakerStateIsReportedInStats) {
   ASSERT_EQ(s.providers.size(), 1u);
   EXPECT_EQ(s.providers[0].breaker, "open");
   EXPECT_LT(s.providers[0].score, 1.0);
+  // Calls are counted as the provider saw them: the breaker's refusal makes
+  // none, so finex's count stays equal to the simulator's.
+  const std::vector<std::string> more = {"ORCL"};
+  EXPECT_FALSE(engine->api().History(more, o).ok());
+  s = engine->api().cache_stats();
+  EXPECT_EQ(static_cast<int64_t>(s.api_calls), simulator->stats().total);
+  EXPECT_EQ(s.api_calls, 3u);
   engine.reset();
   simulator->Stop();
 }

@@ -88,6 +88,10 @@ std::string Lower(std::string_view s) {
 
 FieldSet FetchFields(FieldSet asked) { return asked.Union(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)); }
 
+// Upstream calls a failed provider call made (retries included; 0 when it
+// was refused locally, e.g. by an open breaker); 1 when unknown.
+int UpstreamCalls(const Status& s) { return s.details().upstream_calls >= 0 ? s.details().upstream_calls : 1; }
+
 bool Retryable(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
@@ -751,7 +755,7 @@ Status SmartCache::ExecuteFetches(const Plan& plan, const PlanRequest& pr, const
       req.fields = fetch_req.fields;
       req.currency = pr.currency;
       auto resp = p->History(req);
-      const int calls = resp.ok() ? std::max(1, resp->http_calls) : 1;
+      const int calls = resp.ok() ? std::max(1, resp->http_calls) : UpstreamCalls(resp.status());
       RecordProviderCalls(name, calls, !resp.ok());
       std::lock_guard lock(out_mu);
       out->api_calls += calls;
@@ -1155,8 +1159,9 @@ Result<QuoteResult> SmartCache::Quote(std::span<const std::string> symbols, cons
       for (const std::string& s : left) (opts.provider.empty() && !p->Handles(s) ? rest : batch).push_back(s);
       if (batch.empty()) continue;
       auto res = p->Quote(batch);
-      RecordProviderCalls(name, 1, !res.ok());
-      r.info.api_calls_made += 1;
+      const int calls = res.ok() ? 1 : UpstreamCalls(res.status());
+      RecordProviderCalls(name, calls, !res.ok());
+      r.info.api_calls_made += calls;
       if (!res.ok()) {
         failure = res.status();
         continue;  // try the next provider for the same batch
@@ -1259,7 +1264,7 @@ Result<SearchResults> SmartCache::Search(std::string_view query, const SearchOpt
   Status failure = UnavailableError("no provider is configured");
   for (const std::string& name : order) {
     auto res = FindProvider(name)->Search(qv);
-    RecordProviderCalls(name, 1, !res.ok());
+    RecordProviderCalls(name, res.ok() ? 1 : UpstreamCalls(res.status()), !res.ok());
     r.info.api_calls_made += 1;
     if (!res.ok()) {
       failure = res.status();

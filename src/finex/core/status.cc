@@ -53,6 +53,14 @@ Status Status::WithProvider(std::string provider, int upstream_status) const {
   return s;
 }
 
+Status Status::WithUpstreamCalls(int calls) const {
+  Status s = *this;
+  auto d = std::make_shared<StatusDetails>(details());
+  d->upstream_calls = calls;
+  s.details_ = std::move(d);
+  return s;
+}
+
 Status Status::WithRetryAfter(double seconds) const {
   Status s = *this;
   auto d = std::make_shared<StatusDetails>(details());

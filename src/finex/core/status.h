@@ -56,6 +56,9 @@ struct StatusDetails {
   std::string provider;       // provider that produced the error
   int upstream_status = 0;    // the provider's HTTP status, 0 if none
   double retry_after_s = -1;  // < 0: unknown
+  // Upstream calls made before this failure, retries included (0: refused
+  // locally, e.g. an open circuit breaker); < 0: unknown (count one).
+  int upstream_calls = -1;
 };
 
 class [[nodiscard]] Status {
@@ -73,6 +76,7 @@ class [[nodiscard]] Status {
   Status WithParam(std::string param) const;
   Status WithProvider(std::string provider, int upstream_status = 0) const;
   Status WithRetryAfter(double seconds) const;
+  Status WithUpstreamCalls(int calls) const;
   // Prefixes the message with context: "parsing yahoo chart: <message>".
   Status WithContext(std::string_view context) const;
 

@@ -46,6 +46,13 @@ bool ResilientProvider::IsHealthFailure(const Status& s) {
 
 template <typename T>
 Result<T> ResilientProvider::Run(const std::function<Result<T>()>& call, int* attempts) {
+  Result<T> r = RunAttempts(call, attempts);
+  if (!r.ok()) return r.status().WithUpstreamCalls(*attempts);  // what the cache counts
+  return r;
+}
+
+template <typename T>
+Result<T> ResilientProvider::RunAttempts(const std::function<Result<T>()>& call, int* attempts) {
   const std::string name(ProviderName(inner_->id()));
   const int64_t budget_us = opt_.max_wait_ms * 1000;
   int64_t waited_us = 0;

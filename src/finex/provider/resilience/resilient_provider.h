@@ -78,9 +78,12 @@ class ResilientProvider final : public Provider {
   Provider& inner() { return *inner_; }
 
  private:
-  // Runs `call` under the policy; `attempts` receives the attempts made.
+  // Runs `call` under the policy; `attempts` receives the attempts made
+  // (upstream calls), also set on a failure's StatusDetails::upstream_calls.
   template <typename T>
   Result<T> Run(const std::function<Result<T>()>& call, int* attempts);
+  template <typename T>
+  Result<T> RunAttempts(const std::function<Result<T>()>& call, int* attempts);
   static bool IsHealthFailure(const Status& s);
 
   std::unique_ptr<Provider> inner_;

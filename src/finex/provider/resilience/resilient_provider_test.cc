@@ -111,6 +111,7 @@ TEST(ResilientProvider, GivesUpAfterMaxAttempts) {
   Result<HistoryResponse> r = h.Call();
   EXPECT_THAT(r, StatusIs(StatusCode::kUnavailable, "down"));
   EXPECT_EQ(h.fake->calls, 2);
+  EXPECT_EQ(r.status().details().upstream_calls, 2) << "the failure says how many calls it took";
   EXPECT_EQ(h.p->Health().last_error, "down");
 }
 
@@ -166,6 +167,7 @@ TEST(ResilientProvider, BreakerOpensAndRecovers) {
   Result<HistoryResponse> refused = h.Call();
   EXPECT_THAT(refused, StatusIs(StatusCode::kUnavailable, "circuit open"));
   EXPECT_EQ(refused.status().details().retry_after_s, 30);
+  EXPECT_EQ(refused.status().details().upstream_calls, 0);
   EXPECT_EQ(h.fake->calls, 2);  // not called while open
   h.clock.Advance(30);
   EXPECT_EQ(h.p->Health().breaker, BreakerState::kHalfOpen);
