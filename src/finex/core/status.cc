@@ -36,36 +36,36 @@ const StatusDetails& Status::details() const {
   return details_ ? *details_ : kEmpty;
 }
 
+StatusDetails& Status::OwnDetails() {
+  auto d = std::make_shared<StatusDetails>(details());
+  StatusDetails& ref = *d;
+  details_ = std::move(d);
+  return ref;
+}
+
 Status Status::WithParam(std::string param) const {
   Status s = *this;
-  auto d = std::make_shared<StatusDetails>(details());
-  d->param = std::move(param);
-  s.details_ = std::move(d);
+  s.OwnDetails().param = std::move(param);
   return s;
 }
 
 Status Status::WithProvider(std::string provider, int upstream_status) const {
   Status s = *this;
-  auto d = std::make_shared<StatusDetails>(details());
-  d->provider = std::move(provider);
-  if (upstream_status != 0) d->upstream_status = upstream_status;
-  s.details_ = std::move(d);
+  StatusDetails& d = s.OwnDetails();
+  d.provider = std::move(provider);
+  if (upstream_status != 0) d.upstream_status = upstream_status;
   return s;
 }
 
 Status Status::WithUpstreamCalls(int calls) const {
   Status s = *this;
-  auto d = std::make_shared<StatusDetails>(details());
-  d->upstream_calls = calls;
-  s.details_ = std::move(d);
+  s.OwnDetails().upstream_calls = calls;
   return s;
 }
 
 Status Status::WithRetryAfter(double seconds) const {
   Status s = *this;
-  auto d = std::make_shared<StatusDetails>(details());
-  d->retry_after_s = seconds;
-  s.details_ = std::move(d);
+  s.OwnDetails().retry_after_s = seconds;
   return s;
 }
 

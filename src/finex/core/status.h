@@ -91,6 +91,9 @@ class [[nodiscard]] Status {
   }
 
  private:
+  // Replaces details_ with a copy this Status alone holds, for a With*.
+  StatusDetails& OwnDetails();
+
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::shared_ptr<const StatusDetails> details_;
