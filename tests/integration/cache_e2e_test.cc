@@ -12,6 +12,7 @@
 #include "finex/sim/generator.h"
 #include "finex/sim/simulator.h"
 #include "tests/testutil/fake_clock.h"
+#include "tests/integration/sim_engine.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::cache {
@@ -26,22 +27,13 @@ class CacheE2e : public ::testing::Test {
  public:
   void SetUp() override { Open(false); }
   void Open(bool aggressive) {
-    sim::SimOptions so;
-    so.listen = "127.0.0.1:0";
-    so.clock = &clock_;
-    auto s = sim::Simulator::Start(so);
-    ASSERT_OK(s);
-    sim_ = std::move(s).value();
     EngineOptions eo;
-    eo.clock = &clock_;
     eo.features["aggressive_widening"] = aggressive;
     ProviderOptions po;
-    po.base_url = sim_->BaseUrl("yahoo");
     po.rate_limit_per_min = 6000;
-    eo.providers["yahoo"] = po;
-    auto e = OpenEngine(eo);
-    ASSERT_OK(e);
-    engine_ = std::move(e).value();
+    ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock_, eo, po));
+    sim_ = std::move(se.sim);
+    engine_ = std::move(se.engine);
   }
   int64_t Calls() const { return sim_->stats().total; }
   Result<HistoryResult> H(const std::string& sym, Timestamp s, Timestamp e, FieldSet f = FieldSet::Ohlcv()) {
@@ -147,19 +139,13 @@ TEST_F(CacheE2e, ProviderDownServesStaleCachedData) {
 // closed while the provider answers, open after breaker_failures failures.
 TEST(CacheE2eBreaker, ProviderBreakerStateIsReportedInStats) {
   finex::testing::FakeClock clock(T(2025, 1, 11, 12));
-  sim::SimOptions so;
-  so.listen = "127.0.0.1:0";
-  so.clock = &clock;
-  ASSERT_OK_AND_ASSIGN(auto simulator, sim::Simulator::Start(so));
-  EngineOptions eo;
-  eo.clock = &clock;
   ProviderOptions po;
-  po.base_url = simulator->BaseUrl("yahoo");
   po.rate_limit_per_min = 6000;
   po.max_retries = 0;
   po.breaker_failures = 2;
-  eo.providers["yahoo"] = po;
-  ASSERT_OK_AND_ASSIGN(auto engine, OpenEngine(eo));
+  ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock, {}, po));
+  Engine* engine = se.engine.get();
+  sim::Simulator* simulator = se.sim.get();
   const std::vector<std::string> syms = {"AAPL", "MSFT", "IBM"};
   HistoryOptions o;
   o.start = T(2024, 1, 1);
@@ -185,8 +171,6 @@ TEST(CacheE2eBreaker, ProviderBreakerStateIsReportedInStats) {
   s = engine->api().cache_stats();
   EXPECT_EQ(static_cast<int64_t>(s.api_calls), simulator->stats().total);
   EXPECT_EQ(s.api_calls, 3u);
-  engine.reset();
-  simulator->Stop();
 }
 
 // prefetch_enabled through OpenEngine: the engine's worker (ticking on its
@@ -195,39 +179,32 @@ TEST(CacheE2eBreaker, ProviderBreakerStateIsReportedInStats) {
 // unit tests are in src/finex/cache/prefetcher_test.cc.
 TEST(CacheE2ePrefetch, EngineWorkerFetchesTheNextPageAhead) {
   finex::testing::FakeClock clock(T(2025, 1, 14, 16));  // Tuesday, NYSE open
-  sim::SimOptions so;
-  so.listen = "127.0.0.1:0";
-  so.clock = &clock;
-  auto sim = sim::Simulator::Start(so);
-  ASSERT_OK(sim);
   EngineOptions eo;
-  eo.clock = &clock;
   eo.prefetch_enabled = true;
   eo.features["aggressive_widening"] = false;  // fetch only the buckets asked for
   ProviderOptions po;
-  po.base_url = (*sim)->BaseUrl("yahoo");
   po.rate_limit_per_min = 6000;
-  eo.providers["yahoo"] = po;
-  auto engine = OpenEngine(eo);
-  ASSERT_OK(engine);
+  ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock, eo, po));
+  Engine* engine = se.engine.get();
+  sim::Simulator* sim = se.sim.get();
   const std::string sym = "AAPL";
   auto page = [&](int i) {
     HistoryOptions o;
     o.start = T(2024, 1, 1) + i * 30 * kSecondsPerDay;
     o.end = *o.start + 30 * kSecondsPerDay - 1;
-    return (*engine)->api().History(std::span<const std::string>(&sym, 1), o);
+    return engine->api().History(std::span<const std::string>(&sym, 1), o);
   };
   ASSERT_OK(page(0));
   clock.Advance(20);
   ASSERT_OK(page(1));  // paging forward: page 2 predicted, due now
-  for (int i = 0; i < 100 && (*engine)->api().cache_stats().prefetch_calls == 0; ++i)
+  for (int i = 0; i < 100 && engine->api().cache_stats().prefetch_calls == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_GT((*engine)->api().cache_stats().prefetch_calls, 0u);
-  const int64_t before = (*sim)->stats().total;
+  EXPECT_GT(engine->api().cache_stats().prefetch_calls, 0u);
+  const int64_t before = sim->stats().total;
   auto r = page(2);
   ASSERT_OK(r);
   EXPECT_EQ(r->info.api_calls_made, 0);
-  EXPECT_EQ((*sim)->stats().total, before);
+  EXPECT_EQ(sim->stats().total, before);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "finex/cache/engine.h"
 #include "tests/integration/lifecycle_rig.h"
+#include "tests/integration/sim_engine.h"
 
 namespace finex::lifecycle {
 namespace {
@@ -145,18 +146,11 @@ TEST(LifecycleMemory, BudgetHoldsAndGdsfNeedsNoMoreCallsThanLru) {
 // frames and the memory backend's encoded fragments together.
 TEST(LifecycleMemory, EngineMaxMemoryMbBoundsAllCachedData) {
   finex::testing::FakeClock clock(T(2024, 3, 16, 12));
-  sim::SimOptions so;
-  so.listen = "127.0.0.1:0";
-  so.clock = &clock;
-  ASSERT_OK_AND_ASSIGN(auto simulator, sim::Simulator::Start(so));
   cache::EngineOptions eo;
-  eo.clock = &clock;
   eo.max_memory_mb = 2;
-  cache::ProviderOptions po;
-  po.base_url = simulator->BaseUrl("yahoo");
-  po.rate_limit_per_min = 100000;
-  eo.providers["yahoo"] = po;
-  ASSERT_OK_AND_ASSIGN(auto engine, cache::OpenEngine(eo));
+  ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock, eo));
+  cache::Engine* engine = se.engine.get();
+  sim::Simulator* simulator = se.sim.get();
   const std::vector<Req> w = Workload(7, 600);
   uint64_t max_memory = 0;
   for (const Req& q : w) {
@@ -180,8 +174,6 @@ TEST(LifecycleMemory, EngineMaxMemoryMbBoundsAllCachedData) {
   // backend's fragments are counted too.
   EXPECT_GT(max_memory, s.memory_budget_bytes / 2);
   EXPECT_GT(s.evictions, 0u);
-  engine.reset();
-  simulator->Stop();
 }
 
 }  // namespace

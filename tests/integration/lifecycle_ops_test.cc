@@ -11,6 +11,7 @@
 #include "finex/cache/engine.h"
 #include "finex/core/symbol.h"
 #include "tests/integration/lifecycle_rig.h"
+#include "tests/integration/sim_engine.h"
 
 namespace finex::lifecycle {
 namespace {
@@ -21,21 +22,9 @@ using finex::testing::StatusIs;
 class LifecycleOps : public ::testing::Test {
  public:
   void SetUp() override {
-    sim::SimOptions so;
-    so.listen = "127.0.0.1:0";
-    so.clock = &clock_;
-    auto s = sim::Simulator::Start(so);
-    ASSERT_OK(s);
-    sim_ = std::move(s).value();
-    cache::EngineOptions eo;
-    eo.clock = &clock_;
-    cache::ProviderOptions po;
-    po.base_url = sim_->BaseUrl("yahoo");
-    po.rate_limit_per_min = 100000;
-    eo.providers["yahoo"] = po;
-    auto e = cache::OpenEngine(eo);
-    ASSERT_OK(e);
-    engine_ = std::move(e).value();
+    ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock_));
+    sim_ = std::move(se.sim);
+    engine_ = std::move(se.engine);
   }
   void TearDown() override {
     engine_.reset();

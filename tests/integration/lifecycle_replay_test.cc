@@ -20,6 +20,7 @@
 #include "finex/cache/engine.h"
 #include "finex/sim/generator.h"
 #include "tests/integration/lifecycle_rig.h"
+#include "tests/integration/sim_engine.h"
 
 namespace finex::lifecycle {
 namespace {
@@ -215,17 +216,9 @@ TEST(LifecycleReplay, ProviderDownServesStaleWithHonestFreshnessElseAnError) {
 // passed in replayed time.
 TEST(LifecycleReplay, ReplayClockAtSpeedDrivesSimAndEngine) {
   ReplayClock clock(T(2024, 3, 15, 15, 2), 600);
-  sim::SimOptions so;
-  so.listen = "127.0.0.1:0";
-  so.clock = &clock;
-  ASSERT_OK_AND_ASSIGN(auto simulator, sim::Simulator::Start(so));
-  cache::EngineOptions eo;
-  eo.clock = &clock;
-  cache::ProviderOptions po;
-  po.base_url = simulator->BaseUrl("yahoo");
-  po.rate_limit_per_min = 100000;
-  eo.providers["yahoo"] = po;
-  ASSERT_OK_AND_ASSIGN(auto engine, cache::OpenEngine(eo));
+  ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock));
+  cache::Engine* engine = se.engine.get();
+  sim::Simulator* simulator = se.sim.get();
   const std::string sym = "AAPL";
   auto ask = [&](Timestamp end) {
     cache::HistoryOptions o;
@@ -255,8 +248,6 @@ TEST(LifecycleReplay, ReplayClockAtSpeedDrivesSimAndEngine) {
   EXPECT_NE(later, 0.0);
   EXPECT_NE(later, then) << "the bar live at " << FormatIsoUtc(t1) << " was not replaced";
   EXPECT_EQ(r2.frame->rows(), r1.frame->rows() + static_cast<size_t>((t2 - t2 % 300 - bar1) / 300));
-  engine.reset();
-  simulator->Stop();
 }
 
 // A generated symbol with a split (ex-date after 2015) and its first split.

@@ -58,6 +58,14 @@ struct Rig {
     o.provider = std::move(provider);
     return api->History(std::span<const std::string>(&sym, 1), o);
   }
+  // History of one symbol at interval `iv` (default fields, finex picks).
+  Result<HistoryResult> HI(const std::string& sym, Interval iv, Timestamp start, Timestamp end_incl) {
+    HistoryOptions o;
+    o.interval = iv;
+    o.start = start;
+    o.end = end_incl;
+    return api->History(std::span<const std::string>(&sym, 1), o);
+  }
   FramePtr Truth(const std::string& sym, Timestamp start, Timestamp end_incl, FieldSet f = FieldSet::Ohlcv(),
                  std::string_view prov = "yahoo") {
     return finex::testing::FakeTruth(cal, sym, Interval::k1d, {start, end_incl + 1}, clock.Now(), prov, f);
@@ -192,14 +200,7 @@ TEST(SmartCache, ABarBeyondTheAskedEndVouchesForNothingAfterTheCall) {
   });
   rp = &rig;
   rig.clock.Set(T(2024, 6, 14, 21) + 120);
-  auto h15 = [&](Timestamp s, Timestamp e) {
-    HistoryOptions o;
-    o.interval = Interval::k15m;
-    o.start = s;
-    o.end = e;
-    const std::string sym = "AAPL";
-    return rig.api->History(std::span<const std::string>(&sym, 1), o);
-  };
+  auto h15 = [&](Timestamp s, Timestamp e) { return rig.HI("AAPL", Interval::k15m, s, e); };
   auto truth = [&](Timestamp s, Timestamp e) {
     return finex::testing::FakeTruth(rig.cal, "AAPL", Interval::k15m, {s, e + 1}, rig.clock.Now(), "yahoo",
                                      FieldSet::Ohlcv());
@@ -234,14 +235,7 @@ TEST(SmartCache, APastDayAskedInSessionIsFinalDespiteTheTrailingLiveBar) {
   });
   rp = &rig;
   rig.clock.Set(now0);
-  auto h15 = [&](Timestamp s, Timestamp e) {
-    HistoryOptions o;
-    o.interval = Interval::k15m;
-    o.start = s;
-    o.end = e;
-    const std::string sym = "AAPL";
-    return rig.api->History(std::span<const std::string>(&sym, 1), o);
-  };
+  auto h15 = [&](Timestamp s, Timestamp e) { return rig.HI("AAPL", Interval::k15m, s, e); };
   ASSERT_OK_AND_ASSIGN(HistoryResult r, h15(T(2024, 6, 11), EndOf(2024, 6, 11)));
   EXPECT_EQ(r.info.api_calls_made, 1);
   EXPECT_EQ(r.frame->rows(), 26u);
