@@ -31,3 +31,15 @@ Result<ProviderId> ParseProviderId(std::string_view name) {
 }
 
 }  // namespace finex::provider
+
+#include "finex/provider/traits.h"
+
+namespace finex::provider {
+
+const ProviderTraits& TraitsOf(ProviderId id) {
+  static const ProviderTraits kRestating{true};
+  static const ProviderTraits kAsTraded{false};
+  return id == ProviderId::kAlphaVantage ? kAsTraded : kRestating;
+}
+
+}  // namespace finex::provider
