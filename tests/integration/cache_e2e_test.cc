@@ -8,7 +8,7 @@
 #include <cmath>
 #include <thread>
 
-#include "finex/cache/engine.h"
+#include "finex/engine/engine.h"
 #include "finex/sim/generator.h"
 #include "finex/sim/simulator.h"
 #include "tests/testutil/fake_clock.h"
@@ -16,6 +16,11 @@
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::cache {
+
+using engine::EngineOptions;
+using engine::ProviderOptions;
+using engine::Engine;
+using engine::OpenEngine;
 namespace {
 
 Timestamp T(int y, int m, int d, int hh = 0) {

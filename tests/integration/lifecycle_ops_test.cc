@@ -8,7 +8,7 @@
 #include <chrono>
 #include <thread>
 
-#include "finex/cache/engine.h"
+#include "finex/engine/engine.h"
 #include "finex/core/symbol.h"
 #include "tests/integration/lifecycle_rig.h"
 #include "tests/integration/sim_engine.h"
@@ -41,7 +41,7 @@ class LifecycleOps : public ::testing::Test {
 
   finex::testing::FakeClock clock_{T(2024, 3, 16, 12)};  // Saturday after 2024-03-15
   std::unique_ptr<sim::Simulator> sim_;
-  std::unique_ptr<cache::Engine> engine_;
+  std::unique_ptr<engine::Engine> engine_;
 };
 
 TEST_F(LifecycleOps, WarmReportsProgressToDoneAndLeavesTheDataCached) {

@@ -17,7 +17,7 @@
 #include <chrono>
 #include <thread>
 
-#include "finex/cache/engine.h"
+#include "finex/engine/engine.h"
 #include "finex/sim/generator.h"
 #include "tests/integration/lifecycle_rig.h"
 #include "tests/integration/sim_engine.h"
@@ -217,7 +217,7 @@ TEST(LifecycleReplay, ProviderDownServesStaleWithHonestFreshnessElseAnError) {
 TEST(LifecycleReplay, ReplayClockAtSpeedDrivesSimAndEngine) {
   ReplayClock clock(T(2024, 3, 15, 15, 2), 600);
   ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock));
-  cache::Engine* engine = se.engine.get();
+  engine::Engine* engine = se.engine.get();
   sim::Simulator* simulator = se.sim.get();
   const std::string sym = "AAPL";
   auto ask = [&](Timestamp end) {

@@ -111,7 +111,10 @@ struct Rig {
     cache::SmartCacheOptions co;
     co.eviction = o.eviction;
     co.hot_tier_bytes = o.hot_tier_bytes;
-    co.worker_threads = 2;
+    // The memory backend keeps its bytes in this process: they count in
+    // memory_bytes, so the budget is both halves (as OpenEngine sets it).
+    if (o.hot_tier_bytes > 0 && o.backend_max_bytes > 0) co.memory_budget_bytes = o.hot_tier_bytes + o.backend_max_bytes;
+    co.max_parallel = 2;
     api = cache::NewSmartCache(std::move(deps), co);
   }
   ~Rig() {

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "finex/cache/engine.h"
+#include "finex/engine/engine.h"
 #include "finex/codec/parquet/parquet_codec.h"
 #include "finex/http/server.h"
 #include "finex/server/service.h"
@@ -34,12 +34,12 @@ class E2eTest : public ::testing::Test {
     auto s = sim::Simulator::Start(so);
     ASSERT_TRUE(s.ok()) << s.status();
     sim_ = std::move(*s);
-    cache::EngineOptions eo;
+    engine::EngineOptions eo;
     eo.backend = "memory";
     eo.max_memory_mb = 256;
     eo.prefetch_enabled = false;
     for (const char* p : {"yahoo", "binance", "alpha_vantage", "twelve_data", "coingecko"}) {
-      cache::ProviderOptions po;
+      engine::ProviderOptions po;
       po.base_url = sim_->BaseUrl(p);
       po.rate_limit_per_min = 100000;
       po.timeout_ms = 3000;
@@ -47,7 +47,7 @@ class E2eTest : public ::testing::Test {
       eo.providers[p] = po;
     }
     eo.provider_order = {"yahoo", "binance", "twelve_data", "alpha_vantage", "coingecko"};
-    auto e = cache::OpenEngine(eo);
+    auto e = engine::OpenEngine(eo);
     ASSERT_TRUE(e.ok()) << e.status();
     engine_ = std::move(*e);
     codec_ = codec::NewParquetCodec();
@@ -72,7 +72,7 @@ class E2eTest : public ::testing::Test {
   }
 
   std::unique_ptr<sim::Simulator> sim_;
-  std::unique_ptr<cache::Engine> engine_;
+  std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<codec::FrameCodec> codec_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<http::Server> server_;

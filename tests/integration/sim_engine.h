@@ -8,7 +8,7 @@
 #include <memory>
 #include <utility>
 
-#include "finex/cache/engine.h"
+#include "finex/engine/engine.h"
 #include "finex/core/clock.h"
 #include "finex/core/status.h"
 #include "finex/sim/simulator.h"
@@ -17,20 +17,20 @@ namespace finex::testing {
 
 struct SimEngine {
   std::unique_ptr<sim::Simulator> sim;
-  std::unique_ptr<cache::Engine> engine;
+  std::unique_ptr<engine::Engine> engine;
 };
 
 // Provider options for the simulator: no local throttling to speak of.
-inline cache::ProviderOptions SimProviderOptions() {
-  cache::ProviderOptions po;
+inline engine::ProviderOptions SimProviderOptions() {
+  engine::ProviderOptions po;
   po.rate_limit_per_min = 100000;
   return po;
 }
 
 // Starts the simulator on `clock`, then OpenEngine(eo) with eo.clock = &clock
 // and eo.providers["yahoo"] = po pointed at the simulator.
-inline Result<SimEngine> StartSimEngine(Clock& clock, cache::EngineOptions eo = {},
-                                        cache::ProviderOptions po = SimProviderOptions()) {
+inline Result<SimEngine> StartSimEngine(Clock& clock, engine::EngineOptions eo = {},
+                                        engine::ProviderOptions po = SimProviderOptions()) {
   SimEngine out;
   sim::SimOptions so;
   so.listen = "127.0.0.1:0";
@@ -39,7 +39,7 @@ inline Result<SimEngine> StartSimEngine(Clock& clock, cache::EngineOptions eo = 
   eo.clock = &clock;
   po.base_url = out.sim->BaseUrl("yahoo");
   eo.providers["yahoo"] = std::move(po);
-  FINEX_ASSIGN_OR_RETURN(out.engine, cache::OpenEngine(eo));
+  FINEX_ASSIGN_OR_RETURN(out.engine, engine::OpenEngine(eo));
   return out;
 }
 

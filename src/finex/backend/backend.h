@@ -76,6 +76,13 @@ class Backend {
   virtual bool supports_ttl() const { return true; }
   // Whether data survives a process restart.
   virtual bool durable() const { return false; }
+  // Whether other processes may write to the store, so keys this process
+  // never wrote can appear (Redis, PostgreSQL, a directory). The cache then
+  // rescans a series before paying for a fetch.
+  virtual bool shared() const { return false; }
+  // Whether the stored bytes live in this process's memory, so stats().bytes
+  // count toward the memory budget (memory backend, a memory L1 in front).
+  virtual bool in_process() const { return false; }
   virtual BackendStats stats() const = 0;
 
  protected:

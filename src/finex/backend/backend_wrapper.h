@@ -26,6 +26,8 @@ class BackendWrapper : public Backend {
   std::string_view name() const override { return target_.name(); }
   bool supports_ttl() const override { return target_.supports_ttl(); }
   bool durable() const override { return target_.durable(); }
+  bool shared() const override { return target_.shared(); }
+  bool in_process() const override { return target_.in_process(); }
   BackendStats stats() const override { return target_.stats(); }
 
  protected:

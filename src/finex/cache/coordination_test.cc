@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "finex/backend/memory/memory_backend.h"
+#include "tests/testutil/shared_backend.h"
 #include "finex/cache/smart_cache.h"
 #include "finex/codec/parquet/parquet_codec.h"
 #include "tests/testutil/fake_calendar.h"
@@ -90,18 +91,16 @@ class HubCoordinator final : public Coordinator {
 
 struct Node {
   Node(backend::Backend& shared, Hub& hub, FakeClock& clock, FakeCalendar& cal)
-      : coord(hub), yahoo(provider::ProviderId::kYahoo, cal, clock) {
+      : view(shared), coord(hub), yahoo(provider::ProviderId::kYahoo, cal, clock) {
     codec = codec::NewParquetCodec();
     SmartCacheDeps deps;
-    deps.backend = &shared;
+    deps.backend = &view;
     deps.codec = codec.get();
     deps.clock = &clock;
     deps.providers = {{&yahoo, {}}};
     deps.calendar_for = [&cal](std::string_view) -> const calendar::Calendar& { return cal; };
     deps.coordinator = &coord;
-    SmartCacheOptions o;
-    o.rescan_before_fetch = true;
-    api = NewSmartCache(std::move(deps), o);
+    api = NewSmartCache(std::move(deps));
   }
   Result<HistoryResult> H(const std::string& sym, Timestamp start, Timestamp end) {
     HistoryOptions o;
@@ -110,6 +109,7 @@ struct Node {
     o.fields = FieldSet::Ohlcv();
     return api->History(std::span<const std::string>(&sym, 1), o);
   }
+  finex::testing::SharedBackend view;  // rescans before fetching, as over Redis
   HubCoordinator coord;
   FakeProvider yahoo;
   std::unique_ptr<codec::FrameCodec> codec;

@@ -1,32 +1,32 @@
-// SmartCache: the CachedApi implementation — planner + codec + backend +
-// providers, a hot tier of decoded frames, single-flight, stale-if-error,
-// quote/search caches, stats, invalidation and background warming.
-// engine.h's OpenEngine builds one from EngineOptions; tests build one over
-// fakes through NewSmartCache.
+// SmartCache: the CachedApi implementation — a small coordinator over the
+// parts that do the work, each in its own file:
 //
-// History, per symbol (symbols run in parallel on up to worker_threads):
-//   1. load the series' fragments from the backend on first use (prefix scan;
-//      ranges from keys, details from the stored value's metadata);
-//   2. plan (fragment::Planner); a full hit assembles at once;
-//   3. misses register their fetches as in-flight for the series; a request
-//      whose gaps meet an in-flight fetch (same or wider fields, compatible
-//      provider/currency) waits for it and plans again instead of calling
-//      the provider (single-flight) — 10,000 concurrent identical misses make
-//      one call;
-//   4. fetch (fetches of one plan in parallel; rate limits live in the
-//      ResilientProvider), validate (validation hook), store ALL rows received
-//      as aligned pieces (codec bytes + metadata in the backend, decoded
-//      frames in the hot tier), supersede/coalesce older pieces;
-//   5. assemble from decoded frames: merged by timestamp (newer fetch wins),
-//      deduplicated, sorted, sliced, projected. A per-series memo of the
-//      merged frame makes a repeated hit a slice.
-// When every provider fails and older data is cached, that data is served
-// with info.stale = true and its true age (stale-if-error).
+//   request.h         what a request means (validation, period → range)
+//   providers.h       the configured providers (lookup, health, candidates)
+//   fragment_store.h  registry + hot tier + backend + codec (load/read/write)
+//   fragment/planner.h      cached parts vs. gaps to fetch, widening, provider order
+//   single_flight.h   one fetch per miss, on this node and across nodes
+//   fetch_executor.h  provider calls, fallback, parallelism, negative cache
+//   ingest.h          a provider answer → validated, cut, stored pieces
+//                     (fragment/piece_cutter.h: vouched ranges, finality, TTLs)
+//   coalescer.h       superseding and merging pieces of a bucket
+//   assembler.h       the answer frame from pieces (memoized merges)
+//   quote_cache.h, search_cache.h   quotes and search answers
+//   stats.h           counters for cache_stats
+//   warmer.h          background warm jobs over the public CachedApi
+//
+// History, per symbol (symbols in parallel on the engine's Executor): load
+// the series once; plan; a full hit assembles at once; otherwise join or
+// start a flight (waiting for an overlapping one instead of calling the
+// provider), take the cross-node lease, fetch and ingest, plan again until
+// nothing is missing or no progress is made; assemble. When every provider
+// fails and older data is cached, that data is served with info.stale = true
+// and its true age (stale-if-error).
 //
 // Thread-safety: every method is thread-safe. Ownership: borrows the
-// Backend, FrameCodec, Clock and Providers in SmartCacheDeps (they must
-// outlive it); owns its registry, hot tier, stats and warm worker (joined by
-// the destructor).
+// Backend, FrameCodec, Clock, Executor and Providers in SmartCacheDeps (they
+// must outlive it); owns its parts and the warm worker (joined by the
+// destructor).
 #pragma once
 
 #include <functional>
@@ -38,40 +38,27 @@
 #include "finex/backend/backend.h"
 #include "finex/cache/cached_api.h"
 #include "finex/cache/eviction.h"
-#include "finex/cache/ttl_policy.h"
+#include "finex/cache/providers.h"
 #include "finex/cache/validation.h"
 #include "finex/calendar/calendar.h"
 #include "finex/codec/frame_codec.h"
 #include "finex/core/clock.h"
+#include "finex/core/executor.h"
 #include "finex/fragment/planner.h"
-#include "finex/provider/provider.h"
+#include "finex/fragment/ttl_policy.h"
 
 namespace finex::cache {
 
 class Prefetcher;  // prefetcher.h
 class Coordinator;  // coordination.h
 
-struct ProviderSlot {
-  provider::Provider* provider = nullptr;  // borrowed; REQUIRES non-null
-  // Health score 0..1 for provider choice (ResilientProvider::Health().score);
-  // empty = always 1.
-  std::function<double()> health;
-  // Circuit-breaker state for stats ("closed" | "open" | "half_open",
-  // BreakerStateName); empty = always "closed".
-  std::function<std::string()> breaker;
-};
-
 struct SmartCacheOptions {
   fragment::PlannerOptions planner;     // fragment size, widening policy
-  TtlOptions ttl;                       // freshness (ttl_policy.h)
+  fragment::TtlOptions ttl;             // freshness (fragment/ttl_policy.h)
   // Extra time a stale fragment stays in the backend for stale-if-error.
   // Default: 7 days.
   Timestamp stale_keep_s = 7 * kSecondsPerDay;
   uint64_t hot_tier_bytes = 512ull << 20;  // 0 = unlimited. Default 512 MiB.
-  // Whether the backend keeps its bytes in this process (memory backend, or
-  // the memory L1 of a tiered one): its stats().bytes then count in
-  // CacheStats::memory_bytes. Default: false.
-  bool backend_in_process = false;
   // Reported as CacheStats::memory_budget_bytes (the whole max_memory_mb);
   // 0 = hot_tier_bytes.
   uint64_t memory_budget_bytes = 0;
@@ -79,10 +66,9 @@ struct SmartCacheOptions {
   size_t max_symbols = 100;             // per history/quote request
   bool validate = true;                 // run ValidateBars before storing
   ValidationOptions validation;
-  int worker_threads = 4;               // parallel symbols / fetches per request
-  // Re-scan the backend for pieces written by other nodes before fetching
-  // (set for shared backends such as Redis). Default: false.
-  bool rescan_before_fetch = false;
+  // Most symbols of one request, and most fetches of one symbol, worked on
+  // at once (on the Executor). Default: 4.
+  size_t max_parallel = 4;
   // Largest series (rows) whose merged frame is memoized for fast hits.
   size_t memo_max_rows = 200000;
 };
@@ -91,6 +77,9 @@ struct SmartCacheDeps {
   backend::Backend* backend = nullptr;     // borrowed; REQUIRES non-null
   const codec::FrameCodec* codec = nullptr;  // borrowed; REQUIRES non-null
   Clock* clock = nullptr;                  // borrowed; REQUIRES non-null
+  // Fan-out pool (engine-owned); nullptr = the cache owns one of
+  // max_parallel * max_parallel threads.
+  Executor* executor = nullptr;
   std::vector<ProviderSlot> providers;     // in fallback order
   // Calendar of a symbol; empty = calendar::CalendarFor.
   std::function<const calendar::Calendar&(std::string_view symbol)> calendar_for;

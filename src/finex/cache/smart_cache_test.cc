@@ -13,6 +13,7 @@
 #include "tests/testutil/fake_clock.h"
 #include "tests/testutil/fake_provider.h"
 #include "tests/testutil/random.h"
+#include "tests/testutil/shared_backend.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::cache {
@@ -529,9 +530,8 @@ TEST(SmartCache, InvalidateRemovesOnlyMatchingKeys) {
 TEST(SmartCache, ASecondNodeOnTheSameBackendSeesTheFragments) {
   Rig first;
   ASSERT_OK(first.H("AAPL", T(2024, 1, 1), EndOf(2024, 12, 31)));
-  SmartCacheOptions o;
-  o.rescan_before_fetch = true;
-  Rig second(o, first.own_backend.get());
+  finex::testing::SharedBackend shared(*first.own_backend);  // as over Redis: rescans before fetching
+  Rig second({}, &shared);
   ASSERT_OK_AND_ASSIGN(HistoryResult r, second.H("AAPL", T(2024, 5, 1), EndOf(2024, 8, 31)));
   EXPECT_EQ(second.calls(), 0);
   EXPECT_TRUE(r.frame->Equals(*second.Truth("AAPL", T(2024, 5, 1), EndOf(2024, 8, 31))));

@@ -13,7 +13,7 @@
 #include <random>
 #include <thread>
 
-#include "finex/cache/engine.h"
+#include "finex/engine/engine.h"
 #include "finex/cli/client.h"
 #include "finex/cli/config.h"
 #include "finex/cli/output.h"
@@ -125,7 +125,7 @@ Result<std::unique_ptr<ReplayClock>> MakeClock(const Common& c) {
 // The engine + service bundle behind in-process commands and `finex serve`.
 struct Stack {
   std::unique_ptr<ReplayClock> clock;
-  std::unique_ptr<cache::Engine> engine;
+  std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<codec::FrameCodec> parquet;
   std::unique_ptr<server::Service> service;
   std::string admin_token;
@@ -143,21 +143,21 @@ Result<std::unique_ptr<Stack>> OpenStack(const Config& cfg, const Common& c, boo
   auto st = std::make_unique<Stack>();
   FINEX_ASSIGN_OR_RETURN(st->clock, MakeClock(c));
   const EnvLookup env = ProcessEnv();
-  cache::EngineOptions eo = ToEngineOptions(cfg, env);
+  engine::EngineOptions eo = ToEngineOptions(cfg, env);
   if (local_cli && !cfg.IsExplicit("cache.backend")) {
     // The CLI's persistent local cache: a second identical command makes no
     // provider call (API.md "Command line").
     eo.backend = "parquet_dir";
   }
   eo.clock = st->clock.get();
-  auto engine = cache::OpenEngine(eo);
+  auto engine = engine::OpenEngine(eo);
   if (!engine.ok() && local_cli && !cfg.IsExplicit("cache.backend") &&
       engine.status().code() == StatusCode::kUnimplemented) {
     std::fprintf(stderr,
                  "finex: warning: the persistent local cache (parquet_dir) is not available in this "
                  "build; using an in-memory cache for this command\n");
     eo.backend = "memory";
-    engine = cache::OpenEngine(eo);
+    engine = engine::OpenEngine(eo);
   }
   if (!engine.ok()) return engine.status();
   st->engine = std::move(*engine);

@@ -632,8 +632,8 @@ bool ProviderOffForMissingKey(const Config& c, const std::string& provider, cons
   return env.empty() || lookup(env).value_or("").empty();
 }
 
-cache::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) {
-  cache::EngineOptions e;
+engine::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) {
+  engine::EngineOptions e;
   e.backend = c.backend;
   e.redis_url = c.redis_url;
   e.postgres_dsn = c.postgres_dsn;
@@ -646,7 +646,7 @@ cache::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) {
   e.features = c.features;
   e.worker_threads = static_cast<int>(c.worker_threads);
   for (const auto& [name, p] : c.providers) {
-    cache::ProviderOptions po;
+    engine::ProviderOptions po;
     po.enabled = p.enabled && !ProviderOffForMissingKey(c, name, lookup);
     po.base_url = p.base_url;
     po.timeout_ms = p.timeout_ms;

@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "finex/cache/engine.h"
+#include "finex/engine/engine.h"
 #include "finex/core/status.h"
 #include "finex/http/server.h"
 #include "finex/server/service.h"
@@ -134,7 +134,7 @@ std::string DefaultCacheDir(const EnvLookup& lookup);
 bool ProviderOffForMissingKey(const Config& cfg, const std::string& provider, const EnvLookup& lookup);
 
 // Translations. API keys are resolved from the named variables.
-cache::EngineOptions ToEngineOptions(const Config& cfg, const EnvLookup& lookup);
+engine::EngineOptions ToEngineOptions(const Config& cfg, const EnvLookup& lookup);
 http::ServerOptions ToServerOptions(const Config& cfg);
 server::ServiceOptions ToServiceOptions(const Config& cfg, const EnvLookup& lookup);
 

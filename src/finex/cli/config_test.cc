@@ -125,7 +125,7 @@ listen = "0.0.0.0:9000"
   EXPECT_THAT(printed, ::testing::Not(HasSubstr("hunter2")));
 
   // The engine and server options follow.
-  cache::EngineOptions e = ToEngineOptions(c, o.lookup);
+  engine::EngineOptions e = ToEngineOptions(c, o.lookup);
   EXPECT_EQ(e.backend, "redis");
   EXPECT_EQ(e.max_memory_mb, 256);
   EXPECT_EQ(e.providers.at("yahoo").timeout_ms, 1500);
@@ -207,7 +207,7 @@ TEST_F(ConfigTest, SecretsAreResolvedButNeverPrinted) {
 TEST_F(ConfigTest, ProvidersThatNeedAKeyStayOffWithoutOne) {
   auto o = Opts();
   ASSERT_OK_AND_ASSIGN(Config c, LoadConfig(o));
-  cache::EngineOptions e = ToEngineOptions(c, o.lookup);
+  engine::EngineOptions e = ToEngineOptions(c, o.lookup);
   EXPECT_FALSE(e.providers.at("alpha_vantage").enabled);
   EXPECT_FALSE(e.providers.at("twelve_data").enabled);
   EXPECT_TRUE(e.providers.at("yahoo").enabled);

@@ -48,14 +48,15 @@ size_t Executor::queued() const {
   return queue_.size();
 }
 
-void Executor::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
+void Executor::ParallelFor(size_t n, const std::function<void(size_t)>& fn, size_t max_parallel) {
   if (n == 0) return;
-  if (n == 1 || workers_.empty()) {
+  if (n == 1 || workers_.empty() || max_parallel == 1) {
     for (size_t i = 0; i < n; ++i) fn(i);
     return;
   }
   auto loop = std::make_shared<Loop>(n, &fn);
-  const size_t helpers = std::min(n, workers_.size() + 1) - 1;
+  size_t helpers = std::min(n, workers_.size() + 1) - 1;
+  if (max_parallel > 0) helpers = std::min(helpers, max_parallel - 1);
   {
     MutexLock lock(mu_);
     for (size_t h = 0; h < helpers; ++h) queue_.push_back([loop] { loop->Drain(); });

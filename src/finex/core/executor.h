@@ -33,8 +33,10 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
 
   // Runs fn(i) for every i in [0, n), on the caller and up to
-  // min(n, threads) - 1 pool workers; returns once every call has returned.
-  void ParallelFor(size_t n, const std::function<void(size_t)>& fn) FINEX_EXCLUDES(mu_);
+  // min(n, threads + 1, max_parallel) - 1 pool workers (max_parallel 0 = no
+  // cap of its own); returns once every call has returned.
+  void ParallelFor(size_t n, const std::function<void(size_t)>& fn, size_t max_parallel = 0)
+      FINEX_EXCLUDES(mu_);
 
   int threads() const { return static_cast<int>(workers_.size()); }
   // Helper tasks queued and not yet picked up by a worker (for tests).

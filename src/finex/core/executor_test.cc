@@ -41,6 +41,13 @@ TEST(ExecutorTest, UsesPoolThreadsConcurrently) {
   EXPECT_EQ(started.load(), 2);
 }
 
+TEST(ExecutorTest, MaxParallelOneStaysOnTheCaller) {
+  Executor ex(4);
+  const auto caller = std::this_thread::get_id();
+  ex.ParallelFor(20, [&](size_t) { EXPECT_EQ(std::this_thread::get_id(), caller); }, 1);
+  EXPECT_EQ(ex.queued(), 0u);
+}
+
 TEST(ExecutorTest, NestedLoopsOnABusyPoolFinish) {
   // Every worker is inside an outer index that runs an inner loop: the inner
   // loops must complete on their callers.

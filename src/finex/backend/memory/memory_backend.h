@@ -64,6 +64,7 @@ class MemoryBackend final : public Backend {
   std::string_view name() const override { return "memory"; }
   bool supports_ttl() const override { return true; }
   bool durable() const override { return false; }
+  bool in_process() const override { return true; }
   BackendStats stats() const override;
 
   // Removes every entry whose TTL has passed; returns how many.

@@ -60,6 +60,7 @@ class ParquetDirBackend final : public Backend {
   std::string_view name() const override { return "parquet_dir"; }
   bool supports_ttl() const override { return true; }
   bool durable() const override { return true; }
+  bool shared() const override { return true; }  // other processes may write the directory
   BackendStats stats() const override;
 
   // The data file path for key (exposed for tests and docs).

@@ -74,6 +74,7 @@ class PostgresBackend final : public Backend {
   std::string_view name() const override { return "postgres"; }
   bool supports_ttl() const override { return true; }
   bool durable() const override { return true; }
+  bool shared() const override { return true; }
   BackendStats stats() const override;
 
   static constexpr int kSchemaVersion = 1;

@@ -45,6 +45,7 @@ class RedisBackend final : public Backend {
   // Redis here runs without persistence by default; durability is the
   // server's configuration, not ours to promise.
   bool durable() const override { return false; }
+  bool shared() const override { return true; }
   BackendStats stats() const override;
 
   const std::shared_ptr<RedisClient>& client() const { return client_; }

@@ -1,5 +1,5 @@
 // OpenSharedRedisTier: the bundle a finex node needs to share one Redis with
-// other nodes (issue 6), in one call, for cache/'s OpenEngine:
+// other nodes (issue 6), in one call, for engine/'s OpenEngine:
 //   - backend: TieredBackend = memory L1 + RedisBackend L2 (degrades to L1
 //     when Redis is down/slow, back within ~1 s; see tiered_backend.h);
 //   - leases:  RedisLeases for cross-node single-flight of provider fetches;

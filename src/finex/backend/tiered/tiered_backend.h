@@ -72,6 +72,8 @@ class TieredBackend final : public Backend {
   std::string_view name() const override { return "tiered"; }
   bool supports_ttl() const override { return l1_->supports_ttl() && l2_->supports_ttl(); }
   bool durable() const override { return l2_->durable(); }
+  bool shared() const override { return l2_->shared(); }
+  bool in_process() const override { return l1_->in_process(); }
   // Own operation counters; keys/bytes from L1; expired/corrupt summed.
   BackendStats stats() const override;
 

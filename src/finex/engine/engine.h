@@ -18,7 +18,7 @@
 #include "finex/core/clock.h"
 #include "finex/core/status.h"
 
-namespace finex::cache {
+namespace finex::engine {
 
 struct ProviderOptions {
   bool enabled = true;
@@ -46,17 +46,19 @@ struct EngineOptions {
   std::map<std::string, ProviderOptions> providers;  // by provider name
   std::vector<std::string> provider_order;           // fallback order when none is named
   Clock* clock = nullptr;           // nullptr = SystemClock(); borrowed
-  int worker_threads = 4;           // fetch/warm workers
+  // Fan-out of one request: symbols in parallel, and fetches of one symbol
+  // in parallel, each up to this many; the engine's pool has its square.
+  int worker_threads = 4;
 };
 
 class Engine {
  public:
   virtual ~Engine() = default;
-  virtual CachedApi& api() = 0;
+  virtual cache::CachedApi& api() = 0;
 };
 
 // Builds the engine; InvalidArgument naming the option at fault, Unavailable
 // when a configured backend cannot be reached at start.
 Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts);
 
-}  // namespace finex::cache
+}  // namespace finex::engine

@@ -1,8 +1,8 @@
-#include "finex/cache/ttl_policy.h"
+#include "finex/fragment/ttl_policy.h"
 
 #include <gtest/gtest.h>
 
-namespace finex::cache {
+namespace finex::fragment {
 namespace {
 
 constexpr Timestamp kMin = 60, kHour = 3600, kDay = 86400;
@@ -100,4 +100,4 @@ TEST(TtlPolicyTest, EmptyAnswersAreRememberedLongerWhenOld) {
 }
 
 }  // namespace
-}  // namespace finex::cache
+}  // namespace finex::fragment

@@ -1,9 +1,9 @@
-#include "finex/cache/ttl_policy.h"
+#include "finex/fragment/ttl_policy.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace finex::cache {
+namespace finex::fragment {
 namespace {
 
 constexpr Timestamp kMinute = 60, kHour = 3600, kDay = 86400;
@@ -41,7 +41,12 @@ Timestamp FragmentTtl(const calendar::Calendar& cal, Interval iv, Timestamp last
   return Scale(recent ? kDay : 30 * kDay, opts);
 }
 
+Timestamp LiveTtl(Interval iv, const TtlOptions& opts) {
+  const auto base = static_cast<double>(std::clamp<Timestamp>(NominalSeconds(iv) / 4, 15, 5 * kMinute));
+  return std::max<Timestamp>(1, static_cast<Timestamp>(base * opts.ttl_multiplier));
+}
+
 Timestamp QuoteTtl(const TtlOptions& opts) { return Scale(opts.quote_ttl_s, opts); }
 Timestamp SearchTtl(const TtlOptions& opts) { return Scale(opts.search_ttl_s, opts); }
 
-}  // namespace finex::cache
+}  // namespace finex::fragment

@@ -21,7 +21,7 @@
 #include "finex/core/interval.h"
 #include "finex/core/time.h"
 
-namespace finex::cache {
+namespace finex::fragment {
 
 struct TtlOptions {
   double ttl_multiplier = 1.0;          // scales every TTL. Default 1.0
@@ -46,7 +46,12 @@ inline bool IsFinal(const calendar::Calendar& cal, Interval iv, Timestamp bar_st
 Timestamp FragmentTtl(const calendar::Calendar& cal, Interval iv, Timestamp last_bar_start, bool empty,
                       Timestamp now, const TtlOptions& opts = {});
 
+// TTL in seconds of a live piece (one holding a provisional or forming bar,
+// or the known-empty time from the forming bar on): interval/4, clamped to
+// 15 s..5 min, times ttl_multiplier (truncated), at least 1 s.
+Timestamp LiveTtl(Interval iv, const TtlOptions& opts = {});
+
 Timestamp QuoteTtl(const TtlOptions& opts = {});
 Timestamp SearchTtl(const TtlOptions& opts = {});
 
-}  // namespace finex::cache
+}  // namespace finex::fragment

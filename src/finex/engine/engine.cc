@@ -1,4 +1,4 @@
-#include "finex/cache/engine.h"
+#include "finex/engine/engine.h"
 
 #include <algorithm>
 #include <mutex>
@@ -9,23 +9,32 @@
 #include "finex/cache/prefetcher.h"
 #include "finex/cache/smart_cache.h"
 #include "finex/codec/parquet/parquet_codec.h"
+#include "finex/core/executor.h"
 #include "finex/core/symbol.h"
 #include "finex/fragment/alignment.h"
-#include "finex/key/pattern.h"
 #include "finex/provider/curl_http_client.h"
 #include "finex/provider/factory.h"
 #include "finex/provider/resilience/resilient_provider.h"
-#ifdef FINEX_CACHE_HAVE_REDIS
+// Optional backends (FINEX_WITH_REDIS / _POSTGRES / _PARQUET): engine/ is the
+// one module that knows which were built; the definitions come from its
+// CMakeLists.
+#if FINEX_ENGINE_WITH_REDIS
 #include "finex/backend/redis/redis_tier.h"
+#include "finex/engine/redis_coordinator.h"
 #endif
-#ifdef FINEX_CACHE_HAVE_POSTGRES
+#if FINEX_ENGINE_WITH_POSTGRES
 #include "finex/backend/postgres/postgres_backend.h"
 #endif
-#ifdef FINEX_CACHE_HAVE_PARQUET_DIR
+#if FINEX_ENGINE_WITH_PARQUET_DIR
 #include "finex/backend/parquet_dir/parquet_dir_backend.h"
 #endif
 
-namespace finex::cache {
+namespace finex::engine {
+
+using cache::CachedApi;
+using cache::Coordinator;
+using cache::PrefetchSeries;
+using cache::Prefetcher;
 namespace {
 
 // Owns every service the SmartCache borrows; members are destroyed in
@@ -41,76 +50,11 @@ class EngineImpl final : public Engine {
   std::unique_ptr<codec::FrameCodec> codec;
   std::unique_ptr<provider::HttpClient> http;
   std::vector<std::unique_ptr<provider::ResilientProvider>> providers;
+  std::unique_ptr<Executor> executor;      // request fan-out; outlives the cache
   std::unique_ptr<Prefetcher> prefetcher;  // stopped after the cache detached it
   std::unique_ptr<CachedApi> api_;
 };
 
-#ifdef FINEX_CACHE_HAVE_REDIS
-// Coordination of nodes sharing one Redis (coordination.h, docs/backends.md):
-// leases for cross-node single-flight, the invalidation bus for broadcasts.
-// Every Redis failure means "proceed without coordination".
-class RedisCoordinator final : public Coordinator {
- public:
-  RedisCoordinator(std::shared_ptr<backend::RedisClient> client, std::unique_ptr<backend::RedisLeases> leases,
-                   backend::TieredBackend* tier)
-      : client_(std::move(client)), leases_(std::move(leases)), tier_(tier) {}
-  ~RedisCoordinator() override { bus_.reset(); }  // joins the subscriber before members go
-
-  Status StartBus() {
-    FINEX_ASSIGN_OR_RETURN(
-        bus_, backend::RedisInvalidationBus::Start(
-                  client_, {}, [this](std::string_view, std::string_view pattern) { Deliver(pattern); },
-                  [this] { Deliver(""); }));
-    return OkStatus();
-  }
-
-  Result<std::optional<LeaseHandle>> TryLease(std::string_view name) override {
-    FINEX_ASSIGN_OR_RETURN(std::optional<backend::Lease> l, leases_->TryAcquire(name, kLeaseTtlMs));
-    if (!l) return std::optional<LeaseHandle>();
-    return std::optional<LeaseHandle>(LeaseHandle{std::move(l->key), std::move(l->token)});
-  }
-  void Release(const LeaseHandle& lease) override { (void)leases_->Release({lease.name, lease.token}); }
-  Result<WaitOutcome> Wait(std::string_view name, const std::function<Result<bool>()>& ready) override {
-    FINEX_ASSIGN_OR_RETURN(backend::RedisLeases::WaitOutcome w, leases_->WaitForResult(name, ready, kWaitMs));
-    switch (w) {
-      case backend::RedisLeases::WaitOutcome::kReady: return WaitOutcome::kReady;
-      case backend::RedisLeases::WaitOutcome::kLeaseGone: return WaitOutcome::kGone;
-      default: return WaitOutcome::kTimeout;
-    }
-  }
-  void PublishInvalidation(std::string_view pattern) override {
-    if (bus_) (void)bus_->Publish(pattern);
-  }
-  void OnInvalidation(InvalidationHandler handler) override {
-    std::lock_guard lock(mu_);
-    handler_ = std::move(handler);
-  }
-
- private:
-  static constexpr int64_t kLeaseTtlMs = 30000, kWaitMs = 15000;
-  // On the bus thread. Only while a cache listens: it owns the tier's users,
-  // and the engine destroys the cache (which clears the handler) first.
-  void Deliver(std::string_view pattern) {
-    std::lock_guard lock(mu_);
-    if (!handler_) return;
-    if (pattern.empty()) {
-      (void)tier_->InvalidateLocal("");
-    } else if (auto p = key::Pattern::Parse(pattern); p.ok()) {
-      (void)tier_->InvalidateLocal(p->scan_prefix());
-    } else {
-      return;
-    }
-    handler_(pattern);
-  }
-
-  std::shared_ptr<backend::RedisClient> client_;
-  std::unique_ptr<backend::RedisLeases> leases_;
-  backend::TieredBackend* tier_;
-  std::mutex mu_;
-  InvalidationHandler handler_;  // GUARDED_BY(mu_)
-  std::unique_ptr<backend::RedisInvalidationBus> bus_;
-};
-#endif
 
 // max_memory_mb bounds ALL cached data held in this process: half for the
 // encoded fragments of an in-process store (memory backend, memory L1 in
@@ -129,7 +73,7 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     return NewMemoryBackend(mo);
   }
   if (o.backend == "redis") {
-#ifdef FINEX_CACHE_HAVE_REDIS
+#if FINEX_ENGINE_WITH_REDIS
     // Memory L1 + Redis L2 shared by every node (issue 6); starts degraded
     // (L1 only) while Redis is down.
     backend::RedisOptions ro;
@@ -148,7 +92,7 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
 #endif
   }
   if (o.backend == "postgres") {
-#ifdef FINEX_CACHE_HAVE_POSTGRES
+#if FINEX_ENGINE_WITH_POSTGRES
     // A durable archive: the hot tier of decoded frames stays in front of it.
     if (o.postgres_dsn.empty())
       return InvalidArgumentError("backend 'postgres' needs a dsn ([backends.postgres] dsn)").WithParam("postgres_dsn");
@@ -163,7 +107,7 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
 #endif
   }
   if (o.backend == "parquet_dir") {
-#ifdef FINEX_CACHE_HAVE_PARQUET_DIR
+#if FINEX_ENGINE_WITH_PARQUET_DIR
     if (o.parquet_dir.empty())
       return InvalidArgumentError("backend 'parquet_dir' needs a directory ([backends.parquet_dir] path)")
           .WithParam("parquet_dir");
@@ -201,7 +145,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   std::vector<std::string> names = opts.provider_order;
   for (const auto& [name, po] : opts.providers)
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-  SmartCacheDeps deps;
+  cache::SmartCacheDeps deps;
   for (const std::string& name : names) {
     auto it = opts.providers.find(name);
     if (it == opts.providers.end())
@@ -234,7 +178,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   deps.codec = e->codec.get();
   deps.clock = e->clock;
   deps.coordinator = e->coordinator;
-  SmartCacheOptions so;
+  cache::SmartCacheOptions so;
   so.planner.fragment_size = size;
   // [features] aggressive_widening = false keeps fetches to whole fragment
   // buckets (docs/planner.md); default on.
@@ -242,10 +186,13 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
     so.planner.widen = fragment::WidenPolicy::kBucket;
   so.ttl.ttl_multiplier = opts.ttl_multiplier;
   so.hot_tier_bytes = HalfBudget(opts);
-  so.backend_in_process = opts.backend == "memory" || opts.backend == "redis";
   so.memory_budget_bytes = static_cast<uint64_t>(opts.max_memory_mb) << 20;
-  so.worker_threads = opts.worker_threads;
-  so.rescan_before_fetch = e->backend->durable() || opts.backend != "memory";
+  // One request fans out to at most worker_threads symbols at a time, each
+  // to at most worker_threads fetches; the engine's pool (shared by every
+  // request, no thread created per request) bounds the total.
+  so.max_parallel = opts.worker_threads;
+  e->executor = std::make_unique<Executor>(opts.worker_threads * opts.worker_threads);
+  deps.executor = e->executor.get();
   if (opts.prefetch_enabled) {
     // Token share of the provider that would serve the series: tokens left in
     // its bucket over the bucket size (max(1, per_minute / 12), the
@@ -260,12 +207,12 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
       }
       return 0.0;  // nobody serves it
     };
-    e->prefetcher = std::make_unique<Prefetcher>(*e->clock, PrefetcherOptions{}, share, deps.calendar_for);
+    e->prefetcher = std::make_unique<Prefetcher>(*e->clock, cache::PrefetcherOptions{}, share, deps.calendar_for);
     deps.prefetcher = e->prefetcher.get();
   }
-  e->api_ = NewSmartCache(std::move(deps), so);
+  e->api_ = cache::NewSmartCache(std::move(deps), so);
   if (e->prefetcher) e->prefetcher->Start();
   return std::unique_ptr<Engine>(std::move(e));
 }
 
-}  // namespace finex::cache
+}  // namespace finex::engine

@@ -1,0 +1,75 @@
+#include "finex/cache/providers.h"
+
+#include <algorithm>
+
+#include "finex/core/symbol.h"
+
+namespace finex::cache {
+
+int UpstreamCalls(const Status& s) { return s.details().upstream_calls >= 0 ? s.details().upstream_calls : 1; }
+
+ProviderRoster::ProviderRoster(std::vector<ProviderSlot> slots) : slots_(std::move(slots)) {
+  for (const ProviderSlot& s : slots_) FINEX_CHECK(s.provider != nullptr);
+}
+
+provider::Provider* ProviderRoster::Find(std::string_view name) const {
+  for (const ProviderSlot& s : slots_)
+    if (s.provider->name() == name) return s.provider;
+  return nullptr;
+}
+
+double ProviderRoster::HealthOf(std::string_view name) const {
+  for (const ProviderSlot& s : slots_)
+    if (s.provider->name() == name) return s.health ? s.health() : 1.0;
+  return 0;
+}
+
+Status ProviderRoster::Validate(std::string_view name) const {
+  if (name.empty() || Find(name)) return OkStatus();
+  std::string known;
+  for (const ProviderSlot& s : slots_) known += (known.empty() ? "" : ", ") + std::string(s.provider->name());
+  return InvalidArgumentError("provider '" + Printable(name, 32) + "' is not configured (configured: " +
+                              (known.empty() ? "none" : known) + ")")
+      .WithParam("provider");
+}
+
+std::vector<fragment::ProviderCandidate> ProviderRoster::Candidates(std::string_view symbol, Interval iv) const {
+  std::vector<fragment::ProviderCandidate> out;
+  out.reserve(slots_.size());
+  for (const ProviderSlot& s : slots_) {
+    const provider::CallLimits l = s.provider->Limits(iv);
+    fragment::ProviderCandidate c;
+    c.name = std::string(s.provider->name());
+    c.limits = {l.max_rows, l.max_span_s, l.max_lookback_s, l.whole_history, l.supported};
+    c.health = s.health ? s.health() : 1.0;
+    c.handles = s.provider->Handles(symbol);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<std::string> ProviderRoster::LookupOrder(std::string_view named) const {
+  if (!named.empty()) return {std::string(named)};
+  std::vector<std::string> order;
+  for (const ProviderSlot& s : slots_) order.push_back(std::string(s.provider->name()));
+  std::stable_sort(order.begin(), order.end(),
+                   [&](auto& a, auto& b) { return (HealthOf(a) >= 0.5) > (HealthOf(b) >= 0.5); });
+  return order;
+}
+
+std::vector<ProviderState> ProviderRoster::States() const {
+  std::vector<ProviderState> out;
+  for (const ProviderSlot& p : slots_)
+    out.push_back({std::string(p.provider->name()), p.breaker ? p.breaker() : "closed",
+                   p.health ? p.health() : 1.0});
+  return out;
+}
+
+Status ProviderRoster::AnyAvailable() const {
+  if (slots_.empty()) return UnavailableError("no provider is configured");
+  for (const ProviderSlot& s : slots_)
+    if (!s.health || s.health() > 0) return OkStatus();
+  return UnavailableError("every provider is unavailable (circuit breakers open)");
+}
+
+}  // namespace finex::cache

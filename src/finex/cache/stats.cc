@@ -1,0 +1,80 @@
+#include "finex/cache/stats.h"
+
+#include <algorithm>
+
+namespace finex::cache {
+
+void StatsRecorder::RecordSymbol(const std::string& symbol, bool hit, int calls,
+                                 const std::vector<std::string>& providers) {
+  RecordLookup(hit);
+  MutexLock lock(mu_);
+  if (hit)
+    for (const std::string& p : providers) {
+      NamedCount& c = by_provider_[p];
+      c.name = p;
+      c.hits += 1;
+    }
+  if (by_symbol_.size() >= kMaxSymbols && !by_symbol_.count(symbol)) return;  // bounded
+  NamedCount& c = by_symbol_[symbol];
+  c.name = symbol;
+  (hit ? c.hits : c.misses) += 1;
+  c.api_calls += static_cast<uint64_t>(calls);
+}
+
+void StatsRecorder::RecordProviderCalls(const std::string& provider, int calls) {
+  api_calls_.fetch_add(static_cast<uint64_t>(calls));
+  MutexLock lock(mu_);
+  NamedCount& c = by_provider_[provider];
+  c.name = provider;
+  c.api_calls += static_cast<uint64_t>(calls);
+  c.misses += 1;
+}
+
+void StatsRecorder::RecordLookup(bool hit) {
+  (hit ? hits_ : misses_).fetch_add(1);
+  if (hit) saved_.fetch_add(1);
+}
+
+void StatsRecorder::RecordLatency(double ms) {
+  MutexLock lock(mu_);
+  if (latency_.size() < kLatencyWindow) {
+    latency_.push_back(ms);
+  } else {
+    latency_[latency_pos_] = ms;
+  }
+  latency_pos_ = (latency_pos_ + 1) % kLatencyWindow;
+}
+
+void StatsRecorder::Fill(CacheStats* s) const {
+  s->hits = hits_.load();
+  s->misses = misses_.load();
+  const uint64_t lookups = s->hits + s->misses;
+  s->hit_rate = lookups ? static_cast<double>(s->hits) / static_cast<double>(lookups) : 0;
+  s->api_calls = api_calls_.load();
+  s->api_calls_saved = saved_.load();
+  const uint64_t asked = s->api_calls + s->api_calls_saved;
+  s->reduction = asked ? static_cast<double>(s->api_calls_saved) / static_cast<double>(asked) : 0;
+  std::vector<double> lat;
+  {
+    MutexLock lock(mu_);
+    for (const auto& [k, v] : by_provider_) s->by_provider.push_back(v);
+    for (const auto& [k, v] : by_symbol_) s->by_symbol.push_back(v);
+    lat = latency_;
+  }
+  std::sort(s->by_symbol.begin(), s->by_symbol.end(),
+            [](auto& a, auto& b) { return a.hits + a.misses > b.hits + b.misses; });
+  if (s->by_symbol.size() > 50) s->by_symbol.resize(50);
+  s->bonus_rows_reused = bonus_rows_.load();
+  s->rows_served = rows_served_.load();
+  s->rows_stored = rows_stored_.load();
+  s->validation_rejects = validation_rejects_.load();
+  if (!lat.empty()) {
+    std::sort(lat.begin(), lat.end());
+    s->p50_ms = lat[lat.size() / 2];
+    s->p99_ms = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
+  }
+  s->prefetch_calls = prefetch_calls_.load();
+  s->prefetched_rows = prefetched_rows_.load();
+}
+
+}  // namespace finex::cache

@@ -1,0 +1,62 @@
+// StatsRecorder: the counters behind CachedApi::cache_stats (API.md
+// /v1/cache/stats) — hits and misses per lookup, provider calls as the
+// provider saw them, rows served/stored/reused, latency percentiles, per
+// provider and per symbol (bounded) tallies. It decides nothing; every other
+// part reports to it.
+//
+// Thread-safety: every method is thread-safe (atomics + one mutex for the
+// named tallies). Ownership: plain state, owned by the SmartCache.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "finex/cache/cached_api.h"
+#include "finex/core/mutex.h"
+
+namespace finex::cache {
+
+class StatsRecorder {
+ public:
+  // One history lookup of `symbol` that made `calls` provider calls; a hit
+  // also counts for each provider whose stored rows answered it.
+  void RecordSymbol(const std::string& symbol, bool hit, int calls, const std::vector<std::string>& providers)
+      FINEX_EXCLUDES(mu_);
+  // `calls` upstream calls made to `provider` (retries included).
+  void RecordProviderCalls(const std::string& provider, int calls) FINEX_EXCLUDES(mu_);
+  // One quote or search lookup answered wholly from cache (hit) or not.
+  void RecordLookup(bool hit);
+  void RecordLatency(double ms) FINEX_EXCLUDES(mu_);
+
+  void AddRowsServed(uint64_t n) { rows_served_.fetch_add(n); }
+  void AddBonusRowsReused(uint64_t n) { bonus_rows_.fetch_add(n); }
+  void AddRowsStored(uint64_t n) { rows_stored_.fetch_add(n); }
+  void AddValidationRejects(uint64_t n) { validation_rejects_.fetch_add(n); }
+  void AddPrefetch(uint64_t calls, uint64_t rows) {
+    prefetch_calls_.fetch_add(calls);
+    prefetched_rows_.fetch_add(rows);
+  }
+
+  // Fills the counter fields of *s (hits, misses, hit_rate, api_calls,
+  // api_calls_saved, reduction, by_provider, by_symbol (top 50), rows,
+  // validation_rejects, p50/p99, prefetch); leaves the rest untouched.
+  void Fill(CacheStats* s) const FINEX_EXCLUDES(mu_);
+
+ private:
+  static constexpr size_t kLatencyWindow = 4096;
+  static constexpr size_t kMaxSymbols = 10000;
+
+  std::atomic<uint64_t> hits_{0}, misses_{0}, api_calls_{0}, saved_{0};
+  std::atomic<uint64_t> rows_served_{0}, rows_stored_{0}, bonus_rows_{0}, validation_rejects_{0};
+  std::atomic<uint64_t> prefetch_calls_{0}, prefetched_rows_{0};
+  mutable Mutex mu_;
+  std::map<std::string, NamedCount> by_provider_ FINEX_GUARDED_BY(mu_);
+  std::map<std::string, NamedCount> by_symbol_ FINEX_GUARDED_BY(mu_);
+  std::vector<double> latency_ FINEX_GUARDED_BY(mu_);  // ring of the last kLatencyWindow
+  size_t latency_pos_ FINEX_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace finex::cache

@@ -1,0 +1,56 @@
+// Warmer: background warm jobs (CachedApi::warm_cache). Each job asks the
+// cache for every (symbol, interval, range) it names through the public
+// CachedApi::History, one at a time on one worker thread, recording
+// progress and the first 100 errors; a job fails only when every part did.
+// It needs nothing of the cache but its public face.
+//
+// Thread-safety: thread-safe. Ownership: borrows the CachedApi (must outlive
+// it — or call Stop() first); owns its worker thread, started on the first
+// job and joined by Stop()/the destructor.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "finex/cache/cached_api.h"
+#include "finex/core/mutex.h"
+
+namespace finex::cache {
+
+class Warmer {
+ public:
+  explicit Warmer(CachedApi& api);
+  ~Warmer();
+
+  // Queues a job; returns its id ("warm-<n>"). InvalidArgument (param
+  // "ranges") for no range or a range whose start is after its end. Symbols
+  // and provider are the caller's to validate. No intervals = daily.
+  Result<std::string> Start(const WarmRequest& req) FINEX_EXCLUDES(mu_);
+  // NotFound (param "id") for an unknown id.
+  Result<WarmStatus> Status(std::string_view id) const FINEX_EXCLUDES(mu_);
+  // Stops after the part in progress and joins the worker; idempotent.
+  void Stop() FINEX_EXCLUDES(mu_);
+
+ private:
+  struct Job {
+    WarmRequest req;
+    WarmStatus status;
+  };
+  void Loop() FINEX_EXCLUDES(mu_);
+  bool stopping() FINEX_EXCLUDES(mu_);
+
+  CachedApi& api_;
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::map<std::string, std::shared_ptr<Job>, std::less<>> jobs_ FINEX_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<Job>> queue_ FINEX_GUARDED_BY(mu_);
+  bool stop_ FINEX_GUARDED_BY(mu_) = false;
+  uint64_t seq_ FINEX_GUARDED_BY(mu_) = 0;
+  std::thread thread_ FINEX_GUARDED_BY(mu_);
+};
+
+}  // namespace finex::cache
