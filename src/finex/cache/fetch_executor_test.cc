@@ -48,13 +48,18 @@ class FetchExecutorTest : public ::testing::Test {
     mem = backend::NewMemoryBackend(mo);
     codec = codec::NewParquetCodec();
     store = std::make_unique<FragmentStore>(*mem, *codec, FragmentStoreOptions{});
+    ingester = std::make_unique<Ingester>(*store, stats, IngestOptions{});
   }
-  // Plans `pr` over the store and executes it with `roster`.
+  // Plans `pr` over the store and executes it with `roster` (one executor
+  // per roster, kept: it holds the currency negative cache).
   Status Run(const ProviderRoster& roster, const fragment::PlanRequest& pr, FetchOutcome* out) {
-    FetchExecutor fx(roster, planner, ingester, stats, executor, clock, 4);
+    if (!fx || fx_roster != &roster) {
+      fx = std::make_unique<FetchExecutor>(roster, planner, *ingester, stats, executor, clock, 4);
+      fx_roster = &roster;
+    }
     auto snap = store->Snapshot(pr.symbol, pr.interval);
     fragment::Plan plan = planner.Build(pr, *snap.fragments, cal, clock.Now(), roster.Candidates(pr.symbol, pr.interval));
-    return fx.Execute(plan, pr, cal, out);
+    return fx->Execute(plan, pr, cal, out);
   }
   fragment::PlanRequest Req(std::string currency = "") {
     fragment::PlanRequest pr;
@@ -71,7 +76,9 @@ class FetchExecutorTest : public ::testing::Test {
   std::unique_ptr<codec::FrameCodec> codec;
   std::unique_ptr<FragmentStore> store;
   StatsRecorder stats;
-  Ingester ingester{*store, stats, {}};
+  std::unique_ptr<Ingester> ingester;
+  std::unique_ptr<FetchExecutor> fx;
+  const ProviderRoster* fx_roster = nullptr;
   fragment::Planner planner;
   Executor executor{2};
   FakeProvider yahoo{provider::ProviderId::kYahoo, cal, clock};

@@ -59,6 +59,9 @@ class EngineImpl final : public Engine {
 // max_memory_mb bounds ALL cached data held in this process: half for the
 // encoded fragments of an in-process store (memory backend, memory L1 in
 // front of Redis), half for the hot tier of decoded frames. 0 = unlimited.
+// The engine's fan-out pool never exceeds this many threads.
+constexpr int kMaxPoolThreads = 256;
+
 uint64_t HalfBudget(const EngineOptions& o) {
   return o.max_memory_mb > 0 ? static_cast<uint64_t>(o.max_memory_mb) << 19 : 0;
 }
@@ -191,7 +194,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   // to at most worker_threads fetches; the engine's pool (shared by every
   // request, no thread created per request) bounds the total.
   so.max_parallel = opts.worker_threads;
-  e->executor = std::make_unique<Executor>(opts.worker_threads * opts.worker_threads);
+  e->executor = std::make_unique<Executor>(std::min(opts.worker_threads * opts.worker_threads, kMaxPoolThreads));
   deps.executor = e->executor.get();
   if (opts.prefetch_enabled) {
     // Token share of the provider that would serve the series: tokens left in

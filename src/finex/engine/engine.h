@@ -47,7 +47,8 @@ struct EngineOptions {
   std::vector<std::string> provider_order;           // fallback order when none is named
   Clock* clock = nullptr;           // nullptr = SystemClock(); borrowed
   // Fan-out of one request: symbols in parallel, and fetches of one symbol
-  // in parallel, each up to this many; the engine's pool has its square.
+  // in parallel, each up to this many; the engine's pool has its square
+  // (at most 256 threads), shared by every request.
   int worker_threads = 4;
 };
 
