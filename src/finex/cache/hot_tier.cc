@@ -8,7 +8,7 @@ HotTier::HotTier(uint64_t budget_bytes, EvictionKind kind)
     : budget_(budget_bytes), policy_(NewEvictionPolicy(kind)) {}
 
 FramePtr HotTier::Get(std::string_view key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = map_.find(std::string(key));
   if (it == map_.end()) return nullptr;
   policy_->OnAccess(key);
@@ -17,7 +17,7 @@ FramePtr HotTier::Get(std::string_view key) {
 
 void HotTier::Put(const std::string& key, FramePtr frame, double cost) {
   const uint64_t size = frame ? frame->ByteSize() + key.size() + 64 : key.size() + 64;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto [it, inserted] = map_.try_emplace(key);
   if (!inserted) bytes_ -= it->second.bytes;
   it->second = Entry{std::move(frame), size};
@@ -41,7 +41,7 @@ void HotTier::Put(const std::string& key, FramePtr frame, double cost) {
 }
 
 void HotTier::Erase(std::string_view key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = map_.find(std::string(key));
   if (it == map_.end()) return;
   bytes_ -= it->second.bytes;
@@ -50,7 +50,7 @@ void HotTier::Erase(std::string_view key) {
 }
 
 size_t HotTier::EraseIf(const std::function<bool(std::string_view)>& pred) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> keys;
   for (const auto& [k, e] : map_)
     if (pred(k)) keys.push_back(k);
@@ -63,12 +63,12 @@ size_t HotTier::EraseIf(const std::function<bool(std::string_view)>& pred) {
 }
 
 uint64_t HotTier::bytes() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return bytes_;
 }
 
 size_t HotTier::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return map_.size();
 }
 

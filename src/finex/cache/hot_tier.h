@@ -14,13 +14,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "finex/cache/eviction.h"
 #include "finex/core/frame.h"
+#include "finex/core/mutex.h"
 
 namespace finex::cache {
 
@@ -48,10 +48,10 @@ class HotTier {
     uint64_t bytes = 0;
   };
   const uint64_t budget_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Entry> map_;    // GUARDED_BY(mu_)
-  std::unique_ptr<EvictionPolicy> policy_;        // GUARDED_BY(mu_)
-  uint64_t bytes_ = 0;                            // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::unordered_map<std::string, Entry> map_ FINEX_GUARDED_BY(mu_);
+  std::unique_ptr<EvictionPolicy> policy_ FINEX_GUARDED_BY(mu_);
+  uint64_t bytes_ FINEX_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> evictions_{0};
 };
 

@@ -17,7 +17,7 @@ PrefetchPredictor::PrefetchPredictor(PrefetchOptions opts) : opts_(opts) {}
 
 void PrefetchPredictor::Observe(std::string_view series, TimeRange range, Timestamp now) {
   if (range.empty()) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (series_.size() >= opts_.max_series && series_.find(std::string(series)) == series_.end()) {
     auto oldest = std::min_element(series_.begin(), series_.end(), [](const auto& a, const auto& b) {
       return a.second.last_seen < b.second.last_seen;
@@ -78,7 +78,7 @@ void PrefetchPredictor::PredictLocked(const std::string& series, SeriesState& st
 }
 
 std::vector<Prediction> PrefetchPredictor::TakeDue(Timestamp now, size_t max) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::pair<Timestamp, std::string>> order;
   for (const auto& [name, st] : series_) order.emplace_back(st.last_seen, name);
   std::sort(order.rbegin(), order.rend());

@@ -22,12 +22,12 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "finex/calendar/calendar.h"
+#include "finex/core/mutex.h"
 #include "finex/core/time_range.h"
 
 namespace finex::cache {
@@ -73,8 +73,8 @@ class PrefetchPredictor {
   void PredictLocked(const std::string& series, SeriesState& st);
 
   const PrefetchOptions opts_;
-  std::mutex mu_;
-  std::map<std::string, SeriesState> series_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::map<std::string, SeriesState> series_ FINEX_GUARDED_BY(mu_);
 };
 
 // The gate. `recent_rps`: user requests per second lately; `token_share`:

@@ -35,36 +35,38 @@ Prefetcher::Prefetcher(Clock& clock, PrefetcherOptions opts, TokenShareFn token_
 Prefetcher::~Prefetcher() { Stop(); }
 
 void Prefetcher::Attach(Runner run) {
-  std::lock_guard lock(run_mu_);
+  MutexLock lock(run_mu_);
+  while (running_) run_cv_.Wait(run_mu_);
   run_ = std::move(run);
 }
 
 void Prefetcher::Detach() {
-  std::lock_guard lock(run_mu_);  // waits for a running prefetch
+  MutexLock lock(run_mu_);
+  while (running_) run_cv_.Wait(run_mu_);  // waits for a running prefetch
   run_ = nullptr;
 }
 
 void Prefetcher::OnUserRequest(const PrefetchSeries& series, TimeRange range, Timestamp now) {
   predictor_.Observe(PrefetchSeriesKey(series), range, now);
   {
-    std::lock_guard lock(rate_mu_);
+    MutexLock lock(rate_mu_);
     recent_.push_back(now);
     while (!recent_.empty() && recent_.front() <= now - opts_.rate_window_s) recent_.pop_front();
     while (recent_.size() > 100000) recent_.pop_front();
   }
-  std::lock_guard lock(stats_mu_);
+  MutexLock lock(stats_mu_);
   stats_.observed += 1;
 }
 
 double Prefetcher::RecentUserRate(Timestamp now) {
-  std::lock_guard lock(rate_mu_);
+  MutexLock lock(rate_mu_);
   while (!recent_.empty() && recent_.front() <= now - opts_.rate_window_s) recent_.pop_front();
   return static_cast<double>(recent_.size()) / static_cast<double>(std::max<Timestamp>(1, opts_.rate_window_s));
 }
 
 size_t Prefetcher::Tick(Timestamp now) {
   if (active_.load() > 0) {  // users first: try again next tick
-    std::lock_guard lock(stats_mu_);
+    MutexLock lock(stats_mu_);
     stats_.skipped_busy += 1;
     return 0;
   }
@@ -73,7 +75,7 @@ size_t Prefetcher::Tick(Timestamp now) {
   size_t ran = 0;
   for (const Prediction& p : predictor_.TakeDue(now, opts_.per_tick)) {
     if (active_.load() > 0) {
-      std::lock_guard lock(stats_mu_);
+      MutexLock lock(stats_mu_);
       stats_.skipped_busy += 1;
       break;
     }
@@ -83,7 +85,7 @@ size_t Prefetcher::Tick(Timestamp now) {
         calendar_for_ ? calendar_for_(series->symbol) : calendar::CalendarFor(series->symbol);
     const double share = token_share_ ? token_share_(*series) : 1.0;
     if (!ShouldPrefetch(cal, now, rps, share, opts_.predict)) {
-      std::lock_guard lock(stats_mu_);
+      MutexLock lock(stats_mu_);
       stats_.skipped_gate += 1;
       continue;
     }
@@ -91,15 +93,26 @@ size_t Prefetcher::Tick(Timestamp now) {
     // while the market is open) needs a call at request time anyway for its
     // tail: fetching the rest now would only spend a call.
     if (p.range.end > now && !cal.TradingTime({now, p.range.end}, series->interval).empty()) {
-      std::lock_guard lock(stats_mu_);
+      MutexLock lock(stats_mu_);
       stats_.skipped_live += 1;
       continue;
     }
-    std::lock_guard run_lock(run_mu_);  // one prefetch at a time
-    if (!run_) return ran;
-    auto r = run_(*series, p.range);
+    Runner run;
+    {
+      MutexLock lock(run_mu_);
+      while (running_) run_cv_.Wait(run_mu_);  // one prefetch at a time
+      if (!run_) return ran;
+      run = run_;
+      running_ = true;
+    }
+    auto r = run(*series, p.range);  // no lock held: it calls providers
+    {
+      MutexLock lock(run_mu_);
+      running_ = false;
+    }
+    run_cv_.SignalAll();
     ++ran;
-    std::lock_guard lock(stats_mu_);
+    MutexLock lock(stats_mu_);
     stats_.runs += 1;
     if (r.ok()) {
       stats_.api_calls += static_cast<uint64_t>(r->api_calls);
@@ -110,32 +123,35 @@ size_t Prefetcher::Tick(Timestamp now) {
 }
 
 void Prefetcher::Start() {
-  std::lock_guard lock(thread_mu_);
+  MutexLock lock(thread_mu_);
   if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] {
-    std::unique_lock lock(thread_mu_);
-    while (!stop_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, opts_.tick_ms)), [&] { return stop_; });
-      if (stop_) break;
-      lock.unlock();
+    for (;;) {
+      {
+        MutexLock lock(thread_mu_);
+        cv_.WaitFor(thread_mu_, std::chrono::milliseconds(std::max<int64_t>(1, opts_.tick_ms)), [&] {
+          thread_mu_.AssertHeld();
+          return stop_;
+        });
+        if (stop_) return;
+      }
       Tick(clock_.Now());
-      lock.lock();
     }
   });
 }
 
 void Prefetcher::Stop() {
   {
-    std::lock_guard lock(thread_mu_);
+    MutexLock lock(thread_mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 PrefetcherStats Prefetcher::stats() const {
-  std::lock_guard lock(stats_mu_);
+  MutexLock lock(stats_mu_);
   return stats_;
 }
 

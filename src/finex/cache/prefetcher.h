@@ -21,7 +21,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -33,6 +32,7 @@
 #include "finex/cache/prefetch.h"
 #include "finex/calendar/calendar.h"
 #include "finex/core/clock.h"
+#include "finex/core/mutex.h"
 #include "finex/core/interval.h"
 #include "finex/core/status.h"
 #include "finex/core/time_range.h"
@@ -110,18 +110,22 @@ class Prefetcher {
   PrefetchPredictor predictor_;
   std::atomic<int> active_{0};
 
-  std::mutex rate_mu_;
-  std::deque<Timestamp> recent_;  // GUARDED_BY(rate_mu_)
+  Mutex rate_mu_;
+  std::deque<Timestamp> recent_ FINEX_GUARDED_BY(rate_mu_);
 
-  std::mutex run_mu_;  // held while a prefetch runs (one at a time)
-  Runner run_;         // GUARDED_BY(run_mu_)
+  // One prefetch runs at a time; Detach waits for it. No lock is held while
+  // it runs (it calls providers): `running_` marks it.
+  Mutex run_mu_;
+  CondVar run_cv_;
+  Runner run_ FINEX_GUARDED_BY(run_mu_);
+  bool running_ FINEX_GUARDED_BY(run_mu_) = false;
 
-  mutable std::mutex stats_mu_;
-  PrefetcherStats stats_;  // GUARDED_BY(stats_mu_)
+  mutable Mutex stats_mu_;
+  PrefetcherStats stats_ FINEX_GUARDED_BY(stats_mu_);
 
-  std::mutex thread_mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // GUARDED_BY(thread_mu_)
+  Mutex thread_mu_;
+  CondVar cv_;
+  bool stop_ FINEX_GUARDED_BY(thread_mu_) = false;
   std::thread thread_;
 };
 

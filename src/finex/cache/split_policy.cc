@@ -26,7 +26,7 @@ std::vector<std::string> StaleAfterAction(std::span<const FragmentFacts> fragmen
 
 Timestamp ActionLedger::KnownSince(std::string_view series, const provider::CorporateAction& action,
                                    Timestamp fetched_at) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto [it, inserted] =
       known_.try_emplace(Key{std::string(series), static_cast<uint8_t>(action.kind), action.timestamp}, fetched_at);
   if (!inserted) it->second = std::min(it->second, fetched_at);

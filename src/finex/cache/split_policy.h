@@ -29,7 +29,6 @@
 
 #include <limits>
 #include <map>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +36,7 @@
 #include <vector>
 
 #include "finex/core/field_set.h"
+#include "finex/core/mutex.h"
 #include "finex/provider/provider.h"
 
 namespace finex::cache {
@@ -72,8 +72,8 @@ class ActionLedger {
 
  private:
   using Key = std::tuple<std::string, uint8_t, Timestamp>;  // series, kind, ex-date
-  std::mutex mu_;
-  std::map<Key, Timestamp> known_;
+  Mutex mu_;
+  std::map<Key, Timestamp> known_ FINEX_GUARDED_BY(mu_);
 };
 
 }  // namespace finex::cache
