@@ -7,17 +7,15 @@
 #include <filesystem>
 #include <toml.hpp>
 
+#include "finex/core/provider_id.h"
+#include "finex/provider/traits.h"
+
 extern char** environ;
 
 namespace finex::cli {
 namespace {
 
-constexpr std::string_view kProviderNames[] = {"yahoo", "binance", "alpha_vantage", "twelve_data",
-                                               "coingecko"};
-
-bool KnownProvider(std::string_view n) {
-  return std::find(std::begin(kProviderNames), std::end(kProviderNames), n) != std::end(kProviderNames);
-}
+bool KnownProvider(std::string_view n) { return IsProviderName(n); }
 
 enum class Kind { kString, kInt, kDouble, kBool };
 
@@ -236,7 +234,7 @@ Status UnknownKey(std::string_view key) {
     const std::string name(key.substr(10, key.find('.', 10) - 10));
     if (!KnownProvider(name)) {
       return InvalidArgumentError("unknown provider '" + name +
-                                  "' (known: yahoo, binance, alpha_vantage, twelve_data, coingecko)");
+                                  "' (known: " + JoinProviderNames(", ") + ")");
     }
     section = "providers.*";
   }
@@ -419,18 +417,39 @@ std::string Num(double d) {
   return s;
 }
 
+// The default provider order (see DefaultProviderOrder in config.h).
+constexpr ProviderId kDefaultOrder[] = {ProviderId::kYahoo, ProviderId::kBinance,
+                                        ProviderId::kTwelveData, ProviderId::kAlphaVantage,
+                                        ProviderId::kCoinGecko};
+// ... which names every provider exactly once.
+static_assert([] {
+  if (std::size(kDefaultOrder) != std::size(kAllProviders)) return false;
+  for (ProviderId id : kAllProviders) {
+    if (std::count(std::begin(kDefaultOrder), std::end(kDefaultOrder), id) != 1) return false;
+  }
+  return true;
+}());
+
 }  // namespace
+
+std::vector<std::string> DefaultProviderOrder() {
+  std::vector<std::string> out;
+  for (ProviderId id : kDefaultOrder) out.emplace_back(ProviderName(id));
+  return out;
+}
 
 Result<Config> ProfileDefaults(std::string_view profile) {
   Config c;
-  for (std::string_view p : kProviderNames) c.providers[std::string(p)] = ProviderConfig{};
-  // Free tiers: Alpha Vantage 5/min (25/day), Twelve Data 8/min, CoinGecko ~30/min.
-  c.providers["alpha_vantage"].rate_limit_per_min = 5;
-  c.providers["alpha_vantage"].api_key_env = "FINEX_ALPHA_VANTAGE_KEY";
-  c.providers["twelve_data"].rate_limit_per_min = 8;
-  c.providers["twelve_data"].api_key_env = "FINEX_TWELVE_DATA_KEY";
-  c.providers["coingecko"].rate_limit_per_min = 30;
-  c.providers["binance"].rate_limit_per_min = 1200;
+  // Each provider's default plan (free tiers: Alpha Vantage 5/min, Twelve
+  // Data 8/min, CoinGecko ~30/min) and where its key is read from, from its
+  // facts (provider/<name>/<name>_facts.h).
+  for (ProviderId id : kAllProviders) {
+    const provider::ProviderTraits& t = provider::TraitsOf(id);
+    ProviderConfig& p = c.providers[std::string(ProviderName(id))];
+    p = ProviderConfig{};
+    p.rate_limit_per_min = t.calls_per_minute;
+    p.api_key_env = std::string(t.api_key_env);
+  }
   if (profile == "development") {
     c.profile = "development";
     c.fragment_size = "small";
@@ -624,7 +643,8 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
 }
 
 bool ProviderOffForMissingKey(const Config& c, const std::string& provider, const EnvLookup& lookup) {
-  if (provider != "alpha_vantage" && provider != "twelve_data") return false;
+  Result<ProviderId> id = ParseProviderId(provider);
+  if (!id.ok() || !provider::TraitsOf(*id).needs_api_key) return false;
   auto it = c.providers.find(provider);
   if (it == c.providers.end() || !it->second.enabled) return false;
   if (c.IsExplicit("providers." + provider + ".enabled")) return false;

@@ -32,6 +32,11 @@
 
 namespace finex::cli {
 
+// The default order providers are asked in: every provider of kAllProviders
+// once, keyless broad ones first (Yahoo, Binance), then the keyed ones,
+// CoinGecko last.
+std::vector<std::string> DefaultProviderOrder();
+
 struct ProviderConfig {
   bool enabled = true;
   std::string base_url;            // "" = the real provider
@@ -63,8 +68,8 @@ struct Config {
   std::string parquet_dir;  // "" = $XDG_CACHE_HOME/finex or ~/.cache/finex
   // [providers.<name>] (always holds the five known providers)
   std::map<std::string, ProviderConfig> providers;
-  std::vector<std::string> provider_order = {"yahoo", "binance", "twelve_data", "alpha_vantage",
-                                             "coingecko"};
+  // Default: yahoo, binance, twelve_data, alpha_vantage, coingecko (DefaultProviderOrder()).
+  std::vector<std::string> provider_order = DefaultProviderOrder();
   // [server]
   std::string listen = "127.0.0.1:8080";
   std::string admin_token_env = "FINEX_ADMIN_TOKEN";
@@ -126,8 +131,8 @@ std::string PrintConfig(const Config& cfg, const EnvLookup& lookup);
 // The default local cache directory: $XDG_CACHE_HOME/finex or ~/.cache/finex.
 std::string DefaultCacheDir(const EnvLookup& lookup);
 
-// True when `provider` cannot answer without an API key (alpha_vantage,
-// twelve_data), has none (its api_key_env variable unset or empty) and
+// True when `provider` cannot answer without an API key (its facts say so:
+// alpha_vantage, twelve_data), has none (its api_key_env variable unset or empty) and
 // `enabled` was not set explicitly: ToEngineOptions leaves it out, so its
 // "API key missing" rejections never stand in for another provider's answer
 // (an unknown symbol is a 404, not the last keyless provider's refusal).
