@@ -15,8 +15,6 @@ extern char** environ;
 namespace finex::cli {
 namespace {
 
-bool KnownProvider(std::string_view n) { return IsProviderName(n); }
-
 enum class Kind { kString, kInt, kDouble, kBool };
 
 struct Value {
@@ -232,7 +230,7 @@ Status UnknownKey(std::string_view key) {
   std::string section(key.substr(0, key.rfind('.')));
   if (key.rfind("providers.", 0) == 0) {
     const std::string name(key.substr(10, key.find('.', 10) - 10));
-    if (!KnownProvider(name)) {
+    if (!IsProviderName(name)) {
       return InvalidArgumentError("unknown provider '" + name +
                                   "' (known: " + JoinProviderNames(", ") + ")");
     }
@@ -262,7 +260,7 @@ Status CheckAndSet(Config& cfg, const Field& f, const std::string& sub, const st
       return InvalidArgumentError(buf);
     }
   }
-  if (key.rfind("providers.", 0) == 0 && !KnownProvider(sub)) return UnknownKey(key);
+  if (key.rfind("providers.", 0) == 0 && !IsProviderName(sub)) return UnknownKey(key);
   Status s = f.set(cfg, sub, v);
   if (!s.ok()) return InvalidArgumentError(key + ": " + s.message());
   cfg.explicit_keys.insert(key);
@@ -326,7 +324,7 @@ Status ApplyToml(Config& cfg, const toml::value& table, const std::string& prefi
           key != "backends.parquet_dir" && !(prefix == "providers")) {
         return InvalidArgumentError(where + UnknownKey(key).message());
       }
-      if (prefix == "providers" && !KnownProvider(k)) {
+      if (prefix == "providers" && !IsProviderName(k)) {
         return InvalidArgumentError(where + UnknownKey(key + ".x").message());
       }
       FINEX_RETURN_IF_ERROR(ApplyToml(cfg, v, key, file));
@@ -417,32 +415,18 @@ std::string Num(double d) {
   return s;
 }
 
-// The default provider order (see DefaultProviderOrder in config.h).
-constexpr ProviderId kDefaultOrder[] = {ProviderId::kYahoo, ProviderId::kBinance,
-                                        ProviderId::kTwelveData, ProviderId::kAlphaVantage,
-                                        ProviderId::kCoinGecko};
-// ... which names every provider exactly once.
-static_assert([] {
-  if (std::size(kDefaultOrder) != std::size(kAllProviders)) return false;
-  for (ProviderId id : kAllProviders) {
-    if (std::count(std::begin(kDefaultOrder), std::end(kDefaultOrder), id) != 1) return false;
-  }
-  return true;
-}());
-
 }  // namespace
 
 std::vector<std::string> DefaultProviderOrder() {
   std::vector<std::string> out;
-  for (ProviderId id : kDefaultOrder) out.emplace_back(ProviderName(id));
+  for (ProviderId id : kDefaultProviderOrder) out.emplace_back(ProviderName(id));
   return out;
 }
 
 Result<Config> ProfileDefaults(std::string_view profile) {
   Config c;
-  // Each provider's default plan (free tiers: Alpha Vantage 5/min, Twelve
-  // Data 8/min, CoinGecko ~30/min) and where its key is read from, from its
-  // facts (provider/<name>/<name>_facts.h).
+  // Each provider's default plan (free tiers: Alpha Vantage 5/min, Twelve Data 8/min, CoinGecko
+  // ~30/min) and its key's variable, from its facts (provider/<name>/<name>_facts.h).
   for (ProviderId id : kAllProviders) {
     const provider::ProviderTraits& t = provider::TraitsOf(id);
     ProviderConfig& p = c.providers[std::string(ProviderName(id))];

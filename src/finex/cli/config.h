@@ -16,6 +16,7 @@
 // environment through the given lookup and the file system.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -26,15 +27,28 @@
 #include <vector>
 
 #include "finex/cache/engine.h"
+#include "finex/core/provider_id.h"
 #include "finex/core/status.h"
 #include "finex/http/server.h"
 #include "finex/server/service.h"
 
 namespace finex::cli {
 
-// The default order providers are asked in: every provider of kAllProviders
-// once, keyless broad ones first (Yahoo, Binance), then the keyed ones,
-// CoinGecko last.
+// The default order providers are asked in (Config::provider_order): every
+// provider of kAllProviders once, the keyless broad ones first (Yahoo,
+// Binance), then the keyed ones, CoinGecko last.
+inline constexpr ProviderId kDefaultProviderOrder[] = {
+    ProviderId::kYahoo, ProviderId::kBinance, ProviderId::kTwelveData, ProviderId::kAlphaVantage,
+    ProviderId::kCoinGecko};
+static_assert([] {
+  if (std::size(kDefaultProviderOrder) != std::size(kAllProviders)) return false;
+  for (ProviderId id : kAllProviders) {
+    if (std::count(std::begin(kDefaultProviderOrder), std::end(kDefaultProviderOrder), id) != 1)
+      return false;
+  }
+  return true;
+}());
+// The names of kDefaultProviderOrder.
 std::vector<std::string> DefaultProviderOrder();
 
 struct ProviderConfig {
