@@ -7,17 +7,13 @@
 #include <filesystem>
 #include <toml.hpp>
 
+#include "finex/core/provider_id.h"
+#include "finex/provider/traits.h"
+
 extern char** environ;
 
 namespace finex::cli {
 namespace {
-
-constexpr std::string_view kProviderNames[] = {"yahoo", "binance", "alpha_vantage", "twelve_data",
-                                               "coingecko"};
-
-bool KnownProvider(std::string_view n) {
-  return std::find(std::begin(kProviderNames), std::end(kProviderNames), n) != std::end(kProviderNames);
-}
 
 enum class Kind { kString, kInt, kDouble, kBool };
 
@@ -234,9 +230,9 @@ Status UnknownKey(std::string_view key) {
   std::string section(key.substr(0, key.rfind('.')));
   if (key.rfind("providers.", 0) == 0) {
     const std::string name(key.substr(10, key.find('.', 10) - 10));
-    if (!KnownProvider(name)) {
+    if (!IsProviderName(name)) {
       return InvalidArgumentError("unknown provider '" + name +
-                                  "' (known: yahoo, binance, alpha_vantage, twelve_data, coingecko)");
+                                  "' (known: " + JoinProviderNames(", ") + ")");
     }
     section = "providers.*";
   }
@@ -264,7 +260,7 @@ Status CheckAndSet(Config& cfg, const Field& f, const std::string& sub, const st
       return InvalidArgumentError(buf);
     }
   }
-  if (key.rfind("providers.", 0) == 0 && !KnownProvider(sub)) return UnknownKey(key);
+  if (key.rfind("providers.", 0) == 0 && !IsProviderName(sub)) return UnknownKey(key);
   Status s = f.set(cfg, sub, v);
   if (!s.ok()) return InvalidArgumentError(key + ": " + s.message());
   cfg.explicit_keys.insert(key);
@@ -328,7 +324,7 @@ Status ApplyToml(Config& cfg, const toml::value& table, const std::string& prefi
           key != "backends.parquet_dir" && !(prefix == "providers")) {
         return InvalidArgumentError(where + UnknownKey(key).message());
       }
-      if (prefix == "providers" && !KnownProvider(k)) {
+      if (prefix == "providers" && !IsProviderName(k)) {
         return InvalidArgumentError(where + UnknownKey(key + ".x").message());
       }
       FINEX_RETURN_IF_ERROR(ApplyToml(cfg, v, key, file));
@@ -421,16 +417,23 @@ std::string Num(double d) {
 
 }  // namespace
 
+std::vector<std::string> DefaultProviderOrder() {
+  std::vector<std::string> out;
+  for (ProviderId id : kDefaultProviderOrder) out.emplace_back(ProviderName(id));
+  return out;
+}
+
 Result<Config> ProfileDefaults(std::string_view profile) {
   Config c;
-  for (std::string_view p : kProviderNames) c.providers[std::string(p)] = ProviderConfig{};
-  // Free tiers: Alpha Vantage 5/min (25/day), Twelve Data 8/min, CoinGecko ~30/min.
-  c.providers["alpha_vantage"].rate_limit_per_min = 5;
-  c.providers["alpha_vantage"].api_key_env = "FINEX_ALPHA_VANTAGE_KEY";
-  c.providers["twelve_data"].rate_limit_per_min = 8;
-  c.providers["twelve_data"].api_key_env = "FINEX_TWELVE_DATA_KEY";
-  c.providers["coingecko"].rate_limit_per_min = 30;
-  c.providers["binance"].rate_limit_per_min = 1200;
+  // Each provider's default plan (free tiers: Alpha Vantage 5/min, Twelve Data 8/min, CoinGecko
+  // ~30/min) and its key's variable, from its facts (provider/<name>/<name>_facts.h).
+  for (ProviderId id : kAllProviders) {
+    const provider::ProviderTraits& t = provider::TraitsOf(id);
+    ProviderConfig& p = c.providers[std::string(ProviderName(id))];
+    p = ProviderConfig{};
+    p.rate_limit_per_min = t.calls_per_minute;
+    p.api_key_env = std::string(t.api_key_env);
+  }
   if (profile == "development") {
     c.profile = "development";
     c.fragment_size = "small";
@@ -624,7 +627,8 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
 }
 
 bool ProviderOffForMissingKey(const Config& c, const std::string& provider, const EnvLookup& lookup) {
-  if (provider != "alpha_vantage" && provider != "twelve_data") return false;
+  Result<ProviderId> id = ParseProviderId(provider);
+  if (!id.ok() || !provider::TraitsOf(*id).needs_api_key) return false;
   auto it = c.providers.find(provider);
   if (it == c.providers.end() || !it->second.enabled) return false;
   if (c.IsExplicit("providers." + provider + ".enabled")) return false;

@@ -16,6 +16,7 @@
 // environment through the given lookup and the file system.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -25,12 +26,30 @@
 #include <utility>
 #include <vector>
 
+#include "finex/core/provider_id.h"
 #include "finex/engine/engine.h"
 #include "finex/core/status.h"
 #include "finex/http/server.h"
 #include "finex/server/service.h"
 
 namespace finex::cli {
+
+// The default order providers are asked in (Config::provider_order): every
+// provider of kAllProviders once, the keyless broad ones first (Yahoo,
+// Binance), then the keyed ones, CoinGecko last.
+inline constexpr ProviderId kDefaultProviderOrder[] = {
+    ProviderId::kYahoo, ProviderId::kBinance, ProviderId::kTwelveData, ProviderId::kAlphaVantage,
+    ProviderId::kCoinGecko};
+static_assert([] {
+  if (std::size(kDefaultProviderOrder) != std::size(kAllProviders)) return false;
+  for (ProviderId id : kAllProviders) {
+    if (std::count(std::begin(kDefaultProviderOrder), std::end(kDefaultProviderOrder), id) != 1)
+      return false;
+  }
+  return true;
+}());
+// The names of kDefaultProviderOrder.
+std::vector<std::string> DefaultProviderOrder();
 
 struct ProviderConfig {
   bool enabled = true;
@@ -63,8 +82,8 @@ struct Config {
   std::string parquet_dir;  // "" = $XDG_CACHE_HOME/finex or ~/.cache/finex
   // [providers.<name>] (always holds the five known providers)
   std::map<std::string, ProviderConfig> providers;
-  std::vector<std::string> provider_order = {"yahoo", "binance", "twelve_data", "alpha_vantage",
-                                             "coingecko"};
+  // Default: yahoo, binance, twelve_data, alpha_vantage, coingecko (DefaultProviderOrder()).
+  std::vector<std::string> provider_order = DefaultProviderOrder();
   // [server]
   std::string listen = "127.0.0.1:8080";
   std::string admin_token_env = "FINEX_ADMIN_TOKEN";
@@ -126,8 +145,8 @@ std::string PrintConfig(const Config& cfg, const EnvLookup& lookup);
 // The default local cache directory: $XDG_CACHE_HOME/finex or ~/.cache/finex.
 std::string DefaultCacheDir(const EnvLookup& lookup);
 
-// True when `provider` cannot answer without an API key (alpha_vantage,
-// twelve_data), has none (its api_key_env variable unset or empty) and
+// True when `provider` cannot answer without an API key (its facts say so:
+// alpha_vantage, twelve_data), has none (its api_key_env variable unset or empty) and
 // `enabled` was not set explicitly: ToEngineOptions leaves it out, so its
 // "API key missing" rejections never stand in for another provider's answer
 // (an unknown symbol is a 404, not the last keyless provider's refusal).

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <map>
 
+#include "finex/core/provider_id.h"
+#include "finex/provider/traits.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::cli {
@@ -231,6 +233,24 @@ TEST_F(ConfigTest, DefaultCacheDirFollowsXdg) {
   EXPECT_EQ(DefaultCacheDir(o.lookup), "/home/u/.cache/finex");
   env_["XDG_CACHE_HOME"] = "/xdg";
   EXPECT_EQ(DefaultCacheDir(o.lookup), "/xdg/finex");
+}
+
+TEST_F(ConfigTest, ProviderDefaultsComeFromTheProviderFacts) {
+  ASSERT_OK_AND_ASSIGN(Config c, ProfileDefaults("production"));
+  ASSERT_EQ(c.providers.size(), std::size(kAllProviders));
+  for (ProviderId id : kAllProviders) {
+    const provider::ProviderTraits& t = provider::TraitsOf(id);
+    const ProviderConfig& p = c.providers.at(std::string(ProviderName(id)));
+    EXPECT_EQ(p.rate_limit_per_min, t.calls_per_minute) << ProviderName(id);
+    EXPECT_EQ(p.api_key_env, t.api_key_env) << ProviderName(id);
+  }
+  EXPECT_EQ(c.providers.at("alpha_vantage").api_key_env, "FINEX_ALPHA_VANTAGE_KEY");
+  EXPECT_EQ(c.providers.at("binance").rate_limit_per_min, 1200);
+  EXPECT_EQ(c.provider_order, (std::vector<std::string>{"yahoo", "binance", "twelve_data",
+                                                        "alpha_vantage", "coingecko"}));
+  EXPECT_THAT(ApplyOverride(c, "providers.nyse.enabled", "true", "flag --x"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       "(known: yahoo, binance, alpha_vantage, twelve_data, coingecko)"));
 }
 
 }  // namespace

@@ -2,23 +2,11 @@
 
 #include <string>
 
+#include "finex/provider/traits.h"
+
 namespace finex::provider {
 
-std::string_view DefaultBaseUrl(ProviderId id) {
-  switch (id) {
-    case ProviderId::kYahoo:
-      return "https://query2.finance.yahoo.com";
-    case ProviderId::kBinance:
-      return "https://api.binance.com";
-    case ProviderId::kAlphaVantage:
-      return "https://www.alphavantage.co";
-    case ProviderId::kTwelveData:
-      return "https://api.twelvedata.com";
-    case ProviderId::kCoinGecko:
-      return "https://api.coingecko.com";
-  }
-  return "";
-}
+std::string_view DefaultBaseUrl(ProviderId id) { return FactsOf(id).default_base_url; }
 
 Result<std::unique_ptr<Provider>> OpenProvider(ProviderId id, const ProviderConfig& config,
                                                HttpClient& http, Clock& clock) {

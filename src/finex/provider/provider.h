@@ -28,20 +28,19 @@
 #include "finex/core/field_set.h"
 #include "finex/core/frame.h"
 #include "finex/core/interval.h"
+#include "finex/core/provider_id.h"
 #include "finex/core/records.h"
 #include "finex/core/status.h"
 #include "finex/core/time_range.h"
 
 namespace finex::provider {
 
-enum class ProviderId : uint8_t { kYahoo, kBinance, kAlphaVantage, kTwelveData, kCoinGecko };
-inline constexpr ProviderId kAllProviders[] = {ProviderId::kYahoo, ProviderId::kBinance,
-                                               ProviderId::kAlphaVantage, ProviderId::kTwelveData,
-                                               ProviderId::kCoinGecko};
-// "yahoo", "binance", "alpha_vantage", "twelve_data", "coingecko".
-std::string_view ProviderName(ProviderId id);
-// Accepts the names above; InvalidArgument (param "provider") otherwise.
-Result<ProviderId> ParseProviderId(std::string_view name);
+// The provider list lives in core (core/provider_id.h); these names keep
+// provider::ProviderId and friends usable.
+using finex::kAllProviders;
+using finex::ParseProviderId;
+using finex::ProviderId;
+using finex::ProviderName;
 
 struct HistoryRequest {
   std::string symbol;  // as the user gave it (validated)

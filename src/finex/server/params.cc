@@ -1,20 +1,17 @@
 #include "finex/server/params.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "finex/core/field_set.h"
 #include "finex/core/interval.h"
+#include "finex/core/provider_id.h"
 #include "finex/core/symbol.h"
 #include "finex/server/detail/json.h"
 
 namespace finex::server {
 namespace {
-
-constexpr std::array<std::string_view, 5> kProviders = {"yahoo", "binance", "alpha_vantage",
-                                                        "twelve_data", "coingecko"};
 
 Status Bad(std::string_view param, std::string message) {
   return InvalidArgumentError(std::move(message)).WithParam(std::string(param));
@@ -116,11 +113,12 @@ std::string_view FormatName(Format f) {
   return "json";
 }
 
-bool IsKnownProvider(std::string_view name) {
-  return std::find(kProviders.begin(), kProviders.end(), name) != kProviders.end();
-}
+bool IsKnownProvider(std::string_view name) { return IsProviderName(name); }
 
-std::string_view KnownProviderList() { return "yahoo, binance, alpha_vantage, twelve_data, coingecko"; }
+std::string_view KnownProviderList() {
+  static const std::string* const kList = new std::string(JoinProviderNames(", "));
+  return *kList;
+}
 
 std::string HistoryParams::Key() const {
   std::string k = "h|";

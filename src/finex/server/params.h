@@ -31,9 +31,9 @@ struct ParamLimits {
   size_t max_search_chars = 64;    // length of q=
 };
 
-// The provider names finex knows (API.md "Upstream simulator").
+// The provider names finex knows (core/provider_id.h kAllProviders).
 bool IsKnownProvider(std::string_view name);
-// "yahoo, binance, alpha_vantage, twelve_data, coingecko"
+// Their names joined by ", ": "yahoo, binance, alpha_vantage, twelve_data, coingecko".
 std::string_view KnownProviderList();
 
 struct HistoryParams {

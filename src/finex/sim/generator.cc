@@ -1,153 +1,26 @@
 #include "finex/sim/generator.h"
 
-#include <zlib.h>
-
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <cstdio>
-#include <filesystem>
 #include <mutex>
 #include <unordered_map>
 
-#include "finex/core/symbol.h"
+#include "finex/sim/detail/catalogue.h"
+#include "finex/sim/detail/csv_history.h"
+#include "finex/sim/detail/hash.h"
 
 namespace finex::sim {
 namespace {
 
+using detail::FirstOpenFrom;
+using detail::HashString;
+using detail::Mix;
+using detail::U01;
+
 constexpr Timestamp kRef = 1704067200;  // 2024-01-01: base prices are levels around here
 constexpr double kYear = 365.25 * 86400;
 
-uint64_t Mix(uint64_t x) {  // splitmix64 finalizer
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-uint64_t Mix(uint64_t a, uint64_t b) { return Mix(a ^ Mix(b)); }
-uint64_t Mix(uint64_t a, uint64_t b, uint64_t c) { return Mix(Mix(a, b), c); }
-double U01(uint64_t h) { return static_cast<double>(h >> 11) * 0x1.0p-53; }
-
-uint64_t HashString(std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return Mix(h);
-}
-
-std::string Upper(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return o;
-}
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
-
-// Well-known instruments: realistic names, levels and listing dates.
-struct Known {
-  const char* symbol;
-  const char* name;
-  const char* type;
-  const char* exchange;
-  const char* full_exchange;
-  const char* currency;
-  const char* sector;
-  const char* industry;
-  double price;        // level around 2024-01
-  const char* listed;  // first trading date
-  double shares;
-};
-constexpr Known kKnown[] = {
-    {"AAPL", "Apple Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Technology", "Consumer Electronics",
-     185, "1980-12-12", 15.5e9},
-    {"MSFT", "Microsoft Corporation", "EQUITY", "NMS", "NasdaqGS", "USD", "Technology",
-     "Software—Infrastructure", 370, "1986-03-13", 7.4e9},
-    {"GOOGL", "Alphabet Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Communication Services",
-     "Internet Content & Information", 140, "2004-08-19", 5.9e9},
-    {"AMZN", "Amazon.com, Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Consumer Cyclical",
-     "Internet Retail", 150, "1997-05-15", 10.4e9},
-    {"TSLA", "Tesla, Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Consumer Cyclical",
-     "Auto Manufacturers", 240, "2010-06-29", 3.2e9},
-    {"NVDA", "NVIDIA Corporation", "EQUITY", "NMS", "NasdaqGS", "USD", "Technology",
-     "Semiconductors", 490, "1999-01-22", 2.5e9},
-    {"META", "Meta Platforms, Inc.", "EQUITY", "NMS", "NasdaqGS", "USD", "Communication Services",
-     "Internet Content & Information", 350, "2012-05-18", 2.6e9},
-    {"JPM", "JPMorgan Chase & Co.", "EQUITY", "NYQ", "NYSE", "USD", "Financial Services",
-     "Banks—Diversified", 170, "1980-03-17", 2.9e9},
-    {"IBM", "International Business Machines Corporation", "EQUITY", "NYQ", "NYSE", "USD",
-     "Technology", "Information Technology Services", 160, "1962-01-02", 0.9e9},
-    {"BA", "The Boeing Company", "EQUITY", "NYQ", "NYSE", "USD", "Industrials",
-     "Aerospace & Defense", 250, "1962-01-02", 0.6e9},
-    {"SPY", "SPDR S&P 500 ETF Trust", "ETF", "PCX", "NYSEArca", "USD", "", "", 475, "1993-01-29",
-     0.9e9},
-    {"^GSPC", "S&P 500", "INDEX", "SNP", "SNP", "USD", "", "", 4750, "1927-12-30", 0},
-    {"BTC-USD", "Bitcoin USD", "CRYPTOCURRENCY", "CCC", "CCC", "USD", "", "", 42000, "2014-09-17",
-     19.6e6},
-    {"ETH-USD", "Ethereum USD", "CRYPTOCURRENCY", "CCC", "CCC", "USD", "", "", 2300, "2017-11-09",
-     120e6},
-    {"EURUSD=X", "EUR/USD", "CURRENCY", "CCY", "CCY", "USD", "", "", 1.09, "2003-12-01", 0},
-    {"GBPUSD=X", "GBP/USD", "CURRENCY", "CCY", "CCY", "USD", "", "", 1.27, "2003-12-01", 0},
-    {"GC=F", "Gold", "FUTURE", "CMX", "COMEX", "USD", "", "", 2060, "2000-08-30", 0},
-    {"OCDO.L", "Ocado Group plc", "EQUITY", "LSE", "LSE", "GBp", "Consumer Defensive",
-     "Grocery Stores", 750, "2010-07-21", 0.8e9},
-    {"SAP.DE", "SAP SE", "EQUITY", "GER", "XETRA", "EUR", "Technology", "Software—Application", 140,
-     "1994-01-03", 1.2e9},
-    {"7203.T", "Toyota Motor Corporation", "EQUITY", "JPX", "Tokyo", "JPY", "Consumer Cyclical",
-     "Auto Manufacturers", 2600, "1999-05-10", 13.0e9},
-    {"BTCUSDT", "Bitcoin / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 42000,
-     "2017-08-17", 19.6e6},
-    {"ETHUSDT", "Ethereum / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 2300,
-     "2017-08-17", 120e6},
-    {"BNBUSDT", "BNB / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 310,
-     "2017-11-06", 150e6},
-    {"SOLUSDT", "Solana / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 100,
-     "2020-08-11", 430e6},
-    {"XRPUSDT", "XRP / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "", 0.6,
-     "2018-05-04", 54e9},
-    {"DOGEUSDT", "Dogecoin / TetherUS", "CRYPTOCURRENCY", "BINANCE", "Binance", "USDT", "", "",
-     0.09, "2019-07-05", 142e9},
-    {"ETHBTC", "Ethereum / Bitcoin", "CRYPTOCURRENCY", "BINANCE", "Binance", "BTC", "", "", 0.055,
-     "2017-07-14", 120e6},
-    {"bitcoin", "Bitcoin", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 42000,
-     "2013-04-28", 19.6e6},
-    {"ethereum", "Ethereum", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 2300,
-     "2015-08-07", 120e6},
-    {"solana", "Solana", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 100,
-     "2020-04-10", 430e6},
-    {"ripple", "XRP", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 0.6, "2013-08-04",
-     54e9},
-    {"dogecoin", "Dogecoin", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 0.09,
-     "2013-12-15", 142e9},
-    {"cardano", "Cardano", "CRYPTOCURRENCY", "COINGECKO", "CoinGecko", "USD", "", "", 0.55,
-     "2017-10-01", 35e9},
-};
-
-const Known* FindKnown(std::string_view symbol) {
-  for (const Known& k : kKnown) {
-    if (symbol == k.symbol) return &k;
-  }
-  return nullptr;
-}
-
-Timestamp DateStamp(std::string_view iso) {
-  CivilDate d{std::atoi(std::string(iso.substr(0, 4)).c_str()),
-              std::atoi(std::string(iso.substr(5, 2)).c_str()),
-              std::atoi(std::string(iso.substr(8, 2)).c_str())};
-  return DaysFromCivil(d) * kSecondsPerDay;
-}
-
-// The first session open at or after day `day` (searching up to 30 days).
-Timestamp FirstOpenFrom(const calendar::Calendar& cal, int64_t day) {
-  for (int i = 0; i < 30; ++i) {
-    if (auto s = cal.SessionOn(CivilFromDays(day + i))) return s->open;
-  }
-  return day * kSecondsPerDay;
-}
+std::string Lower(std::string_view s) { return detail::AsciiLower(s); }
 
 }  // namespace
 
@@ -171,14 +44,6 @@ struct Generator::Profile {
   const Series* data_1d = nullptr;
 };
 
-struct Generator::Series {
-  std::string symbol;
-  Interval iv = Interval::k1d;
-  std::vector<int64_t> ts;
-  std::vector<double> o, h, l, c, adj;  // adj empty when the file had none
-  std::vector<int64_t> v;
-};
-
 Generator::Generator(uint64_t seed) : seed_(seed) {}
 
 // ----------------------------------------------------------------- profiles
@@ -187,111 +52,11 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
   Profile p;
   p.h = Mix(HashString(symbol), seed_);
   for (uint64_t k = 0; k < 10; ++k) p.level_hash[k] = Mix(p.h, k + 1);
+  double level = 0;
+  p.info = detail::DescribeSymbol(symbol, p.h, &level);
   SymbolInfo& in = p.info;
-  in.symbol = std::string(symbol);
-  const Known* k = FindKnown(symbol);
-  const std::string exchange_hint = k ? k->exchange : "";
-  in.calendar =
-      &calendar::CalendarFor(symbol, exchange_hint == "COINGECKO" ? "CCC" : exchange_hint);
   const calendar::Calendar& cal = *in.calendar;
   const auto kind = cal.kind();
-  const std::string_view code = cal.code();
-  double level;
-  if (k != nullptr) {
-    in.name = k->name;
-    in.type = k->type;
-    in.exchange = k->exchange;
-    in.full_exchange = k->full_exchange;
-    in.currency = k->currency;
-    in.sector = k->sector;
-    in.industry = k->industry;
-    level = k->price;
-    in.listed = FirstOpenFrom(cal, DayOf(DateStamp(k->listed)));
-    in.market_cap_shares = k->shares;
-  } else {
-    const uint64_t h = p.h;
-    if (kind == calendar::MarketKind::kCrypto) {
-      in.type = "CRYPTOCURRENCY";
-      in.name = std::string(symbol);
-      in.exchange = "CCC";
-      in.full_exchange = "CCC";
-      level = std::exp(std::log(0.05) + U01(Mix(h, 1)) * std::log(2000 / 0.05));
-      in.listed =
-          FirstOpenFrom(cal, DayOf(DateStamp("2015-01-01")) + static_cast<int64_t>(h % 1800));
-      in.market_cap_shares = 1e8 * (1 + U01(Mix(h, 2)) * 50);
-    } else if (kind == calendar::MarketKind::kFx) {
-      in.type = "CURRENCY";
-      in.name = std::string(symbol.substr(0, std::min<size_t>(3, symbol.size()))) + "/" +
-                std::string(symbol.size() >= 6 ? symbol.substr(3, 3) : "USD");
-      in.exchange = "CCY";
-      in.full_exchange = "CCY";
-      level = 0.5 + U01(Mix(h, 1)) * 1.5;
-      in.listed = FirstOpenFrom(cal, DayOf(DateStamp("2003-12-01")));
-    } else {
-      const bool index = !symbol.empty() && symbol[0] == '^';
-      const bool future = symbol.ends_with("=F");
-      in.type = index ? "INDEX" : future ? "FUTURE" : "EQUITY";
-      std::string base(symbol);
-      if (auto dot = base.find('.'); dot != std::string::npos) base.resize(dot);
-      in.name = index ? std::string(symbol.substr(1)) + " Index" : base + " Holdings Inc.";
-      level = std::exp(std::log(5.0) + U01(Mix(h, 1)) * std::log(600 / 5.0));
-      if (index) level *= 20;
-      in.listed =
-          FirstOpenFrom(cal, DayOf(DateStamp("1985-01-02")) + static_cast<int64_t>(h % (30 * 365)));
-      in.market_cap_shares = index || future ? 0 : 1e7 * (1 + U01(Mix(h, 2)) * 300);
-      if (code == "XNAS") {
-        in.exchange = "NMS";
-        in.full_exchange = "NasdaqGS";
-      } else if (code == "XLON") {
-        in.exchange = "LSE";
-        in.full_exchange = "LSE";
-      } else if (code == "XETR") {
-        in.exchange = "GER";
-        in.full_exchange = "XETRA";
-      } else if (code == "XPAR") {
-        in.exchange = "PAR";
-        in.full_exchange = "Paris";
-      } else if (code == "XTKS") {
-        in.exchange = "JPX";
-        in.full_exchange = "Tokyo";
-      } else if (code == "XHKG") {
-        in.exchange = "HKG";
-        in.full_exchange = "HKSE";
-      } else if (code == "XASX") {
-        in.exchange = "ASX";
-        in.full_exchange = "ASX";
-      } else {
-        in.exchange = index ? "SNP" : future ? "CMX" : "NYQ";
-        in.full_exchange = index ? "SNP" : future ? "COMEX" : "NYSE";
-      }
-      in.sector = index || future ? "" : "Industrials";
-      in.industry = index || future ? "" : "Specialty Industrial Machinery";
-    }
-    // Currency from the symbol's shape.
-    if (code == "XLON") {
-      in.currency = "GBp";
-    } else if (code == "XETR" || code == "XPAR") {
-      in.currency = "EUR";
-    } else if (code == "XTKS") {
-      in.currency = "JPY";
-      level *= 100;
-    } else if (code == "XHKG") {
-      in.currency = "HKD";
-    } else if (code == "XASX") {
-      in.currency = "AUD";
-    } else if (kind == calendar::MarketKind::kFx) {
-      in.currency = symbol.size() >= 6 ? Upper(symbol.substr(3, 3)) : "USD";
-    } else if (symbol.ends_with("USDT")) {
-      in.currency = "USDT";
-    } else if (symbol.ends_with("BTC") && symbol.size() > 3) {
-      in.currency = "BTC";
-      level /= 40000;
-    } else {
-      in.currency = "USD";
-    }
-  }
-  in.country =
-      in.currency == "USD" && kind == calendar::MarketKind::kExchange ? "United States" : "";
   p.log_base = std::log(level);
   switch (kind) {
     case calendar::MarketKind::kCrypto:
@@ -789,110 +554,8 @@ std::vector<std::string> Generator::LoadedSymbols() const {
   return out;
 }
 
-namespace {
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::string out;
-  if (path.ends_with(".gz")) {
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (f == nullptr) return NotFoundError("cannot open " + path);
-    char buf[1 << 16];
-    int n;
-    while ((n = gzread(f, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-    const bool bad = n < 0;
-    gzclose(f);
-    if (bad) return DataLossError("corrupt gzip in " + path);
-    return out;
-  }
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return NotFoundError("cannot open " + path);
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
-  std::fclose(f);
-  return out;
-}
-
-std::vector<std::string_view> SplitFields(std::string_view line, char sep) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  while (true) {
-    size_t next = line.find(sep, pos);
-    std::string_view f =
-        line.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
-    while (!f.empty() && (f.front() == ' ' || f.front() == '"')) f.remove_prefix(1);
-    while (!f.empty() && (f.back() == ' ' || f.back() == '"' || f.back() == '\r'))
-      f.remove_suffix(1);
-    out.push_back(f);
-    if (next == std::string_view::npos) break;
-    pos = next + 1;
-  }
-  return out;
-}
-
-// "2021-01-01", "2021-01-01 00:00:00", "2023-03-01 00:00:00+00:00", "2021-01-01T00:00:00Z", epoch.
-bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::optional<Timestamp> ParseCsvTime(std::string_view s) {
-  if (s.size() >= 10 && s[4] == '-' && s[7] == '-') {
-    if (!AllDigits(s.substr(0, 4)) || !AllDigits(s.substr(5, 2)) || !AllDigits(s.substr(8, 2)))
-      return std::nullopt;
-    if (s.size() > 10 && s.size() < 19) return std::nullopt;
-    if (s.size() >= 19 && (!AllDigits(s.substr(11, 2)) || !AllDigits(s.substr(14, 2)) ||
-                           !AllDigits(s.substr(17, 2)))) {
-      return std::nullopt;
-    }
-    CivilDate d{std::atoi(std::string(s.substr(0, 4)).c_str()),
-                std::atoi(std::string(s.substr(5, 2)).c_str()),
-                std::atoi(std::string(s.substr(8, 2)).c_str())};
-    if (!IsValidCivil(d)) return std::nullopt;
-    Timestamp t = DaysFromCivil(d) * kSecondsPerDay;
-    if (s.size() >= 19 && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' && s[16] == ':') {
-      t += std::atoi(std::string(s.substr(11, 2)).c_str()) * 3600 +
-           std::atoi(std::string(s.substr(14, 2)).c_str()) * 60 +
-           std::atoi(std::string(s.substr(17, 2)).c_str());
-      std::string_view rest = s.substr(19);
-      if (!rest.empty() && (rest[0] == '+' || rest[0] == '-') && rest.size() >= 6) {
-        const int sign = rest[0] == '-' ? -1 : 1;
-        t -= sign * (std::atoi(std::string(rest.substr(1, 2)).c_str()) * 3600 +
-                     std::atoi(std::string(rest.substr(4, 2)).c_str()) * 60);
-      }
-    }
-    return t;
-  }
-  if (!s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    int64_t v = std::stoll(std::string(s));
-    if (v > 100000000000ll) v /= 1000;  // ms
-    return v;
-  }
-  return std::nullopt;
-}
-
-std::optional<double> ParseNum(std::string_view s) {
-  if (s.empty() || s == "null" || s == "N/A" || s == "NaN") return std::nullopt;
-  char* end = nullptr;
-  std::string tmp(s);
-  const double v = std::strtod(tmp.c_str(), &end);
-  if (end != tmp.c_str() + tmp.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-}  // namespace
-
 Status Generator::LoadCsvDir(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    return NotFoundError("data directory '" + dir + "' does not exist");
-  std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (!e.is_regular_file()) continue;
-    const std::string name = e.path().filename().string();
-    if (name.ends_with(".csv") || name.ends_with(".csv.gz")) files.push_back(e.path().string());
-  }
-  std::sort(files.begin(), files.end());
+  FINEX_ASSIGN_OR_RETURN(std::vector<std::string> files, detail::ListCsvFiles(dir));
   for (const std::string& f : files) FINEX_RETURN_IF_ERROR(LoadCsvFile(f));
   return OkStatus();
 }
@@ -903,169 +566,13 @@ Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_o
     std::lock_guard lock(cache_mu_);
     cache_.clear();  // profiles depend on what is loaded
   }
-  FINEX_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
-  const std::string fname = std::filesystem::path(path).filename().string();
-  // Header.
-  const size_t eol = text.find('\n');
-  std::string_view header = std::string_view(text).substr(0, eol);
-  const char sep =
-      header.find(';') != std::string_view::npos && header.find(',') == std::string_view::npos
-          ? ';'
-          : ',';
-  std::vector<std::string_view> cols = SplitFields(header, sep);
-  int c_date = -1, c_time = -1, c_o = -1, c_h = -1, c_l = -1, c_c = -1, c_adj = -1, c_v = -1,
-      c_sym = -1;
-  for (size_t i = 0; i < cols.size(); ++i) {
-    const std::string n = Lower(cols[i]);
-    const int ii = static_cast<int>(i);
-    if (n == "date" || n == "timestamp" || n == "open_time" || n == "datetime" || n == "%y-%m-%d") {
-      c_date = ii;
-    } else if (n == "time") {
-      if (c_date < 0) {
-        c_date = ii;
-      } else {
-        c_time = ii;
-      }
-    } else if (n == "open") {
-      c_o = ii;
-    } else if (n == "high") {
-      c_h = ii;
-    } else if (n == "low") {
-      c_l = ii;
-    } else if (n == "close") {
-      c_c = ii;
-    } else if (n == "adj close" || n == "adj_close" || n == "adjclose") {
-      c_adj = ii;
-    } else if (n == "volume") {
-      c_v = ii;
-    } else if (n == "name" || n == "symbol" || n == "ticker") {
-      c_sym = ii;
-    }
-  }
-  if (c_date < 0 || c_o < 0 || c_h < 0 || c_l < 0 || c_c < 0) {
-    skipped_.push_back(fname + ": no date/open/high/low/close header");
-    return OkStatus();
-  }
-  // Symbol and interval from the file name "<source>_<SYMBOL>_<interval>_...".
-  std::string file_symbol(symbol_override);
-  std::optional<Interval> iv = iv_override;
-  {
-    // Strip the extension only: symbols such as AET.L contain dots.
-    std::string stem = fname;
-    for (std::string_view ext : {".gz", ".csv", ".txt"})
-      if (stem.size() > ext.size() && stem.compare(stem.size() - ext.size(), ext.size(), ext) == 0)
-        stem.resize(stem.size() - ext.size());
-    std::vector<std::string_view> parts = SplitFields(stem, '_');
-    if (file_symbol.empty() && c_sym < 0) {
-      if (parts.size() >= 2) {
-        std::string_view cand = parts[1];
-        if (cand == "MSFT" || ValidateSymbol(cand).ok()) file_symbol = std::string(cand);
-      }
-    }
-    if (!iv && parts.size() >= 3) {
-      auto piv = ParseInterval(parts[2]);
-      if (piv.ok()) iv = *piv;
-    }
-  }
-  if (file_symbol.empty() && c_sym < 0) {
-    skipped_.push_back(fname + ": no symbol in the file name or columns");
-    return OkStatus();
-  }
-  if (!iv) iv = Interval::k1d;
-  if (c_time >= 0 && !IsIntraday(*iv)) {
-    skipped_.push_back(fname +
-                       ": separate date/time columns need an intraday interval in the name");
-    return OkStatus();
-  }
-  if (!IsIntraday(*iv) && *iv != Interval::k1d) {
-    skipped_.push_back(fname + ": only 1d and intraday histories are loaded");
-    return OkStatus();
-  }
-  if (c_time >= 0) {
-    // Exchange-local times without a zone (e.g. Eurex futures): their zone is unknown.
-    skipped_.push_back(fname + ": date/time columns without a time zone");
-    return OkStatus();
-  }
-
-  std::map<std::string, std::shared_ptr<Series>> by_symbol;
-  size_t pos = eol == std::string::npos ? text.size() : eol + 1;
-  size_t line_no = 1;
-  while (pos < text.size()) {
-    size_t e = text.find('\n', pos);
-    if (e == std::string::npos) e = text.size();
-    std::string_view line = std::string_view(text).substr(pos, e - pos);
-    pos = e + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    std::vector<std::string_view> f = SplitFields(line, sep);
-    auto at = [&](int c) {
-      return c >= 0 && static_cast<size_t>(c) < f.size() ? f[c] : std::string_view();
-    };
-    auto where = [&] { return fname + ":" + std::to_string(line_no) + ": "; };
-    auto ts = ParseCsvTime(at(c_date));
-    if (!ts) return InvalidArgumentError(where() + "bad date '" + Printable(at(c_date)) + "'");
-    // A daily row is the bar of the exchange-local date it names, stamped
-    // 00:00 UTC of that date (API.md), whatever time/offset follows it
-    // ("2023-03-28 00:00:00+09:00" is the 28th, not the 27th in UTC).
-    if (!IsIntraday(*iv) && at(c_date).size() >= 10) {
-      if (auto day = ParseCsvTime(at(c_date).substr(0, 10))) ts = day;
-    }
-    auto o = ParseNum(at(c_o)), h = ParseNum(at(c_h)), l = ParseNum(at(c_l)), c = ParseNum(at(c_c));
-    if (!o || !h || !l || !c) continue;  // null rows (e.g. Yahoo "null") carry no bar
-    std::optional<double> a = c_adj >= 0 ? ParseNum(at(c_adj)) : std::nullopt;
-    std::optional<double> v = c_v >= 0 ? ParseNum(at(c_v)) : std::optional<double>(0.0);
-    const std::string sym = c_sym >= 0 ? std::string(at(c_sym)) : file_symbol;
-    if (!ValidateSymbol(sym).ok())
-      return InvalidArgumentError(where() + "bad symbol '" + Printable(sym) + "'");
-    auto& s = by_symbol[sym];
-    if (!s) {
-      s = std::make_shared<Series>();
-      s->symbol = sym;
-      s->iv = *iv;
-    }
-    const Timestamp stamp = *iv == Interval::k1d ? DayOf(*ts) * kSecondsPerDay : *ts;
-    s->ts.push_back(stamp);
-    // Keep OHLC consistent even when a source rounds oddly.
-    s->o.push_back(*o);
-    s->h.push_back(std::max({*h, *o, *c}));
-    s->l.push_back(std::min({*l, *o, *c}));
-    s->c.push_back(*c);
-    if (c_adj >= 0) s->adj.push_back(a.value_or(*c));
-    s->v.push_back(static_cast<int64_t>(std::llround(std::max(0.0, v.value_or(0)))));
-  }
-  if (by_symbol.empty()) {
-    skipped_.push_back(fname + ": no usable rows");
-    return OkStatus();
-  }
-  for (auto& [sym, s] : by_symbol) {
-    // Sort ascending (some sources are newest first) and drop duplicate stamps.
-    std::vector<size_t> idx(s->ts.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::stable_sort(idx.begin(), idx.end(),
-                     [&](size_t a, size_t b) { return s->ts[a] < s->ts[b]; });
-    auto sorted = std::make_shared<Series>();
-    sorted->symbol = s->symbol;
-    sorted->iv = s->iv;
-    for (size_t i : idx) {
-      if (!sorted->ts.empty() && sorted->ts.back() == s->ts[i]) continue;
-      sorted->ts.push_back(s->ts[i]);
-      sorted->o.push_back(s->o[i]);
-      sorted->h.push_back(s->h[i]);
-      sorted->l.push_back(s->l[i]);
-      sorted->c.push_back(s->c[i]);
-      if (!s->adj.empty()) sorted->adj.push_back(s->adj[i]);
-      sorted->v.push_back(s->v[i]);
-    }
-    loaded_[sym + "|" + std::string(IntervalName(*iv))] = std::move(sorted);
+  std::vector<std::shared_ptr<const Series>> series;
+  FINEX_RETURN_IF_ERROR(
+      detail::ReadCsvHistory(path, symbol_override, iv_override, &skipped_, &series));
+  for (std::shared_ptr<const Series>& s : series) {
+    loaded_[s->symbol + "|" + std::string(IntervalName(s->iv))] = std::move(s);
   }
   return OkStatus();
-}
-
-std::vector<std::string> WellKnownSymbols() {
-  std::vector<std::string> out;
-  for (const Known& k : kKnown) out.emplace_back(k.symbol);
-  return out;
 }
 
 FramePtr TrueBars(std::string_view symbol, Interval iv, TimeRange r, Timestamp now,

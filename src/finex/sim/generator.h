@@ -51,6 +51,10 @@
 
 namespace finex::sim {
 
+namespace detail {
+struct CsvSeries;  // detail/csv_history.h
+}  // namespace detail
+
 enum class Adjustment {
   kSplitAdjusted,  // prices divided by splits that happened by `now` (Yahoo, Twelve Data, Binance)
   kRaw,            // as traded (Alpha Vantage TIME_SERIES_DAILY / _INTRADAY)
@@ -136,7 +140,7 @@ class Generator {
 
  private:
   struct Profile;
-  struct Series;  // a loaded history
+  using Series = detail::CsvSeries;  // a loaded history
   Profile MakeProfile(std::string_view symbol) const;
   // Cached MakeProfile (profiles are pure functions of symbol and seed).
   std::shared_ptr<const Profile> GetProfile(std::string_view symbol) const;

@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "finex/calendar/timezone.h"
+#include "finex/core/provider_id.h"
 #include "finex/core/symbol.h"
+#include "finex/provider/binance/binance_facts.h"
 #include "finex/sim/detail/wire.h"
 
 namespace finex::sim {
@@ -22,9 +24,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-
-constexpr const char* kProviders[] = {"yahoo", "binance", "alpha_vantage", "twelve_data",
-                                      "coingecko"};
 
 struct Faults {
   int latency_ms = 0;
@@ -71,13 +70,6 @@ Result<Faults> ParseFaultObject(const nlohmann::json& j, Faults base, const std:
   return base;
 }
 
-bool IsProvider(std::string_view p) {
-  for (const char* x : kProviders) {
-    if (p == x) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 struct Simulator::Impl {
@@ -98,7 +90,7 @@ struct Simulator::Impl {
 
   explicit Impl(const SimOptions& o) : opts(o), gen(o.seed), rng(o.seed ^ 0x5157ull) {
     clock = o.clock != nullptr ? o.clock : &SystemClock();
-    for (const char* p : kProviders) stats.calls[p] = 0;
+    for (ProviderId p : kAllProviders) stats.calls[std::string(ProviderName(p))] = 0;
   }
 
   Faults FaultsFor(const std::string& provider) const {
@@ -117,19 +109,19 @@ struct Simulator::Impl {
       if (!j["down"].is_array())
         return InvalidArgumentError("faults.down must be an array of providers");
       for (const auto& d : j["down"]) {
-        if (!d.is_string() || !IsProvider(d.get<std::string>())) {
+        if (!d.is_string() || !IsProviderName(d.get<std::string>())) {
           return InvalidArgumentError("faults.down: unknown provider " + Printable(d.dump()));
         }
         down.push_back(d.get<std::string>());
       }
     }
-    for (const char* p : kProviders) per[p] = g;
+    for (ProviderId p : kAllProviders) per[std::string(ProviderName(p))] = g;
     for (const auto& d : down) per[d].down = true;
     if (j.contains("providers")) {
       if (!j["providers"].is_object())
         return InvalidArgumentError("faults.providers must be an object");
       for (const auto& [name, obj] : j["providers"].items()) {
-        if (!IsProvider(name))
+        if (!IsProviderName(name))
           return InvalidArgumentError("faults.providers: unknown provider '" + Printable(name) +
                                       "'");
         FINEX_ASSIGN_OR_RETURN(per[name],
@@ -211,7 +203,7 @@ Response Simulator::Impl::Control(const Request& req) {
   if (req.path == "/_sim/reset" && req.method == "POST") {
     std::lock_guard lock(mu);
     stats = SimStats{};
-    for (const char* p : kProviders) stats.calls[p] = 0;
+    for (ProviderId p : kAllProviders) stats.calls[std::string(ProviderName(p))] = 0;
     minute_window.clear();
     day_count.clear();
     return Response::Text(200, "application/json", "{\"ok\":true}");
@@ -238,19 +230,18 @@ Response Simulator::Impl::Handle(const Request& req) {
   if (req.path.starts_with("/_sim/")) return Control(req);
   std::string provider;
   std::string_view sub;
-  for (const char* p : kProviders) {
-    const std::string prefix = std::string("/") + p;
+  for (ProviderId p : kAllProviders) {
+    const std::string prefix = "/" + std::string(ProviderName(p));
     if (req.path == prefix || req.path.starts_with(prefix + "/")) {
-      provider = p;
+      provider = ProviderName(p);
       sub = std::string_view(req.path).substr(prefix.size());
       break;
     }
   }
   if (provider.empty()) {
-    return Response::Problem(
-        404, "not_found",
-        "unknown route " + Printable(req.path) +
-            "; providers live under /yahoo /binance /alpha_vantage /twelve_data /coingecko");
+    return Response::Problem(404, "not_found",
+                             "unknown route " + Printable(req.path) + "; providers live under " +
+                                 JoinProviderNames(" ", "/"));
   }
   detail::WireContext ctx{gen, clock->Now(), clock->NowMicros(), req, sub};
   const std::string route = detail::RouteTemplate(provider, sub);
@@ -266,8 +257,10 @@ Response Simulator::Impl::Handle(const Request& req) {
   }
   if (a.error) return detail::ServerErrorResponse(provider);
   Response r = detail::Serve(provider, ctx);
-  if (provider == "binance") {
-    r.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(a.used_in_window * 2));
+  if (provider == ProviderName(ProviderId::kBinance)) {
+    // Every simulated call weighs what a klines call does.
+    r.headers.emplace_back(std::string(provider::binance::kUsedWeightHeader),
+                           std::to_string(a.used_in_window * provider::binance::kKlinesWeight));
   }
   if (a.corrupt && r.body && r.body->size() > 1) {
     // A body cut short mid-stream: the status and headers look fine.

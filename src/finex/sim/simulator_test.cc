@@ -6,6 +6,10 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "finex/provider/alpha_vantage/alpha_vantage_facts.h"
+#include "finex/provider/binance/binance_facts.h"
+#include "finex/provider/twelve_data/twelve_data_facts.h"
+#include "finex/provider/yahoo/yahoo_facts.h"
 #include "tests/testutil/fake_clock.h"
 #include "tests/testutil/loopback_client.h"
 #include "tests/testutil/status_matchers.h"
@@ -532,6 +536,63 @@ TEST_F(SimTest, HostileParametersGetErrorsNotCrashes) {
   EXPECT_EQ(h->status, 200);
   EXPECT_TRUE(h->body.empty());
   EXPECT_NE(h->Header("content-length"), "0");
+}
+
+// ------------------------------------------------------------------ facts
+
+// The interval spellings the simulator serves are its providers' facts
+// (provider/<name>/<name>_facts.h), the same tables the adapters send.
+TEST_F(SimTest, ServesEveryIntervalSpellingOfTheFacts) {
+  namespace yahoo = provider::yahoo;
+  namespace binance = provider::binance;
+  namespace av = provider::alpha_vantage;
+  namespace td = provider::twelve_data;
+  for (Interval iv : kAllIntervals) {
+    SCOPED_TRACE(std::string(IntervalName(iv)));
+    const std::string y(provider::WireName(yahoo::kFacts.intervals, iv));
+    LoopbackResponse r = Get("/yahoo/v8/finance/chart/AAPL?interval=" + y +
+                             "&period1=" + std::to_string(kNow - 3 * kSecondsPerDay) +
+                             "&period2=" + std::to_string(kNow));
+    ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+    EXPECT_EQ(Parse(r)["chart"]["result"][0]["meta"]["dataGranularity"], y);
+
+    const std::string b(provider::WireName(binance::kFacts.intervals, iv));
+    r = Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=" + b + "&limit=2");
+    ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+    EXPECT_FALSE(Parse(r).empty());
+
+    const std::string t(provider::WireName(td::kFacts.intervals, iv));
+    r = Get("/twelve_data/time_series?symbol=AAPL&interval=" + t + "&outputsize=2&apikey=k");
+    ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+    EXPECT_EQ(Parse(r)["meta"]["interval"], t);
+
+    if (IsIntraday(iv)) {
+      const std::string a(provider::WireName(av::kFacts.intervals, iv));
+      r = Get("/alpha_vantage/query?function=" + std::string(av::kIntradayFunction) +
+              "&symbol=AAPL&interval=" + a + "&apikey=k");
+      ASSERT_EQ(r.status, 200);
+      EXPECT_TRUE(Parse(r).contains("Time Series (" + a + ")")) << r.body.substr(0, 300);
+    } else {
+      for (bool adjusted : {false, true}) {
+        r = Get("/alpha_vantage/query?function=" + std::string(av::SeriesFunction(iv)) +
+                (adjusted ? std::string(av::kAdjustedSuffix) : "") + "&symbol=AAPL&apikey=k");
+        ASSERT_EQ(r.status, 200);
+        const Json j = Parse(r);
+        EXPECT_TRUE(j.contains(av::kMetaDataKey)) << r.body.substr(0, 300);
+        EXPECT_FALSE(j.contains(av::kErrorMessageKey));
+      }
+    }
+  }
+  // Yahoo also takes "1h"; spellings of other providers are refused.
+  EXPECT_EQ(
+      Get("/yahoo/v8/finance/chart/AAPL?interval=" + std::string(yahoo::kHourAlias) + "&range=5d")
+          .status,
+      200);
+  EXPECT_EQ(Get("/binance/api/v3/klines?symbol=BTCUSDT&interval=1wk").status, 400);
+  EXPECT_EQ(Get("/twelve_data/time_series?symbol=AAPL&interval=1d&apikey=k").status, 400);
+  EXPECT_TRUE(Parse(Get("/alpha_vantage/query?function=TIME_SERIES_INTRADAY&symbol=AAPL"
+                        "&interval=1h&apikey=k"))
+                  .contains(av::kErrorMessageKey));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "finex/calendar/timezone.h"
 #include "finex/core/symbol.h"
+#include "finex/provider/alpha_vantage/alpha_vantage_facts.h"
 #include "finex/provider/detail/common.h"
 #include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
@@ -17,13 +18,12 @@ namespace {
 using namespace finex::provider::detail;  // NOLINT
 constexpr ProviderId kId = ProviderId::kAlphaVantage;
 constexpr Timestamp kDay = kSecondsPerDay;
-constexpr Timestamp kCompactReach = 130 * kDay;  // 100 trading days ≈ 140 calendar days
-// TIME_SERIES_INTRADAY intervals; daily+ go to other functions (60min is the
-// widest intraday series).
-constexpr WireNames kIntradayWire = {"1min",  "5min",  "15min", "30min",
-                                     "60min", "60min", "60min", "60min"};
+// Asks outputsize=compact (the latest kCompactPoints = 100 trading days ≈
+// 140 calendar days) when the request starts this recently.
+constexpr Timestamp kCompactReach = 130 * kDay;
 
-std::string_view IntradayWire(Interval iv) { return WireName(kIntradayWire, iv); }
+// TIME_SERIES_INTRADAY interval; daily+ go to other functions.
+std::string_view IntradayWire(Interval iv) { return WireName(kFacts.intervals, iv); }
 
 // "EUR/USD" → {"EUR","USD"}; nullopt for anything else.
 std::optional<std::pair<std::string, std::string>> FxPair(std::string_view s) {
@@ -36,7 +36,7 @@ std::optional<std::pair<std::string, std::string>> FxPair(std::string_view s) {
 }
 
 std::string NormalizeZone(std::string_view tz) {
-  if (tz == "US/Eastern") return "America/New_York";
+  if (tz == kEasternZoneName) return "America/New_York";
   return std::string(tz);
 }
 
@@ -86,8 +86,8 @@ Timestamp SecondsToNextUtcMidnight(Timestamp now) { return (DayOf(now) + 1) * kD
 
 // base/query?<q>&apikey=<key>: Alpha Vantage takes the key only in the URL.
 std::string QueryUrl(std::string_view base, std::string_view api_key, Query q) {
-  if (!api_key.empty()) q.Add("apikey", api_key);
-  return std::string(base) + "/query?" + q.str();
+  if (!api_key.empty()) q.Add(kApiKeyParam, api_key);
+  return std::string(base) + std::string(kQueryPath) + "?" + q.str();
 }
 
 std::string_view FieldName(std::string_view key) {
@@ -97,29 +97,21 @@ std::string_view FieldName(std::string_view key) {
 
 }  // namespace
 
-CallLimits AlphaVantageLimits(Interval iv) {
-  CallLimits l;
-  if (IsIntraday(iv)) {
-    l.max_span_s = 31 * kDay;  // one month per call
-  } else {
-    l.whole_history = true;  // full/whole-series answers
-  }
-  return l;
-}
+CallLimits AlphaVantageLimits(Interval iv) { return LimitsFromFacts(kFacts, iv); }
 
 Status BodyError(std::string_view body, int http_status, Timestamp now) {
   // Cheap pre-check: error bodies are tiny objects.
   if (body.size() > 4096 || body.find('{') == std::string_view::npos) return OkStatus();
   Result<element> doc = ParseJson(body);
   if (!doc.ok()) return OkStatus();
-  if (std::string_view m = GetString(*doc, "Error Message"); !m.empty()) {
+  if (std::string_view m = GetString(*doc, kErrorMessageKey); !m.empty()) {
     if (m.find("apikey") != std::string_view::npos) {
       return Error(kId, StatusCode::kUnauthenticated, Sanitize(m, ""), http_status);
     }
     return Error(kId, StatusCode::kNotFound, Sanitize(m, ""), http_status);
   }
-  std::string_view note = GetString(*doc, "Note");
-  std::string_view info = GetString(*doc, "Information");
+  std::string_view note = GetString(*doc, kNoteKey);
+  std::string_view info = GetString(*doc, kInformationKey);
   std::string_view m = note.empty() ? info : note;
   if (!m.empty()) {
     if (m.find("premium endpoint") != std::string_view::npos ||
@@ -203,7 +195,7 @@ Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryReque
   for (auto [k, v] : root) {
     object o;
     if (v.get(o)) continue;
-    if (k == "Meta Data")
+    if (k == kMetaDataKey)
       meta = o;
     else if (!series)
       series = o;
@@ -303,11 +295,15 @@ std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_
       std::snprintf(month, sizeof(month), "%04d-%02d", m / 12, m % 12 + 1);
       Query q;
       if (fx) {
-        q.Add("function", "FX_INTRADAY").Add("from_symbol", fx->first).Add("to_symbol", fx->second);
+        q.Add("function", kFxIntradayFunction)
+            .Add("from_symbol", fx->first)
+            .Add("to_symbol", fx->second);
       } else {
-        q.Add("function", "TIME_SERIES_INTRADAY").Add("symbol", req.symbol);
+        q.Add("function", kIntradayFunction).Add("symbol", req.symbol);
       }
-      q.Add("interval", IntradayWire(req.interval)).Add("month", month).Add("outputsize", "full");
+      q.Add("interval", IntradayWire(req.interval))
+          .Add("month", month)
+          .Add("outputsize", kOutputSizeFull);
       if (!fx) q.Add("extended_hours", "false");
       urls.push_back(QueryUrl(base, api_key, std::move(q)));
     }
@@ -316,19 +312,16 @@ std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_
   Query q;
   std::string fn;
   if (fx) {
-    fn = req.interval == Interval::k1d   ? "FX_DAILY"
-         : req.interval == Interval::k1w ? "FX_WEEKLY"
-                                         : "FX_MONTHLY";
+    fn = FxFunction(req.interval);
     q.Add("function", fn).Add("from_symbol", fx->first).Add("to_symbol", fx->second);
   } else {
-    fn = req.interval == Interval::k1d   ? "TIME_SERIES_DAILY"
-         : req.interval == Interval::k1w ? "TIME_SERIES_WEEKLY"
-                                         : "TIME_SERIES_MONTHLY";
-    if (adjusted) fn += "_ADJUSTED";
+    fn = SeriesFunction(req.interval);
+    if (adjusted) fn += kAdjustedSuffix;
     q.Add("function", fn).Add("symbol", req.symbol);
   }
   if (req.interval == Interval::k1d) {
-    q.Add("outputsize", req.range.start >= now - kCompactReach ? "compact" : "full");
+    q.Add("outputsize",
+          req.range.start >= now - kCompactReach ? kOutputSizeCompact : kOutputSizeFull);
   }
   urls.push_back(QueryUrl(base, api_key, std::move(q)));
   return urls;
@@ -340,7 +333,7 @@ Result<finex::Quote> ParseGlobalQuote(const HttpResponse& resp, Timestamp now) {
   std::optional<object> gq = GetObject(doc, "Global Quote");
   if (!gq || gq->size() == 0) return Error(kId, StatusCode::kNotFound, "quote: empty Global Quote");
   finex::Quote q;
-  q.provider = "alpha_vantage";
+  q.provider = ProviderName(kId);
   std::string day;
   for (auto [k, v] : *gq) {
     std::string_view name = FieldName(k);
@@ -382,7 +375,7 @@ Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Ti
     object o;
     if (e.get(o)) continue;
     SearchResult r;
-    r.provider = "alpha_vantage";
+    r.provider = ProviderName(kId);
     for (auto [k, v] : o) {
       std::string_view s;
       if (v.get(s)) continue;
@@ -417,7 +410,7 @@ class AlphaVantageProvider final : public HttpAdapter {
     return QuoteEach(symbols, [&](const std::string& s) -> Result<finex::Quote> {
       FINEX_RETURN_IF_ERROR(ValidateSymbol(s));
       Query q;
-      q.Add("function", "GLOBAL_QUOTE").Add("symbol", s);
+      q.Add("function", kGlobalQuoteFunction).Add("symbol", s);
       FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
                              Fetch(QueryUrl(base(), config().api_key, std::move(q))));
       return ParseGlobalQuote(resp, now);
@@ -425,8 +418,7 @@ class AlphaVantageProvider final : public HttpAdapter {
   }
 
   CallLimits Limits(Interval iv) const override { return AlphaVantageLimits(iv); }
-  // Free key: 25/day now (older terms 5/min, 500/day). The per-minute figure.
-  double calls_per_minute() const override { return 5; }
+  double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override {
     if (!ValidateSymbol(symbol).ok()) return false;
     if (FxPair(symbol)) return true;
@@ -467,7 +459,7 @@ class AlphaVantageProvider final : public HttpAdapter {
 
   Result<std::vector<SearchResult>> DoSearch(std::string_view query) override {
     Query q;
-    q.Add("function", "SYMBOL_SEARCH").Add("keywords", query);
+    q.Add("function", kSymbolSearchFunction).Add("keywords", query);
     FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
                            Fetch(QueryUrl(base(), config().api_key, std::move(q))));
     return ParseSymbolSearch(resp, Now());

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "finex/core/symbol.h"
+#include "finex/provider/binance/binance_facts.h"
 #include "finex/provider/detail/common.h"
 #include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
@@ -16,13 +17,7 @@ namespace {
 
 using namespace finex::provider::detail;  // NOLINT
 constexpr ProviderId kId = ProviderId::kBinance;
-constexpr int kMaxLimit = 1000;
 constexpr int kMaxPages = 2000;
-constexpr WireNames kWire = {"1m", "5m", "15m", "30m", "1h", "1d", "1w", "1M"};
-// Request-weight budget per IP and minute, and what one klines call costs
-// (developers.binance.com limits: REQUEST_WEIGHT 6000/min; klines weight 2).
-constexpr int64_t kWeightPerMinute = 6000;
-constexpr int64_t kKlinesWeight = 2;
 
 // Quote assets, longest first so "FDUSD" wins over a shorter suffix.
 constexpr std::string_view kQuotes[] = {"FDUSD", "USDT", "USDC", "TUSD", "BUSD", "USDP", "DAI",
@@ -96,7 +91,7 @@ std::optional<Pair> ParsePair(std::string_view symbol) {
   return std::nullopt;
 }
 
-std::string_view WireInterval(Interval iv) { return WireName(kWire, iv); }
+std::string_view WireInterval(Interval iv) { return WireName(kFacts.intervals, iv); }
 
 std::string KlinesUrl(std::string_view base, std::string_view wire_symbol, Interval iv,
                       int64_t start_ms, int64_t end_ms, int limit) {
@@ -106,7 +101,7 @@ std::string KlinesUrl(std::string_view base, std::string_view wire_symbol, Inter
       .Add("startTime", start_ms)
       .Add("endTime", end_ms)
       .Add("limit", limit);
-  return std::string(base) + "/api/v3/klines?" + q.str();
+  return std::string(base) + std::string(kKlinesPath) + "?" + q.str();
 }
 
 Status ParseKlinesError(const HttpResponse& resp, Timestamp now) {
@@ -114,12 +109,13 @@ Status ParseKlinesError(const HttpResponse& resp, Timestamp now) {
   std::string_view msg;
   int64_t code = 0;
   if (doc.ok()) {
-    msg = GetString(*doc, "msg");
-    code = GetInt(*doc, "code").value_or(0);
+    msg = GetString(*doc, kErrorMessageKey);
+    code = GetInt(*doc, kErrorCodeKey).value_or(0);
   } else {
     msg = resp.body;
   }
-  if (code == -1121 || (code == -1100 && msg.find("symbol") != std::string_view::npos)) {
+  if (code == kCodeInvalidSymbol ||
+      (code == kCodeIllegalParameter && msg.find("symbol") != std::string_view::npos)) {
     return Error(kId, StatusCode::kNotFound,
                  "HTTP " + std::to_string(resp.status) + ": " + Sanitize(msg, ""), resp.status);
   }
@@ -166,7 +162,7 @@ Result<finex::Quote> ParseTicker(const HttpResponse& resp, std::string_view symb
   q.high_24h = GetDouble(doc, "highPrice");
   q.low_24h = GetDouble(doc, "lowPrice");
   q.timestamp = FloorDiv(GetInt(doc, "closeTime").value_or(now * 1000), 1000);
-  q.provider = "binance";
+  q.provider = ProviderName(kId);
   q.currency = pair ? NormalizeCurrency(pair->quote) : "";
   q.market_state = "REGULAR";  // crypto trades 24/7
   return q;
@@ -177,26 +173,21 @@ namespace {
 class BinanceProvider final : public HttpAdapter {
  public:
   BinanceProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
-      : HttpAdapter(kId, config, http, clock, ApiKeyHeaders(config, "X-MBX-APIKEY")) {}
+      : HttpAdapter(kId, config, http, clock, ApiKeyHeaders(config, kApiKeyHeader)) {}
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
     const Timestamp now = Now();
     return QuoteEach(symbols, [&](const std::string& s) -> Result<finex::Quote> {
       std::optional<Pair> pair = ParsePair(s);
       if (!pair) return NotFoundError("not a Binance pair");  // omitted, never asked
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/api/v3/ticker/24hr?" +
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + std::string(kTicker24hPath) + "?" +
                                                       Query().Add("symbol", pair->wire).str()));
       return ParseTicker(resp, s, now);
     });
   }
 
-  CallLimits Limits(Interval iv) const override {
-    CallLimits l;
-    l.max_rows = kMaxLimit;
-    return l;
-  }
-  // REQUEST_WEIGHT 6000/min per IP, klines weight 2; leave headroom.
-  double calls_per_minute() const override { return 1200; }
+  CallLimits Limits(Interval iv) const override { return LimitsFromFacts(kFacts, iv); }
+  double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override {
     return ValidateSymbol(symbol).ok() && ParsePair(symbol).has_value();
   }
@@ -216,19 +207,20 @@ class BinanceProvider final : public HttpAdapter {
         return Error(kId, StatusCode::kOutOfRange,
                      "range needs more than " + std::to_string(kMaxPages) + " pages");
       }
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(KlinesUrl(base(), pair.wire, req.interval,
-                                                                start_ms, end_ms, kMaxLimit)));
+      FINEX_ASSIGN_OR_RETURN(
+          HttpResponse resp,
+          Fetch(KlinesUrl(base(), pair.wire, req.interval, start_ms, end_ms, kKlinesMaxLimit)));
       ++calls;
       if (resp.status != 200) return ParseKlinesError(resp, now);
       FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "klines"));
       FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(doc, &sb));
       if (page.rows > 0) live = page.last_close_ms >= now * 1000;
-      if (page.rows < kMaxLimit) break;
+      if (page.rows < kKlinesMaxLimit) break;
       // Binance meters request weight per IP and minute (6000; klines cost
       // 2) and reports what is used in X-MBX-USED-WEIGHT-1M. Paging on past
       // the budget earns a 429 and then a 418 ban: stop here, naming the
       // wait until the window rolls over.
-      if (const std::string_view used = resp.Header("x-mbx-used-weight-1m"); !used.empty()) {
+      if (const std::string_view used = resp.Header(kUsedWeightHeader); !used.empty()) {
         int64_t weight = 0;
         const auto [p, ec] = std::from_chars(used.data(), used.data() + used.size(), weight);
         if (ec == std::errc() && p == used.data() + used.size() &&
@@ -255,7 +247,7 @@ class BinanceProvider final : public HttpAdapter {
       if (c == '/' || c == '-') continue;
       needle.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     }
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/api/v3/exchangeInfo"));
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + std::string(kExchangeInfoPath)));
     if (resp.status != 200) return ParseKlinesError(resp, Now());
     FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "exchangeInfo"));
     std::vector<SearchResult> out;
@@ -282,7 +274,7 @@ class BinanceProvider final : public HttpAdapter {
       r.type = "crypto";
       r.exchange = "BINANCE";
       r.currency = NormalizeCurrency(GetString(e, "quoteAsset"));
-      r.provider = "binance";
+      r.provider = ProviderName(kId);
       r.match_score = score;
       out.push_back(std::move(r));
     }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "finex/core/symbol.h"
+#include "finex/provider/coingecko/coingecko_facts.h"
 #include "finex/provider/detail/common.h"
 #include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
@@ -60,7 +61,8 @@ std::string RangeUrl(std::string_view base, std::string_view id, std::string_vie
                      Timestamp from, Timestamp to) {
   Query q;
   q.Add("vs_currency", vs).Add("from", from).Add("to", to);
-  return std::string(base) + "/api/v3/coins/" + UrlEncode(id) + "/market_chart/range?" + q.str();
+  return std::string(base) + std::string(kCoinsPath) + UrlEncode(id) +
+         std::string(kMarketChartRangeSuffix) + "?" + q.str();
 }
 
 Status EnvelopeError(const HttpResponse& resp) {
@@ -71,14 +73,14 @@ Status EnvelopeError(const HttpResponse& resp) {
   }
   int64_t code = 0;
   std::string msg;
-  if (std::optional<element> st = Get(*doc, "status")) {
-    code = GetInt(*st, "error_code").value_or(0);
-    msg = std::string(GetString(*st, "error_message"));
+  if (std::optional<element> st = Get(*doc, kStatusKey)) {
+    code = GetInt(*st, kErrorCodeKey).value_or(0);
+    msg = std::string(GetString(*st, kErrorMessageKey));
   }
   if (code == 0) {
-    std::string_view e = GetString(*doc, "error");
+    std::string_view e = GetString(*doc, kErrorKey);
     if (e.empty()) {
-      if (std::optional<element> eo = Get(*doc, "error")) {
+      if (std::optional<element> eo = Get(*doc, kErrorKey)) {
         code = GetInt(*eo, "code").value_or(0);
         e = GetString(*eo, "message");
       }
@@ -94,7 +96,7 @@ Status EnvelopeError(const HttpResponse& resp) {
     double retry = RetryAfterSeconds(resp);
     return Error(kId, StatusCode::kResourceExhausted, text, resp.status, retry < 0 ? 60 : retry);
   }
-  if (code == 10012) return Error(kId, StatusCode::kOutOfRange, text, resp.status);
+  if (code == kCodeBeyondPlanHistory) return Error(kId, StatusCode::kOutOfRange, text, resp.status);
   if (code == 10002 || code == 10010 || code == 10011 || resp.status == 401) {
     return Error(kId, StatusCode::kUnauthenticated, text, resp.status);
   }
@@ -172,7 +174,7 @@ namespace {
 class CoinGeckoProvider final : public HttpAdapter {
  public:
   CoinGeckoProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
-      : HttpAdapter(kId, config, http, clock, ApiKeyHeaders(config, "x-cg-demo-api-key")) {}
+      : HttpAdapter(kId, config, http, clock, ApiKeyHeaders(config, kDemoKeyHeader)) {}
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
     std::vector<finex::Quote> out;
@@ -187,7 +189,8 @@ class CoinGeckoProvider final : public HttpAdapter {
           .Add("include_24hr_vol", "true")
           .Add("include_24hr_change", "true")
           .Add("include_last_updated_at", "true");
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/api/v3/simple/price?" + q.str()));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                             Fetch(base() + std::string(kSimplePricePath) + "?" + q.str()));
       FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
       FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "simple/price"));
       std::optional<element> e = Get(doc, coin->id);
@@ -201,7 +204,7 @@ class CoinGeckoProvider final : public HttpAdapter {
       if (auto v = GetDouble(*e, vs + "_24h_vol")) qt.volume = std::llround(*v);
       qt.change_percent = GetDouble(*e, vs + "_24h_change");
       qt.timestamp = GetInt(*e, "last_updated_at").value_or(Now());
-      qt.provider = "coingecko";
+      qt.provider = ProviderName(kId);
       qt.currency = vs;
       qt.market_state = "REGULAR";
       out.push_back(std::move(qt));
@@ -209,29 +212,8 @@ class CoinGeckoProvider final : public HttpAdapter {
     return out;
   }
 
-  CallLimits Limits(Interval iv) const override {
-    CallLimits l;
-    switch (iv) {
-      case Interval::k1m:
-        l.supported = false;
-        break;
-      case Interval::k5m:
-      case Interval::k15m:
-      case Interval::k30m:
-        l.max_lookback_s = kDay;
-        break;
-      case Interval::k1h:
-        l.max_span_s = 90 * kDay;
-        l.max_lookback_s = 365 * kDay;  // keyless/demo plans
-        break;
-      default:
-        l.max_lookback_s = 365 * kDay;
-        break;
-    }
-    return l;
-  }
-  // Demo key: 30/min in older docs (100 in current); the conservative one.
-  double calls_per_minute() const override { return 30; }
+  CallLimits Limits(Interval iv) const override { return LimitsFromFacts(kFacts, iv); }
+  double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override {
     return ValidateSymbol(symbol).ok() && ResolveCoin(symbol).has_value();
   }
@@ -255,7 +237,7 @@ class CoinGeckoProvider final : public HttpAdapter {
     const Timestamp to = req.range.end + tol;
     std::vector<std::pair<Timestamp, Timestamp>> calls;
     if (iv == Interval::k5m || iv == Interval::k15m || iv == Interval::k30m) {
-      if (from < now - kDay) {
+      if (from < now - ReachOf(kFacts.reach, iv).max_lookback_s) {
         return Error(kId, StatusCode::kOutOfRange,
                      "CoinGecko gives sub-hourly data only for the last day (asked from " +
                          FormatIsoUtc(req.range.start) + ")");
@@ -264,14 +246,16 @@ class CoinGeckoProvider final : public HttpAdapter {
     } else if (iv == Interval::k1h) {
       // Hourly points need 1..90-day calls.
       for (Timestamp hi = to; hi > from;) {
-        Timestamp lo = std::max(from, hi - 90 * kDay);
-        if (hi - lo < kDay + kSecondsPerHour) lo = hi - kDay - kSecondsPerHour;
+        Timestamp lo = std::max(from, hi - kHourlyMaxSpanS);
+        if (hi - lo < kFiveMinutelyMaxSpanS + kSecondsPerHour)
+          lo = hi - kFiveMinutelyMaxSpanS - kSecondsPerHour;
         calls.emplace_back(lo, hi);
         hi = lo;
       }
       std::reverse(calls.begin(), calls.end());
     } else {
-      if (to - from <= 90 * kDay) from = to - 91 * kDay;  // force daily granularity
+      // Force daily granularity: a call longer than the hourly span.
+      if (to - from <= kHourlyMaxSpanS) from = to - kHourlyMaxSpanS - kDay;
       calls.emplace_back(from, to);
     }
     std::vector<FramePtr> frames;
@@ -289,8 +273,8 @@ class CoinGeckoProvider final : public HttpAdapter {
   }
 
   Result<std::vector<SearchResult>> DoSearch(std::string_view query) override {
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                           Fetch(base() + "/api/v3/search?" + Query().Add("query", query).str()));
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + std::string(kSearchPath) + "?" +
+                                                    Query().Add("query", query).str()));
     FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
     FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "search"));
     std::vector<SearchResult> out;
@@ -303,7 +287,7 @@ class CoinGeckoProvider final : public HttpAdapter {
       if (r.symbol.empty()) continue;
       r.name = std::string(GetString(c, "name"));
       r.type = "crypto";
-      r.provider = "coingecko";
+      r.provider = ProviderName(kId);
       r.match_score = 1.0 / static_cast<double>(1 + i++);
       out.push_back(std::move(r));
     }

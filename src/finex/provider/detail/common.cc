@@ -39,16 +39,15 @@ Query& Query::Add(std::string_view key, std::string_view value) {
 
 Query& Query::Add(std::string_view key, int64_t value) { return Add(key, std::to_string(value)); }
 
-// WireNames is indexed by the enum value: kAllIntervals must list 0, 1, 2, ...
-static_assert([] {
-  for (size_t i = 0; i < kAllIntervals.size(); ++i) {
-    if (static_cast<size_t>(kAllIntervals[i]) != i) return false;
-  }
-  return true;
-}());
-
-std::string_view WireName(const WireNames& names, Interval iv) {
-  return names[static_cast<size_t>(iv)];
+CallLimits LimitsFromFacts(const ProviderFacts& facts, Interval iv) {
+  const IntervalReach& reach = ReachOf(facts.reach, iv);
+  CallLimits l;
+  l.supported = reach.supported;
+  l.max_span_s = reach.max_span_s;
+  l.max_lookback_s = reach.max_lookback_s;
+  l.max_rows = facts.max_rows_per_call;
+  l.whole_history = facts.whole_daily_history_per_call && !IsIntraday(iv);
+  return l;
 }
 
 std::string BaseUrl(const ProviderConfig& config, ProviderId id) {

@@ -1,5 +1,5 @@
-// Internals shared by the provider adapters: URL building, wire interval
-// names, number parsing of "strings-as-numbers", HTTP-status → Status
+// Internals shared by the provider adapters: URL building, limits from the
+// facts, number parsing of "strings-as-numbers", HTTP-status → Status
 // mapping, secret redaction, the per-symbol quote loop, the merging of paged
 // answers, and SeriesBuilder, which turns raw provider bars into a
 // HistoryResponse (dedup, sort, null-bar skipping, actual range, live-bar
@@ -24,6 +24,7 @@
 #include "finex/core/interval.h"
 #include "finex/core/status.h"
 #include "finex/provider/config.h"
+#include "finex/provider/facts.h"
 #include "finex/provider/http_client.h"
 #include "finex/provider/provider.h"
 
@@ -43,11 +44,11 @@ class Query {
   std::string s_;
 };
 
-// An adapter's spelling of every Interval on the wire, in kAllIntervals order
-// (e.g. Yahoo {"1m", "5m", "15m", "30m", "60m", "1d", "1wk", "1mo"}).
-using WireNames = std::array<std::string_view, kAllIntervals.size()>;
-// names's entry for `iv`.
-std::string_view WireName(const WireNames& names, Interval iv);
+// The CallLimits of `iv` as the provider's facts state them: its reach
+// (supported, max_span_s, max_lookback_s), facts.max_rows_per_call, and
+// whole_history for daily+ intervals when every daily call answers the whole
+// series. (Wire interval names: provider/facts.h WireName.)
+CallLimits LimitsFromFacts(const ProviderFacts& facts, Interval iv);
 
 // Trims a trailing '/' and substitutes the default when empty.
 std::string BaseUrl(const ProviderConfig& config, ProviderId id);

@@ -12,15 +12,14 @@
 #include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
 #include "finex/provider/factory.h"
+#include "finex/provider/twelve_data/twelve_data_facts.h"
 
 namespace finex::provider::twelve_data {
 namespace {
 
 using namespace finex::provider::detail;  // NOLINT
 constexpr ProviderId kId = ProviderId::kTwelveData;
-constexpr int kMaxOutput = 5000;
 constexpr int kMaxPages = 100;
-constexpr WireNames kWire = {"1min", "5min", "15min", "30min", "1h", "1day", "1week", "1month"};
 
 std::string LocalText(std::string_view tz, Timestamp t, bool with_time) {
   Result<calendar::LocalTime> lt = calendar::ToLocal(tz, t);
@@ -62,7 +61,7 @@ std::string PairCurrency(std::string_view currency, std::string_view symbol,
 
 }  // namespace
 
-std::string_view WireInterval(Interval iv) { return WireName(kWire, iv); }
+std::string_view WireInterval(Interval iv) { return WireName(kFacts.intervals, iv); }
 
 std::string TimeSeriesUrl(std::string_view base, const HistoryRequest& req,
                           std::string_view start_local, std::string_view end_local) {
@@ -71,9 +70,9 @@ std::string TimeSeriesUrl(std::string_view base, const HistoryRequest& req,
       .Add("interval", WireInterval(req.interval))
       .Add("start_date", start_local)
       .Add("end_date", end_local)
-      .Add("outputsize", kMaxOutput)
+      .Add("outputsize", kMaxOutputSize)
       .Add("order", "desc");
-  return std::string(base) + "/time_series?" + q.str();
+  return std::string(base) + std::string(kTimeSeriesPath) + "?" + q.str();
 }
 
 Status EnvelopeError(std::string_view body, int http_status, Timestamp now, bool* empty) {
@@ -85,15 +84,15 @@ Status EnvelopeError(std::string_view body, int http_status, Timestamp now, bool
     r.status = http_status;
     return HttpError(kId, r, body, "");
   }
-  if (GetString(*doc, "status") != "error") return OkStatus();
-  const int64_t code = GetInt(*doc, "code").value_or(http_status);
-  std::string_view msg = GetString(*doc, "message");
+  if (GetString(*doc, kStatusKey) != kStatusError) return OkStatus();
+  const int64_t code = GetInt(*doc, kErrorCodeKey).value_or(http_status);
+  std::string_view msg = GetString(*doc, kErrorMessageKey);
   std::string text = "code " + std::to_string(code) + ": " + Sanitize(msg, "");
-  if (code == 429) {
+  if (code == kCodeRateLimited) {
     return Error(kId, StatusCode::kResourceExhausted, text, http_status,
                  static_cast<double>(60 - (now % 60)));
   }
-  if (code == 400 && msg.find("No data is available") != std::string_view::npos) {
+  if (code == 400 && msg.find(kNoDataText) != std::string_view::npos) {
     if (empty) *empty = true;
     return OkStatus();
   }
@@ -170,7 +169,7 @@ Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
   q.high_24h = GetDouble(doc, "high");
   q.low_24h = GetDouble(doc, "low");
   q.timestamp = GetInt(doc, "timestamp").value_or(0);
-  q.provider = "twelve_data";
+  q.provider = ProviderName(kId);
   q.currency = PairCurrency(GetString(doc, "currency"), q.symbol, GetString(doc, "currency_quote"));
   if (std::optional<element> open = Get(doc, "is_market_open")) {
     bool b = false;
@@ -196,7 +195,7 @@ Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Ti
     r.exchange = std::string(GetString(e, "exchange"));
     r.country = std::string(GetString(e, "country"));
     r.currency = NormalizeCurrency(GetString(e, "currency"));
-    r.provider = "twelve_data";
+    r.provider = ProviderName(kId);
     r.match_score = 1.0 / static_cast<double>(1 + i++);  // the API ranks; no score given
     out.push_back(std::move(r));
   }
@@ -208,25 +207,21 @@ namespace {
 class TwelveDataProvider final : public HttpAdapter {
  public:
   TwelveDataProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
-      : HttpAdapter(kId, config, http, clock, ApiKeyHeaders(config, "Authorization", "apikey ")) {}
+      : HttpAdapter(kId, config, http, clock,
+                    ApiKeyHeaders(config, kApiKeyHeader, kApiKeyHeaderPrefix)) {}
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
     const Timestamp now = Now();
     return QuoteEach(symbols, [&](const std::string& s) -> Result<finex::Quote> {
       FINEX_RETURN_IF_ERROR(ValidateSymbol(s));
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                             Fetch(base() + "/quote?" + Query().Add("symbol", s).str()));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + std::string(kQuotePath) + "?" +
+                                                      Query().Add("symbol", s).str()));
       return ParseQuote(resp, now);
     });
   }
 
-  CallLimits Limits(Interval iv) const override {
-    CallLimits l;
-    l.max_rows = kMaxOutput;
-    return l;
-  }
-  // Basic plan: 8 credits/min, /time_series = 1 credit per symbol.
-  double calls_per_minute() const override { return 8; }
+  CallLimits Limits(Interval iv) const override { return LimitsFromFacts(kFacts, iv); }
+  double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override {
     // Twelve Data spells FX and crypto "EUR/USD", "BTC/USD"; no Yahoo-isms.
     return ValidateSymbol(symbol).ok() && symbol.find_first_of("=^") == std::string_view::npos;
@@ -249,7 +244,7 @@ class TwelveDataProvider final : public HttpAdapter {
       const size_t rows = page.frame->rows();
       if (frames.empty()) out = page;
       frames.push_back(page.frame);
-      if (rows < kMaxOutput) break;
+      if (rows < kMaxOutputSize) break;
       // Full page (newest first): continue below the oldest bar received.
       const Timestamp oldest = page.frame->first_timestamp();
       std::string next =
@@ -266,8 +261,8 @@ class TwelveDataProvider final : public HttpAdapter {
   }
 
   Result<std::vector<SearchResult>> DoSearch(std::string_view query) override {
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
-                           Fetch(base() + "/symbol_search?" + Query().Add("symbol", query).str()));
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + std::string(kSymbolSearchPath) + "?" +
+                                                    Query().Add("symbol", query).str()));
     return ParseSymbolSearch(resp, Now());
   }
 };

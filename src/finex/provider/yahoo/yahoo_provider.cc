@@ -11,6 +11,7 @@
 #include "finex/provider/detail/http_adapter.h"
 #include "finex/provider/detail/json.h"
 #include "finex/provider/factory.h"
+#include "finex/provider/yahoo/yahoo_facts.h"
 
 namespace finex::provider::yahoo {
 namespace {
@@ -18,15 +19,14 @@ namespace {
 using namespace finex::provider::detail;  // NOLINT
 constexpr ProviderId kId = ProviderId::kYahoo;
 constexpr Timestamp kDay = kSecondsPerDay;
-constexpr WireNames kWire = {"1m", "5m", "15m", "30m", "60m", "1d", "1wk", "1mo"};
 
 Status ChartErrorStatus(const HttpResponse& resp, std::string_view code, std::string_view desc) {
   std::string msg = std::string(code);
   if (!desc.empty()) msg += ": " + Sanitize(desc, "");
-  if (code == "Not Found" || resp.status == 404) {
+  if (code == kCodeNotFound || resp.status == 404) {
     return Error(kId, StatusCode::kNotFound, msg, resp.status);
   }
-  if (code == "Unprocessable Entity" || resp.status == 422) {
+  if (code == kCodeUnprocessable || resp.status == 422) {
     return Error(kId, StatusCode::kOutOfRange, msg, resp.status);
   }
   if (resp.status == 429) return HttpError(kId, resp, msg, "");
@@ -47,30 +47,9 @@ std::string LowerType(std::string_view t) {
 
 }  // namespace
 
-std::string_view WireInterval(Interval iv) { return WireName(kWire, iv); }
+std::string_view WireInterval(Interval iv) { return WireName(kFacts.intervals, iv); }
 
-CallLimits YahooLimits(Interval iv) {
-  CallLimits l;
-  switch (iv) {
-    case Interval::k1m:
-      l.max_span_s = 7 * kDay;
-      l.max_lookback_s = 30 * kDay;
-      break;
-    case Interval::k5m:
-    case Interval::k15m:
-    case Interval::k30m:
-      l.max_span_s = 60 * kDay;
-      l.max_lookback_s = 60 * kDay;
-      break;
-    case Interval::k1h:
-      l.max_span_s = 730 * kDay;
-      l.max_lookback_s = 730 * kDay;
-      break;
-    default:
-      break;
-  }
-  return l;
-}
+CallLimits YahooLimits(Interval iv) { return LimitsFromFacts(kFacts, iv); }
 
 static Timestamp Period1(const HistoryRequest& req) {
   return IsIntraday(req.interval) ? req.range.start
@@ -84,7 +63,7 @@ std::string ChartUrl(std::string_view base, const HistoryRequest& req) {
       .Add("period2", req.range.end)
       .Add("includePrePost", "false")
       .Add("events", "div|split");
-  return std::string(base) + "/v8/finance/chart/" + UrlEncode(req.symbol) + "?" + q.str();
+  return std::string(base) + std::string(kChartPath) + UrlEncode(req.symbol) + "?" + q.str();
 }
 
 Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryRequest& req,
@@ -94,15 +73,15 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
     if (resp.status != 200) return HttpError(kId, resp, resp.body, "");
     return Error(kId, StatusCode::kDataLoss, "chart: " + doc.status().message(), resp.status);
   }
-  std::optional<element> chart = Get(*doc, "chart");
+  std::optional<element> chart = Get(*doc, kChartKey);
   if (!chart) {
     if (resp.status != 200) return HttpError(kId, resp, "", "");
     return Error(kId, StatusCode::kDataLoss, "chart: no 'chart' object in the answer", resp.status);
   }
-  if (std::optional<element> err = Get(*chart, "error")) {
-    std::string_view code = GetString(*err, "code");
-    std::string_view desc = GetString(*err, "description");
-    if (desc.find("Data doesn't exist") != std::string_view::npos) {
+  if (std::optional<element> err = Get(*chart, kErrorKey)) {
+    std::string_view code = GetString(*err, kErrorCodeKey);
+    std::string_view desc = GetString(*err, kErrorDescriptionKey);
+    if (desc.find(kBeforeListingText) != std::string_view::npos) {
       // Range before the listing: an empty answer is a fact the cache keeps.
       SeriesBuilder sb(kId, req);
       return std::move(sb).Finish(req.range, "", "", "", now, false, 1);
@@ -228,14 +207,14 @@ Result<std::vector<finex::Quote>> ParseQuotes(const HttpResponse& resp) {
   if (resp.status != 200) {
     std::string_view desc;
     if (doc.ok()) {
-      if (auto qr = Get(*doc, "quoteResponse")) {
-        if (auto e = Get(*qr, "error")) desc = GetString(*e, "description");
+      if (auto qr = Get(*doc, kQuoteResponseKey)) {
+        if (auto e = Get(*qr, kErrorKey)) desc = GetString(*e, kErrorDescriptionKey);
       }
     }
     return HttpError(kId, resp, doc.ok() ? desc : std::string_view(resp.body), "");
   }
   if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "quote: " + doc.status().message());
-  std::optional<element> qr = Get(*doc, "quoteResponse");
+  std::optional<element> qr = Get(*doc, kQuoteResponseKey);
   if (!qr) return Error(kId, StatusCode::kDataLoss, "quote: no 'quoteResponse'");
   std::vector<finex::Quote> out;
   std::optional<array> result = GetArray(*qr, "result");
@@ -254,7 +233,7 @@ Result<std::vector<finex::Quote>> ParseQuotes(const HttpResponse& resp) {
     q.low_24h = GetDouble(e, "regularMarketDayLow");
     q.market_cap = GetDouble(e, "marketCap");
     q.timestamp = GetInt(e, "regularMarketTime").value_or(0);
-    q.provider = "yahoo";
+    q.provider = ProviderName(kId);
     q.currency = NormalizeCurrency(GetString(e, "currency"));
     std::string_view st = GetString(e, "marketState");
     if (st == "PRE" || st == "PREPRE")
@@ -275,8 +254,8 @@ Result<std::vector<SearchResult>> ParseSearch(const HttpResponse& resp) {
   if (resp.status != 200) {
     std::string_view desc;
     if (doc.ok()) {
-      if (auto f = Get(*doc, "finance"))
-        if (auto e = Get(*f, "error")) desc = GetString(*e, "description");
+      if (auto f = Get(*doc, kFinanceKey))
+        if (auto e = Get(*f, kErrorKey)) desc = GetString(*e, kErrorDescriptionKey);
     }
     return HttpError(kId, resp, doc.ok() ? desc : std::string_view(resp.body), "");
   }
@@ -298,7 +277,7 @@ Result<std::vector<SearchResult>> ParseSearch(const HttpResponse& resp) {
     s.exchange = std::string(GetString(e, "exchange"));
     s.sector = std::string(GetString(e, "sector"));
     s.industry = std::string(GetString(e, "industry"));
-    s.provider = "yahoo";
+    s.provider = ProviderName(kId);
     double score = GetDouble(e, "score").value_or(0);
     s.match_score = max_score > 0 ? score / max_score : 0;
     out.push_back(std::move(s));
@@ -336,7 +315,8 @@ class YahooProvider final : public HttpAdapter {
       if (!crumb.empty()) q.Add("crumb", crumb);
       Headers h;
       if (!cookie.empty()) h.emplace_back("Cookie", cookie);
-      FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/v7/finance/quote?" + q.str(), h));
+      FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                             Fetch(base() + std::string(kQuotePath) + "?" + q.str(), h));
       if (resp.status != 401 || attempt == 1) return ParseQuotes(resp);
       FINEX_RETURN_IF_ERROR(RefreshCrumb());
     }
@@ -344,8 +324,7 @@ class YahooProvider final : public HttpAdapter {
   }
 
   CallLimits Limits(Interval iv) const override { return YahooLimits(iv); }
-  // Undocumented per-IP limit; bursts get 429 for minutes. A conservative default.
-  double calls_per_minute() const override { return 60; }
+  double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override { return ValidateSymbol(symbol).ok(); }
 
  private:
@@ -370,7 +349,8 @@ class YahooProvider final : public HttpAdapter {
   Result<std::vector<SearchResult>> DoSearch(std::string_view query) override {
     Query q;
     q.Add("q", query).Add("quotesCount", 10).Add("newsCount", 0);
-    FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + "/v1/finance/search?" + q.str()));
+    FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
+                           Fetch(base() + std::string(kSearchPath) + "?" + q.str()));
     return ParseSearch(resp);
   }
 
@@ -378,7 +358,7 @@ class YahooProvider final : public HttpAdapter {
   // crumb that goes with it (/v1/test/getcrumb).
   Status RefreshCrumb() {
     const std::string cookie_url =
-        config().base_url.empty() ? "https://fc.yahoo.com" : base() + "/";
+        config().base_url.empty() ? std::string(kCookieUrl) : base() + "/";
     FINEX_ASSIGN_OR_RETURN(HttpResponse c, Fetch(cookie_url));
     std::string cookie;
     for (const auto& [k, v] : c.headers) {
@@ -388,7 +368,7 @@ class YahooProvider final : public HttpAdapter {
     }
     if (cookie.empty()) return Error(kId, StatusCode::kUnauthenticated, "quote: no session cookie");
     FINEX_ASSIGN_OR_RETURN(HttpResponse r,
-                           Fetch(base() + "/v1/test/getcrumb", {{"Cookie", cookie}}));
+                           Fetch(base() + std::string(kCrumbPath), {{"Cookie", cookie}}));
     if (r.status != 200 || r.body.empty() || r.body.size() > 64 ||
         r.body.find('{') != std::string::npos) {
       return HttpError(kId, r, "getcrumb refused", "");

@@ -6,15 +6,17 @@
 
 #include "finex/calendar/timezone.h"
 #include "finex/core/symbol.h"
+#include "finex/provider/alpha_vantage/alpha_vantage_facts.h"
 #include "finex/sim/detail/wire.h"
 
 namespace finex::sim::detail {
 namespace {
 
 using http::Response;
+namespace av = provider::alpha_vantage;
 
 Response AvError(std::string_view message) {
-  return JsonResponse(200, Json{{"Error Message", message}});
+  return JsonResponse(200, Json{{av::kErrorMessageKey, message}});
 }
 
 Response InvalidCall(std::string_view function) {
@@ -35,48 +37,36 @@ struct SeriesSpec {
 };
 
 std::optional<SeriesSpec> SpecFor(std::string_view function, std::string_view interval) {
-  if (function == "TIME_SERIES_INTRADAY") {
-    Interval iv;
-    if (interval == "1min") {
-      iv = Interval::k1m;
-    } else if (interval == "5min") {
-      iv = Interval::k5m;
-    } else if (interval == "15min") {
-      iv = Interval::k15m;
-    } else if (interval == "30min") {
-      iv = Interval::k30m;
-    } else if (interval == "60min") {
-      iv = Interval::k1h;
-    } else {
-      return std::nullopt;
-    }
+  if (function == av::kIntradayFunction) {
+    const std::optional<Interval> iv = provider::IntervalOfWire(av::kFacts.intervals, interval);
+    if (!iv || !IsIntraday(*iv)) return std::nullopt;
     return SeriesSpec{
-        iv, false, true, "Time Series (" + std::string(interval) + ")",
+        *iv, false, true, "Time Series (" + std::string(interval) + ")",
         "Intraday (" + std::string(interval) + ") open, high, low, close prices and volume"};
   }
-  if (function == "TIME_SERIES_DAILY") {
-    return SeriesSpec{Interval::k1d, false, false, "Time Series (Daily)",
-                      "Daily Prices (open, high, low, close) and Volumes"};
-  }
-  if (function == "TIME_SERIES_DAILY_ADJUSTED") {
-    return SeriesSpec{Interval::k1d, true, false, "Time Series (Daily)",
-                      "Daily Time Series with Splits and Dividend Events"};
-  }
-  if (function == "TIME_SERIES_WEEKLY") {
-    return SeriesSpec{Interval::k1w, false, false, "Weekly Time Series",
-                      "Weekly Prices (open, high, low, close) and Volumes"};
-  }
-  if (function == "TIME_SERIES_WEEKLY_ADJUSTED") {
-    return SeriesSpec{Interval::k1w, true, false, "Weekly Adjusted Time Series",
-                      "Weekly Adjusted Prices and Volumes"};
-  }
-  if (function == "TIME_SERIES_MONTHLY") {
-    return SeriesSpec{Interval::k1mo, false, false, "Monthly Time Series",
-                      "Monthly Prices (open, high, low, close) and Volumes"};
-  }
-  if (function == "TIME_SERIES_MONTHLY_ADJUSTED") {
-    return SeriesSpec{Interval::k1mo, true, false, "Monthly Adjusted Time Series",
-                      "Monthly Adjusted Prices and Volumes"};
+  // The object key and "1. Information" text of each daily+ series.
+  struct Text {
+    Interval iv;
+    bool adjusted;
+    const char* key;
+    const char* info;
+  };
+  static constexpr Text kTexts[] = {
+      {Interval::k1d, false, "Time Series (Daily)",
+       "Daily Prices (open, high, low, close) and Volumes"},
+      {Interval::k1d, true, "Time Series (Daily)",
+       "Daily Time Series with Splits and Dividend Events"},
+      {Interval::k1w, false, "Weekly Time Series",
+       "Weekly Prices (open, high, low, close) and Volumes"},
+      {Interval::k1w, true, "Weekly Adjusted Time Series", "Weekly Adjusted Prices and Volumes"},
+      {Interval::k1mo, false, "Monthly Time Series",
+       "Monthly Prices (open, high, low, close) and Volumes"},
+      {Interval::k1mo, true, "Monthly Adjusted Time Series", "Monthly Adjusted Prices and Volumes"},
+  };
+  for (const Text& t : kTexts) {
+    const std::string name =
+        std::string(av::SeriesFunction(t.iv)) + std::string(t.adjusted ? av::kAdjustedSuffix : "");
+    if (function == name) return SeriesSpec{t.iv, t.adjusted, false, t.key, t.info};
   }
   return std::nullopt;
 }
@@ -85,7 +75,7 @@ bool IsTimeSeries(std::string_view f) { return f.starts_with("TIME_SERIES_"); }
 
 // Alpha Vantage names US/Eastern the old way.
 std::string AvZone(std::string_view tz) {
-  if (tz == "America/New_York") return "US/Eastern";
+  if (tz == "America/New_York") return std::string(av::kEasternZoneName);
   return std::string(tz);
 }
 
@@ -96,8 +86,9 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
   auto spec = SpecFor(function, interval);
   if (!spec || sym == nullptr || sym->empty() || IsUnknownSymbol(*sym))
     return InvalidCall(function);
-  const std::string outputsize = req.Query("outputsize") ? *req.Query("outputsize") : "compact";
-  const bool full = outputsize == "full";
+  const std::string outputsize =
+      req.Query("outputsize") ? *req.Query("outputsize") : std::string(av::kOutputSizeCompact);
+  const bool full = outputsize == av::kOutputSizeFull;
   const std::string datatype = req.Query("datatype") ? *req.Query("datatype") : "json";
   if (datatype != "json" && datatype != "csv") return InvalidCall(function);
   const SymbolInfo info = ctx.gen.Info(*sym);
@@ -112,7 +103,8 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
       if (month->size() != 7 || (*month)[4] != '-') return InvalidCall(function);
       auto y = ParseInt(month->substr(0, 4));
       auto m = ParseInt(month->substr(5, 2));
-      if (!y || !m || *m < 1 || *m > 12 || *y < 2000) return InvalidCall(function);
+      if (!y || !m || *m < 1 || *m > 12 || *y < av::kIntradayFirstYear)
+        return InvalidCall(function);
       auto a = calendar::FromLocal(tz, CivilDate{static_cast<int>(*y), static_cast<int>(*m), 1}, 0);
       auto b = calendar::FromLocal(
           tz,
@@ -125,7 +117,7 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
       range = TimeRange{now - 30 * kSecondsPerDay, now + 1};  // the trailing 30 days
     }
   } else if (!full) {
-    // compact: the latest 100 points; fetch a window comfortably larger.
+    // compact: the latest kCompactPoints points; fetch a window comfortably larger.
     const Timestamp span = spec->iv == Interval::k1d ? 160 : spec->iv == Interval::k1w ? 760 : 3100;
     range.start = std::max(range.start, now - span * kSecondsPerDay);
   }
@@ -133,7 +125,8 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
   const Adjustment adj = spec->intraday ? Adjustment::kSplitAdjusted : Adjustment::kRaw;
   FramePtr f = range.empty() ? Frame::Empty() : ctx.gen.Bars(*sym, spec->iv, range, now, adj);
   size_t first = 0;
-  if (!full && f->rows() > 100) first = f->rows() - 100;
+  const size_t compact = static_cast<size_t>(av::kCompactPoints);
+  if (!full && f->rows() > compact) first = f->rows() - compact;
 
   std::vector<Event> events;
   if (spec->adjusted && !f->empty())
@@ -217,7 +210,7 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
 
   std::string out;
   out.reserve(256 + (f->rows() - first) * (spec->adjusted ? 330 : 200));
-  out += "{\n    \"Meta Data\": {\n";
+  out += "{\n    " + Json(av::kMetaDataKey).dump() + ": {\n";
   for (size_t i = 0; i < meta.size(); ++i) {
     out += "        " + Json(meta[i].first).dump() + ": " + Json(meta[i].second).dump();
     out += i + 1 < meta.size() ? ",\n" : "\n";
@@ -258,7 +251,7 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
 
 Response GlobalQuote(const WireContext& ctx) {
   const std::string* sym = ctx.req.Query("symbol");
-  if (sym == nullptr || sym->empty()) return InvalidCall("GLOBAL_QUOTE");
+  if (sym == nullptr || sym->empty()) return InvalidCall(av::kGlobalQuoteFunction);
   if (IsUnknownSymbol(*sym))
     return JsonResponse(200, Json{{"Global Quote", Json::object()}}, "application/json");
   const SymbolInfo info = ctx.gen.Info(*sym);
@@ -289,7 +282,7 @@ Response GlobalQuote(const WireContext& ctx) {
 
 Response SymbolSearch(const WireContext& ctx) {
   const std::string* kw = ctx.req.Query("keywords");
-  if (kw == nullptr || kw->empty()) return InvalidCall("SYMBOL_SEARCH");
+  if (kw == nullptr || kw->empty()) return InvalidCall(av::kSymbolSearchFunction);
   Json matches = Json::array();
   for (const auto& [sym, score] : SearchSymbols(ctx.gen, *kw, false)) {
     if (matches.size() >= 10) break;
@@ -321,10 +314,10 @@ Response SymbolSearch(const WireContext& ctx) {
 }  // namespace
 
 Response ServeAlphaVantage(const WireContext& ctx) {
-  if (ctx.sub != "/query") {
+  if (ctx.sub != av::kQueryPath) {
     return Response::Text(404, "text/html", "<html><body><h1>Not Found</h1></body></html>");
   }
-  const std::string* key = ctx.req.Query("apikey");
+  const std::string* key = ctx.req.Query(av::kApiKeyParam);
   const std::string function = ctx.req.Query("function") ? *ctx.req.Query("function") : "";
   if (key == nullptr || key->empty()) {
     return AvError(
@@ -335,8 +328,8 @@ Response ServeAlphaVantage(const WireContext& ctx) {
       SpecFor(function, ctx.req.Query("interval") ? *ctx.req.Query("interval") : "1min")) {
     return TimeSeries(ctx, function);
   }
-  if (function == "GLOBAL_QUOTE") return GlobalQuote(ctx);
-  if (function == "SYMBOL_SEARCH") return SymbolSearch(ctx);
+  if (function == av::kGlobalQuoteFunction) return GlobalQuote(ctx);
+  if (function == av::kSymbolSearchFunction) return SymbolSearch(ctx);
   return AvError("This API function (" + Printable(function) + ") does not exist.");
 }
 

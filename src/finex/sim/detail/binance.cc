@@ -3,15 +3,17 @@
 #include <cmath>
 
 #include "finex/core/symbol.h"
+#include "finex/provider/binance/binance_facts.h"
 #include "finex/sim/detail/wire.h"
 
 namespace finex::sim::detail {
 namespace {
 
 using http::Response;
+namespace binance = provider::binance;
 
 Response BinanceError(int status, int code, std::string_view msg) {
-  return JsonResponse(status, Json{{"code", code}, {"msg", msg}});
+  return JsonResponse(status, BinanceErrorBody(code, msg));
 }
 
 constexpr const char* kQuoteAssets[] = {"USDT", "FDUSD", "BUSD", "USDC", "TUSD",
@@ -34,15 +36,7 @@ std::optional<std::pair<std::string, std::string>> SplitPair(std::string_view s)
 }
 
 std::optional<Interval> BinanceInterval(std::string_view s) {
-  if (s == "1m") return Interval::k1m;
-  if (s == "5m") return Interval::k5m;
-  if (s == "15m") return Interval::k15m;
-  if (s == "30m") return Interval::k30m;
-  if (s == "1h") return Interval::k1h;
-  if (s == "1d") return Interval::k1d;
-  if (s == "1w") return Interval::k1w;
-  if (s == "1M") return Interval::k1mo;
-  return std::nullopt;
+  return provider::IntervalOfWire(binance::kFacts.intervals, s);
 }
 
 std::string P8(double v) { return Num(v, 8); }
@@ -59,7 +53,7 @@ Response Klines(const WireContext& ctx) {
     return BinanceError(400, -1102,
                         "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
   }
-  if (!SplitPair(*sym)) return BinanceError(400, -1121, "Invalid symbol.");
+  if (!SplitPair(*sym)) return BinanceError(400, binance::kCodeInvalidSymbol, "Invalid symbol.");
   const std::string* ivs = req.Query("interval");
   if (ivs == nullptr || ivs->empty()) {
     return BinanceError(
@@ -67,22 +61,22 @@ Response Klines(const WireContext& ctx) {
   }
   auto iv = BinanceInterval(*ivs);
   if (!iv) return BinanceError(400, -1120, "Invalid interval.");
-  int64_t limit = 500;
+  int64_t limit = binance::kKlinesDefaultLimit;
   if (const std::string* l = req.Query("limit")) {
     auto v = ParseInt(*l);
     if (!v || *v < 0) {
       return BinanceError(
-          400, -1100,
+          400, binance::kCodeIllegalParameter,
           "Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'.");
     }
-    limit = std::clamp<int64_t>(*v, 1, 1000);  // Binance caps klines at 1000 rows
+    limit = std::clamp<int64_t>(*v, 1, binance::kKlinesMaxLimit);
   }
   std::optional<int64_t> start_ms, end_ms;
   for (const char* name : {"startTime", "endTime"}) {
     if (const std::string* t = req.Query(name)) {
       auto v = ParseInt(*t);
       if (!v || *v < 0) {
-        return BinanceError(400, -1100,
+        return BinanceError(400, binance::kCodeIllegalParameter,
                             "Illegal characters found in parameter '" + std::string(name) +
                                 "'; legal range is '^[0-9]{1,20}$'.");
       }
@@ -184,7 +178,7 @@ std::vector<std::string> BinanceUniverse(const Generator& gen) {
 
 Response Ticker24(const WireContext& ctx) {
   if (const std::string* sym = ctx.req.Query("symbol")) {
-    if (!SplitPair(*sym)) return BinanceError(400, -1121, "Invalid symbol.");
+    if (!SplitPair(*sym)) return BinanceError(400, binance::kCodeInvalidSymbol, "Invalid symbol.");
     return JsonResponse(200, Ticker(ctx, *sym));
   }
   Json all = Json::array();
@@ -223,7 +217,7 @@ Response ExchangeInfo(const WireContext& ctx) {
   j["rateLimits"] = Json::array({Json{{"rateLimitType", "REQUEST_WEIGHT"},
                                       {"interval", "MINUTE"},
                                       {"intervalNum", 1},
-                                      {"limit", 6000}},
+                                      {"limit", binance::kWeightPerMinute}},
                                  Json{{"rateLimitType", "ORDERS"},
                                       {"interval", "SECOND"},
                                       {"intervalNum", 10},
@@ -235,7 +229,7 @@ Response ExchangeInfo(const WireContext& ctx) {
   j["exchangeFilters"] = Json::array();
   Json syms = Json::array();
   if (const std::string* sym = ctx.req.Query("symbol")) {
-    if (!SplitPair(*sym)) return BinanceError(400, -1121, "Invalid symbol.");
+    if (!SplitPair(*sym)) return BinanceError(400, binance::kCodeInvalidSymbol, "Invalid symbol.");
     syms.push_back(SymbolEntry(*sym));
   } else {
     for (const std::string& s : BinanceUniverse(ctx.gen)) syms.push_back(SymbolEntry(s));
@@ -249,9 +243,9 @@ Response ExchangeInfo(const WireContext& ctx) {
 Response ServeBinance(const WireContext& ctx) {
   if (ctx.req.method != "GET")
     return BinanceError(405, -1000, "An unknown error occurred while processing the request.");
-  if (ctx.sub == "/api/v3/klines") return Klines(ctx);
-  if (ctx.sub == "/api/v3/ticker/24hr") return Ticker24(ctx);
-  if (ctx.sub == "/api/v3/exchangeInfo") return ExchangeInfo(ctx);
+  if (ctx.sub == binance::kKlinesPath) return Klines(ctx);
+  if (ctx.sub == binance::kTicker24hPath) return Ticker24(ctx);
+  if (ctx.sub == binance::kExchangeInfoPath) return ExchangeInfo(ctx);
   return Response::Text(404, "text/html", "<html><body><h1>404 Not Found</h1></body></html>");
 }
 

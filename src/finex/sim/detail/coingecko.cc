@@ -6,15 +6,17 @@
 #include <cmath>
 
 #include "finex/core/symbol.h"
+#include "finex/provider/coingecko/coingecko_facts.h"
 #include "finex/sim/detail/wire.h"
 
 namespace finex::sim::detail {
 namespace {
 
 using http::Response;
+namespace coingecko = provider::coingecko;
 
 Response CgError(int status, std::string_view message) {
-  return JsonResponse(status, Json{{"error", message}});
+  return JsonResponse(status, Json{{coingecko::kErrorKey, message}});
 }
 
 // vs_currency conversion from USD (fixed reference rates).
@@ -48,7 +50,8 @@ std::string CoinSymbol(const Generator& gen, std::string_view id) {
 }
 
 bool HasProKey(const http::Request& req) {
-  return req.Query("x_cg_pro_api_key") != nullptr || !req.Header("x-cg-pro-api-key").empty();
+  return req.Query(coingecko::kProKeyParam) != nullptr ||
+         !req.Header(coingecko::kProKeyHeader).empty();
 }
 
 std::optional<double> ParseSeconds(const std::string* s) {
@@ -61,8 +64,7 @@ std::optional<double> ParseSeconds(const std::string* s) {
 
 Response MarketChartRange(const WireContext& ctx) {
   const http::Request& req = ctx.req;
-  const std::string_view prefix = "/api/v3/coins/";
-  std::string_view id = ctx.sub.substr(prefix.size());
+  std::string_view id = ctx.sub.substr(coingecko::kCoinsPath.size());
   id = id.substr(0, id.find('/'));
   if (!IsCoinId(id)) return CgError(404, "coin not found");
   const std::string* vs = req.Query("vs_currency");
@@ -74,13 +76,13 @@ Response MarketChartRange(const WireContext& ctx) {
   auto to = ParseSeconds(req.Query("to"));
   if (!to) return CgError(400, "Missing parameter to");
   const Timestamp now = ctx.now;
-  if (!HasProKey(req) && *from < static_cast<double>(now - 365 * kSecondsPerDay)) {
+  if (!HasProKey(req) && *from < static_cast<double>(now - coingecko::kPublicHistoryS)) {
     // Public/demo plans: the past 365 days only.
     Json j;
-    j["error"]["status"] = {
+    j[coingecko::kErrorKey][coingecko::kStatusKey] = {
         {"timestamp", FormatIsoUtc(now)},
-        {"error_code", 10012},
-        {"error_message",
+        {coingecko::kErrorCodeKey, coingecko::kCodeBeyondPlanHistory},
+        {coingecko::kErrorMessageKey,
          "Your request exceeds the allowed time range. Public API users are limited to querying "
          "historical data within the past 365 days. Upgrade to a paid plan to enjoy full "
          "historical data access: https://www.coingecko.com/en/api/pricing. "}};
@@ -91,7 +93,10 @@ Response MarketChartRange(const WireContext& ctx) {
   const Timestamp lo = static_cast<Timestamp>(std::ceil(*from));
   const Timestamp hi = std::min(static_cast<Timestamp>(std::floor(*to)), now);
   const double span = *to - *from;
-  const Timestamp step = span <= 86400 ? 300 : span <= 90 * 86400 ? 3600 : 86400;
+  // Automatic granularity: 5-minutely, hourly or daily points by span.
+  const Timestamp step = span <= static_cast<double>(coingecko::kFiveMinutelyMaxSpanS) ? 300
+                         : span <= static_cast<double>(coingecko::kHourlyMaxSpanS)     ? 3600
+                                                                                       : 86400;
   Json prices = Json::array(), caps = Json::array(), vols = Json::array();
   if (lo <= hi && hi >= info.listed) {
     // 24h volume by UTC day from the generator's daily bars.
@@ -204,10 +209,11 @@ Response Search(const WireContext& ctx) {
 }  // namespace
 
 Response ServeCoinGecko(const WireContext& ctx) {
-  if (ctx.sub.starts_with("/api/v3/coins/") && ctx.sub.ends_with("/market_chart/range"))
+  if (ctx.sub.starts_with(coingecko::kCoinsPath) &&
+      ctx.sub.ends_with(coingecko::kMarketChartRangeSuffix))
     return MarketChartRange(ctx);
-  if (ctx.sub == "/api/v3/simple/price") return SimplePrice(ctx);
-  if (ctx.sub == "/api/v3/search") return Search(ctx);
+  if (ctx.sub == coingecko::kSimplePricePath) return SimplePrice(ctx);
+  if (ctx.sub == coingecko::kSearchPath) return Search(ctx);
   return CgError(404, "Incorrect path. Please check https://www.coingecko.com/api/");
 }
 

@@ -4,15 +4,17 @@
 
 #include "finex/calendar/timezone.h"
 #include "finex/core/symbol.h"
+#include "finex/provider/twelve_data/twelve_data_facts.h"
 #include "finex/sim/detail/wire.h"
 
 namespace finex::sim::detail {
 namespace {
 
 using http::Response;
+namespace twelve_data = provider::twelve_data;
 
 Response TdError(int http_status, int code, std::string_view message) {
-  return JsonResponse(http_status, Json{{"code", code}, {"message", message}, {"status", "error"}});
+  return JsonResponse(http_status, TwelveDataErrorBody(code, message));
 }
 
 std::string P5(double v) { return Num(v, 5); }
@@ -33,15 +35,7 @@ std::string GeneratorSymbol(std::string_view td) {
 }
 
 std::optional<Interval> TdInterval(std::string_view s) {
-  if (s == "1min") return Interval::k1m;
-  if (s == "5min") return Interval::k5m;
-  if (s == "15min") return Interval::k15m;
-  if (s == "30min") return Interval::k30m;
-  if (s == "1h") return Interval::k1h;
-  if (s == "1day") return Interval::k1d;
-  if (s == "1week") return Interval::k1w;
-  if (s == "1month") return Interval::k1mo;
-  return std::nullopt;
+  return provider::IntervalOfWire(twelve_data::kFacts.intervals, s);
 }
 
 std::string MicCode(const SymbolInfo& info) {
@@ -86,10 +80,9 @@ Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv
   if (IsUnknownSymbol(GeneratorSymbol(td_symbol)) ||
       IsUnknownSymbol(td_symbol.substr(0, td_symbol.find('/')))) {
     *http_status = 400;
-    return Json{{"code", 400},
-                {"message", "**symbol** not found: " + Printable(td_symbol) +
-                                ". Please specify it correctly according to API Documentation."},
-                {"status", "error"}};
+    return TwelveDataErrorBody(400,
+                               "**symbol** not found: " + Printable(td_symbol) +
+                                   ". Please specify it correctly according to API Documentation.");
   }
   const std::string sym = GeneratorSymbol(td_symbol);
   const SymbolInfo info = ctx.gen.Info(sym);
@@ -97,21 +90,19 @@ Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv
   if (const std::string* t = req.Query("timezone"); t && !t->empty() && *t != "Exchange") {
     if (!calendar::ToLocal(*t, 0).ok()) {
       *http_status = 400;
-      return Json{{"code", 400},
-                  {"message", "**timezone** parameter is invalid: " + Printable(*t)},
-                  {"status", "error"}};
+      return TwelveDataErrorBody(400, "**timezone** parameter is invalid: " + Printable(*t));
     }
     tz = *t;
   }
   const bool has_start = req.Query("start_date") != nullptr;
-  int64_t outputsize = has_start ? 5000 : 30;  // default 30; with a start date, as many as allowed
+  // Default 30; with a start date, as many as allowed.
+  int64_t outputsize = has_start ? twelve_data::kMaxOutputSize : twelve_data::kDefaultOutputSize;
   if (const std::string* os = req.Query("outputsize")) {
     auto v = ParseInt(*os);
-    if (!v || *v < 1 || *v > 5000) {
+    if (!v || *v < 1 || *v > twelve_data::kMaxOutputSize) {
       *http_status = 400;
-      return Json{{"code", 400},
-                  {"message", "**outputsize** must be between 1 and 5000"},
-                  {"status", "error"}};
+      return TwelveDataErrorBody(400, "**outputsize** must be between 1 and " +
+                                          std::to_string(twelve_data::kMaxOutputSize));
     }
     outputsize = *v;
   }
@@ -122,10 +113,8 @@ Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv
       auto t = IsIntraday(iv) ? ParseTdTime(tz, *d) : ParseTdTime("UTC", d->substr(0, 10));
       if (!t.ok()) {
         *http_status = 400;
-        return Json{
-            {"code", 400},
-            {"message", "**" + std::string(name) + "** parameter is invalid: " + Printable(*d)},
-            {"status", "error"}};
+        return TwelveDataErrorBody(
+            400, "**" + std::string(name) + "** parameter is invalid: " + Printable(*d));
       }
       if (std::string_view(name) == "start_date") {
         lo = std::max(lo, *t);
@@ -144,11 +133,9 @@ Json SeriesFor(const WireContext& ctx, const std::string& td_symbol, Interval iv
   FramePtr f = lo < hi ? ctx.gen.Bars(sym, iv, TimeRange{lo, hi}, ctx.now) : Frame::Empty();
   if (f->empty()) {
     *http_status = 400;
-    return Json{
-        {"code", 400},
-        {"message",
-         "No data is available on the specified dates. Try setting different start/end dates."},
-        {"status", "error"}};
+    return TwelveDataErrorBody(400, std::string(twelve_data::kNoDataText) +
+                                        " on the specified dates. Try setting different "
+                                        "start/end dates.");
   }
   size_t first =
       f->rows() > static_cast<size_t>(outputsize) ? f->rows() - static_cast<size_t>(outputsize) : 0;
@@ -243,7 +230,9 @@ Response TdQuote(const WireContext& ctx) {
   const std::string tz(info.calendar->timezone());
   FramePtr days = ctx.gen.Bars(sym, Interval::k1d,
                                TimeRange{ctx.now - 20 * kSecondsPerDay, ctx.now + 1}, ctx.now);
-  if (days->empty()) return TdError(400, 400, "No data is available for " + Printable(*td));
+  if (days->empty()) {
+    return TdError(400, 400, std::string(twelve_data::kNoDataText) + " for " + Printable(*td));
+  }
   const size_t last = days->rows() - 1;
   const double price = days->close()[last];
   const double prev = last > 0 ? days->close()[last - 1] : days->open()[last];
@@ -297,11 +286,13 @@ Response SymbolSearch(const WireContext& ctx) {
 }  // namespace
 
 Response ServeTwelveData(const WireContext& ctx) {
-  if (ctx.sub != "/time_series" && ctx.sub != "/quote" && ctx.sub != "/symbol_search") {
+  if (ctx.sub != twelve_data::kTimeSeriesPath && ctx.sub != twelve_data::kQuotePath &&
+      ctx.sub != twelve_data::kSymbolSearchPath) {
     return TdError(404, 404, "This endpoint is not available.");
   }
-  const std::string* key = ctx.req.Query("apikey");
-  if ((key == nullptr || key->empty()) && ctx.req.Header("authorization").empty()) {
+  const std::string* key = ctx.req.Query(twelve_data::kApiKeyParam);
+  if ((key == nullptr || key->empty()) &&
+      ctx.req.Header(Lower(twelve_data::kApiKeyHeader)).empty()) {
     return TdError(401, 401,
                    "**apikey** parameter is incorrect or not specified. You can get your free API "
                    "key instantly "
@@ -309,8 +300,8 @@ Response ServeTwelveData(const WireContext& ctx) {
                    "everything is correct, "
                    "you can contact us at https://twelvedata.com/contact/customer");
   }
-  if (ctx.sub == "/time_series") return TimeSeries(ctx);
-  if (ctx.sub == "/quote") return TdQuote(ctx);
+  if (ctx.sub == twelve_data::kTimeSeriesPath) return TimeSeries(ctx);
+  if (ctx.sub == twelve_data::kQuotePath) return TdQuote(ctx);
   return SymbolSearch(ctx);
 }
 

@@ -37,6 +37,16 @@ http::Response ServeAlphaVantage(const WireContext& ctx);
 http::Response ServeTwelveData(const WireContext& ctx);
 http::Response ServeCoinGecko(const WireContext& ctx);
 
+// Error envelopes, keys from each provider's facts header:
+// Yahoo {"chart"|"finance": {"result": null, "error": {"code", "description"}}},
+// Binance {"code", "msg"}, Twelve Data {"code", "message", "status": "error"},
+// CoinGecko {"status": {"error_code", "error_message"}}.
+http::Response YahooChartError(int status, std::string_view code, std::string_view description);
+http::Response YahooFinanceError(int status, std::string_view code, std::string_view description);
+Json BinanceErrorBody(int code, std::string_view msg);
+Json TwelveDataErrorBody(int code, std::string_view message);
+Json CoinGeckoStatusBody(int code, std::string_view message);
+
 // Fault answers in each provider's own style.
 http::Response DownResponse(std::string_view provider);
 http::Response ServerErrorResponse(std::string_view provider);
