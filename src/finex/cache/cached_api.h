@@ -7,7 +7,7 @@
 // concurrent misses for overlapping gaps share one provider call
 // (single-flight). Ownership: CachedApi owns its planner, hot tier and stats;
 // it borrows the Backend&, Providers and Clock& given at construction, which
-// must outlive it (see cache/engine.h for the owning bundle).
+// must outlive it (see engine/engine.h for the owning bundle).
 #pragma once
 
 #include <cstdint>
