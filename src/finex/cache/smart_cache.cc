@@ -174,6 +174,7 @@ Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr, co
     });
     if (joined.nothing_to_fetch || stop) return OkStatus();
     if (!joined.waits.empty()) {
+      if (deps_.on_flight_wait) deps_.on_flight_wait();
       Status failure;
       for (const auto& w : joined.waits)
         if (Status st = w.get(); !st.ok()) failure = st;

@@ -91,6 +91,10 @@ struct SmartCacheDeps {
   // single-flight leases and invalidation broadcast; nullptr = a lone node.
   // Borrowed; its invalidation handler is cleared by the cache's destructor.
   Coordinator* coordinator = nullptr;
+  // Observer called each time a lookup starts waiting for a fetch another
+  // lookup has in flight (single-flight); empty = none. Lets callers (tests,
+  // metrics) wait on that condition instead of sleeping.
+  std::function<void()> on_flight_wait;
 };
 
 std::unique_ptr<CachedApi> NewSmartCache(SmartCacheDeps deps, SmartCacheOptions opts = {});

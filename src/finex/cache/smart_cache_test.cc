@@ -48,6 +48,7 @@ struct Rig {
     deps.clock = &clock;
     deps.providers = {{&yahoo, {}}, {&av, [this] { return av_health.load(); }}};
     deps.calendar_for = [this](std::string_view) -> const calendar::Calendar& { return cal; };
+    deps.on_flight_wait = [this] { flight_waits.fetch_add(1); };
     api = NewSmartCache(std::move(deps), o);
   }
   Result<HistoryResult> H(const std::string& sym, Timestamp start, Timestamp end_incl, FieldSet f = FieldSet::Ohlcv(),
@@ -77,6 +78,11 @@ struct Rig {
   FakeCalendar cal;
   FakeProvider yahoo, av;
   std::atomic<double> av_health{1.0};
+  std::atomic<int> flight_waits{0};  // lookups that waited for another's fetch
+  // Blocks until at least n lookups wait for a fetch in flight.
+  void AwaitFlightWaits(int n) {
+    while (flight_waits.load() < n) std::this_thread::yield();
+  }
   std::unique_ptr<backend::Backend> own_backend;
   std::unique_ptr<codec::FrameCodec> codec;
   std::unique_ptr<CachedApi> api;
@@ -370,9 +376,8 @@ TEST(SmartCache, TenThousandConcurrentIdenticalMissesMakeOneCall) {
     ts.push_back(t);
   }
   rig.yahoo.AwaitWaiting(1);
-  // Let every thread reach the single-flight wait before the call returns.
-  for (int spin = 0; spin < 200 && rig.yahoo.history_calls() == 1; ++spin)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // Every other thread reaches the single-flight wait before the call returns.
+  rig.AwaitFlightWaits(kThreads - 1);
   rig.yahoo.OpenGate();
   for (pthread_t t : ts) pthread_join(t, nullptr);
   pthread_attr_destroy(&attr);
@@ -388,7 +393,7 @@ TEST(SmartCache, OverlappingConcurrentMissesShareTheCall) {
   std::thread a([&] { ASSERT_OK(rig.H("AMD", T(2024, 3, 1), EndOf(2024, 3, 31))); });
   rig.yahoo.AwaitWaiting(1);
   std::thread b([&] { ASSERT_OK(rig.H("AMD", T(2024, 3, 10), EndOf(2024, 3, 20))); });  // inside a's gap
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  rig.AwaitFlightWaits(1);  // b waits for a's fetch
   rig.yahoo.OpenGate();
   a.join();
   b.join();
