@@ -1043,7 +1043,7 @@ Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_o
     std::vector<size_t> idx(s->ts.size());
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
     std::stable_sort(idx.begin(), idx.end(),
-                     [&](size_t a, size_t b) { return s->ts[a] < s->ts[b]; });
+                     [&s = s](size_t a, size_t b) { return s->ts[a] < s->ts[b]; });
     auto sorted = std::make_shared<Series>();
     sorted->symbol = s->symbol;
     sorted->iv = s->iv;

@@ -38,7 +38,7 @@ struct Faults {
 Result<Faults> ParseFaultObject(const nlohmann::json& j, Faults base, const std::string& where) {
   if (!j.is_object()) return InvalidArgumentError(where + " must be a JSON object");
   for (const auto& [k, v] : j.items()) {
-    auto num = [&](double lo, double hi) -> Result<double> {
+    auto num = [&, &k = k, &v = v](double lo, double hi) -> Result<double> {
       if (!v.is_number()) return InvalidArgumentError(where + "." + k + " must be a number");
       const double x = v.get<double>();
       if (!(x >= lo && x <= hi)) {
