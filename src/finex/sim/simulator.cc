@@ -6,12 +6,12 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
 #include "finex/calendar/timezone.h"
+#include "finex/core/mutex.h"
 #include "finex/core/symbol.h"
 #include "finex/sim/detail/wire.h"
 
@@ -86,22 +86,23 @@ struct Simulator::Impl {
   Generator gen;
   std::unique_ptr<http::Server> server;
 
-  mutable std::mutex mu;
-  SimStats stats;
-  Faults global;
-  std::map<std::string, Faults> per_provider;
-  std::string faults_json = "{}";
-  std::map<std::string, std::deque<int64_t>>
-      minute_window;  // provider → request times (µs, sim clock)
-  std::map<std::string, std::pair<int64_t, int>> day_count;  // provider → (day, count)
-  std::mt19937_64 rng;
+  mutable Mutex mu;
+  SimStats stats FINEX_GUARDED_BY(mu);
+  Faults global FINEX_GUARDED_BY(mu);
+  std::map<std::string, Faults> per_provider FINEX_GUARDED_BY(mu);
+  std::string faults_json FINEX_GUARDED_BY(mu) = "{}";
+  std::map<std::string, std::deque<int64_t>> minute_window
+      FINEX_GUARDED_BY(mu);  // provider → request times (µs, sim clock)
+  std::map<std::string, std::pair<int64_t, int>> day_count
+      FINEX_GUARDED_BY(mu);  // provider → (day, count)
+  std::mt19937_64 rng FINEX_GUARDED_BY(mu);
 
   explicit Impl(const SimOptions& o) : opts(o), gen(o.seed), rng(o.seed ^ 0x5157ull) {
     clock = o.clock != nullptr ? o.clock : &SystemClock();
     for (const char* p : kProviders) stats.calls[p] = 0;
   }
 
-  Faults FaultsFor(const std::string& provider) const {
+  Faults FaultsFor(const std::string& provider) const FINEX_REQUIRES(mu) {
     auto it = per_provider.find(provider);
     return it == per_provider.end() ? global : it->second;
   }
@@ -136,7 +137,7 @@ struct Simulator::Impl {
                                ParseFaultObject(obj, per[name], "faults.providers." + name));
       }
     }
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     global = g;
     per_provider = std::move(per);
     faults_json = j.dump();
@@ -156,7 +157,7 @@ struct Simulator::Impl {
     bool corrupt = false;
   };
   Admission Admit(const std::string& provider, const std::string& route) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     ++stats.total;
     ++stats.calls[provider];
     ++stats.by_route[provider + " " + route];
@@ -197,7 +198,7 @@ Response Simulator::Impl::Control(const Request& req) {
   if (req.path == "/_sim/stats" && req.method == "GET") {
     SimStats s;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       s = stats;
     }
     Json j;
@@ -209,7 +210,7 @@ Response Simulator::Impl::Control(const Request& req) {
     return Response::Text(200, "application/json", j.dump());
   }
   if (req.path == "/_sim/reset" && req.method == "POST") {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     stats = SimStats{};
     for (const char* p : kProviders) stats.calls[p] = 0;
     minute_window.clear();
@@ -219,11 +220,11 @@ Response Simulator::Impl::Control(const Request& req) {
   if (req.path == "/_sim/faults" && req.method == "POST") {
     Status st = SetFaults(req.body.empty() ? std::string_view("{}") : std::string_view(req.body));
     if (!st.ok()) return Response::Problem(400, "invalid_faults", st.message());
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     return Response::Text(200, "application/json", "{\"ok\":true,\"faults\":" + faults_json + "}");
   }
   if (req.path == "/_sim/faults" && req.method == "GET") {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     return Response::Text(200, "application/json", faults_json);
   }
   if (req.path == "/_sim/stats" || req.path == "/_sim/reset" || req.path == "/_sim/faults") {
@@ -307,7 +308,7 @@ void Simulator::Stop() {
 }
 
 SimStats Simulator::stats() const {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   return impl_->stats;
 }
 
