@@ -267,6 +267,7 @@ TEST_P(BackendConformanceTest, OverwriteResetsTtl) {
         return v.ok() && !v->has_value();
       },
       std::chrono::seconds(10)));
+  // Past a's old TTL (the thing tested: the overwrite dropped it).
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   ASSERT_OK_AND_ASSIGN(auto a, b().Get(K("a")));
   EXPECT_EQ(a.value_or("<miss>"), "v2");

@@ -12,10 +12,10 @@
 #pragma once
 
 #include <atomic>
-#include <mutex>
 #include <string>
 
 #include "finex/backend/backend_wrapper.h"
+#include "finex/core/mutex.h"
 
 namespace finex::testing {
 
@@ -46,7 +46,7 @@ class ErrorBackend final : public backend::BackendWrapper {
   }
   // The status injected from now on. Default: UnavailableError("injected ...").
   void SetError(Status s) {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     error_ = std::move(s);
   }
   // How many calls failed by injection so far.
@@ -66,7 +66,7 @@ class ErrorBackend final : public backend::BackendWrapper {
     return fail;
   }
   Status Error() const {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     return error_;
   }
 
@@ -104,8 +104,8 @@ class ErrorBackend final : public backend::BackendWrapper {
   std::atomic<bool> fail_all_{false};
   std::atomic<int> fail_next_{0};
   std::atomic<int> injected_{0};
-  mutable std::mutex mu_;
-  Status error_ = UnavailableError("injected by ErrorBackend");
+  mutable Mutex mu_;
+  Status error_ FINEX_GUARDED_BY(mu_) = UnavailableError("injected by ErrorBackend");
 };
 
 }  // namespace finex::testing

@@ -15,7 +15,6 @@
 #include <cctype>
 #include <atomic>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,6 +22,7 @@
 #include "finex/cache/cached_api.h"
 #include "finex/core/frame.h"
 #include "finex/core/interval.h"
+#include "finex/core/mutex.h"
 
 namespace finex::testing {
 
@@ -31,7 +31,7 @@ class FakeCachedApi : public cache::CachedApi {
   // Adds `n` daily bars for symbol starting at `first` (00:00 UTC), skipping
   // nothing (calendar-free), price walking from `base`.
   void AddDailyBars(const std::string& symbol, Timestamp first, int n, double base = 100) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (int i = 0; i < n; ++i) {
       Bar b;
       b.symbol = symbol;
@@ -49,26 +49,26 @@ class FakeCachedApi : public cache::CachedApi {
     }
   }
   void AddQuote(const finex::Quote& q) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     quotes_[q.symbol] = q;
   }
   void AddSearchResult(const SearchResult& r) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     search_.push_back(r);
   }
   // The next `times` engine calls (History/Quote/Search) fail with s.
   void FailNext(Status s, int times = 1) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     fail_ = std::move(s);
     fail_times_ = times;
   }
   void SetReady(Status s) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ready_ = std::move(s);
   }
   // Marks answers as served stale (provider failed, cache answered).
   void SetStale(bool stale) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stale_ = stale;
   }
 
@@ -76,22 +76,22 @@ class FakeCachedApi : public cache::CachedApi {
   int quote_calls() const { return quote_calls_.load(); }
   int search_calls() const { return search_calls_.load(); }
   cache::HistoryOptions last_history_options() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return last_history_;
   }
   std::vector<std::string> invalidated() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return invalidated_;
   }
   std::vector<cache::WarmRequest> warm_requests() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return warm_;
   }
 
   Result<cache::HistoryResult> History(std::span<const std::string> symbols,
                                        const cache::HistoryOptions& opts) override {
     ++history_calls_;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     last_history_ = opts;
     if (Status s = TakeFailure(); !s.ok()) return s;
     const Timestamp end = opts.end.value_or(1735689599);
@@ -139,7 +139,7 @@ class FakeCachedApi : public cache::CachedApi {
   Result<cache::QuoteResult> Quote(std::span<const std::string> symbols,
                                    const cache::QuoteOptions& opts) override {
     ++quote_calls_;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (Status s = TakeFailure(); !s.ok()) return s;
     cache::QuoteResult r;
     std::string key = "q";
@@ -158,7 +158,7 @@ class FakeCachedApi : public cache::CachedApi {
 
   Result<cache::SearchResults> Search(std::string_view query, const cache::SearchOptions& opts) override {
     ++search_calls_;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (Status s = TakeFailure(); !s.ok()) return s;
     cache::SearchResults r;
     std::string q(query);
@@ -173,7 +173,7 @@ class FakeCachedApi : public cache::CachedApi {
   }
 
   cache::CacheStats cache_stats() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     cache::CacheStats s;
     s.hits = 90;
     s.misses = 10;
@@ -193,12 +193,12 @@ class FakeCachedApi : public cache::CachedApi {
   }
 
   Result<std::string> warm_cache(const cache::WarmRequest& req) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     warm_.push_back(req);
     return "w" + std::to_string(warm_.size());
   }
   Result<cache::WarmStatus> warm_status(std::string_view id) const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (size_t i = 0; i < warm_.size(); ++i) {
       if (id == "w" + std::to_string(i + 1)) {
         cache::WarmStatus s;
@@ -213,7 +213,7 @@ class FakeCachedApi : public cache::CachedApi {
     return NotFoundError("no warm job '" + std::string(id) + "'");
   }
   Result<size_t> invalidate_cache(std::string_view pattern) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (pattern.rfind("finex:", 0) != 0 || pattern.find_first_of("?[]") != std::string_view::npos) {
       return InvalidArgumentError("pattern must start with 'finex:'").WithParam("pattern");
     }
@@ -222,12 +222,12 @@ class FakeCachedApi : public cache::CachedApi {
     return size_t{3};
   }
   Status Ready() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return ready_;
   }
 
  private:
-  Status TakeFailure() {
+  Status TakeFailure() FINEX_REQUIRES(mu_) {
     if (fail_times_ > 0) {
       --fail_times_;
       return fail_;
@@ -235,18 +235,18 @@ class FakeCachedApi : public cache::CachedApi {
     return OkStatus();
   }
 
-  mutable std::mutex mu_;
-  std::vector<Bar> bars_;
-  std::map<std::string, finex::Quote> quotes_;
-  std::vector<SearchResult> search_;
-  std::set<std::string> seen_;
-  Status fail_;
-  int fail_times_ = 0;
-  Status ready_;
-  bool stale_ = false;
-  cache::HistoryOptions last_history_;
-  std::vector<std::string> invalidated_;
-  std::vector<cache::WarmRequest> warm_;
+  mutable Mutex mu_;
+  std::vector<Bar> bars_ FINEX_GUARDED_BY(mu_);
+  std::map<std::string, finex::Quote> quotes_ FINEX_GUARDED_BY(mu_);
+  std::vector<SearchResult> search_ FINEX_GUARDED_BY(mu_);
+  std::set<std::string> seen_ FINEX_GUARDED_BY(mu_);
+  Status fail_ FINEX_GUARDED_BY(mu_);
+  int fail_times_ FINEX_GUARDED_BY(mu_) = 0;
+  Status ready_ FINEX_GUARDED_BY(mu_);
+  bool stale_ FINEX_GUARDED_BY(mu_) = false;
+  cache::HistoryOptions last_history_ FINEX_GUARDED_BY(mu_);
+  std::vector<std::string> invalidated_ FINEX_GUARDED_BY(mu_);
+  std::vector<cache::WarmRequest> warm_ FINEX_GUARDED_BY(mu_);
   std::atomic<int> history_calls_{0}, quote_calls_{0}, search_calls_{0};
 };
 

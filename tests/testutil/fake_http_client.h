@@ -9,7 +9,6 @@
 #pragma once
 
 #include <fstream>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -17,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "finex/core/mutex.h"
 #include "finex/core/status.h"
 #include "finex/provider/http_client.h"
 
@@ -27,7 +27,7 @@ class FakeHttpClient final : public provider::HttpClient {
   // Serves `resp` for URLs containing `url_substring`. times < 0: forever;
   // otherwise the rule expires after `times` uses.
   void On(std::string url_substring, provider::HttpResponse resp, int times = -1) {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     rules_.push_back(Rule{std::move(url_substring), std::move(resp), OkStatus(), times});
   }
   void On(std::string url_substring, int status, std::string body, provider::Headers headers = {},
@@ -40,7 +40,7 @@ class FakeHttpClient final : public provider::HttpClient {
   }
   // Transport failure for matching URLs.
   void Fail(std::string url_substring, Status error, int times = -1) {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     rules_.push_back(Rule{std::move(url_substring), {}, std::move(error), times});
   }
   // Reads a whole file; "" and an ADD_FAILURE-free empty string if missing
@@ -55,12 +55,12 @@ class FakeHttpClient final : public provider::HttpClient {
     On(std::move(url_substring), status, ReadFile(path), {}, times);
   }
   void SetDefault(provider::HttpResponse r) {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     default_ = std::move(r);
   }
 
   Result<provider::HttpResponse> Get(const provider::HttpRequest& req) override {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     requests_.push_back(req);
     for (Rule& r : rules_) {
       if (r.times == 0 || req.url.find(r.match) == std::string::npos) continue;
@@ -72,19 +72,19 @@ class FakeHttpClient final : public provider::HttpClient {
   }
 
   std::vector<provider::HttpRequest> requests() const {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     return requests_;
   }
   size_t calls() const {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     return requests_.size();
   }
   std::string last_url() const {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     return requests_.empty() ? "" : requests_.back().url;
   }
   void ClearRequests() {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     requests_.clear();
   }
 
@@ -95,10 +95,10 @@ class FakeHttpClient final : public provider::HttpClient {
     Status error;
     int times;
   };
-  mutable std::mutex mu_;
-  std::vector<Rule> rules_;
-  std::vector<provider::HttpRequest> requests_;
-  provider::HttpResponse default_{404, {}, ""};
+  mutable Mutex mu_;
+  std::vector<Rule> rules_ FINEX_GUARDED_BY(mu_);
+  std::vector<provider::HttpRequest> requests_ FINEX_GUARDED_BY(mu_);
+  provider::HttpResponse default_ FINEX_GUARDED_BY(mu_){404, {}, ""};
 };
 
 }  // namespace finex::testing

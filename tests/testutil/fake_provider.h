@@ -12,15 +12,14 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "finex/calendar/calendar.h"
 #include "finex/core/clock.h"
+#include "finex/core/mutex.h"
 #include "finex/provider/provider.h"
 
 namespace finex::testing {
@@ -69,16 +68,21 @@ class FakeProvider final : public provider::Provider {
   Result<provider::HistoryResponse> History(const provider::HistoryRequest& req) override {
     history_calls_.fetch_add(1);
     {
-      std::unique_lock lock(mu_);
+      MutexLock lock(mu_);
       requests_.push_back(req.range);
       ++waiting_;
-      cv_.notify_all();
-      cv_.wait(lock, [&] { return !gate_closed_; });
+      cv_.SignalAll();
+      cv_.Wait(mu_, [&] {
+        mu_.AssertHeld();
+        return !gate_closed_;
+      });
       --waiting_;
     }
     if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
+    provider::CallLimits limits;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
+      limits = limits_;
       if (!fail_.ok()) return fail_;
       for (const std::string& u : unknown_)
         if (u == req.symbol) return NotFoundError("unknown symbol " + req.symbol).WithProvider(std::string(name()), 404);
@@ -94,8 +98,8 @@ class FakeProvider final : public provider::Provider {
                            : (truth_ ? truth_(req.symbol, req.interval, r, now)
                                      : FakeTruth(cal_, req.symbol, req.interval, r, now, name()));
     resp.frame = resp.frame->Project(req.fields.Union(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)));
-    if (limits_.max_rows > 0 && static_cast<int64_t>(resp.frame->rows()) > limits_.max_rows)
-      resp.frame = resp.frame->SliceRows(0, static_cast<size_t>(limits_.max_rows));
+    if (limits.max_rows > 0 && static_cast<int64_t>(resp.frame->rows()) > limits.max_rows)
+      resp.frame = resp.frame->SliceRows(0, static_cast<size_t>(limits.max_rows));
     if (!resp.frame->empty()) {
       resp.actual = {resp.frame->first_timestamp(), resp.frame->last_timestamp() + 1};
       resp.last_bar_partial = NextBar(resp.frame->last_timestamp(), req.interval) > now;
@@ -108,7 +112,7 @@ class FakeProvider final : public provider::Provider {
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
     quote_calls_.fetch_add(1);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!fail_.ok()) return fail_;
     std::vector<finex::Quote> out;
     for (const std::string& s : symbols) {
@@ -126,7 +130,7 @@ class FakeProvider final : public provider::Provider {
 
   Result<std::vector<SearchResult>> Search(std::string_view query) override {
     search_calls_.fetch_add(1);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!fail_.ok()) return fail_;
     SearchResult r;
     r.symbol = "AAPL";
@@ -137,7 +141,7 @@ class FakeProvider final : public provider::Provider {
   }
 
   provider::CallLimits Limits(Interval) const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return limits_;
   }
   double calls_per_minute() const override { return 1e6; }
@@ -145,15 +149,15 @@ class FakeProvider final : public provider::Provider {
 
   // Knobs.
   void SetLimits(provider::CallLimits l) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     limits_ = l;
   }
   void SetFailure(Status s) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     fail_ = std::move(s);
   }
   void SetUnknown(std::vector<std::string> symbols) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     unknown_ = std::move(symbols);
   }
   void SetBonusSeconds(Timestamp s) { bonus_s_ = s; }
@@ -161,27 +165,30 @@ class FakeProvider final : public provider::Provider {
   void SetDelayMs(int ms) { delay_ms_ = ms; }
   // While closed, History calls block (after being counted).
   void CloseGate() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     gate_closed_ = true;
   }
   void OpenGate() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       gate_closed_ = false;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   // Blocks until at least n calls wait at the gate.
   void AwaitWaiting(int n) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return waiting_ >= n; });
+    MutexLock lock(mu_);
+    cv_.Wait(mu_, [&] {
+      mu_.AssertHeld();
+      return waiting_ >= n;
+    });
   }
 
   int history_calls() const { return history_calls_.load(); }
   int quote_calls() const { return quote_calls_.load(); }
   int search_calls() const { return search_calls_.load(); }
   std::vector<TimeRange> requests() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return requests_;
   }
 
@@ -190,14 +197,14 @@ class FakeProvider final : public provider::Provider {
   const calendar::Calendar& cal_;
   Clock& clock_;
   Truth truth_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  provider::CallLimits limits_;
-  Status fail_;
-  std::vector<std::string> unknown_;
-  bool gate_closed_ = false;
-  int waiting_ = 0;
-  std::vector<TimeRange> requests_;
+  mutable Mutex mu_;
+  CondVar cv_;
+  provider::CallLimits limits_ FINEX_GUARDED_BY(mu_);
+  Status fail_ FINEX_GUARDED_BY(mu_);
+  std::vector<std::string> unknown_ FINEX_GUARDED_BY(mu_);
+  bool gate_closed_ FINEX_GUARDED_BY(mu_) = false;
+  int waiting_ FINEX_GUARDED_BY(mu_) = 0;
+  std::vector<TimeRange> requests_ FINEX_GUARDED_BY(mu_);
   std::atomic<Timestamp> bonus_s_{0};
   std::atomic<Timestamp> listed_{std::numeric_limits<Timestamp>::min() / 2};
   std::atomic<int> delay_ms_{0};

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <mutex>
 
 #include "finex/backend/backend_wrapper.h"
 #include "finex/backend/memory/memory_backend.h"
+#include "finex/core/mutex.h"
 #include "tests/testutil/error_backend.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -26,20 +26,20 @@ class MapBackend final : public Backend {
   bool supports_ttl() const override { return false; }
   BackendStats stats() const override {
     BackendStats s;
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     s.keys = m_.size();
     AddOpStats(&s);
     return s;
   }
   std::vector<std::string> seen() const {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     return seen_;
   }
   int wrong_size_answers = 0;  // make DoGetMultiple misbehave when > 0
 
  private:
   Result<std::optional<Bytes>> DoGet(std::string_view key) override {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     seen_.emplace_back(key);
     auto it = m_.find(std::string(key));
     if (it == m_.end()) return std::optional<Bytes>();
@@ -51,19 +51,19 @@ class MapBackend final : public Backend {
     return Backend::DoGetMultiple(keys);
   }
   Status DoPut(std::string_view key, ByteView value, const PutOptions&) override {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     seen_.emplace_back(key);
     m_[std::string(key)] = std::string(value);
     return OkStatus();
   }
   Status DoDelete(std::string_view key) override {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     seen_.emplace_back(key);
     m_.erase(std::string(key));
     return OkStatus();
   }
   Result<std::vector<std::string>> DoScanPrefix(std::string_view prefix, size_t limit) override {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     std::vector<std::string> out;
     for (auto it = m_.lower_bound(std::string(prefix));
          it != m_.end() && it->first.starts_with(prefix); ++it) {
@@ -73,9 +73,9 @@ class MapBackend final : public Backend {
     return out;
   }
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::string> m_;
-  std::vector<std::string> seen_;
+  mutable Mutex mu_;
+  std::map<std::string, std::string> m_ FINEX_GUARDED_BY(mu_);
+  std::vector<std::string> seen_ FINEX_GUARDED_BY(mu_);
 };
 
 TEST(ValidateBackendKeyTest, Rules) {

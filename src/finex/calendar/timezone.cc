@@ -7,12 +7,11 @@
 #include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
 #include "finex/calendar/detail/zone.h"
+#include "finex/core/mutex.h"
 
 namespace finex::calendar {
 namespace detail {
@@ -74,11 +73,11 @@ struct NameHash {
 Result<const Zone*> FindZone(std::string_view name) {
   // Zones are never removed, so pointers handed out stay valid for the
   // program's lifetime; the map is intentionally leaked.
-  static std::shared_mutex mu;
+  static SharedMutex mu;
   static auto* zones =
       new std::unordered_map<std::string, std::unique_ptr<Zone>, NameHash, std::equal_to<>>();
   {
-    std::shared_lock lock(mu);
+    ReaderLock lock(mu);
     auto it = zones->find(name);
     if (it != zones->end()) return static_cast<const Zone*>(it->second.get());
   }
@@ -92,7 +91,7 @@ Result<const Zone*> FindZone(std::string_view name) {
       return NotFoundError("unknown time zone '" + std::string(name) + "'");
     }
   }
-  std::unique_lock lock(mu);
+  WriterLock lock(mu);
   auto [it, inserted] = zones->emplace(std::string(name), std::move(zone));
   return static_cast<const Zone*>(it->second.get());
 }

@@ -38,6 +38,7 @@ TEST(ClockTest, ReplayClockStartsThereAndRunsFaster) {
   const int64_t t0 = c.NowMicros();
   EXPECT_GE(t0, start * 1000000);
   EXPECT_LT(t0, (start + 60) * 1000000);  // well under a wall second elapsed
+  // Real time passing is the test.
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const int64_t t1 = c.NowMicros();
   const int64_t wall = MonotonicMicros() - m0;
@@ -57,6 +58,7 @@ TEST(ClockTest, AnchoredReplayClocksAgreeWhateverTheirConstructionTime) {
   const Timestamp start = 1656077400;  // 2022-06-24T13:30:00Z
   const int64_t anchor = SystemClock().NowMicros() - 2'000'000;  // two wall seconds ago
   ReplayClock a(start, 60.0, anchor);
+  // Built at a later moment: the test.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ReplayClock b(start, 60.0, anchor);
   const int64_t w0 = SystemClock().NowMicros();

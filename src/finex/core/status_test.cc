@@ -124,6 +124,40 @@ TEST(ResultTest, MacrosPropagate) {
   EXPECT_THAT(CheckEven(3), StatusIs(StatusCode::kInvalidArgument, "odd"));
 }
 
+// FINEX_RETURN_IF_ERROR evaluates its argument once, takes lvalues and
+// temporaries of Status and Result, and leaves an lvalue Status intact.
+TEST(ResultTest, ReturnIfErrorEvaluatesOnceAndKeepsLvalues) {
+  int calls = 0;
+  auto fail = [&]() -> Status {
+    ++calls;
+    return UnavailableError("down").WithProvider("yahoo", 503);
+  };
+  auto via_temporary = [&]() -> Result<int> {
+    FINEX_RETURN_IF_ERROR(fail());
+    return 1;
+  };
+  Result<int> r = via_temporary();
+  EXPECT_EQ(calls, 1);
+  EXPECT_THAT(r, StatusIs(StatusCode::kUnavailable, "down"));
+  EXPECT_EQ(r.status().details().provider, "yahoo");
+
+  const Status kept = NotFoundError("gone");
+  auto via_lvalue = [&]() -> Status {
+    FINEX_RETURN_IF_ERROR(kept);
+    return OkStatus();
+  };
+  EXPECT_THAT(via_lvalue(), StatusIs(StatusCode::kNotFound, "gone"));
+  EXPECT_EQ(kept.message(), "gone");
+
+  Result<int> bad = InvalidArgumentError("odd");
+  auto via_result_lvalue = [&]() -> Status {
+    FINEX_RETURN_IF_ERROR(bad);
+    return OkStatus();
+  };
+  EXPECT_THAT(via_result_lvalue(), StatusIs(StatusCode::kInvalidArgument, "odd"));
+  EXPECT_FALSE(bad.ok());
+}
+
 TEST(ResultTest, MoveOnlyAndConvertingValues) {
   Result<std::unique_ptr<int>> r = std::make_unique<int>(5);
   ASSERT_TRUE(r.ok());

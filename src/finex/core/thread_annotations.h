@@ -37,5 +37,6 @@
 #define FINEX_RETURN_CAPABILITY(x) FINEX_THREAD_ANNOTATION_(lock_returned(x))
 // Asserts at run time that the capability is held (for the analysis).
 #define FINEX_ASSERT_CAPABILITY(x) FINEX_THREAD_ANNOTATION_(assert_capability(x))
+#define FINEX_ASSERT_SHARED_CAPABILITY(x) FINEX_THREAD_ANNOTATION_(assert_shared_capability(x))
 // Opts one function out of the analysis; say why next to it.
 #define FINEX_NO_THREAD_SAFETY_ANALYSIS FINEX_THREAD_ANNOTATION_(no_thread_safety_analysis)

@@ -18,7 +18,7 @@ bool Before(const FragmentPtr& a, const FragmentPtr& b) {
 FragmentRegistry::FragmentRegistry() = default;
 
 SeriesSnapshot FragmentRegistry::Snapshot(std::string_view symbol, Interval iv) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = series_.find(std::make_pair(std::string(symbol), iv));
   if (it == series_.end()) return {EmptyList(), 0};
   return {it->second.list, it->second.generation};
@@ -57,7 +57,7 @@ int64_t FragmentRegistry::Apply(Series& s, std::span<const FragmentPtr> add,
 void FragmentRegistry::Add(FragmentPtr f) { Replace(std::span<const FragmentPtr>(&f, 1), {}); }
 
 void FragmentRegistry::Replace(std::span<const FragmentPtr> add, std::span<const std::string> remove_keys) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   // Group by series (callers usually touch one).
   std::map<SeriesKey, std::pair<std::vector<FragmentPtr>, std::vector<std::string>>> work;
   for (const FragmentPtr& f : add) work[SeriesKey(f->symbol(), f->interval())].first.push_back(f);
@@ -77,7 +77,7 @@ void FragmentRegistry::Replace(std::span<const FragmentPtr> add, std::span<const
 
 bool FragmentRegistry::Remove(std::string_view key) {
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (key_index_.find(key) == key_index_.end()) return false;
   }
   std::string k(key);
@@ -88,7 +88,7 @@ bool FragmentRegistry::Remove(std::string_view key) {
 std::vector<std::string> FragmentRegistry::RemoveIf(const std::function<bool(const Fragment&)>& pred) {
   std::vector<std::string> keys;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const auto& [sk, s] : series_)
       for (const FragmentPtr& f : *s.list)
         if (pred(*f)) keys.push_back(f->key);
@@ -101,7 +101,7 @@ size_t FragmentRegistry::AddKeys(std::span<const std::string> keys, Timestamp as
                                  std::vector<std::string>* bad) {
   std::vector<FragmentPtr> add;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const std::string& k : keys) {
       if (key_index_.find(k) != key_index_.end()) continue;
       auto f = FragmentFromKey(k, assume_expires_at);
@@ -117,23 +117,23 @@ size_t FragmentRegistry::AddKeys(std::span<const std::string> keys, Timestamp as
 }
 
 bool FragmentRegistry::loaded(std::string_view symbol, Interval iv) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = series_.find(std::make_pair(std::string(symbol), iv));
   return it != series_.end() && it->second.loaded;
 }
 
 void FragmentRegistry::MarkLoaded(std::string_view symbol, Interval iv) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   SeriesLocked(symbol, iv).loaded = true;
 }
 
 size_t FragmentRegistry::fragment_count() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   return count_;
 }
 
 uint64_t FragmentRegistry::stored_bytes() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   return bytes_;
 }
 

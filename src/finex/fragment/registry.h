@@ -19,14 +19,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "finex/core/mutex.h"
 #include "finex/fragment/fragment.h"
 
 namespace finex::fragment {
@@ -75,14 +74,16 @@ class FragmentRegistry {
     bool loaded = false;
   };
   using SeriesKey = std::pair<std::string, Interval>;
-  Series& SeriesLocked(std::string_view symbol, Interval iv);
+  Series& SeriesLocked(std::string_view symbol, Interval iv) FINEX_REQUIRES(mu_);
   // Returns the change in stored bytes.
   static int64_t Apply(Series& s, std::span<const FragmentPtr> add, std::span<const std::string> remove);
 
-  mutable std::shared_mutex mu_;
-  std::map<SeriesKey, Series, std::less<>> series_;  // GUARDED_BY(mu_)
-  std::map<std::string, SeriesKey, std::less<>> key_index_;  // key -> series; GUARDED_BY(mu_)
-  uint64_t count_ = 0, bytes_ = 0;                    // GUARDED_BY(mu_)
+  mutable SharedMutex mu_;
+  std::map<SeriesKey, Series, std::less<>> series_ FINEX_GUARDED_BY(mu_);
+  // key -> series
+  std::map<std::string, SeriesKey, std::less<>> key_index_ FINEX_GUARDED_BY(mu_);
+  uint64_t count_ FINEX_GUARDED_BY(mu_) = 0;
+  uint64_t bytes_ FINEX_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace finex::fragment

@@ -21,16 +21,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <future>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 
 #include "finex/core/clock.h"
+#include "finex/core/mutex.h"
 #include "finex/core/symbol.h"
 
 namespace finex::http {
@@ -196,8 +195,11 @@ class ServerImpl final : public Server {
   uint16_t port() const override { return port_; }
   void Stop(int drain_ms) override;
   void Wait() override {
-    std::unique_lock lock(mu_);
-    stopped_cv_.wait(lock, [&] { return stopped_; });
+    MutexLock lock(mu_);
+    stopped_cv_.Wait(mu_, [&] {
+      mu_.AssertHeld();
+      return stopped_;
+    });
   }
 
   const ServerOptions& opts() const { return opts_; }
@@ -205,14 +207,14 @@ class ServerImpl final : public Server {
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
   void Register(Session* s, std::weak_ptr<Session> w) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     sessions_.emplace(s, std::move(w));
   }
   void Unregister(Session* s) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     sessions_.erase(s);
     active_.fetch_sub(1);
-    if (sessions_.empty()) drained_cv_.notify_all();
+    if (sessions_.empty()) drained_cv_.SignalAll();
   }
 
  private:
@@ -226,12 +228,12 @@ class ServerImpl final : public Server {
   std::atomic<int> active_{0};
   size_t next_ctx_ = 0;
 
-  std::mutex mu_;
-  std::condition_variable drained_cv_;
-  std::condition_variable stopped_cv_;
-  bool stop_started_ = false;
-  bool stopped_ = false;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  Mutex mu_;
+  CondVar drained_cv_;
+  CondVar stopped_cv_;
+  bool stop_started_ FINEX_GUARDED_BY(mu_) = false;
+  bool stopped_ FINEX_GUARDED_BY(mu_) = false;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_ FINEX_GUARDED_BY(mu_);
 
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
@@ -641,7 +643,7 @@ void ServerImpl::Reject(tcp::socket socket) {
 
 void ServerImpl::Stop(int drain_ms) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stop_started_) {
       return;
     }
@@ -662,7 +664,7 @@ void ServerImpl::Stop(int drain_ms) {
   }
   std::vector<std::shared_ptr<Session>> live;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [ptr, weak] : sessions_) {
       if (auto s = weak.lock()) live.push_back(std::move(s));
     }
@@ -673,18 +675,20 @@ void ServerImpl::Stop(int drain_ms) {
   }
   live.clear();
   {
-    std::unique_lock lock(mu_);
-    drained_cv_.wait_for(lock, std::chrono::milliseconds(std::max(0, drain_ms)),
-                         [&] { return sessions_.empty(); });
+    MutexLock lock(mu_);
+    drained_cv_.WaitFor(mu_, std::chrono::milliseconds(std::max(0, drain_ms)), [&] {
+      mu_.AssertHeld();
+      return sessions_.empty();
+    });
   }
   for (auto& g : guards_) g.reset();
   for (auto& c : contexts_) c->stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopped_ = true;
-  stopped_cv_.notify_all();
+  stopped_cv_.SignalAll();
 }
 
 }  // namespace

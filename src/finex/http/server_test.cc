@@ -9,6 +9,7 @@
 
 #include "tests/testutil/loopback_client.h"
 #include "tests/testutil/status_matchers.h"
+#include "tests/testutil/wait.h"
 
 namespace finex::http {
 namespace {
@@ -18,6 +19,9 @@ using ::finex::testing::LoopbackResponse;
 using ::finex::testing::StatusIs;
 
 // Echo handler: routes a few paths used by the tests.
+// /slow requests that reached the handler (tests wait on it, not on a sleep).
+std::atomic<int> g_slow_started{0};
+
 Response TestHandler(const Request& req) {
   if (req.path == "/hello") {
     Response r = Response::Text(200, "text/plain", "hello world");
@@ -31,6 +35,8 @@ Response TestHandler(const Request& req) {
     return Response::Text(200, "text/plain", out);
   }
   if (req.path == "/slow") {
+    ++g_slow_started;
+    // A slow handler is the fixture (drain tests need one in flight).
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     return Response::Text(200, "text/plain", "slow done");
   }
@@ -276,13 +282,10 @@ TEST(ServerTest, MaxConnectionsGets503) {
   EXPECT_EQ(r.Header("retry-after"), "1");
   a.Close();
   // Once a slot frees up, new connections are served again.
-  bool served = false;
-  for (int i = 0; i < 50 && !served; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(::finex::testing::WaitFor([&] {
     auto rr = testing::HttpGet(s->port(), "/hello");
-    served = rr.ok() && rr->status == 200;
-  }
-  EXPECT_TRUE(served);
+    return rr.ok() && rr->status == 200;
+  }));
 }
 
 TEST(ServerTest, HandlerExceptionIs500AndServerSurvives) {
@@ -299,8 +302,10 @@ TEST(ServerTest, StopDrainsInFlightRequests) {
   ASSERT_OK(c.Connect(s->port()));
   ASSERT_OK(idle.Connect(s->port()));
   ASSERT_OK_AND_ASSIGN(auto warm, idle.Get("/hello"));
+  const int slow_before = g_slow_started.load();
   ASSERT_OK(c.Write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // handler is running
+  // The handler is running.
+  ASSERT_TRUE(::finex::testing::WaitFor([&] { return g_slow_started.load() > slow_before; }));
   auto stopper = std::async(std::launch::async, [&] { s->Stop(5000); });
   ASSERT_OK_AND_ASSIGN(auto r, c.Read());
   EXPECT_EQ(r.status, 200);

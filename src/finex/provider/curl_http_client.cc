@@ -63,6 +63,8 @@ std::string HostOf(std::string_view url) {
 
 struct CurlHttpClient::Share {
   CURLSH* sh = nullptr;
+  // libcurl locks in one callback and unlocks in another, and they guard
+  // libcurl's data, not ours: plain std::mutex, outside the analysis.
   std::mutex locks[CURL_LOCK_DATA_LAST];
   static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
     static_cast<Share*>(user)->locks[data].lock();
@@ -93,7 +95,7 @@ CurlHttpClient::~CurlHttpClient() {
 
 void* CurlHttpClient::AcquireHandle() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     if (!idle_.empty()) {
       void* h = idle_.back();
       idle_.pop_back();
@@ -107,7 +109,7 @@ void* CurlHttpClient::AcquireHandle() {
 
 void CurlHttpClient::ReleaseHandle(void* h) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     if (idle_.size() < options_.max_idle_handles) {
       idle_.push_back(h);
       return;

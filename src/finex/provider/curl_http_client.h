@@ -20,10 +20,10 @@
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "finex/core/mutex.h"
 #include "finex/provider/http_client.h"
 
 namespace finex::provider {
@@ -60,8 +60,8 @@ class CurlHttpClient final : public HttpClient {
 
   const CurlOptions options_;
   std::unique_ptr<Share> share_;
-  std::mutex mu_;
-  std::vector<void*> idle_;  // CURL* handles, guarded by mu_
+  Mutex mu_;
+  std::vector<void*> idle_ FINEX_GUARDED_BY(mu_);  // CURL* handles
 };
 
 }  // namespace finex::provider

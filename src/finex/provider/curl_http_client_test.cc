@@ -9,11 +9,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "finex/core/mutex.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::provider {
@@ -59,14 +59,14 @@ class LoopbackServer {
     shutdown(fd_, SHUT_RDWR);
     close(fd_);
     acceptor_.join();
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     for (int c : conns_fds_) shutdown(c, SHUT_RDWR);
     for (std::thread& t : conns_) t.join();
   }
   int port() const { return port_; }
   int connections() const { return accepted_.load(); }
   std::string last_request() {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     return last_;
   }
 
@@ -76,7 +76,7 @@ class LoopbackServer {
       int c = accept(fd_, nullptr, nullptr);
       if (c < 0) return;
       ++accepted_;
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(mu_);
       conns_fds_.push_back(c);
       conns_.emplace_back([this, c] { Serve(c); });
     }
@@ -97,7 +97,7 @@ class LoopbackServer {
       std::string req = buf.substr(0, end);
       buf.erase(0, end + 4);
       {
-        std::lock_guard<std::mutex> l(mu_);
+        MutexLock l(mu_);
         last_ = req;
       }
       std::string path = req.substr(4, req.find(' ', 4) - 4);
@@ -108,6 +108,7 @@ class LoopbackServer {
         body = Gzip(std::string(5000, 'z'));
         extra = "Content-Encoding: gzip\r\n";
       } else if (path == "/slow") {
+        // The slowness IS the fixture: the client's timeout test needs it.
         std::this_thread::sleep_for(std::chrono::milliseconds(800));
       } else if (path == "/status/503") {
         status = 503;
@@ -126,10 +127,10 @@ class LoopbackServer {
   std::atomic<bool> stop_{false};
   std::atomic<int> accepted_{0};
   std::thread acceptor_;
-  std::mutex mu_;
-  std::vector<std::thread> conns_;
-  std::vector<int> conns_fds_;
-  std::string last_;
+  Mutex mu_;
+  std::vector<std::thread> conns_ FINEX_GUARDED_BY(mu_);
+  std::vector<int> conns_fds_ FINEX_GUARDED_BY(mu_);
+  std::string last_ FINEX_GUARDED_BY(mu_);
 };
 
 TEST(CurlHttpClient, StatusBodyHeadersAndKeepAlive) {

@@ -15,7 +15,7 @@ AnswerCache::AnswerCache(size_t capacity_bytes, int64_t ttl_us)
     : capacity_(capacity_bytes), ttl_us_(ttl_us) {}
 
 std::shared_ptr<const http::Response> AnswerCache::Get(std::string_view key, int64_t now_us) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = index_.find(key);
   if (it == index_.end()) {
     ++misses_;
@@ -39,7 +39,7 @@ void AnswerCache::Put(std::string key, std::shared_ptr<const http::Response> ans
   if (capacity_ == 0 || !answer) return;
   const size_t bytes = AnswerBytes(*answer) + key.size();
   if (bytes > capacity_ / 4) return;  // one answer may not take over the cache
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (generation != generation_) return;
   auto it = index_.find(key);
   if (it != index_.end()) {
@@ -64,12 +64,12 @@ void AnswerCache::EvictLocked() {
 }
 
 uint64_t AnswerCache::generation() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return generation_;
 }
 
 void AnswerCache::Clear() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++generation_;
   index_.clear();
   lru_.clear();
@@ -77,19 +77,19 @@ void AnswerCache::Clear() {
 }
 
 size_t AnswerCache::entries() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return lru_.size();
 }
 size_t AnswerCache::bytes() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return bytes_;
 }
 uint64_t AnswerCache::hits() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return hits_;
 }
 uint64_t AnswerCache::misses() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return misses_;
 }
 

@@ -19,11 +19,11 @@
 #include <cstdint>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "finex/core/mutex.h"
 #include "finex/http/server.h"
 
 namespace finex::server {
@@ -56,16 +56,17 @@ class AnswerCache {
     int64_t expires_us;
     size_t bytes;
   };
-  void EvictLocked();
+  void EvictLocked() FINEX_REQUIRES(mu_);
 
   const size_t capacity_;
   const int64_t ttl_us_;
-  mutable std::mutex mu_;
-  std::list<Entry> lru_;  // front = most recent
-  std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;
-  size_t bytes_ = 0;
-  uint64_t generation_ = 0;
-  uint64_t hits_ = 0, misses_ = 0;
+  mutable Mutex mu_;
+  std::list<Entry> lru_ FINEX_GUARDED_BY(mu_);  // front = most recent
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> index_ FINEX_GUARDED_BY(mu_);
+  size_t bytes_ FINEX_GUARDED_BY(mu_) = 0;
+  uint64_t generation_ FINEX_GUARDED_BY(mu_) = 0;
+  uint64_t hits_ FINEX_GUARDED_BY(mu_) = 0;
+  uint64_t misses_ FINEX_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace finex::server

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <mutex>
 
 #include "finex/core/status.h"
 
@@ -39,7 +38,7 @@ template <typename T>
 T& Family<T>::With(std::initializer_list<std::string_view> values) {
   FINEX_CHECK(values.size() == labels_.size());
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto it = series_.find(values);
     if (it != series_.end()) return *it->second;
   }
@@ -53,11 +52,11 @@ template <typename T>
 T& Family<T>::With(const std::vector<std::string>& values) {
   FINEX_CHECK(values.size() == labels_.size());
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto it = series_.find(values);
     if (it != series_.end()) return *it->second;
   }
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto it = series_.find(values);
   if (it != series_.end()) return *it->second;
   if (series_.size() >= max_series_) {
@@ -74,7 +73,7 @@ T& Family<T>::With(const std::vector<std::string>& values) {
 template <typename T>
 void Family<T>::ForEach(
     const std::function<void(const std::vector<std::string>&, const T&)>& fn) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   for (const auto& [k, v] : series_) fn(k, *v);
 }
 
@@ -84,7 +83,7 @@ template class Family<Histogram>;
 
 Family<Counter>& Registry::AddCounter(std::string name, std::string help,
                                       std::vector<std::string> labels, size_t max_series) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   counters_.push_back(std::make_unique<Family<Counter>>(
       std::move(name), std::move(help), std::move(labels), max_series,
       [] { return std::make_unique<Counter>(); }));
@@ -93,7 +92,7 @@ Family<Counter>& Registry::AddCounter(std::string name, std::string help,
 
 Family<Gauge>& Registry::AddGauge(std::string name, std::string help,
                                   std::vector<std::string> labels, size_t max_series) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   gauges_.push_back(std::make_unique<Family<Gauge>>(std::move(name), std::move(help),
                                                     std::move(labels), max_series,
                                                     [] { return std::make_unique<Gauge>(); }));
@@ -103,7 +102,7 @@ Family<Gauge>& Registry::AddGauge(std::string name, std::string help,
 Family<Histogram>& Registry::AddHistogram(std::string name, std::string help,
                                           std::vector<std::string> labels,
                                           std::vector<double> bounds, size_t max_series) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   histograms_.push_back(std::make_unique<Family<Histogram>>(
       std::move(name), std::move(help), std::move(labels), max_series,
       [bounds] { return std::make_unique<Histogram>(bounds); }));
@@ -111,7 +110,7 @@ Family<Histogram>& Registry::AddHistogram(std::string name, std::string help,
 }
 
 void Registry::AddCollector(std::function<void(std::string& out)> fn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   collectors_.push_back(std::move(fn));
 }
 
@@ -210,7 +209,7 @@ std::string Registry::Render() const {
   std::vector<const Family<Histogram>*> histograms;
   std::vector<std::function<void(std::string&)>> collectors;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& f : counters_) counters.push_back(f.get());
     for (const auto& f : gauges_) gauges.push_back(f.get());
     for (const auto& f : histograms_) histograms.push_back(f.get());

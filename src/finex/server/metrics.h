@@ -22,10 +22,11 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "finex/core/mutex.h"
 
 namespace finex::server {
 
@@ -105,8 +106,8 @@ class Family {
   std::vector<std::string> labels_;
   size_t max_series_;
   std::function<std::unique_ptr<T>()> make_;
-  mutable std::shared_mutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<T>, LabelLess> series_;
+  mutable SharedMutex mu_;
+  std::map<std::vector<std::string>, std::unique_ptr<T>, LabelLess> series_ FINEX_GUARDED_BY(mu_);
 };
 
 class Registry {
@@ -132,11 +133,11 @@ class Registry {
   std::string Render() const;
 
  private:
-  mutable std::mutex mu_;
-  std::vector<std::unique_ptr<Family<Counter>>> counters_;
-  std::vector<std::unique_ptr<Family<Gauge>>> gauges_;
-  std::vector<std::unique_ptr<Family<Histogram>>> histograms_;
-  std::vector<std::function<void(std::string&)>> collectors_;
+  mutable Mutex mu_;
+  std::vector<std::unique_ptr<Family<Counter>>> counters_ FINEX_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Family<Gauge>>> gauges_ FINEX_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Family<Histogram>>> histograms_ FINEX_GUARDED_BY(mu_);
+  std::vector<std::function<void(std::string&)>> collectors_ FINEX_GUARDED_BY(mu_);
 };
 
 // Exposition helpers for collectors.

@@ -6,12 +6,12 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
 #include "finex/calendar/timezone.h"
+#include "finex/core/mutex.h"
 #include "finex/core/provider_id.h"
 #include "finex/core/symbol.h"
 #include "finex/provider/binance/binance_facts.h"
@@ -37,7 +37,7 @@ struct Faults {
 Result<Faults> ParseFaultObject(const nlohmann::json& j, Faults base, const std::string& where) {
   if (!j.is_object()) return InvalidArgumentError(where + " must be a JSON object");
   for (const auto& [k, v] : j.items()) {
-    auto num = [&](double lo, double hi) -> Result<double> {
+    auto num = [&, &k = k, &v = v](double lo, double hi) -> Result<double> {
       if (!v.is_number()) return InvalidArgumentError(where + "." + k + " must be a number");
       const double x = v.get<double>();
       if (!(x >= lo && x <= hi)) {
@@ -78,22 +78,23 @@ struct Simulator::Impl {
   Generator gen;
   std::unique_ptr<http::Server> server;
 
-  mutable std::mutex mu;
-  SimStats stats;
-  Faults global;
-  std::map<std::string, Faults> per_provider;
-  std::string faults_json = "{}";
-  std::map<std::string, std::deque<int64_t>>
-      minute_window;  // provider → request times (µs, sim clock)
-  std::map<std::string, std::pair<int64_t, int>> day_count;  // provider → (day, count)
-  std::mt19937_64 rng;
+  mutable Mutex mu;
+  SimStats stats FINEX_GUARDED_BY(mu);
+  Faults global FINEX_GUARDED_BY(mu);
+  std::map<std::string, Faults> per_provider FINEX_GUARDED_BY(mu);
+  std::string faults_json FINEX_GUARDED_BY(mu) = "{}";
+  std::map<std::string, std::deque<int64_t>> minute_window
+      FINEX_GUARDED_BY(mu);  // provider → request times (µs, sim clock)
+  std::map<std::string, std::pair<int64_t, int>> day_count
+      FINEX_GUARDED_BY(mu);  // provider → (day, count)
+  std::mt19937_64 rng FINEX_GUARDED_BY(mu);
 
   explicit Impl(const SimOptions& o) : opts(o), gen(o.seed), rng(o.seed ^ 0x5157ull) {
     clock = o.clock != nullptr ? o.clock : &SystemClock();
     for (ProviderId p : kAllProviders) stats.calls[std::string(ProviderName(p))] = 0;
   }
 
-  Faults FaultsFor(const std::string& provider) const {
+  Faults FaultsFor(const std::string& provider) const FINEX_REQUIRES(mu) {
     auto it = per_provider.find(provider);
     return it == per_provider.end() ? global : it->second;
   }
@@ -128,7 +129,7 @@ struct Simulator::Impl {
                                ParseFaultObject(obj, per[name], "faults.providers." + name));
       }
     }
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     global = g;
     per_provider = std::move(per);
     faults_json = j.dump();
@@ -148,7 +149,7 @@ struct Simulator::Impl {
     bool corrupt = false;
   };
   Admission Admit(const std::string& provider, const std::string& route) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     ++stats.total;
     ++stats.calls[provider];
     ++stats.by_route[provider + " " + route];
@@ -189,7 +190,7 @@ Response Simulator::Impl::Control(const Request& req) {
   if (req.path == "/_sim/stats" && req.method == "GET") {
     SimStats s;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       s = stats;
     }
     Json j;
@@ -201,7 +202,7 @@ Response Simulator::Impl::Control(const Request& req) {
     return Response::Text(200, "application/json", j.dump());
   }
   if (req.path == "/_sim/reset" && req.method == "POST") {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     stats = SimStats{};
     for (ProviderId p : kAllProviders) stats.calls[std::string(ProviderName(p))] = 0;
     minute_window.clear();
@@ -211,11 +212,11 @@ Response Simulator::Impl::Control(const Request& req) {
   if (req.path == "/_sim/faults" && req.method == "POST") {
     Status st = SetFaults(req.body.empty() ? std::string_view("{}") : std::string_view(req.body));
     if (!st.ok()) return Response::Problem(400, "invalid_faults", st.message());
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     return Response::Text(200, "application/json", "{\"ok\":true,\"faults\":" + faults_json + "}");
   }
   if (req.path == "/_sim/faults" && req.method == "GET") {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     return Response::Text(200, "application/json", faults_json);
   }
   if (req.path == "/_sim/stats" || req.path == "/_sim/reset" || req.path == "/_sim/faults") {
@@ -300,7 +301,7 @@ void Simulator::Stop() {
 }
 
 SimStats Simulator::stats() const {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   return impl_->stats;
 }
 

@@ -2,16 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <map>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+
+#include "finex/core/mutex.h"
 
 namespace finex::backend {
 namespace {
@@ -41,26 +40,27 @@ bool Expired(const Entry& e, int64_t now_us) { return e.expires_us != 0 && now_u
 }  // namespace
 
 struct alignas(64) MemoryBackend::Shard {
-  mutable std::shared_mutex mu;
+  mutable SharedMutex mu;
   // Entries by key. Node-based, so key and Entry addresses are stable; the
   // ordered index and the expiry index hold views/pointers into the nodes.
-  std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> map;
-  std::map<std::string_view, Entry*> index;  // same keys, ascending
-  ExpiryIndex expiry;
-  uint64_t bytes = 0;      // sum of key.size() + value.size()
-  uint64_t expired = 0;    // entries reclaimed after their TTL
-  uint64_t evicted = 0;    // entries dropped for the byte budget
-  std::string clock_hand;  // next key the CLOCK hand examines
+  using Map = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
+  Map map FINEX_GUARDED_BY(mu);
+  std::map<std::string_view, Entry*> index FINEX_GUARDED_BY(mu);  // same keys, ascending
+  ExpiryIndex expiry FINEX_GUARDED_BY(mu);
+  uint64_t bytes FINEX_GUARDED_BY(mu) = 0;      // sum of key.size() + value.size()
+  uint64_t expired FINEX_GUARDED_BY(mu) = 0;    // entries reclaimed after their TTL
+  uint64_t evicted FINEX_GUARDED_BY(mu) = 0;    // entries dropped for the byte budget
+  std::string clock_hand FINEX_GUARDED_BY(mu);  // next key the CLOCK hand examines
 
   // REQUIRES: exclusive lock held.
-  void Erase(decltype(map)::iterator it) {
+  void Erase(Map::iterator it) FINEX_REQUIRES(mu) {
     bytes -= it->first.size() + it->second.value.size();
     if (it->second.expires_us != 0) expiry.erase(it->second.expiry_it);
     index.erase(std::string_view(it->first));
     map.erase(it);
   }
   // Removes entries expired at now_us. REQUIRES: exclusive lock held.
-  size_t SweepLocked(int64_t now_us) {
+  size_t SweepLocked(int64_t now_us) FINEX_REQUIRES(mu) {
     size_t n = 0;
     while (!expiry.empty() && expiry.begin()->first <= now_us) {
       auto it = map.find(expiry.begin()->second);
@@ -72,7 +72,7 @@ struct alignas(64) MemoryBackend::Shard {
   }
   // Evicts one entry other than `keep` in CLOCK order; false if none can go.
   // REQUIRES: exclusive lock held.
-  bool EvictOneLocked(std::string_view keep) {
+  bool EvictOneLocked(std::string_view keep) FINEX_REQUIRES(mu) {
     if (index.empty()) return false;
     auto it = index.lower_bound(clock_hand);
     for (size_t steps = 0; steps <= 2 * index.size() + 1; ++steps) {
@@ -110,9 +110,9 @@ struct MemoryBackend::Impl {
   const uint64_t shard_budget;  // 0 = unlimited
   const int64_t sweep_interval_ms;
 
-  std::mutex sweeper_mu;
-  std::condition_variable sweeper_cv;
-  bool stopping = false;  // guarded by sweeper_mu
+  Mutex sweeper_mu;
+  CondVar sweeper_cv;
+  bool stopping FINEX_GUARDED_BY(sweeper_mu) = false;
   std::thread sweeper;
 };
 
@@ -129,22 +129,25 @@ MemoryBackend::MemoryBackend(const MemoryBackendOptions& options) {
 
 MemoryBackend::~MemoryBackend() {
   {
-    std::lock_guard<std::mutex> l(impl_->sweeper_mu);
+    MutexLock l(impl_->sweeper_mu);
     impl_->stopping = true;
   }
-  impl_->sweeper_cv.notify_all();
+  impl_->sweeper_cv.SignalAll();
   if (impl_->sweeper.joinable()) impl_->sweeper.join();
 }
 
 void MemoryBackend::SweeperLoop() {
-  std::unique_lock<std::mutex> l(impl_->sweeper_mu);
-  while (!impl_->stopping) {
-    impl_->sweeper_cv.wait_for(l, std::chrono::milliseconds(impl_->sweep_interval_ms),
-                               [this] { return impl_->stopping; });
-    if (impl_->stopping) break;
-    l.unlock();
+  Impl& im = *impl_;
+  UniqueMutexLock l(im.sweeper_mu);
+  while (!im.stopping) {
+    im.sweeper_cv.WaitFor(im.sweeper_mu, std::chrono::milliseconds(im.sweep_interval_ms), [&] {
+      im.sweeper_mu.AssertHeld();
+      return im.stopping;
+    });
+    if (im.stopping) break;
+    l.Unlock();
     SweepExpired();
-    l.lock();
+    l.Lock();
   }
 }
 
@@ -161,10 +164,10 @@ size_t MemoryBackend::SweepExpired() {
     Shard& s = impl_->shards[i];
     const int64_t now = impl_->clock.NowMicros();
     {
-      std::shared_lock<std::shared_mutex> l(s.mu);
+      ReaderLock l(s.mu);
       if (s.expiry.empty() || s.expiry.begin()->first > now) continue;
     }
-    std::unique_lock<std::shared_mutex> l(s.mu);
+    WriterLock l(s.mu);
     n += s.SweepLocked(now);
   }
   return n;
@@ -172,7 +175,7 @@ size_t MemoryBackend::SweepExpired() {
 
 Result<std::optional<Bytes>> MemoryBackend::DoGet(std::string_view key) {
   Shard& s = ShardFor(key);
-  std::shared_lock<std::shared_mutex> l(s.mu);
+  ReaderLock l(s.mu);
   auto it = s.map.find(key);
   if (it == s.map.end()) return std::optional<Bytes>();
   const Entry& e = it->second;
@@ -203,7 +206,7 @@ Status MemoryBackend::DoPut(std::string_view key, ByteView value, const PutOptio
   }
   Shard& s = ShardFor(key);
   const int64_t now = opts.ttl_ms > 0 ? impl_->clock.NowMicros() : 0;
-  std::unique_lock<std::shared_mutex> l(s.mu);
+  WriterLock l(s.mu);
   auto it = s.map.find(key);
   if (it == s.map.end()) {
     it = s.map.try_emplace(std::string(key)).first;
@@ -231,7 +234,7 @@ Status MemoryBackend::DoPut(std::string_view key, ByteView value, const PutOptio
 
 Status MemoryBackend::DoDelete(std::string_view key) {
   Shard& s = ShardFor(key);
-  std::unique_lock<std::shared_mutex> l(s.mu);
+  WriterLock l(s.mu);
   auto it = s.map.find(key);
   if (it != s.map.end()) s.Erase(it);
   return OkStatus();
@@ -243,7 +246,7 @@ Result<std::vector<std::string>> MemoryBackend::DoScanPrefix(std::string_view pr
   std::vector<std::string> out;
   for (size_t i = 0; i < impl_->nshards; ++i) {
     Shard& s = impl_->shards[i];
-    std::shared_lock<std::shared_mutex> l(s.mu);
+    ReaderLock l(s.mu);
     size_t taken = 0;
     for (auto it = s.index.lower_bound(prefix);
          it != s.index.end() && it->first.substr(0, prefix.size()) == prefix; ++it) {
@@ -264,7 +267,7 @@ Result<size_t> MemoryBackend::DoDeletePrefix(std::string_view prefix) {
   size_t n = 0;
   for (size_t i = 0; i < impl_->nshards; ++i) {
     Shard& s = impl_->shards[i];
-    std::unique_lock<std::shared_mutex> l(s.mu);
+    WriterLock l(s.mu);
     auto it = s.index.lower_bound(prefix);
     while (it != s.index.end() && it->first.substr(0, prefix.size()) == prefix) {
       auto next = std::next(it);
@@ -284,7 +287,7 @@ BackendStats MemoryBackend::stats() const {
   BackendStats st;
   for (size_t i = 0; i < impl_->nshards; ++i) {
     const Shard& s = impl_->shards[i];
-    std::shared_lock<std::shared_mutex> l(s.mu);
+    ReaderLock l(s.mu);
     st.keys += s.map.size();
     st.bytes += s.bytes;
     st.expired += s.expired;

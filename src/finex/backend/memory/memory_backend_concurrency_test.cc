@@ -118,6 +118,7 @@ TEST(MemoryBackendConcurrencyTest, ReadersWritersExpiriesScansAtOnce) {
   auto time_keeper = [&] {
     while (!stop.load(std::memory_order_relaxed)) {
       clock.AdvanceMicros(50000);  // 50 ms of fake time per tick
+      // Pacing the fake clock, not waiting for anything.
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   };

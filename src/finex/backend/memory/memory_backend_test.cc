@@ -10,6 +10,7 @@
 #include "tests/testutil/fake_clock.h"
 #include "tests/testutil/random.h"
 #include "tests/testutil/status_matchers.h"
+#include "tests/testutil/wait.h"
 
 namespace finex::backend {
 namespace {
@@ -73,10 +74,7 @@ TEST(MemoryBackendTest, SweeperThreadReclaimsMemory) {
   for (int i = 0; i < 50; ++i)
     ASSERT_OK(b.Put("k" + std::to_string(i), std::string(100, 'x'), {.ttl_ms = 50}));
   ASSERT_OK(b.Put("stay", "v"));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (b.stats().keys > 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  ::finex::testing::WaitFor([&] { return b.stats().keys <= 1; });
   const BackendStats s = b.stats();
   EXPECT_EQ(s.keys, 1u);
   EXPECT_EQ(s.bytes, 5u);  // "stay" + "v"

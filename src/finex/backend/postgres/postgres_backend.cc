@@ -155,18 +155,18 @@ PostgresBackend::PostgresBackend(PostgresOptions options) : options_(std::move(o
 
 PostgresBackend::~PostgresBackend() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (sweeper_.joinable()) sweeper_.join();
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   for (Conn* c : idle_) delete c;
   idle_.clear();
 }
 
 Result<PostgresBackend::Conn*> PostgresBackend::Acquire(bool* fresh) const {
-  std::unique_lock<std::mutex> l(mu_);
+  UniqueMutexLock l(mu_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.pool_wait_timeout_ms);
   for (;;) {
     if (!idle_.empty()) {
@@ -181,7 +181,7 @@ Result<PostgresBackend::Conn*> PostgresBackend::Acquire(bool* fresh) const {
         return UnavailableError("postgres is down (" + last_error_ + "); next reconnect in " +
                                 std::to_string((next_connect_us_ - now) / 1000 + 1) + " ms");
       ++open_;
-      l.unlock();
+      l.Unlock();
       auto c = std::make_unique<Conn>();
       const std::string ct = std::to_string(std::max(2, (options_.connect_timeout_ms + 999) / 1000));
       const std::string opts = "-c statement_timeout=" + std::to_string(options_.statement_timeout_ms) +
@@ -194,13 +194,13 @@ Result<PostgresBackend::Conn*> PostgresBackend::Acquire(bool* fresh) const {
         st = UnavailableError("postgres unreachable: " + Trim(c->pg ? PQerrorMessage(c->pg) : "out of memory"));
       else  // silence "already exists, skipping" notices
         PQsetNoticeProcessor(c->pg, [](void*, const char*) {}, nullptr);
-      l.lock();
+      l.Lock();
       if (!st.ok()) {
         --open_;
         backoff_ms_ = backoff_ms_ == 0 ? 25 : std::min(backoff_ms_ * 2, 250);
         next_connect_us_ = MonotonicMicros() + int64_t{backoff_ms_} * 1000;
         last_error_ = st.message();
-        cv_.notify_one();
+        cv_.Signal();
         return st;
       }
       backoff_ms_ = 0;
@@ -208,7 +208,7 @@ Result<PostgresBackend::Conn*> PostgresBackend::Acquire(bool* fresh) const {
       *fresh = true;
       return c.release();
     }
-    if (cv_.wait_until(l, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= options_.pool_size)
+    if (!cv_.WaitUntil(mu_, deadline) && idle_.empty() && open_ >= options_.pool_size)
       return UnavailableError("postgres: no free connection within " + std::to_string(options_.pool_wait_timeout_ms) +
                               " ms");
   }
@@ -217,7 +217,7 @@ Result<PostgresBackend::Conn*> PostgresBackend::Acquire(bool* fresh) const {
 void PostgresBackend::Release(Conn* c, bool broken) const {
   std::vector<Conn*> drop;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     if (broken) {
       --open_;
       drop.swap(idle_);  // after a server restart, the idle ones are dead too
@@ -226,7 +226,7 @@ void PostgresBackend::Release(Conn* c, bool broken) const {
       idle_.push_back(c);
     }
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (broken) delete c;
   for (Conn* d : drop) delete d;
 }
@@ -441,13 +441,16 @@ Result<size_t> PostgresBackend::SweepExpired() {
 }
 
 void PostgresBackend::SweepLoop() {
-  std::unique_lock<std::mutex> l(mu_);
+  UniqueMutexLock l(mu_);
   while (!stop_) {
-    cv_.wait_for(l, std::chrono::milliseconds(options_.sweep_interval_ms), [&] { return stop_; });
+    cv_.WaitFor(mu_, std::chrono::milliseconds(options_.sweep_interval_ms), [&] {
+      mu_.AssertHeld();
+      return stop_;
+    });
     if (stop_) break;
-    l.unlock();
+    l.Unlock();
     SweepExpired().status().IgnoreError();  // retried next period
-    l.lock();
+    l.Lock();
   }
 }
 

@@ -30,14 +30,13 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "finex/backend/backend.h"
+#include "finex/core/mutex.h"
 
 struct pg_conn;
 
@@ -107,14 +106,14 @@ class PostgresBackend final : public Backend {
   std::optional<Bytes> Verify(std::string_view key, std::string_view value, int64_t checksum);
 
   const PostgresOptions options_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  mutable std::vector<Conn*> idle_;    // GUARDED_BY(mu_)
-  mutable int open_ = 0;               // GUARDED_BY(mu_)
-  mutable int64_t next_connect_us_ = 0;  // GUARDED_BY(mu_)
-  mutable int backoff_ms_ = 0;         // GUARDED_BY(mu_)
-  mutable std::string last_error_;     // GUARDED_BY(mu_)
-  bool stop_ = false;                  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  mutable CondVar cv_;
+  mutable std::vector<Conn*> idle_ FINEX_GUARDED_BY(mu_);
+  mutable int open_ FINEX_GUARDED_BY(mu_) = 0;
+  mutable int64_t next_connect_us_ FINEX_GUARDED_BY(mu_) = 0;
+  mutable int backoff_ms_ FINEX_GUARDED_BY(mu_) = 0;
+  mutable std::string last_error_ FINEX_GUARDED_BY(mu_);
+  bool stop_ FINEX_GUARDED_BY(mu_) = false;
   std::thread sweeper_;
   mutable std::atomic<uint64_t> corrupt_{0}, expired_{0};
   std::atomic<bool> schema_ready_{false};

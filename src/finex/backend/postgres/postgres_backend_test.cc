@@ -11,6 +11,7 @@
 #include "tests/testutil/random.h"
 #include "tests/testutil/redis_server.h"  // PickFreeLoopbackPort
 #include "tests/testutil/status_matchers.h"
+#include "tests/testutil/wait.h"
 
 namespace finex::backend {
 
@@ -106,9 +107,10 @@ TEST_F(PostgresBackendTest, PrefixScanUsesTheKeyIndex) {
 TEST_F(PostgresBackendTest, ExpiredRowsAreHiddenAndSwept) {
   ASSERT_OK(b_->Put("finex:E:1d:1", "v", {.ttl_ms = 50}));
   ASSERT_OK(b_->Put("finex:E:1d:2", "v"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(120));
-  ASSERT_OK_AND_ASSIGN(auto v, b_->Get("finex:E:1d:1"));
-  EXPECT_FALSE(v.has_value());
+  EXPECT_TRUE(::finex::testing::WaitFor([&] {  // hidden once its 50 ms TTL has passed
+    auto v = b_->Get("finex:E:1d:1");
+    return v.ok() && !v->has_value();
+  }));
   // Still physically present until swept.
   EXPECT_EQ(Sql(SharedPg().dsn, "SELECT count(*) FROM " + table_), "2");
   ASSERT_OK_AND_ASSIGN(size_t swept, static_cast<PostgresBackend&>(*b_).SweepExpired());
@@ -121,12 +123,7 @@ TEST_F(PostgresBackendTest, BackgroundSweeperRuns) {
   b_.reset();
   ASSERT_OK_AND_ASSIGN(b_, OpenPostgresBackend({.dsn = SharedPg().dsn, .table = table_, .sweep_interval_ms = 50}));
   ASSERT_OK(b_->Put("finex:E:1d:1", "v", {.ttl_ms = 20}));
-  bool swept = false;
-  for (int i = 0; i < 100 && !swept; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    swept = Sql(SharedPg().dsn, "SELECT count(*) FROM " + table_) == "0";
-  }
-  EXPECT_TRUE(swept);
+  EXPECT_TRUE(::finex::testing::WaitFor([&] { return Sql(SharedPg().dsn, "SELECT count(*) FROM " + table_) == "0"; }));
 }
 
 TEST_F(PostgresBackendTest, CorruptRowsAreDetectedCountedDeletedNeverServed) {
@@ -162,12 +159,7 @@ TEST(PostgresFaultTest, RecoversAfterServerRestart) {
   EXPECT_THAT(b->Get("finex:K:1d:1"), StatusIs(StatusCode::kUnavailable));
   EXPECT_THAT(b->Ping(), StatusIs(StatusCode::kUnavailable));
   ASSERT_OK((*s)->Restart());
-  bool back = false;
-  for (int i = 0; i < 200 && !back; ++i) {
-    back = b->Ping().ok();
-    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(back);
+  ASSERT_TRUE(::finex::testing::WaitFor([&] { return b->Ping().ok(); }, std::chrono::seconds(5)));
   ASSERT_OK_AND_ASSIGN(auto v, b->Get("finex:K:1d:1"));
   EXPECT_EQ(v, std::optional<Bytes>("v"));
 }

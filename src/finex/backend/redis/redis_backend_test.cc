@@ -7,6 +7,7 @@
 #include "tests/conformance/backend_conformance.h"
 #include "tests/testutil/random.h"
 #include "tests/testutil/status_matchers.h"
+#include "tests/testutil/wait.h"
 
 namespace finex::backend {
 namespace {
@@ -101,9 +102,11 @@ TEST_F(RedisBackendTest, ScanSpansSeriesInByteOrderWithLimit) {
 TEST_F(RedisBackendTest, ExpiredIndexEntriesArePruned) {
   const std::string key = ns_ + "X:1d:1";
   ASSERT_OK(backend_->Put(key, "v", {.ttl_ms = 30}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(80));
-  ASSERT_OK_AND_ASSIGN(auto keys, backend_->ScanPrefix(ns_ + "X:"));
-  EXPECT_TRUE(keys.empty());
+  // The scan prunes the expired index entry once the 30 ms TTL has passed.
+  EXPECT_TRUE(::finex::testing::WaitFor([&] {
+    auto keys = backend_->ScanPrefix(ns_ + "X:");
+    return keys.ok() && keys->empty();
+  }));
   ASSERT_OK_AND_ASSIGN(auto card, client_->Command({"ZCARD", RedisBackend::IndexKey(RedisBackend::SeriesOf(key))}));
   EXPECT_EQ(card->integer, 0);
 }
@@ -179,12 +182,7 @@ TEST(RedisBackendFaultTest, DownServerFailsFastAndRecovers) {
   EXPECT_LT(ms, 2000) << "50 reads against a dead server must fail fast";
   EXPECT_THAT(b->Ping(), ::finex::testing::StatusIs(StatusCode::kUnavailable));
   ASSERT_OK((*s)->Restart());
-  bool back = false;
-  for (int i = 0; i < 100 && !back; ++i) {
-    back = b->Ping().ok();
-    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(back);
+  EXPECT_TRUE(::finex::testing::WaitFor([&] { return b->Ping().ok(); }, std::chrono::seconds(3)));
 }
 
 }  // namespace

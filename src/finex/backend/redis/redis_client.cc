@@ -154,7 +154,7 @@ RedisClient::RedisClient(RedisOptions options, RedisEndpoint endpoint)
     : options_(std::move(options)), endpoint_(std::move(endpoint)) {}
 
 RedisClient::~RedisClient() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   for (redisContext* c : idle_) redisFree(c);
   idle_.clear();
 }
@@ -182,7 +182,7 @@ std::string RedisClient::Describe() const {
 }
 
 bool RedisClient::healthy() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return healthy_;
 }
 
@@ -226,7 +226,7 @@ Result<RedisContextPtr> RedisClient::ConnectDedicated(int command_timeout_ms) co
 }
 
 Result<redisContext*> RedisClient::Acquire(bool* fresh) {
-  std::unique_lock<std::mutex> l(mu_);
+  UniqueMutexLock l(mu_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.pool_wait_timeout_ms);
   for (;;) {
     if (!idle_.empty()) {
@@ -242,9 +242,9 @@ Result<redisContext*> RedisClient::Acquire(bool* fresh) {
                                 std::to_string((next_connect_us_ - now) / 1000 + 1) + " ms");
       }
       ++open_;
-      l.unlock();
+      l.Unlock();
       auto c = ConnectDedicated(options_.command_timeout_ms);
-      l.lock();
+      l.Lock();
       if (!c.ok()) {
         --open_;
         backoff_ms_ = backoff_ms_ == 0 ? options_.reconnect_backoff_min_ms
@@ -252,7 +252,7 @@ Result<redisContext*> RedisClient::Acquire(bool* fresh) {
         next_connect_us_ = MonotonicMicros() + int64_t{backoff_ms_} * 1000;
         last_error_ = c.status().message();
         healthy_ = false;
-        cv_.notify_one();
+        cv_.Signal();
         return c.status();
       }
       backoff_ms_ = 0;
@@ -260,7 +260,7 @@ Result<redisContext*> RedisClient::Acquire(bool* fresh) {
       *fresh = true;
       return std::move(c).value().release();
     }
-    if (cv_.wait_until(l, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= options_.pool_size)
+    if (!cv_.WaitUntil(mu_, deadline) && idle_.empty() && open_ >= options_.pool_size)
       return UnavailableError("redis " + Describe() + ": no free connection within " +
                               std::to_string(options_.pool_wait_timeout_ms) + " ms (pool_size " +
                               std::to_string(options_.pool_size) + ")");
@@ -270,7 +270,7 @@ Result<redisContext*> RedisClient::Acquire(bool* fresh) {
 void RedisClient::Release(redisContext* c, bool broken) {
   std::vector<redisContext*> drop;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     if (broken) {
       --open_;
       // A broken connection means the others may be stale too (server restart).
@@ -283,7 +283,7 @@ void RedisClient::Release(redisContext* c, bool broken) {
       healthy_ = true;
     }
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (broken) redisFree(c);
   for (redisContext* d : drop) redisFree(d);
 }

@@ -20,14 +20,13 @@
 // components built on it; it must outlive nothing else.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "finex/core/mutex.h"
 #include "finex/core/status.h"
 
 struct redisContext;
@@ -119,14 +118,16 @@ class RedisClient {
   const RedisOptions options_;
   const RedisEndpoint endpoint_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<redisContext*> idle_;  // GUARDED_BY(mu_)
-  int open_ = 0;                     // GUARDED_BY(mu_) connections created and not freed
-  int64_t next_connect_us_ = 0;      // GUARDED_BY(mu_) backoff gate (monotonic)
-  int backoff_ms_ = 0;               // GUARDED_BY(mu_)
-  std::string last_error_;           // GUARDED_BY(mu_)
-  bool healthy_ = false;             // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::vector<redisContext*> idle_ FINEX_GUARDED_BY(mu_);
+  // Connections created and not freed.
+  int open_ FINEX_GUARDED_BY(mu_) = 0;
+  // Backoff gate (monotonic).
+  int64_t next_connect_us_ FINEX_GUARDED_BY(mu_) = 0;
+  int backoff_ms_ FINEX_GUARDED_BY(mu_) = 0;
+  std::string last_error_ FINEX_GUARDED_BY(mu_);
+  bool healthy_ FINEX_GUARDED_BY(mu_) = false;
 };
 
 // For a reply of type error: Internal("redis: <message>") (or Unavailable for

@@ -5,6 +5,7 @@
 
 #include "finex/backend/redis/redis_test_support.h"
 #include "tests/testutil/status_matchers.h"
+#include "tests/testutil/wait.h"
 
 namespace finex::backend {
 namespace {
@@ -98,12 +99,7 @@ TEST(RedisClientTest, ReconnectsAfterServerRestart) {
   EXPECT_FALSE(c->healthy());
   ASSERT_OK(server.Restart());
   // Within the backoff cap (250 ms) plus slack, calls succeed again.
-  bool back = false;
-  for (int i = 0; i < 100 && !back; ++i) {
-    back = c->Command({"PING"}).ok();
-    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(back);
+  EXPECT_TRUE(::finex::testing::WaitFor([&] { return c->Command({"PING"}).ok(); }, std::chrono::seconds(3)));
   EXPECT_TRUE(c->healthy());
 }
 

@@ -72,7 +72,7 @@ Result<std::unique_ptr<RedisInvalidationBus>> RedisInvalidationBus::Start(
 
 RedisInvalidationBus::~RedisInvalidationBus() {
   stop_.store(true);
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -84,13 +84,14 @@ Result<int64_t> RedisInvalidationBus::Publish(std::string_view message) {
 }
 
 bool RedisInvalidationBus::WaitSubscribed(int timeout_ms) const {
-  std::unique_lock<std::mutex> l(mu_);
-  return cv_.wait_for(l, std::chrono::milliseconds(timeout_ms), [&] { return subscribed_.load(); });
+  MutexLock l(mu_);
+  return cv_.WaitFor(mu_, std::chrono::milliseconds(timeout_ms),
+                     [&] { return subscribed_.load(); });
 }
 
 void RedisInvalidationBus::SleepInterruptibly(int ms) {
-  std::unique_lock<std::mutex> l(mu_);
-  cv_.wait_for(l, std::chrono::milliseconds(ms), [&] { return stop_.load(); });
+  MutexLock l(mu_);
+  cv_.WaitFor(mu_, std::chrono::milliseconds(ms), [&] { return stop_.load(); });
 }
 
 void RedisInvalidationBus::Run() {
@@ -137,10 +138,10 @@ void RedisInvalidationBus::Session() {
       if (kind == "subscribe") {
         const bool again = subscriptions_.fetch_add(1) > 0;
         {
-          std::lock_guard<std::mutex> l(mu_);
+          MutexLock l(mu_);
           subscribed_.store(true);
         }
-        cv_.notify_all();
+        cv_.SignalAll();
         if (again && on_resubscribed_) on_resubscribed_();
       } else if (kind == "message" && r->elements >= 3 && r->element[2]->type == REDIS_REPLY_STRING) {
         std::string_view payload(r->element[2]->str, r->element[2]->len);
@@ -163,7 +164,7 @@ void RedisInvalidationBus::Session() {
     if (n > 0 && redisBufferRead(c) != REDIS_OK) break;
   }
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     subscribed_.store(false);
   }
 }

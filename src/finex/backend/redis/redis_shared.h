@@ -24,17 +24,16 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 
 #include "finex/backend/redis/redis_client.h"
+#include "finex/core/mutex.h"
 #include "finex/core/status.h"
 
 namespace finex::backend {
@@ -91,8 +90,9 @@ class RedisInvalidationBus {
   std::atomic<bool> stop_{false};
   mutable std::atomic<bool> subscribed_{false};
   std::atomic<uint64_t> subscriptions_{0};
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
+  // Only for cv_'s waits: the state it signals is in the atomics above.
+  mutable Mutex mu_;
+  mutable CondVar cv_;
   std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 
 #include "tests/testutil/redis_server.h"
 #include "tests/testutil/status_matchers.h"
+#include "tests/testutil/wait.h"
 
 namespace finex::backend {
 namespace {
@@ -21,7 +22,7 @@ TEST(SharedRedisTierTest, StartsWhileRedisIsDownAndUsesItOnceUp) {
   ASSERT_OK(tier.backend->Put("finex:A:1d:1:1:yahoo:usd:ohlcv_v1", "local"));  // L1 only
   EXPECT_THAT(tier.leases->TryAcquire("x", 1000), ::finex::testing::StatusIs(StatusCode::kUnavailable));
   ASSERT_OK((*server)->Restart());
-  for (int i = 0; i < 200 && tier.backend->degraded(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(::finex::testing::WaitFor([&] { return !tier.backend->degraded(); }));
   EXPECT_FALSE(tier.backend->degraded());
   ASSERT_OK(tier.backend->Put("finex:A:1d:2:2:yahoo:usd:ohlcv_v1", "shared"));
   ASSERT_OK_AND_ASSIGN(auto in_l2, tier.backend->l2().Get("finex:A:1d:2:2:yahoo:usd:ohlcv_v1"));

@@ -23,10 +23,10 @@ TieredBackend::TieredBackend(std::unique_ptr<Backend> l1, std::unique_ptr<Backen
 
 TieredBackend::~TieredBackend() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   prober_.join();
 }
 
@@ -39,48 +39,54 @@ bool TieredBackend::UseL2() {
 void TieredBackend::MarkFailure(const Status& s) {
   l2_errors_.fetch_add(1, std::memory_order_relaxed);
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     last_error_ = s.ToString();
     if (degraded_.exchange(true)) return;
     degraded_since_us_ = MonotonicMicros();
   }
   degradations_.fetch_add(1, std::memory_order_relaxed);
-  cv_.notify_all();  // switch the prober to the fast period
+  cv_.SignalAll();  // switch the prober to the fast period
 }
 
 void TieredBackend::MarkRecovered() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   if (!degraded_.exchange(false)) return;
   last_outage_ms_ = (MonotonicMicros() - degraded_since_us_) / 1000;
   recoveries_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void TieredBackend::ProbeLoop() {
-  std::unique_lock<std::mutex> l(mu_);
+  UniqueMutexLock l(mu_);
   while (!stop_) {
     const bool deg = degraded_.load();
     const int period = deg ? options_.probe_interval_ms : options_.health_interval_ms;
     if (period <= 0) {
-      cv_.wait(l, [&] { return stop_ || degraded_.load(); });
+      cv_.Wait(mu_, [&] {
+        mu_.AssertHeld();
+        return stop_ || degraded_.load();
+      });
       continue;
     }
-    cv_.wait_for(l, std::chrono::milliseconds(period), [&] { return stop_ || degraded_.load() != deg; });
+    cv_.WaitFor(mu_, std::chrono::milliseconds(period), [&] {
+      mu_.AssertHeld();
+      return stop_ || degraded_.load() != deg;
+    });
     if (stop_) break;
     if (degraded_.load() != deg) continue;  // state changed: recompute the period
-    l.unlock();
+    l.Unlock();
     Status s = l2_->Ping();
     if (s.ok()) {
       MarkRecovered();
     } else {
       MarkFailure(s);
     }
-    l.lock();
+    l.Lock();
   }
 }
 
 TieredHealth TieredBackend::health() const {
   TieredHealth h;
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   h.degraded = degraded_.load();
   h.last_error = last_error_;
   h.degraded_for_ms = h.degraded ? (MonotonicMicros() - degraded_since_us_) / 1000 : 0;

@@ -30,14 +30,13 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "finex/backend/backend.h"
+#include "finex/core/mutex.h"
 
 namespace finex::backend {
 
@@ -104,12 +103,12 @@ class TieredBackend final : public Backend {
   const TieredOptions options_;
   std::atomic<bool> degraded_{false};
   std::atomic<uint64_t> l2_errors_{0}, l2_skipped_{0}, degradations_{0}, recoveries_{0};
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::string last_error_;          // GUARDED_BY(mu_)
-  int64_t degraded_since_us_ = 0;   // GUARDED_BY(mu_)
-  int64_t last_outage_ms_ = 0;      // GUARDED_BY(mu_)
-  bool stop_ = false;               // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::string last_error_ FINEX_GUARDED_BY(mu_);
+  int64_t degraded_since_us_ FINEX_GUARDED_BY(mu_) = 0;
+  int64_t last_outage_ms_ FINEX_GUARDED_BY(mu_) = 0;
+  bool stop_ FINEX_GUARDED_BY(mu_) = false;
   std::thread prober_;
 };
 

@@ -14,6 +14,7 @@
 #include "finex/backend/tiered/tiered_backend.h"
 #include "tests/testutil/redis_server.h"
 #include "tests/testutil/status_matchers.h"
+#include "tests/testutil/wait.h"
 
 namespace finex::backend {
 namespace {
@@ -68,7 +69,7 @@ TEST(TieredRedisFaultTest, KillRedisUnderLoadZeroFailedReadsBackWithinOneSecond)
         }
       });
 
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(::finex::testing::WaitFor([&] { return reads.load() >= 1000; }));  // load is flowing
   (*server)->Kill();
   // The nodes notice (via traffic or the health ping) and degrade.
   const auto kill_t0 = std::chrono::steady_clock::now();
@@ -77,7 +78,7 @@ TEST(TieredRedisFaultTest, KillRedisUnderLoadZeroFailedReadsBackWithinOneSecond)
   EXPECT_TRUE(a->degraded());
   EXPECT_TRUE(b->degraded());
   const uint64_t reads_before_outage_end = reads.load();
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the outage
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the outage (the thing tested)
   // A miss during the outage is a miss (the cache would ask the provider), never an error.
   ASSERT_OK_AND_ASSIGN(auto outage_miss, a->Get("finex:MSFT:1d:1:1:yahoo:usd:ohlcv_v1"));
   EXPECT_FALSE(outage_miss.has_value());

@@ -13,6 +13,7 @@
 #include "finex/codec/parquet/detail/format.h"
 #include "finex/codec/parquet/detail/schema.h"
 #include "finex/codec/parquet/parquet_codec.h"
+#include "finex/core/status.h"
 #include "finex/core/symbol.h"
 
 namespace finex::codec {
@@ -150,7 +151,7 @@ Status DecodeValues(const ColumnPlan& p, const Dict& dict, int32_t encoding, std
         const int bw = static_cast<uint8_t>(in[0]);
         if (bw > 32) return ColumnError(p, StatusCode::kDataLoss, "dictionary index bit width above 32");
         codes.resize(k);
-        PQ_RETURN_IF_ERROR(RleDecode(in.substr(1), bw, k, codes.data()));
+        FINEX_RETURN_IF_ERROR(RleDecode(in.substr(1), bw, k, codes.data()));
         const size_t dsize = is_string ? dict.str_code.size() : dict.fixed.size();
         for (uint32_t& c : codes) {
           if (c >= dsize) return ColumnError(p, StatusCode::kDataLoss, "dictionary index out of range");
@@ -280,7 +281,7 @@ Status PageBytes(int32_t codec, std::string_view z, size_t size, std::string* bu
     return OkStatus();
   }
   buf->resize(size);
-  PQ_RETURN_IF_ERROR(Decompress(codec, z, buf->data(), size));
+  FINEX_RETURN_IF_ERROR(Decompress(codec, z, buf->data(), size));
   *out = *buf;
   return OkStatus();
 }
@@ -349,8 +350,8 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
                            "dictionary page encoding " + EncodingName(h.encoding) + " is not supported");
       }
       std::string_view page;
-      PQ_RETURN_IF_ERROR(PageBytes(m.codec, body, static_cast<size_t>(h.uncompressed_size), &buf, &page));
-      PQ_RETURN_IF_ERROR(DecodeDictionary(p, page, h.num_values, &dict));
+      FINEX_RETURN_IF_ERROR(PageBytes(m.codec, body, static_cast<size_t>(h.uncompressed_size), &buf, &page));
+      FINEX_RETURN_IF_ERROR(DecodeDictionary(p, page, h.num_values, &dict));
       continue;
     }
     if (h.num_values < 0 || h.num_values > rows - done) {
@@ -361,7 +362,7 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
     std::string_view level_bytes;
     if (h.type == kDataPage) {
       std::string_view rest;
-      PQ_RETURN_IF_ERROR(PageBytes(m.codec, body, static_cast<size_t>(h.uncompressed_size), &buf, &rest));
+      FINEX_RETURN_IF_ERROR(PageBytes(m.codec, body, static_cast<size_t>(h.uncompressed_size), &buf, &rest));
       if (p.optional) {
         if (h.def_encoding != kRle) {
           return ColumnError(p, StatusCode::kUnimplemented,
@@ -387,7 +388,7 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
       level_bytes = body.substr(0, h.def_levels_len);
       const std::string_view vz = body.substr(h.def_levels_len);
       const size_t vsize = static_cast<size_t>(h.uncompressed_size - h.def_levels_len);
-      PQ_RETURN_IF_ERROR(PageBytes(h.is_compressed ? m.codec : kUncompressed, vz, vsize, &buf, &values));
+      FINEX_RETURN_IF_ERROR(PageBytes(h.is_compressed ? m.codec : kUncompressed, vz, vsize, &buf, &values));
     }
     const uint8_t* valid = nullptr;
     size_t k = n;
@@ -402,7 +403,7 @@ Status ReadChunk(std::string_view file, size_t data_end, const ColumnPlan& p, co
         return ColumnError(p, StatusCode::kDataLoss, "v2 page null count disagrees with its levels");
       }
     }
-    PQ_RETURN_IF_ERROR(DecodeValues(p, dict, h.encoding, values, n, valid, k));
+    FINEX_RETURN_IF_ERROR(DecodeValues(p, dict, h.encoding, values, n, valid, k));
     done += h.num_values;
   }
   return OkStatus();
@@ -489,7 +490,7 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
     const size_t p = RFindEnvelope(footer);
     if (p != std::string_view::npos && footer.size() - p - kEnvelopePattern.size() >= 16) {
       raw_checksum_at = footer_start + p + kEnvelopePattern.size();
-      PQ_RETURN_IF_ERROR(VerifyEnvelope(in, raw_checksum_at));
+      FINEX_RETURN_IF_ERROR(VerifyEnvelope(in, raw_checksum_at));
     } else if (footer.find(kCreatedByPrefixFull) != std::string_view::npos &&
                footer.find(kCreatedByNoEnvelope) == std::string_view::npos) {
       return DataLossError("parquet: finex file without its envelope checksum (damaged footer)");
@@ -525,7 +526,7 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
   bool envelope_verified = raw_checksum_at != std::string::npos;
   if (opt.verify_checksums && checksum) {
     const size_t at = static_cast<size_t>(checksum->data() - in.data());
-    if (at != raw_checksum_at) PQ_RETURN_IF_ERROR(VerifyEnvelope(in, at));
+    if (at != raw_checksum_at) FINEX_RETURN_IF_ERROR(VerifyEnvelope(in, at));
     envelope_verified = true;
   }
 
@@ -575,7 +576,7 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
     plans[k].leaf = static_cast<int>(i);
     plans[k].se = &se;
     plans[k].optional = *se.repetition == kOptional;
-    PQ_RETURN_IF_ERROR(CheckType(plans[k]));
+    FINEX_RETURN_IF_ERROR(CheckType(plans[k]));
   }
   for (Col need : {Col::kSymbol, Col::kTimestamp}) {
     if (plans[static_cast<int>(need)].leaf < 0) {
@@ -627,7 +628,7 @@ Result<DecodedFrame> DecodeParquet(ByteView in, const ParquetOptions& opt) {
   for (const RowGroup& g : md.row_groups) {
     for (const ColumnPlan& p : plans) {
       if (p.leaf < 0) continue;
-      PQ_RETURN_IF_ERROR(ReadChunk(in, footer_start, p, g.columns[p.leaf], g.num_rows, verify_pages));
+      FINEX_RETURN_IF_ERROR(ReadChunk(in, footer_start, p, g.columns[p.leaf], g.num_rows, verify_pages));
     }
   }
 

@@ -14,6 +14,7 @@
 #include "finex/codec/parquet/detail/format.h"
 #include "finex/codec/parquet/detail/schema.h"
 #include "finex/codec/parquet/parquet_codec.h"
+#include "finex/core/status.h"
 
 namespace finex::codec {
 
@@ -227,8 +228,8 @@ Status WriteChunk(const WriterCtx& c, const std::string& name, int32_t type, boo
   int32_t codec = c.codec;
   std::string dict_z, data_z;
   if (codec != kUncompressed) {
-    if (enc.has_dict) PQ_RETURN_IF_ERROR(Compress(codec, c.level, enc.dict, &dict_z));
-    PQ_RETURN_IF_ERROR(Compress(codec, c.level, data_raw, &data_z));
+    if (enc.has_dict) FINEX_RETURN_IF_ERROR(Compress(codec, c.level, enc.dict, &dict_z));
+    FINEX_RETURN_IF_ERROR(Compress(codec, c.level, data_raw, &data_z));
     // Small chunks stay uncompressed unless compression saves enough (see
     // kMinSmallSaving): a few saved bytes do not pay for a decompressor call
     // on every decode.
@@ -348,7 +349,7 @@ Status WriteStringChunk(const WriterCtx& c, const std::string& name, const Strin
     meta->stats.max_value = std::string(mx);
   }
   WriteStats stats = meta->stats;
-  PQ_RETURN_IF_ERROR(WriteChunk(c, name, kByteArray, false, {}, static_cast<int64_t>(e - b), std::move(enc), meta));
+  FINEX_RETURN_IF_ERROR(WriteChunk(c, name, kByteArray, false, {}, static_cast<int64_t>(e - b), std::move(enc), meta));
   meta->stats = std::move(stats);
   return OkStatus();
 }
@@ -378,7 +379,7 @@ Status WriteFixedChunk(const WriterCtx& c, const std::string& name, Kind kind, b
   const int64_t nulls = static_cast<int64_t>((e - b) - bits.size());
   const WriteStats stats = kind == Kind::kDouble ? DoubleStats(bits, nulls) : Int64Stats(bits, nulls);
   Encoded enc = EncodeFixed(c, kind, bits);
-  PQ_RETURN_IF_ERROR(WriteChunk(c, name, kind == Kind::kDouble ? kDouble : kInt64, optional, valid,
+  FINEX_RETURN_IF_ERROR(WriteChunk(c, name, kind == Kind::kDouble ? kDouble : kInt64, optional, valid,
                                    static_cast<int64_t>(e - b), std::move(enc), meta));
   meta->stats = stats;
   meta->stats.present = true;  // null_count is always meaningful
@@ -398,7 +399,7 @@ Status ValidateOptions(const ParquetOptions& o) {
 }  // namespace
 
 Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata, const ParquetOptions& opt) {
-  PQ_RETURN_IF_ERROR(ValidateOptions(opt));
+  FINEX_RETURN_IF_ERROR(ValidateOptions(opt));
   for (const auto& [k, v] : metadata) {
     if (k == kParquetFieldsKey || k == kParquetChecksumKey) {
       return InvalidArgumentError("parquet: metadata key '" + k + "' is reserved by the codec");
@@ -437,15 +438,15 @@ Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata
       const std::string name(kColNames[k]);
       WriteColumnChunk* m = &g.columns[k];
       switch (static_cast<Col>(k)) {
-        case Col::kSymbol: PQ_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.symbol(), b, e, m)); break;
-        case Col::kProvider: PQ_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.provider(), b, e, m)); break;
-        case Col::kCurrency: PQ_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.currency(), b, e, m)); break;
-        case Col::kTimezone: PQ_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.timezone(), b, e, m)); break;
+        case Col::kSymbol: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.symbol(), b, e, m)); break;
+        case Col::kProvider: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.provider(), b, e, m)); break;
+        case Col::kCurrency: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.currency(), b, e, m)); break;
+        case Col::kTimezone: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.timezone(), b, e, m)); break;
         case Col::kTimestamp:
-          PQ_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, false, frame.timestamps(), b, e, m, 1000));
+          FINEX_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, false, frame.timestamps(), b, e, m, 1000));
           break;
         case Col::kVolume:
-          PQ_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, true, frame.volume(), b, e, m));
+          FINEX_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, true, frame.volume(), b, e, m));
           break;
         case Col::kOpen: case Col::kHigh: case Col::kLow: case Col::kClose: case Col::kAdjClose:
         case Col::kMarketCap: {
@@ -454,7 +455,7 @@ Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata
           const DoubleField f = k <= static_cast<int>(Col::kClose) ? kMap[k - static_cast<int>(Col::kOpen)]
                                 : static_cast<Col>(k) == Col::kAdjClose ? DoubleField::kAdjClose
                                                                         : DoubleField::kMarketCap;
-          PQ_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kDouble, true, frame.column(f), b, e, m));
+          FINEX_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kDouble, true, frame.column(f), b, e, m));
           break;
         }
       }

@@ -32,7 +32,7 @@ void CircuitBreaker::MaybeHalfOpenLocked(int64_t now) const {
 }
 
 bool CircuitBreaker::Allow() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   MaybeHalfOpenLocked(clock_.NowMicros());
   switch (state_) {
     case BreakerState::kClosed:
@@ -48,7 +48,7 @@ bool CircuitBreaker::Allow() {
 }
 
 void CircuitBreaker::RecordSuccess() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   failures_ = 0;
   if (state_ == BreakerState::kHalfOpen) {
     in_flight_ = std::max(0, in_flight_ - 1);
@@ -60,7 +60,7 @@ void CircuitBreaker::RecordSuccess() {
 }
 
 void CircuitBreaker::RecordFailure() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   const int64_t now = clock_.NowMicros();
   if (state_ == BreakerState::kHalfOpen) {
     state_ = BreakerState::kOpen;
@@ -76,18 +76,18 @@ void CircuitBreaker::RecordFailure() {
 }
 
 void CircuitBreaker::RecordNeutral() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   if (state_ == BreakerState::kHalfOpen) in_flight_ = std::max(0, in_flight_ - 1);
 }
 
 BreakerState CircuitBreaker::state() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   MaybeHalfOpenLocked(clock_.NowMicros());
   return state_;
 }
 
 int64_t CircuitBreaker::open_remaining_us() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   const int64_t now = clock_.NowMicros();
   MaybeHalfOpenLocked(now);
   if (state_ != BreakerState::kOpen) return 0;
@@ -95,7 +95,7 @@ int64_t CircuitBreaker::open_remaining_us() const {
 }
 
 int CircuitBreaker::consecutive_failures() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return failures_;
 }
 

@@ -13,10 +13,10 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string_view>
 
 #include "finex/core/clock.h"
+#include "finex/core/mutex.h"
 
 namespace finex::provider {
 
@@ -48,15 +48,15 @@ class CircuitBreaker {
   int consecutive_failures() const;
 
  private:
-  void MaybeHalfOpenLocked(int64_t now) const;
+  void MaybeHalfOpenLocked(int64_t now) const FINEX_REQUIRES(mu_);
   CircuitBreakerOptions opt_;  // sanitized in the constructor, then read-only
   const Clock& clock_;
-  mutable std::mutex mu_;
-  mutable BreakerState state_ = BreakerState::kClosed;  // guarded by mu_
-  int failures_ = 0;
-  int successes_ = 0;
-  mutable int in_flight_ = 0;
-  int64_t opened_at_us_ = 0;
+  mutable Mutex mu_;
+  mutable BreakerState state_ FINEX_GUARDED_BY(mu_) = BreakerState::kClosed;
+  int failures_ FINEX_GUARDED_BY(mu_) = 0;
+  int successes_ FINEX_GUARDED_BY(mu_) = 0;
+  mutable int in_flight_ FINEX_GUARDED_BY(mu_) = 0;
+  int64_t opened_at_us_ FINEX_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace finex::provider

@@ -7,7 +7,7 @@ namespace finex::provider {
 QualityScore::QualityScore(QualityOptions options) : opt_(options) {}
 
 void QualityScore::RecordCall(bool ok) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   ++calls_;
   if (!ok) ++failures_;
   const double a = std::clamp(opt_.alpha, 0.0, 1.0);
@@ -15,30 +15,30 @@ void QualityScore::RecordCall(bool ok) {
 }
 
 void QualityScore::RecordCompleteness(double fraction) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   const double a = std::clamp(opt_.alpha, 0.0, 1.0);
   completeness_ = (1 - a) * completeness_ + a * std::clamp(fraction, 0.0, 1.0);
 }
 
 double QualityScore::reliability() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return reliability_;
 }
 double QualityScore::completeness() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return completeness_;
 }
 double QualityScore::score() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   const double w = std::clamp(opt_.reliability_weight, 0.0, 1.0);
   return w * reliability_ + (1 - w) * completeness_;
 }
 int64_t QualityScore::calls() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return calls_;
 }
 int64_t QualityScore::failures() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return failures_;
 }
 

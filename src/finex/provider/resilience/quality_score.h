@@ -13,7 +13,8 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
+
+#include "finex/core/mutex.h"
 
 namespace finex::provider {
 
@@ -35,11 +36,11 @@ class QualityScore {
 
  private:
   const QualityOptions opt_;
-  mutable std::mutex mu_;
-  double reliability_ = 1.0;   // guarded by mu_
-  double completeness_ = 1.0;  // guarded by mu_
-  int64_t calls_ = 0;
-  int64_t failures_ = 0;
+  mutable Mutex mu_;
+  double reliability_ FINEX_GUARDED_BY(mu_) = 1.0;
+  double completeness_ FINEX_GUARDED_BY(mu_) = 1.0;
+  int64_t calls_ FINEX_GUARDED_BY(mu_) = 0;
+  int64_t failures_ FINEX_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace finex::provider

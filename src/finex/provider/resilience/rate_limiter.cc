@@ -21,7 +21,7 @@ void RateLimiter::RefillLocked(int64_t now_us) const {
 }
 
 int64_t RateLimiter::TryAcquire() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   const int64_t now = clock_.NowMicros();
   if (now < paused_until_us_) return paused_until_us_ - now;
   RefillLocked(now);
@@ -33,7 +33,7 @@ int64_t RateLimiter::TryAcquire() {
 }
 
 void RateLimiter::PauseFor(double seconds) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   const int64_t now = clock_.NowMicros();
   RefillLocked(now);
   paused_until_us_ =
@@ -43,7 +43,7 @@ void RateLimiter::PauseFor(double seconds) {
 }
 
 double RateLimiter::tokens() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   const int64_t now = clock_.NowMicros();
   if (now < paused_until_us_) return 0;
   RefillLocked(now);

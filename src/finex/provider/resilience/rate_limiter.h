@@ -9,9 +9,9 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 
 #include "finex/core/clock.h"
+#include "finex/core/mutex.h"
 
 namespace finex::provider {
 
@@ -38,14 +38,14 @@ class RateLimiter {
   double per_minute() const { return rate_per_s_ * 60; }
 
  private:
-  void RefillLocked(int64_t now_us) const;
+  void RefillLocked(int64_t now_us) const FINEX_REQUIRES(mu_);
   const double rate_per_s_;
   const double burst_;
   const Clock& clock_;
-  mutable std::mutex mu_;
-  mutable double tokens_;        // guarded by mu_
-  mutable int64_t last_us_;      // guarded by mu_
-  int64_t paused_until_us_ = 0;  // guarded by mu_
+  mutable Mutex mu_;
+  mutable double tokens_ FINEX_GUARDED_BY(mu_);
+  mutable int64_t last_us_ FINEX_GUARDED_BY(mu_);
+  int64_t paused_until_us_ FINEX_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace finex::provider

@@ -78,7 +78,7 @@ Result<T> ResilientProvider::RunAttempts(const std::function<Result<T>()>& call,
       Status s =
           UnavailableError(name + ": circuit open after repeated failures").WithProvider(name);
       if (rem > 0) s = s.WithRetryAfter(rem / 1e6);
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(mu_);
       last_error_ = s.message();
       return s;
     }
@@ -98,7 +98,7 @@ Result<T> ResilientProvider::RunAttempts(const std::function<Result<T>()>& call,
       quality_.RecordCall(false);
     }
     {
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(mu_);
       last_error_ = st.ok() ? "" : st.message();
     }
     if (st.ok() || !IsRetryable(st) || attempt >= max_attempts) return r;
@@ -110,7 +110,7 @@ Result<T> ResilientProvider::RunAttempts(const std::function<Result<T>()>& call,
       if (waited_us + static_cast<int64_t>(st.details().retry_after_s * 1e6) > budget_us) return r;
     } else {
       {
-        std::lock_guard<std::mutex> l(mu_);
+        MutexLock l(mu_);
         delay = BackoffMicros(opt_.retry, attempt, rng_);
       }
       if (waited_us + delay > budget_us) return r;
@@ -168,7 +168,7 @@ ProviderHealth ResilientProvider::Health() const {
   h.tokens = limiter_.tokens();
   h.calls = quality_.calls();
   h.failures = quality_.failures();
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   h.last_error = last_error_;
   return h;
 }

@@ -22,11 +22,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
 
 #include "finex/core/clock.h"
+#include "finex/core/mutex.h"
 #include "finex/provider/provider.h"
 #include "finex/provider/resilience/circuit_breaker.h"
 #include "finex/provider/resilience/quality_score.h"
@@ -93,9 +93,9 @@ class ResilientProvider final : public Provider {
   RateLimiter limiter_;
   CircuitBreaker breaker_;
   QualityScore quality_;
-  mutable std::mutex mu_;
-  std::mt19937_64 rng_;     // guarded by mu_
-  std::string last_error_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::mt19937_64 rng_ FINEX_GUARDED_BY(mu_);
+  std::string last_error_ FINEX_GUARDED_BY(mu_);
 };
 
 }  // namespace finex::provider

@@ -264,7 +264,7 @@ Status ReadCsvHistory(const std::string& path, std::string_view symbol_override,
     std::vector<size_t> idx(s->ts.size());
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
     std::stable_sort(idx.begin(), idx.end(),
-                     [&](size_t a, size_t b) { return s->ts[a] < s->ts[b]; });
+                     [&s = s](size_t a, size_t b) { return s->ts[a] < s->ts[b]; });
     auto sorted = std::make_shared<CsvSeries>();
     sorted->symbol = s->symbol;
     sorted->iv = s->iv;

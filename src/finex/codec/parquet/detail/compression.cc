@@ -1,5 +1,4 @@
 #include "finex/codec/parquet/detail/compression.h"
-#include "finex/codec/parquet/detail/return_if_error.h"
 
 #include <snappy.h>
 #include <zlib.h>
@@ -10,6 +9,7 @@
 #include <string>
 
 #include "finex/codec/parquet/detail/format.h"
+#include "finex/core/status.h"
 
 namespace finex::codec::pq {
 

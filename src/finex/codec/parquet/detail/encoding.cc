@@ -1,9 +1,10 @@
 #include "finex/codec/parquet/detail/encoding.h"
-#include "finex/codec/parquet/detail/return_if_error.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
+
+#include "finex/core/status.h"
 
 namespace finex::codec::pq {
 
@@ -118,7 +119,7 @@ Status RleDecodeImpl(std::string_view in, int bw, size_t n, T* out) {
   size_t pos = 0, done = 0;
   while (done < n) {
     uint64_t h;
-    PQ_RETURN_IF_ERROR(GetVarint(in, &pos, &h));
+    FINEX_RETURN_IF_ERROR(GetVarint(in, &pos, &h));
     if (h & 1) {
       const uint64_t groups = h >> 1;
       if (groups == 0) return DataLossError("empty bit-packed run in RLE data");
@@ -199,10 +200,10 @@ void DeltaEncode(std::span<const int64_t> v, std::string* out) {
 Status DeltaDecode(std::string_view in, size_t n, int64_t* out, size_t* consumed) {
   size_t pos = 0;
   uint64_t block, mbs, total, first;
-  PQ_RETURN_IF_ERROR(GetVarint(in, &pos, &block));
-  PQ_RETURN_IF_ERROR(GetVarint(in, &pos, &mbs));
-  PQ_RETURN_IF_ERROR(GetVarint(in, &pos, &total));
-  PQ_RETURN_IF_ERROR(GetVarint(in, &pos, &first));
+  FINEX_RETURN_IF_ERROR(GetVarint(in, &pos, &block));
+  FINEX_RETURN_IF_ERROR(GetVarint(in, &pos, &mbs));
+  FINEX_RETURN_IF_ERROR(GetVarint(in, &pos, &total));
+  FINEX_RETURN_IF_ERROR(GetVarint(in, &pos, &first));
   if (block == 0 || block % 128 != 0 || block > (1u << 16)) return DataLossError("DELTA_BINARY_PACKED: bad block size");
   if (mbs == 0 || block % mbs != 0 || (block / mbs) % 32 != 0) {
     return DataLossError("DELTA_BINARY_PACKED: bad miniblock count");
@@ -218,7 +219,7 @@ Status DeltaDecode(std::string_view in, size_t n, int64_t* out, size_t* consumed
   if (n > 0) out[done++] = static_cast<int64_t>(prev);
   while (done < n) {
     uint64_t zmin;
-    PQ_RETURN_IF_ERROR(GetVarint(in, &pos, &zmin));
+    FINEX_RETURN_IF_ERROR(GetVarint(in, &pos, &zmin));
     const uint64_t min_delta = static_cast<uint64_t>(UnZigZag(zmin));
     if (pos + mbs > in.size()) return DataLossError("DELTA_BINARY_PACKED: truncated bit widths");
     const size_t widths_at = pos;

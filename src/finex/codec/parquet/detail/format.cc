@@ -230,7 +230,7 @@ Status ParseFileMetaData(std::string_view in, FileMetaData* out, bool statistics
     }
     return false;
   });
-  PQ_RETURN_IF_ERROR(r.status());
+  FINEX_RETURN_IF_ERROR(r.status());
   if (r.remaining() != 0) return DataLossError("parquet footer has trailing bytes after FileMetaData");
   return OkStatus();
 }
@@ -291,7 +291,7 @@ Status ParsePageHeader(std::string_view in, PageHeader* p, size_t* consumed) {
     }
     return false;
   });
-  PQ_RETURN_IF_ERROR(r.status());
+  FINEX_RETURN_IF_ERROR(r.status());
   *consumed = r.pos();
   return OkStatus();
 }

@@ -15,7 +15,6 @@
 #include <string_view>
 #include <vector>
 
-#include "finex/codec/parquet/detail/return_if_error.h"
 #include "finex/codec/parquet/detail/thrift_compact.h"
 #include "finex/core/status.h"
 
