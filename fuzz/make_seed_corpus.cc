@@ -19,8 +19,8 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(42);
   int written = 0;
   for (size_t rows : {size_t{0}, size_t{1}, size_t{9}, size_t{40}}) {
-    for (auto c : {ParquetCompression::kNone, ParquetCompression::kSnappy, ParquetCompression::kZstd,
-                   ParquetCompression::kGzip}) {
+    for (auto c : {ParquetCompression::kNone, ParquetCompression::kSnappy,
+                   ParquetCompression::kZstd, ParquetCompression::kGzip}) {
       for (int v : {1, 2}) {
         for (bool dict : {true, false}) {
           FrameBuilder b(FieldSet(static_cast<uint8_t>(1 + rng() % 7)));
@@ -32,10 +32,11 @@ int main(int argc, char** argv) {
             bar.timestamp = ts;
             auto val = [&]() -> std::optional<double> {
               if (rng() % 6 == 0) return std::nullopt;
-              return (rng() % 2) ? 100.0 + (rng() % 100) / 100.0 : static_cast<double>(rng() % 1000000) / 7.0;
+              return (rng() % 2) ? 100.0 + (rng() % 100) / 100.0
+                                 : static_cast<double>(rng() % 1000000) / 7.0;
             };
-            bar.open = val(), bar.high = val(), bar.low = val(), bar.close = val(), bar.adj_close = val(),
-            bar.market_cap = val();
+            bar.open = val(), bar.high = val(), bar.low = val(), bar.close = val(),
+            bar.adj_close = val(), bar.market_cap = val();
             if (rng() % 5) bar.volume = static_cast<int64_t>(rng() % 100000);
             bar.provider = "yahoo";
             bar.currency = "usd";

@@ -34,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   auto again = DecodeParquet(*bytes);
-  if (!again.ok() || !again->frame->Equals(*loose->frame) || again->metadata != loose->metadata) std::abort();
+  if (!again.ok() || !again->frame->Equals(*loose->frame) || again->metadata != loose->metadata)
+    std::abort();
   return 0;
 }

@@ -47,7 +47,8 @@ const con = await (await duckdb.DuckDBInstance.create(':memory:')).connect();
 const rows = (await con.runAndReadAll(process.argv[3])).getRows();
 console.log(rows.map(r => r.map(v => String(v)).join('|')).join('\n'));
 )js";
-  const std::string cmd = "node " + script + " '" FINEX_SOURCE_DIR "/tests/interop' \"" + sql + "\" 2>&1";
+  const std::string cmd =
+      "node " + script + " '" FINEX_SOURCE_DIR "/tests/interop' \"" + sql + "\" 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -70,17 +71,20 @@ TEST(ParquetDirDuckDbTest, DuckDbGlobsTheSeriesDirectories) {
   for (int f = 0; f < 3; ++f) {
     const Timestamp start = 1704153600 + f * 20 * 86400;
     ASSERT_OK_AND_ASSIGN(Bytes bytes, codec->Encode(*Bars("AAPL", start, 86400, 20), {}));
-    const std::string key = "finex:AAPL:1d:" + std::to_string(start) + ":" + std::to_string(start + 19 * 86400) +
-                            ":yahoo:usd:ohlcv_v1";
+    const std::string key = "finex:AAPL:1d:" + std::to_string(start) + ":" +
+                            std::to_string(start + 19 * 86400) + ":yahoo:usd:ohlcv_v1";
     ASSERT_OK(b->Put(key, bytes));
   }
   ASSERT_OK_AND_ASSIGN(Bytes btc, codec->Encode(*Bars("BTC/USDT", 1704067200, 3600, 24), {}));
   ASSERT_OK(b->Put("finex:BTC/USDT:1h:1704067200:1704150000:binance:usdt:ohlcv_v1", btc));
 
-  EXPECT_EQ(RunDuckDb("SELECT count(*), min(symbol), max(symbol) FROM '" + root + "/AAPL/1d/*.parquet'", root),
-            "60|AAPL|AAPL");
-  EXPECT_EQ(RunDuckDb("SELECT count(*), min(symbol) FROM '" + root + "/BTC%2FUSDT/1h/*.parquet'", root),
-            "24|BTC/USDT");
+  EXPECT_EQ(
+      RunDuckDb("SELECT count(*), min(symbol), max(symbol) FROM '" + root + "/AAPL/1d/*.parquet'",
+                root),
+      "60|AAPL|AAPL");
+  EXPECT_EQ(
+      RunDuckDb("SELECT count(*), min(symbol) FROM '" + root + "/BTC%2FUSDT/1h/*.parquet'", root),
+      "24|BTC/USDT");
   fs::remove_all(root);
 }
 

@@ -11,16 +11,16 @@
 #include "finex/engine/engine.h"
 #include "finex/sim/generator.h"
 #include "finex/sim/simulator.h"
-#include "tests/testutil/fake_clock.h"
 #include "tests/integration/sim_engine.h"
+#include "tests/testutil/fake_clock.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::cache {
 
-using engine::EngineOptions;
-using engine::ProviderOptions;
 using engine::Engine;
+using engine::EngineOptions;
 using engine::OpenEngine;
+using engine::ProviderOptions;
 namespace {
 
 Timestamp T(int y, int m, int d, int hh = 0) {
@@ -36,12 +36,14 @@ class CacheE2e : public ::testing::Test {
     eo.features["aggressive_widening"] = aggressive;
     ProviderOptions po;
     po.rate_limit_per_min = 6000;
-    ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock_, eo, po));
+    ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se,
+                         finex::testing::StartSimEngine(clock_, eo, po));
     sim_ = std::move(se.sim);
     engine_ = std::move(se.engine);
   }
   int64_t Calls() const { return sim_->stats().total; }
-  Result<HistoryResult> H(const std::string& sym, Timestamp s, Timestamp e, FieldSet f = FieldSet::Ohlcv()) {
+  Result<HistoryResult> H(const std::string& sym, Timestamp s, Timestamp e,
+                          FieldSet f = FieldSet::Ohlcv()) {
     HistoryOptions o;
     o.start = s;
     o.end = e;
@@ -58,7 +60,8 @@ class CacheE2e : public ::testing::Test {
       if (f.Has(FieldSet::kOhlcv))
         ASSERT_NEAR(r.frame->close()[i], truth->close()[i], 1e-6 * std::abs(truth->close()[i]));
       if (f.Has(FieldSet::kAdjClose))
-        ASSERT_NEAR(r.frame->adj_close()[i], truth->adj_close()[i], 1e-6 * std::abs(truth->adj_close()[i]));
+        ASSERT_NEAR(r.frame->adj_close()[i], truth->adj_close()[i],
+                    1e-6 * std::abs(truth->adj_close()[i]));
     }
   }
 
@@ -84,7 +87,8 @@ TEST_F(CacheE2e, WarmYearThenSubRangesFieldsAndClosedDaysMakeZeroCalls) {
       {"sub-range across months", T(2024, 5, 20), EndOf(2024, 8, 9), FieldSet::Ohlcv()},
       {"one day", T(2024, 11, 5), EndOf(2024, 11, 5), FieldSet::Ohlcv()},
       {"field subset held", T(2024, 1, 1), EndOf(2024, 12, 31), FieldSet(FieldSet::kAdjClose)},
-      {"fields held", T(2024, 2, 1), EndOf(2024, 4, 30), FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)},
+      {"fields held", T(2024, 2, 1), EndOf(2024, 4, 30),
+       FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)},
       {"adds a weekend", T(2023, 12, 30), EndOf(2024, 6, 28), FieldSet::Ohlcv()},
       {"adds a holiday (2025-01-01)", T(2024, 7, 1), EndOf(2025, 1, 1), FieldSet::Ohlcv()},
       {"holiday alone (July 4th)", T(2024, 7, 4), EndOf(2024, 7, 4), FieldSet::Ohlcv()},

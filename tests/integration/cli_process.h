@@ -40,7 +40,8 @@ inline std::vector<std::string> ChildEnv(const std::map<std::string, std::string
   std::vector<std::string> out;
   for (char** e = environ; *e; ++e) {
     std::string kv(*e);
-    if (kv.rfind("FINEX_", 0) == 0 || kv.rfind("XDG_", 0) == 0 || kv.rfind("NO_COLOR", 0) == 0) continue;
+    if (kv.rfind("FINEX_", 0) == 0 || kv.rfind("XDG_", 0) == 0 || kv.rfind("NO_COLOR", 0) == 0)
+      continue;
     out.push_back(kv);
   }
   for (const auto& [k, v] : env) out.push_back(k + "=" + v);
@@ -48,8 +49,9 @@ inline std::vector<std::string> ChildEnv(const std::map<std::string, std::string
 }
 
 // Starts finex with args; stdout/stderr go to files. Returns the pid.
-inline pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                   const std::string& out_path, const std::string& err_path) {
+inline pid_t Spawn(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env, const std::string& out_path,
+                   const std::string& err_path) {
   std::vector<std::string> envs = ChildEnv(env);
   const pid_t pid = fork();
   if (pid == 0) {
@@ -78,7 +80,8 @@ inline ProcResult RunFinex(const std::vector<std::string>& args,
                            const std::map<std::string, std::string>& env, const std::string& dir,
                            int timeout_s = 60) {
   static int seq = 0;
-  const std::string out = dir + "/out" + std::to_string(++seq), err = dir + "/err" + std::to_string(seq);
+  const std::string out = dir + "/out" + std::to_string(++seq),
+                    err = dir + "/err" + std::to_string(seq);
   const pid_t pid = Spawn(args, env, out, err);
   ProcResult r;
   int status = 0;

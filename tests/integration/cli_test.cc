@@ -29,13 +29,15 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  ProcResult Run(const std::vector<std::string>& args, std::map<std::string, std::string> extra = {}) {
+  ProcResult Run(const std::vector<std::string>& args,
+                 std::map<std::string, std::string> extra = {}) {
     auto env = env_;
     for (auto& [k, v] : extra) env[k] = v;
     return RunFinex(args, env, dir_.string());
   }
   bool StartSim(Background& sim) {
-    return StartBackground(sim, {"sim", "--listen", "127.0.0.1:0"}, env_, dir_.string(), "listening");
+    return StartBackground(sim, {"sim", "--listen", "127.0.0.1:0"}, env_, dir_.string(),
+                           "listening");
   }
   static int64_t SimCalls(const std::string& sim_url) {
     const uint16_t port = static_cast<uint16_t>(std::stoi(sim_url.substr(sim_url.rfind(':') + 1)));
@@ -50,8 +52,9 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, ConfigPrintAndPrecedence) {
   std::filesystem::create_directories(dir_ / "config/finex");
-  std::ofstream(dir_ / "config/finex/config.toml") << "[cache]\nmax_memory_mb = 100\nttl_multiplier = 2.0\n"
-                                                      "[backends.redis]\nurl = \"redis://:hunter2@h:6379/0\"\n";
+  std::ofstream(dir_ / "config/finex/config.toml")
+      << "[cache]\nmax_memory_mb = 100\nttl_multiplier = 2.0\n"
+         "[backends.redis]\nurl = \"redis://:hunter2@h:6379/0\"\n";
   auto r = Run({"config", "print", "--set", "cache.ttl_multiplier=4"},
                {{"FINEX_CACHE__MAX_MEMORY_MB", "512"}, {"FINEX_PROFILE", "development"}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -102,8 +105,9 @@ TEST_F(CliTest, InProcessHistoryAgainstTheSimulator) {
   Background sim;
   ASSERT_TRUE(StartSim(sim)) << ReadFileText(sim.err_path);
   const std::map<std::string, std::string> env = {{"FINEX_SIM_URL", sim.url}};
-  auto r = Run({"history", "AAPL,MSFT", "--interval", "1d", "--start", "2024-01-02", "--end", "2024-01-31",
-                "--format", "csv"}, env);
+  auto r = Run({"history", "AAPL,MSFT", "--interval", "1d", "--start", "2024-01-02", "--end",
+                "2024-01-31", "--format", "csv"},
+               env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("symbol,timestamp,open,high,low,close,volume,provider,currency\n"));
   EXPECT_THAT(r.out, HasSubstr("AAPL,1704153600,"));
@@ -120,7 +124,8 @@ TEST_F(CliTest, InProcessHistoryAgainstTheSimulator) {
 
   // JSON and -o FILE.
   const std::string file = (dir_ / "aapl.json").string();
-  auto j = Run({"history", "AAPL", "--start", "2024-01-02", "--end", "2024-01-31", "-o", file}, env);
+  auto j =
+      Run({"history", "AAPL", "--start", "2024-01-02", "--end", "2024-01-31", "-o", file}, env);
   ASSERT_EQ(j.exit_code, 0) << j.err;
   EXPECT_TRUE(j.out.empty());
   Json body = Json::parse(ReadFileText(file));
@@ -130,7 +135,8 @@ TEST_F(CliTest, InProcessHistoryAgainstTheSimulator) {
   // cache under XDG_CACHE_HOME), when this build has it.
   const int64_t before = SimCalls(sim.url);
   auto again = Run({"history", "AAPL,MSFT", "--interval", "1d", "--start", "2024-01-02", "--end",
-                    "2024-01-31", "--format", "csv"}, env);
+                    "2024-01-31", "--format", "csv"},
+                   env);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out, r.out);
   if (again.err.find("not available in this build") != std::string::npos) {
@@ -150,20 +156,23 @@ TEST_F(CliTest, ServerModeFormatsErrorsAndGracefulSigterm) {
       << ReadFileText(serve.err_path);
   const std::map<std::string, std::string> cenv = {{"FINEX_ADMIN_TOKEN", "t0k"}};
 
-  auto csv = Run({"history", "AAPL", "--start", "2024-01-02", "--end", "2024-01-05", "--server", serve.url,
-                  "--format", "csv"}, cenv);
+  auto csv = Run({"history", "AAPL", "--start", "2024-01-02", "--end", "2024-01-05", "--server",
+                  serve.url, "--format", "csv"},
+                 cenv);
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 5) << csv.out;  // header + Jan 2..5
 
-  auto table = Run({"history", "AAPL", "--start", "2024-01-02", "--end", "2024-01-05", "--server", serve.url,
-                    "--format", "table", "--no-color"}, cenv);
+  auto table = Run({"history", "AAPL", "--start", "2024-01-02", "--end", "2024-01-05", "--server",
+                    serve.url, "--format", "table", "--no-color"},
+                   cenv);
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_THAT(table.out, HasSubstr("2024-01-02"));
   EXPECT_THAT(table.out, ::testing::Not(HasSubstr("\x1b[")));
 
   const std::string pq = (dir_ / "a.parquet").string();
   auto parquet = Run({"history", "AAPL", "--start", "2024-01-02", "--end", "2024-01-31", "--server",
-                      serve.url, "-o", pq}, cenv);
+                      serve.url, "-o", pq},
+                     cenv);
   ASSERT_EQ(parquet.exit_code, 0) << parquet.err;
   EXPECT_EQ(ReadFileText(pq).substr(0, 4), "PAR1");
 
@@ -181,12 +190,14 @@ TEST_F(CliTest, ServerModeFormatsErrorsAndGracefulSigterm) {
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
   EXPECT_TRUE(Json::parse(stats.out).contains("hit_rate"));
 
-  auto unknown = Run({"history", "ZZZZZZ", "--provider", "yahoo", "--server", serve.url, "--format", "csv"}, cenv);
+  auto unknown = Run(
+      {"history", "ZZZZZZ", "--provider", "yahoo", "--server", serve.url, "--format", "csv"}, cenv);
   EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
   EXPECT_FALSE(unknown.err.empty());
 
-  auto warm = Run({"warm", "AAPL,MSFT", "--intervals", "1d", "--start", "2023-01-01", "--end", "2023-03-31",
-                   "--server", serve.url}, cenv);
+  auto warm = Run({"warm", "AAPL,MSFT", "--intervals", "1d", "--start", "2023-01-01", "--end",
+                   "2023-03-31", "--server", serve.url},
+                  cenv);
   EXPECT_EQ(warm.exit_code, 0) << warm.err;
   EXPECT_TRUE(warm.out.empty()) << "nothing on stdout";
   // Progress only to a terminal: piped, stderr holds the outcome line alone.
@@ -194,7 +205,8 @@ TEST_F(CliTest, ServerModeFormatsErrorsAndGracefulSigterm) {
   EXPECT_THAT(warm.err, HasSubstr("2/2 done"));
   EXPECT_THAT(warm.err, ::testing::Not(HasSubstr("queued")));
 
-  auto inv_bad = Run({"invalidate", "finex:AAPL:*", "--server", serve.url}, {{"FINEX_ADMIN_TOKEN", "nope"}});
+  auto inv_bad =
+      Run({"invalidate", "finex:AAPL:*", "--server", serve.url}, {{"FINEX_ADMIN_TOKEN", "nope"}});
   EXPECT_EQ(inv_bad.exit_code, 1) << inv_bad.err;
   EXPECT_THAT(inv_bad.err, HasSubstr("$FINEX_ADMIN_TOKEN"));
   // No token at all: no empty "Bearer " header, the server says what is missing.
@@ -207,13 +219,20 @@ TEST_F(CliTest, ServerModeFormatsErrorsAndGracefulSigterm) {
   EXPECT_THAT(inv.err, HasSubstr("removed"));
 
   // Provider outage for data not cached: exit 3.
-  const uint16_t sim_port = static_cast<uint16_t>(std::stoi(sim.url.substr(sim.url.rfind(':') + 1)));
-  Exchange(sim_port, "POST /_sim/faults HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
-                         std::to_string(std::string(R"({"down":["yahoo","twelve_data","alpha_vantage","binance","coingecko"]})").size()) +
-                         "\r\nConnection: close\r\n\r\n" +
-                         R"({"down":["yahoo","twelve_data","alpha_vantage","binance","coingecko"]})");
-  auto down = Run({"history", "NVDA", "--start", "2022-01-03", "--end", "2022-02-28", "--server", serve.url,
-                   "--format", "csv"}, cenv);
+  const uint16_t sim_port =
+      static_cast<uint16_t>(std::stoi(sim.url.substr(sim.url.rfind(':') + 1)));
+  Exchange(sim_port,
+           "POST /_sim/faults HTTP/1.1\r\nHost: t\r\nContent-Type: "
+           "application/json\r\nContent-Length: " +
+               std::to_string(
+                   std::string(
+                       R"({"down":["yahoo","twelve_data","alpha_vantage","binance","coingecko"]})")
+                       .size()) +
+               "\r\nConnection: close\r\n\r\n" +
+               R"({"down":["yahoo","twelve_data","alpha_vantage","binance","coingecko"]})");
+  auto down = Run({"history", "NVDA", "--start", "2022-01-03", "--end", "2022-02-28", "--server",
+                   serve.url, "--format", "csv"},
+                  cenv);
   EXPECT_EQ(down.exit_code, 3) << down.err;
 
   EXPECT_EQ(serve.Stop(SIGTERM), 0) << "SIGTERM drains and exits 0";

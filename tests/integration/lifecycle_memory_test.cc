@@ -38,14 +38,15 @@ std::vector<Req> Workload(uint64_t seed, size_t n) {
   std::vector<Timestamp> days;
   for (Timestamp d = T(2024, 2, 12); d < T(2024, 3, 15); d += kSecondsPerDay) {
     const int wd = static_cast<int>((d / kSecondsPerDay + 3) % 7);  // 0 = Monday (1970-01-01: Thu)
-    if (wd < 5 && d != T(2024, 2, 19)) days.push_back(d);                  // Presidents' Day
+    if (wd < 5 && d != T(2024, 2, 19)) days.push_back(d);           // Presidents' Day
   }
   std::vector<Req> out;
   for (size_t i = 0; i < n; ++i) {
     if (u(rng) < 0.7) {
       const int s = static_cast<int>(30 * u(rng) * u(rng));
       const int m = 1 + static_cast<int>(10 * u(rng));  // start month 1..10
-      out.push_back({"MEMD" + std::to_string(s), Interval::k1d, T(2023, m, 1), T(2023, m + 3, 1) - 1});
+      out.push_back(
+          {"MEMD" + std::to_string(s), Interval::k1d, T(2023, m, 1), T(2023, m + 3, 1) - 1});
     } else {
       const int s = static_cast<int>(60 * u(rng));
       const Timestamp d = days[static_cast<size_t>(u(rng) * static_cast<double>(days.size()))];
@@ -66,7 +67,8 @@ struct RunResult {
 constexpr uint64_t kHotBudget = 1 << 20;      // 1 MiB of decoded frames
 constexpr uint64_t kBackendBudget = 1 << 20;  // 1 MiB of encoded fragments
 
-RunResult RunWorkload(cache::EvictionKind kind, uint64_t hot, uint64_t backend_bytes, const std::vector<Req>& w) {
+RunResult RunWorkload(cache::EvictionKind kind, uint64_t hot, uint64_t backend_bytes,
+                      const std::vector<Req>& w) {
   RigOptions o;
   o.start = T(2024, 3, 16, 12);  // Saturday: every bar final, no expiry during the run
   o.eviction = kind;
@@ -96,12 +98,13 @@ RunResult RunWorkload(cache::EvictionKind kind, uint64_t hot, uint64_t backend_b
 }
 
 void Print(const char* name, const RunResult& r) {
-  std::printf("%-9s provider_calls=%lld hit_rate=%.3f evictions=%llu max_memory_bytes=%llu "
-              "max_backend_bytes=%llu rss_growth=%.1f MiB time=%.1f s\n",
-              name, static_cast<long long>(r.provider_calls), r.hit_rate,
-              static_cast<unsigned long long>(r.evictions), static_cast<unsigned long long>(r.max_memory),
-              static_cast<unsigned long long>(r.max_backend), static_cast<double>(r.rss_growth) / (1 << 20),
-              r.seconds);
+  std::printf(
+      "%-9s provider_calls=%lld hit_rate=%.3f evictions=%llu max_memory_bytes=%llu "
+      "max_backend_bytes=%llu rss_growth=%.1f MiB time=%.1f s\n",
+      name, static_cast<long long>(r.provider_calls), r.hit_rate,
+      static_cast<unsigned long long>(r.evictions), static_cast<unsigned long long>(r.max_memory),
+      static_cast<unsigned long long>(r.max_backend), static_cast<double>(r.rss_growth) / (1 << 20),
+      r.seconds);
 }
 
 TEST(LifecycleMemory, BudgetHoldsAndGdsfNeedsNoMoreCallsThanLru) {
@@ -132,7 +135,8 @@ TEST(LifecycleMemory, BudgetHoldsAndGdsfNeedsNoMoreCallsThanLru) {
 #if !defined(__SANITIZE_ADDRESS__)
     EXPECT_LT(r->rss_growth, 32ll << 20);
 #else
-    std::printf("ASan build: RSS growth %lld bytes not checked\n", static_cast<long long>(r->rss_growth));
+    std::printf("ASan build: RSS growth %lld bytes not checked\n",
+                static_cast<long long>(r->rss_growth));
 #endif
   }
   EXPECT_EQ(unbounded.evictions, 0u);
@@ -163,11 +167,12 @@ TEST(LifecycleMemory, EngineMaxMemoryMbBoundsAllCachedData) {
     max_memory = std::max(max_memory, engine->api().cache_stats().memory_bytes);
   }
   const cache::CacheStats s = engine->api().cache_stats();
-  std::printf("engine max_memory_mb=2: memory_budget_bytes=%llu max memory_bytes=%llu evictions=%llu "
-              "provider calls=%lld hit_rate=%.3f\n",
-              static_cast<unsigned long long>(s.memory_budget_bytes),
-              static_cast<unsigned long long>(max_memory), static_cast<unsigned long long>(s.evictions),
-              static_cast<long long>(simulator->stats().total), s.hit_rate);
+  std::printf(
+      "engine max_memory_mb=2: memory_budget_bytes=%llu max memory_bytes=%llu evictions=%llu "
+      "provider calls=%lld hit_rate=%.3f\n",
+      static_cast<unsigned long long>(s.memory_budget_bytes),
+      static_cast<unsigned long long>(max_memory), static_cast<unsigned long long>(s.evictions),
+      static_cast<long long>(simulator->stats().total), s.hit_rate);
   EXPECT_EQ(s.memory_budget_bytes, 2u << 20);
   EXPECT_LE(max_memory, s.memory_budget_bytes);
   // The hot tier alone may hold half the budget: more proves the memory

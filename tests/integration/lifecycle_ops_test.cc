@@ -8,8 +8,8 @@
 #include <chrono>
 #include <thread>
 
-#include "finex/engine/engine.h"
 #include "finex/core/symbol.h"
+#include "finex/engine/engine.h"
 #include "tests/integration/lifecycle_rig.h"
 #include "tests/integration/sim_engine.h"
 
@@ -103,15 +103,35 @@ TEST_F(LifecycleOps, InvalidateRejectsHostilePatternsAndTouchesOnlyWhatItNames) 
     if (s == "AAPL") aapl_keys = r.info.cache_keys_used.size();
   }
   ASSERT_GT(aapl_keys, 0u);
-  ASSERT_OK_AND_ASSIGN(HistoryResult aapl1h, H("AAPL", Interval::k1h, T(2024, 2, 1), EndOf(2024, 2, 2)));
+  ASSERT_OK_AND_ASSIGN(HistoryResult aapl1h,
+                       H("AAPL", Interval::k1h, T(2024, 2, 1), EndOf(2024, 2, 2)));
   aapl_keys += aapl1h.info.cache_keys_used.size();
 
   const std::string big = "finex:" + std::string(10 * 1024, 'A') + ":*";
-  const std::vector<std::string> hostile = {
-      "*", "**", "", "finex", "finex:", "../", "finex:../*", "finex:AAPL/../*", "finex:AAPL:..:*",
-      "finex:AAPL\n:*", std::string("finex:AAPL\0:*", 13), "finex:AAPL\x01:*", "finex:AAPL\x7f:*",
-      "finex:AAP*", "finex:AAPL", "finex:A?PL:*", "finex:[A]:*", "finex:AAPL :*", "redis:*", "FINEX:AAPL:*",
-      "finex:AAPL:1d:*:*:*:*:*:*", "finex:AAPL:7x:*", big, std::string(10 * 1024, '*')};
+  const std::vector<std::string> hostile = {"*",
+                                            "**",
+                                            "",
+                                            "finex",
+                                            "finex:",
+                                            "../",
+                                            "finex:../*",
+                                            "finex:AAPL/../*",
+                                            "finex:AAPL:..:*",
+                                            "finex:AAPL\n:*",
+                                            std::string("finex:AAPL\0:*", 13),
+                                            "finex:AAPL\x01:*",
+                                            "finex:AAPL\x7f:*",
+                                            "finex:AAP*",
+                                            "finex:AAPL",
+                                            "finex:A?PL:*",
+                                            "finex:[A]:*",
+                                            "finex:AAPL :*",
+                                            "redis:*",
+                                            "FINEX:AAPL:*",
+                                            "finex:AAPL:1d:*:*:*:*:*:*",
+                                            "finex:AAPL:7x:*",
+                                            big,
+                                            std::string(10 * 1024, '*')};
   for (const std::string& p : hostile) {
     auto r = api().invalidate_cache(p);
     ASSERT_FALSE(r.ok()) << "accepted pattern of " << p.size() << " bytes: " << Printable(p, 60);
@@ -139,7 +159,8 @@ TEST_F(LifecycleOps, InvalidateRejectsHostilePatternsAndTouchesOnlyWhatItNames) 
     EXPECT_EQ(r.info.api_calls_made, 0) << s << " was touched by finex:AAPL:*";
   }
   EXPECT_EQ(sim_->stats().total, 0);
-  ASSERT_OK_AND_ASSIGN(HistoryResult again, H("AAPL", Interval::k1d, T(2024, 1, 2), EndOf(2024, 2, 29)));
+  ASSERT_OK_AND_ASSIGN(HistoryResult again,
+                       H("AAPL", Interval::k1d, T(2024, 1, 2), EndOf(2024, 2, 29)));
   EXPECT_EQ(again.info.api_calls_made, 1);
   ASSERT_OK_AND_ASSIGN(again, H("AAPL", Interval::k1h, T(2024, 2, 1), EndOf(2024, 2, 2)));
   EXPECT_EQ(again.info.api_calls_made, 1);
@@ -159,7 +180,8 @@ TEST_F(LifecycleOps, StatsMoveAsSpecified) {
   EXPECT_EQ(s0.bytes, 0u);
 
   // A miss: one call, counted per provider and per symbol.
-  ASSERT_OK_AND_ASSIGN(HistoryResult m, H("AAPL", Interval::k1d, T(2024, 1, 2), EndOf(2024, 2, 29)));
+  ASSERT_OK_AND_ASSIGN(HistoryResult m,
+                       H("AAPL", Interval::k1d, T(2024, 1, 2), EndOf(2024, 2, 29)));
   ASSERT_EQ(m.info.api_calls_made, 1);
   cache::CacheStats s1 = api().cache_stats();
   EXPECT_EQ(s1.misses, 1u);
@@ -179,7 +201,8 @@ TEST_F(LifecycleOps, StatsMoveAsSpecified) {
   EXPECT_EQ(s1.evictions, 0u);
 
   // Three hits on AAPL, one miss on MSFT.
-  for (int i = 0; i < 3; ++i) ASSERT_OK(H("AAPL", Interval::k1d, T(2024, 1, 10), EndOf(2024, 2, 20)));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_OK(H("AAPL", Interval::k1d, T(2024, 1, 10), EndOf(2024, 2, 20)));
   ASSERT_OK(H("MSFT", Interval::k1d, T(2024, 1, 2), EndOf(2024, 2, 29)));
   cache::CacheStats s2 = api().cache_stats();
   EXPECT_EQ(s2.hits, 3u);

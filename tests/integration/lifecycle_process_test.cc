@@ -74,7 +74,8 @@ struct Replay {
   double speed = 1;
   Timestamp anchor = 0;
   double At(int64_t wall_us) const {
-    return static_cast<double>(start) + static_cast<double>(wall_us - anchor * 1000000) / 1e6 * speed;
+    return static_cast<double>(start) +
+           static_cast<double>(wall_us - anchor * 1000000) / 1e6 * speed;
   }
   double Now() const { return At(WallMicros()); }
   // Sleeps until the replayed clock reads at least r.
@@ -82,12 +83,13 @@ struct Replay {
     while (true) {
       const double left = (r - Now()) / speed;
       if (left <= 0) return;
-      std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(left * 1e6) + 1000));
+      std::this_thread::sleep_for(
+          std::chrono::microseconds(static_cast<int64_t>(left * 1e6) + 1000));
     }
   }
   std::vector<std::string> Flags() const {
-    return {"--clock-start", std::to_string(start), "--clock-speed", std::to_string(speed),
-            "--clock-anchor", std::to_string(anchor)};
+    return {"--clock-start",       std::to_string(start), "--clock-speed",
+            std::to_string(speed), "--clock-anchor",      std::to_string(anchor)};
   }
 };
 
@@ -107,7 +109,8 @@ struct Answer {
     const Json& d = body["data"];
     if (!d.contains("timestamp")) return out;
     for (size_t i = 0; i < d["timestamp"].size(); ++i)
-      if (!d[column][i].is_null()) out[d["timestamp"][i].get<Timestamp>()] = d[column][i].get<double>();
+      if (!d[column][i].is_null())
+        out[d["timestamp"][i].get<Timestamp>()] = d[column][i].get<double>();
     return out;
   }
   std::vector<std::string> Keys() const {
@@ -118,8 +121,9 @@ struct Answer {
 };
 
 std::string Describe(const Answer& a) {
-  return "HTTP " + std::to_string(a.status()) + " in replay [" + FormatIsoUtc(static_cast<Timestamp>(a.r0)) +
-         ", " + FormatIsoUtc(static_cast<Timestamp>(a.r1)) + "]: " + a.raw.body.substr(0, 600);
+  return "HTTP " + std::to_string(a.status()) + " in replay [" +
+         FormatIsoUtc(static_cast<Timestamp>(a.r0)) + ", " +
+         FormatIsoUtc(static_cast<Timestamp>(a.r1)) + "]: " + a.raw.body.substr(0, 600);
 }
 
 class LifecycleProcess : public ::testing::Test {
@@ -163,12 +167,27 @@ class LifecycleProcess : public ::testing::Test {
     // after the asked end), so it neither vouches for the days up to it nor
     // marks the range's real last bar as forming; the tests below still
     // refetch past days during the session, as they were written when it did.
-    std::vector<std::string> serve_args = {
-        "serve", "--listen", "127.0.0.1:0", "--sim", sim_.url, "--profile", "production",
-        "--set", "cache.backend=memory", "--set", "cache.prefetch_enabled=false",
-        "--set", "cache.ttl_multiplier=1", "--set", "cache.fragment_size=optimized",
-        "--set", "features.aggressive_widening=false",
-        "--set", "server.answer_cache_mb=0", "--set", "providers.yahoo.rate_limit_per_min=100000"};
+    std::vector<std::string> serve_args = {"serve",
+                                           "--listen",
+                                           "127.0.0.1:0",
+                                           "--sim",
+                                           sim_.url,
+                                           "--profile",
+                                           "production",
+                                           "--set",
+                                           "cache.backend=memory",
+                                           "--set",
+                                           "cache.prefetch_enabled=false",
+                                           "--set",
+                                           "cache.ttl_multiplier=1",
+                                           "--set",
+                                           "cache.fragment_size=optimized",
+                                           "--set",
+                                           "features.aggressive_widening=false",
+                                           "--set",
+                                           "server.answer_cache_mb=0",
+                                           "--set",
+                                           "providers.yahoo.rate_limit_per_min=100000"};
     for (const std::string& f : replay_.Flags()) serve_args.push_back(f);
     ASSERT_TRUE(StartBackground(serve_, serve_args, env_, dir_.string(), "listening"))
         << ReadFileText(serve_.err_path);
@@ -191,9 +210,9 @@ class LifecycleProcess : public ::testing::Test {
                "&end=" + end + extra);
   }
   int SimPost(const std::string& path, const std::string& body) {
-    const std::string raw = "POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" +
-                            "Content-Length: " + std::to_string(body.size()) +
-                            "\r\nConnection: close\r\n\r\n" + body;
+    const std::string raw =
+        "POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" +
+        "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     return Exchange(PortOf(sim_.url), raw, 30000).status;
   }
   Json SimStats() { return Get("/_sim/stats", PortOf(sim_.url)).body; }
@@ -239,7 +258,8 @@ size_t ExpectTruth(const sim::Generator& gen, const Answer& a, const std::string
     ++compared;
   }
   for (const auto& [ts, v] : got)
-    EXPECT_TRUE(exists.count(ts)) << sym << " served a bar the simulator never had: " << FormatIsoUtc(ts);
+    EXPECT_TRUE(exists.count(ts)) << sym
+                                  << " served a bar the simulator never had: " << FormatIsoUtc(ts);
   return compared;
 }
 
@@ -265,7 +285,8 @@ const std::string kTodayFromOpen = "2022-06-24T13:30:00Z";
 // 15m AAPL over two weeks, 19:38 → 20:22 replayed at 60x (44 wall seconds).
 TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfternoon) {
   // The calendar this test reasons with, checked against the generator.
-  FramePtr day = sim::TrueBars("AAPL", Interval::k15m, {kToday, kToday + kSecondsPerDay}, kToday + kSecondsPerDay);
+  FramePtr day = sim::TrueBars("AAPL", Interval::k15m, {kToday, kToday + kSecondsPerDay},
+                               kToday + kSecondsPerDay);
   ASSERT_GT(day->rows(), 0u);
   ASSERT_EQ(day->first_timestamp(), kOpen);
   ASSERT_EQ(day->last_timestamp(), kClose - 15 * 60);
@@ -275,7 +296,8 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   // Historical days (ended more than 7 days before now: 7-day TTL), recent
   // final days (15 min), and today. (06-17 is fetched too but left out of
   // the checks: it turns historical at 19:45 today, 7 days after its last bar.)
-  const std::vector<std::string> old_days = {"2022-06-13", "2022-06-14", "2022-06-15", "2022-06-16"};
+  const std::vector<std::string> old_days = {"2022-06-13", "2022-06-14", "2022-06-15",
+                                             "2022-06-16"};
   const std::vector<std::string> recent_days = {"2022-06-21", "2022-06-22", "2022-06-23"};
   const std::string today = "2022-06-24";
   int64_t chart = ChartCalls();
@@ -292,15 +314,16 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   };
   auto aapl_today = [&] { return aapl(kTodayFromOpen, today); };
   auto day_end = [](const std::string& d) { return Day(d) + kSecondsPerDay - 1; };
-  const std::string stalled = "the machine stalled for minutes of replayed time (seconds of wall time) "
-                              "between requests; the expectation below needs less";
+  const std::string stalled =
+      "the machine stalled for minutes of replayed time (seconds of wall time) "
+      "between requests; the expectation below needs less";
 
   // --- 19:38: the two weeks in one call, cut into one fragment per day.
   Answer first_fetch = aapl(old_days.front(), today);
   EXPECT_EQ(first_fetch.calls(), 1) << Describe(first_fetch);
   EXPECT_EQ(chart_delta(), 1);
-  EXPECT_GT(ExpectTruth(gen_, first_fetch, "AAPL", Interval::k15m, Day(old_days.front()), day_end(today),
-                        first_fetch.r1, first_fetch.r0),
+  EXPECT_GT(ExpectTruth(gen_, first_fetch, "AAPL", Interval::k15m, Day(old_days.front()),
+                        day_end(today), first_fetch.r1, first_fetch.r0),
             200u);
   const std::map<Timestamp, double> first = first_fetch.Closes();
   ASSERT_FALSE(first.empty());
@@ -442,7 +465,8 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   EXPECT_EQ(chart_delta(), 1);
   ASSERT_FALSE(closed.Closes().empty());
   EXPECT_EQ(closed.Closes().rbegin()->first, kClose - 15 * 60);
-  EXPECT_GE(ExpectTruth(gen_, closed, "AAPL", Interval::k15m, kOpen, day_end(today), closed.r1, closed.r0),
+  EXPECT_GE(ExpectTruth(gen_, closed, "AAPL", Interval::k15m, kOpen, day_end(today), closed.r1,
+                        closed.r0),
             25u);
 
   // --- Within the publication lag the closed day is refetched again on the
@@ -464,7 +488,8 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   replay_.WaitUntil(final_fetch.r1 + kMaxLiveTtl + 30);
   Answer final_hit = aapl_today();
   ASSERT_LT(final_hit.r1, final_fetch.r0 - 1 + kRecentFinalTtl) << stalled;
-  EXPECT_EQ(final_hit.calls(), 0) << "the final day was dropped like a provisional one: " << Describe(final_hit);
+  EXPECT_EQ(final_hit.calls(), 0) << "the final day was dropped like a provisional one: "
+                                  << Describe(final_hit);
   EXPECT_EQ(chart_delta(), 0);
   EXPECT_EQ(final_hit.Closes(), closed.Closes());
   EXPECT_FALSE(final_hit.stale());
@@ -521,12 +546,15 @@ TEST_F(LifecycleProcess, SplitAtTheOpenEndsPreSplitPrices) {
   ASSERT_EQ(pre.status(), 200) << Describe(pre);
   Answer pre_i = History(sym, "15m", i_start, d_end);
   ASSERT_EQ(pre_i.status(), 200) << Describe(pre_i);
-  ASSERT_LT(pre_i.r1, static_cast<double>(split.ts)) << "the machine stalled past the open (4 wall seconds)";
-  EXPECT_GT(ExpectTruth(gen_, pre, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1, pre.r1, pre.r0),
+  ASSERT_LT(pre_i.r1, static_cast<double>(split.ts))
+      << "the machine stalled past the open (4 wall seconds)";
+  EXPECT_GT(ExpectTruth(gen_, pre, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1,
+                        pre.r1, pre.r0),
             30u);
-  ExpectTruth(gen_, pre, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1, pre.r1, pre.r0, "adj_close");
-  EXPECT_GT(ExpectTruth(gen_, pre_i, sym, Interval::k15m, ex_day - 3 * kSecondsPerDay, ex_day - 1, pre_i.r1,
-                        pre_i.r0),
+  ExpectTruth(gen_, pre, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1, pre.r1,
+              pre.r0, "adj_close");
+  EXPECT_GT(ExpectTruth(gen_, pre_i, sym, Interval::k15m, ex_day - 3 * kSecondsPerDay, ex_day - 1,
+                        pre_i.r1, pre_i.r0),
             20u);
   EXPECT_GE(chart_delta(), 2);
 
@@ -543,8 +571,10 @@ TEST_F(LifecycleProcess, SplitAtTheOpenEndsPreSplitPrices) {
   EXPECT_EQ(chart_delta(), post.calls());
   EXPECT_TRUE(post.Closes().count(ex_day)) << "the ex-date's live bar";
   const Timestamp now_ts = static_cast<Timestamp>(post.r1);
-  ExpectTruth(gen_, post, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, now_ts, post.r1, post.r0);
-  ExpectTruth(gen_, post, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, now_ts, post.r1, post.r0, "adj_close");
+  ExpectTruth(gen_, post, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, now_ts, post.r1,
+              post.r0);
+  ExpectTruth(gen_, post, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, now_ts, post.r1,
+              post.r0, "adj_close");
   // Sanity: what changed is the split ratio, bar by bar.
   const std::map<Timestamp, double> before = pre.Closes(), after = post.Closes();
   size_t restated = 0;
@@ -559,7 +589,8 @@ TEST_F(LifecycleProcess, SplitAtTheOpenEndsPreSplitPrices) {
   ASSERT_EQ(post_i.status(), 200) << Describe(post_i);
   EXPECT_GE(post_i.calls(), 1) << "pre-split 15m bars were still cached: " << Describe(post_i);
   EXPECT_EQ(chart_delta(), post_i.calls());
-  ExpectTruth(gen_, post_i, sym, Interval::k15m, ex_day - 3 * kSecondsPerDay, ex_day - 1, post_i.r1, post_i.r0);
+  ExpectTruth(gen_, post_i, sym, Interval::k15m, ex_day - 3 * kSecondsPerDay, ex_day - 1, post_i.r1,
+              post_i.r0);
   for (const auto& [ts, c] : pre_i.Closes()) {
     ASSERT_TRUE(post_i.Closes().count(ts)) << FormatIsoUtc(ts);
     EXPECT_NEAR(c / post_i.Closes().at(ts), ratio, 1e-5 * ratio) << FormatIsoUtc(ts);
@@ -573,14 +604,16 @@ TEST_F(LifecycleProcess, SplitAtTheOpenEndsPreSplitPrices) {
   EXPECT_EQ(again.calls(), 0) << Describe(again);
   Answer again_i = History(sym, "15m", i_start, d_end);
   ASSERT_EQ(again_i.status(), 200) << Describe(again_i);
-  ASSERT_LT(again_i.r1, post_i.r0 - 1 + kLiveTtl) << "the machine stalled for over 2.5 wall seconds";
+  ASSERT_LT(again_i.r1, post_i.r0 - 1 + kLiveTtl)
+      << "the machine stalled for over 2.5 wall seconds";
   EXPECT_EQ(again_i.calls(), 0) << Describe(again_i);
   EXPECT_EQ(chart_delta(), 0);
-  ExpectTruth(gen_, again, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1, again.r1, post.r0);
-  ExpectTruth(gen_, again, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1, again.r1, post.r0,
-              "adj_close");
-  ExpectTruth(gen_, again_i, sym, Interval::k15m, ex_day - 3 * kSecondsPerDay, ex_day - 1, again_i.r1,
-              post_i.r0);
+  ExpectTruth(gen_, again, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1, again.r1,
+              post.r0);
+  ExpectTruth(gen_, again, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1, again.r1,
+              post.r0, "adj_close");
+  ExpectTruth(gen_, again_i, sym, Interval::k15m, ex_day - 3 * kSecondsPerDay, ex_day - 1,
+              again_i.r1, post_i.r0);
 }
 
 }  // namespace

@@ -8,13 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <limits>
 #include <map>
 #include <optional>
-
-#include <chrono>
 #include <thread>
 
 #include "finex/engine/engine.h"
@@ -30,7 +29,8 @@ using fragment::Fragment;
 
 std::string Ranges(const std::vector<TimeRange>& rs) {
   std::string s;
-  for (const TimeRange& r : rs) s += "[" + FormatIsoUtc(r.start) + ", " + FormatIsoUtc(r.end) + ") ";
+  for (const TimeRange& r : rs)
+    s += "[" + FormatIsoUtc(r.start) + ", " + FormatIsoUtc(r.end) + ") ";
   return s;
 }
 
@@ -78,7 +78,8 @@ TEST(LifecycleReplay, ExpiryRefetchesExactlyTheExpiredFragments) {
     ASSERT_FALSE(before.empty());
     Timestamp next = std::numeric_limits<Timestamp>::max();
     for (const Fragment& f : before)
-      if (!f.is_empty_answer() && f.expires_at > rig.clock.Now()) next = std::min(next, f.expires_at);
+      if (!f.is_empty_answer() && f.expires_at > rig.clock.Now())
+        next = std::min(next, f.expires_at);
     ASSERT_NE(next, std::numeric_limits<Timestamp>::max());
     rig.clock.Set(next);
     const Timestamp now = rig.clock.Now();
@@ -104,9 +105,10 @@ TEST(LifecycleReplay, ExpiryRefetchesExactlyTheExpiredFragments) {
     // ...and every expired one is (its first and last bar lie in a call).
     for (const Fragment& f : expired) {
       for (Timestamp bar : {f.actual.start, f.actual.end - NominalSeconds(Interval::k5m)}) {
-        const bool asked =
-            std::any_of(calls.begin(), calls.end(), [&](const TimeRange& c) { return c.Contains(bar); });
-        EXPECT_TRUE(asked) << "expired " << f.key << " bar " << FormatIsoUtc(bar) << " not refetched";
+        const bool asked = std::any_of(calls.begin(), calls.end(),
+                                       [&](const TimeRange& c) { return c.Contains(bar); });
+        EXPECT_TRUE(asked) << "expired " << f.key << " bar " << FormatIsoUtc(bar)
+                           << " not refetched";
       }
       if (f.final) saw_final_refetch = true;
     }
@@ -133,7 +135,8 @@ TEST(LifecycleReplay, LiveBarIsProvisionalThenReplacedThenFinalAfterCloseAndLag)
   auto live = Holding(rig.Fragments("AAPL", Interval::k5m), T(2024, 3, 15, 15, 0));
   ASSERT_TRUE(live.has_value());
   EXPECT_FALSE(live->final) << live->key;
-  EXPECT_LE(live->expires_at - live->fetched_at, 5 * 60) << "a provisional piece lives minutes at most";
+  EXPECT_LE(live->expires_at - live->fetched_at, 5 * 60)
+      << "a provisional piece lives minutes at most";
 
   // Within its short TTL the provisional bar is served from cache as it was.
   rig.clock.Advance(30);
@@ -205,7 +208,8 @@ TEST(LifecycleReplay, ProviderDownServesStaleWithHonestFreshnessElseAnError) {
     std::string d = "calls " + std::to_string(back.info.api_calls_made) + " keys:";
     for (const std::string& k : back.info.cache_keys_used) d += " " + k;
     for (const Fragment& f : rig.Fragments("AAPL", Interval::k5m))
-      d += "\n  " + f.key + " fetched " + FormatIsoUtc(f.fetched_at) + " expires " + FormatIsoUtc(f.expires_at);
+      d += "\n  " + f.key + " fetched " + FormatIsoUtc(f.fetched_at) + " expires " +
+           FormatIsoUtc(f.expires_at);
     return d;
   }();
 }

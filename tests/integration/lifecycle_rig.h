@@ -78,10 +78,10 @@ class RecordingHttp final : public provider::HttpClient {
 
 struct RigOptions {
   cache::EvictionKind eviction = cache::EvictionKind::kGdsf;
-  uint64_t hot_tier_bytes = 0;      // 0 = unlimited
-  uint64_t backend_max_bytes = 0;   // 0 = unlimited
+  uint64_t hot_tier_bytes = 0;     // 0 = unlimited
+  uint64_t backend_max_bytes = 0;  // 0 = unlimited
   Timestamp start = T(2024, 3, 15, 15);
-  std::string sim_data_dir;         // `finex sim --data`; "" = generator only
+  std::string sim_data_dir;  // `finex sim --data`; "" = generator only
 };
 
 struct Rig {
@@ -113,7 +113,8 @@ struct Rig {
     co.hot_tier_bytes = o.hot_tier_bytes;
     // The memory backend keeps its bytes in this process: they count in
     // memory_bytes, so the budget is both halves (as OpenEngine sets it).
-    if (o.hot_tier_bytes > 0 && o.backend_max_bytes > 0) co.memory_budget_bytes = o.hot_tier_bytes + o.backend_max_bytes;
+    if (o.hot_tier_bytes > 0 && o.backend_max_bytes > 0)
+      co.memory_budget_bytes = o.hot_tier_bytes + o.backend_max_bytes;
     co.max_parallel = 2;
     api = cache::NewSmartCache(std::move(deps), co);
   }

@@ -57,11 +57,13 @@ TEST(LifecycleValidation, RealYahooErrorsAreDetectedCountedAndNeverCached) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.symbol);
     const uint64_t rejects0 = rig.api->cache_stats().validation_rejects;
-    ASSERT_OK_AND_ASSIGN(cache::HistoryResult r, rig.H(c.symbol, Interval::k1d, T(2022, 1, 1), EndOf(2023, 12, 31)));
+    ASSERT_OK_AND_ASSIGN(cache::HistoryResult r,
+                         rig.H(c.symbol, Interval::k1d, T(2022, 1, 1), EndOf(2023, 12, 31)));
     EXPECT_EQ(r.info.api_calls_made, 1);
     EXPECT_GT(r.frame->rows(), 10u);
     const uint64_t rejects = rig.api->cache_stats().validation_rejects - rejects0;
-    ASSERT_OK_AND_ASSIGN(cache::HistoryResult again, rig.H(c.symbol, Interval::k1d, T(2022, 1, 1), EndOf(2023, 12, 31)));
+    ASSERT_OK_AND_ASSIGN(cache::HistoryResult again,
+                         rig.H(c.symbol, Interval::k1d, T(2022, 1, 1), EndOf(2023, 12, 31)));
     if (c.bad) {
       EXPECT_GT(rejects, 0u) << "the real Yahoo error was not detected";
       EXPECT_TRUE(rig.Fragments(c.symbol, Interval::k1d).empty()) << "a suspect series was cached";

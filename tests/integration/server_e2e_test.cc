@@ -8,12 +8,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
-#include "finex/engine/engine.h"
 #include "finex/codec/parquet/parquet_codec.h"
+#include "finex/engine/engine.h"
 #include "finex/http/server.h"
 #include "finex/server/service.h"
 #include "finex/sim/simulator.h"
@@ -102,7 +101,8 @@ TEST_F(E2eTest, HistoryIsServedThenCachedWithNoNewUpstreamCall) {
   EXPECT_EQ(sim_->stats().total, upstream) << "the repeat made no upstream call";
 
   // A sub-range is answered from the same fragments.
-  auto sub = HttpGet(port_, "/v1/history?symbols=AAPL&interval=1d&start=2024-02-01&end=2024-02-29&format=csv");
+  auto sub = HttpGet(
+      port_, "/v1/history?symbols=AAPL&interval=1d&start=2024-02-01&end=2024-02-29&format=csv");
   ASSERT_EQ(sub.status, 200) << sub.body;
   EXPECT_EQ(sub.Header("x-finex-api-calls"), "0");
   EXPECT_EQ(sub.Header("x-finex-start"), "2024-02-01T00:00:00Z");
@@ -127,7 +127,8 @@ TEST_F(E2eTest, ParquetWithEtagAndRange) {
   EXPECT_EQ(tail.status, 206);
   EXPECT_EQ(tail.body, full.body.substr(full.body.size() - 8));
   EXPECT_EQ(tail.Header("etag"), etag);
-  auto head = testing::Exchange(port_, "HEAD " + url + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 3000);
+  auto head = testing::Exchange(
+      port_, "HEAD " + url + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 3000);
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.Header("content-length"), std::to_string(full.body.size()));
 }
@@ -172,7 +173,8 @@ TEST_F(E2eTest, QuoteSearchStatsMetrics) {
 }
 
 TEST_F(E2eTest, UnknownSymbolAndProviderOutage) {
-  auto nf = HttpGet(port_, "/v1/history?symbols=ZZZZZZ&provider=yahoo&start=2024-01-02&end=2024-01-31");
+  auto nf =
+      HttpGet(port_, "/v1/history?symbols=ZZZZZZ&provider=yahoo&start=2024-01-02&end=2024-01-31");
   EXPECT_EQ(nf.status, 404) << nf.body;
   EXPECT_EQ(nf.Header("content-type"), "application/problem+json");
   Json nfj = Json::parse(nf.body);
@@ -181,17 +183,22 @@ TEST_F(E2eTest, UnknownSymbolAndProviderOutage) {
 
   // A provider refusing finex's API key (none configured here) is a provider
   // failure, not finex's admin 401.
-  auto key = HttpGet(port_, "/v1/history?symbols=IBM&provider=alpha_vantage&start=2024-01-02&end=2024-01-31");
+  auto key = HttpGet(
+      port_, "/v1/history?symbols=IBM&provider=alpha_vantage&start=2024-01-02&end=2024-01-31");
   EXPECT_EQ(key.status, 502) << key.body;
   EXPECT_EQ(Json::parse(key.body)["code"], "provider_rejected") << key.body;
 
   // Cached data survives an outage; uncached data is a clean 502/503/504.
-  const std::string cached = "/v1/history?symbols=AAPL&provider=yahoo&start=2024-01-02&end=2024-01-31";
+  const std::string cached =
+      "/v1/history?symbols=AAPL&provider=yahoo&start=2024-01-02&end=2024-01-31";
   ASSERT_EQ(HttpGet(port_, cached).status, 200);
-  ASSERT_TRUE(sim_->SetFaults(R"({"down":["yahoo","binance","alpha_vantage","twelve_data","coingecko"]})").ok());
+  ASSERT_TRUE(
+      sim_->SetFaults(R"({"down":["yahoo","binance","alpha_vantage","twelve_data","coingecko"]})")
+          .ok());
   auto again = HttpGet(port_, cached);
   EXPECT_EQ(again.status, 200) << again.body;
-  auto down = HttpGet(port_, "/v1/history?symbols=MSFT&provider=yahoo&start=2023-01-02&end=2023-01-31");
+  auto down =
+      HttpGet(port_, "/v1/history?symbols=MSFT&provider=yahoo&start=2023-01-02&end=2023-01-31");
   EXPECT_GE(down.status, 502) << down.body;
   EXPECT_LE(down.status, 504) << down.body;
   EXPECT_EQ(down.Header("content-type"), "application/problem+json");

@@ -120,24 +120,28 @@ TEST_F(HostileTest, OversizedUrlHeadersAndBody) {
   for (int i = 0; i < 2000; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
   ExpectClean(HttpGet(port_, "/healthz", many), 431, 431, "many headers");
   const std::string body(200 * 1024, 'x');
-  ExpectClean(Exchange(port_, "POST /v1/cache/warm HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer tok\r\n"
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body),
+  ExpectClean(Exchange(port_,
+                       "POST /v1/cache/warm HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer tok\r\n"
+                       "Content-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body),
               413, 413, "big body");
 }
 
 TEST_F(HostileTest, MalformedRequestsAndMethods) {
   ExpectClean(Exchange(port_, "GARBAGE\r\n\r\n"), 400, 400, "garbage request line");
-  ExpectClean(Exchange(port_, "GET /v1/quote?symbols=\xff\xfe HTTP/1.1\r\nHost: t\r\n\r\n"), 400, 400,
-              "raw non-UTF-8 target");
-  ExpectClean(Exchange(port_, "PUT /v1/history HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"), 405, 405,
-              "PUT");
-  ExpectClean(Exchange(port_, "DELETE /v1/cache?pattern=finex:* HTTP/1.1\r\nHost: t\r\n\r\n"), 401, 401,
-              "no token");
-  ExpectClean(Exchange(port_, "DELETE /v1/cache?pattern=finex:* HTTP/1.1\r\nHost: t\r\n"
-                              "Authorization: Bearer wrong\r\n\r\n"),
+  ExpectClean(Exchange(port_, "GET /v1/quote?symbols=\xff\xfe HTTP/1.1\r\nHost: t\r\n\r\n"), 400,
+              400, "raw non-UTF-8 target");
+  ExpectClean(Exchange(port_, "PUT /v1/history HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"),
+              405, 405, "PUT");
+  ExpectClean(Exchange(port_, "DELETE /v1/cache?pattern=finex:* HTTP/1.1\r\nHost: t\r\n\r\n"), 401,
+              401, "no token");
+  ExpectClean(Exchange(port_,
+                       "DELETE /v1/cache?pattern=finex:* HTTP/1.1\r\nHost: t\r\n"
+                       "Authorization: Bearer wrong\r\n\r\n"),
               403, 403, "wrong token");
-  ExpectClean(Exchange(port_, "POST /v1/cache/warm HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer tok\r\n"
-                              "Content-Length: 9\r\n\r\n{\"a\":[[[["),
+  ExpectClean(Exchange(port_,
+                       "POST /v1/cache/warm HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer tok\r\n"
+                       "Content-Length: 9\r\n\r\n{\"a\":[[[["),
               400, 400, "bad warm JSON");
   EXPECT_TRUE(api_.invalidated().empty());
 }

@@ -16,10 +16,10 @@
 namespace finex::testing {
 
 struct RawAnswer {
-  int status = 0;         // 0 when no answer arrived
-  std::string head;       // status line + headers
+  int status = 0;    // 0 when no answer arrived
+  std::string head;  // status line + headers
   std::string body;
-  bool closed = false;    // the server closed the connection
+  bool closed = false;  // the server closed the connection
   std::string Header(std::string_view lower) const {
     std::string h;
     for (char c : head) h.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
@@ -62,7 +62,8 @@ inline RawAnswer ReadAnswer(int fd, int timeout_ms = 5000) {
   size_t need = std::string::npos;
   while (true) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now()).count();
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
     if (left <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
@@ -85,7 +86,8 @@ inline RawAnswer ReadAnswer(int fd, int timeout_ms = 5000) {
   if (end == std::string::npos) return a;
   a.head = buf.substr(0, end);
   a.body = buf.substr(end + 4, need == std::string::npos ? std::string::npos : need - end - 4);
-  if (a.head.size() > 12 && a.head.rfind("HTTP/1.", 0) == 0) a.status = std::stoi(a.head.substr(9, 3));
+  if (a.head.size() > 12 && a.head.rfind("HTTP/1.", 0) == 0)
+    a.status = std::stoi(a.head.substr(9, 3));
   return a;
 }
 
@@ -99,7 +101,8 @@ inline RawAnswer Exchange(uint16_t port, std::string_view raw, int timeout_ms = 
   return a;
 }
 
-inline RawAnswer HttpGet(uint16_t port, std::string_view target, std::string_view extra_headers = "") {
+inline RawAnswer HttpGet(uint16_t port, std::string_view target,
+                         std::string_view extra_headers = "") {
   return Exchange(port, "GET " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n" +
                             std::string(extra_headers) + "Connection: close\r\n\r\n");
 }

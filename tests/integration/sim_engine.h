@@ -8,9 +8,9 @@
 #include <memory>
 #include <utility>
 
-#include "finex/engine/engine.h"
 #include "finex/core/clock.h"
 #include "finex/core/status.h"
+#include "finex/engine/engine.h"
 #include "finex/sim/simulator.h"
 
 namespace finex::testing {

@@ -61,16 +61,18 @@ std::string Bits(std::optional<double> d) {
 
 std::string ToJson(const Frame& f, const KeyValueMetadata& md) {
   std::ostringstream o;
-  o << "{\"fields\": " << Quote(f.fields().Name()) << ", \"rows\": " << f.rows() << ", \"metadata\": [";
-  for (size_t i = 0; i < md.size(); ++i) o << (i ? ", " : "") << "[" << Quote(md[i].first) << ", " << Quote(md[i].second) << "]";
+  o << "{\"fields\": " << Quote(f.fields().Name()) << ", \"rows\": " << f.rows()
+    << ", \"metadata\": [";
+  for (size_t i = 0; i < md.size(); ++i)
+    o << (i ? ", " : "") << "[" << Quote(md[i].first) << ", " << Quote(md[i].second) << "]";
   o << "], \"data\": [";
   for (size_t i = 0; i < f.rows(); ++i) {
     const Bar b = f.row(i);
-    o << (i ? ",\n" : "\n") << "[" << Quote(b.symbol) << ", \"" << b.timestamp << "\", " << Bits(b.open) << ", "
-      << Bits(b.high) << ", " << Bits(b.low) << ", " << Bits(b.close) << ", "
-      << (b.volume ? "\"" + std::to_string(*b.volume) + "\"" : std::string("null")) << ", " << Bits(b.adj_close)
-      << ", " << Bits(b.market_cap) << ", " << Quote(b.provider) << ", " << Quote(b.currency) << ", "
-      << Quote(b.timezone) << "]";
+    o << (i ? ",\n" : "\n") << "[" << Quote(b.symbol) << ", \"" << b.timestamp << "\", "
+      << Bits(b.open) << ", " << Bits(b.high) << ", " << Bits(b.low) << ", " << Bits(b.close)
+      << ", " << (b.volume ? "\"" + std::to_string(*b.volume) + "\"" : std::string("null")) << ", "
+      << Bits(b.adj_close) << ", " << Bits(b.market_cap) << ", " << Quote(b.provider) << ", "
+      << Quote(b.currency) << ", " << Quote(b.timezone) << "]";
   }
   o << "]}\n";
   return o.str();
@@ -92,12 +94,18 @@ FramePtr MakeFrame(uint64_t seed, size_t rows, FieldSet fields, double null_rate
         if (std::uniform_real_distribution<double>(0, 1)(rng) < null_rate) return std::nullopt;
         if (special) {
           switch (rng() % 8) {
-            case 0: return std::numeric_limits<double>::quiet_NaN();
-            case 1: return -0.0;
-            case 2: return std::numeric_limits<double>::infinity();
-            case 3: return -std::numeric_limits<double>::infinity();
-            case 4: return std::numeric_limits<double>::max();
-            case 5: return std::numeric_limits<double>::denorm_min();
+            case 0:
+              return std::numeric_limits<double>::quiet_NaN();
+            case 1:
+              return -0.0;
+            case 2:
+              return std::numeric_limits<double>::infinity();
+            case 3:
+              return -std::numeric_limits<double>::infinity();
+            case 4:
+              return std::numeric_limits<double>::max();
+            case 5:
+              return std::numeric_limits<double>::denorm_min();
           }
         }
         return static_cast<double>(rng() % 10000000) / 100.0;
@@ -109,8 +117,9 @@ FramePtr MakeFrame(uint64_t seed, size_t rows, FieldSet fields, double null_rate
       bar.adj_close = val();
       bar.market_cap = val();
       if (std::uniform_real_distribution<double>(0, 1)(rng) >= null_rate) {
-        bar.volume = special && rng() % 3 == 0 ? std::numeric_limits<int64_t>::min() + static_cast<int64_t>(rng() % 5)
-                                               : static_cast<int64_t>(rng() % 100000000);
+        bar.volume = special && rng() % 3 == 0
+                         ? std::numeric_limits<int64_t>::min() + static_cast<int64_t>(rng() % 5)
+                         : static_cast<int64_t>(rng() % 100000000);
       }
       bar.provider = (i % 5 == 0) ? "binance" : "yahoo";
       bar.currency = "usd";
@@ -141,14 +150,16 @@ int Write(const std::string& dir) {
                    opts(ParquetCompression::kSnappy, 2, true, 1 << 17)});
   cases.push_back({"finex_gzip_plain", MakeFrame(3, 300, FieldSet::Ohlcv(), 0.1, false),
                    opts(ParquetCompression::kGzip, 1, false, 1 << 17)});
-  cases.push_back({"finex_none_groups", MakeFrame(4, 1000, FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose), 0.05,
-                                                  false),
-                   opts(ParquetCompression::kNone, 1, true, 128)});
+  cases.push_back(
+      {"finex_none_groups",
+       MakeFrame(4, 1000, FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose), 0.05, false),
+       opts(ParquetCompression::kNone, 1, true, 128)});
   cases.push_back({"finex_special", MakeFrame(5, 200, FieldSet::All(), 0.1, true), {}});
   cases.push_back({"finex_one_row", MakeFrame(6, 1, FieldSet::Ohlcv(), 0, false), {}});
   cases.push_back({"finex_empty", Frame::Empty(FieldSet::Ohlcv()), {}});
   cases.push_back({"finex_big", MakeFrame(7, 200000, FieldSet::Ohlcv(), 0.01, false), {}});
-  const KeyValueMetadata md = {{"finex.fragment", "AAPL:1m"}, {"finex.requested", "1704067200-1704153600"}};
+  const KeyValueMetadata md = {{"finex.fragment", "AAPL:1m"},
+                               {"finex.requested", "1704067200-1704153600"}};
   for (const Case& c : cases) {
     auto bytes = finex::codec::EncodeParquet(*c.frame, md, c.opt);
     if (!bytes.ok()) {

@@ -12,8 +12,8 @@
 #pragma once
 
 #include <algorithm>
-#include <cctype>
 #include <atomic>
+#include <cctype>
 #include <map>
 #include <set>
 #include <string>
@@ -111,8 +111,8 @@ class FakeCachedApi : public cache::CachedApi {
       }
       if (!known) return NotFoundError("unknown symbol '" + sym + "'").WithParam("symbols");
       keys.push_back("finex:" + sym + ":" + std::string(IntervalName(opts.interval)) + ":" +
-                     std::to_string(start) + ":" + std::to_string(end) + ":yahoo:usd:" +
-                     opts.fields.Name() + "_v1");
+                     std::to_string(start) + ":" + std::to_string(end) +
+                     ":yahoo:usd:" + opts.fields.Name() + "_v1");
     }
     auto frame = std::move(b).Finish();
     if (!frame.ok()) return frame.status();
@@ -145,7 +145,8 @@ class FakeCachedApi : public cache::CachedApi {
     std::string key = "q";
     for (const std::string& sym : symbols) {
       auto it = quotes_.find(sym);
-      if (it == quotes_.end()) return NotFoundError("unknown symbol '" + sym + "'").WithParam("symbols");
+      if (it == quotes_.end())
+        return NotFoundError("unknown symbol '" + sym + "'").WithParam("symbols");
       r.quotes.push_back(it->second);
       key += sym + ",";
     }
@@ -156,7 +157,8 @@ class FakeCachedApi : public cache::CachedApi {
     return r;
   }
 
-  Result<cache::SearchResults> Search(std::string_view query, const cache::SearchOptions& opts) override {
+  Result<cache::SearchResults> Search(std::string_view query,
+                                      const cache::SearchOptions& opts) override {
     ++search_calls_;
     MutexLock lock(mu_);
     if (Status s = TakeFailure(); !s.ok()) return s;

@@ -25,8 +25,9 @@
 namespace finex::testing {
 
 // Deterministic bars of `symbol` at the calendar's bar starts in r, start <= now.
-inline FramePtr FakeTruth(const calendar::Calendar& cal, std::string_view symbol, Interval iv, TimeRange r,
-                          Timestamp now, std::string_view provider = "fake", FieldSet fields = FieldSet::All()) {
+inline FramePtr FakeTruth(const calendar::Calendar& cal, std::string_view symbol, Interval iv,
+                          TimeRange r, Timestamp now, std::string_view provider = "fake",
+                          FieldSet fields = FieldSet::All()) {
   uint64_t h = 1469598103934665603ull;
   for (char c : symbol) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   const double level = 20.0 + static_cast<double>(h % 400);
@@ -58,9 +59,11 @@ inline FramePtr FakeTruth(const calendar::Calendar& cal, std::string_view symbol
 
 class FakeProvider final : public provider::Provider {
  public:
-  using Truth = std::function<FramePtr(std::string_view symbol, Interval iv, TimeRange r, Timestamp now)>;
+  using Truth =
+      std::function<FramePtr(std::string_view symbol, Interval iv, TimeRange r, Timestamp now)>;
 
-  FakeProvider(provider::ProviderId id, const calendar::Calendar& cal, Clock& clock, Truth truth = {})
+  FakeProvider(provider::ProviderId id, const calendar::Calendar& cal, Clock& clock,
+               Truth truth = {})
       : id_(id), cal_(cal), clock_(clock), truth_(std::move(truth)) {}
 
   provider::ProviderId id() const override { return id_; }
@@ -85,7 +88,9 @@ class FakeProvider final : public provider::Provider {
       limits = limits_;
       if (!fail_.ok()) return fail_;
       for (const std::string& u : unknown_)
-        if (u == req.symbol) return NotFoundError("unknown symbol " + req.symbol).WithProvider(std::string(name()), 404);
+        if (u == req.symbol)
+          return NotFoundError("unknown symbol " + req.symbol)
+              .WithProvider(std::string(name()), 404);
     }
     const Timestamp now = clock_.Now();
     TimeRange r = req.range;
@@ -97,7 +102,8 @@ class FakeProvider final : public provider::Provider {
     resp.frame = r.empty() ? Frame::Empty(req.fields)
                            : (truth_ ? truth_(req.symbol, req.interval, r, now)
                                      : FakeTruth(cal_, req.symbol, req.interval, r, now, name()));
-    resp.frame = resp.frame->Project(req.fields.Union(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)));
+    resp.frame =
+        resp.frame->Project(req.fields.Union(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)));
     if (limits.max_rows > 0 && static_cast<int64_t>(resp.frame->rows()) > limits.max_rows)
       resp.frame = resp.frame->SliceRows(0, static_cast<size_t>(limits.max_rows));
     if (!resp.frame->empty()) {
@@ -116,7 +122,8 @@ class FakeProvider final : public provider::Provider {
     if (!fail_.ok()) return fail_;
     std::vector<finex::Quote> out;
     for (const std::string& s : symbols) {
-      if (std::find(unknown_.begin(), unknown_.end(), s) != unknown_.end()) continue;  // not in the answer
+      if (std::find(unknown_.begin(), unknown_.end(), s) != unknown_.end())
+        continue;  // not in the answer
       finex::Quote q;
       q.symbol = s;
       q.price = 100 + static_cast<double>(s.size());

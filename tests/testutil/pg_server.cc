@@ -116,11 +116,11 @@ Result<std::unique_ptr<PgServer>> PgServer::Start() {
 Status PgServer::Launch() {
   const RunAs as = CurrentRunAs(as_postgres_user_);
   const std::string log = dir_ + "/postgres.log";
-  pid_t pid = Spawn({bindir_ + "/postgres", "-D", dir_ + "/data", "-p", std::to_string(port_), "-k",
-                     dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
-                     "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
-                     "max_connections=200", "-c", "shared_buffers=64MB"},
-                    log, dir_, as);
+  pid_t pid = Spawn(
+      {bindir_ + "/postgres", "-D", dir_ + "/data", "-p", std::to_string(port_), "-k", dir_, "-c",
+       "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
+       "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=64MB"},
+      log, dir_, as);
   if (pid < 0) return UnavailableError(std::string("fork: ") + strerror(errno));
   pid_ = pid;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -174,8 +174,8 @@ TestPgTarget TestPg() {
   }
   auto s = PgServer::Start();
   if (!s.ok()) {
-    t.skip_reason = "no PostgreSQL: FINEX_TEST_PG_DSN unset and launching one failed: " +
-                    s.status().message();
+    t.skip_reason =
+        "no PostgreSQL: FINEX_TEST_PG_DSN unset and launching one failed: " + s.status().message();
     return t;
   }
   t.server = std::move(s).value();

@@ -18,8 +18,8 @@ std::string SharedDataDir();
 }  // namespace finex::testing
 
 // Skips the current test with a message when ../shared/data is absent.
-#define FINEX_REQUIRE_SHARED_DATA()                                                  \
-  do {                                                                               \
-    if (::finex::testing::SharedDataDir().empty())                                   \
+#define FINEX_REQUIRE_SHARED_DATA()                                                   \
+  do {                                                                                \
+    if (::finex::testing::SharedDataDir().empty())                                    \
       GTEST_SKIP() << "needs ../shared/data (real provider data); it is absent here"; \
   } while (0)

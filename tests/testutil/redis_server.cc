@@ -1,11 +1,11 @@
 #include "tests/testutil/redis_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -47,7 +47,8 @@ bool RedisPing(int port) {
       write(fd, "PING\r\n", 6) == 6) {
     pollfd p{fd, POLLIN, 0};
     char buf[16] = {};
-    if (poll(&p, 1, 500) == 1 && read(fd, buf, sizeof buf - 1) > 0) ok = strncmp(buf, "+PONG", 5) == 0;
+    if (poll(&p, 1, 500) == 1 && read(fd, buf, sizeof buf - 1) > 0)
+      ok = strncmp(buf, "+PONG", 5) == 0;
   }
   close(fd);
   return ok;
@@ -73,10 +74,25 @@ Result<std::unique_ptr<RedisServer>> RedisServer::Start() {
 Status RedisServer::Launch() {
   const std::string port = std::to_string(port_);
   const std::string log = dir_ + "/redis.log";
-  std::vector<std::string> args = {"redis-server", "--port", port, "--bind", "127.0.0.1",
-                                   "--save", "", "--appendonly", "no", "--dir", dir_,
-                                   "--daemonize", "no", "--protected-mode", "no",
-                                   "--logfile", log, "--databases", "16"};
+  std::vector<std::string> args = {"redis-server",
+                                   "--port",
+                                   port,
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--save",
+                                   "",
+                                   "--appendonly",
+                                   "no",
+                                   "--dir",
+                                   dir_,
+                                   "--daemonize",
+                                   "no",
+                                   "--protected-mode",
+                                   "no",
+                                   "--logfile",
+                                   log,
+                                   "--databases",
+                                   "16"};
   pid_t pid = fork();
   if (pid < 0) return UnavailableError(std::string("fork: ") + strerror(errno));
   if (pid == 0) {

@@ -59,8 +59,8 @@ class RedisServer {
 // Either an URL to use (maybe with the server that serves it) or a reason to
 // skip.
 struct TestRedisTarget {
-  std::string url;                       // empty when skip_reason is set
-  std::unique_ptr<RedisServer> server;   // null when FINEX_TEST_REDIS_URL is used
+  std::string url;                      // empty when skip_reason is set
+  std::unique_ptr<RedisServer> server;  // null when FINEX_TEST_REDIS_URL is used
   std::string skip_reason;
 };
 // FINEX_TEST_REDIS_URL if set, else a freshly launched RedisServer.

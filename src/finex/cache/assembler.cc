@@ -7,15 +7,18 @@ namespace finex::cache {
 
 using fragment::FragmentPtr;
 
-Assembler::Assembler(FragmentStore& store, size_t memo_max_rows) : store_(store), memo_max_rows_(memo_max_rows) {}
+Assembler::Assembler(FragmentStore& store, size_t memo_max_rows)
+    : store_(store), memo_max_rows_(memo_max_rows) {}
 
 void Assembler::DropMemos() {
   MutexLock lock(mu_);
   memos_.clear();
 }
 
-Result<Assembly> Assembler::Assemble(const std::vector<FragmentPtr>& use, const fragment::PlanRequest& pr,
-                                     const std::vector<FramePtr>& extra, Timestamp now, uint64_t generation) {
+Result<Assembly> Assembler::Assemble(const std::vector<FragmentPtr>& use,
+                                     const fragment::PlanRequest& pr,
+                                     const std::vector<FramePtr>& extra, Timestamp now,
+                                     uint64_t generation) {
   std::vector<FragmentPtr> frags;
   frags.reserve(use.size());
   for (const FragmentPtr& f : use)
@@ -36,16 +39,20 @@ Result<Assembly> Assembler::Assemble(const std::vector<FragmentPtr>& use, const 
       MutexLock lock(mu_);
       if (auto it = memos_.find(series); it != memos_.end()) memo = it->second;
     }
-    if (memo && memo->generation == generation && now < memo->min_expires && memo->provider == pr.provider &&
-        memo->currency == pr.currency && std::includes(memo->ids.begin(), memo->ids.end(), ids.begin(), ids.end()))
+    if (memo && memo->generation == generation && now < memo->min_expires &&
+        memo->provider == pr.provider && memo->currency == pr.currency &&
+        std::includes(memo->ids.begin(), memo->ids.end(), ids.begin(), ids.end()))
       return finish(memo->merged);
   }
   std::vector<FragmentPtr> order = frags;
-  std::sort(order.begin(), order.end(), [](auto& a, auto& b) { return a->actual.start < b->actual.start; });
+  std::sort(order.begin(), order.end(),
+            [](auto& a, auto& b) { return a->actual.start < b->actual.start; });
   bool disjoint = true;
-  for (size_t i = 1; i < order.size(); ++i) disjoint = disjoint && order[i - 1]->actual.end <= order[i]->actual.start;
+  for (size_t i = 1; i < order.size(); ++i)
+    disjoint = disjoint && order[i - 1]->actual.end <= order[i]->actual.start;
   if (!disjoint)  // overlapping pieces: newer fetches last, so their values win
-    std::stable_sort(order.begin(), order.end(), [](auto& a, auto& b) { return a->fetched_at < b->fetched_at; });
+    std::stable_sort(order.begin(), order.end(),
+                     [](auto& a, auto& b) { return a->fetched_at < b->fetched_at; });
   std::vector<FramePtr> frames;
   Timestamp min_expires = std::numeric_limits<Timestamp>::max();
   size_t rows = 0;

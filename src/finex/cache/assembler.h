@@ -42,9 +42,9 @@ class Assembler {
   // Assembles `use` (+ extra frames) for pr. `generation` is the registry
   // generation `use` was planned from (~0 = do not memoize). Errors: the
   // store's (e.g. DataLoss for bytes that do not decode).
-  Result<Assembly> Assemble(const std::vector<fragment::FragmentPtr>& use, const fragment::PlanRequest& pr,
-                            const std::vector<FramePtr>& extra, Timestamp now, uint64_t generation)
-      FINEX_EXCLUDES(mu_);
+  Result<Assembly> Assemble(const std::vector<fragment::FragmentPtr>& use,
+                            const fragment::PlanRequest& pr, const std::vector<FramePtr>& extra,
+                            Timestamp now, uint64_t generation) FINEX_EXCLUDES(mu_);
   // Forgets every memo (an invalidation whose extent is unknown).
   void DropMemos() FINEX_EXCLUDES(mu_);
 

@@ -29,8 +29,8 @@ class AssemblerTest : public ::testing::Test {
   }
   fragment::FragmentPtr Put(TimeRange r, Timestamp fetched) {
     FramePtr bars = Truth(r);
-    auto key = fragment::MakeFragmentKey("AAPL", Interval::k1d, bars->first_timestamp(), bars->last_timestamp(),
-                                         "yahoo", "usd", bars->fields());
+    auto key = fragment::MakeFragmentKey("AAPL", Interval::k1d, bars->first_timestamp(),
+                                         bars->last_timestamp(), "yahoo", "usd", bars->fields());
     auto f = fragment::FragmentFromKey(*key, 0);
     f->vouched = r;
     f->fetched_at = fetched;
@@ -67,8 +67,8 @@ TEST_F(AssemblerTest, PiecesMergeSliceAndProject) {
   auto b = Put({T(2024, 4, 1), T(2024, 5, 1)}, clock.Now());
   Assembler asm_(*store, 100000);
   const TimeRange want{T(2024, 3, 15), T(2024, 4, 15)};
-  ASSERT_OK_AND_ASSIGN(Assembly got, asm_.Assemble({a, b}, Req(want, FieldSet::Ohlcv()), {},
-                                                   clock.Now(), 1));
+  ASSERT_OK_AND_ASSIGN(Assembly got,
+                       asm_.Assemble({a, b}, Req(want, FieldSet::Ohlcv()), {}, clock.Now(), 1));
   ASSERT_FALSE(got.vanished());
   EXPECT_TRUE(got.frame->Equals(*Truth(want)->Project(FieldSet::Ohlcv())));
 }
@@ -77,7 +77,8 @@ TEST_F(AssemblerTest, AVanishedPieceIsATypedAnswerNotAnError) {
   auto a = Put({T(2024, 3, 1), T(2024, 4, 1)}, clock.Now());
   store->Publish({}, std::vector<std::string>{a->key});
   Assembler asm_(*store, 100000);
-  ASSERT_OK_AND_ASSIGN(Assembly got, asm_.Assemble({a}, Req({T(2024, 3, 1), T(2024, 4, 1)}), {}, clock.Now(), 1));
+  ASSERT_OK_AND_ASSIGN(Assembly got,
+                       asm_.Assemble({a}, Req({T(2024, 3, 1), T(2024, 4, 1)}), {}, clock.Now(), 1));
   EXPECT_TRUE(got.vanished());
   EXPECT_EQ(got.vanished_key, a->key);
 }
@@ -110,8 +111,8 @@ TEST_F(AssemblerTest, TheNewerFetchWinsASharedBar) {
   b.Add(bar);
   FramePtr newer = *std::move(b).Finish();
   Assembler asm_(*store, 100000);
-  ASSERT_OK_AND_ASSIGN(Assembly got,
-                       asm_.Assemble({old}, Req({T(2024, 3, 5), T(2024, 3, 6)}), {newer}, clock.Now(), 1));
+  ASSERT_OK_AND_ASSIGN(Assembly got, asm_.Assemble({old}, Req({T(2024, 3, 5), T(2024, 3, 6)}),
+                                                   {newer}, clock.Now(), 1));
   ASSERT_EQ(got.frame->rows(), 1u);
   EXPECT_EQ(got.frame->column(DoubleField::kClose).Get(0), 1.0);
 }

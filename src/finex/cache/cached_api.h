@@ -51,8 +51,8 @@ struct SearchOptions {
 struct ResolvedQuery {
   std::vector<std::string> symbols;
   Interval interval = Interval::k1d;
-  Timestamp start = 0;  // inclusive
-  Timestamp end = 0;    // inclusive
+  Timestamp start = 0;   // inclusive
+  Timestamp end = 0;     // inclusive
   std::string provider;  // the provider(s) that served, comma-joined
   std::string currency;
   FieldSet fields = FieldSet::Ohlcv();
@@ -63,9 +63,9 @@ struct CacheInfo {
   std::vector<std::string> cache_keys_used;  // fragment keys that contributed
   int api_calls_made = 0;                    // upstream HTTP calls this answer caused
   double response_time_ms = 0;
-  double data_freshness_s = 0;               // age of the oldest data served
-  bool stale = false;  // served from cache because the provider failed (stale-if-error)
-  std::string note;    // human note, e.g. "provider yahoo unavailable; served cached data"
+  double data_freshness_s = 0;  // age of the oldest data served
+  bool stale = false;           // served from cache because the provider failed (stale-if-error)
+  std::string note;             // human note, e.g. "provider yahoo unavailable; served cached data"
 };
 
 struct HistoryResult {
@@ -88,7 +88,7 @@ struct WarmRequest {
   std::vector<std::string> symbols;
   std::vector<Interval> intervals;
   std::vector<std::pair<Timestamp, Timestamp>> ranges;  // inclusive [start, end]
-  std::string provider;  // "" = finex picks
+  std::string provider;                                 // "" = finex picks
 };
 
 struct WarmStatus {
@@ -136,7 +136,8 @@ class CachedApi {
   virtual ~CachedApi() = default;
   virtual Result<HistoryResult> History(std::span<const std::string> symbols,
                                         const HistoryOptions& opts) = 0;
-  virtual Result<QuoteResult> Quote(std::span<const std::string> symbols, const QuoteOptions& opts) = 0;
+  virtual Result<QuoteResult> Quote(std::span<const std::string> symbols,
+                                    const QuoteOptions& opts) = 0;
   virtual Result<SearchResults> Search(std::string_view query, const SearchOptions& opts) = 0;
 
   virtual CacheStats cache_stats() const = 0;

@@ -11,7 +11,8 @@ using fragment::Fragment;
 using fragment::FragmentPtr;
 
 // Older pieces a fresh one fully replaces.
-std::vector<std::string> Superseded(const std::vector<FragmentPtr>& series, const std::vector<FragmentPtr>& added) {
+std::vector<std::string> Superseded(const std::vector<FragmentPtr>& series,
+                                    const std::vector<FragmentPtr>& added) {
   std::unordered_set<std::string_view> added_keys;
   for (const FragmentPtr& a : added) added_keys.insert(a->key);
   std::vector<std::string> remove;
@@ -32,23 +33,26 @@ std::vector<std::string> Superseded(const std::vector<FragmentPtr>& series, cons
 // The connected run of mergeable pieces containing `a` in its bucket (empty
 // when there is nothing to merge).
 std::vector<FragmentPtr> RunOf(const FragmentPtr& a, const std::vector<FragmentPtr>& series,
-                               const calendar::Calendar& cal, fragment::BucketUnit unit, Interval iv,
-                               Timestamp now, TimeRange* hull) {
+                               const calendar::Calendar& cal, fragment::BucketUnit unit,
+                               Interval iv, Timestamp now, TimeRange* hull) {
   const TimeRange bucket = fragment::BucketOf(a->vouched.start, unit);
   std::vector<FragmentPtr> group;
   for (const FragmentPtr& f : series) {
-    if (f->provider() != a->provider() || f->currency() != a->currency() || f->expired(now)) continue;
+    if (f->provider() != a->provider() || f->currency() != a->currency() || f->expired(now))
+      continue;
     if (fragment::BucketOf(f->vouched.start, unit).start != bucket.start) continue;
     if (!(f->is_empty_answer() || a->is_empty_answer() || f->fields() == a->fields())) continue;
     if (f->final != a->final) continue;  // live pieces stay apart from final ones
     group.push_back(f);
   }
   if (group.size() < 2) return {};
-  std::sort(group.begin(), group.end(), [](auto& x, auto& y) { return x->vouched.start < y->vouched.start; });
+  std::sort(group.begin(), group.end(),
+            [](auto& x, auto& y) { return x->vouched.start < y->vouched.start; });
   std::vector<FragmentPtr> run;
   for (const FragmentPtr& f : group) {
     // Pieces separated only by closed time (a weekend) are neighbours.
-    if (!run.empty() && f->vouched.start > hull->end && !cal.TradingTime({hull->end, f->vouched.start}, iv).empty()) {
+    if (!run.empty() && f->vouched.start > hull->end &&
+        !cal.TradingTime({hull->end, f->vouched.start}, iv).empty()) {
       if (std::find(run.begin(), run.end(), a) != run.end()) break;
       run.clear();
     }
@@ -62,10 +66,12 @@ std::vector<FragmentPtr> RunOf(const FragmentPtr& a, const std::vector<FragmentP
 
 // Merges `run` into one stored piece; false when a piece could not be read
 // or the merged one not written (the run then stays as it was).
-bool MergeRun(FragmentStore& store, std::vector<FragmentPtr> run, const FragmentPtr& a, TimeRange hull,
-              const std::string& symbol, Interval iv, Timestamp now, std::unordered_set<std::string>* done) {
+bool MergeRun(FragmentStore& store, std::vector<FragmentPtr> run, const FragmentPtr& a,
+              TimeRange hull, const std::string& symbol, Interval iv, Timestamp now,
+              std::unordered_set<std::string>* done) {
   // Newer fetches last, so their values win.
-  std::stable_sort(run.begin(), run.end(), [](auto& x, auto& y) { return x->fetched_at < y->fetched_at; });
+  std::stable_sort(run.begin(), run.end(),
+                   [](auto& x, auto& y) { return x->fetched_at < y->fetched_at; });
   std::vector<FramePtr> frames;
   FieldSet fields;
   Timestamp fetched_at = std::numeric_limits<Timestamp>::max();
@@ -89,12 +95,13 @@ bool MergeRun(FragmentStore& store, std::vector<FragmentPtr> run, const Fragment
     final = final && f->final;
   }
   if (frames.empty()) fetched_at = empty_fetched_at;
-  FramePtr bars = frames.empty() ? Frame::Empty(a->fields().empty() ? FieldSet::Ohlcv() : a->fields())
-                                 : Frame::Merge(frames);
+  FramePtr bars = frames.empty()
+                      ? Frame::Empty(a->fields().empty() ? FieldSet::Ohlcv() : a->fields())
+                      : Frame::Merge(frames);
   const bool empty = bars->empty();
   auto key = fragment::MakeFragmentKey(symbol, iv, empty ? hull.start : bars->first_timestamp(),
-                                       empty ? hull.end - 1 : bars->last_timestamp(), a->provider(), a->currency(),
-                                       empty ? FieldSet() : fields);
+                                       empty ? hull.end - 1 : bars->last_timestamp(), a->provider(),
+                                       a->currency(), empty ? FieldSet() : fields);
   if (!key.ok()) return false;
   auto f = fragment::FragmentFromKey(*key, 0);
   if (!f.ok()) return false;
@@ -117,9 +124,9 @@ bool MergeRun(FragmentStore& store, std::vector<FragmentPtr> run, const Fragment
 
 }  // namespace
 
-void SupersedeAndCoalesce(FragmentStore& store, const calendar::Calendar& cal, fragment::BucketUnit unit,
-                          const std::string& symbol, Interval iv, const std::vector<FragmentPtr>& added,
-                          Timestamp now) {
+void SupersedeAndCoalesce(FragmentStore& store, const calendar::Calendar& cal,
+                          fragment::BucketUnit unit, const std::string& symbol, Interval iv,
+                          const std::vector<FragmentPtr>& added, Timestamp now) {
   auto snap = store.Snapshot(symbol, iv);
   if (std::vector<std::string> remove = Superseded(*snap.fragments, added); !remove.empty()) {
     store.Publish({}, remove);
@@ -131,7 +138,8 @@ void SupersedeAndCoalesce(FragmentStore& store, const calendar::Calendar& cal, f
     TimeRange hull;
     std::vector<FragmentPtr> run = RunOf(a, *snap.fragments, cal, unit, iv, now, &hull);
     if (run.empty()) continue;
-    if (MergeRun(store, std::move(run), a, hull, symbol, iv, now, &done)) snap = store.Snapshot(symbol, iv);
+    if (MergeRun(store, std::move(run), a, hull, symbol, iv, now, &done))
+      snap = store.Snapshot(symbol, iv);
   }
 }
 

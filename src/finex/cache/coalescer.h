@@ -24,8 +24,8 @@ namespace finex::cache {
 // Drops what `added` supersedes and merges the touching pieces of each added
 // piece's bucket. Failures to read or write a piece leave that group as it
 // was (nothing is lost; the pieces stay apart).
-void SupersedeAndCoalesce(FragmentStore& store, const calendar::Calendar& cal, fragment::BucketUnit unit,
-                          const std::string& symbol, Interval iv,
+void SupersedeAndCoalesce(FragmentStore& store, const calendar::Calendar& cal,
+                          fragment::BucketUnit unit, const std::string& symbol, Interval iv,
                           const std::vector<fragment::FragmentPtr>& added, Timestamp now);
 
 }  // namespace finex::cache

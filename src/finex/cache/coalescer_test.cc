@@ -29,9 +29,10 @@ class CoalescerTest : public ::testing::Test {
   }
   // Stores the bars of [a, b) as one piece, fetched at `fetched`.
   fragment::FragmentPtr Put(Timestamp a, Timestamp b, bool final = true, Timestamp fetched = 0) {
-    FramePtr bars = finex::testing::FakeTruth(cal, "AAPL", Interval::k1d, {a, b}, clock.Now(), "yahoo");
-    auto key = fragment::MakeFragmentKey("AAPL", Interval::k1d, bars->first_timestamp(), bars->last_timestamp(),
-                                         "yahoo", "usd", bars->fields());
+    FramePtr bars =
+        finex::testing::FakeTruth(cal, "AAPL", Interval::k1d, {a, b}, clock.Now(), "yahoo");
+    auto key = fragment::MakeFragmentKey("AAPL", Interval::k1d, bars->first_timestamp(),
+                                         bars->last_timestamp(), "yahoo", "usd", bars->fields());
     auto f = fragment::FragmentFromKey(*key, 0);
     f->vouched = {a, b};
     f->fetched_at = fetched ? fetched : clock.Now();
@@ -44,21 +45,24 @@ class CoalescerTest : public ::testing::Test {
     store->Publish(std::span<const fragment::FragmentPtr>(&fp, 1), {});
     return fp;
   }
-  std::vector<fragment::FragmentPtr> Pieces() { return *store->Snapshot("AAPL", Interval::k1d).fragments; }
+  std::vector<fragment::FragmentPtr> Pieces() {
+    return *store->Snapshot("AAPL", Interval::k1d).fragments;
+  }
   void Coalesce(const std::vector<fragment::FragmentPtr>& added) {
     SupersedeAndCoalesce(*store, cal, unit, "AAPL", Interval::k1d, added, clock.Now());
   }
 
   FakeClock clock{T(2024, 6, 15)};
   FakeCalendar cal;
-  const fragment::BucketUnit unit = fragment::FragmentBucketUnit(Interval::k1d, fragment::FragmentSize::kOptimized);
+  const fragment::BucketUnit unit =
+      fragment::FragmentBucketUnit(Interval::k1d, fragment::FragmentSize::kOptimized);
   std::unique_ptr<backend::Backend> mem;
   std::unique_ptr<codec::FrameCodec> codec;
   std::unique_ptr<FragmentStore> store;
 };
 
 TEST_F(CoalescerTest, TouchingPiecesOfOneBucketMergeKeepingEveryBar) {
-  auto a = Put(T(2024, 3, 1), T(2024, 3, 9));  // Fri 1 .. Fri 8
+  auto a = Put(T(2024, 3, 1), T(2024, 3, 9));    // Fri 1 .. Fri 8
   auto b = Put(T(2024, 3, 11), T(2024, 3, 16));  // Mon 11 .. Fri 15: a weekend apart
   const uint64_t rows = a->rows + b->rows;
   Coalesce({b});

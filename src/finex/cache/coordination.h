@@ -37,7 +37,8 @@ class Coordinator {
   enum class WaitOutcome { kReady, kGone, kTimeout };
   // Polls ready() until it answers true (kReady), the lease on `name`
   // disappears with ready() still false (kGone) or the wait timeout passes.
-  virtual Result<WaitOutcome> Wait(std::string_view name, const std::function<Result<bool>()>& ready) {
+  virtual Result<WaitOutcome> Wait(std::string_view name,
+                                   const std::function<Result<bool>()>& ready) {
     (void)name;
     (void)ready;
     return WaitOutcome::kGone;

@@ -11,12 +11,12 @@
 #include <thread>
 
 #include "finex/backend/memory/memory_backend.h"
-#include "tests/testutil/shared_backend.h"
 #include "finex/cache/smart_cache.h"
 #include "finex/codec/parquet/parquet_codec.h"
 #include "tests/testutil/fake_calendar.h"
 #include "tests/testutil/fake_clock.h"
 #include "tests/testutil/fake_provider.h"
+#include "tests/testutil/shared_backend.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::cache {
@@ -52,7 +52,8 @@ class HubCoordinator final : public Coordinator {
     auto it = hub_.leases.find(l.name);
     if (it != hub_.leases.end() && it->second == l.token) hub_.leases.erase(it);
   }
-  Result<WaitOutcome> Wait(std::string_view name, const std::function<Result<bool>()>& ready) override {
+  Result<WaitOutcome> Wait(std::string_view name,
+                           const std::function<Result<bool>()>& ready) override {
     waits.fetch_add(1);
     for (int i = 0; i < 2000; ++i) {
       FINEX_ASSIGN_OR_RETURN(bool r, ready());

@@ -113,12 +113,18 @@ double EvictionCost(Interval interval, size_t rows) {
   // One call refetches the fragment; daily and longer bars are worth more per
   // call because intraday reach is limited and rate limits are per call.
   switch (interval) {
-    case Interval::k1m: return 1.0;
-    case Interval::k5m: return 1.5;
-    case Interval::k15m: return 2.0;
-    case Interval::k30m: return 2.5;
-    case Interval::k1h: return 3.0;
-    default: return 5.0 + (rows > 0 ? 0.0 : -4.0);  // empty facts are cheap to re-ask
+    case Interval::k1m:
+      return 1.0;
+    case Interval::k5m:
+      return 1.5;
+    case Interval::k15m:
+      return 2.0;
+    case Interval::k30m:
+      return 2.5;
+    case Interval::k1h:
+      return 3.0;
+    default:
+      return 5.0 + (rows > 0 ? 0.0 : -4.0);  // empty facts are cheap to re-ask
   }
 }
 

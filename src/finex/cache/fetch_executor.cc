@@ -25,10 +25,13 @@ fragment::FetchLimits ToFetchLimits(const provider::CallLimits& l) {
 
 }  // namespace
 
-FieldSet FetchFields(FieldSet asked) { return asked.Union(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)); }
+FieldSet FetchFields(FieldSet asked) {
+  return asked.Union(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose));
+}
 
-FetchExecutor::FetchExecutor(const ProviderRoster& providers, const fragment::Planner& planner, Ingester& ingester,
-                             StatsRecorder& stats, Executor& executor, Clock& clock, size_t max_parallel)
+FetchExecutor::FetchExecutor(const ProviderRoster& providers, const fragment::Planner& planner,
+                             Ingester& ingester, StatsRecorder& stats, Executor& executor,
+                             Clock& clock, size_t max_parallel)
     : providers_(providers),
       planner_(planner),
       ingester_(ingester),
@@ -55,18 +58,20 @@ Status FetchExecutor::Execute(const fragment::Plan& plan, const fragment::PlanRe
     if (pi > 0) {  // re-plan what failed for this provider's limits
       TimeRangeSet fills;
       for (const fragment::FetchPlan& f : pending) fills = fills.Union(f.fills);
-      pending = planner_.PlanFetches(fills, plan.fresh, ToFetchLimits(limits), pr.interval, cal, now);
+      pending =
+          planner_.PlanFetches(fills, plan.fresh, ToFetchLimits(limits), pr.interval, cal, now);
     }
     const std::string miss_key =
         name + "|" + pr.symbol + "|" + std::string(IntervalName(pr.interval)) + "|" + pr.currency;
     auto currency_error = [&](const std::string& native) {
-      return UnimplementedError(name + " serves " + pr.symbol + " in " + native + ", not " + pr.currency +
-                                "; finex does not convert currencies")
+      return UnimplementedError(name + " serves " + pr.symbol + " in " + native + ", not " +
+                                pr.currency + "; finex does not convert currencies")
           .WithParam("currency");
     };
     if (!pr.currency.empty()) {
       MutexLock lock(currency_mu_);
-      if (auto it = currency_misses_.find(miss_key); it != currency_misses_.end() && now < it->second.second) {
+      if (auto it = currency_misses_.find(miss_key);
+          it != currency_misses_.end() && now < it->second.second) {
         last_error = currency_error(it->second.first);
         continue;  // known: no call; the next provider may serve the currency
       }
@@ -83,13 +88,15 @@ Status FetchExecutor::Execute(const fragment::Plan& plan, const fragment::PlanRe
           req.fields = fetch_req.fields;
           req.currency = pr.currency;
           auto resp = p->History(req);  // no lock held across the call
-          const int calls = resp.ok() ? std::max(1, resp->http_calls) : UpstreamCalls(resp.status());
+          const int calls =
+              resp.ok() ? std::max(1, resp->http_calls) : UpstreamCalls(resp.status());
           stats_.RecordProviderCalls(name, calls);
           Status st;
           std::vector<FramePtr> local;
           bool served = false;
           if (resp.ok()) {
-            st = ingester_.Store({&fetch_req, p, pending[i].call, &*resp, limits, &cal, clock_.Now()}, &local);
+            st = ingester_.Store(
+                {&fetch_req, p, pending[i].call, &*resp, limits, &cal, clock_.Now()}, &local);
             served = true;
             const std::string native = Lower(resp->currency);
             const bool has_rows = resp->frame && resp->frame->rows() > 0;
@@ -99,7 +106,8 @@ Status FetchExecutor::Execute(const fragment::Plan& plan, const fragment::PlanRe
               const std::string shown = native.empty() ? "an unstated currency" : native;
               st = currency_error(shown);
               MutexLock lock(currency_mu_);
-              if (currency_misses_.size() >= kMaxCurrencyMisses) currency_misses_.clear();  // bounded
+              if (currency_misses_.size() >= kMaxCurrencyMisses)
+                currency_misses_.clear();  // bounded
               currency_misses_[miss_key] = {shown, clock_.Now() + kSecondsPerDay};
             }
           } else {
@@ -119,7 +127,8 @@ Status FetchExecutor::Execute(const fragment::Plan& plan, const fragment::PlanRe
       if (results[i].ok()) continue;
       // An earlier provider's "no such symbol" says more than a later one's
       // refusal to serve at all (no API key, unsupported request).
-      if (!(last_error.code() == StatusCode::kNotFound && !Retryable(results[i]))) last_error = results[i];
+      if (!(last_error.code() == StatusCode::kNotFound && !Retryable(results[i])))
+        last_error = results[i];
       failed.push_back(pending[i]);
     }
     pending = std::move(failed);

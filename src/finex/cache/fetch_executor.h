@@ -43,14 +43,15 @@ struct FetchOutcome {
 
 class FetchExecutor {
  public:
-  FetchExecutor(const ProviderRoster& providers, const fragment::Planner& planner, Ingester& ingester,
-                StatsRecorder& stats, Executor& executor, Clock& clock, size_t max_parallel);
+  FetchExecutor(const ProviderRoster& providers, const fragment::Planner& planner,
+                Ingester& ingester, StatsRecorder& stats, Executor& executor, Clock& clock,
+                size_t max_parallel);
 
   // Runs plan.fetches for pr (see file comment), adding to *out. OK when
   // every gap was fetched and stored (or served as unstored); otherwise the
   // most telling provider error (Unavailable when none said more).
-  Status Execute(const fragment::Plan& plan, const fragment::PlanRequest& pr, const calendar::Calendar& cal,
-                 FetchOutcome* out) FINEX_EXCLUDES(currency_mu_);
+  Status Execute(const fragment::Plan& plan, const fragment::PlanRequest& pr,
+                 const calendar::Calendar& cal, FetchOutcome* out) FINEX_EXCLUDES(currency_mu_);
 
  private:
   static constexpr size_t kMaxCurrencyMisses = 10000;

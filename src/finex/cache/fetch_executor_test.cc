@@ -21,14 +21,17 @@ Timestamp T(int y, int m, int d) { return DaysFromCivil({y, m, d}) * kSecondsPer
 // A provider that answers in euros.
 class EuroProvider final : public provider::Provider {
  public:
-  EuroProvider(const calendar::Calendar& cal, Clock& clock) : inner_(provider::ProviderId::kTwelveData, cal, clock) {}
+  EuroProvider(const calendar::Calendar& cal, Clock& clock)
+      : inner_(provider::ProviderId::kTwelveData, cal, clock) {}
   provider::ProviderId id() const override { return provider::ProviderId::kTwelveData; }
   Result<provider::HistoryResponse> History(const provider::HistoryRequest& req) override {
     auto r = inner_.History(req);
     if (r.ok()) r->currency = "eur";
     return r;
   }
-  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> s) override { return inner_.Quote(s); }
+  Result<std::vector<finex::Quote>> Quote(std::span<const std::string> s) override {
+    return inner_.Quote(s);
+  }
   Result<std::vector<SearchResult>> Search(std::string_view q) override { return inner_.Search(q); }
   provider::CallLimits Limits(Interval iv) const override { return inner_.Limits(iv); }
   double calls_per_minute() const override { return 1e6; }
@@ -58,7 +61,8 @@ class FetchExecutorTest : public ::testing::Test {
       fx_roster = &roster;
     }
     auto snap = store->Snapshot(pr.symbol, pr.interval);
-    fragment::Plan plan = planner.Build(pr, *snap.fragments, cal, clock.Now(), roster.Candidates(pr.symbol, pr.interval));
+    fragment::Plan plan = planner.Build(pr, *snap.fragments, cal, clock.Now(),
+                                        roster.Candidates(pr.symbol, pr.interval));
     return fx->Execute(plan, pr, cal, out);
   }
   fragment::PlanRequest Req(std::string currency = "") {
@@ -125,7 +129,8 @@ TEST_F(FetchExecutorTest, ACurrencyTheProviderDoesNotServeIsRememberedForADay) {
 }
 
 TEST(FetchFields, AlwaysCarryOhlcvAndAdjClose) {
-  EXPECT_TRUE(FetchFields(FieldSet(FieldSet::kMarketCap)).Contains(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)));
+  EXPECT_TRUE(FetchFields(FieldSet(FieldSet::kMarketCap))
+                  .Contains(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)));
   EXPECT_TRUE(FetchFields(FieldSet::All()).Contains(FieldSet::All()));
 }
 

@@ -11,7 +11,8 @@ namespace finex::cache {
 using fragment::Fragment;
 using fragment::FragmentPtr;
 
-FragmentStore::FragmentStore(backend::Backend& backend, const codec::FrameCodec& codec, FragmentStoreOptions opts)
+FragmentStore::FragmentStore(backend::Backend& backend, const codec::FrameCodec& codec,
+                             FragmentStoreOptions opts)
     : backend_(backend), codec_(codec), opts_(opts), hot_(opts.hot_tier_bytes, opts.eviction) {}
 
 Status FragmentStore::EnsureLoaded(const std::string& symbol, Interval iv) {
@@ -22,8 +23,10 @@ Status FragmentStore::EnsureLoaded(const std::string& symbol, Interval iv) {
     MutexLock lock(load_mu_);
     if (registry_.loaded(symbol, iv)) return OkStatus();
     auto [it, first] = loading_.try_emplace({symbol, iv});
-    if (first) it->second = mine.get_future().share();
-    else wait = it->second;
+    if (first)
+      it->second = mine.get_future().share();
+    else
+      wait = it->second;
   }
   if (wait.valid()) return wait.get();  // another thread is loading it
   Status st = LoadNew(symbol, iv);
@@ -99,7 +102,8 @@ Result<size_t> FragmentStore::Invalidate(std::string_view pattern_text) {
     FINEX_RETURN_IF_ERROR(backend_.Delete(k));
     removed.insert(k);
   }
-  for (std::string& k : registry_.RemoveIf([&](const Fragment& f) { return pattern.Matches(f.key); }))
+  for (std::string& k :
+       registry_.RemoveIf([&](const Fragment& f) { return pattern.Matches(f.key); }))
     removed.insert(std::move(k));
   hot_.EraseIf([&](std::string_view k) { return pattern.Matches(k); });
   return removed.size();

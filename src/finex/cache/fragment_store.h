@@ -45,7 +45,8 @@ struct FragmentStoreOptions {
 
 class FragmentStore {
  public:
-  FragmentStore(backend::Backend& backend, const codec::FrameCodec& codec, FragmentStoreOptions opts);
+  FragmentStore(backend::Backend& backend, const codec::FrameCodec& codec,
+                FragmentStoreOptions opts);
 
   fragment::SeriesSnapshot Snapshot(std::string_view symbol, Interval iv) const {
     return registry_.Snapshot(symbol, iv);

@@ -49,8 +49,8 @@ struct StoreRig {
   fragment::FragmentPtr PutMonth(const std::string& symbol, int y, int m) {
     const TimeRange r{T(y, m, 1), T(y, m + 1, 1)};
     FramePtr bars = finex::testing::FakeTruth(cal, symbol, Interval::k1d, r, clock.Now(), "yahoo");
-    auto key = fragment::MakeFragmentKey(symbol, Interval::k1d, bars->first_timestamp(), bars->last_timestamp(),
-                                         "yahoo", "usd", bars->fields());
+    auto key = fragment::MakeFragmentKey(symbol, Interval::k1d, bars->first_timestamp(),
+                                         bars->last_timestamp(), "yahoo", "usd", bars->fields());
     EXPECT_OK(key);
     auto f = fragment::FragmentFromKey(*key, 0);
     f->vouched = r;
@@ -99,7 +99,8 @@ TEST(FragmentStore, ASecondStoreRebuildsTheSeriesFromTheBackendOnce) {
   FragmentStore other(*rig.counting, *rig.codec, {});
   const int before = rig.counting->scans.load();
   std::vector<std::thread> ts;
-  for (int i = 0; i < 8; ++i) ts.emplace_back([&] { EXPECT_OK(other.EnsureLoaded("AAPL", Interval::k1d)); });
+  for (int i = 0; i < 8; ++i)
+    ts.emplace_back([&] { EXPECT_OK(other.EnsureLoaded("AAPL", Interval::k1d)); });
   for (auto& t : ts) t.join();
   EXPECT_EQ(rig.counting->scans.load() - before, 1) << "concurrent loads share one scan";
   auto snap = other.Snapshot("AAPL", Interval::k1d);

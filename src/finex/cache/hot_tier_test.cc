@@ -34,7 +34,8 @@ TEST(HotTier, GetPutEraseAndBytes) {
   EXPECT_EQ(t.bytes(), 0u);
   t.Put("finex:A:1", f, 1);
   t.Put("finex:B:1", f, 1);
-  EXPECT_EQ(t.EraseIf([](std::string_view k) { return k.find(":A:") != std::string_view::npos; }), 1u);
+  EXPECT_EQ(t.EraseIf([](std::string_view k) { return k.find(":A:") != std::string_view::npos; }),
+            1u);
   EXPECT_EQ(t.size(), 1u);
 }
 

@@ -20,7 +20,8 @@ Status Ingester::Store(const Answer& a, std::vector<FramePtr>* unstored) {
   const provider::HistoryResponse& resp = *a.response;
   const Interval iv = pr.interval;
   FramePtr frame = resp.frame ? resp.frame : Frame::Empty(pr.fields);
-  if (!frame->empty() && frame->symbol().dictionary().size() > 1) frame = frame->SliceSymbol(pr.symbol);
+  if (!frame->empty() && frame->symbol().dictionary().size() > 1)
+    frame = frame->SliceSymbol(pr.symbol);
   fragment::TrimmedAnswer trimmed =
       fragment::TrimToCall(std::move(frame), a.call, a.limits.whole_history, resp.last_bar_partial);
   frame = std::move(trimmed.frame);
@@ -77,7 +78,8 @@ Status Ingester::Store(const Answer& a, std::vector<FramePtr>* unstored) {
 }
 
 void Ingester::InvalidateForActions(const std::string& symbol, const provider::Provider& provider,
-                                    const std::vector<provider::CorporateAction>& actions, Timestamp now) {
+                                    const std::vector<provider::CorporateAction>& actions,
+                                    Timestamp now) {
   const std::string provider_name(provider.name());
   const bool ohlc_restated = provider::TraitsOf(provider.id()).restates_ohlc_on_split;
   std::vector<std::string> stale;
@@ -95,8 +97,10 @@ void Ingester::InvalidateForActions(const std::string& symbol, const provider::P
       if (act.timestamp > now) continue;  // not effective yet
       // Reported again (every answer reaching today does on the ex-date):
       // pieces fetched since it was first known are already restated.
-      const Timestamp known_since = action_ledger_.KnownSince(symbol + "|" + provider_name, act, now);
-      for (std::string& k : StaleAfterAction(facts, act, known_since)) stale.push_back(std::move(k));
+      const Timestamp known_since =
+          action_ledger_.KnownSince(symbol + "|" + provider_name, act, now);
+      for (std::string& k : StaleAfterAction(facts, act, known_since))
+        stale.push_back(std::move(k));
     }
   }
   if (stale.empty()) return;

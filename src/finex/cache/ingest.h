@@ -45,7 +45,7 @@ struct Answer {
   const provider::Provider* provider = nullptr;    // who answered
   TimeRange call;                                  // the range asked for
   const provider::HistoryResponse* response = nullptr;
-  provider::CallLimits limits;                     // what the call could carry
+  provider::CallLimits limits;  // what the call could carry
   const calendar::Calendar* calendar = nullptr;
   Timestamp now = 0;
 };

@@ -19,9 +19,9 @@ void PrefetchPredictor::Observe(std::string_view series, TimeRange range, Timest
   if (range.empty()) return;
   MutexLock lock(mu_);
   if (series_.size() >= opts_.max_series && series_.find(std::string(series)) == series_.end()) {
-    auto oldest = std::min_element(series_.begin(), series_.end(), [](const auto& a, const auto& b) {
-      return a.second.last_seen < b.second.last_seen;
-    });
+    auto oldest = std::min_element(
+        series_.begin(), series_.end(),
+        [](const auto& a, const auto& b) { return a.second.last_seen < b.second.last_seen; });
     series_.erase(oldest);
   }
   SeriesState& st = series_[std::string(series)];
@@ -98,8 +98,8 @@ std::vector<Prediction> PrefetchPredictor::TakeDue(Timestamp now, size_t max) {
   return out;
 }
 
-bool ShouldPrefetch(const calendar::Calendar& cal, Timestamp now, double recent_rps, double token_share,
-                    const PrefetchOptions& opts) {
+bool ShouldPrefetch(const calendar::Calendar& cal, Timestamp now, double recent_rps,
+                    double token_share, const PrefetchOptions& opts) {
   if (recent_rps > opts.low_usage_rps) return false;
   if (token_share < opts.min_token_headroom) return false;
   if (cal.IsOpen(now)) return true;

@@ -33,14 +33,14 @@
 namespace finex::cache {
 
 struct PrefetchOptions {
-  size_t history_per_series = 8;      // requests remembered per series. Default 8
-  size_t max_series = 10000;          // series tracked (least recent dropped). Default 10000
-  double length_tolerance = 0.1;      // "same length" within 10%. Default 0.1
-  double period_tolerance = 0.25;     // "regular period" within 25%. Default 0.25
-  Timestamp refresh_lead_s = 30;      // refresh this long before due. Default 30 s
-  Timestamp just_closed_s = 3600;     // "just closed" window after a session close. Default 1 h
-  double low_usage_rps = 50;          // user requests/s under which prefetch may run. Default 50
-  double min_token_headroom = 0.5;    // share of a provider's rate budget left for users. Default 0.5
+  size_t history_per_series = 8;    // requests remembered per series. Default 8
+  size_t max_series = 10000;        // series tracked (least recent dropped). Default 10000
+  double length_tolerance = 0.1;    // "same length" within 10%. Default 0.1
+  double period_tolerance = 0.25;   // "regular period" within 25%. Default 0.25
+  Timestamp refresh_lead_s = 30;    // refresh this long before due. Default 30 s
+  Timestamp just_closed_s = 3600;   // "just closed" window after a session close. Default 1 h
+  double low_usage_rps = 50;        // user requests/s under which prefetch may run. Default 50
+  double min_token_headroom = 0.5;  // share of a provider's rate budget left for users. Default 0.5
 };
 
 struct Prediction {
@@ -79,7 +79,7 @@ class PrefetchPredictor {
 
 // The gate. `recent_rps`: user requests per second lately; `token_share`:
 // fraction of the provider's rate-limit budget currently available (0..1).
-bool ShouldPrefetch(const calendar::Calendar& cal, Timestamp now, double recent_rps, double token_share,
-                    const PrefetchOptions& opts = {});
+bool ShouldPrefetch(const calendar::Calendar& cal, Timestamp now, double recent_rps,
+                    double token_share, const PrefetchOptions& opts = {});
 
 }  // namespace finex::cache

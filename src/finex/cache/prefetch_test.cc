@@ -68,7 +68,7 @@ TEST(PrefetchTest, TracksABoundedNumberOfSeries) {
   PrefetchPredictor p(opts);
   p.Observe("A", TimeRange{0, 1000}, 1);
   p.Observe("B", TimeRange{0, 1000}, 2);
-  p.Observe("C", TimeRange{0, 1000}, 3);  // drops A
+  p.Observe("C", TimeRange{0, 1000}, 3);     // drops A
   p.Observe("A", TimeRange{1000, 2000}, 4);  // A starts over: one sighting, no page
   EXPECT_TRUE(p.TakeDue(10, 10).empty());
 }

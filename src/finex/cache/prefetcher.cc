@@ -5,7 +5,8 @@
 namespace finex::cache {
 
 std::string PrefetchSeriesKey(const PrefetchSeries& s) {
-  return s.symbol + "|" + std::string(IntervalName(s.interval)) + "|" + s.provider + "|" + s.currency;
+  return s.symbol + "|" + std::string(IntervalName(s.interval)) + "|" + s.provider + "|" +
+         s.currency;
 }
 
 Result<PrefetchSeries> ParsePrefetchSeriesKey(std::string_view key) {
@@ -25,7 +26,8 @@ Result<PrefetchSeries> ParsePrefetchSeriesKey(std::string_view key) {
   return s;
 }
 
-Prefetcher::Prefetcher(Clock& clock, PrefetcherOptions opts, TokenShareFn token_share, CalendarFn calendar_for)
+Prefetcher::Prefetcher(Clock& clock, PrefetcherOptions opts, TokenShareFn token_share,
+                       CalendarFn calendar_for)
     : clock_(clock),
       opts_(opts),
       token_share_(std::move(token_share)),
@@ -61,7 +63,8 @@ void Prefetcher::OnUserRequest(const PrefetchSeries& series, TimeRange range, Ti
 double Prefetcher::RecentUserRate(Timestamp now) {
   MutexLock lock(rate_mu_);
   while (!recent_.empty() && recent_.front() <= now - opts_.rate_window_s) recent_.pop_front();
-  return static_cast<double>(recent_.size()) / static_cast<double>(std::max<Timestamp>(1, opts_.rate_window_s));
+  return static_cast<double>(recent_.size()) /
+         static_cast<double>(std::max<Timestamp>(1, opts_.rate_window_s));
 }
 
 size_t Prefetcher::Tick(Timestamp now) {
@@ -130,10 +133,11 @@ void Prefetcher::Start() {
     for (;;) {
       {
         MutexLock lock(thread_mu_);
-        cv_.WaitFor(thread_mu_, std::chrono::milliseconds(std::max<int64_t>(1, opts_.tick_ms)), [&] {
-          thread_mu_.AssertHeld();
-          return stop_;
-        });
+        cv_.WaitFor(thread_mu_, std::chrono::milliseconds(std::max<int64_t>(1, opts_.tick_ms)),
+                    [&] {
+                      thread_mu_.AssertHeld();
+                      return stop_;
+                    });
         if (stop_) return;
       }
       Tick(clock_.Now());

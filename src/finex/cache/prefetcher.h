@@ -32,8 +32,8 @@
 #include "finex/cache/prefetch.h"
 #include "finex/calendar/calendar.h"
 #include "finex/core/clock.h"
-#include "finex/core/mutex.h"
 #include "finex/core/interval.h"
+#include "finex/core/mutex.h"
 #include "finex/core/status.h"
 #include "finex/core/time_range.h"
 
@@ -55,20 +55,20 @@ struct PrefetchRun {
 };
 
 struct PrefetcherOptions {
-  PrefetchOptions predict;        // predictor + gate thresholds (prefetch.h)
-  int64_t tick_ms = 1000;         // background tick period (Start()). Default 1 s
-  size_t per_tick = 4;            // predictions run per tick at most. Default 4
-  Timestamp rate_window_s = 10;   // window for the recent user rate. Default 10 s
+  PrefetchOptions predict;       // predictor + gate thresholds (prefetch.h)
+  int64_t tick_ms = 1000;        // background tick period (Start()). Default 1 s
+  size_t per_tick = 4;           // predictions run per tick at most. Default 4
+  Timestamp rate_window_s = 10;  // window for the recent user rate. Default 10 s
 };
 
 struct PrefetcherStats {
-  uint64_t observed = 0;        // user requests observed (per series)
-  uint64_t runs = 0;            // predictions run
-  uint64_t skipped_gate = 0;    // predictions dropped by the gate (busy, closed, no headroom)
-  uint64_t skipped_busy = 0;    // ticks cut short by an active user request
-  uint64_t skipped_live = 0;    // predictions reaching into future trading time
-  uint64_t api_calls = 0;       // provider calls made by prefetch
-  uint64_t rows = 0;            // rows prefetched
+  uint64_t observed = 0;      // user requests observed (per series)
+  uint64_t runs = 0;          // predictions run
+  uint64_t skipped_gate = 0;  // predictions dropped by the gate (busy, closed, no headroom)
+  uint64_t skipped_busy = 0;  // ticks cut short by an active user request
+  uint64_t skipped_live = 0;  // predictions reaching into future trading time
+  uint64_t api_calls = 0;     // provider calls made by prefetch
+  uint64_t rows = 0;          // rows prefetched
 };
 
 class Prefetcher {
@@ -79,7 +79,8 @@ class Prefetcher {
   using TokenShareFn = std::function<double(const PrefetchSeries&)>;
   using CalendarFn = std::function<const calendar::Calendar&(std::string_view symbol)>;
 
-  Prefetcher(Clock& clock, PrefetcherOptions opts = {}, TokenShareFn token_share = {}, CalendarFn calendar_for = {});
+  Prefetcher(Clock& clock, PrefetcherOptions opts = {}, TokenShareFn token_share = {},
+             CalendarFn calendar_for = {});
   ~Prefetcher();  // Stop()s
   Prefetcher(const Prefetcher&) = delete;
   Prefetcher& operator=(const Prefetcher&) = delete;

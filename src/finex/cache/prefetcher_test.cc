@@ -29,8 +29,8 @@ struct Rig {
     be = backend::NewMemoryBackend(mo);
     codec = codec::NewParquetCodec();
     if (prefetch)
-      pf = std::make_unique<Prefetcher>(clock, PrefetcherOptions{},
-                                        [token_share](const PrefetchSeries&) { return token_share; });
+      pf = std::make_unique<Prefetcher>(
+          clock, PrefetcherOptions{}, [token_share](const PrefetchSeries&) { return token_share; });
     SmartCacheDeps deps;
     deps.backend = be.get();
     deps.codec = codec.get();
@@ -83,10 +83,10 @@ TEST(Prefetcher, SlidingWindowNextWindowIsAHitWithoutAProviderCall) {
   SlideTwice(rig);
   const CacheStats before = rig.api->cache_stats();
   const int calls = rig.yahoo.history_calls();
-  EXPECT_EQ(rig.Tick(), 1u);                          // predicted [Dec 4, Dec 6)
-  EXPECT_GT(rig.yahoo.history_calls(), calls);        // Dec 5 fetched ahead
+  EXPECT_EQ(rig.Tick(), 1u);                    // predicted [Dec 4, Dec 6)
+  EXPECT_GT(rig.yahoo.history_calls(), calls);  // Dec 5 fetched ahead
   const CacheStats mid = rig.api->cache_stats();
-  EXPECT_EQ(mid.hits, before.hits);                   // prefetch is no user hit/miss
+  EXPECT_EQ(mid.hits, before.hits);  // prefetch is no user hit/miss
   EXPECT_EQ(mid.misses, before.misses);
   EXPECT_GT(mid.prefetch_calls, 0u);
   EXPECT_GT(mid.prefetched_rows, 0u);
@@ -133,7 +133,8 @@ TEST(Prefetcher, YieldsWhileUsersAreActiveOrBusy) {
   EXPECT_EQ(rig.pf->stats().skipped_busy, 1u);
   // A burst of user traffic (> low_usage_rps over the rate window).
   for (int i = 0; i < 600; ++i)
-    rig.pf->OnUserRequest({"MSFT", Interval::k1d, "", ""}, {T(2024, 1, 1), T(2024, 2, 1)}, rig.clock.Now());
+    rig.pf->OnUserRequest({"MSFT", Interval::k1d, "", ""}, {T(2024, 1, 1), T(2024, 2, 1)},
+                          rig.clock.Now());
   EXPECT_GT(rig.pf->RecentUserRate(rig.clock.Now()), PrefetchOptions{}.low_usage_rps);
   EXPECT_EQ(rig.Tick(), 0u);
   EXPECT_EQ(rig.yahoo.history_calls(), calls);

@@ -6,7 +6,9 @@
 
 namespace finex::cache {
 
-int UpstreamCalls(const Status& s) { return s.details().upstream_calls >= 0 ? s.details().upstream_calls : 1; }
+int UpstreamCalls(const Status& s) {
+  return s.details().upstream_calls >= 0 ? s.details().upstream_calls : 1;
+}
 
 ProviderRoster::ProviderRoster(std::vector<ProviderSlot> slots) : slots_(std::move(slots)) {
   for (const ProviderSlot& s : slots_) FINEX_CHECK(s.provider != nullptr);
@@ -27,13 +29,16 @@ double ProviderRoster::HealthOf(std::string_view name) const {
 Status ProviderRoster::Validate(std::string_view name) const {
   if (name.empty() || Find(name)) return OkStatus();
   std::string known;
-  for (const ProviderSlot& s : slots_) known += (known.empty() ? "" : ", ") + std::string(s.provider->name());
-  return InvalidArgumentError("provider '" + Printable(name, 32) + "' is not configured (configured: " +
-                              (known.empty() ? "none" : known) + ")")
+  for (const ProviderSlot& s : slots_)
+    known += (known.empty() ? "" : ", ") + std::string(s.provider->name());
+  return InvalidArgumentError(
+             "provider '" + Printable(name, 32) +
+             "' is not configured (configured: " + (known.empty() ? "none" : known) + ")")
       .WithParam("provider");
 }
 
-std::vector<fragment::ProviderCandidate> ProviderRoster::Candidates(std::string_view symbol, Interval iv) const {
+std::vector<fragment::ProviderCandidate> ProviderRoster::Candidates(std::string_view symbol,
+                                                                    Interval iv) const {
   std::vector<fragment::ProviderCandidate> out;
   out.reserve(slots_.size());
   for (const ProviderSlot& s : slots_) {

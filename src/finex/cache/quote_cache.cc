@@ -10,7 +10,8 @@ QuoteCache::QuoteCache(const ProviderRoster& providers, StatsRecorder& stats, Cl
                        fragment::TtlOptions ttl)
     : providers_(providers), stats_(stats), clock_(clock), ttl_(ttl) {}
 
-Result<QuoteResult> QuoteCache::Get(std::span<const std::string> symbols, const QuoteOptions& opts) {
+Result<QuoteResult> QuoteCache::Get(std::span<const std::string> symbols,
+                                    const QuoteOptions& opts) {
   const int64_t t0 = MonotonicMicros();
   const Timestamp now = clock_.Now();
   QuoteResult r;
@@ -36,7 +37,8 @@ Result<QuoteResult> QuoteCache::Get(std::span<const std::string> symbols, const 
       if (left.empty()) break;
       provider::Provider* p = providers_.Find(name);
       std::vector<std::string> batch, rest;
-      for (const std::string& s : left) (opts.provider.empty() && !p->Handles(s) ? rest : batch).push_back(s);
+      for (const std::string& s : left)
+        (opts.provider.empty() && !p->Handles(s) ? rest : batch).push_back(s);
       if (batch.empty()) continue;
       auto res = p->Quote(batch);
       const int calls = res.ok() ? 1 : UpstreamCalls(res.status());
@@ -80,15 +82,16 @@ Result<QuoteResult> QuoteCache::Get(std::span<const std::string> symbols, const 
   const size_t cached = symbols.size() - missing.size();
   r.info.hit_rate = static_cast<double>(cached) / static_cast<double>(symbols.size());
   r.info.data_freshness_s = static_cast<double>(now - oldest);
-  if (r.info.stale) r.info.note = "provider failed (" + failure.ToString() + "); served cached quotes";
+  if (r.info.stale)
+    r.info.note = "provider failed (" + failure.ToString() + "); served cached quotes";
   std::string absent;  // a partial answer says which symbols it lacks
   std::unordered_set<std::string> named;
   for (const std::string& sym : symbols)
     if (!got.count(sym) && named.insert(sym).second) absent += (absent.empty() ? "" : ", ") + sym;
   if (!absent.empty()) {
     if (!r.info.note.empty()) r.info.note += "; ";
-    r.info.note +=
-        "no quote for " + absent + (failure.ok() ? " (no provider knows it)" : " (" + failure.ToString() + ")");
+    r.info.note += "no quote for " + absent +
+                   (failure.ok() ? " (no provider knows it)" : " (" + failure.ToString() + ")");
   }
   stats_.RecordLookup(missing.empty());
   r.info.response_time_ms = static_cast<double>(MonotonicMicros() - t0) / 1000.0;

@@ -25,12 +25,14 @@ namespace finex::cache {
 
 class QuoteCache {
  public:
-  QuoteCache(const ProviderRoster& providers, StatsRecorder& stats, Clock& clock, fragment::TtlOptions ttl);
+  QuoteCache(const ProviderRoster& providers, StatsRecorder& stats, Clock& clock,
+             fragment::TtlOptions ttl);
 
   // REQUIRES: symbols validated (ValidateSymbols) and opts.provider
   // configured or "". NotFound (param "symbols") when no provider knows any
   // of them; the provider error when all failed and nothing is cached.
-  Result<QuoteResult> Get(std::span<const std::string> symbols, const QuoteOptions& opts) FINEX_EXCLUDES(mu_);
+  Result<QuoteResult> Get(std::span<const std::string> symbols, const QuoteOptions& opts)
+      FINEX_EXCLUDES(mu_);
 
  private:
   struct Entry {

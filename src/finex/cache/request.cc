@@ -29,15 +29,18 @@ Status ValidateSymbols(std::span<const std::string> symbols, size_t max_symbols)
   return OkStatus();
 }
 
-Result<HistoryQuery> ResolveHistory(std::span<const std::string> symbols, const HistoryOptions& opts,
-                                    Timestamp now, size_t max_symbols, const ProviderRoster& providers) {
+Result<HistoryQuery> ResolveHistory(std::span<const std::string> symbols,
+                                    const HistoryOptions& opts, Timestamp now, size_t max_symbols,
+                                    const ProviderRoster& providers) {
   FINEX_RETURN_IF_ERROR(ValidateSymbols(symbols, max_symbols));
   HistoryQuery q;
   q.symbols.assign(symbols.begin(), symbols.end());
   q.interval = opts.interval;
   if (static_cast<uint8_t>(opts.interval) > static_cast<uint8_t>(Interval::k1mo))
-    return InvalidArgumentError("interval is not one of 1m 5m 15m 30m 1h 1d 1w 1mo").WithParam("interval");
-  if (opts.fields.empty()) return InvalidArgumentError("fields must not be empty").WithParam("fields");
+    return InvalidArgumentError("interval is not one of 1m 5m 15m 30m 1h 1d 1w 1mo")
+        .WithParam("interval");
+  if (opts.fields.empty())
+    return InvalidArgumentError("fields must not be empty").WithParam("fields");
   q.fields = opts.fields;
   if (!opts.period.empty() && opts.start)
     return InvalidArgumentError("give either period or start, not both").WithParam("period");
@@ -65,7 +68,8 @@ Result<std::string_view> NormalizeSearchQuery(std::string_view qv) {
   while (!qv.empty() && qv.front() == ' ') qv.remove_prefix(1);
   while (!qv.empty() && qv.back() == ' ') qv.remove_suffix(1);
   if (qv.empty()) return InvalidArgumentError("search query is empty").WithParam("q");
-  if (qv.size() > 100) return InvalidArgumentError("search query is longer than 100 characters").WithParam("q");
+  if (qv.size() > 100)
+    return InvalidArgumentError("search query is longer than 100 characters").WithParam("q");
   for (char c : qv)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
       return InvalidArgumentError("search query holds control characters").WithParam("q");

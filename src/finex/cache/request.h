@@ -35,8 +35,9 @@ Status ValidateSymbols(std::span<const std::string> symbols, size_t max_symbols)
 
 // Resolves opts at `now`: end defaults to now, start to period (or a year
 // before end); both must lie in years 0001..9999.
-Result<HistoryQuery> ResolveHistory(std::span<const std::string> symbols, const HistoryOptions& opts,
-                                    Timestamp now, size_t max_symbols, const ProviderRoster& providers);
+Result<HistoryQuery> ResolveHistory(std::span<const std::string> symbols,
+                                    const HistoryOptions& opts, Timestamp now, size_t max_symbols,
+                                    const ProviderRoster& providers);
 
 // The search text trimmed of spaces: non-empty, at most 100 characters, no
 // control characters (param "q").

@@ -23,7 +23,8 @@ namespace finex::cache {
 
 class SearchCache {
  public:
-  SearchCache(const ProviderRoster& providers, StatsRecorder& stats, Clock& clock, fragment::TtlOptions ttl);
+  SearchCache(const ProviderRoster& providers, StatsRecorder& stats, Clock& clock,
+              fragment::TtlOptions ttl);
 
   // REQUIRES: query normalized (NormalizeSearchQuery) and opts.provider
   // configured or "". At most opts.limit results (0 = 20; capped at 100).

@@ -24,7 +24,8 @@ FlightTable::Series& FlightTable::SeriesFor(const std::string& symbol, Interval 
   return *p;
 }
 
-FlightTable::Joined FlightTable::Join(const std::string& symbol, Interval iv, const std::function<Need()>& plan) {
+FlightTable::Joined FlightTable::Join(const std::string& symbol, Interval iv,
+                                      const std::function<Need()>& plan) {
   Series& s = SeriesFor(symbol, iv);
   Joined out;
   MutexLock lock(s.mu);
@@ -52,13 +53,14 @@ void FlightTable::Land(const std::string& symbol, Interval iv, Ticket& ticket, S
   Series& s = SeriesFor(symbol, iv);
   {
     MutexLock lock(s.mu);
-    s.inflight.erase(std::remove(s.inflight.begin(), s.inflight.end(), ticket.flight), s.inflight.end());
+    s.inflight.erase(std::remove(s.inflight.begin(), s.inflight.end(), ticket.flight),
+                     s.inflight.end());
   }
   ticket.done.set_value(std::move(result));
 }
 
-std::pair<NodeLease::Outcome, NodeLease> NodeLease::Acquire(Coordinator* coordinator, const std::string& name,
-                                                            const std::function<Result<bool>()>& ready) {
+std::pair<NodeLease::Outcome, NodeLease> NodeLease::Acquire(
+    Coordinator* coordinator, const std::string& name, const std::function<Result<bool>()>& ready) {
   NodeLease lease;
   if (!coordinator) return {Outcome::kFetch, std::move(lease)};
   auto got = coordinator->TryLease(name);
@@ -67,12 +69,14 @@ std::pair<NodeLease::Outcome, NodeLease> NodeLease::Acquire(Coordinator* coordin
     lease.handle_ = std::move(**got);
   } else if (got.ok()) {  // another node is fetching: wait for its result
     auto w = coordinator->Wait(name, ready);
-    if (w.ok() && *w == Coordinator::WaitOutcome::kReady) return {Outcome::kOtherNode, std::move(lease)};
+    if (w.ok() && *w == Coordinator::WaitOutcome::kReady)
+      return {Outcome::kOtherNode, std::move(lease)};
   }  // kUnavailable, timeout or lease gone: fetch ourselves
   return {Outcome::kFetch, std::move(lease)};
 }
 
-NodeLease::NodeLease(NodeLease&& o) noexcept : coordinator_(o.coordinator_), handle_(std::move(o.handle_)) {
+NodeLease::NodeLease(NodeLease&& o) noexcept
+    : coordinator_(o.coordinator_), handle_(std::move(o.handle_)) {
   o.coordinator_ = nullptr;
   o.handle_.reset();
 }
@@ -83,8 +87,10 @@ NodeLease::~NodeLease() {
 
 std::string FlightLeaseName(const std::string& symbol, Interval iv, const std::string& provider,
                             const TimeRangeSet& gaps) {
-  return symbol + ":" + std::string(IntervalName(iv)) + ":" + (provider.empty() ? std::string("any") : provider) +
-         ":" + std::to_string(gaps.ranges().front().start) + ":" + std::to_string(gaps.ranges().back().end);
+  return symbol + ":" + std::string(IntervalName(iv)) + ":" +
+         (provider.empty() ? std::string("any") : provider) + ":" +
+         std::to_string(gaps.ranges().front().start) + ":" +
+         std::to_string(gaps.ranges().back().end);
 }
 
 }  // namespace finex::cache

@@ -36,10 +36,10 @@ namespace finex::cache {
 
 // What a fetch in progress will bring, or what a request needs.
 struct FlightSpec {
-  TimeRangeSet fills;     // in flight: what it adds; wanted: the gaps
-  FieldSet fields;        // in flight: fetched fields; wanted: asked fields
-  std::string provider;   // "" = whichever finex picks / any
-  std::string currency;   // as requested ("" = native)
+  TimeRangeSet fills;    // in flight: what it adds; wanted: the gaps
+  FieldSet fields;       // in flight: fetched fields; wanted: asked fields
+  std::string provider;  // "" = whichever finex picks / any
+  std::string currency;  // as requested ("" = native)
 };
 
 class FlightTable {
@@ -52,16 +52,16 @@ class FlightTable {
   };
   // What Join decided.
   struct Joined {
-    bool nothing_to_fetch = true;                    // plan() said so
-    std::vector<std::shared_future<Status>> waits;   // fetches to wait for
-    std::optional<Ticket> ticket;                    // our own, when registered
+    bool nothing_to_fetch = true;                   // plan() said so
+    std::vector<std::shared_future<Status>> waits;  // fetches to wait for
+    std::optional<Ticket> ticket;                   // our own, when registered
   };
   // What plan() returns, computed under the series' lock.
   struct Need {
-    bool fetch = false;  // false: nothing to fetch (hit, or no progress possible)
-    FlightSpec wanted;   // the gaps and what answers them
-    FlightSpec flying;   // what our fetch would bring
-    bool may_fly = true; // false: do not register (e.g. rescan first)
+    bool fetch = false;   // false: nothing to fetch (hit, or no progress possible)
+    FlightSpec wanted;    // the gaps and what answers them
+    FlightSpec flying;    // what our fetch would bring
+    bool may_fly = true;  // false: do not register (e.g. rescan first)
   };
 
   FlightTable();
@@ -70,10 +70,12 @@ class FlightTable {
   // Under the lock of (symbol, iv): need = plan(); when need.fetch, the
   // fetches in progress that meet need.wanted are returned to wait for; if
   // none and may_fly, a flight for need.flying is registered.
-  Joined Join(const std::string& symbol, Interval iv, const std::function<Need()>& plan) FINEX_EXCLUDES(mu_);
+  Joined Join(const std::string& symbol, Interval iv, const std::function<Need()>& plan)
+      FINEX_EXCLUDES(mu_);
   // Removes the flight and wakes its waiters with `result`. REQUIRES: the
   // fetch's pieces are already published.
-  void Land(const std::string& symbol, Interval iv, Ticket& ticket, Status result) FINEX_EXCLUDES(mu_);
+  void Land(const std::string& symbol, Interval iv, Ticket& ticket, Status result)
+      FINEX_EXCLUDES(mu_);
 
  private:
   struct Series;

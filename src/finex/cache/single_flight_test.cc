@@ -9,7 +9,8 @@
 namespace finex::cache {
 namespace {
 
-FlightTable::Need Needing(TimeRange gaps, FieldSet fields = FieldSet::Ohlcv(), std::string provider = "") {
+FlightTable::Need Needing(TimeRange gaps, FieldSet fields = FieldSet::Ohlcv(),
+                          std::string provider = "") {
   FlightTable::Need n;
   n.fetch = true;
   n.wanted = {TimeRangeSet(gaps), fields, provider, ""};
@@ -25,8 +26,10 @@ TEST(FlightTable, TheSecondRequestForAGapWaitsForTheFirst) {
   auto second = t.Join("AAPL", Interval::k1d, [] { return Needing({50, 150}); });
   EXPECT_FALSE(second.ticket);
   ASSERT_EQ(second.waits.size(), 1u);
-  std::thread lander([&] { t.Land("AAPL", Interval::k1d, *first.ticket, UnavailableError("down")); });
-  EXPECT_EQ(second.waits[0].get().code(), StatusCode::kUnavailable) << "waiters see the fetch's result";
+  std::thread lander(
+      [&] { t.Land("AAPL", Interval::k1d, *first.ticket, UnavailableError("down")); });
+  EXPECT_EQ(second.waits[0].get().code(), StatusCode::kUnavailable)
+      << "waiters see the fetch's result";
   lander.join();
   auto third = t.Join("AAPL", Interval::k1d, [] { return Needing({50, 150}); });
   EXPECT_TRUE(third.ticket) << "a landed flight is gone";
@@ -35,19 +38,29 @@ TEST(FlightTable, TheSecondRequestForAGapWaitsForTheFirst) {
 
 TEST(FlightTable, OnlyCompatibleFlightsAreWaitedFor) {
   FlightTable t;
-  auto yahoo = t.Join("AAPL", Interval::k1d, [] { return Needing({0, 100}, FieldSet::Ohlcv(), "yahoo"); });
+  auto yahoo = t.Join("AAPL", Interval::k1d, [] {
+    return Needing({0, 100}, FieldSet::Ohlcv(), "yahoo");
+  });
   ASSERT_TRUE(yahoo.ticket);
   // Another series, disjoint time, other provider asked, wider fields: all fly.
   EXPECT_TRUE(t.Join("MSFT", Interval::k1d, [] { return Needing({0, 100}); }).ticket);
   EXPECT_TRUE(t.Join("AAPL", Interval::k1h, [] { return Needing({0, 100}); }).ticket);
   EXPECT_TRUE(t.Join("AAPL", Interval::k1d, [] { return Needing({100, 200}); }).ticket);
-  EXPECT_TRUE(t.Join("AAPL", Interval::k1d, [] { return Needing({0, 100}, FieldSet::Ohlcv(), "av"); }).ticket);
-  EXPECT_TRUE(t.Join("AAPL", Interval::k1d, [] { return Needing({0, 100}, FieldSet::All()); }).ticket);
+  EXPECT_TRUE(t.Join("AAPL", Interval::k1d, [] {
+                 return Needing({0, 100}, FieldSet::Ohlcv(), "av");
+               }).ticket);
+  EXPECT_TRUE(t.Join("AAPL", Interval::k1d, [] {
+                 return Needing({0, 100}, FieldSet::All());
+               }).ticket);
   // Any provider, ohlcv over [0, 100): every flight of the series that meets
   // it with at least those fields (yahoo's, av's, the all-fields one).
   EXPECT_EQ(t.Join("AAPL", Interval::k1d, [] { return Needing({0, 100}); }).waits.size(), 3u);
   // Named yahoo: only yahoo's.
-  EXPECT_EQ(t.Join("AAPL", Interval::k1d, [] { return Needing({0, 100}, FieldSet::Ohlcv(), "yahoo"); }).waits.size(),
+  EXPECT_EQ(t.Join("AAPL", Interval::k1d,
+                   [] {
+                     return Needing({0, 100}, FieldSet::Ohlcv(), "yahoo");
+                   })
+                .waits.size(),
             1u);
 }
 
@@ -69,7 +82,9 @@ TEST(FlightTable, NothingToFetchAndMayNotFly) {
 // once ready() has been asked twice.
 class OtherNode final : public Coordinator {
  public:
-  Result<std::optional<LeaseHandle>> TryLease(std::string_view) override { return std::optional<LeaseHandle>(); }
+  Result<std::optional<LeaseHandle>> TryLease(std::string_view) override {
+    return std::optional<LeaseHandle>();
+  }
   Result<WaitOutcome> Wait(std::string_view, const std::function<Result<bool>()>& ready) override {
     for (int i = 0; i < 2; ++i) {
       FINEX_ASSIGN_OR_RETURN(bool r, ready());
@@ -98,7 +113,8 @@ TEST(NodeLease, WaitsForTheHolderOrFetchesItself) {
   int asked = 0;
   auto ready_second = [&]() -> Result<bool> { return ++asked == 2; };
   EXPECT_EQ(NodeLease::Acquire(&other, "x", ready_second).first, NodeLease::Outcome::kOtherNode);
-  EXPECT_EQ(NodeLease::Acquire(&other, "x", [] { return Result<bool>(false); }).first, NodeLease::Outcome::kFetch)
+  EXPECT_EQ(NodeLease::Acquire(&other, "x", [] { return Result<bool>(false); }).first,
+            NodeLease::Outcome::kFetch)
       << "a wait that times out fetches itself";
 }
 

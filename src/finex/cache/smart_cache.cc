@@ -54,12 +54,15 @@ class SmartCache final : public CachedApi {
       : deps_(std::move(deps)),
         opts_(opts),
         own_executor_(deps_.executor ? nullptr
-                                     : std::make_unique<Executor>(static_cast<int>(opts.max_parallel * opts.max_parallel))),
+                                     : std::make_unique<Executor>(static_cast<int>(
+                                           opts.max_parallel * opts.max_parallel))),
         executor_(deps_.executor ? *deps_.executor : *own_executor_),
         roster_(deps_.providers),
         planner_(opts.planner),
-        store_(*deps_.backend, *deps_.codec, {opts.hot_tier_bytes, opts.eviction, opts.stale_keep_s}),
-        ingester_(store_, stats_, {opts.planner.fragment_size, opts.ttl, opts.validate, opts.validation}),
+        store_(*deps_.backend, *deps_.codec,
+               {opts.hot_tier_bytes, opts.eviction, opts.stale_keep_s}),
+        ingester_(store_, stats_,
+                  {opts.planner.fragment_size, opts.ttl, opts.validate, opts.validation}),
         fetcher_(roster_, planner_, ingester_, stats_, executor_, *deps_.clock, opts.max_parallel),
         assembler_(store_, opts.memo_max_rows),
         quotes_(roster_, stats_, *deps_.clock, opts.ttl),
@@ -67,19 +70,22 @@ class SmartCache final : public CachedApi {
         warmer_(*this) {
     FINEX_CHECK(deps_.backend && deps_.codec && deps_.clock);
     if (deps_.prefetcher)
-      deps_.prefetcher->Attach([this](const PrefetchSeries& s, TimeRange r) { return PrefetchHistory(s, r); });
+      deps_.prefetcher->Attach(
+          [this](const PrefetchSeries& s, TimeRange r) { return PrefetchHistory(s, r); });
     if (deps_.coordinator)
       deps_.coordinator->OnInvalidation([this](std::string_view pattern) { DropLocal(pattern); });
   }
 
   ~SmartCache() override {
     if (deps_.coordinator) deps_.coordinator->OnInvalidation({});  // waits for a running handler
-    if (deps_.prefetcher) deps_.prefetcher->Detach();  // waits for a running prefetch
+    if (deps_.prefetcher) deps_.prefetcher->Detach();              // waits for a running prefetch
     warmer_.Stop();  // joins: no History call runs on a half-destroyed cache
   }
 
-  Result<HistoryResult> History(std::span<const std::string> symbols, const HistoryOptions& opts) override;
-  Result<QuoteResult> Quote(std::span<const std::string> symbols, const QuoteOptions& opts) override {
+  Result<HistoryResult> History(std::span<const std::string> symbols,
+                                const HistoryOptions& opts) override;
+  Result<QuoteResult> Quote(std::span<const std::string> symbols,
+                            const QuoteOptions& opts) override {
     FINEX_RETURN_IF_ERROR(ValidateSymbols(symbols, opts_.max_symbols));
     FINEX_RETURN_IF_ERROR(roster_.Validate(opts.provider));
     return quotes_.Get(symbols, opts);
@@ -135,11 +141,12 @@ class SmartCache final : public CachedApi {
   QuoteCache quotes_;
   SearchCache searches_;
   std::atomic<uint64_t> invalidations_{0};  // invalidate_cache + DropLocal calls
-  Warmer warmer_;  // last: stopped first
+  Warmer warmer_;                           // last: stopped first
 };
 
-Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr, const calendar::Calendar& cal,
-                                SymbolOutcome* out, FetchOutcome* fetched_out, Plan* plan, uint64_t* generation,
+Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr,
+                                const calendar::Calendar& cal, SymbolOutcome* out,
+                                FetchOutcome* fetched_out, Plan* plan, uint64_t* generation,
                                 double* miss_ratio) {
   const std::string& symbol = pr.symbol;
   const auto candidates = roster_.Candidates(symbol, q.interval);
@@ -154,7 +161,8 @@ Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr, co
       *generation = snap.generation;
       *plan = planner_.Build(pr, *snap.fragments, cal, now, candidates);
       if (*miss_ratio < 0 && !plan->full_hit() && plan->trading_seconds > 0)
-        *miss_ratio = static_cast<double>(plan->gaps.TotalLength()) / static_cast<double>(plan->trading_seconds);
+        *miss_ratio = static_cast<double>(plan->gaps.TotalLength()) /
+                      static_cast<double>(plan->trading_seconds);
       if (plan->full_hit() || plan->fetches.empty()) return need;
       // Another round only while fetching makes progress (a provider may
       // return fewer rows than asked, e.g. when it caps rows per call).
@@ -165,7 +173,8 @@ Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr, co
       last_gap = plan->gaps.TotalLength();
       need.fetch = true;
       need.wanted = {plan->gaps, pr.fields, pr.provider, pr.currency};
-      for (const fragment::FetchPlan& fp : plan->fetches) need.flying.fills = need.flying.fills.Union(fp.fills);
+      for (const fragment::FetchPlan& fp : plan->fetches)
+        need.flying.fills = need.flying.fills.Union(fp.fills);
       need.flying.fields = FetchFields(pr.fields);
       need.flying.provider = pr.provider;
       need.flying.currency = pr.currency;
@@ -193,7 +202,8 @@ Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr, co
     TimeRangeSet flying;
     for (const fragment::FetchPlan& fp : plan->fetches) flying = flying.Union(fp.fills);
     auto [outcome, lease] = NodeLease::Acquire(
-        deps_.coordinator, FlightLeaseName(symbol, q.interval, pr.provider, plan->gaps), [&]() -> Result<bool> {
+        deps_.coordinator, FlightLeaseName(symbol, q.interval, pr.provider, plan->gaps),
+        [&]() -> Result<bool> {
           FINEX_RETURN_IF_ERROR(store_.LoadNew(symbol, q.interval));
           auto snap = store_.Snapshot(symbol, q.interval);
           Plan p = planner_.Build(pr, *snap.fragments, cal, deps_.clock->Now(), candidates);
@@ -208,7 +218,8 @@ Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr, co
     { NodeLease release = std::move(lease); }
     // A reported split/dividend dropped stale pieces: the gaps grew for a
     // good reason, so the next round may fetch them again.
-    if (ingester_.split_invalidations() != invalidated_before) last_gap = std::numeric_limits<Timestamp>::max();
+    if (ingester_.split_invalidations() != invalidated_before)
+      last_gap = std::numeric_limits<Timestamp>::max();
     flights_.Land(symbol, q.interval, ticket, st);
     fetched = true;
     if (!st.ok()) return st;
@@ -278,8 +289,9 @@ SymbolOutcome SmartCache::HistoryOne(const HistoryQuery& q, const std::string& s
       // answer again, a bounded number of times.
       store_.Forget(assembled->vanished_key);
       if (attempt + 1 >= kMaxVanishedRetries) {
-        out.error = UnavailableError("cached pieces of " + symbol + " kept vanishing while being read (" +
-                                     assembled->vanished_key + ")");
+        out.error =
+            UnavailableError("cached pieces of " + symbol + " kept vanishing while being read (" +
+                             assembled->vanished_key + ")");
         return out;
       }
       continue;
@@ -295,10 +307,11 @@ SymbolOutcome SmartCache::HistoryOne(const HistoryQuery& q, const std::string& s
   }
 }
 
-Result<HistoryResult> SmartCache::History(std::span<const std::string> symbols, const HistoryOptions& opts) {
+Result<HistoryResult> SmartCache::History(std::span<const std::string> symbols,
+                                          const HistoryOptions& opts) {
   const int64_t t0 = MonotonicMicros();
-  FINEX_ASSIGN_OR_RETURN(HistoryQuery q,
-                         ResolveHistory(symbols, opts, deps_.clock->Now(), opts_.max_symbols, roster_));
+  FINEX_ASSIGN_OR_RETURN(HistoryQuery q, ResolveHistory(symbols, opts, deps_.clock->Now(),
+                                                        opts_.max_symbols, roster_));
   struct UserActive {  // prefetch yields while a user request runs
     Prefetcher* p;
     ~UserActive() {
@@ -313,11 +326,13 @@ Result<HistoryResult> SmartCache::History(std::span<const std::string> symbols, 
   }
   std::vector<SymbolOutcome> outs(q.symbols.size());
   executor_.ParallelFor(
-      q.symbols.size(), [&](size_t i) { outs[i] = HistoryOne(q, q.symbols[i]); }, opts_.max_parallel);
+      q.symbols.size(), [&](size_t i) { outs[i] = HistoryOne(q, q.symbols[i]); },
+      opts_.max_parallel);
   HistoryResult r;
   std::vector<size_t> order(q.symbols.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return q.symbols[a] < q.symbols[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return q.symbols[a] < q.symbols[b]; });
   std::vector<FramePtr> frames;
   Timestamp oldest = std::numeric_limits<Timestamp>::max();
   double hit_sum = 0;
@@ -332,7 +347,8 @@ Result<HistoryResult> SmartCache::History(std::span<const std::string> symbols, 
     oldest = std::min(oldest, o.oldest_fetch);
     hit_sum += o.hit_rate;
     r.info.stale = r.info.stale || o.stale;
-    if (!o.note.empty()) r.info.note += (r.info.note.empty() ? "" : "; ") + q.symbols[i] + ": " + o.note;
+    if (!o.note.empty())
+      r.info.note += (r.info.note.empty() ? "" : "; ") + q.symbols[i] + ": " + o.note;
     for (const std::string& p : o.providers) AddUnique(&providers, p);
   }
   if (frames.size() == 1) {
@@ -352,7 +368,8 @@ Result<HistoryResult> SmartCache::History(std::span<const std::string> symbols, 
   r.query.end = q.end;
   r.query.currency = q.currency;
   r.query.fields = q.fields;
-  for (const std::string& p : providers) r.query.provider += (r.query.provider.empty() ? "" : ",") + p;
+  for (const std::string& p : providers)
+    r.query.provider += (r.query.provider.empty() ? "" : ",") + p;
   if (r.query.provider.empty()) r.query.provider = q.provider;
   stats_.AddRowsServed(r.frame->rows());
   if (r.info.api_calls_made == 0) stats_.AddBonusRowsReused(r.frame->rows());
@@ -388,7 +405,8 @@ CacheStats SmartCache::cache_stats() const {
   s.bytes = store_.stored_bytes();
   s.evictions = store_.evictions();
   s.memory_bytes = store_.memory_bytes();
-  s.memory_budget_bytes = opts_.memory_budget_bytes ? opts_.memory_budget_bytes : store_.hot_budget_bytes();
+  s.memory_budget_bytes =
+      opts_.memory_budget_bytes ? opts_.memory_budget_bytes : store_.hot_budget_bytes();
   s.providers = roster_.States();
   return s;
 }

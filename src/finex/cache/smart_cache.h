@@ -49,12 +49,12 @@
 
 namespace finex::cache {
 
-class Prefetcher;  // prefetcher.h
+class Prefetcher;   // prefetcher.h
 class Coordinator;  // coordination.h
 
 struct SmartCacheOptions {
-  fragment::PlannerOptions planner;     // fragment size, widening policy
-  fragment::TtlOptions ttl;             // freshness (fragment/ttl_policy.h)
+  fragment::PlannerOptions planner;  // fragment size, widening policy
+  fragment::TtlOptions ttl;          // freshness (fragment/ttl_policy.h)
   // Extra time a stale fragment stays in the backend for stale-if-error.
   // Default: 7 days.
   Timestamp stale_keep_s = 7 * kSecondsPerDay;
@@ -63,8 +63,8 @@ struct SmartCacheOptions {
   // 0 = hot_tier_bytes.
   uint64_t memory_budget_bytes = 0;
   EvictionKind eviction = EvictionKind::kGdsf;
-  size_t max_symbols = 100;             // per history/quote request
-  bool validate = true;                 // run ValidateBars before storing
+  size_t max_symbols = 100;  // per history/quote request
+  bool validate = true;      // run ValidateBars before storing
   ValidationOptions validation;
   // Most symbols of one request, and most fetches of one symbol, worked on
   // at once (on the Executor). Default: 4.
@@ -74,13 +74,13 @@ struct SmartCacheOptions {
 };
 
 struct SmartCacheDeps {
-  backend::Backend* backend = nullptr;     // borrowed; REQUIRES non-null
+  backend::Backend* backend = nullptr;       // borrowed; REQUIRES non-null
   const codec::FrameCodec* codec = nullptr;  // borrowed; REQUIRES non-null
-  Clock* clock = nullptr;                  // borrowed; REQUIRES non-null
+  Clock* clock = nullptr;                    // borrowed; REQUIRES non-null
   // Fan-out pool (engine-owned); nullptr = the cache owns one of
   // max_parallel * max_parallel threads.
   Executor* executor = nullptr;
-  std::vector<ProviderSlot> providers;     // in fallback order
+  std::vector<ProviderSlot> providers;  // in fallback order
   // Calendar of a symbol; empty = calendar::CalendarFor.
   std::function<const calendar::Calendar&(std::string_view symbol)> calendar_for;
   // Prefetch (prefetcher.h); nullptr = off. Borrowed: the cache reports user

@@ -32,7 +32,8 @@ Timestamp EndOf(int y, int m, int d) { return T(y, m, d) + kSecondsPerDay - 1; }
 const FieldSet kOhlcvAdj(FieldSet::kOhlcv | FieldSet::kAdjClose);
 
 struct Rig {
-  explicit Rig(SmartCacheOptions o = {}, backend::Backend* shared = nullptr, FakeProvider::Truth yahoo_truth = {})
+  explicit Rig(SmartCacheOptions o = {}, backend::Backend* shared = nullptr,
+               FakeProvider::Truth yahoo_truth = {})
       : clock(T(2025, 1, 10, 22)),
         cal(false, {DayOf(T(2024, 1, 15)), DayOf(T(2024, 7, 4)), DayOf(T(2024, 12, 25))}),
         yahoo(provider::ProviderId::kYahoo, cal, clock, std::move(yahoo_truth)),
@@ -51,8 +52,8 @@ struct Rig {
     deps.on_flight_wait = [this] { flight_waits.fetch_add(1); };
     api = NewSmartCache(std::move(deps), o);
   }
-  Result<HistoryResult> H(const std::string& sym, Timestamp start, Timestamp end_incl, FieldSet f = FieldSet::Ohlcv(),
-                          std::string provider = "") {
+  Result<HistoryResult> H(const std::string& sym, Timestamp start, Timestamp end_incl,
+                          FieldSet f = FieldSet::Ohlcv(), std::string provider = "") {
     HistoryOptions o;
     o.start = start;
     o.end = end_incl;
@@ -61,16 +62,18 @@ struct Rig {
     return api->History(std::span<const std::string>(&sym, 1), o);
   }
   // History of one symbol at interval `iv` (default fields, finex picks).
-  Result<HistoryResult> HI(const std::string& sym, Interval iv, Timestamp start, Timestamp end_incl) {
+  Result<HistoryResult> HI(const std::string& sym, Interval iv, Timestamp start,
+                           Timestamp end_incl) {
     HistoryOptions o;
     o.interval = iv;
     o.start = start;
     o.end = end_incl;
     return api->History(std::span<const std::string>(&sym, 1), o);
   }
-  FramePtr Truth(const std::string& sym, Timestamp start, Timestamp end_incl, FieldSet f = FieldSet::Ohlcv(),
-                 std::string_view prov = "yahoo") {
-    return finex::testing::FakeTruth(cal, sym, Interval::k1d, {start, end_incl + 1}, clock.Now(), prov, f);
+  FramePtr Truth(const std::string& sym, Timestamp start, Timestamp end_incl,
+                 FieldSet f = FieldSet::Ohlcv(), std::string_view prov = "yahoo") {
+    return finex::testing::FakeTruth(cal, sym, Interval::k1d, {start, end_incl + 1}, clock.Now(),
+                                     prov, f);
   }
   int calls() const { return yahoo.history_calls() + av.history_calls(); }
 
@@ -93,7 +96,8 @@ TEST(SmartCache, MissThenHitsWithZeroCalls) {
   ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("AAPL", T(2024, 1, 1), EndOf(2024, 12, 31)));
   EXPECT_EQ(rig.calls(), 1);
   EXPECT_EQ(r.info.api_calls_made, 1);
-  EXPECT_TRUE(r.frame->Equals(*rig.Truth("AAPL", T(2024, 1, 1), EndOf(2024, 12, 31)))) << r.frame->DebugString(3);
+  EXPECT_TRUE(r.frame->Equals(*rig.Truth("AAPL", T(2024, 1, 1), EndOf(2024, 12, 31))))
+      << r.frame->DebugString(3);
   EXPECT_EQ(r.frame->rows(), 259u);  // 2024: 262 weekdays minus the 3 holidays of the fake calendar
   EXPECT_EQ(r.query.provider, "yahoo");
   EXPECT_FALSE(r.info.cache_keys_used.empty());
@@ -107,7 +111,7 @@ TEST(SmartCache, MissThenHitsWithZeroCalls) {
                {T(2024, 1, 1), EndOf(2024, 12, 31), FieldSet(FieldSet::kAdjClose)},
                {T(2024, 6, 1), EndOf(2024, 9, 30), kOhlcvAdj},
                {T(2023, 12, 30), EndOf(2024, 12, 31), FieldSet::Ohlcv()},  // adds a weekend only
-               {T(2024, 7, 4), EndOf(2024, 7, 4), FieldSet::Ohlcv()}};   // a holiday alone
+               {T(2024, 7, 4), EndOf(2024, 7, 4), FieldSet::Ohlcv()}};     // a holiday alone
   for (const Case& c : cases) {
     ASSERT_OK_AND_ASSIGN(HistoryResult h, rig.H("AAPL", c.s, c.e, c.f));
     EXPECT_EQ(h.info.api_calls_made, 0);
@@ -171,8 +175,8 @@ TEST(SmartCache, TheFormingBarIsShortLivedAndNeverFinal) {
 // an answer for a range that ended before now gets one extra bar beyond the
 // asked end, at the latest trade time (after the close: the close, on a 15m
 // boundary; in session: off the grid).
-FramePtr YahooLikeTruth(const calendar::Calendar& cal, std::string_view sym, Interval iv, TimeRange r, Timestamp now,
-                        std::optional<Timestamp> trailing) {
+FramePtr YahooLikeTruth(const calendar::Calendar& cal, std::string_view sym, Interval iv,
+                        TimeRange r, Timestamp now, std::optional<Timestamp> trailing) {
   if (const auto today = cal.SessionOn(cal.LocalDate(now)); today && now < today->open)
     r.end = std::min(r.end, IsIntraday(iv) ? today->open : FloorToBar(now, iv));
   FramePtr bars = finex::testing::FakeTruth(cal, sym, iv, r, now, "yahoo");
@@ -209,8 +213,8 @@ TEST(SmartCache, ABarBeyondTheAskedEndVouchesForNothingAfterTheCall) {
   rig.clock.Set(T(2024, 6, 14, 21) + 120);
   auto h15 = [&](Timestamp s, Timestamp e) { return rig.HI("AAPL", Interval::k15m, s, e); };
   auto truth = [&](Timestamp s, Timestamp e) {
-    return finex::testing::FakeTruth(rig.cal, "AAPL", Interval::k15m, {s, e + 1}, rig.clock.Now(), "yahoo",
-                                     FieldSet::Ohlcv());
+    return finex::testing::FakeTruth(rig.cal, "AAPL", Interval::k15m, {s, e + 1}, rig.clock.Now(),
+                                     "yahoo", FieldSet::Ohlcv());
   };
   ASSERT_OK_AND_ASSIGN(HistoryResult r, h15(T(2024, 6, 11), EndOf(2024, 6, 11)));
   EXPECT_EQ(r.info.api_calls_made, 1);
@@ -221,7 +225,8 @@ TEST(SmartCache, ABarBeyondTheAskedEndVouchesForNothingAfterTheCall) {
     ASSERT_OK_AND_ASSIGN(r, h15(T(2024, 6, d), EndOf(2024, 6, d)));
     EXPECT_EQ(r.info.api_calls_made, 1) << "a day after the asked end was taken as cached";
     EXPECT_EQ(r.frame->rows(), 26u);
-    EXPECT_TRUE(r.frame->Equals(*truth(T(2024, 6, d), EndOf(2024, 6, d)))) << r.frame->DebugString(3);
+    EXPECT_TRUE(r.frame->Equals(*truth(T(2024, 6, d), EndOf(2024, 6, d))))
+        << r.frame->DebugString(3);
   }
   // Tuesday again, a minute later: its pieces are final, nothing is asked.
   rig.clock.Advance(60);
@@ -392,7 +397,8 @@ TEST(SmartCache, OverlappingConcurrentMissesShareTheCall) {
   rig.yahoo.CloseGate();
   std::thread a([&] { ASSERT_OK(rig.H("AMD", T(2024, 3, 1), EndOf(2024, 3, 31))); });
   rig.yahoo.AwaitWaiting(1);
-  std::thread b([&] { ASSERT_OK(rig.H("AMD", T(2024, 3, 10), EndOf(2024, 3, 20))); });  // inside a's gap
+  std::thread b(
+      [&] { ASSERT_OK(rig.H("AMD", T(2024, 3, 10), EndOf(2024, 3, 20))); });  // inside a's gap
   rig.AwaitFlightWaits(1);  // b waits for a's fetch
   rig.yahoo.OpenGate();
   a.join();
@@ -461,9 +467,11 @@ TEST(SmartCache, FieldGapsCurrencyAndProviderChoice) {
   Rig rig;
   ASSERT_OK(rig.H("AAPL", T(2024, 1, 1), EndOf(2024, 6, 30)));
   EXPECT_EQ(rig.calls(), 1);
-  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29), FieldSet::All()));
+  ASSERT_OK_AND_ASSIGN(HistoryResult r,
+                       rig.H("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29), FieldSet::All()));
   EXPECT_EQ(rig.calls(), 2);  // market_cap was never fetched
-  EXPECT_TRUE(r.frame->Equals(*rig.Truth("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29), FieldSet::All())));
+  EXPECT_TRUE(
+      r.frame->Equals(*rig.Truth("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29), FieldSet::All())));
   HistoryOptions o;
   o.start = T(2024, 2, 1);
   o.end = EndOf(2024, 2, 29);
@@ -535,7 +543,8 @@ TEST(SmartCache, InvalidateRemovesOnlyMatchingKeys) {
 TEST(SmartCache, ASecondNodeOnTheSameBackendSeesTheFragments) {
   Rig first;
   ASSERT_OK(first.H("AAPL", T(2024, 1, 1), EndOf(2024, 12, 31)));
-  finex::testing::SharedBackend shared(*first.own_backend);  // as over Redis: rescans before fetching
+  finex::testing::SharedBackend shared(
+      *first.own_backend);  // as over Redis: rescans before fetching
   Rig second({}, &shared);
   ASSERT_OK_AND_ASSIGN(HistoryResult r, second.H("AAPL", T(2024, 5, 1), EndOf(2024, 8, 31)));
   EXPECT_EQ(second.calls(), 0);
@@ -632,17 +641,19 @@ TEST(SmartCache, PropertyAnswersEqualTheTruth) {
   for (int round = 0; round < 4; ++round) {
     SmartCacheOptions o;
     o.planner.widen = static_cast<fragment::WidenPolicy>(rng() % 3);
-    o.planner.fragment_size = rng() % 2 ? fragment::FragmentSize::kSmall : fragment::FragmentSize::kOptimized;
+    o.planner.fragment_size =
+        rng() % 2 ? fragment::FragmentSize::kSmall : fragment::FragmentSize::kOptimized;
     Rig rig(o);
     rig.yahoo.SetBonusSeconds(static_cast<Timestamp>(rng() % 3) * 5 * kSecondsPerDay);
     if (rng() % 2) rig.yahoo.SetListed(T(2022, 6, 1));
     if (rng() % 2) rig.yahoo.SetLimits({60, 0, 0, false, true});
     const FieldSet fsets[] = {FieldSet::Ohlcv(), FieldSet(FieldSet::kAdjClose), kOhlcvAdj};
     for (int i = 0; i < 60; ++i) {
-      SCOPED_TRACE("seed " + std::to_string(seed) + " round " + std::to_string(round) + " request " +
-                   std::to_string(i));
+      SCOPED_TRACE("seed " + std::to_string(seed) + " round " + std::to_string(round) +
+                   " request " + std::to_string(i));
       const Timestamp s = T(2022, 1, 1) + static_cast<Timestamp>(rng() % 1000) * kSecondsPerDay;
-      const Timestamp e = s + static_cast<Timestamp>(rng() % 200) * kSecondsPerDay + kSecondsPerDay - 1;
+      const Timestamp e =
+          s + static_cast<Timestamp>(rng() % 200) * kSecondsPerDay + kSecondsPerDay - 1;
       const FieldSet f = fsets[rng() % 3];
       const std::string sym = rng() % 3 ? "AAPL" : "MSFT";
       const int before = rig.calls();
@@ -663,9 +674,10 @@ TEST(SmartCache, PropertyAnswersEqualTheTruth) {
           std::string dbg;
           for (const TimeRange& q : rig.yahoo.requests()) dbg += q.ToString() + "\n";
           for (const std::string& kk : r->info.cache_keys_used) dbg += kk + "\n";
-          ASSERT_LT(cut->timestamps()[k], T(2022, 6, 1)) << "missing bar " << FormatIsoUtc(cut->timestamps()[k])
-                                                         << " req " << FormatIsoUtc(s) << ".." << FormatIsoUtc(e)
-                                                         << "\n" << dbg;
+          ASSERT_LT(cut->timestamps()[k], T(2022, 6, 1))
+              << "missing bar " << FormatIsoUtc(cut->timestamps()[k]) << " req " << FormatIsoUtc(s)
+              << ".." << FormatIsoUtc(e) << "\n"
+              << dbg;
         }
       }
       ASSERT_EQ(j, r->frame->rows());

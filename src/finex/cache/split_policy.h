@@ -43,7 +43,7 @@ namespace finex::cache {
 
 struct FragmentFacts {
   std::string key;
-  Timestamp first_bar = 0;       // first bar held (known-empty: start of the vouched range)
+  Timestamp first_bar = 0;  // first bar held (known-empty: start of the vouched range)
   Timestamp fetched_at = 0;
   FieldSet fields;
   bool ohlc_split_adjusted = true;  // the provider restates OHLC on splits (Yahoo: yes)
@@ -57,10 +57,10 @@ struct FragmentFacts {
 // a stale price). A fragment fetched at or after `known_since` (when the
 // action became known, see ActionLedger) already holds restated prices and
 // stays. Default: never known before (every older fragment is judged).
-std::vector<std::string> StaleAfterAction(std::span<const FragmentFacts> fragments,
-                                          const provider::CorporateAction& action,
-                                          Timestamp known_since = std::numeric_limits<Timestamp>::max(),
-                                          Timestamp restatement_window_s = 86400);
+std::vector<std::string> StaleAfterAction(
+    std::span<const FragmentFacts> fragments, const provider::CorporateAction& action,
+    Timestamp known_since = std::numeric_limits<Timestamp>::max(),
+    Timestamp restatement_window_s = 86400);
 
 // When each corporate action of a series became known: the fetch time of the
 // earliest answer that reported it.
@@ -68,7 +68,8 @@ class ActionLedger {
  public:
   // Records that an answer fetched at `fetched_at` reported `action` for
   // `series` (e.g. "AAPL|yahoo") and returns the earliest such fetch time.
-  Timestamp KnownSince(std::string_view series, const provider::CorporateAction& action, Timestamp fetched_at);
+  Timestamp KnownSince(std::string_view series, const provider::CorporateAction& action,
+                       Timestamp fetched_at);
 
  private:
   using Key = std::tuple<std::string, uint8_t, Timestamp>;  // series, kind, ex-date

@@ -28,8 +28,9 @@ TEST(SplitPolicyTest, SplitInvalidatesOlderFragmentsWithPreSplitBars) {
       {"raw-provider-adjclose", kEx - 60 * kDay, kEx - 20 * kDay, adj, false},
   };
   auto stale = StaleAfterAction(frags, Split());
-  EXPECT_EQ(stale, (std::vector<std::string>{"july-fetched-before", "july-fetched-ex-date-premarket",
-                                             "raw-provider-adjclose"}));
+  EXPECT_EQ(stale,
+            (std::vector<std::string>{"july-fetched-before", "july-fetched-ex-date-premarket",
+                                      "raw-provider-adjclose"}));
 }
 
 TEST(SplitPolicyTest, DividendOnlyTouchesAdjustedClose) {
@@ -49,7 +50,8 @@ TEST(SplitPolicyTest, DividendOnlyTouchesAdjustedClose) {
 // t2 > t1 stay when the same split is reported again at t3.
 TEST(SplitPolicyTest, SameSplitReportedAgainDropsNothingFetchedAfterItWasKnown) {
   const FieldSet adj = FieldSet::Ohlcv().Union(FieldSet(FieldSet::kAdjClose));
-  const Timestamp t1 = kEx + 14 * 3600, t2 = t1 + 600, t3 = t2 + 600;  // all inside the restatement window
+  const Timestamp t1 = kEx + 14 * 3600, t2 = t1 + 600,
+                  t3 = t2 + 600;  // all inside the restatement window
   ActionLedger ledger;
   std::vector<FragmentFacts> frags = {
       {"1d-before", kEx - 60 * kDay, kEx - 20 * kDay, adj, true},
@@ -57,14 +59,16 @@ TEST(SplitPolicyTest, SameSplitReportedAgainDropsNothingFetchedAfterItWasKnown) 
   };
   const Timestamp known1 = ledger.KnownSince("SPL|yahoo", Split(), t1);
   EXPECT_EQ(known1, t1);
-  EXPECT_EQ(StaleAfterAction(frags, Split(), known1), (std::vector<std::string>{"1d-before", "15m-before"}));
+  EXPECT_EQ(StaleAfterAction(frags, Split(), known1),
+            (std::vector<std::string>{"1d-before", "15m-before"}));
 
   frags = {{"1d-refetched", kEx - 60 * kDay, t2, adj, true},
            {"15m-refetched", kEx - 5 * kDay, t2, FieldSet::Ohlcv(), true},
            {"1h-fetched-before", kEx - 5 * kDay, t1 - 60, FieldSet::Ohlcv(), true}};
   const Timestamp known3 = ledger.KnownSince("SPL|yahoo", Split(), t3);
   EXPECT_EQ(known3, t1) << "the first report counts";
-  EXPECT_EQ(StaleAfterAction(frags, Split(), known3), (std::vector<std::string>{"1h-fetched-before"}));
+  EXPECT_EQ(StaleAfterAction(frags, Split(), known3),
+            (std::vector<std::string>{"1h-fetched-before"}));
   // Without the ledger every piece fetched inside the window would go again.
   EXPECT_EQ(StaleAfterAction(frags, Split()).size(), 3u);
   // Another series, or another action, is new.

@@ -23,8 +23,8 @@ class StatsRecorder {
  public:
   // One history lookup of `symbol` that made `calls` provider calls; a hit
   // also counts for each provider whose stored rows answered it.
-  void RecordSymbol(const std::string& symbol, bool hit, int calls, const std::vector<std::string>& providers)
-      FINEX_EXCLUDES(mu_);
+  void RecordSymbol(const std::string& symbol, bool hit, int calls,
+                    const std::vector<std::string>& providers) FINEX_EXCLUDES(mu_);
   // `calls` upstream calls made to `provider` (retries included).
   void RecordProviderCalls(const std::string& provider, int calls) FINEX_EXCLUDES(mu_);
   // One quote or search lookup answered wholly from cache (hit) or not.

@@ -8,16 +8,26 @@ namespace finex::cache {
 
 std::string_view BarIssueName(BarIssueKind kind) {
   switch (kind) {
-    case BarIssueKind::kNonFinite: return "non_finite";
-    case BarIssueKind::kNonPositivePrice: return "non_positive_price";
-    case BarIssueKind::kPriceTooLarge: return "price_too_large";
-    case BarIssueKind::kHighBelowBody: return "high_below_body";
-    case BarIssueKind::kLowAboveBody: return "low_above_body";
-    case BarIssueKind::kNegativeVolume: return "negative_volume";
-    case BarIssueKind::kMisaligned: return "misaligned";
-    case BarIssueKind::kInFuture: return "in_future";
-    case BarIssueKind::kUnitJump: return "unit_jump";
-    case BarIssueKind::kUnreportedSplit: return "unreported_split";
+    case BarIssueKind::kNonFinite:
+      return "non_finite";
+    case BarIssueKind::kNonPositivePrice:
+      return "non_positive_price";
+    case BarIssueKind::kPriceTooLarge:
+      return "price_too_large";
+    case BarIssueKind::kHighBelowBody:
+      return "high_below_body";
+    case BarIssueKind::kLowAboveBody:
+      return "low_above_body";
+    case BarIssueKind::kNegativeVolume:
+      return "negative_volume";
+    case BarIssueKind::kMisaligned:
+      return "misaligned";
+    case BarIssueKind::kInFuture:
+      return "in_future";
+    case BarIssueKind::kUnitJump:
+      return "unit_jump";
+    case BarIssueKind::kUnreportedSplit:
+      return "unreported_split";
   }
   return "unknown";
 }
@@ -27,11 +37,12 @@ bool IsSeriesIssue(BarIssueKind kind) {
 }
 
 std::string ValidationReport::Summary(size_t max_items) const {
-  std::string out = std::to_string(issues.size()) + " issue(s) in " + std::to_string(rows_checked) + " bars";
+  std::string out =
+      std::to_string(issues.size()) + " issue(s) in " + std::to_string(rows_checked) + " bars";
   for (size_t i = 0; i < issues.size() && i < max_items; ++i) {
     out += i == 0 ? ": " : "; ";
-    out += std::string(BarIssueName(issues[i].kind)) + " at " + FormatIsoUtc(issues[i].timestamp) + " (" +
-           issues[i].detail + ")";
+    out += std::string(BarIssueName(issues[i].kind)) + " at " + FormatIsoUtc(issues[i].timestamp) +
+           " (" + issues[i].detail + ")";
   }
   if (issues.size() > max_items) out += "; ...";
   return out;
@@ -70,7 +81,8 @@ bool SplitLike(double ratio, double tol, double* factor) {
 }  // namespace
 
 ValidationReport ValidateBars(const Frame& frame, Interval interval, Timestamp now,
-                              std::span<const Timestamp> reported_splits, const ValidationOptions& opts) {
+                              std::span<const Timestamp> reported_splits,
+                              const ValidationOptions& opts) {
   ValidationReport rep;
   rep.rows_checked = frame.rows();
   const bool has_ohlcv = frame.fields().Has(FieldSet::kOhlcv);
@@ -86,12 +98,14 @@ ValidationReport ValidateBars(const Frame& frame, Interval interval, Timestamp n
     const Timestamp ts = frame.timestamps()[i];
     if (!Aligned(ts, interval)) {
       add(i, BarIssueKind::kMisaligned,
-          "timestamp " + FormatIsoUtc(ts) + " is not a " + std::string(IntervalName(interval)) + " boundary");
+          "timestamp " + FormatIsoUtc(ts) + " is not a " + std::string(IntervalName(interval)) +
+              " boundary");
     }
-    if (ts > now + opts.future_slack_s) add(i, BarIssueKind::kInFuture, "opens after now " + FormatIsoUtc(now));
+    if (ts > now + opts.future_slack_s)
+      add(i, BarIssueKind::kInFuture, "opens after now " + FormatIsoUtc(now));
     bool prices_ok = true;
-    for (DoubleField f : {DoubleField::kOpen, DoubleField::kHigh, DoubleField::kLow, DoubleField::kClose,
-                          DoubleField::kAdjClose}) {
+    for (DoubleField f : {DoubleField::kOpen, DoubleField::kHigh, DoubleField::kLow,
+                          DoubleField::kClose, DoubleField::kAdjClose}) {
       const auto v = frame.column(f).Get(i);
       if (!v) continue;
       const std::string name(DoubleFieldName(f));
@@ -114,9 +128,11 @@ ValidationReport ValidateBars(const Frame& frame, Interval interval, Timestamp n
         // Providers round to float32 or a few decimals; allow 1e-6 relative.
         const double eps = 1e-6 * body_hi;
         if (*h + eps < body_hi || *h + eps < *l) {
-          add(i, BarIssueKind::kHighBelowBody, Fmt("high %g below max(open, close) %g", *h, body_hi));
+          add(i, BarIssueKind::kHighBelowBody,
+              Fmt("high %g below max(open, close) %g", *h, body_hi));
         }
-        if (*l - eps > body_lo) add(i, BarIssueKind::kLowAboveBody, Fmt("low %g above min(open, close) %g", *l, body_lo));
+        if (*l - eps > body_lo)
+          add(i, BarIssueKind::kLowAboveBody, Fmt("low %g above min(open, close) %g", *l, body_lo));
       }
     }
     if (const auto v = frame.volume().Get(i); v && *v < 0) {
@@ -142,7 +158,8 @@ ValidationReport ValidateBars(const Frame& frame, Interval interval, Timestamp n
                                           [&](Timestamp s) { return s > prev_day && s <= day; });
         if (!reported) {
           add(i, BarIssueKind::kUnreportedSplit,
-              Fmt("close %g after %g looks like a 1:%.4g split nobody reported", *c, p, 1.0 / factor));
+              Fmt("close %g after %g looks like a 1:%.4g split nobody reported", *c, p,
+                  1.0 / factor));
         }
       }
     }
@@ -151,7 +168,8 @@ ValidationReport ValidateBars(const Frame& frame, Interval interval, Timestamp n
   return rep;
 }
 
-FramePtr ApplyValidation(const FramePtr& frame, const ValidationReport& report, const ValidationOptions& opts) {
+FramePtr ApplyValidation(const FramePtr& frame, const ValidationReport& report,
+                         const ValidationOptions& opts) {
   if (opts.policy == ValidationPolicy::kFlag || report.bad_rows.empty()) return frame;
   std::vector<FramePtr> parts;
   size_t start = 0;

@@ -33,10 +33,10 @@ enum class BarIssueKind : uint8_t {
   kHighBelowBody,     // high < max(open, close) (or high < low)
   kLowAboveBody,      // low > min(open, close)
   kNegativeVolume,
-  kMisaligned,        // timestamp not on a bar boundary of the interval
-  kInFuture,          // bar opens after "now"
-  kUnitJump,          // ~100x off its neighbours (series-level)
-  kUnreportedSplit,   // split-like jump without a reported split (series-level)
+  kMisaligned,       // timestamp not on a bar boundary of the interval
+  kInFuture,         // bar opens after "now"
+  kUnitJump,         // ~100x off its neighbours (series-level)
+  kUnreportedSplit,  // split-like jump without a reported split (series-level)
 };
 std::string_view BarIssueName(BarIssueKind kind);
 // Series-level issues make the whole answer suspect.

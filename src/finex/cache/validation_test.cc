@@ -38,7 +38,8 @@ FramePtr Build(const std::vector<Bar>& bars) {
 
 TEST(ValidationTest, CleanSeriesHasNoIssues) {
   std::vector<Bar> bars;
-  for (int i = 0; i < 20; ++i) bars.push_back(MakeBar(kJan2 + i * kDay, 100 + i, 102 + i, 99 + i, 101 + i));
+  for (int i = 0; i < 20; ++i)
+    bars.push_back(MakeBar(kJan2 + i * kDay, 100 + i, 102 + i, 99 + i, 101 + i));
   FramePtr f = Build(bars);
   ValidationReport r = ValidateBars(*f, Interval::k1d, kJan2 + 30 * kDay);
   EXPECT_TRUE(r.clean()) << r.Summary();
@@ -49,22 +50,23 @@ TEST(ValidationTest, CleanSeriesHasNoIssues) {
 TEST(ValidationTest, DetectsEachBarLevelIssueAndRejectsOnlyThoseBars) {
   std::vector<Bar> bars = {
       MakeBar(kJan2, 100, 101, 99, 100),
-      MakeBar(kJan2 + kDay, 100, 99, 98, 100.5),       // high below close
+      MakeBar(kJan2 + kDay, 100, 99, 98, 100.5),          // high below close
       MakeBar(kJan2 + 2 * kDay, 100, 101, 100.2, 100.5),  // low above open
       MakeBar(kJan2 + 3 * kDay, 100, 101, 99, 100, -5),   // negative volume
       MakeBar(kJan2 + 4 * kDay + 60, 100, 101, 99, 100),  // misaligned daily bar
       MakeBar(kJan2 + 5 * kDay, -1, 101, 99, 100),        // negative price
       MakeBar(kJan2 + 6 * kDay, 100, 101, 99, 100),
-      MakeBar(kJan2 + 40 * kDay, 100, 101, 99, 100),      // in the future
+      MakeBar(kJan2 + 40 * kDay, 100, 101, 99, 100),  // in the future
   };
   FramePtr f = Build(bars);
   const Timestamp now = kJan2 + 10 * kDay;
   ValidationReport r = ValidateBars(*f, Interval::k1d, now);
   std::vector<BarIssueKind> kinds;
   for (const BarIssue& i : r.issues) kinds.push_back(i.kind);
-  EXPECT_EQ(kinds, (std::vector<BarIssueKind>{BarIssueKind::kHighBelowBody, BarIssueKind::kLowAboveBody,
-                                              BarIssueKind::kNegativeVolume, BarIssueKind::kMisaligned,
-                                              BarIssueKind::kNonPositivePrice, BarIssueKind::kInFuture}))
+  EXPECT_EQ(kinds,
+            (std::vector<BarIssueKind>{BarIssueKind::kHighBelowBody, BarIssueKind::kLowAboveBody,
+                                       BarIssueKind::kNegativeVolume, BarIssueKind::kMisaligned,
+                                       BarIssueKind::kNonPositivePrice, BarIssueKind::kInFuture}))
       << r.Summary(10);
   EXPECT_FALSE(r.suspect_series);
   EXPECT_EQ(r.bad_rows, (std::vector<size_t>{1, 2, 3, 4, 5, 7}));
@@ -98,7 +100,8 @@ TEST(ValidationTest, IntradayHalfHourAnchoredBarsAreAligned) {
 }
 
 TEST(ValidationTest, SplitJumpIsSuspectUnlessReported) {
-  FramePtr f = Build({MakeBar(kJan2, 400, 404, 398, 400), MakeBar(kJan2 + kDay, 100, 101, 99, 100.5)});
+  FramePtr f =
+      Build({MakeBar(kJan2, 400, 404, 398, 400), MakeBar(kJan2 + kDay, 100, 101, 99, 100.5)});
   ValidationReport r = ValidateBars(*f, Interval::k1d, kJan2 + 5 * kDay);
   ASSERT_EQ(r.issues.size(), 1u);
   EXPECT_EQ(r.issues[0].kind, BarIssueKind::kUnreportedSplit);

@@ -23,10 +23,12 @@ void Warmer::Stop() {
 }
 
 Result<std::string> Warmer::Start(const WarmRequest& req) {
-  if (req.ranges.empty()) return InvalidArgumentError("warm needs at least one range").WithParam("ranges");
+  if (req.ranges.empty())
+    return InvalidArgumentError("warm needs at least one range").WithParam("ranges");
   for (const auto& [a, b] : req.ranges)
     if (a > b)
-      return InvalidArgumentError("warm range start " + FormatIsoUtc(a) + " is after its end").WithParam("ranges");
+      return InvalidArgumentError("warm range start " + FormatIsoUtc(a) + " is after its end")
+          .WithParam("ranges");
   auto job = std::make_shared<Job>();
   job->req = req;
   if (job->req.intervals.empty()) job->req.intervals.push_back(Interval::k1d);
@@ -34,7 +36,8 @@ Result<std::string> Warmer::Start(const WarmRequest& req) {
   if (stop_) return UnavailableError("the cache is shutting down");
   job->status.id = "warm-" + std::to_string(++seq_);
   job->status.state = "queued";
-  job->status.total = static_cast<int>(req.symbols.size() * job->req.intervals.size() * req.ranges.size());
+  job->status.total =
+      static_cast<int>(req.symbols.size() * job->req.intervals.size() * req.ranges.size());
   jobs_[job->status.id] = job;
   queue_.push_back(job);
   if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
@@ -45,7 +48,8 @@ Result<std::string> Warmer::Start(const WarmRequest& req) {
 Result<WarmStatus> Warmer::Status(std::string_view id) const {
   MutexLock lock(mu_);
   auto it = jobs_.find(id);
-  if (it == jobs_.end()) return NotFoundError("no warm job '" + Printable(id, 40) + "'").WithParam("id");
+  if (it == jobs_.end())
+    return NotFoundError("no warm job '" + Printable(id, 40) + "'").WithParam("id");
   return it->second->status;
 }
 
@@ -81,7 +85,8 @@ void Warmer::Loop() {
           if (!r.ok()) {
             ++failed;
             if (job->status.errors.size() < 100)
-              job->status.errors.push_back(sym + " " + std::string(IntervalName(iv)) + ": " + r.status().ToString());
+              job->status.errors.push_back(sym + " " + std::string(IntervalName(iv)) + ": " +
+                                           r.status().ToString());
           }
         }
       }

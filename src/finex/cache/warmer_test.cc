@@ -17,7 +17,8 @@ WarmStatus AwaitFinished(const Warmer& w, const std::string& id) {
   for (;;) {
     auto st = w.Status(id);
     EXPECT_OK(st);
-    if (!st.ok() || st->state == "done" || st->state == "failed") return st.ok() ? *st : WarmStatus{};
+    if (!st.ok() || st->state == "done" || st->state == "failed")
+      return st.ok() ? *st : WarmStatus{};
     if (std::chrono::steady_clock::now() > deadline) {
       ADD_FAILURE() << "warm job " << id << " did not finish";
       return *st;

@@ -103,9 +103,11 @@ void BM_Workload(benchmark::State& state) {
     };
     std::vector<Cursor> backtests, viewers;
     for (int i = 0; i < 20; ++i)
-      backtests.push_back({sym(zipf(rng)), Day(2012, 1, 1) + static_cast<Timestamp>(rng() % 4300) * kSecondsPerDay});
+      backtests.push_back({sym(zipf(rng)), Day(2012, 1, 1) + static_cast<Timestamp>(rng() % 4300) *
+                                                                 kSecondsPerDay});
     for (int i = 0; i < 20; ++i)
-      viewers.push_back({sym(zipf(rng)), Day(2012, 1, 1) + static_cast<Timestamp>(rng() % 4700) * kSecondsPerDay});
+      viewers.push_back({sym(zipf(rng)),
+                         Day(2012, 1, 1) + static_cast<Timestamp>(rng() % 4700) * kSecondsPerDay});
     const Timestamp widths[] = {10, 30, 90, 365, 1825};
 
     std::set<std::string> exact;
@@ -127,7 +129,8 @@ void BM_Workload(benchmark::State& state) {
       } else if (kind < 75) {
         Cursor& v = viewers[rng() % viewers.size()];
         v.width_idx = std::clamp(v.width_idx + (rng() % 2 ? 1 : -1), 0, 4);
-        if (rng() % 8 == 0) v.at = std::min(v.at + static_cast<Timestamp>(rng() % 60) * kSecondsPerDay, clock.Now());
+        if (rng() % 8 == 0)
+          v.at = std::min(v.at + static_cast<Timestamp>(rng() % 60) * kSecondsPerDay, clock.Now());
         const Timestamp w = widths[v.width_idx] * kSecondsPerDay;
         q.symbol = v.symbol;
         q.start = v.at - w / 2;
@@ -135,7 +138,8 @@ void BM_Workload(benchmark::State& state) {
       } else if (kind < 90) {
         q.symbol = sym(zipf(rng));
         q.start = Day(2010, 1, 1) + static_cast<Timestamp>(rng() % 5400) * kSecondsPerDay;
-        q.end = std::min(*q.start + (5 + static_cast<Timestamp>(rng() % 396)) * kSecondsPerDay, clock.Now());
+        q.end = std::min(*q.start + (5 + static_cast<Timestamp>(rng() % 396)) * kSecondsPerDay,
+                         clock.Now());
       } else {
         const char* ip[] = {"1d", "2d", "5d", "10d"};
         q.symbol = sym(zipf(rng));
@@ -144,8 +148,8 @@ void BM_Workload(benchmark::State& state) {
         q.literal = q.symbol + "|1h|period=" + q.period;
       }
       if (q.literal.empty())
-        q.literal = q.symbol + "|" + std::string(IntervalName(q.interval)) + "|" + std::to_string(*q.start) + "|" +
-                    std::to_string(*q.end);
+        q.literal = q.symbol + "|" + std::string(IntervalName(q.interval)) + "|" +
+                    std::to_string(*q.start) + "|" + std::to_string(*q.end);
       if (exact.insert(q.literal).second) ++calls_exact;
       HistoryOptions o;
       o.interval = q.interval;
@@ -157,10 +161,13 @@ void BM_Workload(benchmark::State& state) {
       auto res = api->History(one, o);
       if (!res.ok()) {
         ++failures;
-        if (std::getenv("FINEX_WORKLOAD_DEBUG")) fprintf(stderr, "fail kind %d %s: %s\n", kind, q.literal.c_str(), res.status().ToString().c_str());
+        if (std::getenv("FINEX_WORKLOAD_DEBUG"))
+          fprintf(stderr, "fail kind %d %s: %s\n", kind, q.literal.c_str(),
+                  res.status().ToString().c_str());
       }
       if (std::getenv("FINEX_WORKLOAD_DEBUG") && yahoo.history_calls() - before > 0)
-        fprintf(stderr, "kind %d calls %d %s\n", kind, yahoo.history_calls() - before, q.literal.c_str());
+        fprintf(stderr, "kind %d calls %d %s\n", kind, yahoo.history_calls() - before,
+                q.literal.c_str());
       clock.AdvanceMicros(250000);  // 4 requests per second
     }
     const double finex_calls = yahoo.history_calls();
@@ -244,10 +251,11 @@ PrefetchRunFigures RunPrefetchWorkload(int slots, bool prefetch) {
   std::vector<Cursor> backtests, viewers;
   for (int i = 0; i < 20; ++i) {
     const bool daily = i % 2 == 0;
-    backtests.push_back({sym(zipf(rng)),
-                         daily ? Day(2015, 1, 1) + static_cast<Timestamp>(rng() % 3000) * kSecondsPerDay
-                               : Day(2024, 3, 1) + static_cast<Timestamp>(rng() % 200) * kSecondsPerDay,
-                         daily ? Interval::k1d : Interval::k1h});
+    backtests.push_back(
+        {sym(zipf(rng)),
+         daily ? Day(2015, 1, 1) + static_cast<Timestamp>(rng() % 3000) * kSecondsPerDay
+               : Day(2024, 3, 1) + static_cast<Timestamp>(rng() % 200) * kSecondsPerDay,
+         daily ? Interval::k1d : Interval::k1h});
   }
   for (int i = 0; i < 20; ++i) viewers.push_back({sym(zipf(rng)), t0, Interval::k1h});
 
@@ -271,7 +279,8 @@ PrefetchRunFigures RunPrefetchWorkload(int slots, bool prefetch) {
     for (size_t d = 0; d < dashboards.size(); ++d) {
       if (slot % 240 != static_cast<int>(d) * 20) continue;  // every 60 s, staggered by 5 s
       dashboard = true;
-      for (const Panel& p : dashboards[d]) ask(0, p.symbol, p.interval, std::nullopt, std::nullopt, p.period);
+      for (const Panel& p : dashboards[d])
+        ask(0, p.symbol, p.interval, std::nullopt, std::nullopt, p.period);
     }
     if (!dashboard && rng() % 2 == 0) {
       const int kind = static_cast<int>(rng() % 100);
@@ -287,7 +296,8 @@ PrefetchRunFigures RunPrefetchWorkload(int slots, bool prefetch) {
         v.at -= page;
         if (v.at < t0 - 600 * kSecondsPerDay) v.at = t0;
       } else {
-        const Timestamp start = Day(2015, 1, 1) + static_cast<Timestamp>(rng() % 3600) * kSecondsPerDay;
+        const Timestamp start =
+            Day(2015, 1, 1) + static_cast<Timestamp>(rng() % 3600) * kSecondsPerDay;
         ask(3, sym(zipf(rng)), Interval::k1d, start,
             start + (5 + static_cast<Timestamp>(rng() % 396)) * kSecondsPerDay, "");
       }

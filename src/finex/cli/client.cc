@@ -46,7 +46,8 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
     std::transform(name.begin(), name.end(), name.begin(), ::tolower);
     std::string_view v = line.substr(colon + 1);
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' '))
+      v.remove_suffix(1);
     h->emplace_back(std::move(name), std::string(v));
   }
   return size * n;
@@ -60,8 +61,8 @@ class RemoteClient final : public Client {
     while (!base_.empty() && base_.back() == '/') base_.pop_back();
   }
 
-  Result<ClientResponse> Send(std::string_view method, std::string_view target, std::string_view body,
-                              const http::Headers& headers) override {
+  Result<ClientResponse> Send(std::string_view method, std::string_view target,
+                              std::string_view body, const http::Headers& headers) override {
     CURL* c = curl_easy_init();
     if (!c) return InternalError("curl_easy_init failed");
     ClientResponse r;
@@ -111,8 +112,8 @@ class LocalClient final : public Client {
  public:
   explicit LocalClient(server::Service& s) : service_(s) {}
 
-  Result<ClientResponse> Send(std::string_view method, std::string_view target, std::string_view body,
-                              const http::Headers& headers) override {
+  Result<ClientResponse> Send(std::string_view method, std::string_view target,
+                              std::string_view body, const http::Headers& headers) override {
     http::Request req;
     req.method = std::string(method);
     req.target = std::string(target);

@@ -13,13 +13,13 @@
 #include <random>
 #include <thread>
 
-#include "finex/engine/engine.h"
 #include "finex/cli/client.h"
 #include "finex/cli/config.h"
 #include "finex/cli/output.h"
 #include "finex/codec/parquet/parquet_codec.h"
 #include "finex/core/clock.h"
 #include "finex/core/symbol.h"
+#include "finex/engine/engine.h"
 #include "finex/server/serve.h"
 #include "finex/server/service.h"
 #include "finex/sim/simulator.h"
@@ -85,7 +85,8 @@ Result<Config> Load(const Common& c, std::vector<std::pair<std::string, std::str
   for (const std::string& s : c.sets) {
     const size_t eq = s.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return InvalidArgumentError("--set '" + s + "' must be key=value (e.g. cache.max_memory_mb=512)");
+      return InvalidArgumentError("--set '" + s +
+                                  "' must be key=value (e.g. cache.max_memory_mb=512)");
     }
     flags.emplace_back(s.substr(0, eq), s.substr(eq + 1));
   }
@@ -115,7 +116,8 @@ Result<std::unique_ptr<ReplayClock>> MakeClock(const Common& c) {
     // and a finex serve started at different moments agree on it exactly.
     auto a = ParseTime(c.clock_anchor, TimeBound::kStart);
     if (!a.ok()) {
-      return InvalidArgumentError("--clock-anchor '" + c.clock_anchor + "': " + a.status().message());
+      return InvalidArgumentError("--clock-anchor '" + c.clock_anchor +
+                                  "': " + a.status().message());
     }
     return std::make_unique<ReplayClock>(*t, c.clock_speed, *a * 1000000);
   }
@@ -153,9 +155,10 @@ Result<std::unique_ptr<Stack>> OpenStack(const Config& cfg, const Common& c, boo
   auto engine = engine::OpenEngine(eo);
   if (!engine.ok() && local_cli && !cfg.IsExplicit("cache.backend") &&
       engine.status().code() == StatusCode::kUnimplemented) {
-    std::fprintf(stderr,
-                 "finex: warning: the persistent local cache (parquet_dir) is not available in this "
-                 "build; using an in-memory cache for this command\n");
+    std::fprintf(
+        stderr,
+        "finex: warning: the persistent local cache (parquet_dir) is not available in this "
+        "build; using an in-memory cache for this command\n");
     eo.backend = "memory";
     engine = engine::OpenEngine(eo);
   }
@@ -213,7 +216,8 @@ Result<std::string> ResolveFormat(const Common& c) {
   std::string f = c.format;
   if (f.empty() && !c.output.empty()) {
     auto ends = [&](std::string_view ext) {
-      return c.output.size() >= ext.size() && c.output.compare(c.output.size() - ext.size(), ext.size(), ext) == 0;
+      return c.output.size() >= ext.size() &&
+             c.output.compare(c.output.size() - ext.size(), ext.size(), ext) == 0;
     };
     f = ends(".parquet") ? "parquet" : ends(".json") ? "json" : "csv";
   }
@@ -267,17 +271,18 @@ int Fetch(Session& s, const Common& c, const std::string& fmt, std::string targe
 }
 
 void AddCommon(CLI::App* app, Common& c, bool data) {
-  app->add_option("--config", c.config_path, "config file (default $XDG_CONFIG_HOME/finex/config.toml)");
+  app->add_option("--config", c.config_path,
+                  "config file (default $XDG_CONFIG_HOME/finex/config.toml)");
   app->add_option("--profile", c.profile, "development | production (or FINEX_PROFILE)");
   app->add_option("--set", c.sets, "override a config key: --set cache.max_memory_mb=512");
   app->add_flag("--no-color", c.no_color, "no ANSI colours (also NO_COLOR)");
   if (data) {
     app->add_option("--server", c.server_url, "URL of a running finex serve (or FINEX_SERVER)");
-    app->add_option("--format", c.format, "table | csv | json | parquet (default: table on a terminal, csv when piped)");
+    app->add_option("--format", c.format,
+                    "table | csv | json | parquet (default: table on a terminal, csv when piped)");
     app->add_option("-o,--output", c.output, "write the answer to FILE");
   }
 }
-
 
 int WaitForSignal() {
   sigset_t set;
@@ -303,7 +308,8 @@ void BlockSignals() {
 int RunCli(int argc, char** argv) {
   CLI::App app{"finex: a smart cache for financial market data"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("finex ") + FINEX_VERSION + " (" + FINEX_GIT_COMMIT + ")");
+  app.set_version_flag("--version",
+                       std::string("finex ") + FINEX_VERSION + " (" + FINEX_GIT_COMMIT + ")");
   Common c;
 
   // serve
@@ -313,7 +319,9 @@ int RunCli(int argc, char** argv) {
   int threads = 0;
   serve->add_option("--listen", listen, "host:port (default 127.0.0.1:8080)");
   serve->add_option("--threads", threads, "I/O threads");
-  serve->add_option("--sim", sim_url, "point every provider at a finex sim (default http://127.0.0.1:9100)")
+  serve
+      ->add_option("--sim", sim_url,
+                   "point every provider at a finex sim (default http://127.0.0.1:9100)")
       ->expected(0, 1)
       ->default_str("http://127.0.0.1:9100");
   serve->add_option("--clock-start", c.clock_start, "replay clock start (ISO datetime)");
@@ -332,7 +340,8 @@ int RunCli(int argc, char** argv) {
   // A latency fault holds an I/O thread per request: enough threads that a
   // client's concurrency, not the simulator, decides what overlaps.
   int sim_threads = 16;
-  sim->add_option("--threads", sim_threads, "I/O threads (default 16; each held for a latency_ms fault)")
+  sim->add_option("--threads", sim_threads,
+                  "I/O threads (default 16; each held for a latency_ms fault)")
       ->check(CLI::Range(1, 1024));
   sim->add_option("--clock-start", c.clock_start, "replay clock start (ISO datetime)");
   sim->add_option("--clock-speed", c.clock_speed, "replay clock speed (x wall clock)");
@@ -384,7 +393,8 @@ int RunCli(int argc, char** argv) {
   invalidate->add_option("pattern", pattern, "e.g. 'finex:AAPL:*'")->required();
 
   auto* config = app.add_subcommand("config", "configuration");
-  auto* config_print = config->add_subcommand("print", "show the effective configuration (secrets redacted)");
+  auto* config_print =
+      config->add_subcommand("print", "show the effective configuration (secrets redacted)");
   AddCommon(config_print, c, false);
   config->require_subcommand(1);
 
@@ -424,11 +434,14 @@ int RunCli(int argc, char** argv) {
         *(*st)->service, ToServerOptions(*cfg),
         [&](uint16_t port) {
           const std::string host = cfg->listen.substr(0, cfg->listen.rfind(':'));
-          std::fprintf(stderr,
-                       "finex serve: listening on http://%s:%u (dashboard at /, profile %s, backend %s, "
-                       "providers %s)\n",
-                       host.c_str(), port, cfg->profile.c_str(), cfg->backend.c_str(),
-                       yahoo.base_url.empty() ? "real" : ("at " + yahoo.base_url.substr(0, yahoo.base_url.rfind('/'))).c_str());
+          std::fprintf(
+              stderr,
+              "finex serve: listening on http://%s:%u (dashboard at /, profile %s, backend %s, "
+              "providers %s)\n",
+              host.c_str(), port, cfg->profile.c_str(), cfg->backend.c_str(),
+              yahoo.base_url.empty()
+                  ? "real"
+                  : ("at " + yahoo.base_url.substr(0, yahoo.base_url.rfind('/'))).c_str());
           if ((*st)->admin_token.empty()) {
             std::fprintf(stderr, "finex serve: admin routes disabled (set %s to enable)\n",
                          cfg->admin_token_env.c_str());
@@ -499,7 +512,8 @@ int RunCli(int argc, char** argv) {
       return ExitCodeForHttpStatus(r->status);
     }
     std::string f = c.format.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : c.format;
-    if (f == "table") return WriteOut(c, RenderStatsTable(r->body, UseColor(c) && c.output.empty()));
+    if (f == "table")
+      return WriteOut(c, RenderStatsTable(r->body, UseColor(c) && c.output.empty()));
     if (f != "json") {
       Err("stats supports --format table or json");
       return kExitBadInput;
@@ -509,7 +523,8 @@ int RunCli(int argc, char** argv) {
 
   // No token, no header: the server then says the token is missing.
   http::Headers auth;
-  if (!session->admin_token.empty()) auth.emplace_back("Authorization", "Bearer " + session->admin_token);
+  if (!session->admin_token.empty())
+    auth.emplace_back("Authorization", "Bearer " + session->admin_token);
   auto admin_failed = [&](const ClientResponse& r) {
     Err(ProblemLine(r.body, r.status));
     if ((r.status == 401 || r.status == 403) && !session->admin_token_env.empty()) {
@@ -552,14 +567,16 @@ int RunCli(int argc, char** argv) {
       if (tty) {
         const int width = 30;
         const int fill = total > 0 ? done * width / total : 0;
-        std::fprintf(stderr, "\rwarm %s [%s%s] %d/%d %s   ", id.c_str(), std::string(fill, '#').c_str(),
-                     std::string(width - fill, '.').c_str(), done, total, state.c_str());
+        std::fprintf(stderr, "\rwarm %s [%s%s] %d/%d %s   ", id.c_str(),
+                     std::string(fill, '#').c_str(), std::string(width - fill, '.').c_str(), done,
+                     total, state.c_str());
       }
       if (state == "done" || state == "failed") {
         if (tty) {
           std::fputc('\n', stderr);
         } else {
-          std::fprintf(stderr, "finex: warm %s: %d/%d %s\n", id.c_str(), done, total, state.c_str());
+          std::fprintf(stderr, "finex: warm %s: %d/%d %s\n", id.c_str(), done, total,
+                       state.c_str());
         }
         int rc = kExitOk;
         if (j.contains("errors") && j["errors"].is_array()) {

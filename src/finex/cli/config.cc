@@ -34,10 +34,14 @@ struct Field {
 
 std::string KindName(Kind k) {
   switch (k) {
-    case Kind::kString: return "a string";
-    case Kind::kInt: return "an integer";
-    case Kind::kDouble: return "a number";
-    case Kind::kBool: return "true or false";
+    case Kind::kString:
+      return "a string";
+    case Kind::kInt:
+      return "an integer";
+    case Kind::kDouble:
+      return "a number";
+    case Kind::kBool:
+      return "true or false";
   }
   return "";
 }
@@ -74,45 +78,68 @@ Status ValidListen(const std::string& v) {
   return OkStatus();
 }
 
-#define FIELD_STR(KEY, MEMBER, ...)                                                     \
-  Field{KEY, Kind::kString, __VA_ARGS__, 0, 0,                                          \
-        [](Config& c, const std::string&, const Value& v) {                             \
-          c.MEMBER = v.s;                                                               \
-          return OkStatus();                                                            \
-        }}
-#define FIELD_INT(KEY, MEMBER, MIN, MAX)                                                \
-  Field{KEY, Kind::kInt, {}, MIN, MAX, [](Config& c, const std::string&, const Value& v) { \
-          c.MEMBER = v.i;                                                               \
-          return OkStatus();                                                            \
-        }}
+#define FIELD_STR(KEY, MEMBER, ...)                                                            \
+  Field {                                                                                      \
+    KEY, Kind::kString, __VA_ARGS__, 0, 0, [](Config& c, const std::string&, const Value& v) { \
+      c.MEMBER = v.s;                                                                          \
+      return OkStatus();                                                                       \
+    }                                                                                          \
+  }
+#define FIELD_INT(KEY, MEMBER, MIN, MAX)                                               \
+  Field {                                                                              \
+    KEY, Kind::kInt, {}, MIN, MAX, [](Config& c, const std::string&, const Value& v) { \
+      c.MEMBER = v.i;                                                                  \
+      return OkStatus();                                                               \
+    }                                                                                  \
+  }
 
 const std::vector<Field>& Schema() {
   static const auto* fields = new std::vector<Field>{
       FIELD_STR("cache.backend", backend, {"memory", "redis", "postgres", "parquet_dir"}),
       FIELD_STR("cache.fragment_size", fragment_size, {"small", "optimized"}),
-      Field{"cache.ttl_multiplier", Kind::kDouble, {}, 0.001, 1000,
+      Field{"cache.ttl_multiplier",
+            Kind::kDouble,
+            {},
+            0.001,
+            1000,
             [](Config& c, const std::string&, const Value& v) {
               c.ttl_multiplier = v.d;
               return OkStatus();
             }},
-      Field{"cache.prefetch_enabled", Kind::kBool, {}, 0, 0,
+      Field{"cache.prefetch_enabled",
+            Kind::kBool,
+            {},
+            0,
+            0,
             [](Config& c, const std::string&, const Value& v) {
               c.prefetch_enabled = v.b;
               return OkStatus();
             }},
-      Field{"cache.monitoring_enabled", Kind::kBool, {}, 0, 0,
+      Field{"cache.monitoring_enabled",
+            Kind::kBool,
+            {},
+            0,
+            0,
             [](Config& c, const std::string&, const Value& v) {
               c.monitoring_enabled = v.b;
               return OkStatus();
             }},
       FIELD_INT("cache.max_memory_mb", max_memory_mb, 1, 1 << 24),
       FIELD_INT("cache.worker_threads", worker_threads, 1, 256),
-      Field{"features.*", Kind::kBool, {}, 0, 0,
+      Field{"features.*",
+            Kind::kBool,
+            {},
+            0,
+            0,
             [](Config& c, const std::string& sub, const Value& v) {
               c.features[sub] = v.b;
               return OkStatus();
             }},
-      Field{"backends.redis.url", Kind::kString, {}, 0, 0,
+      Field{"backends.redis.url",
+            Kind::kString,
+            {},
+            0,
+            0,
             [](Config& c, const std::string&, const Value& v) {
               FINEX_RETURN_IF_ERROR(ValidUrl(v.s, {"redis://", "rediss://", "unix://"}));
               c.redis_url = v.s;
@@ -120,12 +147,20 @@ const std::vector<Field>& Schema() {
             }},
       FIELD_STR("backends.postgres.dsn", postgres_dsn, {}),
       FIELD_STR("backends.parquet_dir.path", parquet_dir, {}),
-      Field{"providers.*.enabled", Kind::kBool, {}, 0, 0,
+      Field{"providers.*.enabled",
+            Kind::kBool,
+            {},
+            0,
+            0,
             [](Config& c, const std::string& p, const Value& v) {
               c.providers[p].enabled = v.b;
               return OkStatus();
             }},
-      Field{"providers.*.base_url", Kind::kString, {}, 0, 0,
+      Field{"providers.*.base_url",
+            Kind::kString,
+            {},
+            0,
+            0,
             [](Config& c, const std::string& p, const Value& v) {
               FINEX_RETURN_IF_ERROR(ValidUrl(v.s, {"http://", "https://"}));
               std::string url = v.s;
@@ -133,44 +168,76 @@ const std::vector<Field>& Schema() {
               c.providers[p].base_url = url;
               return OkStatus();
             }},
-      Field{"providers.*.timeout_ms", Kind::kInt, {}, 1, 600000,
+      Field{"providers.*.timeout_ms",
+            Kind::kInt,
+            {},
+            1,
+            600000,
             [](Config& c, const std::string& p, const Value& v) {
               c.providers[p].timeout_ms = static_cast<int>(v.i);
               return OkStatus();
             }},
-      Field{"providers.*.rate_limit_per_min", Kind::kDouble, {}, 0.001, 1e7,
+      Field{"providers.*.rate_limit_per_min",
+            Kind::kDouble,
+            {},
+            0.001,
+            1e7,
             [](Config& c, const std::string& p, const Value& v) {
               c.providers[p].rate_limit_per_min = v.d;
               return OkStatus();
             }},
-      Field{"providers.*.api_key_env", Kind::kString, {}, 0, 0,
+      Field{"providers.*.api_key_env",
+            Kind::kString,
+            {},
+            0,
+            0,
             [](Config& c, const std::string& p, const Value& v) {
               FINEX_RETURN_IF_ERROR(ValidEnvName(v.s));
               c.providers[p].api_key_env = v.s;
               return OkStatus();
             }},
-      Field{"providers.*.max_retries", Kind::kInt, {}, 0, 10,
+      Field{"providers.*.max_retries",
+            Kind::kInt,
+            {},
+            0,
+            10,
             [](Config& c, const std::string& p, const Value& v) {
               c.providers[p].max_retries = static_cast<int>(v.i);
               return OkStatus();
             }},
-      Field{"providers.*.breaker_failures", Kind::kInt, {}, 1, 1000,
+      Field{"providers.*.breaker_failures",
+            Kind::kInt,
+            {},
+            1,
+            1000,
             [](Config& c, const std::string& p, const Value& v) {
               c.providers[p].breaker_failures = static_cast<int>(v.i);
               return OkStatus();
             }},
-      Field{"providers.*.breaker_open_ms", Kind::kInt, {}, 0, 3600000,
+      Field{"providers.*.breaker_open_ms",
+            Kind::kInt,
+            {},
+            0,
+            3600000,
             [](Config& c, const std::string& p, const Value& v) {
               c.providers[p].breaker_open_ms = static_cast<int>(v.i);
               return OkStatus();
             }},
-      Field{"server.listen", Kind::kString, {}, 0, 0,
+      Field{"server.listen",
+            Kind::kString,
+            {},
+            0,
+            0,
             [](Config& c, const std::string&, const Value& v) {
               FINEX_RETURN_IF_ERROR(ValidListen(v.s));
               c.listen = v.s;
               return OkStatus();
             }},
-      Field{"server.admin_token_env", Kind::kString, {}, 0, 0,
+      Field{"server.admin_token_env",
+            Kind::kString,
+            {},
+            0,
+            0,
             [](Config& c, const std::string&, const Value& v) {
               FINEX_RETURN_IF_ERROR(ValidEnvName(v.s));
               c.admin_token_env = v.s;
@@ -238,8 +305,9 @@ Status UnknownKey(std::string_view key) {
   }
   std::string known = KnownKeysIn(section);
   if (known.empty()) {
-    known = "sections: cache, features, backends.redis, backends.postgres, backends.parquet_dir, "
-            "providers.<name>, server";
+    known =
+        "sections: cache, features, backends.redis, backends.postgres, backends.parquet_dir, "
+        "providers.<name>, server";
   }
   return InvalidArgumentError("unknown key '" + std::string(key) + "' (known " + known + ")");
 }
@@ -369,50 +437,14 @@ std::string EnvToKey(std::string_view name) {
   size_t pos = 0;
   while (true) {
     const size_t sep = rest.find("__", pos);
-    std::string part(rest.substr(pos, sep == std::string_view::npos ? std::string_view::npos : sep - pos));
+    std::string part(
+        rest.substr(pos, sep == std::string_view::npos ? std::string_view::npos : sep - pos));
     std::transform(part.begin(), part.end(), part.begin(), ::tolower);
     key += (key.empty() ? "" : ".") + part;
     if (sep == std::string_view::npos) break;
     pos = sep + 2;
   }
   return key;
-}
-
-std::string RedactUrl(const std::string& url) {
-  // scheme://user:password@host → scheme://user:***@host
-  const size_t scheme = url.find("://");
-  const size_t at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
-  const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
-}
-
-std::string RedactDsn(const std::string& dsn) {
-  if (dsn.find("://") != std::string::npos) return RedactUrl(dsn);
-  std::string out = dsn;
-  const size_t p = out.find("password=");
-  if (p == std::string::npos) return out;
-  size_t e = out.find(' ', p);
-  if (e == std::string::npos) e = out.size();
-  return out.replace(p + 9, e - p - 9, "***");
-}
-
-std::string TomlString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
-std::string Num(double d) {
-  char buf[32];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), d);
-  std::string s(buf, p);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
 }
 
 }  // namespace
@@ -482,9 +514,11 @@ Status ApplyOverride(Config& cfg, std::string_view key, std::string_view value,
   std::string sub;
   const Field* f = FindField(key, sub);
   const std::string where = std::string(origin) + ": ";
-  if (!f) return InvalidArgumentError(where + UnknownKey(key).message()).WithParam(std::string(key));
+  if (!f)
+    return InvalidArgumentError(where + UnknownKey(key).message()).WithParam(std::string(key));
   auto v = ParseText(*f, std::string(key), value);
-  if (!v.ok()) return InvalidArgumentError(where + v.status().message()).WithParam(std::string(key));
+  if (!v.ok())
+    return InvalidArgumentError(where + v.status().message()).WithParam(std::string(key));
   Status s = CheckAndSet(cfg, *f, sub, std::string(key), *v);
   if (!s.ok()) return InvalidArgumentError(where + s.message()).WithParam(std::string(key));
   return OkStatus();
@@ -553,8 +587,7 @@ Result<Config> LoadConfig(const LoadOptions& opts) {
     FINEX_RETURN_IF_ERROR(ApplyOverride(cfg, key, value, "flag " + key));
   }
   if (cfg.backend == "postgres" && cfg.postgres_dsn.empty()) {
-    return InvalidArgumentError(
-               "cache.backend is \"postgres\" but backends.postgres.dsn is empty")
+    return InvalidArgumentError("cache.backend is \"postgres\" but backends.postgres.dsn is empty")
         .WithParam("backends.postgres.dsn");
   }
   return cfg;
@@ -566,129 +599,6 @@ std::string DefaultCacheDir(const EnvLookup& lookup) {
   const std::string home = lookup("HOME").value_or("");
   if (!home.empty()) return home + "/.cache/finex";
   return ".finex-cache";
-}
-
-std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
-  std::string o;
-  o += "# effective finex configuration (profile: " + c.profile + ", file: " +
-       (c.source_file.empty() ? std::string("none") : c.source_file) + ")\n";
-  o += "# precedence: flags > FINEX_SECTION__KEY environment > file > profile defaults\n\n";
-  o += "[cache]\n";
-  o += "backend = " + TomlString(c.backend) + "\n";
-  o += "fragment_size = " + TomlString(c.fragment_size) + "\n";
-  o += "ttl_multiplier = " + Num(c.ttl_multiplier) + "\n";
-  o += std::string("prefetch_enabled = ") + (c.prefetch_enabled ? "true" : "false") + "\n";
-  o += std::string("monitoring_enabled = ") + (c.monitoring_enabled ? "true" : "false") + "\n";
-  o += "max_memory_mb = " + std::to_string(c.max_memory_mb) + "\n";
-  o += "worker_threads = " + std::to_string(c.worker_threads) + "\n\n[features]\n";
-  for (const auto& [k, v] : c.features) o += k + " = " + (v ? "true" : "false") + "\n";
-  o += "\n[backends.redis]\nurl = " + TomlString(RedactUrl(c.redis_url)) + "\n";
-  o += "\n[backends.postgres]\ndsn = " + TomlString(RedactDsn(c.postgres_dsn)) + "\n";
-  o += "\n[backends.parquet_dir]\npath = " + TomlString(c.parquet_dir) + "\n";
-  for (const auto& [name, p] : c.providers) {
-    o += "\n[providers." + name + "]\n";
-    o += std::string("enabled = ") + (p.enabled ? "true" : "false") + "\n";
-    o += "base_url = " + TomlString(RedactUrl(p.base_url)) +
-         (p.base_url.empty() ? "  # the real provider" : "") + "\n";
-    o += "timeout_ms = " + std::to_string(p.timeout_ms) + "\n";
-    o += "rate_limit_per_min = " + Num(p.rate_limit_per_min) + "\n";
-    o += "api_key_env = " + TomlString(p.api_key_env);
-    if (!p.api_key_env.empty()) {
-      o += lookup(p.api_key_env).has_value() ? "  # key: set (redacted)" : "  # key: not set";
-    }
-    if (ProviderOffForMissingKey(c, name, lookup)) o += "  (provider off until the key is set)";
-    o += "\nmax_retries = " + std::to_string(p.max_retries) + "\n";
-    o += "breaker_failures = " + std::to_string(p.breaker_failures) + "\n";
-    o += "breaker_open_ms = " + std::to_string(p.breaker_open_ms) + "\n";
-  }
-  o += "\n[server]\n";
-  o += "listen = " + TomlString(c.listen) + "\n";
-  o += "admin_token_env = " + TomlString(c.admin_token_env) +
-       (lookup(c.admin_token_env).has_value() ? "  # token: set (redacted)"
-                                              : "  # token: not set (admin routes disabled)") +
-       "\n";
-  const std::pair<const char*, int64_t> ints[] = {
-      {"threads", c.threads},
-      {"max_connections", c.max_connections},
-      {"max_symbols", c.max_symbols},
-      {"max_rows", c.max_rows},
-      {"max_inflight", c.max_inflight},
-      {"max_body_bytes", c.max_body_bytes},
-      {"max_url_bytes", c.max_url_bytes},
-      {"max_header_bytes", c.max_header_bytes},
-      {"header_timeout_ms", c.header_timeout_ms},
-      {"idle_timeout_ms", c.idle_timeout_ms},
-      {"answer_cache_mb", c.answer_cache_mb},
-      {"answer_cache_ttl_ms", c.answer_cache_ttl_ms},
-      {"drain_ms", c.drain_ms},
-  };
-  for (const auto& [k, v] : ints) o += std::string(k) + " = " + std::to_string(v) + "\n";
-  return o;
-}
-
-bool ProviderOffForMissingKey(const Config& c, const std::string& provider, const EnvLookup& lookup) {
-  Result<ProviderId> id = ParseProviderId(provider);
-  if (!id.ok() || !provider::TraitsOf(*id).needs_api_key) return false;
-  auto it = c.providers.find(provider);
-  if (it == c.providers.end() || !it->second.enabled) return false;
-  if (c.IsExplicit("providers." + provider + ".enabled")) return false;
-  const std::string& env = it->second.api_key_env;
-  return env.empty() || lookup(env).value_or("").empty();
-}
-
-engine::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) {
-  engine::EngineOptions e;
-  e.backend = c.backend;
-  e.redis_url = c.redis_url;
-  e.postgres_dsn = c.postgres_dsn;
-  e.parquet_dir = c.parquet_dir.empty() ? DefaultCacheDir(lookup) : c.parquet_dir;
-  e.fragment_size = c.fragment_size;
-  e.ttl_multiplier = c.ttl_multiplier;
-  e.prefetch_enabled = c.prefetch_enabled;
-  e.monitoring_enabled = c.monitoring_enabled;
-  e.max_memory_mb = c.max_memory_mb;
-  e.features = c.features;
-  e.worker_threads = static_cast<int>(c.worker_threads);
-  for (const auto& [name, p] : c.providers) {
-    engine::ProviderOptions po;
-    po.enabled = p.enabled && !ProviderOffForMissingKey(c, name, lookup);
-    po.base_url = p.base_url;
-    po.timeout_ms = p.timeout_ms;
-    po.rate_limit_per_min = p.rate_limit_per_min;
-    if (!p.api_key_env.empty()) po.api_key = lookup(p.api_key_env).value_or("");
-    po.max_retries = p.max_retries;
-    po.breaker_failures = p.breaker_failures;
-    po.breaker_open_ms = p.breaker_open_ms;
-    e.providers[name] = po;
-  }
-  e.provider_order = c.provider_order;
-  return e;
-}
-
-http::ServerOptions ToServerOptions(const Config& c) {
-  http::ServerOptions s;
-  s.listen = c.listen;
-  s.threads = static_cast<int>(c.threads);
-  s.max_url_bytes = static_cast<size_t>(c.max_url_bytes);
-  s.max_header_bytes = static_cast<size_t>(c.max_header_bytes);
-  s.max_body_bytes = static_cast<size_t>(c.max_body_bytes);
-  s.max_connections = static_cast<int>(c.max_connections);
-  s.header_timeout_ms = static_cast<int>(c.header_timeout_ms);
-  s.idle_timeout_ms = static_cast<int>(c.idle_timeout_ms);
-  return s;
-}
-
-server::ServiceOptions ToServiceOptions(const Config& c, const EnvLookup& lookup) {
-  server::ServiceOptions s;
-  s.limits.max_symbols = static_cast<size_t>(c.max_symbols);
-  s.limits.max_rows = c.max_rows;
-  s.max_body_bytes = static_cast<size_t>(c.max_body_bytes);
-  s.max_inflight = static_cast<int>(c.max_inflight);
-  s.admin_token_env = c.admin_token_env;
-  s.admin_token = lookup(c.admin_token_env).value_or("");
-  s.answer_cache_bytes = static_cast<size_t>(c.answer_cache_mb) << 20;
-  s.answer_cache_ttl_ms = static_cast<int>(c.answer_cache_ttl_ms);
-  return s;
 }
 
 }  // namespace finex::cli

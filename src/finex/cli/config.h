@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "finex/core/provider_id.h"
-#include "finex/engine/engine.h"
 #include "finex/core/status.h"
+#include "finex/engine/engine.h"
 #include "finex/http/server.h"
 #include "finex/server/service.h"
 
@@ -53,10 +53,10 @@ std::vector<std::string> DefaultProviderOrder();
 
 struct ProviderConfig {
   bool enabled = true;
-  std::string base_url;            // "" = the real provider
+  std::string base_url;  // "" = the real provider
   int timeout_ms = 5000;
   double rate_limit_per_min = 60;
-  std::string api_key_env;         // name of the env var holding the key; "" = none
+  std::string api_key_env;  // name of the env var holding the key; "" = none
   int max_retries = 2;
   int breaker_failures = 5;
   int breaker_open_ms = 30000;
@@ -67,7 +67,7 @@ struct Config {
   std::string source_file;  // the TOML file read, "" if none
 
   // [cache]
-  std::string backend = "memory";  // memory | redis | postgres | parquet_dir
+  std::string backend = "memory";           // memory | redis | postgres | parquet_dir
   std::string fragment_size = "optimized";  // small | optimized
   double ttl_multiplier = 1.0;
   bool prefetch_enabled = true;
@@ -120,7 +120,7 @@ struct LoadOptions {
   std::string config_path;  // --config; "" = the XDG default if it exists
   // FINEX_* variables to apply (name, value); see ProcessFinexEnv().
   std::vector<std::pair<std::string, std::string>> env;
-  EnvLookup lookup;         // for FINEX_PROFILE, XDG_CONFIG_HOME, HOME; null = ProcessEnv()
+  EnvLookup lookup;  // for FINEX_PROFILE, XDG_CONFIG_HOME, HOME; null = ProcessEnv()
   // Flag overrides, applied last: ("server.listen", "0.0.0.0:8080").
   std::vector<std::pair<std::string, std::string>> flags;
 };
@@ -150,7 +150,8 @@ std::string DefaultCacheDir(const EnvLookup& lookup);
 // `enabled` was not set explicitly: ToEngineOptions leaves it out, so its
 // "API key missing" rejections never stand in for another provider's answer
 // (an unknown symbol is a 404, not the last keyless provider's refusal).
-bool ProviderOffForMissingKey(const Config& cfg, const std::string& provider, const EnvLookup& lookup);
+bool ProviderOffForMissingKey(const Config& cfg, const std::string& provider,
+                              const EnvLookup& lookup);
 
 // Translations. API keys are resolved from the named variables.
 engine::EngineOptions ToEngineOptions(const Config& cfg, const EnvLookup& lookup);

@@ -57,7 +57,8 @@ TEST_F(ConfigTest, ProfilesSeedTheDefaults) {
   EXPECT_TRUE(prod.monitoring_enabled);
   EXPECT_EQ(prod.providers.size(), 5u);
   EXPECT_EQ(prod.listen, "127.0.0.1:8080") << "loopback by default";
-  EXPECT_THAT(ProfileDefaults("staging"), StatusIs(StatusCode::kInvalidArgument, "development, production"));
+  EXPECT_THAT(ProfileDefaults("staging"),
+              StatusIs(StatusCode::kInvalidArgument, "development, production"));
 }
 
 TEST_F(ConfigTest, NoFileGivesTheProfile) {
@@ -103,15 +104,17 @@ rate_limit_per_min = 100
 [server]
 listen = "0.0.0.0:9000"
 )");
-  o.env = {{"FINEX_CACHE__MAX_MEMORY_MB", "512"}, {"FINEX_CACHE__TTL_MULTIPLIER", "3"},
-           {"FINEX_TEST_SEED", "17"}, {"FINEX_PROVIDERS__YAHOO__TIMEOUT_MS", "1500"}};
+  o.env = {{"FINEX_CACHE__MAX_MEMORY_MB", "512"},
+           {"FINEX_CACHE__TTL_MULTIPLIER", "3"},
+           {"FINEX_TEST_SEED", "17"},
+           {"FINEX_PROVIDERS__YAHOO__TIMEOUT_MS", "1500"}};
   o.flags = {{"cache.max_memory_mb", "256"}};
   ASSERT_OK_AND_ASSIGN(Config c, LoadConfig(o));
-  EXPECT_EQ(c.max_memory_mb, 256);           // flag
-  EXPECT_DOUBLE_EQ(c.ttl_multiplier, 3);     // env over file
-  EXPECT_EQ(c.backend, "redis");             // file
-  EXPECT_EQ(c.fragment_size, "optimized");   // file over profile
-  EXPECT_FALSE(c.prefetch_enabled);          // profile
+  EXPECT_EQ(c.max_memory_mb, 256);          // flag
+  EXPECT_DOUBLE_EQ(c.ttl_multiplier, 3);    // env over file
+  EXPECT_EQ(c.backend, "redis");            // file
+  EXPECT_EQ(c.fragment_size, "optimized");  // file over profile
+  EXPECT_FALSE(c.prefetch_enabled);         // profile
   EXPECT_TRUE(c.features.at("simd_decode"));
   EXPECT_EQ(c.providers.at("yahoo").base_url, "http://127.0.0.1:9100/yahoo");
   EXPECT_EQ(c.providers.at("yahoo").timeout_ms, 1500);
@@ -143,23 +146,28 @@ TEST_F(ConfigTest, UnknownKeysNameFileLineAndKey) {
   EXPECT_THAT(r.status().message(), HasSubstr("max_memory_mb"));  // lists the known keys
 
   o.config_path = Write("bad2.toml", "[providers.bloomberg]\nbase_url = \"http://x\"\n");
-  EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument, "unknown provider 'bloomberg'"));
+  EXPECT_THAT(LoadConfig(o),
+              StatusIs(StatusCode::kInvalidArgument, "unknown provider 'bloomberg'"));
   o.config_path = Write("bad3.toml", "[databases]\nx = 1\n");
-  EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument, "bad3.toml:1: unknown key 'databases'"));
+  EXPECT_THAT(LoadConfig(o),
+              StatusIs(StatusCode::kInvalidArgument, "bad3.toml:1: unknown key 'databases'"));
 }
 
 TEST_F(ConfigTest, BadValuesNameFileLineAndKey) {
   auto o = Opts();
   o.config_path = Write("v1.toml", "[cache]\n\nbackend = \"mongo\"\n");
-  EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument,
-                                      "v1.toml:3: cache.backend: 'mongo' is not one of memory, redis, "
-                                      "postgres, parquet_dir"));
+  EXPECT_THAT(LoadConfig(o),
+              StatusIs(StatusCode::kInvalidArgument,
+                       "v1.toml:3: cache.backend: 'mongo' is not one of memory, redis, "
+                       "postgres, parquet_dir"));
   o.config_path = Write("v2.toml", "[cache]\nmax_memory_mb = \"lots\"\n");
-  EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument, "v2.toml:2: cache.max_memory_mb: must be an integer"));
+  EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument,
+                                      "v2.toml:2: cache.max_memory_mb: must be an integer"));
   o.config_path = Write("v3.toml", "[server]\nlisten = \"nowhere\"\n");
   EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument, "v3.toml:2: server.listen"));
   o.config_path = Write("v4.toml", "[providers.yahoo]\ntimeout_ms = -5\n");
-  EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument, "v4.toml:2: providers.yahoo.timeout_ms"));
+  EXPECT_THAT(LoadConfig(o),
+              StatusIs(StatusCode::kInvalidArgument, "v4.toml:2: providers.yahoo.timeout_ms"));
   o.config_path = Write("v5.toml", "[cache\nbackend = 1\n");
   auto r = LoadConfig(o);
   EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument, "v5.toml"));
@@ -170,7 +178,8 @@ TEST_F(ConfigTest, BadValuesNameFileLineAndKey) {
 TEST_F(ConfigTest, EnvironmentAndFlagErrorsNameTheirOrigin) {
   auto o = Opts();
   o.env = {{"FINEX_CACHE__BACKEND", "mongo"}};
-  EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument, "environment FINEX_CACHE__BACKEND"));
+  EXPECT_THAT(LoadConfig(o),
+              StatusIs(StatusCode::kInvalidArgument, "environment FINEX_CACHE__BACKEND"));
   o.env = {{"FINEX_CACHE__NOPE", "1"}};
   EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument, "unknown key 'cache.nope'"));
   o.env = {};

@@ -46,8 +46,9 @@ bool Numeric(const Json& col) {
   return false;
 }
 
-std::string Table(const std::vector<std::string>& names, const std::vector<std::vector<std::string>>& cols,
-                  const std::vector<bool>& right, bool color) {
+std::string Table(const std::vector<std::string>& names,
+                  const std::vector<std::vector<std::string>>& cols, const std::vector<bool>& right,
+                  bool color) {
   std::vector<size_t> w(names.size());
   size_t rows = 0;
   for (size_t c = 0; c < names.size(); ++c) {
@@ -104,7 +105,8 @@ std::string RenderTable(std::string_view body, bool color) {
   if (j.contains("cache_info") && j["cache_info"].is_object()) {
     const Json& ci = j["cache_info"];
     char buf[256];
-    std::snprintf(buf, sizeof(buf), "(%zu rows · hit rate %.0f%% · %d provider calls · %.2f ms · data %s)\n",
+    std::snprintf(buf, sizeof(buf),
+                  "(%zu rows · hit rate %.0f%% · %d provider calls · %.2f ms · data %s)\n",
                   cols.empty() ? size_t{0} : cols[0].size(), 100 * ci.value("hit_rate", 0.0),
                   ci.value("api_calls_made", 0), ci.value("response_time_ms", 0.0),
                   ci.value("data_freshness", std::string("?")).c_str());

@@ -33,8 +33,10 @@ TEST(Output, TableFromColumnarJson) {
 }
 
 TEST(Output, ProblemLine) {
-  EXPECT_EQ(ProblemLine(R"({"detail":"interval '7x' is bad","code":"invalid_interval","param":"interval"})", 400),
-            "interval '7x' is bad (invalid_interval, param interval, HTTP 400)");
+  EXPECT_EQ(
+      ProblemLine(
+          R"({"detail":"interval '7x' is bad","code":"invalid_interval","param":"interval"})", 400),
+      "interval '7x' is bad (invalid_interval, param interval, HTTP 400)");
   EXPECT_EQ(ProblemLine("oops", 502), "HTTP 502: oops");
 }
 

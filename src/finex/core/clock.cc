@@ -42,7 +42,8 @@ ReplayClock::ReplayClock(Timestamp start, double speed, int64_t anchor_wall_us)
 }
 
 int64_t ReplayClock::NowMicros() const {
-  if (anchored_) return ReplayMicrosAt(start_us_ / 1000000, speed_, wall0_us_, SystemClock().NowMicros());
+  if (anchored_)
+    return ReplayMicrosAt(start_us_ / 1000000, speed_, wall0_us_, SystemClock().NowMicros());
   const int64_t elapsed = MonotonicMicros() - wall0_us_;
   return start_us_ + static_cast<int64_t>(static_cast<double>(elapsed) * speed_);
 }

@@ -55,7 +55,7 @@ TEST(ClockTest, ReplayClockRejectsNonPositiveSpeed) {
 // --clock-anchor: two clocks built at different moments with the same start,
 // speed and anchor read the same instant (a pure function of the wall clock).
 TEST(ClockTest, AnchoredReplayClocksAgreeWhateverTheirConstructionTime) {
-  const Timestamp start = 1656077400;  // 2022-06-24T13:30:00Z
+  const Timestamp start = 1656077400;                            // 2022-06-24T13:30:00Z
   const int64_t anchor = SystemClock().NowMicros() - 2'000'000;  // two wall seconds ago
   ReplayClock a(start, 60.0, anchor);
   // Built at a later moment: the test.

@@ -44,7 +44,8 @@ TEST(ExecutorTest, UsesPoolThreadsConcurrently) {
 TEST(ExecutorTest, MaxParallelOneStaysOnTheCaller) {
   Executor ex(4);
   const auto caller = std::this_thread::get_id();
-  ex.ParallelFor(20, [&](size_t) { EXPECT_EQ(std::this_thread::get_id(), caller); }, 1);
+  ex.ParallelFor(
+      20, [&](size_t) { EXPECT_EQ(std::this_thread::get_id(), caller); }, 1);
   EXPECT_EQ(ex.queued(), 0u);
 }
 

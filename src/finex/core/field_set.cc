@@ -15,16 +15,20 @@ Result<FieldSet> FieldSet::Parse(std::string_view text) {
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     uint8_t b = 0;
-    if (item == "ohlcv") b = kOhlcv;
-    else if (item == "adj_close") b = kAdjClose;
-    else if (item == "market_cap") b = kMarketCap;
+    if (item == "ohlcv")
+      b = kOhlcv;
+    else if (item == "adj_close")
+      b = kAdjClose;
+    else if (item == "market_cap")
+      b = kMarketCap;
     else {
       return InvalidArgumentError("field '" + Printable(item, 32) +
                                   "' is not one of ohlcv, adj_close, market_cap")
           .WithParam("fields");
     }
     if (bits & b) {
-      return InvalidArgumentError("field '" + std::string(item) + "' is listed twice").WithParam("fields");
+      return InvalidArgumentError("field '" + std::string(item) + "' is listed twice")
+          .WithParam("fields");
     }
     bits |= b;
     pos = sep + 1;

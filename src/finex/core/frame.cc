@@ -12,32 +12,47 @@ namespace finex {
 
 std::string_view DoubleFieldName(DoubleField f) {
   switch (f) {
-    case DoubleField::kOpen: return "open";
-    case DoubleField::kHigh: return "high";
-    case DoubleField::kLow: return "low";
-    case DoubleField::kClose: return "close";
-    case DoubleField::kAdjClose: return "adj_close";
-    case DoubleField::kMarketCap: return "market_cap";
+    case DoubleField::kOpen:
+      return "open";
+    case DoubleField::kHigh:
+      return "high";
+    case DoubleField::kLow:
+      return "low";
+    case DoubleField::kClose:
+      return "close";
+    case DoubleField::kAdjClose:
+      return "adj_close";
+    case DoubleField::kMarketCap:
+      return "market_cap";
   }
   return "?";
 }
 
 FieldSet::Bit FieldOf(DoubleField f) {
   switch (f) {
-    case DoubleField::kAdjClose: return FieldSet::kAdjClose;
-    case DoubleField::kMarketCap: return FieldSet::kMarketCap;
-    default: return FieldSet::kOhlcv;
+    case DoubleField::kAdjClose:
+      return FieldSet::kAdjClose;
+    case DoubleField::kMarketCap:
+      return FieldSet::kMarketCap;
+    default:
+      return FieldSet::kOhlcv;
   }
 }
 
 std::optional<double> Bar::Get(DoubleField f) const {
   switch (f) {
-    case DoubleField::kOpen: return open;
-    case DoubleField::kHigh: return high;
-    case DoubleField::kLow: return low;
-    case DoubleField::kClose: return close;
-    case DoubleField::kAdjClose: return adj_close;
-    case DoubleField::kMarketCap: return market_cap;
+    case DoubleField::kOpen:
+      return open;
+    case DoubleField::kHigh:
+      return high;
+    case DoubleField::kLow:
+      return low;
+    case DoubleField::kClose:
+      return close;
+    case DoubleField::kAdjClose:
+      return adj_close;
+    case DoubleField::kMarketCap:
+      return market_cap;
   }
   return std::nullopt;
 }
@@ -48,7 +63,8 @@ namespace {
 // alive by `owner`. Null rows are set to 0 first, so equal frames are bitwise
 // equal.
 template <typename T>
-Column<T> MakeColumn(const std::shared_ptr<const void>& owner, T* values, const uint8_t* valid, size_t n) {
+Column<T> MakeColumn(const std::shared_ptr<const void>& owner, T* values, const uint8_t* valid,
+                     size_t n) {
   bool all_valid = true;
   if (valid != nullptr) {
     for (size_t i = 0; i < n; ++i) {
@@ -101,7 +117,8 @@ class FrameColumnsAccess {
       if (dict.empty() && n == 0) continue;
       for (size_t i = 0; i < n; ++i) {
         if (c.codes[s][i] >= dict.size()) {
-          return DataLossError(std::string(kStringColumnNames[s]) + " dictionary code out of range");
+          return DataLossError(std::string(kStringColumnNames[s]) +
+                               " dictionary code out of range");
         }
       }
     }
@@ -110,14 +127,16 @@ class FrameColumnsAccess {
     for (size_t i = 1; i < n; ++i) {
       const int cmp = sym[i - 1] == sym[i] ? 0 : sym_dict[sym[i - 1]].compare(sym_dict[sym[i]]);
       if (cmp > 0 || (cmp == 0 && c.timestamps[i - 1] >= c.timestamps[i])) {
-        return InvalidArgumentError("rows are not sorted by (symbol, timestamp) with unique timestamps at row " +
-                                    std::to_string(i));
+        return InvalidArgumentError(
+            "rows are not sorted by (symbol, timestamp) with unique timestamps at row " +
+            std::to_string(i));
       }
     }
     auto f = FrameColumnsAccess::New();
     f->fields_ = c.fields;
     f->timestamps_ = Int64Column(owner, c.timestamps, nullptr, n);
-    for (int k = 0; k < kNumDoubleFields; ++k) f->doubles_[k] = MakeColumn(owner, c.doubles[k], c.doubles_valid[k], n);
+    for (int k = 0; k < kNumDoubleFields; ++k)
+      f->doubles_[k] = MakeColumn(owner, c.doubles[k], c.doubles_valid[k], n);
     f->volume_ = MakeColumn(owner, c.volume, c.volume_valid, n);
     StringColumn* strings[4] = {&f->symbol_, &f->provider_, &f->currency_, &f->timezone_};
     for (int s = 0; s < 4; ++s) *strings[s] = StringColumn(c.dicts[s], owner, c.codes[s], n);
@@ -130,8 +149,8 @@ class FrameColumnsAccess {
 // implicitly creates the int64/double/uint32/uint8 arrays carved from it.
 struct FrameBlockStorage {
   static constexpr int kRegions = 2 + kNumDoubleFields + 2;  // ts, volume, doubles, codes, validity
-  std::vector<std::string> dicts[4];  // symbol, provider, currency, timezone
-  void* raw[kRegions] = {};           // one buffer (raw[0]) or one per region
+  std::vector<std::string> dicts[4];                         // symbol, provider, currency, timezone
+  void* raw[kRegions] = {};  // one buffer (raw[0]) or one per region
   FrameBlockStorage() = default;
   FrameBlockStorage(const FrameBlockStorage&) = delete;
   FrameBlockStorage& operator=(const FrameBlockStorage&) = delete;
@@ -213,7 +232,8 @@ FramePtr Frame::Project(FieldSet keep) const {
   *f = *this;
   f->fields_ = fields_.Intersect(keep);
   for (int k = 0; k < kNumDoubleFields; ++k) {
-    if (!f->fields_.Has(FieldOf(static_cast<DoubleField>(k)))) f->doubles_[k] = DoubleColumn::Nulls(rows());
+    if (!f->fields_.Has(FieldOf(static_cast<DoubleField>(k))))
+      f->doubles_[k] = DoubleColumn::Nulls(rows());
   }
   if (!f->fields_.Has(FieldSet::kOhlcv)) f->volume_ = Int64Column::Nulls(rows());
   return f;
@@ -230,7 +250,8 @@ FramePtr Frame::Merge(std::span<const FramePtr> frames) {
   if (live.empty()) return Empty(fields.empty() ? FieldSet::Ohlcv() : fields);
   if (live.size() == 1 && live[0]->fields() == fields) return live[0];
   // Fast path: already disjoint and ordered, same fields.
-  bool same_fields = std::all_of(live.begin(), live.end(), [&](const FramePtr& f) { return f->fields() == fields; });
+  bool same_fields = std::all_of(live.begin(), live.end(),
+                                 [&](const FramePtr& f) { return f->fields() == fields; });
   if (same_fields) {
     auto c = Concat(live);
     if (c.ok()) return *c;
@@ -267,12 +288,24 @@ FramePtr Frame::Merge(std::span<const FramePtr> frames) {
         if (got) v = got;
       }
       switch (static_cast<DoubleField>(k)) {
-        case DoubleField::kOpen: out.open = v; break;
-        case DoubleField::kHigh: out.high = v; break;
-        case DoubleField::kLow: out.low = v; break;
-        case DoubleField::kClose: out.close = v; break;
-        case DoubleField::kAdjClose: out.adj_close = v; break;
-        case DoubleField::kMarketCap: out.market_cap = v; break;
+        case DoubleField::kOpen:
+          out.open = v;
+          break;
+        case DoubleField::kHigh:
+          out.high = v;
+          break;
+        case DoubleField::kLow:
+          out.low = v;
+          break;
+        case DoubleField::kClose:
+          out.close = v;
+          break;
+        case DoubleField::kAdjClose:
+          out.adj_close = v;
+          break;
+        case DoubleField::kMarketCap:
+          out.market_cap = v;
+          break;
       }
     }
     std::optional<int64_t> vol;
@@ -302,7 +335,8 @@ Result<FramePtr> Frame::Concat(std::span<const FramePtr> frames) {
     const Frame& b = *live[k];
     const std::string_view sa = a.symbol()[a.rows() - 1], sb = b.symbol()[0];
     if (sa > sb || (sa == sb && a.last_timestamp() >= b.first_timestamp())) {
-      return InvalidArgumentError("Concat: frames overlap or are out of order at frame " + std::to_string(k));
+      return InvalidArgumentError("Concat: frames overlap or are out of order at frame " +
+                                  std::to_string(k));
     }
   }
   FrameBuilder::RawColumns c;
@@ -371,10 +405,11 @@ std::string Frame::DebugString(size_t max_rows) const {
   for (size_t i = 0; i < rows() && i < max_rows; ++i) {
     const Bar b = row(i);
     auto num = [](std::optional<double> v) { return v ? std::to_string(*v) : std::string("null"); };
-    out += "  " + b.symbol + " " + FormatIsoUtc(b.timestamp) + " o=" + num(b.open) + " h=" + num(b.high) +
-           " l=" + num(b.low) + " c=" + num(b.close) +
-           " v=" + (b.volume ? std::to_string(*b.volume) : std::string("null")) + " adj=" + num(b.adj_close) +
-           " mcap=" + num(b.market_cap) + " " + b.provider + " " + b.currency + " " + b.timezone + "\n";
+    out += "  " + b.symbol + " " + FormatIsoUtc(b.timestamp) + " o=" + num(b.open) +
+           " h=" + num(b.high) + " l=" + num(b.low) + " c=" + num(b.close) +
+           " v=" + (b.volume ? std::to_string(*b.volume) : std::string("null")) +
+           " adj=" + num(b.adj_close) + " mcap=" + num(b.market_cap) + " " + b.provider + " " +
+           b.currency + " " + b.timezone + "\n";
   }
   return out;
 }
@@ -437,8 +472,9 @@ Result<FramePtr> FrameBuilder::Finish() && {
     std::stable_sort(perm.begin(), perm.end(), less);
     for (size_t i = 1; i < n; ++i) {
       if (!less(perm[i - 1], perm[i])) {
-        return InvalidArgumentError("duplicate bar for " + Printable(symbol_.values[symbol_.codes[perm[i]]]) +
-                                    " at " + FormatIsoUtc(ts_[perm[i]]));
+        return InvalidArgumentError("duplicate bar for " +
+                                    Printable(symbol_.values[symbol_.codes[perm[i]]]) + " at " +
+                                    FormatIsoUtc(ts_[perm[i]]));
       }
     }
   }
@@ -472,16 +508,19 @@ Result<FramePtr> FrameBuilder::Finish() && {
 
 Result<FramePtr> FrameBuilder::FromColumns(RawColumns c) {
   const size_t n = c.timestamps.size();
-  std::vector<uint32_t>* codes[4] = {&c.symbol_codes, &c.provider_codes, &c.currency_codes, &c.timezone_codes};
+  std::vector<uint32_t>* codes[4] = {&c.symbol_codes, &c.provider_codes, &c.currency_codes,
+                                     &c.timezone_codes};
   for (int s = 0; s < 4; ++s) {
-    if (codes[s]->size() != n) return DataLossError(std::string(kStringColumnNames[s]) + " column has the wrong length");
+    if (codes[s]->size() != n)
+      return DataLossError(std::string(kStringColumnNames[s]) + " column has the wrong length");
   }
   for (int k = 0; k < kNumDoubleFields; ++k) {
     if (c.doubles[k].empty() && n > 0) {
       c.doubles[k].assign(n, 0.0);
       c.doubles_valid[k].assign(n, 0);
     }
-    if (c.doubles[k].size() != n || (!c.doubles_valid[k].empty() && c.doubles_valid[k].size() != n)) {
+    if (c.doubles[k].size() != n ||
+        (!c.doubles_valid[k].empty() && c.doubles_valid[k].size() != n)) {
       return DataLossError(std::string(DoubleFieldName(static_cast<DoubleField>(k))) +
                            " column has the wrong length");
     }
@@ -509,10 +548,10 @@ Result<FramePtr> FrameBuilder::FromColumns(RawColumns c) {
   }
   v.volume = held->volume.data();
   v.volume_valid = held->volume_valid.empty() ? nullptr : held->volume_valid.data();
-  std::vector<std::string>* dicts[4] = {&held->symbol_dict, &held->provider_dict, &held->currency_dict,
-                                        &held->timezone_dict};
-  std::vector<uint32_t>* held_codes[4] = {&held->symbol_codes, &held->provider_codes, &held->currency_codes,
-                                          &held->timezone_codes};
+  std::vector<std::string>* dicts[4] = {&held->symbol_dict, &held->provider_dict,
+                                        &held->currency_dict, &held->timezone_dict};
+  std::vector<uint32_t>* held_codes[4] = {&held->symbol_codes, &held->provider_codes,
+                                          &held->currency_codes, &held->timezone_codes};
   for (int s = 0; s < 4; ++s) {
     v.codes[s] = held_codes[s]->data();
     v.dicts[s] = std::shared_ptr<const std::vector<std::string>>(held, dicts[s]);
@@ -531,15 +570,17 @@ FrameBuilder::ColumnBlock::ColumnBlock(size_t rows) : rows_(rows) {
   FINEX_CHECK(rows <= SIZE_MAX / kBytesPerRow);
   size_t sizes[kRegions];
   for (int r = 0; r < 2 + kNumDoubleFields; ++r) sizes[r] = 8 * rows;
-  sizes[kRegions - 2] = 16 * rows;                     // four uint32 code columns
+  sizes[kRegions - 2] = 16 * rows;                      // four uint32 code columns
   sizes[kRegions - 1] = (kNumDoubleFields + 1) * rows;  // validity bytes
   storage_ = std::make_shared<FrameBlockStorage>();
   char* at[kRegions];
   if (rows * kBytesPerRow <= kOneBufferBytes) {
-    char* p = static_cast<char*>(storage_->raw[0] = ::operator new(rows * kBytesPerRow));
-    for (int r = 0; r < kRegions; p += sizes[r++]) at[r] = p;  // each region's size keeps 8-byte alignment
+    char* p = static_cast<char*>(storage_->raw[0] = ::operator new(rows* kBytesPerRow));
+    for (int r = 0; r < kRegions; p += sizes[r++])
+      at[r] = p;  // each region's size keeps 8-byte alignment
   } else {
-    for (int r = 0; r < kRegions; ++r) at[r] = static_cast<char*>(storage_->raw[r] = ::operator new(sizes[r]));
+    for (int r = 0; r < kRegions; ++r)
+      at[r] = static_cast<char*>(storage_->raw[r] = ::operator new(sizes[r]));
   }
   ts_ = reinterpret_cast<int64_t*>(at[0]);
   volume_ = reinterpret_cast<int64_t*>(at[1]);
@@ -552,7 +593,8 @@ Result<FramePtr> FrameBuilder::FromBlock(ColumnBlock b) {
   FINEX_CHECK(b.storage_ != nullptr);
   const size_t n = b.rows_;
   std::shared_ptr<FrameBlockStorage> storage = std::move(b.storage_);
-  std::vector<std::string>* dicts[4] = {&b.symbol_dict, &b.provider_dict, &b.currency_dict, &b.timezone_dict};
+  std::vector<std::string>* dicts[4] = {&b.symbol_dict, &b.provider_dict, &b.currency_dict,
+                                        &b.timezone_dict};
   ColumnViews v;
   v.fields = b.fields;
   v.rows = n;

@@ -42,7 +42,8 @@ class Column {
       : owner_(std::move(owner)), values_(values), valid_(valid), size_(size) {}
   // An all-null column of n rows (one allocation: values, then validity bytes).
   static Column Nulls(size_t n) {
-    std::shared_ptr<T[]> buf = std::make_shared<T[]>(n + (n + sizeof(T) - 1) / sizeof(T));  // zeroed
+    std::shared_ptr<T[]> buf =
+        std::make_shared<T[]>(n + (n + sizeof(T) - 1) / sizeof(T));  // zeroed
     const T* values = buf.get();
     return Column(std::move(buf), values, reinterpret_cast<const uint8_t*>(values + n), n);
   }
@@ -51,7 +52,9 @@ class Column {
   bool IsValid(size_t i) const { return !valid_ || valid_[i] != 0; }
   // The stored value; T{} (0) where the row is null.
   T operator[](size_t i) const { return values_[i]; }
-  std::optional<T> Get(size_t i) const { return IsValid(i) ? std::optional<T>(values_[i]) : std::nullopt; }
+  std::optional<T> Get(size_t i) const {
+    return IsValid(i) ? std::optional<T>(values_[i]) : std::nullopt;
+  }
   // Contiguous values (null rows hold T{}). Empty span for an empty column.
   std::span<const T> values() const { return std::span<const T>(values_, size_); }
   size_t null_count() const {
@@ -73,7 +76,7 @@ class Column {
 
  private:
   std::shared_ptr<const void> owner_;
-  const T* values_ = nullptr;   // row 0 of this view
+  const T* values_ = nullptr;       // row 0 of this view
   const uint8_t* valid_ = nullptr;  // null: every row valid
   size_t size_ = 0;
 };
@@ -88,8 +91,8 @@ class StringColumn {
   // Views `size` codes at `codes` into `dict`; `codes_owner` keeps the codes
   // alive and they must not change afterwards.
   // REQUIRES: dict != nullptr; every code < dict->size().
-  StringColumn(std::shared_ptr<const std::vector<std::string>> dict, std::shared_ptr<const void> codes_owner,
-               const uint32_t* codes, size_t size)
+  StringColumn(std::shared_ptr<const std::vector<std::string>> dict,
+               std::shared_ptr<const void> codes_owner, const uint32_t* codes, size_t size)
       : dict_(std::move(dict)), codes_owner_(std::move(codes_owner)), codes_(codes), size_(size) {}
 
   size_t size() const { return size_; }

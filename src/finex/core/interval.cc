@@ -22,28 +22,44 @@ Result<Interval> ParseInterval(std::string_view t) {
 
 std::string_view IntervalName(Interval iv) {
   switch (iv) {
-    case Interval::k1m: return "1m";
-    case Interval::k5m: return "5m";
-    case Interval::k15m: return "15m";
-    case Interval::k30m: return "30m";
-    case Interval::k1h: return "1h";
-    case Interval::k1d: return "1d";
-    case Interval::k1w: return "1w";
-    case Interval::k1mo: return "1mo";
+    case Interval::k1m:
+      return "1m";
+    case Interval::k5m:
+      return "5m";
+    case Interval::k15m:
+      return "15m";
+    case Interval::k30m:
+      return "30m";
+    case Interval::k1h:
+      return "1h";
+    case Interval::k1d:
+      return "1d";
+    case Interval::k1w:
+      return "1w";
+    case Interval::k1mo:
+      return "1mo";
   }
   return "?";
 }
 
 Timestamp NominalSeconds(Interval iv) {
   switch (iv) {
-    case Interval::k1m: return 60;
-    case Interval::k5m: return 300;
-    case Interval::k15m: return 900;
-    case Interval::k30m: return 1800;
-    case Interval::k1h: return 3600;
-    case Interval::k1d: return kSecondsPerDay;
-    case Interval::k1w: return 7 * kSecondsPerDay;
-    case Interval::k1mo: return 30 * kSecondsPerDay;
+    case Interval::k1m:
+      return 60;
+    case Interval::k5m:
+      return 300;
+    case Interval::k15m:
+      return 900;
+    case Interval::k30m:
+      return 1800;
+    case Interval::k1h:
+      return 3600;
+    case Interval::k1d:
+      return kSecondsPerDay;
+    case Interval::k1w:
+      return 7 * kSecondsPerDay;
+    case Interval::k1mo:
+      return 30 * kSecondsPerDay;
   }
   return kSecondsPerDay;
 }

@@ -132,13 +132,12 @@ class [[nodiscard]] Result {
   Result(Status status) : v_(std::move(status)) {  // NOLINT(implicit)
     if (std::get<0>(v_).ok()) CheckFailed(__FILE__, __LINE__, "Result constructed from OK Status");
   }
-  Result(const T& value) : v_(std::in_place_index<1>, value) {}       // NOLINT
+  Result(const T& value) : v_(std::in_place_index<1>, value) {}        // NOLINT
   Result(T&& value) : v_(std::in_place_index<1>, std::move(value)) {}  // NOLINT
   template <typename U,
-            typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                        !std::is_same_v<std::decay_t<U>, Status> &&
-                                        !std::is_same_v<std::decay_t<U>, Result<T>> &&
-                                        !std::is_same_v<std::decay_t<U>, T>>>
+            typename = std::enable_if_t<
+                std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Status> &&
+                !std::is_same_v<std::decay_t<U>, Result<T>> && !std::is_same_v<std::decay_t<U>, T>>>
   Result(U&& value) : v_(std::in_place_index<1>, T(std::forward<U>(value))) {}  // NOLINT
 
   bool ok() const { return v_.index() == 1; }
@@ -171,7 +170,8 @@ class [[nodiscard]] Result {
 
  private:
   void Check() const {
-    if (!ok()) CheckFailed(__FILE__, __LINE__, "Result::value() on error: " + std::get<0>(v_).ToString());
+    if (!ok())
+      CheckFailed(__FILE__, __LINE__, "Result::value() on error: " + std::get<0>(v_).ToString());
   }
   std::variant<Status, T> v_;
 };
@@ -199,13 +199,12 @@ Status TakeStatus(const Result<T>& r) {
 // bound by reference -- a temporary lives to the end of the block -- so an OK
 // Status or Result costs one ok() test and is never copied; only the error
 // path builds the returned Status (moving it out of a temporary).
-#define FINEX_RETURN_IF_ERROR(expr)                                                  \
-  do {                                                                               \
-    auto&& finex_status_ = (expr);                                                   \
-    if (!finex_status_.ok()) {                                                       \
-      return ::finex::internal::TakeStatus(                                          \
-          std::forward<decltype(finex_status_)>(finex_status_));                     \
-    }                                                                                \
+#define FINEX_RETURN_IF_ERROR(expr)                                                               \
+  do {                                                                                            \
+    auto&& finex_status_ = (expr);                                                                \
+    if (!finex_status_.ok()) {                                                                    \
+      return ::finex::internal::TakeStatus(std::forward<decltype(finex_status_)>(finex_status_)); \
+    }                                                                                             \
   } while (0)
 
 // FINEX_ASSIGN_OR_RETURN(auto x, MakeX()); or FINEX_ASSIGN_OR_RETURN(x, MakeX());
@@ -217,7 +216,7 @@ Status TakeStatus(const Result<T>& r) {
   lhs = std::move(tmp).value()
 
 // Broken invariants (programming errors) abort; they are never a Status.
-#define FINEX_CHECK(cond)                                                 \
-  do {                                                                    \
+#define FINEX_CHECK(cond)                                                  \
+  do {                                                                     \
     if (!(cond)) ::finex::CheckFailed(__FILE__, __LINE__, "CHECK " #cond); \
   } while (0)

@@ -40,7 +40,8 @@ Status ValidateSymbol(std::string_view s) {
       return bad(buf);
     }
   }
-  if (s[0] == '.' || s[0] == '/' || s[0] == '-') return bad("must start with a letter, digit, '^', '=', '_' or '&'");
+  if (s[0] == '.' || s[0] == '/' || s[0] == '-')
+    return bad("must start with a letter, digit, '^', '=', '_' or '&'");
   if (s.find("..") != std::string_view::npos) return bad("must not contain '..'");
   if (s.back() == '/') return bad("must not end with '/'");
   return OkStatus();
@@ -58,7 +59,8 @@ Result<std::vector<std::string>> ParseSymbolList(std::string_view text, size_t m
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
     FINEX_RETURN_IF_ERROR(ValidateSymbol(item));
     if (std::find(out.begin(), out.end(), item) != out.end()) {
-      return InvalidArgumentError("symbol '" + std::string(item) + "' is listed twice").WithParam("symbols");
+      return InvalidArgumentError("symbol '" + std::string(item) + "' is listed twice")
+          .WithParam("symbols");
     }
     out.emplace_back(item);
     if (out.size() > max_symbols) {

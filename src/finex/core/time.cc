@@ -61,8 +61,9 @@ Status BadTime(std::string_view text, std::string_view why) {
   std::string shown(text.substr(0, 64));
   for (char& c : shown)
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-  return InvalidArgumentError("time '" + shown + "' " + std::string(why) +
-                              " (expected YYYY-MM-DD, an ISO datetime with zone, or epoch seconds)");
+  return InvalidArgumentError(
+      "time '" + shown + "' " + std::string(why) +
+      " (expected YYYY-MM-DD, an ISO datetime with zone, or epoch seconds)");
 }
 
 }  // namespace
@@ -81,14 +82,16 @@ Result<Timestamp> ParseTime(std::string_view text, TimeBound bound) {
   if (all_digits && text.size() != 8) {  // 8 digits could be YYYYMMDD; not accepted
     int64_t v = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || p != text.data() + text.size()) return BadTime(text, "is out of range");
+    if (ec != std::errc() || p != text.data() + text.size())
+      return BadTime(text, "is out of range");
     // Reject milliseconds silently mistaken for seconds: year > 9999.
     if (v > 253402300799LL || v < -62135596800LL) return BadTime(text, "is out of range");
     return v;
   }
   CivilDate d;
   if (text.size() < 10 || !ParseFixedInt(text, 0, 4, &d.year) || text[4] != '-' ||
-      !ParseFixedInt(text, 5, 2, &d.month) || text[7] != '-' || !ParseFixedInt(text, 8, 2, &d.day)) {
+      !ParseFixedInt(text, 5, 2, &d.month) || text[7] != '-' ||
+      !ParseFixedInt(text, 8, 2, &d.day)) {
     return BadTime(text, "is not a date");
   }
   if (!IsValidCivil(d)) return BadTime(text, "is not a valid calendar date");
@@ -98,7 +101,8 @@ Result<Timestamp> ParseTime(std::string_view text, TimeBound bound) {
   if (text.size() == 10) {
     return bound == TimeBound::kStart ? day_start : day_start + kSecondsPerDay - 1;
   }
-  if (text[10] != 'T' && text[10] != 't' && text[10] != ' ') return BadTime(text, "has junk after the date");
+  if (text[10] != 'T' && text[10] != 't' && text[10] != ' ')
+    return BadTime(text, "has junk after the date");
   int hh = 0, mm = 0, ss = 0;
   if (!ParseFixedInt(text, 11, 2, &hh) || text.size() < 16 || text[13] != ':' ||
       !ParseFixedInt(text, 14, 2, &mm)) {
@@ -144,7 +148,8 @@ Result<Timestamp> ResolvePeriodStart(std::string_view period, Timestamp now) {
   if (period == "ytd") return DaysFromCivil(CivilDate{today.year, 1, 1}) * kSecondsPerDay;
   size_t i = 0;
   int n = 0;
-  while (i < period.size() && period[i] >= '0' && period[i] <= '9' && i < 4) n = n * 10 + (period[i++] - '0');
+  while (i < period.size() && period[i] >= '0' && period[i] <= '9' && i < 4)
+    n = n * 10 + (period[i++] - '0');
   const std::string_view unit = period.substr(i);
   if (i == 0 || n <= 0) {
     return InvalidArgumentError("period '" + std::string(period.substr(0, 32)) +
@@ -153,7 +158,10 @@ Result<Timestamp> ResolvePeriodStart(std::string_view period, Timestamp now) {
   }
   auto months_back = [&](int months) -> Timestamp {
     int y = today.year, m = today.month - months;
-    while (m <= 0) { m += 12; --y; }
+    while (m <= 0) {
+      m += 12;
+      --y;
+    }
     CivilDate d{y, m, std::min(today.day, DaysInMonth(y, m))};
     return DaysFromCivil(d) * kSecondsPerDay + (now - DayOf(now) * kSecondsPerDay);
   };
@@ -172,7 +180,8 @@ std::string FormatIsoUtc(Timestamp ts) {
   const CivilDate d = CivilFromDays(day);
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.year, d.month, d.day,
-                static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
+                static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                static_cast<int>(sod % 60));
   return buf;
 }
 

@@ -21,7 +21,8 @@ Result<TimeRange> TimeRange::FromInclusive(Timestamp start, Timestamp end_inclus
         .WithParam("start");
   }
   if (end_inclusive == std::numeric_limits<Timestamp>::max()) {
-    return InvalidArgumentError("end " + std::to_string(end_inclusive) + " is out of range").WithParam("end");
+    return InvalidArgumentError("end " + std::to_string(end_inclusive) + " is out of range")
+        .WithParam("end");
   }
   return TimeRange{start, end_inclusive + 1};
 }
@@ -82,7 +83,10 @@ TimeRangeSet TimeRangeSet::Intersect(const TimeRangeSet& o) const {
   while (i < ranges_.size() && j < o.ranges_.size()) {
     TimeRange x = ranges_[i].Intersect(o.ranges_[j]);
     if (!x.empty()) out.ranges_.push_back(x);
-    if (ranges_[i].end < o.ranges_[j].end) ++i; else ++j;
+    if (ranges_[i].end < o.ranges_[j].end)
+      ++i;
+    else
+      ++j;
   }
   return out;
 }

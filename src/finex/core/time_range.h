@@ -30,7 +30,9 @@ struct TimeRange {
   bool empty() const { return end <= start; }
   Timestamp length() const { return empty() ? 0 : end - start; }
   bool Contains(Timestamp t) const { return t >= start && t < end; }
-  bool Contains(const TimeRange& o) const { return o.empty() || (o.start >= start && o.end <= end); }
+  bool Contains(const TimeRange& o) const {
+    return o.empty() || (o.start >= start && o.end <= end);
+  }
   bool Overlaps(const TimeRange& o) const { return start < o.end && o.start < end; }
   // Intersection; empty() if disjoint.
   TimeRange Intersect(const TimeRange& o) const;

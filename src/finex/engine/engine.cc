@@ -33,8 +33,8 @@ namespace finex::engine {
 
 using cache::CachedApi;
 using cache::Coordinator;
-using cache::PrefetchSeries;
 using cache::Prefetcher;
+using cache::PrefetchSeries;
 namespace {
 
 // Owns every service the SmartCache borrows; members are destroyed in
@@ -44,7 +44,7 @@ class EngineImpl final : public Engine {
   CachedApi& api() override { return *api_; }
 
   Clock* clock = nullptr;
-  std::shared_ptr<void> shared_tier;  // Redis client + leases behind a shared backend
+  std::shared_ptr<void> shared_tier;   // Redis client + leases behind a shared backend
   Coordinator* coordinator = nullptr;  // owned by shared_tier; nullptr = a lone node
   std::unique_ptr<backend::Backend> backend;
   std::unique_ptr<codec::FrameCodec> codec;
@@ -54,7 +54,6 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Prefetcher> prefetcher;  // stopped after the cache detached it
   std::unique_ptr<CachedApi> api_;
 };
-
 
 // max_memory_mb bounds ALL cached data held in this process: half for the
 // encoded fragments of an in-process store (memory backend, memory L1 in
@@ -67,8 +66,8 @@ uint64_t HalfBudget(const EngineOptions& o) {
 }
 
 Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Clock& clock,
-                                                     std::shared_ptr<void>* keep_alive,
-                                                     Coordinator** coordinator) {
+                                                      std::shared_ptr<void>* keep_alive,
+                                                      Coordinator** coordinator) {
   if (o.backend == "memory") {
     backend::MemoryBackendOptions mo;
     mo.clock = &clock;
@@ -85,7 +84,8 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     to.l1_max_bytes = HalfBudget(o);  // the other half: the hot tier
     auto tier = backend::OpenSharedRedisTier(ro, to);
     if (!tier.ok()) return tier.status().WithParam("redis_url");
-    auto coord = std::make_shared<RedisCoordinator>(tier->client, std::move(tier->leases), tier->backend.get());
+    auto coord = std::make_shared<RedisCoordinator>(tier->client, std::move(tier->leases),
+                                                    tier->backend.get());
     FINEX_RETURN_IF_ERROR(coord->StartBus());
     *coordinator = coord.get();
     *keep_alive = coord;
@@ -98,21 +98,24 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
 #if FINEX_ENGINE_WITH_POSTGRES
     // A durable archive: the hot tier of decoded frames stays in front of it.
     if (o.postgres_dsn.empty())
-      return InvalidArgumentError("backend 'postgres' needs a dsn ([backends.postgres] dsn)").WithParam("postgres_dsn");
+      return InvalidArgumentError("backend 'postgres' needs a dsn ([backends.postgres] dsn)")
+          .WithParam("postgres_dsn");
     backend::PostgresOptions po;
     po.dsn = o.postgres_dsn;
     auto b = backend::OpenPostgresBackend(po);
     if (!b.ok()) return b.status().WithParam("postgres_dsn");
     return std::move(b).value();
 #else
-    return UnimplementedError("backend 'postgres' is not built into this finex (FINEX_WITH_POSTGRES=OFF)")
+    return UnimplementedError(
+               "backend 'postgres' is not built into this finex (FINEX_WITH_POSTGRES=OFF)")
         .WithParam("backend");
 #endif
   }
   if (o.backend == "parquet_dir") {
 #if FINEX_ENGINE_WITH_PARQUET_DIR
     if (o.parquet_dir.empty())
-      return InvalidArgumentError("backend 'parquet_dir' needs a directory ([backends.parquet_dir] path)")
+      return InvalidArgumentError(
+                 "backend 'parquet_dir' needs a directory ([backends.parquet_dir] path)")
           .WithParam("parquet_dir");
     backend::ParquetDirOptions po;
     po.root = o.parquet_dir;
@@ -120,7 +123,8 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     if (!b.ok()) return b.status().WithParam("parquet_dir");
     return std::move(b).value();
 #else
-    return UnimplementedError("backend 'parquet_dir' is not built into this finex (FINEX_WITH_PARQUET=OFF)")
+    return UnimplementedError(
+               "backend 'parquet_dir' is not built into this finex (FINEX_WITH_PARQUET=OFF)")
         .WithParam("backend");
 #endif
   }
@@ -134,13 +138,16 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
 Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   auto e = std::make_unique<EngineImpl>();
   e->clock = opts.clock ? opts.clock : &SystemClock();
-  FINEX_ASSIGN_OR_RETURN(fragment::FragmentSize size, fragment::ParseFragmentSize(opts.fragment_size));
+  FINEX_ASSIGN_OR_RETURN(fragment::FragmentSize size,
+                         fragment::ParseFragmentSize(opts.fragment_size));
   if (!(opts.ttl_multiplier > 0))
     return InvalidArgumentError("ttl_multiplier must be > 0").WithParam("ttl_multiplier");
-  if (opts.max_memory_mb < 0) return InvalidArgumentError("max_memory_mb must be >= 0").WithParam("max_memory_mb");
+  if (opts.max_memory_mb < 0)
+    return InvalidArgumentError("max_memory_mb must be >= 0").WithParam("max_memory_mb");
   if (opts.worker_threads < 1 || opts.worker_threads > 256)
     return InvalidArgumentError("worker_threads must be in 1..256").WithParam("worker_threads");
-  FINEX_ASSIGN_OR_RETURN(e->backend, OpenBackend(opts, *e->clock, &e->shared_tier, &e->coordinator));
+  FINEX_ASSIGN_OR_RETURN(e->backend,
+                         OpenBackend(opts, *e->clock, &e->shared_tier, &e->coordinator));
   e->codec = codec::NewParquetCodec();
   e->http = std::make_unique<provider::CurlHttpClient>();
 
@@ -152,7 +159,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   for (const std::string& name : names) {
     auto it = opts.providers.find(name);
     if (it == opts.providers.end())
-      return InvalidArgumentError("provider_order names '" + Printable(name, 32) + "', which is not configured")
+      return InvalidArgumentError("provider_order names '" + Printable(name, 32) +
+                                  "', which is not configured")
           .WithParam("provider_order");
     const ProviderOptions& po = it->second;
     if (!po.enabled) continue;
@@ -171,10 +179,12 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
     ro.retry.max_attempts = std::max(1, po.max_retries + 1);
     ro.breaker.failure_threshold = std::max(1, po.breaker_failures);
     ro.breaker.open_duration_ms = std::max(1, po.breaker_open_ms);
-    auto rp = std::make_unique<provider::ResilientProvider>(std::move(adapter).value(), ro, *e->clock);
+    auto rp =
+        std::make_unique<provider::ResilientProvider>(std::move(adapter).value(), ro, *e->clock);
     provider::ResilientProvider* raw = rp.get();
-    deps.providers.push_back({raw, [raw] { return raw->Health().score; },
-                              [raw] { return std::string(provider::BreakerStateName(raw->Health().breaker)); }});
+    deps.providers.push_back(
+        {raw, [raw] { return raw->Health().score; },
+         [raw] { return std::string(provider::BreakerStateName(raw->Health().breaker)); }});
     e->providers.push_back(std::move(rp));
   }
   deps.backend = e->backend.get();
@@ -194,7 +204,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   // to at most worker_threads fetches; the engine's pool (shared by every
   // request, no thread created per request) bounds the total.
   so.max_parallel = opts.worker_threads;
-  e->executor = std::make_unique<Executor>(std::min(opts.worker_threads * opts.worker_threads, kMaxPoolThreads));
+  e->executor = std::make_unique<Executor>(
+      std::min(opts.worker_threads * opts.worker_threads, kMaxPoolThreads));
   deps.executor = e->executor.get();
   if (opts.prefetch_enabled) {
     // Token share of the provider that would serve the series: tokens left in
@@ -210,7 +221,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
       }
       return 0.0;  // nobody serves it
     };
-    e->prefetcher = std::make_unique<Prefetcher>(*e->clock, cache::PrefetcherOptions{}, share, deps.calendar_for);
+    e->prefetcher = std::make_unique<Prefetcher>(*e->clock, cache::PrefetcherOptions{}, share,
+                                                 deps.calendar_for);
     deps.prefetcher = e->prefetcher.get();
   }
   e->api_ = cache::NewSmartCache(std::move(deps), so);

@@ -22,30 +22,30 @@ namespace finex::engine {
 
 struct ProviderOptions {
   bool enabled = true;
-  std::string base_url;             // e.g. "http://127.0.0.1:9100/yahoo"; "" = the real provider
+  std::string base_url;  // e.g. "http://127.0.0.1:9100/yahoo"; "" = the real provider
   int timeout_ms = 5000;
-  double rate_limit_per_min = 60;   // token bucket
-  std::string api_key;              // resolved from the env var named in config; never logged
+  double rate_limit_per_min = 60;  // token bucket
+  std::string api_key;             // resolved from the env var named in config; never logged
   int max_retries = 2;
-  int breaker_failures = 5;         // consecutive failures that open the breaker
-  int breaker_open_ms = 30000;      // how long it stays open before half-open
+  int breaker_failures = 5;     // consecutive failures that open the breaker
+  int breaker_open_ms = 30000;  // how long it stays open before half-open
 };
 
 struct EngineOptions {
   // Backend for L2 / persistence: "memory" | "redis" | "postgres" | "parquet_dir".
   std::string backend = "memory";
   std::string redis_url = "redis://127.0.0.1:6379/0";
-  std::string postgres_dsn;         // libpq connection string
-  std::string parquet_dir;          // root directory for parquet_dir
+  std::string postgres_dsn;                 // libpq connection string
+  std::string parquet_dir;                  // root directory for parquet_dir
   std::string fragment_size = "optimized";  // "small" | "optimized"
   double ttl_multiplier = 1.0;
   bool prefetch_enabled = false;
   bool monitoring_enabled = true;
-  int64_t max_memory_mb = 8192;     // budget for cached data (hot tier + memory backend)
-  std::map<std::string, bool> features;              // experimental flags
+  int64_t max_memory_mb = 8192;          // budget for cached data (hot tier + memory backend)
+  std::map<std::string, bool> features;  // experimental flags
   std::map<std::string, ProviderOptions> providers;  // by provider name
   std::vector<std::string> provider_order;           // fallback order when none is named
-  Clock* clock = nullptr;           // nullptr = SystemClock(); borrowed
+  Clock* clock = nullptr;                            // nullptr = SystemClock(); borrowed
   // Fan-out of one request: symbols in parallel, and fetches of one symbol
   // in parallel, each up to this many; the engine's pool has its square
   // (at most 256 threads), shared by every request.

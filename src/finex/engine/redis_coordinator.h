@@ -13,8 +13,8 @@
 #include <optional>
 #include <string_view>
 
-#include "finex/backend/redis/redis_shared.h"
 #include "finex/backend/redis/redis_client.h"
+#include "finex/backend/redis/redis_shared.h"
 #include "finex/backend/tiered/tiered_backend.h"
 #include "finex/cache/coordination.h"
 #include "finex/core/mutex.h"
@@ -23,8 +23,8 @@ namespace finex::engine {
 
 class RedisCoordinator final : public cache::Coordinator {
  public:
-  RedisCoordinator(std::shared_ptr<backend::RedisClient> client, std::unique_ptr<backend::RedisLeases> leases,
-                   backend::TieredBackend* tier);
+  RedisCoordinator(std::shared_ptr<backend::RedisClient> client,
+                   std::unique_ptr<backend::RedisLeases> leases, backend::TieredBackend* tier);
   ~RedisCoordinator() override;
 
   // Subscribes to the invalidation channel; Unavailable never (the bus
@@ -33,7 +33,8 @@ class RedisCoordinator final : public cache::Coordinator {
 
   Result<std::optional<LeaseHandle>> TryLease(std::string_view name) override;
   void Release(const LeaseHandle& lease) override;
-  Result<WaitOutcome> Wait(std::string_view name, const std::function<Result<bool>()>& ready) override;
+  Result<WaitOutcome> Wait(std::string_view name,
+                           const std::function<Result<bool>()>& ready) override;
   void PublishInvalidation(std::string_view pattern) override;
   void OnInvalidation(InvalidationHandler handler) override FINEX_EXCLUDES(mu_);
 

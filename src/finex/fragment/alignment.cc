@@ -18,9 +18,12 @@ BucketUnit FragmentBucketUnit(Interval iv, FragmentSize size) {
   const bool small = size == FragmentSize::kSmall;
   if (IsIntraday(iv)) return small ? BucketUnit::kHour : BucketUnit::kDay;
   switch (iv) {
-    case Interval::k1d: return BucketUnit::kMonth;
-    case Interval::k1w: return small ? BucketUnit::kQuarter : BucketUnit::kYear;
-    default: return BucketUnit::kYear;
+    case Interval::k1d:
+      return BucketUnit::kMonth;
+    case Interval::k1w:
+      return small ? BucketUnit::kQuarter : BucketUnit::kYear;
+    default:
+      return BucketUnit::kYear;
   }
 }
 
@@ -50,7 +53,8 @@ TimeRange BucketOf(Timestamp ts, BucketUnit unit) {
       const Timestamp s = DayOf(ts) * kSecondsPerDay;
       return {s, s + kSecondsPerDay};
     }
-    default: break;
+    default:
+      break;
   }
   const CivilDate d = CivilFromDays(DayOf(ts));
   switch (unit) {
@@ -65,7 +69,8 @@ TimeRange BucketOf(Timestamp ts, BucketUnit unit) {
       const int nm = qm == 10 ? 1 : qm + 3;
       return {MonthStart(d.year, qm), MonthStart(ny, nm)};
     }
-    case BucketUnit::kYear: return {MonthStart(d.year, 1), MonthStart(d.year + 1, 1)};
+    case BucketUnit::kYear:
+      return {MonthStart(d.year, 1), MonthStart(d.year + 1, 1)};
     default: {
       const int y0 = static_cast<int>(FloorDiv(d.year, 10) * 10);
       return {MonthStart(y0, 1), MonthStart(y0 + 10, 1)};

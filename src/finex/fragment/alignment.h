@@ -8,9 +8,9 @@
 //
 // Widen units (aggressive policy): 1m/5m -> UTC day, 15m/30m/1h -> calendar
 // month, 1d/1w/1mo -> aligned decade ("whatever the call can carry": providers
-// charge per call, and a decade of daily bars is ~2,500 rows). Every bucket is a half-open UTC range; buckets of
-// one (interval, size) tile the time line without gaps or overlaps, so a
-// provider answer split along them yields disjoint pieces.
+// charge per call, and a decade of daily bars is ~2,500 rows). Every bucket is a half-open UTC
+// range; buckets of one (interval, size) tile the time line without gaps or overlaps, so a provider
+// answer split along them yields disjoint pieces.
 //
 // Thread-safety: pure functions.
 #pragma once

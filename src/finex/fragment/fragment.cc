@@ -78,7 +78,8 @@ Metadata ToMetadata(const Fragment& f) {
 Status ApplyMetadata(const Metadata& md, Fragment* f) {
   FINEX_ASSIGN_OR_RETURN(int64_t version, ReadInt(md, kMetaVersion));
   if (version < 1 || version > kFragmentMetadataVersion)
-    return DataLossError("fragment metadata version " + std::to_string(version) + " is not supported");
+    return DataLossError("fragment metadata version " + std::to_string(version) +
+                         " is not supported");
   FINEX_ASSIGN_OR_RETURN(int64_t vs, ReadInt(md, kMetaVouchedStart));
   FINEX_ASSIGN_OR_RETURN(int64_t ve, ReadInt(md, kMetaVouchedEnd));
   FINEX_ASSIGN_OR_RETURN(int64_t fetched, ReadInt(md, kMetaFetchedAt));

@@ -40,16 +40,16 @@ inline constexpr std::string_view kUnknownCurrency = "xxx";
 inline constexpr int kFragmentMetadataVersion = 1;
 
 struct Fragment {
-  std::string key;        // encoded CacheKey
-  key::CacheKey parsed;   // its parts
-  TimeRange actual;       // empty for a known-empty piece
-  TimeRange vouched;      // never empty
+  std::string key;       // encoded CacheKey
+  key::CacheKey parsed;  // its parts
+  TimeRange actual;      // empty for a known-empty piece
+  TimeRange vouched;     // never empty
   Timestamp fetched_at = 0;
-  Timestamp expires_at = 0;  // freshness deadline (the planner ignores it after this)
-  bool final = false;        // every bar in it is complete
+  Timestamp expires_at = 0;     // freshness deadline (the planner ignores it after this)
+  bool final = false;           // every bar in it is complete
   bool details_loaded = false;  // false: built from the key alone (conservative)
   uint64_t rows = 0;
-  uint64_t bytes = 0;        // stored value size
+  uint64_t bytes = 0;  // stored value size
 
   const std::string& symbol() const { return parsed.symbol; }
   Interval interval() const { return parsed.interval; }

@@ -11,7 +11,7 @@ using finex::testing::StatusIs;
 
 TEST(Fragment, FromKeyReadsRangesAndIsConservative) {
   ASSERT_OK_AND_ASSIGN(std::string k, MakeFragmentKey("AAPL", Interval::k1d, 1704153600, 1706659200,
-                                                       "yahoo", "usd", FieldSet::Ohlcv()));
+                                                      "yahoo", "usd", FieldSet::Ohlcv()));
   EXPECT_EQ(k, "finex:AAPL:1d:1704153600:1706659200:yahoo:usd:ohlcv_v1");
   ASSERT_OK_AND_ASSIGN(Fragment f, FragmentFromKey(k, 99));
   EXPECT_EQ(f.actual, (TimeRange{1704153600, 1706659200 + kSecondsPerDay}));
@@ -24,8 +24,8 @@ TEST(Fragment, FromKeyReadsRangesAndIsConservative) {
 }
 
 TEST(Fragment, KnownEmptyKeyVouchesForItsRange) {
-  ASSERT_OK_AND_ASSIGN(std::string k, MakeFragmentKey("ZZZ", Interval::k1d, 1000 * 86400, 1010 * 86400 - 1,
-                                                       "yahoo", "", FieldSet()));
+  ASSERT_OK_AND_ASSIGN(std::string k, MakeFragmentKey("ZZZ", Interval::k1d, 1000 * 86400,
+                                                      1010 * 86400 - 1, "yahoo", "", FieldSet()));
   EXPECT_EQ(k, "finex:ZZZ:1d:86400000:87263999:yahoo:xxx:empty_v1");
   ASSERT_OK_AND_ASSIGN(Fragment f, FragmentFromKey(k, 0));
   EXPECT_TRUE(f.is_empty_answer());
@@ -36,7 +36,7 @@ TEST(Fragment, KnownEmptyKeyVouchesForItsRange) {
 
 TEST(Fragment, MetadataRoundTrips) {
   ASSERT_OK_AND_ASSIGN(std::string k, MakeFragmentKey("AAPL", Interval::k1d, 1704153600, 1704240000,
-                                                       "yahoo", "usd", FieldSet::Ohlcv()));
+                                                      "yahoo", "usd", FieldSet::Ohlcv()));
   ASSERT_OK_AND_ASSIGN(Fragment f, FragmentFromKey(k, 0));
   Fragment g = f;
   g.vouched = {1704067200, 1704326400};
@@ -54,7 +54,8 @@ TEST(Fragment, MetadataRoundTrips) {
 }
 
 TEST(Fragment, BadMetadataIsDataLoss) {
-  ASSERT_OK_AND_ASSIGN(Fragment f, FragmentFromKey("finex:AAPL:1d:1704153600:1704240000:yahoo:usd:ohlcv_v1", 0));
+  ASSERT_OK_AND_ASSIGN(
+      Fragment f, FragmentFromKey("finex:AAPL:1d:1704153600:1704240000:yahoo:usd:ohlcv_v1", 0));
   Metadata md = ToMetadata(f);
   for (auto& [k, v] : md)
     if (k == "finex.vouched_start") v = "12x";
@@ -65,7 +66,8 @@ TEST(Fragment, BadMetadataIsDataLoss) {
   // A vouched range that does not contain the bars is a lie.
   Fragment g = f;
   g.vouched = {1704240000 + 86400, 1704240000 + 2 * 86400};
-  EXPECT_THAT(ApplyMetadata(ToMetadata(g), &f), StatusIs(StatusCode::kDataLoss, "does not contain"));
+  EXPECT_THAT(ApplyMetadata(ToMetadata(g), &f),
+              StatusIs(StatusCode::kDataLoss, "does not contain"));
   EXPECT_THAT(FragmentFromKey("finex:AAPL:*", 0), StatusIs(StatusCode::kInvalidArgument));
 }
 

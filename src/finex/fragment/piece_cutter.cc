@@ -6,8 +6,10 @@
 
 namespace finex::fragment {
 
-TrimmedAnswer TrimToCall(FramePtr frame, TimeRange call, bool whole_history, bool last_bar_partial) {
-  if (whole_history || frame->empty() || frame->last_timestamp() < call.end) return {std::move(frame), last_bar_partial};
+TrimmedAnswer TrimToCall(FramePtr frame, TimeRange call, bool whole_history,
+                         bool last_bar_partial) {
+  if (whole_history || frame->empty() || frame->last_timestamp() < call.end)
+    return {std::move(frame), last_bar_partial};
   // The flag spoke of a bar that is gone; the rest is judged by the calendar.
   return {frame->Slice({std::min(frame->first_timestamp(), call.start), call.end}), false};
 }
@@ -32,7 +34,8 @@ Timestamp LiveFrom(const CutInput& in) {
 TimeRangeSet Vouched(const CutInput& in) {
   const Frame& frame = *in.frame;
   TimeRange actual;
-  if (!frame.empty()) actual = {frame.first_timestamp(), NextBar(frame.last_timestamp(), in.interval)};
+  if (!frame.empty())
+    actual = {frame.first_timestamp(), NextBar(frame.last_timestamp(), in.interval)};
   TimeRangeSet vouched(in.call.Intersect({in.call.start, std::max(in.call.start, in.now + 1)}));
   if (in.max_rows > 0 && static_cast<int64_t>(frame.rows()) >= in.max_rows && !actual.empty())
     vouched = TimeRangeSet(TimeRange{std::min(in.call.start, actual.start), actual.end});
@@ -73,8 +76,9 @@ Result<std::vector<Piece>> CutPieces(const CutInput& in) {
     const bool empty = bars->empty();
     const Timestamp first = empty ? b.start : bars->first_timestamp();
     const Timestamp last = empty ? b.end - 1 : bars->last_timestamp();
-    FINEX_ASSIGN_OR_RETURN(std::string key, MakeFragmentKey(in.symbol, iv, first, last, in.provider, in.currency,
-                                                            empty ? FieldSet() : fields));
+    FINEX_ASSIGN_OR_RETURN(std::string key,
+                           MakeFragmentKey(in.symbol, iv, first, last, in.provider, in.currency,
+                                           empty ? FieldSet() : fields));
     FINEX_ASSIGN_OR_RETURN(Fragment f, FragmentFromKey(key, 0));
     f.vouched = empty ? b : TimeRange{std::min(b.start, first), std::max(b.end, NextBar(last, iv))};
     const bool live = b.start >= live_from;

@@ -59,7 +59,7 @@ struct CutInput {
   const calendar::Calendar* calendar = nullptr;  // REQUIRES non-null
   Timestamp now = 0;
   TtlOptions ttl;
-  BucketUnit unit;            // FragmentBucketUnit(interval, fragment size)
+  BucketUnit unit;  // FragmentBucketUnit(interval, fragment size)
 };
 
 struct Piece {

@@ -138,7 +138,8 @@ TEST(PieceCutter, PiecesTileTheVouchedTimeAndKeepEveryBar) {
     const Interval iv = kIntervals[rng() % 4];
     const Timestamp span = IsIntraday(iv) ? 20 * kSecondsPerDay : 400 * kSecondsPerDay;
     const Timestamp start = T(2023, 1, 1) + static_cast<Timestamp>(rng() % 300) * kSecondsPerDay;
-    const TimeRange call{FloorToBar(start, iv), FloorToBar(start, iv) + 1 + static_cast<Timestamp>(rng() % span)};
+    const TimeRange call{FloorToBar(start, iv),
+                         FloorToBar(start, iv) + 1 + static_cast<Timestamp>(rng() % span)};
     // now: before, inside or after the call.
     const Timestamp now = call.start + static_cast<Timestamp>(rng() % (span + 5 * kSecondsPerDay)) -
                           2 * kSecondsPerDay;
@@ -159,9 +160,11 @@ TEST(PieceCutter, PiecesTileTheVouchedTimeAndKeepEveryBar) {
       // at most.
       EXPECT_GE(f.vouched.start, prev_cut) << "pieces overlap or are out of order";
       const TimeRange bucket = BucketOf(f.vouched.start, in.unit);
-      const Timestamp last_bar_end = p.bars->empty() ? bucket.end : NextBar(p.bars->last_timestamp(), iv);
+      const Timestamp last_bar_end =
+          p.bars->empty() ? bucket.end : NextBar(p.bars->last_timestamp(), iv);
       EXPECT_LE(f.vouched.end, std::max(bucket.end, last_bar_end)) << "a piece crosses a bucket";
-      prev_cut = p.bars->empty() ? std::min(f.vouched.end, bucket.end) : p.bars->last_timestamp() + 1;
+      prev_cut =
+          p.bars->empty() ? std::min(f.vouched.end, bucket.end) : p.bars->last_timestamp() + 1;
       covered.Add(f.vouched);
       rows += p.bars->rows();
       EXPECT_EQ(f.rows, p.bars->rows());
@@ -176,7 +179,8 @@ TEST(PieceCutter, PiecesTileTheVouchedTimeAndKeepEveryBar) {
       }
       if (f.final) {
         for (size_t i = 0; i < p.bars->rows(); ++i)
-          EXPECT_TRUE(IsFinal(cal, iv, p.bars->timestamps()[i], now)) << "a final piece holds a live bar";
+          EXPECT_TRUE(IsFinal(cal, iv, p.bars->timestamps()[i], now))
+              << "a final piece holds a live bar";
       }
     }
     EXPECT_EQ(rows, frame->rows()) << "a bar was lost or stored twice";

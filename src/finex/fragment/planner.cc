@@ -112,7 +112,8 @@ std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const Time
   // Widen into un-vouched time while the call stays within its limits.
   std::vector<BucketUnit> units;
   if (opts_.widen == WidenPolicy::kAggressive) units.push_back(WidenUnit(iv));
-  if (opts_.widen != WidenPolicy::kNone) units.push_back(FragmentBucketUnit(iv, opts_.fragment_size));
+  if (opts_.widen != WidenPolicy::kNone)
+    units.push_back(FragmentBucketUnit(iv, opts_.fragment_size));
   Timestamp prev_end = floor_ts;
   for (size_t i = 0; i < calls.size(); ++i) {
     const TimeRange c = calls[i];
@@ -129,8 +130,8 @@ std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const Time
       w.end = std::min(w.end, hi);
       w = Hull(w, c);
       if (w == c) break;
-      if (fits(w) && EstimateRows(w, iv, cal) <= std::max<int64_t>(opts_.max_widen_rows,
-                                                                    EstimateRows(c, iv, cal))) {
+      if (fits(w) && EstimateRows(w, iv, cal) <=
+                         std::max<int64_t>(opts_.max_widen_rows, EstimateRows(c, iv, cal))) {
         chosen = w;
         break;
       }
@@ -200,7 +201,8 @@ Plan Planner::Build(const PlanRequest& req, std::span<const FragmentPtr> fragmen
   // starts (the tail of a bar whose start is vouched for, the weekend a
   // Friday daily bar spans) misses nothing. Long pieces always hold starts.
   for (const TimeRange& g : std::vector<TimeRange>(p.gaps.ranges())) {
-    if (g.length() <= 4 * kSecondsPerDay && cal.BarStarts(g, req.interval).empty()) p.gaps.Remove(g);
+    if (g.length() <= 4 * kSecondsPerDay && cal.BarStarts(g, req.interval).empty())
+      p.gaps.Remove(g);
   }
   if (p.gaps.empty()) return p;
 
@@ -208,7 +210,8 @@ Plan Planner::Build(const PlanRequest& req, std::span<const FragmentPtr> fragmen
   // far as a widened call could reach) that do not meet it. Widening stops at
   // them, so a refetch never rewrites fresh pieces outside the request.
   if (opts_.widen != WidenPolicy::kNone) {
-    TimeRange reach = AlignOutward(req.range, FragmentBucketUnit(req.interval, opts_.fragment_size));
+    TimeRange reach =
+        AlignOutward(req.range, FragmentBucketUnit(req.interval, opts_.fragment_size));
     if (opts_.widen == WidenPolicy::kAggressive)
       reach = Hull(reach, AlignOutward(req.range, WidenUnit(req.interval)));
     for (const FragmentPtr& f : fragments) {

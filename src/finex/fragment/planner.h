@@ -57,8 +57,8 @@ struct FetchLimits {
 struct ProviderCandidate {
   std::string name;
   FetchLimits limits;
-  double health = 1.0;   // 0..1 quality score; < 0.5 sorts after healthy ones
-  bool handles = true;   // provider can serve this symbol at all
+  double health = 1.0;  // 0..1 quality score; < 0.5 sorts after healthy ones
+  bool handles = true;  // provider can serve this symbol at all
 };
 
 enum class WidenPolicy : uint8_t { kNone, kBucket, kAggressive };
@@ -73,15 +73,15 @@ struct PlannerOptions {
 struct PlanRequest {
   std::string symbol;
   Interval interval = Interval::k1d;
-  TimeRange range;                 // half-open; REQUIRES: non-empty
+  TimeRange range;  // half-open; REQUIRES: non-empty
   FieldSet fields = FieldSet::Ohlcv();
-  std::string provider;            // "" = any
-  std::string currency;            // "" = native (the best-covered group)
+  std::string provider;  // "" = any
+  std::string currency;  // "" = native (the best-covered group)
 };
 
 struct FetchPlan {
-  TimeRange call;       // the range to ask the provider for
-  TimeRangeSet fills;   // call − usable vouched time: what the call adds
+  TimeRange call;      // the range to ask the provider for
+  TimeRangeSet fills;  // call − usable vouched time: what the call adds
 };
 
 struct Plan {
@@ -94,9 +94,9 @@ struct Plan {
   // nor widen into. Pass it to PlanFetches as `covered`. Set only when
   // there are gaps.
   TimeRangeSet fresh;
-  TimeRangeSet gaps;               // trading time still missing (empty = full hit)
-  TimeRangeSet unreachable;        // gaps beyond the first provider's lookback
-  Timestamp trading_seconds = -1;  // requested trading time; -1 = not computed (full hit)
+  TimeRangeSet gaps;                   // trading time still missing (empty = full hit)
+  TimeRangeSet unreachable;            // gaps beyond the first provider's lookback
+  Timestamp trading_seconds = -1;      // requested trading time; -1 = not computed (full hit)
   std::vector<std::string> providers;  // try order
   std::vector<FetchPlan> fetches;      // planned for providers[0]
   bool full_hit() const { return gaps.empty(); }

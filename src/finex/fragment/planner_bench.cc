@@ -16,7 +16,8 @@ std::vector<FragmentPtr> YearOfMonths() {
     f.parsed.provider = "yahoo";
     f.parsed.currency = "usd";
     const Timestamp s = DaysFromCivil({2023, m, 1}) * kSecondsPerDay;
-    const Timestamp e = DaysFromCivil({m == 12 ? 2024 : 2023, m == 12 ? 1 : m + 1, 1}) * kSecondsPerDay;
+    const Timestamp e =
+        DaysFromCivil({m == 12 ? 2024 : 2023, m == 12 ? 1 : m + 1, 1}) * kSecondsPerDay;
     f.parsed.start_ts = s;
     f.parsed.end_ts = e - 1;
     f.key = *f.parsed.Encode();
@@ -33,7 +34,8 @@ void BM_PlannerFullHitYearDaily(benchmark::State& state) {
   auto frags = YearOfMonths();
   PlanRequest q;
   q.symbol = "AAPL";
-  q.range = {DaysFromCivil({2023, 1, 1}) * kSecondsPerDay, DaysFromCivil({2024, 1, 1}) * kSecondsPerDay};
+  q.range = {DaysFromCivil({2023, 1, 1}) * kSecondsPerDay,
+             DaysFromCivil({2024, 1, 1}) * kSecondsPerDay};
   std::vector<ProviderCandidate> c = {{"yahoo", {}, 1, true}};
   for (auto _ : state) benchmark::DoNotOptimize(planner.Build(q, frags, cal, 1800000000, c));
 }
@@ -45,7 +47,8 @@ void BM_PlannerMissOneMonth(benchmark::State& state) {
   auto frags = YearOfMonths();
   PlanRequest q;
   q.symbol = "AAPL";
-  q.range = {DaysFromCivil({2023, 1, 1}) * kSecondsPerDay, DaysFromCivil({2024, 2, 1}) * kSecondsPerDay};
+  q.range = {DaysFromCivil({2023, 1, 1}) * kSecondsPerDay,
+             DaysFromCivil({2024, 2, 1}) * kSecondsPerDay};
   std::vector<ProviderCandidate> c = {{"yahoo", {}, 1, true}};
   for (auto _ : state) benchmark::DoNotOptimize(planner.Build(q, frags, cal, 1800000000, c));
 }

@@ -17,8 +17,9 @@ Timestamp T(int y, int m, int d, int hh = 0, int mm = 0) {
   return DaysFromCivil({y, m, d}) * kSecondsPerDay + hh * kSecondsPerHour + mm * 60;
 }
 
-FragmentPtr Frag(TimeRange vouched, FieldSet fields = FieldSet::Ohlcv(), const std::string& prov = "yahoo",
-                 const std::string& cur = "usd", Timestamp expires = T(2100, 1, 1), Interval iv = Interval::k1d) {
+FragmentPtr Frag(TimeRange vouched, FieldSet fields = FieldSet::Ohlcv(),
+                 const std::string& prov = "yahoo", const std::string& cur = "usd",
+                 Timestamp expires = T(2100, 1, 1), Interval iv = Interval::k1d) {
   Fragment f;
   f.parsed.symbol = "AAPL";
   f.parsed.interval = iv;
@@ -77,7 +78,8 @@ TEST(Planner, NoWidenPolicyAsksForTheGapOnly) {
 TEST(Planner, FullHitDoesNoCalendarWork) {
   FakeCalendar cal;
   Planner planner;
-  std::vector<FragmentPtr> frags = {Frag({T(2024, 1, 1), T(2024, 2, 1)}), Frag({T(2024, 2, 1), T(2024, 3, 1)})};
+  std::vector<FragmentPtr> frags = {Frag({T(2024, 1, 1), T(2024, 2, 1)}),
+                                    Frag({T(2024, 2, 1), T(2024, 3, 1)})};
   Plan p = planner.Build(Req({T(2024, 1, 10), T(2024, 2, 20)}), frags, cal, kNow, Yahoo());
   EXPECT_TRUE(p.full_hit());
   EXPECT_EQ(p.use.size(), 2u);
@@ -100,20 +102,24 @@ TEST(Planner, FieldGapsAndCurrencyMismatchesAreGaps) {
   FakeCalendar cal;
   Planner planner;
   std::vector<FragmentPtr> frags = {Frag({T(2024, 1, 1), T(2024, 2, 1)})};
-  Plan p = planner.Build(Req({T(2024, 1, 2), T(2024, 1, 6)}, FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)),
-                         frags, cal, kNow, Yahoo());
+  Plan p = planner.Build(
+      Req({T(2024, 1, 2), T(2024, 1, 6)}, FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)), frags,
+      cal, kNow, Yahoo());
   EXPECT_EQ(p.gaps, TimeRangeSet(TimeRange{T(2024, 1, 2), T(2024, 1, 6)}));
   // A second fragment with adj_close fills the field gap.
   frags.push_back(Frag({T(2024, 1, 1), T(2024, 1, 10)}, FieldSet(FieldSet::kAdjClose)));
-  p = planner.Build(Req({T(2024, 1, 2), T(2024, 1, 6)}, FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)), frags,
-                    cal, kNow, Yahoo());
+  p = planner.Build(
+      Req({T(2024, 1, 2), T(2024, 1, 6)}, FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)), frags,
+      cal, kNow, Yahoo());
   EXPECT_TRUE(p.full_hit());
-  p = planner.Build(Req({T(2024, 1, 2), T(2024, 1, 6)}, FieldSet::Ohlcv(), "", "eur"), frags, cal, kNow, Yahoo());
+  p = planner.Build(Req({T(2024, 1, 2), T(2024, 1, 6)}, FieldSet::Ohlcv(), "", "eur"), frags, cal,
+                    kNow, Yahoo());
   EXPECT_FALSE(p.full_hit());
   EXPECT_TRUE(p.use.empty());
   // A named provider does not use another provider's fragments.
   std::vector<ProviderCandidate> two = {{"yahoo", {}, 1, true}, {"alpha_vantage", {}, 1, true}};
-  p = planner.Build(Req({T(2024, 1, 2), T(2024, 1, 6)}, FieldSet::Ohlcv(), "alpha_vantage"), frags, cal, kNow, two);
+  p = planner.Build(Req({T(2024, 1, 2), T(2024, 1, 6)}, FieldSet::Ohlcv(), "alpha_vantage"), frags,
+                    cal, kNow, two);
   EXPECT_FALSE(p.full_hit());
   EXPECT_EQ(p.providers, std::vector<std::string>{"alpha_vantage"});
 }
@@ -121,7 +127,8 @@ TEST(Planner, FieldGapsAndCurrencyMismatchesAreGaps) {
 TEST(Planner, ExpiredFragmentsAreStaleNotCoverage) {
   FakeCalendar cal;
   Planner planner;
-  std::vector<FragmentPtr> frags = {Frag({T(2024, 1, 1), T(2024, 2, 1)}, FieldSet::Ohlcv(), "yahoo", "usd", kNow)};
+  std::vector<FragmentPtr> frags = {
+      Frag({T(2024, 1, 1), T(2024, 2, 1)}, FieldSet::Ohlcv(), "yahoo", "usd", kNow)};
   Plan p = planner.Build(Req({T(2024, 1, 2), T(2024, 1, 6)}), frags, cal, kNow, Yahoo());
   EXPECT_FALSE(p.full_hit());
   EXPECT_EQ(p.stale.size(), 1u);
@@ -147,8 +154,8 @@ TEST(Planner, OneExpiredDayAmongFreshNeighboursRefetchesExactlyThatDay) {
         PlanRequest q = Req(r);
         q.interval = iv;
         Plan p = planner.Build(q, frags, cal, kNow, Yahoo());
-        SCOPED_TRACE(std::string(IntervalName(iv)) + " widen=" + std::to_string(static_cast<int>(w)) +
-                     " request=" + r.ToString());
+        SCOPED_TRACE(std::string(IntervalName(iv)) +
+                     " widen=" + std::to_string(static_cast<int>(w)) + " request=" + r.ToString());
         EXPECT_EQ(p.stale.size(), 1u);
         ASSERT_EQ(p.fetches.size(), 1u) << p.gaps.ToString();
         const TimeRange call = p.fetches[0].call;
@@ -171,8 +178,9 @@ TEST(Planner, WideningStillFillsUnvouchedNeighbourhood) {
   FakeCalendar cal;
   Planner planner;
   // Fresh piece in March; expired one in May; ask for a day in May.
-  std::vector<FragmentPtr> frags = {Frag({T(2024, 3, 1), T(2024, 4, 1)}),
-                                    Frag({T(2024, 5, 1), T(2024, 6, 1)}, FieldSet::Ohlcv(), "yahoo", "usd", kNow)};
+  std::vector<FragmentPtr> frags = {
+      Frag({T(2024, 3, 1), T(2024, 4, 1)}),
+      Frag({T(2024, 5, 1), T(2024, 6, 1)}, FieldSet::Ohlcv(), "yahoo", "usd", kNow)};
   Plan p = planner.Build(Req({T(2024, 5, 15), T(2024, 5, 16)}), frags, cal, kNow, Yahoo());
   ASSERT_EQ(p.fetches.size(), 1u);
   EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2024, 4, 1), kNow + 1}));
@@ -196,9 +204,11 @@ TEST(Planner, MergesGapsOneCallCanCarryAndSplitsWhatItCannot) {
   EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2024, 1, 2), T(2024, 3, 30)}));
   EXPECT_EQ(p.fetches[0].fills.ranges().size(), 2u);  // the cached month is not a fill
   // 10 rows per call: Jan 2..Mar 29 holds 62 trading days -> 7 calls.
-  p = planner.Build(Req({T(2024, 1, 2), T(2024, 3, 30)}), {}, cal, kNow, Yahoo(FetchLimits{10, 0, 0, false, true}));
+  p = planner.Build(Req({T(2024, 1, 2), T(2024, 3, 30)}), {}, cal, kNow,
+                    Yahoo(FetchLimits{10, 0, 0, false, true}));
   EXPECT_EQ(p.fetches.size(), 7u);
-  for (const FetchPlan& f : p.fetches) EXPECT_LE(Planner::EstimateRows(f.call, Interval::k1d, cal), 10);
+  for (const FetchPlan& f : p.fetches)
+    EXPECT_LE(Planner::EstimateRows(f.call, Interval::k1d, cal), 10);
   // Lookback: only the last 30 days are reachable.
   p = planner.Build(Req({T(2024, 1, 2), T(2024, 6, 14)}), {}, cal, kNow,
                     Yahoo(FetchLimits{0, 0, 30 * kSecondsPerDay, false, true}));
@@ -210,7 +220,8 @@ TEST(Planner, MergesGapsOneCallCanCarryAndSplitsWhatItCannot) {
 TEST(Planner, ProviderOrderPrefersHealthyThenCoverage) {
   FakeCalendar cal;
   Planner planner;
-  std::vector<FragmentPtr> frags = {Frag({T(2024, 1, 1), T(2024, 1, 10)}, FieldSet::Ohlcv(), "twelve_data")};
+  std::vector<FragmentPtr> frags = {
+      Frag({T(2024, 1, 1), T(2024, 1, 10)}, FieldSet::Ohlcv(), "twelve_data")};
   std::vector<ProviderCandidate> c = {{"yahoo", {}, 0.2, true},
                                       {"alpha_vantage", {}, 0.9, true},
                                       {"twelve_data", {}, 0.9, true},
@@ -229,11 +240,13 @@ TEST(Planner, PropertyCoverageNoOverlapLimits) {
   FakeCalendar nyse(false, {DayOf(T(2024, 1, 15)), DayOf(T(2024, 3, 29)), DayOf(T(2024, 7, 4))});
   FakeCalendar crypto(true);
   const FieldSet field_sets[] = {FieldSet::Ohlcv(), FieldSet(FieldSet::kAdjClose),
-                                 FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose), FieldSet::All(), FieldSet()};
+                                 FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose), FieldSet::All(),
+                                 FieldSet()};
   const std::string provs[] = {"yahoo", "alpha_vantage"};
   const std::string curs[] = {"usd", "eur"};
   const Interval ivs[] = {Interval::k1d, Interval::k1h, Interval::k1w, Interval::k5m};
-  const WidenPolicy policies[] = {WidenPolicy::kNone, WidenPolicy::kBucket, WidenPolicy::kAggressive};
+  const WidenPolicy policies[] = {WidenPolicy::kNone, WidenPolicy::kBucket,
+                                  WidenPolicy::kAggressive};
   for (int iter = 0; iter < 1500; ++iter) {
     SCOPED_TRACE("iteration " + std::to_string(iter) + " seed " + std::to_string(seed));
     const bool use_crypto = rng() % 4 == 0;
@@ -248,11 +261,12 @@ TEST(Planner, PropertyCoverageNoOverlapLimits) {
     for (int k = 0; k < n; ++k) {
       const Timestamp a = base + static_cast<Timestamp>(rng() % span);
       const Timestamp len = unit * (1 + static_cast<Timestamp>(rng() % 40));
-      FragmentPtr f = Frag({a, a + len}, field_sets[rng() % 5], provs[rng() % 2], curs[rng() % 5 == 0],
-                           rng() % 6 == 0 ? now - 1 : now + 1000, iv);
+      FragmentPtr f = Frag({a, a + len}, field_sets[rng() % 5], provs[rng() % 2],
+                           curs[rng() % 5 == 0], rng() % 6 == 0 ? now - 1 : now + 1000, iv);
       frags.push_back(f);
     }
-    std::sort(frags.begin(), frags.end(), [](auto& a, auto& b) { return a->vouched.start < b->vouched.start; });
+    std::sort(frags.begin(), frags.end(),
+              [](auto& a, auto& b) { return a->vouched.start < b->vouched.start; });
     const Timestamp a = base + static_cast<Timestamp>(rng() % span);
     const TimeRange r{a, a + unit * (1 + static_cast<Timestamp>(rng() % 120))};
     PlanRequest q = Req(r, field_sets[rng() % 4], rng() % 3 == 0 ? provs[rng() % 2] : "",
@@ -264,7 +278,8 @@ TEST(Planner, PropertyCoverageNoOverlapLimits) {
     if (rng() % 4 == 0) lim.max_lookback_s = unit * (5 + static_cast<Timestamp>(rng() % 100));
     Planner planner(PlannerOptions{rng() % 2 ? FragmentSize::kSmall : FragmentSize::kOptimized,
                                    policies[rng() % 3], 1 + static_cast<int64_t>(rng() % 5000)});
-    std::vector<ProviderCandidate> cands = {{"yahoo", lim, 1.0, true}, {"alpha_vantage", lim, 1.0, true}};
+    std::vector<ProviderCandidate> cands = {{"yahoo", lim, 1.0, true},
+                                            {"alpha_vantage", lim, 1.0, true}};
     Plan p = planner.Build(q, frags, cal, now, cands);
 
     // Coverage: every bar that can exist (start in r, not after now) is

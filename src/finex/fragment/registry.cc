@@ -56,7 +56,8 @@ int64_t FragmentRegistry::Apply(Series& s, std::span<const FragmentPtr> add,
 
 void FragmentRegistry::Add(FragmentPtr f) { Replace(std::span<const FragmentPtr>(&f, 1), {}); }
 
-void FragmentRegistry::Replace(std::span<const FragmentPtr> add, std::span<const std::string> remove_keys) {
+void FragmentRegistry::Replace(std::span<const FragmentPtr> add,
+                               std::span<const std::string> remove_keys) {
   WriterLock lock(mu_);
   // Group by series (callers usually touch one).
   std::map<SeriesKey, std::pair<std::vector<FragmentPtr>, std::vector<std::string>>> work;
@@ -85,7 +86,8 @@ bool FragmentRegistry::Remove(std::string_view key) {
   return true;
 }
 
-std::vector<std::string> FragmentRegistry::RemoveIf(const std::function<bool(const Fragment&)>& pred) {
+std::vector<std::string> FragmentRegistry::RemoveIf(
+    const std::function<bool(const Fragment&)>& pred) {
   std::vector<std::string> keys;
   {
     ReaderLock lock(mu_);

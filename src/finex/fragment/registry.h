@@ -76,7 +76,8 @@ class FragmentRegistry {
   using SeriesKey = std::pair<std::string, Interval>;
   Series& SeriesLocked(std::string_view symbol, Interval iv) FINEX_REQUIRES(mu_);
   // Returns the change in stored bytes.
-  static int64_t Apply(Series& s, std::span<const FragmentPtr> add, std::span<const std::string> remove);
+  static int64_t Apply(Series& s, std::span<const FragmentPtr> add,
+                       std::span<const std::string> remove);
 
   mutable SharedMutex mu_;
   std::map<SeriesKey, Series, std::less<>> series_ FINEX_GUARDED_BY(mu_);

@@ -9,8 +9,8 @@
 namespace finex::fragment {
 namespace {
 
-FragmentPtr Frag(const std::string& sym, Timestamp first, Timestamp last, const std::string& prov = "yahoo",
-                 uint64_t bytes = 100) {
+FragmentPtr Frag(const std::string& sym, Timestamp first, Timestamp last,
+                 const std::string& prov = "yahoo", uint64_t bytes = 100) {
   auto k = MakeFragmentKey(sym, Interval::k1d, first, last, prov, "usd", FieldSet::Ohlcv());
   auto f = FragmentFromKey(*k, 1 << 30);
   f->bytes = bytes;
@@ -46,9 +46,10 @@ TEST(Registry, AddReplaceRemoveKeepsOrderAndBumpsGeneration) {
 
 TEST(Registry, RebuildsFromKeysAndReportsBadOnes) {
   FragmentRegistry reg;
-  std::vector<std::string> keys = {"finex:AAPL:1d:1704153600:1706659200:yahoo:usd:ohlcv_v1",
-                                   "finex:AAPL:1d:1706745600:1709164800:alpha_vantage:usd:ohlcv+adj_close_v1",
-                                   "finex:AAPL:1d:oops", "finex:AAPL:1h:1704153600:1704153600:yahoo:usd:empty_v1"};
+  std::vector<std::string> keys = {
+      "finex:AAPL:1d:1704153600:1706659200:yahoo:usd:ohlcv_v1",
+      "finex:AAPL:1d:1706745600:1709164800:alpha_vantage:usd:ohlcv+adj_close_v1",
+      "finex:AAPL:1d:oops", "finex:AAPL:1h:1704153600:1704153600:yahoo:usd:empty_v1"};
   std::vector<std::string> bad;
   EXPECT_EQ(reg.AddKeys(keys, 77, &bad), 3u);
   ASSERT_EQ(bad.size(), 1u);

@@ -15,23 +15,30 @@ Timestamp Scale(Timestamp ttl, const TtlOptions& opts) {
 
 Timestamp RecentIntradayTtl(Interval iv) {
   switch (iv) {
-    case Interval::k1m: return 5 * kMinute;
-    case Interval::k5m: return 10 * kMinute;
-    case Interval::k15m: return 15 * kMinute;
-    case Interval::k30m: return 30 * kMinute;
-    default: return kHour;
+    case Interval::k1m:
+      return 5 * kMinute;
+    case Interval::k5m:
+      return 10 * kMinute;
+    case Interval::k15m:
+      return 15 * kMinute;
+    case Interval::k30m:
+      return 30 * kMinute;
+    default:
+      return kHour;
   }
 }
 
 }  // namespace
 
-Timestamp FinalAt(const calendar::Calendar& cal, Interval iv, Timestamp bar_start, const TtlOptions& opts) {
-  if (iv == Interval::k1w || iv == Interval::k1mo) return NextBar(bar_start, iv) + opts.publication_lag_s;
+Timestamp FinalAt(const calendar::Calendar& cal, Interval iv, Timestamp bar_start,
+                  const TtlOptions& opts) {
+  if (iv == Interval::k1w || iv == Interval::k1mo)
+    return NextBar(bar_start, iv) + opts.publication_lag_s;
   return cal.NextClose(bar_start) + opts.publication_lag_s;
 }
 
-Timestamp FragmentTtl(const calendar::Calendar& cal, Interval iv, Timestamp last_bar_start, bool empty,
-                      Timestamp now, const TtlOptions& opts) {
+Timestamp FragmentTtl(const calendar::Calendar& cal, Interval iv, Timestamp last_bar_start,
+                      bool empty, Timestamp now, const TtlOptions& opts) {
   if (empty) return Scale(now - last_bar_start < 2 * kDay ? kHour : kDay, opts);
   if (!IsFinal(cal, iv, last_bar_start, now, opts)) {
     return Scale(std::clamp<Timestamp>(NominalSeconds(iv) / 4, 15, 5 * kMinute), opts);
@@ -42,7 +49,8 @@ Timestamp FragmentTtl(const calendar::Calendar& cal, Interval iv, Timestamp last
 }
 
 Timestamp LiveTtl(Interval iv, const TtlOptions& opts) {
-  const auto base = static_cast<double>(std::clamp<Timestamp>(NominalSeconds(iv) / 4, 15, 5 * kMinute));
+  const auto base =
+      static_cast<double>(std::clamp<Timestamp>(NominalSeconds(iv) / 4, 15, 5 * kMinute));
   return std::max<Timestamp>(1, static_cast<Timestamp>(base * opts.ttl_multiplier));
 }
 

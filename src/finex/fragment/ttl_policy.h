@@ -24,10 +24,10 @@
 namespace finex::fragment {
 
 struct TtlOptions {
-  double ttl_multiplier = 1.0;          // scales every TTL. Default 1.0
+  double ttl_multiplier = 1.0;            // scales every TTL. Default 1.0
   Timestamp publication_lag_s = 15 * 60;  // after the session close. Default 15 min
-  Timestamp quote_ttl_s = 15;           // Default 15 s
-  Timestamp search_ttl_s = 86400;       // Default 1 day
+  Timestamp quote_ttl_s = 15;             // Default 15 s
+  Timestamp search_ttl_s = 86400;         // Default 1 day
 };
 
 // When a bar starting at `bar_start` becomes final (UTC seconds):
@@ -43,8 +43,8 @@ inline bool IsFinal(const calendar::Calendar& cal, Interval iv, Timestamp bar_st
 // TTL in seconds for a fragment of bars whose last bar starts at
 // `last_bar_start` (or, for a known-empty fragment, whose vouched range ends
 // at `last_bar_start`), evaluated at `now`.
-Timestamp FragmentTtl(const calendar::Calendar& cal, Interval iv, Timestamp last_bar_start, bool empty,
-                      Timestamp now, const TtlOptions& opts = {});
+Timestamp FragmentTtl(const calendar::Calendar& cal, Interval iv, Timestamp last_bar_start,
+                      bool empty, Timestamp now, const TtlOptions& opts = {});
 
 // TTL in seconds of a live piece (one holding a provisional or forming bar,
 // or the known-empty time from the forming bar on): interval/4, clamped to

@@ -206,8 +206,8 @@ TEST(ServerTest, HeaderBlockTooLargeIs431) {
   // the request line is short, so it is 431, not 414.
   LoopbackClient e;
   ASSERT_OK(e.Connect(s->port()));
-  ASSERT_OK(e.Write("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(40000, 'b') +
-                    "\r\n\r\n"));
+  ASSERT_OK(
+      e.Write("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(40000, 'b') + "\r\n\r\n"));
   ASSERT_OK_AND_ASSIGN(r, e.Read());
   EXPECT_EQ(r.status, 431);
   EXPECT_EQ(r.Header("content-type"), "application/problem+json");

@@ -67,7 +67,8 @@ http::Response ProblemFromStatus(const Status& s, std::string_view request_id) {
     extra.emplace_back("param", JsonQuote("symbols"));
   }
   if (!d.provider.empty()) extra.emplace_back("provider", JsonQuote(d.provider));
-  if (d.upstream_status > 0) extra.emplace_back("upstream_status", std::to_string(d.upstream_status));
+  if (d.upstream_status > 0)
+    extra.emplace_back("upstream_status", std::to_string(d.upstream_status));
   double retry = d.retry_after_s;
   if (e.status == 429 && retry < 0) retry = 60;  // the provider said nothing: one minute window
   if (e.status == 503 && retry < 0) retry = 1;

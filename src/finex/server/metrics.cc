@@ -31,7 +31,7 @@ void Histogram::Observe(double v) {
 
 std::vector<double> LatencyBuckets() {
   return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5,    10};
+          0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5,   10};
 }
 
 template <typename T>
@@ -84,9 +84,9 @@ template class Family<Histogram>;
 Family<Counter>& Registry::AddCounter(std::string name, std::string help,
                                       std::vector<std::string> labels, size_t max_series) {
   MutexLock lock(mu_);
-  counters_.push_back(std::make_unique<Family<Counter>>(
-      std::move(name), std::move(help), std::move(labels), max_series,
-      [] { return std::make_unique<Counter>(); }));
+  counters_.push_back(
+      std::make_unique<Family<Counter>>(std::move(name), std::move(help), std::move(labels),
+                                        max_series, [] { return std::make_unique<Counter>(); }));
   return *counters_.back();
 }
 

@@ -58,7 +58,9 @@ class Histogram {
   // Non-cumulative count of bucket i (i == bounds().size() is +Inf).
   uint64_t bucket(size_t i) const { return counts_[i].load(std::memory_order_relaxed); }
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
-  double sum() const { return static_cast<double>(sum_nano_.load(std::memory_order_relaxed)) * 1e-9; }
+  double sum() const {
+    return static_cast<double>(sum_nano_.load(std::memory_order_relaxed)) * 1e-9;
+  }
 
  private:
   std::vector<double> bounds_;
@@ -87,8 +89,11 @@ class Family {
  public:
   Family(std::string name, std::string help, std::vector<std::string> labels, size_t max_series,
          std::function<std::unique_ptr<T>()> make)
-      : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)),
-        max_series_(max_series), make_(std::move(make)) {}
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        labels_(std::move(labels)),
+        max_series_(max_series),
+        make_(std::move(make)) {}
 
   // The series for these label values (same count and order as the label
   // names). Creates it on first use.

@@ -21,7 +21,8 @@ TEST(Metrics, RendersTextExposition) {
   h.With({"/x"}).Observe(0.005);
   h.With({"/x"}).Observe(1);
   const std::string t = r.Render();
-  EXPECT_THAT(t, HasSubstr("# HELP finex_test_total A test counter.\n# TYPE finex_test_total counter\n"));
+  EXPECT_THAT(
+      t, HasSubstr("# HELP finex_test_total A test counter.\n# TYPE finex_test_total counter\n"));
   EXPECT_THAT(t, HasSubstr("finex_test_total{route=\"/v1/quote\",code=\"200\"} 3\n"));
   EXPECT_THAT(t, HasSubstr("finex_test_bytes 42.5\n"));
   EXPECT_THAT(t, HasSubstr("finex_test_seconds_bucket{route=\"/x\",le=\"0.001\"} 1\n"));

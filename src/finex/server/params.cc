@@ -27,8 +27,8 @@ Status CheckNames(const QueryParams& q, std::initializer_list<std::string_view> 
         if (!list.empty()) list += ", ";
         list += a;
       }
-      return Bad(Printable(name, 32), "unknown parameter '" + Printable(name, 32) +
-                                          "'; this route takes: " + list);
+      return Bad(Printable(name, 32),
+                 "unknown parameter '" + Printable(name, 32) + "'; this route takes: " + list);
     }
     for (size_t j = 0; j < i; ++j) {
       if (q[j].first == name) return Bad(name, "parameter '" + name + "' is given more than once");
@@ -106,9 +106,12 @@ void AppendJoined(std::string& out, const std::vector<std::string>& v) {
 
 std::string_view FormatName(Format f) {
   switch (f) {
-    case Format::kJson: return "json";
-    case Format::kCsv: return "csv";
-    case Format::kParquet: return "parquet";
+    case Format::kJson:
+      return "json";
+    case Format::kCsv:
+      return "csv";
+    case Format::kParquet:
+      return "parquet";
   }
   return "json";
 }
@@ -151,15 +154,15 @@ std::string SearchParams::Key() const {
 
 Result<HistoryParams> ParseHistoryParams(const QueryParams& q, const ParamLimits& limits,
                                          Timestamp now) {
-  FINEX_RETURN_IF_ERROR(CheckNames(
-      q, {"symbols", "interval", "start", "end", "period", "provider", "currency", "fields", "format"}));
+  FINEX_RETURN_IF_ERROR(CheckNames(q, {"symbols", "interval", "start", "end", "period", "provider",
+                                       "currency", "fields", "format"}));
   HistoryParams p;
   FINEX_ASSIGN_OR_RETURN(p.symbols, ParseSymbols(q, limits));
   if (const std::string* iv = Find(q, "interval"); iv && !iv->empty()) {
     auto r = ParseInterval(*iv);
     if (!r.ok()) {
-      return Bad("interval", "interval '" + Printable(*iv, 16) +
-                                 "' is not one of 1m 5m 15m 30m 1h 1d 1w 1mo");
+      return Bad("interval",
+                 "interval '" + Printable(*iv, 16) + "' is not one of 1m 5m 15m 30m 1h 1d 1w 1mo");
     }
     p.options.interval = *r;
   }
@@ -202,13 +205,14 @@ Result<HistoryParams> ParseHistoryParams(const QueryParams& q, const ParamLimits
     p.options.start = p.start;
   }
   if (p.start > p.end) {
-    return Bad(start ? "start" : "period", "start " + FormatIsoUtc(p.start) +
-                                               " is after end " + FormatIsoUtc(p.end));
+    return Bad(start ? "start" : "period",
+               "start " + FormatIsoUtc(p.start) + " is after end " + FormatIsoUtc(p.end));
   }
   FINEX_ASSIGN_OR_RETURN(p.options.provider, ParseProvider(q));
   if (const std::string* c = Find(q, "currency"); c && !c->empty()) {
-    if (c->size() < 3 || c->size() > 5 ||
-        !std::all_of(c->begin(), c->end(), [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)); })) {
+    if (c->size() < 3 || c->size() > 5 || !std::all_of(c->begin(), c->end(), [](char ch) {
+          return std::isalpha(static_cast<unsigned char>(ch));
+        })) {
       return Bad("currency", "currency '" + Printable(*c, 16) +
                                  "' is not a currency code (3 to 5 letters, e.g. usd)");
     }
@@ -229,13 +233,13 @@ Result<HistoryParams> ParseHistoryParams(const QueryParams& q, const ParamLimits
   const int64_t per_symbol = (p.end - p.start) / NominalSeconds(p.options.interval) + 1;
   p.estimated_rows = per_symbol * static_cast<int64_t>(p.symbols.size());
   if (p.estimated_rows > limits.max_rows) {
-    return OutOfRangeError("the answer could hold up to " + std::to_string(p.estimated_rows) +
-                           " rows (" + std::to_string(per_symbol) + " " +
-                           std::string(IntervalName(p.options.interval)) + " bars from " +
-                           FormatIsoUtc(p.start) + " to " + FormatIsoUtc(p.end) + " × " +
-                           std::to_string(p.symbols.size()) + " symbols); the limit is " +
-                           std::to_string(limits.max_rows) +
-                           " rows per answer: narrow start/end, use a coarser interval or fewer symbols")
+    return OutOfRangeError(
+               "the answer could hold up to " + std::to_string(p.estimated_rows) + " rows (" +
+               std::to_string(per_symbol) + " " + std::string(IntervalName(p.options.interval)) +
+               " bars from " + FormatIsoUtc(p.start) + " to " + FormatIsoUtc(p.end) + " × " +
+               std::to_string(p.symbols.size()) + " symbols); the limit is " +
+               std::to_string(limits.max_rows) +
+               " rows per answer: narrow start/end, use a coarser interval or fewer symbols")
         .WithParam(start ? "start" : (period ? "period" : "interval"));
   }
   return p;
@@ -260,8 +264,8 @@ Result<SearchParams> ParseSearchParams(const QueryParams& q, const ParamLimits& 
   while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
   if (t.empty()) return Bad("q", "parameter 'q' is empty");
   if (t.size() > limits.max_search_chars) {
-    return Bad("q", "parameter 'q' is longer than " + std::to_string(limits.max_search_chars) +
-                        " bytes");
+    return Bad(
+        "q", "parameter 'q' is longer than " + std::to_string(limits.max_search_chars) + " bytes");
   }
   if (!detail::IsValidUtf8(t)) return Bad("q", "parameter 'q' is not valid UTF-8");
   for (char c : t) {
@@ -316,7 +320,8 @@ Result<cache::WarmRequest> ParseWarmBody(std::string_view body, const ParamLimit
     return Bad("symbols", "'symbols' must be a non-empty array of symbols");
   }
   if (syms->size() > limits.max_symbols) {
-    return Bad("symbols", "at most " + std::to_string(limits.max_symbols) + " symbols per warm job");
+    return Bad("symbols",
+               "at most " + std::to_string(limits.max_symbols) + " symbols per warm job");
   }
   for (const auto& s : *syms) {
     if (!s.is_string()) return Bad("symbols", "'symbols' must hold strings");

@@ -26,9 +26,9 @@ enum class Format { kJson, kCsv, kParquet };
 std::string_view FormatName(Format f);
 
 struct ParamLimits {
-  size_t max_symbols = 100;        // symbols per request
-  int64_t max_rows = 1'000'000;    // estimated rows per history answer (upper bound)
-  size_t max_search_chars = 64;    // length of q=
+  size_t max_symbols = 100;      // symbols per request
+  int64_t max_rows = 1'000'000;  // estimated rows per history answer (upper bound)
+  size_t max_search_chars = 64;  // length of q=
 };
 
 // The provider names finex knows (core/provider_id.h kAllProviders).
@@ -43,7 +43,7 @@ struct HistoryParams {
   Timestamp end = 0;              // resolved, inclusive
   bool start_given = false;       // `start` was in the request (not period, not the default)
   Format format = Format::kJson;
-  int64_t estimated_rows = 0;     // upper bound: bars in [start, end] × symbols
+  int64_t estimated_rows = 0;  // upper bound: bars in [start, end] × symbols
   // Normalized request for the answer cache: equal for equivalent requests.
   std::string Key() const;
 };

@@ -24,7 +24,8 @@ TEST(HistoryParams, AnUnescapedPlusZoneStillParses) {
   // curl '...&start=2024-01-02T09:30:00+01:00' sends '+', which decodes to ' '.
   ASSERT_OK_AND_ASSIGN(auto p, ParseHistoryParams({{"symbols", "AAPL"},
                                                    {"start", "2024-01-02T09:30:00 01:00"},
-                                                   {"end", "2024-01-03T09:30:00 01:00"}}, {}, kNow));
+                                                   {"end", "2024-01-03T09:30:00 01:00"}},
+                                                  {}, kNow));
   EXPECT_EQ(p.start, 1704153600 + 8 * 3600 + 30 * 60);
   EXPECT_EQ(p.end, p.start + kSecondsPerDay);
   EXPECT_THAT(ParseHistoryParams({{"symbols", "AAPL"}, {"start", "2024-01-02 09:30"}}, {}, kNow),
@@ -32,32 +33,42 @@ TEST(HistoryParams, AnUnescapedPlusZoneStillParses) {
 }
 
 TEST(HistoryParams, KeysAreEqualForEquivalentRequests) {
-  ASSERT_OK_AND_ASSIGN(auto a, ParseHistoryParams({{"symbols", "AAPL"}, {"start", "2024-01-02"},
-                                                   {"end", "2024-01-31"}}, {}, kNow));
+  ASSERT_OK_AND_ASSIGN(
+      auto a, ParseHistoryParams(
+                  {{"symbols", "AAPL"}, {"start", "2024-01-02"}, {"end", "2024-01-31"}}, {}, kNow));
   ASSERT_OK_AND_ASSIGN(auto b, ParseHistoryParams({{"end", "2024-01-31T23:59:59Z"},
                                                    {"start", "1704153600"},
                                                    {"symbols", " AAPL "},
-                                                   {"interval", "1d"}}, {}, kNow));
+                                                   {"interval", "1d"}},
+                                                  {}, kNow));
   EXPECT_EQ(a.Key(), b.Key());
-  ASSERT_OK_AND_ASSIGN(auto c, ParseHistoryParams({{"symbols", "AAPL"}, {"start", "2024-01-02"},
-                                                   {"end", "2024-01-31"}, {"format", "csv"}}, {}, kNow));
+  ASSERT_OK_AND_ASSIGN(
+      auto c,
+      ParseHistoryParams(
+          {{"symbols", "AAPL"}, {"start", "2024-01-02"}, {"end", "2024-01-31"}, {"format", "csv"}},
+          {}, kNow));
   EXPECT_NE(a.Key(), c.Key());
 }
 
 TEST(HistoryParams, RowLimitIsAnUpperBoundOverTheRange) {
   ParamLimits l;
   l.max_rows = 1000;
-  EXPECT_OK(ParseHistoryParams({{"symbols", "AAPL"}, {"interval", "1h"}, {"start", "2024-01-01"},
-                                {"end", "2024-01-31"}}, l, kNow));
-  EXPECT_THAT(ParseHistoryParams({{"symbols", "AAPL,MSFT"}, {"interval", "1h"},
-                                  {"start", "2024-01-01"}, {"end", "2024-01-31"}}, l, kNow),
+  EXPECT_OK(ParseHistoryParams(
+      {{"symbols", "AAPL"}, {"interval", "1h"}, {"start", "2024-01-01"}, {"end", "2024-01-31"}}, l,
+      kNow));
+  EXPECT_THAT(ParseHistoryParams({{"symbols", "AAPL,MSFT"},
+                                  {"interval", "1h"},
+                                  {"start", "2024-01-01"},
+                                  {"end", "2024-01-31"}},
+                                 l, kNow),
               StatusIs(StatusCode::kOutOfRange, "rows per answer"));
 }
 
 TEST(HistoryParams, SymbolCountLimit) {
   ParamLimits l;
   l.max_symbols = 2;
-  EXPECT_THAT(ParseHistoryParams({{"symbols", "A,B,C"}}, l, kNow), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseHistoryParams({{"symbols", "A,B,C"}}, l, kNow),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(QuoteParams, RejectsParquetAndUnknownParams) {
@@ -69,7 +80,8 @@ TEST(QuoteParams, RejectsParquetAndUnknownParams) {
 
 TEST(WarmBody, AcceptsDatesAndEpochs) {
   ASSERT_OK_AND_ASSIGN(auto w, ParseWarmBody(R"({"symbols":["AAPL"],"intervals":["1d","60m"],
-      "ranges":[{"start":"2024-01-02","end":1704240000}],"provider":"yahoo"})", {}));
+      "ranges":[{"start":"2024-01-02","end":1704240000}],"provider":"yahoo"})",
+                                             {}));
   EXPECT_EQ(w.symbols, std::vector<std::string>{"AAPL"});
   EXPECT_EQ(w.intervals, (std::vector<Interval>{Interval::k1d, Interval::k1h}));
   EXPECT_EQ(w.ranges[0].first, 1704153600);
@@ -80,7 +92,8 @@ TEST(WarmBody, AcceptsDatesAndEpochs) {
 TEST(WarmBody, RejectsDeepOrHostileJson) {
   std::string deep(100000, '[');
   EXPECT_THAT(ParseWarmBody(deep, {}), StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseWarmBody("{\"symbols\":[\"\xff\"]}", {}), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseWarmBody("{\"symbols\":[\"\xff\"]}", {}),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 }  // namespace

@@ -175,13 +175,19 @@ std::string RenderHistoryJson(const cache::HistoryResult& r, const HistoryParams
     out.push_back(',');
     const DoubleColumn& col = f.column(c);
     JsonArray(out, DoubleFieldName(c), n, [&](size_t i) {
-      if (col.IsValid(i)) AppendJsonDouble(out, col[i]); else out += "null";
+      if (col.IsValid(i))
+        AppendJsonDouble(out, col[i]);
+      else
+        out += "null";
     });
     if (c == DoubleField::kClose) {
       out.push_back(',');
       const Int64Column& vol = f.volume();
       JsonArray(out, "volume", n, [&](size_t i) {
-        if (vol.IsValid(i)) AppendJsonInt(out, vol[i]); else out += "null";
+        if (vol.IsValid(i))
+          AppendJsonInt(out, vol[i]);
+        else
+          out += "null";
       });
     }
   }
@@ -237,16 +243,19 @@ std::string RenderQuotesJson(const cache::QuoteResult& r, const QuoteParams& p) 
   out.push_back(',');
   JsonArray(out, "price", q.size(), [&](size_t i) { AppendJsonDouble(out, q[i].price); });
   out.push_back(',');
-  JsonArray(out, "change", q.size(), [&](size_t i) { detail::AppendJsonOptDouble(out, q[i].change); });
+  JsonArray(out, "change", q.size(),
+            [&](size_t i) { detail::AppendJsonOptDouble(out, q[i].change); });
   out.push_back(',');
   JsonArray(out, "change_percent", q.size(),
             [&](size_t i) { detail::AppendJsonOptDouble(out, q[i].change_percent); });
   out.push_back(',');
   JsonArray(out, "volume", q.size(), [&](size_t i) { detail::AppendJsonOptInt(out, q[i].volume); });
   out.push_back(',');
-  JsonArray(out, "high_24h", q.size(), [&](size_t i) { detail::AppendJsonOptDouble(out, q[i].high_24h); });
+  JsonArray(out, "high_24h", q.size(),
+            [&](size_t i) { detail::AppendJsonOptDouble(out, q[i].high_24h); });
   out.push_back(',');
-  JsonArray(out, "low_24h", q.size(), [&](size_t i) { detail::AppendJsonOptDouble(out, q[i].low_24h); });
+  JsonArray(out, "low_24h", q.size(),
+            [&](size_t i) { detail::AppendJsonOptDouble(out, q[i].low_24h); });
   out.push_back(',');
   JsonArray(out, "market_cap", q.size(),
             [&](size_t i) { detail::AppendJsonOptDouble(out, q[i].market_cap); });
@@ -257,7 +266,8 @@ std::string RenderQuotesJson(const cache::QuoteResult& r, const QuoteParams& p) 
   out.push_back(',');
   JsonArray(out, "currency", q.size(), [&](size_t i) { AppendJsonString(out, q[i].currency); });
   out.push_back(',');
-  JsonArray(out, "market_state", q.size(), [&](size_t i) { AppendJsonString(out, q[i].market_state); });
+  JsonArray(out, "market_state", q.size(),
+            [&](size_t i) { AppendJsonString(out, q[i].market_state); });
   out += "},";
   AppendCacheInfoJson(out, r.info);
   out += ",\"query\":{\"symbols\":[";
@@ -329,10 +339,12 @@ std::string RenderSearchJson(const cache::SearchResults& r, const SearchParams& 
   str_col("country", &SearchResult::country);
   str_col("sector", &SearchResult::sector);
   str_col("industry", &SearchResult::industry);
-  JsonArray(out, "market_cap", s.size(), [&](size_t i) { detail::AppendJsonOptDouble(out, s[i].market_cap); });
+  JsonArray(out, "market_cap", s.size(),
+            [&](size_t i) { detail::AppendJsonOptDouble(out, s[i].market_cap); });
   out.push_back(',');
   str_col("provider", &SearchResult::provider);
-  JsonArray(out, "match_score", s.size(), [&](size_t i) { AppendJsonDouble(out, s[i].match_score); });
+  JsonArray(out, "match_score", s.size(),
+            [&](size_t i) { AppendJsonDouble(out, s[i].match_score); });
   out += "},";
   AppendCacheInfoJson(out, r.info);
   out += ",\"query\":{\"q\":";
@@ -349,7 +361,8 @@ std::string RenderSearchJson(const cache::SearchResults& r, const SearchParams& 
 
 std::string RenderSearchCsv(const cache::SearchResults& r) {
   std::string out =
-      "symbol,name,type,exchange,currency,country,sector,industry,market_cap,provider,match_score\n";
+      "symbol,name,type,exchange,currency,country,sector,industry,market_cap,provider,match_"
+      "score\n";
   for (const SearchResult& s : r.results) {
     for (const std::string* v : {&s.symbol, &s.name, &s.type, &s.exchange, &s.currency, &s.country,
                                  &s.sector, &s.industry}) {
@@ -381,7 +394,8 @@ void AppendNamedCounts(std::string& out, std::string_view name,
     AppendJsonInt(out, static_cast<int64_t>(v[i].misses));
     const uint64_t total = v[i].hits + v[i].misses;
     out += ",\"hit_rate\":";
-    AppendJsonDouble(out, total ? static_cast<double>(v[i].hits) / static_cast<double>(total) : 0.0);
+    AppendJsonDouble(out,
+                     total ? static_cast<double>(v[i].hits) / static_cast<double>(total) : 0.0);
     out += ",\"api_calls\":";
     AppendJsonInt(out, static_cast<int64_t>(v[i].api_calls));
     out.push_back('}');

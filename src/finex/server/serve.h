@@ -20,6 +20,7 @@ namespace finex::server {
 // on_listening(port) runs once the socket is bound (e.g. to print the URL).
 // Returns the bind error, or OK after a signal-triggered graceful drain.
 Status ServeUntilSignal(Service& service, const http::ServerOptions& opts,
-                        const std::function<void(uint16_t port)>& on_listening, int drain_ms = 10000);
+                        const std::function<void(uint16_t port)>& on_listening,
+                        int drain_ms = 10000);
 
 }  // namespace finex::server

@@ -44,7 +44,8 @@ class InflightSlot {
 bool ValidRequestId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return false;
   }
   return true;
 }
@@ -125,20 +126,24 @@ Service::Service(cache::CachedApi& api, const codec::FrameCodec* parquet, Servic
       answers_(opts_.answer_cache_bytes, static_cast<int64_t>(opts_.answer_cache_ttl_ms) * 1000),
       id_salt_(std::random_device{}()),
       started_us_(MonotonicMicros()) {
-  requests_ = &registry_.AddCounter("finex_http_requests_total",
-                                    "HTTP requests answered, by route template, method and status code.",
-                                    {"route", "method", "code"});
-  latency_ = &registry_.AddHistogram("finex_http_request_duration_seconds",
-                                     "Time to answer an HTTP request, by route template, method and code.",
-                                     {"route", "method", "code"}, LatencyBuckets());
-  response_bytes_ = &registry_.AddCounter("finex_http_response_bytes_total",
-                                          "Response body bytes sent, by route template.", {"route"});
+  requests_ =
+      &registry_.AddCounter("finex_http_requests_total",
+                            "HTTP requests answered, by route template, method and status code.",
+                            {"route", "method", "code"});
+  latency_ =
+      &registry_.AddHistogram("finex_http_request_duration_seconds",
+                              "Time to answer an HTTP request, by route template, method and code.",
+                              {"route", "method", "code"}, LatencyBuckets());
+  response_bytes_ = &registry_.AddCounter(
+      "finex_http_response_bytes_total", "Response body bytes sent, by route template.", {"route"});
   answer_lookups_ = &registry_.AddCounter(
       "finex_answer_cache_requests_total",
       "Lookups in the serialized-answer cache in front of the engine, by result (hit, miss).",
       {"result"});
-  inflight_gauge_ = &registry_.AddGauge("finex_http_inflight_requests",
-                                        "Engine requests being answered right now.").With({});
+  inflight_gauge_ =
+      &registry_
+           .AddGauge("finex_http_inflight_requests", "Engine requests being answered right now.")
+           .With({});
   registry_.AddGauge("finex_build_info", "Build information; always 1.", {"version", "commit"})
       .With({opts_.version, opts_.commit})
       .Set(1);
@@ -154,7 +159,9 @@ Timestamp Service::Now() const { return (opts_.clock ? *opts_.clock : SystemCloc
 // Answers age on the injected clock when there is one (a replay at 60x
 // keeps an answer 1/60 of the wall time), else on the monotonic clock (never
 // the settable wall clock: a step back must not keep answers alive).
-int64_t Service::AnswerClockMicros() const { return opts_.clock ? opts_.clock->NowMicros() : MonotonicMicros(); }
+int64_t Service::AnswerClockMicros() const {
+  return opts_.clock ? opts_.clock->NowMicros() : MonotonicMicros();
+}
 
 std::string Service::NewRequestId(const http::Request& req) {
   const std::string_view given = req.Header("x-request-id");
@@ -174,13 +181,15 @@ http::Response Service::Handle(const http::Request& req) {
   try {
     r = Dispatch(req, ctx);
   } catch (const std::exception& e) {
-    r = ProblemFromStatus(InternalError(std::string("unexpected error: ") + e.what()), ctx.request_id);
+    r = ProblemFromStatus(InternalError(std::string("unexpected error: ") + e.what()),
+                          ctx.request_id);
   } catch (...) {
     r = ProblemFromStatus(InternalError("unexpected error"), ctx.request_id);
   }
   r.headers.emplace_back("X-Request-Id", ctx.request_id);
   const double secs = static_cast<double>(MonotonicMicros() - t0) * 1e-6;
-  const std::string_view method = req.head ? std::string_view("HEAD") : std::string_view(req.method);
+  const std::string_view method =
+      req.head ? std::string_view("HEAD") : std::string_view(req.method);
   const std::string_view m =
       (method == "GET" || method == "HEAD" || method == "POST" || method == "DELETE") ? method
                                                                                       : "other";
@@ -275,7 +284,8 @@ Result<QueryParams> QueryOf(const http::Request& req) {
   if (!r.ok()) {
     Status s = r.status();
     if (s.details().param.empty()) s = s.WithParam("query");
-    return InvalidArgumentError("malformed query string: " + s.message()).WithParam(s.details().param);
+    return InvalidArgumentError("malformed query string: " + s.message())
+        .WithParam(s.details().param);
   }
   return r;
 }
@@ -285,7 +295,8 @@ Result<QueryParams> QueryOf(const http::Request& req) {
 std::unique_ptr<http::Response> Service::FromAnswerCache(const std::string& key,
                                                          const http::Request& req, Ctx& ctx) {
   // An invalidation (also one received from another node) drops every answer.
-  if (const uint64_t n = api_.invalidations(); seen_invalidations_.exchange(n) != n) answers_.Clear();
+  if (const uint64_t n = api_.invalidations(); seen_invalidations_.exchange(n) != n)
+    answers_.Clear();
   auto hit = answers_.Get(key, AnswerClockMicros());
   if (!hit) {
     answer_lookups_->With({"miss"}).Inc();
@@ -322,11 +333,11 @@ http::Response Service::Finish(std::shared_ptr<const http::Response> full, const
     case 0:
       return r;
     case 2: {
-      http::Response bad = http::Response::Problem(
-          416, "range_not_satisfiable",
-          "range '" + Printable(range, 64) + "' lies outside the " + std::to_string(len) +
-              "-byte body",
-          {{"request_id", detail::JsonQuote(ctx.request_id)}});
+      http::Response bad =
+          http::Response::Problem(416, "range_not_satisfiable",
+                                  "range '" + Printable(range, 64) + "' lies outside the " +
+                                      std::to_string(len) + "-byte body",
+                                  {{"request_id", detail::JsonQuote(ctx.request_id)}});
       bad.headers.emplace_back("Content-Range", "bytes */" + std::to_string(len));
       return bad;
     }
@@ -335,7 +346,7 @@ http::Response Service::Finish(std::shared_ptr<const http::Response> full, const
   }
   r.status = 206;
   r.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" +
-                                             std::to_string(last) + "/" + std::to_string(len));
+                                              std::to_string(last) + "/" + std::to_string(len));
   r.body = std::make_shared<const std::string>(r.body->substr(first, last - first + 1));
   return r;
 }
@@ -393,7 +404,8 @@ http::Response Service::History(const http::Request& req, Ctx& ctx) {
     case Format::kParquet: {
       const FramePtr frame = hr.frame ? hr.frame : Frame::Empty(p.options.fields);
       codec::KeyValueMetadata meta = {
-          {"finex.symbols", [&] {
+          {"finex.symbols",
+           [&] {
              std::string s;
              for (const auto& x : p.symbols) s += (s.empty() ? "" : ",") + x;
              return s;
@@ -403,18 +415,18 @@ http::Response Service::History(const http::Request& req, Ctx& ctx) {
           // second: the bytes (and the ETag) then change only when the rows
           // do, so a remote reader's HEAD and Range requests seconds apart
           // (DuckDB checks the ETag between them) see one file.
-          {"finex.start", p.start_given || p.options.end
-                              ? FormatIsoUtc(start)
-                              : "now-" + (p.options.period.empty() ? std::string("365d")
-                                                                   : p.options.period)},
+          {"finex.start",
+           p.start_given || p.options.end
+               ? FormatIsoUtc(start)
+               : "now-" + (p.options.period.empty() ? std::string("365d") : p.options.period)},
           {"finex.end", p.options.end ? FormatIsoUtc(end) : std::string("now")},
           {"finex.fields", p.options.fields.Name()},
       };
       auto bytes = parquet_->Encode(*frame, meta);
       if (!bytes.ok()) return ProblemFromStatus(bytes.status(), ctx.request_id);
       full->content_type = std::string(kParquet);
-      full->headers.emplace_back(
-          "ETag", "\"" + Hex64(XXH3_64bits(bytes->data(), bytes->size())) + "\"");
+      full->headers.emplace_back("ETag",
+                                 "\"" + Hex64(XXH3_64bits(bytes->data(), bytes->size())) + "\"");
       full->headers.emplace_back("Accept-Ranges", "bytes");
       full->body = std::make_shared<const std::string>(std::move(*bytes));
       AppendCacheInfoHeaders(full->headers, hr.info);
@@ -428,7 +440,8 @@ http::Response Service::History(const http::Request& req, Ctx& ctx) {
 }
 
 http::Response Service::SmallRoute(const std::string& key, Format format, const http::Request& req,
-                                   Ctx& ctx, const std::function<Result<Rendered>(bool json)>& render) {
+                                   Ctx& ctx,
+                                   const std::function<Result<Rendered>(bool json)>& render) {
   if (auto hit = FromAnswerCache(key, req, ctx)) return std::move(*hit);
   const uint64_t gen = answers_.generation();
   InflightSlot slot(inflight_, *inflight_gauge_);
@@ -486,7 +499,8 @@ http::Response Service::Stats(Ctx& ctx) {
   f.uptime_s = static_cast<double>(MonotonicMicros() - started_us_) * 1e-6;
   std::vector<double> bounds = LatencyBuckets();
   std::vector<uint64_t> counts(bounds.size() + 1, 0);
-  requests_->ForEach([&](const std::vector<std::string>& l, const Counter& c) { f.requests += c.value(); });
+  requests_->ForEach(
+      [&](const std::vector<std::string>& l, const Counter& c) { f.requests += c.value(); });
   latency_->ForEach([&](const std::vector<std::string>& l, const Histogram& h) {
     if (l[0] != "/v1/history" && l[0] != "/v1/quote" && l[0] != "/v1/search") return;
     for (size_t i = 0; i < counts.size(); ++i) counts[i] += h.bucket(i);
@@ -510,7 +524,8 @@ Status Service::CheckAdmin(const http::Request& req) const {
     return UnauthenticatedError("admin route: send 'Authorization: Bearer <admin token>'");
   }
   if (auth.size() < 7 || (auth.substr(0, 7) != "Bearer " && auth.substr(0, 7) != "bearer ")) {
-    return UnauthenticatedError("admin route: the Authorization header must be 'Bearer <admin token>'");
+    return UnauthenticatedError(
+        "admin route: the Authorization header must be 'Bearer <admin token>'");
   }
   if (!ConstantTimeEquals(auth.substr(7), opts_.admin_token)) {
     return PermissionDeniedError("admin route: the bearer token is not the admin token");
@@ -520,13 +535,14 @@ Status Service::CheckAdmin(const http::Request& req) const {
 
 http::Response Service::WarmStart(const http::Request& req, Ctx& ctx) {
   if (Status s = CheckAdmin(req); !s.ok()) return ProblemFromStatus(s, ctx.request_id);
-  if (req.body.size() > opts_.max_body_bytes) return BodyTooLarge(opts_.max_body_bytes, ctx.request_id);
+  if (req.body.size() > opts_.max_body_bytes)
+    return BodyTooLarge(opts_.max_body_bytes, ctx.request_id);
   auto wr = ParseWarmBody(req.body, opts_.limits);
   if (!wr.ok()) return ProblemFromStatus(wr.status(), ctx.request_id);
   auto id = api_.warm_cache(*wr);
   if (!id.ok()) return ProblemFromStatus(id.status(), ctx.request_id);
-  std::string body = "{\"id\":" + detail::JsonQuote(*id) + ",\"status_url\":" +
-                     detail::JsonQuote("/v1/cache/warm/" + *id) + "}";
+  std::string body = "{\"id\":" + detail::JsonQuote(*id) +
+                     ",\"status_url\":" + detail::JsonQuote("/v1/cache/warm/" + *id) + "}";
   http::Response r = JsonAnswer(202, std::move(body));
   r.headers.emplace_back("Location", "/v1/cache/warm/" + *id);
   return r;
@@ -554,9 +570,9 @@ http::Response Service::Invalidate(const http::Request& req, Ctx& ctx) {
   for (const auto& [k, v] : *q) {
     if (k == "pattern") {
       if (pattern) {
-        return ProblemFromStatus(
-            InvalidArgumentError("parameter 'pattern' is given more than once").WithParam("pattern"),
-            ctx.request_id);
+        return ProblemFromStatus(InvalidArgumentError("parameter 'pattern' is given more than once")
+                                     .WithParam("pattern"),
+                                 ctx.request_id);
       }
       pattern = &v;
     } else {
@@ -576,11 +592,12 @@ http::Response Service::Invalidate(const http::Request& req, Ctx& ctx) {
   answers_.Clear();  // whatever the outcome: never serve an answer built before it
   if (!n.ok()) {
     Status s = n.status();
-    if (s.code() == StatusCode::kInvalidArgument && s.details().param.empty()) s = s.WithParam("pattern");
+    if (s.code() == StatusCode::kInvalidArgument && s.details().param.empty())
+      s = s.WithParam("pattern");
     return ProblemFromStatus(s, ctx.request_id);
   }
-  return JsonAnswer(200, "{\"removed\":" + std::to_string(*n) + ",\"pattern\":" +
-                             detail::JsonQuote(*pattern) + "}");
+  return JsonAnswer(200, "{\"removed\":" + std::to_string(*n) +
+                             ",\"pattern\":" + detail::JsonQuote(*pattern) + "}");
 }
 
 http::Response Service::Ready(Ctx& ctx) {
@@ -595,8 +612,8 @@ http::Response Service::Ready(Ctx& ctx) {
 }
 
 http::Response Service::MetricsRoute() {
-  http::Response r = http::Response::Text(200, "text/plain; version=0.0.4; charset=utf-8",
-                                          registry_.Render());
+  http::Response r =
+      http::Response::Text(200, "text/plain; version=0.0.4; charset=utf-8", registry_.Render());
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
@@ -625,7 +642,8 @@ void Service::AddEngineCollector() {
       AppendSample(out, "finex_cache_requests_total", {{"provider", p.name}, {"result", "miss"}},
                    static_cast<double>(p.misses));
     }
-    gauge("finex_cache_hit_ratio", "Share of requested bars served from cache since start.", s.hit_rate);
+    gauge("finex_cache_hit_ratio", "Share of requested bars served from cache since start.",
+          s.hit_rate);
     AppendMetricHeader(out, "finex_provider_calls_total", "counter",
                        "Upstream provider HTTP calls made, by provider.");
     for (const auto& p : s.by_provider) {
@@ -633,13 +651,15 @@ void Service::AddEngineCollector() {
                    static_cast<double>(p.api_calls));
     }
     counter("finex_provider_calls_saved_total",
-            "Provider calls avoided because the cache answered.", static_cast<double>(s.api_calls_saved));
-    gauge("finex_provider_call_reduction_ratio",
-          "api_calls_saved / (api_calls + api_calls_saved).", s.reduction);
+            "Provider calls avoided because the cache answered.",
+            static_cast<double>(s.api_calls_saved));
+    gauge("finex_provider_call_reduction_ratio", "api_calls_saved / (api_calls + api_calls_saved).",
+          s.reduction);
     gauge("finex_cache_fragments", "Fragments currently cached.", static_cast<double>(s.fragments));
     gauge("finex_cache_stored_bytes", "Bytes of cached fragments.", static_cast<double>(s.bytes));
     counter("finex_cache_evictions_total", "Fragments evicted.", static_cast<double>(s.evictions));
-    gauge("finex_cache_memory_bytes", "Memory used by cached data.", static_cast<double>(s.memory_bytes));
+    gauge("finex_cache_memory_bytes", "Memory used by cached data.",
+          static_cast<double>(s.memory_bytes));
     gauge("finex_cache_memory_budget_bytes", "Memory budget for cached data.",
           static_cast<double>(s.memory_budget_bytes));
     counter("finex_cache_rows_served_total", "Bars served.", static_cast<double>(s.rows_served));
@@ -655,10 +675,12 @@ void Service::AddEngineCollector() {
                        "Circuit breaker state by provider (1 for the current state, else 0).");
     for (const auto& p : s.providers)
       for (std::string_view st : {"closed", "open", "half_open"})
-        AppendSample(out, "finex_provider_breaker_state", {{"provider", p.name}, {"state", std::string(st)}},
+        AppendSample(out, "finex_provider_breaker_state",
+                     {{"provider", p.name}, {"state", std::string(st)}},
                      p.breaker == st ? 1.0 : 0.0);
-    AppendMetricHeader(out, "finex_provider_health_score", "gauge",
-                       "Provider health score 0..1 (reliability x completeness) used for provider choice.");
+    AppendMetricHeader(
+        out, "finex_provider_health_score", "gauge",
+        "Provider health score 0..1 (reliability x completeness) used for provider choice.");
     for (const auto& p : s.providers)
       AppendSample(out, "finex_provider_health_score", {{"provider", p.name}}, p.score);
     gauge("finex_answer_cache_entries", "Serialized answers held by the server.",

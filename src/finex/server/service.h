@@ -35,18 +35,18 @@
 namespace finex::server {
 
 struct ServiceOptions {
-  ParamLimits limits;                      // symbols per request, rows per answer
-  size_t max_body_bytes = 1 << 20;         // POST bodies; larger → 413
-  int max_inflight = 256;                  // concurrent engine requests; beyond → 503
-  std::string admin_token;                 // "" disables the admin routes
+  ParamLimits limits;                                 // symbols per request, rows per answer
+  size_t max_body_bytes = 1 << 20;                    // POST bodies; larger → 413
+  int max_inflight = 256;                             // concurrent engine requests; beyond → 503
+  std::string admin_token;                            // "" disables the admin routes
   std::string admin_token_env = "FINEX_ADMIN_TOKEN";  // named in error details
-  size_t answer_cache_bytes = 64 << 20;    // 0 disables the answer cache
-  int answer_cache_ttl_ms = 1000;          // max age of a cached answer, on `clock`
+  size_t answer_cache_bytes = 64 << 20;               // 0 disables the answer cache
+  int answer_cache_ttl_ms = 1000;                     // max age of a cached answer, on `clock`
   // "now" for period= and the answer cache's ages (a replay clock);
   // nullptr = SystemClock() for period=, the monotonic clock for ages.
   Clock* clock = nullptr;
-  std::string version = "0.1.0";           // finex_build_info{version}
-  std::string commit = "unknown";          // finex_build_info{commit}
+  std::string version = "0.1.0";   // finex_build_info{version}
+  std::string commit = "unknown";  // finex_build_info{commit}
 };
 
 class Service {
@@ -94,8 +94,8 @@ class Service {
     std::string body;
     cache::CacheInfo info;
   };
-  http::Response SmallRoute(const std::string& key, Format format, const http::Request& req, Ctx& ctx,
-                            const std::function<Result<Rendered>(bool json)>& render);
+  http::Response SmallRoute(const std::string& key, Format format, const http::Request& req,
+                            Ctx& ctx, const std::function<Result<Rendered>(bool json)>& render);
   std::string NewRequestId(const http::Request& req);
   Timestamp Now() const;
   int64_t AnswerClockMicros() const;
@@ -106,7 +106,8 @@ class Service {
   ServiceOptions opts_;
   Registry registry_;
   AnswerCache answers_;
-  std::atomic<uint64_t> seen_invalidations_{0};  // api_.invalidations() when answers_ was last checked
+  std::atomic<uint64_t> seen_invalidations_{
+      0};  // api_.invalidations() when answers_ was last checked
   std::atomic<bool> draining_{false};
   std::atomic<int> inflight_{0};
   std::atomic<uint64_t> request_seq_{0};

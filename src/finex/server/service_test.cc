@@ -157,8 +157,9 @@ TEST_F(ServiceTest, HistoryJsonIsColumnarWithCacheInfoAndQuery) {
 }
 
 TEST_F(ServiceTest, HistoryFieldsAndEpochAndZonedTimes) {
-  auto r = Get("/v1/history?symbols=AAPL&start=1704153600&end=2024-01-03T09:30:00-05:00"
-               "&fields=ohlcv,adj_close&currency=USD");
+  auto r =
+      Get("/v1/history?symbols=AAPL&start=1704153600&end=2024-01-03T09:30:00-05:00"
+          "&fields=ohlcv,adj_close&currency=USD");
   ASSERT_EQ(r.status, 200) << *r.body;
   Json j = Body(r);
   EXPECT_EQ(j["data"]["timestamp"].size(), 2u);
@@ -249,14 +250,16 @@ TEST_F(ServiceTest, ParquetOfARangeAnchoredToNowKeepsItsEtagAcrossSeconds) {
     const std::string url = "/v1/history?symbols=AAPL&format=parquet&" + q;
     auto a = s.Handle(MakeRequest("GET", url));
     ASSERT_EQ(a.status, 200) << *a.body;
-    EXPECT_THAT(*a.body, HasSubstr(meta)) << "the file records the range as asked, not to the second";
+    EXPECT_THAT(*a.body, HasSubstr(meta))
+        << "the file records the range as asked, not to the second";
     clock_.Advance(7);
     auto b = s.Handle(MakeRequest("GET", url));
     ASSERT_EQ(b.status, 200);
     EXPECT_EQ(HeaderOf(a, "ETag"), HeaderOf(b, "ETag")) << q;
   }
   // A fixed range records its resolved bounds.
-  auto fixed = s.Handle(MakeRequest("GET", "/v1/history?symbols=AAPL&period=1mo&end=2024-03-01&format=parquet"));
+  auto fixed = s.Handle(
+      MakeRequest("GET", "/v1/history?symbols=AAPL&period=1mo&end=2024-03-01&format=parquet"));
   EXPECT_THAT(*fixed.body, HasSubstr("finex.end=2024-03-01T23:59:59Z;"));
   EXPECT_THAT(*fixed.body, HasSubstr("finex.start=2024-02-01T"));
 }
@@ -355,7 +358,8 @@ TEST_F(ServiceTest, ParameterErrorsNameTheParameter) {
   ExpectProblem(Get("/v1/history?symbols=AAPL&period=7q"), 400, "invalid_period", "period");
   ExpectProblem(Get("/v1/history?symbols=AAPL&period=1y&start=2024-01-01"), 400, "invalid_period",
                 "period");
-  ExpectProblem(Get("/v1/history?symbols=AAPL&fields=ohlcv,bogus"), 400, "invalid_fields", "fields");
+  ExpectProblem(Get("/v1/history?symbols=AAPL&fields=ohlcv,bogus"), 400, "invalid_fields",
+                "fields");
   ExpectProblem(Get("/v1/history?symbols=AAPL&provider=bloomberg"), 400, "invalid_provider",
                 "provider");
   ExpectProblem(Get("/v1/history?symbols=AAPL&currency=u$d"), 400, "invalid_currency", "currency");
@@ -382,7 +386,8 @@ TEST_F(ServiceTest, EngineErrorsMapToHttp) {
   api_.FailNext(NotFoundError("unknown symbol 'ZZZZ'").WithParam("symbols"));
   ExpectProblem(Get("/v1/history?symbols=AAPL"), 404, "unknown_symbol", "symbols");
 
-  api_.FailNext(ResourceExhaustedError("yahoo rate limit").WithProvider("yahoo", 429).WithRetryAfter(12.2));
+  api_.FailNext(
+      ResourceExhaustedError("yahoo rate limit").WithProvider("yahoo", 429).WithRetryAfter(12.2));
   auto rl = Get("/v1/history?symbols=AAPL");
   ExpectProblem(rl, 429, "rate_limited");
   EXPECT_EQ(HeaderOf(rl, "Retry-After"), "13");
@@ -403,7 +408,8 @@ TEST_F(ServiceTest, EngineErrorsMapToHttp) {
   EXPECT_EQ(Body(unknown)["provider"], "yahoo");
   // A provider rejecting finex's API key is a provider failure (502), never
   // the admin-only 401/403.
-  api_.FailNext(UnauthenticatedError("alpha_vantage: apikey missing").WithProvider("alpha_vantage", 401));
+  api_.FailNext(
+      UnauthenticatedError("alpha_vantage: apikey missing").WithProvider("alpha_vantage", 401));
   auto key = Get("/v1/history?symbols=AAPL");
   ExpectProblem(key, 502, "provider_rejected");
   EXPECT_EQ(HeaderOf(key, "WWW-Authenticate"), "");
@@ -429,8 +435,9 @@ TEST_F(ServiceTest, AdminRoutesNeedTheBearerToken) {
   auto none = Run(MakeRequest("POST", "/v1/cache/warm", warm));
   ExpectProblem(none, 401, "unauthorized");
   EXPECT_THAT(HeaderOf(none, "WWW-Authenticate"), HasSubstr("Bearer"));
-  ExpectProblem(Run(MakeRequest("POST", "/v1/cache/warm", warm, {{"authorization", "Bearer nope"}})),
-                403, "forbidden");
+  ExpectProblem(
+      Run(MakeRequest("POST", "/v1/cache/warm", warm, {{"authorization", "Bearer nope"}})), 403,
+      "forbidden");
   ExpectProblem(Run(MakeRequest("POST", "/v1/cache/warm", warm, {{"authorization", "Basic abc"}})),
                 401, "unauthorized");
   ExpectProblem(Run(MakeRequest("DELETE", "/v1/cache?pattern=finex:*")), 401, "unauthorized");
@@ -459,7 +466,8 @@ TEST_F(ServiceTest, AdminRoutesNeedTheBearerToken) {
 
 TEST_F(ServiceTest, AdminRoutesAreDisabledWithoutAToken) {
   Make("");
-  auto r = Run(MakeRequest("DELETE", "/v1/cache?pattern=finex:*", "", {{"authorization", "Bearer x"}}));
+  auto r =
+      Run(MakeRequest("DELETE", "/v1/cache?pattern=finex:*", "", {{"authorization", "Bearer x"}}));
   ExpectProblem(r, 403, "forbidden");
   EXPECT_THAT(Body(r)["detail"].get<std::string>(), HasSubstr("FINEX_ADMIN_TOKEN"));
 }
@@ -472,11 +480,14 @@ TEST_F(ServiceTest, WarmBodyValidation) {
   ExpectProblem(post("not json"), 400, "invalid_body", "body");
   ExpectProblem(post("[]"), 400, "invalid_body", "body");
   ExpectProblem(post(R"({"symbols":[],"ranges":[{"start":1,"end":2}]})"), 400, "invalid_symbols");
-  ExpectProblem(post(R"({"symbols":["A:B"],"ranges":[{"start":1,"end":2}]})"), 400, "invalid_symbols");
-  ExpectProblem(post(R"({"symbols":["AAPL"],"intervals":["2d"],"ranges":[{"start":1,"end":2}]})"), 400,
-                "invalid_intervals");
-  ExpectProblem(post(R"({"symbols":["AAPL"],"ranges":[{"start":5,"end":2}]})"), 400, "invalid_ranges");
-  ExpectProblem(post(R"({"symbols":["AAPL"],"ranges":[{"start":"x","end":2}]})"), 400, "invalid_ranges");
+  ExpectProblem(post(R"({"symbols":["A:B"],"ranges":[{"start":1,"end":2}]})"), 400,
+                "invalid_symbols");
+  ExpectProblem(post(R"({"symbols":["AAPL"],"intervals":["2d"],"ranges":[{"start":1,"end":2}]})"),
+                400, "invalid_intervals");
+  ExpectProblem(post(R"({"symbols":["AAPL"],"ranges":[{"start":5,"end":2}]})"), 400,
+                "invalid_ranges");
+  ExpectProblem(post(R"({"symbols":["AAPL"],"ranges":[{"start":"x","end":2}]})"), 400,
+                "invalid_ranges");
   ExpectProblem(post(R"({"symbols":["AAPL"],"ranges":[{"start":1,"end":2}],"extra":1})"), 400,
                 "invalid_body");
   ExpectProblem(post(std::string(2 << 20, ' ')), 413, "body_too_large");
@@ -524,8 +535,10 @@ TEST_F(ServiceTest, StatsHealthReadyMetricsDashboard) {
   ASSERT_EQ(m.status, 200);
   EXPECT_THAT(m.content_type, HasSubstr("text/plain; version=0.0.4"));
   const std::string& t = *m.body;
-  EXPECT_THAT(t, HasSubstr("finex_http_requests_total{route=\"/v1/quote\",method=\"GET\",code=\"200\"} 1"));
-  EXPECT_THAT(t, HasSubstr("finex_http_request_duration_seconds_bucket{route=\"/v1/quote\",method=\"GET\",code=\"200\",le=\"0.0001\"}"));
+  EXPECT_THAT(
+      t, HasSubstr("finex_http_requests_total{route=\"/v1/quote\",method=\"GET\",code=\"200\"} 1"));
+  EXPECT_THAT(t, HasSubstr("finex_http_request_duration_seconds_bucket{route=\"/v1/"
+                           "quote\",method=\"GET\",code=\"200\",le=\"0.0001\"}"));
   EXPECT_THAT(t, HasSubstr("finex_build_info{version="));
   EXPECT_THAT(t, HasSubstr("finex_provider_calls_total{provider=\"yahoo\"} 10"));
   EXPECT_THAT(t, HasSubstr("finex_cache_requests_total{provider=\"all\",result=\"hit\"} 90"));
@@ -534,7 +547,8 @@ TEST_F(ServiceTest, StatsHealthReadyMetricsDashboard) {
   EXPECT_THAT(t, HasSubstr("finex_provider_breaker_state{provider=\"yahoo\",state=\"closed\"} 1"));
   EXPECT_THAT(t, HasSubstr("finex_provider_breaker_state{provider=\"yahoo\",state=\"open\"} 0"));
   EXPECT_THAT(t, HasSubstr("finex_provider_breaker_state{provider=\"binance\",state=\"open\"} 1"));
-  EXPECT_THAT(t, HasSubstr("finex_provider_breaker_state{provider=\"binance\",state=\"half_open\"} 0"));
+  EXPECT_THAT(
+      t, HasSubstr("finex_provider_breaker_state{provider=\"binance\",state=\"half_open\"} 0"));
   EXPECT_THAT(t, HasSubstr("finex_provider_health_score{provider=\"binance\"} 0.25"));
   EXPECT_THAT(t, ::testing::Not(HasSubstr("AAPL"))) << "no per-symbol labels in metrics";
 

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <random>
 
 #include "tests/testutil/random.h"

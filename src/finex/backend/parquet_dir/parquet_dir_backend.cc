@@ -10,8 +10,8 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstring>
-#include <random>
 #include <filesystem>
+#include <random>
 #include <thread>
 
 #include "finex/backend/detail/integrity.h"
@@ -35,7 +35,8 @@ struct Meta {
 
 std::string FormatMeta(const Meta& m) {
   char buf[96];
-  snprintf(buf, sizeof buf, "FXPD1\n%016" PRIx64 "\n%" PRIu64 "\n%" PRId64 "\n", m.hash, m.size, m.expires_ms);
+  snprintf(buf, sizeof buf, "FXPD1\n%016" PRIx64 "\n%" PRIu64 "\n%" PRId64 "\n", m.hash, m.size,
+           m.expires_ms);
   return std::string(buf) + m.key + "\n";
 }
 
@@ -48,7 +49,8 @@ bool ParseMeta(std::string_view s, Meta* m) {
     return true;
   };
   std::string magic, h, sz, ex, key;
-  if (!line(&magic) || magic != "FXPD1" || !line(&h) || !line(&sz) || !line(&ex) || !line(&key)) return false;
+  if (!line(&magic) || magic != "FXPD1" || !line(&h) || !line(&sz) || !line(&ex) || !line(&key))
+    return false;
   if (h.size() != 16 || sz.empty() || ex.empty() || key.empty()) return false;
   char* end = nullptr;
   m->hash = strtoull(h.c_str(), &end, 16);
@@ -95,10 +97,12 @@ Status ErrnoStatus(int e, const std::string& what) {
 
 // Writes bytes to a new temp file in dir; returns its path.
 Result<std::string> WriteTemp(const std::string& dir, ByteView bytes, bool sync) {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^ static_cast<uint64_t>(MonotonicMicros()));
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          static_cast<uint64_t>(MonotonicMicros()));
   for (int attempt = 0; attempt < 2; ++attempt) {
     char name[64];
-    snprintf(name, sizeof name, "/.tmp-%d-%016" PRIx64, static_cast<int>(getpid()), static_cast<uint64_t>(rng()));
+    snprintf(name, sizeof name, "/.tmp-%d-%016" PRIx64, static_cast<int>(getpid()),
+             static_cast<uint64_t>(rng()));
     std::string path = dir + name;
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -257,7 +261,8 @@ Result<std::unique_ptr<Backend>> OpenParquetDirBackend(const ParquetDirOptions& 
                                 (ec ? ": " + ec.message() : std::string()))
         .WithParam("root");
   if (access(options.root.c_str(), W_OK | X_OK) != 0)
-    return PermissionDeniedError("parquet_dir root '" + options.root + "' is not writable: " + strerror(errno))
+    return PermissionDeniedError("parquet_dir root '" + options.root +
+                                 "' is not writable: " + strerror(errno))
         .WithParam("root");
   ParquetDirOptions o = options;
   while (o.root.size() > 1 && o.root.back() == '/') o.root.pop_back();
@@ -268,7 +273,8 @@ ParquetDirBackend::ParquetDirBackend(ParquetDirOptions options) : options_(std::
 
 std::string ParquetDirBackend::DirFor(std::string_view key) const {
   std::string_view sym, iv;
-  if (SeriesParts(key, &sym, &iv)) return options_.root + "/" + EscapeName(sym) + "/" + EscapeName(iv);
+  if (SeriesParts(key, &sym, &iv))
+    return options_.root + "/" + EscapeName(sym) + "/" + EscapeName(iv);
   return options_.root + "/" + std::string(kOtherDir);
 }
 
@@ -277,8 +283,10 @@ std::string ParquetDirBackend::PathFor(std::string_view key) const {
   if (stem.size() > kMaxStem) {
     size_t cut = kMaxStem - 20;
     // Do not cut inside a %XX escape.
-    if (stem[cut - 1] == '%') cut -= 1;
-    else if (stem[cut - 2] == '%') cut -= 2;
+    if (stem[cut - 1] == '%')
+      cut -= 1;
+    else if (stem[cut - 2] == '%')
+      cut -= 2;
     char h[17];
     snprintf(h, sizeof h, "%016" PRIx64, detail::Checksum64(key));
     stem = stem.substr(0, cut) + std::string(kLongMark) + h;
@@ -360,17 +368,20 @@ Status ParquetDirBackend::DoPut(std::string_view key, ByteView value, const PutO
 
 Status ParquetDirBackend::DoDelete(std::string_view key) {
   const std::string path = PathFor(key);
-  if (access(path.c_str(), F_OK) != 0 && access((path + ".fxm").c_str(), F_OK) != 0) return OkStatus();
+  if (access(path.c_str(), F_OK) != 0 && access((path + ".fxm").c_str(), F_OK) != 0)
+    return OkStatus();
   DirLock lock(DirOf(path), /*exclusive=*/true);
   if (lock.error() == ENOENT) return OkStatus();
   if (lock.error() != 0) return ErrnoStatus(lock.error(), "lock " + DirOf(path));
-  if (unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) return ErrnoStatus(errno, "unlink " + path);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR)
+    return ErrnoStatus(errno, "unlink " + path);
   if (unlink((path + ".fxm").c_str()) != 0 && errno != ENOENT && errno != ENOTDIR)
     return ErrnoStatus(errno, "unlink " + path + ".fxm");
   return OkStatus();
 }
 
-void ParquetDirBackend::ScanDir(const std::string& dir, std::string_view prefix, std::vector<std::string>* out) const {
+void ParquetDirBackend::ScanDir(const std::string& dir, std::string_view prefix,
+                                std::vector<std::string>* out) const {
   const int64_t now = NowMs();
   for (const std::string& name : ListDir(dir)) {
     if (name.rfind(".tmp-", 0) == 0 || !EndsWith(name, kData)) continue;
@@ -392,12 +403,14 @@ void ParquetDirBackend::ScanDir(const std::string& dir, std::string_view prefix,
   }
 }
 
-Result<std::vector<std::string>> ParquetDirBackend::DoScanPrefix(std::string_view prefix, size_t limit) {
+Result<std::vector<std::string>> ParquetDirBackend::DoScanPrefix(std::string_view prefix,
+                                                                 size_t limit) {
   std::vector<std::string> dirs;
   const std::string& root = options_.root;
   constexpr std::string_view kFinex = "finex:";
   const bool under_finex = prefix.substr(0, kFinex.size()) == kFinex;
-  const bool covers_finex = kFinex.substr(0, std::min(prefix.size(), kFinex.size())) == prefix.substr(0, std::min(prefix.size(), kFinex.size()));
+  const bool covers_finex = kFinex.substr(0, std::min(prefix.size(), kFinex.size())) ==
+                            prefix.substr(0, std::min(prefix.size(), kFinex.size()));
   // %other holds keys not shaped finex:SYM:INT:..., which may still match.
   dirs.push_back(root + "/" + std::string(kOtherDir));
   if (covers_finex) {
@@ -414,7 +427,8 @@ Result<std::vector<std::string>> ParquetDirBackend::DoScanPrefix(std::string_vie
       }
     }
     for (const std::string& sd : sym_dirs) {
-      std::string_view after = c1 == std::string_view::npos ? std::string_view() : rest.substr(c1 + 1);
+      std::string_view after =
+          c1 == std::string_view::npos ? std::string_view() : rest.substr(c1 + 1);
       auto c2 = after.find(':');
       if (c2 != std::string_view::npos) {
         dirs.push_back(sd + "/" + EscapeName(after.substr(0, c2)));
@@ -448,7 +462,8 @@ Result<size_t> ParquetDirBackend::DoDeletePrefix(std::string_view prefix) {
 }
 
 Status ParquetDirBackend::DoPing() {
-  if (access(options_.root.c_str(), W_OK | X_OK) != 0) return ErrnoStatus(errno, "root " + options_.root);
+  if (access(options_.root.c_str(), W_OK | X_OK) != 0)
+    return ErrnoStatus(errno, "root " + options_.root);
   return OkStatus();
 }
 

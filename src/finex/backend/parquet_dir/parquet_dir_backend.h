@@ -79,7 +79,8 @@ class ParquetDirBackend final : public Backend {
 
   std::string DirFor(std::string_view key) const;
   // Scans one directory, appending matching live keys.
-  void ScanDir(const std::string& dir, std::string_view prefix, std::vector<std::string>* out) const;
+  void ScanDir(const std::string& dir, std::string_view prefix,
+               std::vector<std::string>* out) const;
 
   const ParquetDirOptions options_;
   mutable std::atomic<uint64_t> corrupt_{0}, expired_{0};

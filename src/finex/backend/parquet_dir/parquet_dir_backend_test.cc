@@ -41,8 +41,8 @@ class ParquetDirTest : public ::testing::Test {
 };
 
 TEST(ParquetDirNamesTest, EscapingIsReversibleAndPathSafe) {
-  for (std::string s : {"AAPL", "BTC/USDT", ".hidden", "..", "a%b", "finex:X:1d:1:2:p:c:ohlcv_v1", "^GSPC",
-                        "BRK.B", "~!@#$^&*()"}) {
+  for (std::string s : {"AAPL", "BTC/USDT", ".hidden", "..", "a%b", "finex:X:1d:1:2:p:c:ohlcv_v1",
+                        "^GSPC", "BRK.B", "~!@#$^&*()"}) {
     const std::string e = ParquetDirBackend::EscapeName(s);
     EXPECT_EQ(e.find('/'), std::string::npos) << s;
     EXPECT_NE(e[0], '.') << s;
@@ -156,7 +156,8 @@ TEST(ParquetDirOpenTest, ValidatesRoot) {
   EXPECT_THAT(OpenParquetDirBackend({.root = ""}), StatusIs(StatusCode::kInvalidArgument));
   const std::string f = "/tmp/finex-pqdir-file-" + std::to_string(getpid());
   std::ofstream(f) << "x";
-  EXPECT_THAT(OpenParquetDirBackend({.root = f}), StatusIs(StatusCode::kInvalidArgument, "not a directory"));
+  EXPECT_THAT(OpenParquetDirBackend({.root = f}),
+              StatusIs(StatusCode::kInvalidArgument, "not a directory"));
   fs::remove(f);
 }
 
@@ -204,7 +205,8 @@ TEST(ParquetDirMultiProcessTest, ConcurrentWritersAndReadersAcrossProcesses) {
   ASSERT_OK_AND_ASSIGN(auto keys, b->ScanPrefix("finex:MP:"));
   EXPECT_EQ(keys.size(), static_cast<size_t>(kKeys));
   for (auto& e : fs::recursive_directory_iterator(root))
-    EXPECT_EQ(e.path().filename().string().rfind(".tmp-", 0), std::string::npos) << "temp file left";
+    EXPECT_EQ(e.path().filename().string().rfind(".tmp-", 0), std::string::npos)
+        << "temp file left";
   fs::remove_all(root);
 }
 
@@ -229,7 +231,8 @@ std::unique_ptr<Backend> MakeParquetDir() {
 namespace finex::testing {
 namespace {
 INSTANTIATE_TEST_SUITE_P(ParquetDir, BackendConformanceTest,
-                         ::testing::Values(BackendFactory{"parquet_dir", backend::MakeParquetDir, true, ""}),
+                         ::testing::Values(BackendFactory{"parquet_dir", backend::MakeParquetDir,
+                                                          true, ""}),
                          BackendFactoryName);
 }  // namespace
 }  // namespace finex::testing

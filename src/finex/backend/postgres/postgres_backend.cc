@@ -45,7 +45,8 @@ std::string Trim(std::string s) {
 // connection problems, shutdowns, timeouts and resource shortages are
 // kUnavailable (retry later), the rest kInternal.
 Status CheckResult(PGconn* pg, const PGresult* r, std::string_view what) {
-  if (r == nullptr) return UnavailableError("postgres " + std::string(what) + ": " + Trim(PQerrorMessage(pg)));
+  if (r == nullptr)
+    return UnavailableError("postgres " + std::string(what) + ": " + Trim(PQerrorMessage(pg)));
   const ExecStatusType st = PQresultStatus(r);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return OkStatus();
   const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
@@ -109,12 +110,16 @@ std::vector<Stmt> Statements(const std::string& t) {
   const std::string live = "(expires_at IS NULL OR expires_at > now())";
   return {
       {"fx_get", "SELECT value, checksum FROM " + t + " WHERE key = $1 AND " + live},
-      {"fx_mget", "SELECT key, value, checksum FROM " + t + " WHERE key = ANY($1::text[]) AND " + live},
-      {"fx_put", "INSERT INTO " + t +
-                     " (key, value, checksum, series, expires_at, updated_at) VALUES ($1, $2, $3::bigint, $4, "
-                     "CASE WHEN $5::bigint > 0 THEN now() + $5::bigint * interval '1 millisecond' END, now()) "
-                     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, checksum = EXCLUDED.checksum, "
-                     "series = EXCLUDED.series, expires_at = EXCLUDED.expires_at, updated_at = now()"},
+      {"fx_mget",
+       "SELECT key, value, checksum FROM " + t + " WHERE key = ANY($1::text[]) AND " + live},
+      {"fx_put",
+       "INSERT INTO " + t +
+           " (key, value, checksum, series, expires_at, updated_at) VALUES ($1, $2, $3::bigint, "
+           "$4, "
+           "CASE WHEN $5::bigint > 0 THEN now() + $5::bigint * interval '1 millisecond' END, "
+           "now()) "
+           "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, checksum = EXCLUDED.checksum, "
+           "series = EXCLUDED.series, expires_at = EXCLUDED.expires_at, updated_at = now()"},
       {"fx_del", "DELETE FROM " + t + " WHERE key = $1"},
       {"fx_del_if", "DELETE FROM " + t + " WHERE key = $1 AND value = $2"},
       {"fx_scan", "SELECT key FROM " + t + " WHERE key >= $1 AND key < $2 AND " + live +
@@ -129,12 +134,16 @@ std::vector<Stmt> Statements(const std::string& t) {
 }  // namespace
 
 Result<std::unique_ptr<Backend>> OpenPostgresBackend(const PostgresOptions& options) {
-  auto bad = [](std::string m, std::string p) { return InvalidArgumentError(std::move(m)).WithParam(std::move(p)); };
+  auto bad = [](std::string m, std::string p) {
+    return InvalidArgumentError(std::move(m)).WithParam(std::move(p));
+  };
   if (options.dsn.empty()) return bad("postgres dsn is empty", "dsn");
   if (!ValidTable(options.table))
     return bad("postgres table '" + options.table + "' must match [a-z_][a-z0-9_]{0,62}", "table");
-  if (options.pool_size < 1 || options.pool_size > 256) return bad("postgres pool_size must be in 1..256", "pool_size");
-  if (options.connect_timeout_ms < 1 || options.statement_timeout_ms < 1 || options.sweep_interval_ms < 0)
+  if (options.pool_size < 1 || options.pool_size > 256)
+    return bad("postgres pool_size must be in 1..256", "pool_size");
+  if (options.connect_timeout_ms < 1 || options.statement_timeout_ms < 1 ||
+      options.sweep_interval_ms < 0)
     return bad("postgres timeouts must be positive", "timeout");
   char* err = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(options.dsn.c_str(), &err);
@@ -167,7 +176,8 @@ PostgresBackend::~PostgresBackend() {
 
 Result<PostgresBackend::Conn*> PostgresBackend::Acquire(bool* fresh) const {
   UniqueMutexLock l(mu_);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.pool_wait_timeout_ms);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.pool_wait_timeout_ms);
   for (;;) {
     if (!idle_.empty()) {
       Conn* c = idle_.back();
@@ -183,17 +193,21 @@ Result<PostgresBackend::Conn*> PostgresBackend::Acquire(bool* fresh) const {
       ++open_;
       l.Unlock();
       auto c = std::make_unique<Conn>();
-      const std::string ct = std::to_string(std::max(2, (options_.connect_timeout_ms + 999) / 1000));
-      const std::string opts = "-c statement_timeout=" + std::to_string(options_.statement_timeout_ms) +
-                               " -c lock_timeout=" + std::to_string(options_.statement_timeout_ms);
+      const std::string ct =
+          std::to_string(std::max(2, (options_.connect_timeout_ms + 999) / 1000));
+      const std::string opts =
+          "-c statement_timeout=" + std::to_string(options_.statement_timeout_ms) +
+          " -c lock_timeout=" + std::to_string(options_.statement_timeout_ms);
       const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
       const char* vals[] = {options_.dsn.c_str(), ct.c_str(), opts.c_str(), "finex", nullptr};
       c->pg = PQconnectdbParams(keys, vals, /*expand_dbname=*/1);
       Status st;
       if (c->pg == nullptr || PQstatus(c->pg) != CONNECTION_OK)
-        st = UnavailableError("postgres unreachable: " + Trim(c->pg ? PQerrorMessage(c->pg) : "out of memory"));
+        st = UnavailableError("postgres unreachable: " +
+                              Trim(c->pg ? PQerrorMessage(c->pg) : "out of memory"));
       else  // silence "already exists, skipping" notices
-        PQsetNoticeProcessor(c->pg, [](void*, const char*) {}, nullptr);
+        PQsetNoticeProcessor(
+            c->pg, [](void*, const char*) {}, nullptr);
       l.Lock();
       if (!st.ok()) {
         --open_;
@@ -209,8 +223,8 @@ Result<PostgresBackend::Conn*> PostgresBackend::Acquire(bool* fresh) const {
       return c.release();
     }
     if (!cv_.WaitUntil(mu_, deadline) && idle_.empty() && open_ >= options_.pool_size)
-      return UnavailableError("postgres: no free connection within " + std::to_string(options_.pool_wait_timeout_ms) +
-                              " ms");
+      return UnavailableError("postgres: no free connection within " +
+                              std::to_string(options_.pool_wait_timeout_ms) + " ms");
   }
 }
 
@@ -232,7 +246,8 @@ void PostgresBackend::Release(Conn* c, bool broken) const {
 }
 
 template <typename Fn>
-auto PostgresBackend::WithConn(Fn&& fn, bool need_statements) const -> decltype(fn(std::declval<Conn&>())) {
+auto PostgresBackend::WithConn(Fn&& fn, bool need_statements) const
+    -> decltype(fn(std::declval<Conn&>())) {
   if (need_statements && !schema_ready_.load()) {
     // lazy_connect: the server was down at Open; create the schema now.
     Status s = const_cast<PostgresBackend*>(this)->EnsureSchema();
@@ -266,52 +281,60 @@ auto PostgresBackend::WithConn(Fn&& fn, bool need_statements) const -> decltype(
 
 Status PostgresBackend::EnsureSchema() {
   const std::string& t = options_.table;
-  Status st = WithConn([&](Conn& c) -> Status {
-    auto exec = [&](const std::string& sql) -> Status {
-      PgResult r(PQexec(c.pg, sql.c_str()));
-      return CheckResult(c.pg, r.get(), "schema");
-    };
-    FINEX_RETURN_IF_ERROR(exec("BEGIN"));
-    auto body = [&]() -> Status {
-      FINEX_RETURN_IF_ERROR(exec("SELECT pg_advisory_xact_lock(hashtext('finex_schema'))"));
-      FINEX_RETURN_IF_ERROR(exec(
-          "CREATE TABLE IF NOT EXISTS finex_schema_version (component text PRIMARY KEY, version integer NOT NULL, "
-          "updated_at timestamptz NOT NULL DEFAULT now())"));
-      const char* params[] = {t.c_str()};
-      PgResult r(PQexecParams(c.pg, "SELECT version FROM finex_schema_version WHERE component = $1", 1, nullptr,
-                              params, nullptr, nullptr, 0));
-      FINEX_RETURN_IF_ERROR(CheckResult(c.pg, r.get(), "schema version"));
-      if (PQntuples(r.get()) == 1) {
-        const int v = atoi(PQgetvalue(r.get(), 0, 0));
-        if (v > kSchemaVersion)
-          return FailedPreconditionError("postgres table " + t + " has schema version " + std::to_string(v) +
-                                         ", newer than this finex understands (" + std::to_string(kSchemaVersion) +
-                                         ")");
-        return OkStatus();  // v == 1; future versions migrate here
-      }
-      FINEX_RETURN_IF_ERROR(exec("CREATE TABLE IF NOT EXISTS " + t +
-                                 " (key text COLLATE \"C\" PRIMARY KEY, value bytea NOT NULL, checksum bigint NOT NULL, "
-                                 "series text COLLATE \"C\" NOT NULL, expires_at timestamptz, "
-                                 "updated_at timestamptz NOT NULL DEFAULT now())"));
-      FINEX_RETURN_IF_ERROR(exec("CREATE INDEX IF NOT EXISTS " + t + "_series_idx ON " + t + " (series, key)"));
-      FINEX_RETURN_IF_ERROR(exec("CREATE INDEX IF NOT EXISTS " + t + "_expires_idx ON " + t +
-                                 " (expires_at) WHERE expires_at IS NOT NULL"));
-      PgResult ins(PQexecParams(c.pg, "INSERT INTO finex_schema_version (component, version) VALUES ($1, 1)", 1,
-                                nullptr, params, nullptr, nullptr, 0));
-      return CheckResult(c.pg, ins.get(), "schema version insert");
-    };
-    Status s = body();
-    if (!s.ok()) {
-      PgResult rb(PQexec(c.pg, "ROLLBACK"));
-      return s;
-    }
-    return exec("COMMIT");
-  }, /*need_statements=*/false);
+  Status st = WithConn(
+      [&](Conn& c) -> Status {
+        auto exec = [&](const std::string& sql) -> Status {
+          PgResult r(PQexec(c.pg, sql.c_str()));
+          return CheckResult(c.pg, r.get(), "schema");
+        };
+        FINEX_RETURN_IF_ERROR(exec("BEGIN"));
+        auto body = [&]() -> Status {
+          FINEX_RETURN_IF_ERROR(exec("SELECT pg_advisory_xact_lock(hashtext('finex_schema'))"));
+          FINEX_RETURN_IF_ERROR(
+              exec("CREATE TABLE IF NOT EXISTS finex_schema_version (component text PRIMARY KEY, "
+                   "version integer NOT NULL, "
+                   "updated_at timestamptz NOT NULL DEFAULT now())"));
+          const char* params[] = {t.c_str()};
+          PgResult r(PQexecParams(c.pg,
+                                  "SELECT version FROM finex_schema_version WHERE component = $1",
+                                  1, nullptr, params, nullptr, nullptr, 0));
+          FINEX_RETURN_IF_ERROR(CheckResult(c.pg, r.get(), "schema version"));
+          if (PQntuples(r.get()) == 1) {
+            const int v = atoi(PQgetvalue(r.get(), 0, 0));
+            if (v > kSchemaVersion)
+              return FailedPreconditionError(
+                  "postgres table " + t + " has schema version " + std::to_string(v) +
+                  ", newer than this finex understands (" + std::to_string(kSchemaVersion) + ")");
+            return OkStatus();  // v == 1; future versions migrate here
+          }
+          FINEX_RETURN_IF_ERROR(exec("CREATE TABLE IF NOT EXISTS " + t +
+                                     " (key text COLLATE \"C\" PRIMARY KEY, value bytea NOT NULL, "
+                                     "checksum bigint NOT NULL, "
+                                     "series text COLLATE \"C\" NOT NULL, expires_at timestamptz, "
+                                     "updated_at timestamptz NOT NULL DEFAULT now())"));
+          FINEX_RETURN_IF_ERROR(
+              exec("CREATE INDEX IF NOT EXISTS " + t + "_series_idx ON " + t + " (series, key)"));
+          FINEX_RETURN_IF_ERROR(exec("CREATE INDEX IF NOT EXISTS " + t + "_expires_idx ON " + t +
+                                     " (expires_at) WHERE expires_at IS NOT NULL"));
+          PgResult ins(PQexecParams(
+              c.pg, "INSERT INTO finex_schema_version (component, version) VALUES ($1, 1)", 1,
+              nullptr, params, nullptr, nullptr, 0));
+          return CheckResult(c.pg, ins.get(), "schema version insert");
+        };
+        Status s = body();
+        if (!s.ok()) {
+          PgResult rb(PQexec(c.pg, "ROLLBACK"));
+          return s;
+        }
+        return exec("COMMIT");
+      },
+      /*need_statements=*/false);
   if (st.ok()) schema_ready_.store(true);
   return st;
 }
 
-std::optional<Bytes> PostgresBackend::Verify(std::string_view key, std::string_view value, int64_t checksum) {
+std::optional<Bytes> PostgresBackend::Verify(std::string_view key, std::string_view value,
+                                             int64_t checksum) {
   if (static_cast<int64_t>(detail::Checksum64(value)) == checksum) return Bytes(value);
   corrupt_.fetch_add(1, std::memory_order_relaxed);
   const std::string k(key), v(value);
@@ -342,7 +365,8 @@ Result<std::optional<Bytes>> PostgresBackend::DoGet(std::string_view key) {
   return Verify(key, value, checksum);
 }
 
-Result<std::vector<std::optional<Bytes>>> PostgresBackend::DoGetMultiple(std::span<const std::string> keys) {
+Result<std::vector<std::optional<Bytes>>> PostgresBackend::DoGetMultiple(
+    std::span<const std::string> keys) {
   std::vector<std::optional<Bytes>> out(keys.size());
   if (keys.empty()) return out;
   const std::string arr = TextArray(keys);
@@ -353,7 +377,8 @@ Result<std::vector<std::optional<Bytes>>> PostgresBackend::DoGetMultiple(std::sp
     FINEX_RETURN_IF_ERROR(CheckResult(c.pg, r.get(), "get_multiple"));
     rows.clear();
     for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.emplace_back(std::string(Field(r.get(), i, 0)), std::string(Field(r.get(), i, 1)), Int8(r.get(), i, 2));
+      rows.emplace_back(std::string(Field(r.get(), i, 0)), std::string(Field(r.get(), i, 1)),
+                        Int8(r.get(), i, 2));
     return OkStatus();
   }));
   std::unordered_map<std::string, size_t> row_of;
@@ -389,7 +414,8 @@ Status PostgresBackend::DoDelete(std::string_view key) {
   });
 }
 
-Result<std::vector<std::string>> PostgresBackend::DoScanPrefix(std::string_view prefix, size_t limit) {
+Result<std::vector<std::string>> PostgresBackend::DoScanPrefix(std::string_view prefix,
+                                                               size_t limit) {
   const std::string lo(prefix), hi = prefix.empty() ? std::string() : PrefixEnd(prefix);
   const std::string lim = std::to_string(limit);
   return WithConn([&](Conn& c) -> Result<std::vector<std::string>> {
@@ -429,11 +455,12 @@ Status PostgresBackend::DoPing() {
 Result<size_t> PostgresBackend::SweepExpired() {
   size_t total = 0;
   for (;;) {
-    FINEX_ASSIGN_OR_RETURN(size_t n, WithConn([&](Conn& c) -> Result<size_t> {
-                             PgResult r(PQexecPrepared(c.pg, "fx_sweep", 0, nullptr, nullptr, nullptr, 1));
-                             FINEX_RETURN_IF_ERROR(CheckResult(c.pg, r.get(), "sweep"));
-                             return static_cast<size_t>(atoll(PQcmdTuples(r.get())));
-                           }));
+    FINEX_ASSIGN_OR_RETURN(
+        size_t n, WithConn([&](Conn& c) -> Result<size_t> {
+          PgResult r(PQexecPrepared(c.pg, "fx_sweep", 0, nullptr, nullptr, nullptr, 1));
+          FINEX_RETURN_IF_ERROR(CheckResult(c.pg, r.get(), "sweep"));
+          return static_cast<size_t>(atoll(PQcmdTuples(r.get())));
+        }));
     total += n;
     expired_.fetch_add(n, std::memory_order_relaxed);
     if (n < 5000) return total;
@@ -459,8 +486,9 @@ BackendStats PostgresBackend::stats() const {
   AddOpStats(&s);
   s.corrupt = corrupt_.load(std::memory_order_relaxed);
   s.expired = expired_.load(std::memory_order_relaxed);
-  const std::string sql = "SELECT count(*), coalesce(sum(octet_length(key) + octet_length(value)), 0)::bigint FROM " +
-                          options_.table + " WHERE expires_at IS NULL OR expires_at > now()";
+  const std::string sql =
+      "SELECT count(*), coalesce(sum(octet_length(key) + octet_length(value)), 0)::bigint FROM " +
+      options_.table + " WHERE expires_at IS NULL OR expires_at > now()";
   WithConn([&](Conn& c) -> Status {
     PgResult r(PQexecParams(c.pg, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1));
     FINEX_RETURN_IF_ERROR(CheckResult(c.pg, r.get(), "stats"));

@@ -44,7 +44,8 @@ std::string Sql(const std::string& dsn, const std::string& sql) {
   PGresult* r = PQexec(c, sql.c_str());
   std::string out;
   if (PQresultStatus(r) == PGRES_TUPLES_OK)
-    for (int i = 0; i < PQntuples(r); ++i) out += (i ? "\n" : "") + std::string(PQgetvalue(r, i, 0));
+    for (int i = 0; i < PQntuples(r); ++i)
+      out += (i ? "\n" : "") + std::string(PQgetvalue(r, i, 0));
   if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
     ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
   PQclear(r);
@@ -74,20 +75,26 @@ TEST(PostgresOpenTest, ValidatesOptions) {
   EXPECT_THAT(OpenPostgresBackend({.dsn = ""}), StatusIs(StatusCode::kInvalidArgument, "dsn"));
   EXPECT_THAT(OpenPostgresBackend({.dsn = "host=x", .table = "Robert'); DROP"}),
               StatusIs(StatusCode::kInvalidArgument, "table"));
-  EXPECT_THAT(OpenPostgresBackend({.dsn = "host= = ="}), StatusIs(StatusCode::kInvalidArgument, "dsn"));
-  EXPECT_THAT(OpenPostgresBackend({.dsn = "host=127.0.0.1 port=" +
-                                          std::to_string(::finex::testing::PickFreeLoopbackPort())}),
-              StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(OpenPostgresBackend({.dsn = "host= = ="}),
+              StatusIs(StatusCode::kInvalidArgument, "dsn"));
+  EXPECT_THAT(
+      OpenPostgresBackend({.dsn = "host=127.0.0.1 port=" +
+                                  std::to_string(::finex::testing::PickFreeLoopbackPort())}),
+      StatusIs(StatusCode::kUnavailable));
 }
 
 TEST_F(PostgresBackendTest, SchemaIsCreatedVersionedAndNewerIsRefused) {
-  EXPECT_EQ(Sql(SharedPg().dsn, "SELECT version FROM finex_schema_version WHERE component = '" + table_ + "'"), "1");
+  EXPECT_EQ(Sql(SharedPg().dsn,
+                "SELECT version FROM finex_schema_version WHERE component = '" + table_ + "'"),
+            "1");
   // Reopening an existing schema is fine.
   ASSERT_OK(OpenPostgresBackend({.dsn = SharedPg().dsn, .table = table_}).status());
-  Sql(SharedPg().dsn, "UPDATE finex_schema_version SET version = 99 WHERE component = '" + table_ + "'");
+  Sql(SharedPg().dsn,
+      "UPDATE finex_schema_version SET version = 99 WHERE component = '" + table_ + "'");
   EXPECT_THAT(OpenPostgresBackend({.dsn = SharedPg().dsn, .table = table_}),
               StatusIs(StatusCode::kFailedPrecondition, "newer"));
-  Sql(SharedPg().dsn, "UPDATE finex_schema_version SET version = 1 WHERE component = '" + table_ + "'");
+  Sql(SharedPg().dsn,
+      "UPDATE finex_schema_version SET version = 1 WHERE component = '" + table_ + "'");
 }
 
 TEST_F(PostgresBackendTest, PrefixScanUsesTheKeyIndex) {
@@ -95,13 +102,15 @@ TEST_F(PostgresBackendTest, PrefixScanUsesTheKeyIndex) {
   Sql(SharedPg().dsn, "ANALYZE " + table_);
   // With sequential scans priced out, the range must be answerable from the
   // primary key's btree (possible only because key is COLLATE "C").
-  const std::string plan = Sql(SharedPg().dsn, "SET enable_seqscan = off; EXPLAIN SELECT key FROM " + table_ +
-                                                   " WHERE key >= 'finex:S1:' AND key < 'finex:S1;' ORDER BY key");
+  const std::string plan =
+      Sql(SharedPg().dsn, "SET enable_seqscan = off; EXPLAIN SELECT key FROM " + table_ +
+                              " WHERE key >= 'finex:S1:' AND key < 'finex:S1;' ORDER BY key");
   EXPECT_NE(plan.find("Index"), std::string::npos) << plan;
   EXPECT_NE(plan.find(table_ + "_pkey"), std::string::npos) << plan;
   ASSERT_OK_AND_ASSIGN(auto keys, b_->ScanPrefix("finex:S1:"));
   EXPECT_EQ(keys, std::vector<std::string>{"finex:S1:1d:1"});
-  EXPECT_EQ(Sql(SharedPg().dsn, "SELECT series FROM " + table_ + " WHERE key = 'finex:S1:1d:1'"), "finex:S1:1d");
+  EXPECT_EQ(Sql(SharedPg().dsn, "SELECT series FROM " + table_ + " WHERE key = 'finex:S1:1d:1'"),
+            "finex:S1:1d");
 }
 
 TEST_F(PostgresBackendTest, ExpiredRowsAreHiddenAndSwept) {
@@ -121,9 +130,11 @@ TEST_F(PostgresBackendTest, ExpiredRowsAreHiddenAndSwept) {
 
 TEST_F(PostgresBackendTest, BackgroundSweeperRuns) {
   b_.reset();
-  ASSERT_OK_AND_ASSIGN(b_, OpenPostgresBackend({.dsn = SharedPg().dsn, .table = table_, .sweep_interval_ms = 50}));
+  ASSERT_OK_AND_ASSIGN(
+      b_, OpenPostgresBackend({.dsn = SharedPg().dsn, .table = table_, .sweep_interval_ms = 50}));
   ASSERT_OK(b_->Put("finex:E:1d:1", "v", {.ttl_ms = 20}));
-  EXPECT_TRUE(::finex::testing::WaitFor([&] { return Sql(SharedPg().dsn, "SELECT count(*) FROM " + table_) == "0"; }));
+  EXPECT_TRUE(::finex::testing::WaitFor(
+      [&] { return Sql(SharedPg().dsn, "SELECT count(*) FROM " + table_) == "0"; }));
 }
 
 TEST_F(PostgresBackendTest, CorruptRowsAreDetectedCountedDeletedNeverServed) {
@@ -139,9 +150,12 @@ TEST_F(PostgresBackendTest, CorruptRowsAreDetectedCountedDeletedNeverServed) {
   for (int i = 0; i < 8; i += 2) {
     const int off = static_cast<int>(rng() % 300);
     Sql(SharedPg().dsn, "UPDATE " + table_ + " SET value = set_byte(value, " + std::to_string(off) +
-                            ", get_byte(value, " + std::to_string(off) + ") # 255) WHERE key = '" + keys[i] + "'");
+                            ", get_byte(value, " + std::to_string(off) + ") # 255) WHERE key = '" +
+                            keys[i] + "'");
   }
-  Sql(SharedPg().dsn, "UPDATE " + table_ + " SET value = substring(value from 1 for 10) WHERE key = '" + keys[8] + "'");
+  Sql(SharedPg().dsn, "UPDATE " + table_ +
+                          " SET value = substring(value from 1 for 10) WHERE key = '" + keys[8] +
+                          "'");
   ASSERT_OK_AND_ASSIGN(auto got, b_->GetMultiple(keys));
   for (int i = 0; i < 10; ++i) EXPECT_EQ(got[i].has_value(), i % 2 == 1) << keys[i];
   EXPECT_EQ(b_->stats().corrupt, 5u);
@@ -170,9 +184,10 @@ TEST(PostgresFaultTest, RecoversAfterServerRestart) {
 namespace finex::testing {
 namespace {
 INSTANTIATE_TEST_SUITE_P(Postgres, BackendConformanceTest,
-                         ::testing::Values(BackendFactory{"postgres", backend::MakePostgresOrNull, true,
-                                                          "no PostgreSQL: set FINEX_TEST_PG_DSN or install "
-                                                          "postgresql-15"}),
+                         ::testing::Values(BackendFactory{
+                             "postgres", backend::MakePostgresOrNull, true,
+                             "no PostgreSQL: set FINEX_TEST_PG_DSN or install "
+                             "postgresql-15"}),
                          BackendFactoryName);
 }  // namespace
 }  // namespace finex::testing

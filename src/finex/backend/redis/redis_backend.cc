@@ -58,7 +58,9 @@ std::string EscapeTag(std::string_view s) {
 std::string TagPrefix(std::string_view series) { return "{" + EscapeTag(series) + "}"; }
 
 // Number of ':' in s.
-size_t Colons(std::string_view s) { return static_cast<size_t>(std::count(s.begin(), s.end(), ':')); }
+size_t Colons(std::string_view s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), ':'));
+}
 
 std::string Str(const redisReply* r) { return std::string(r->str, r->len); }
 
@@ -108,7 +110,8 @@ Result<std::optional<Bytes>> RedisBackend::DoGet(std::string_view key) {
   return Verify(key, std::string_view(r->str, r->len));
 }
 
-Result<std::vector<std::optional<Bytes>>> RedisBackend::DoGetMultiple(std::span<const std::string> keys) {
+Result<std::vector<std::optional<Bytes>>> RedisBackend::DoGetMultiple(
+    std::span<const std::string> keys) {
   std::vector<std::optional<Bytes>> out(keys.size());
   if (keys.empty()) return out;
   // One MGET per chunk, all chunks in one pipeline. (On Redis Cluster a
@@ -130,7 +133,8 @@ Result<std::vector<std::optional<Bytes>>> RedisBackend::DoGetMultiple(std::span<
     if (r->type != REDIS_REPLY_ARRAY) return InternalError("redis MGET: unexpected reply type");
     for (size_t j = 0; j < r->elements; ++j, ++idx) {
       const redisReply* e = r->element[j];
-      if (e->type == REDIS_REPLY_STRING) out[idx] = Verify(keys[idx], std::string_view(e->str, e->len));
+      if (e->type == REDIS_REPLY_STRING)
+        out[idx] = Verify(keys[idx], std::string_view(e->str, e->len));
     }
   }
   return out;
@@ -170,7 +174,8 @@ Result<std::vector<std::string>> RedisBackend::DoScanPrefix(std::string_view pre
   } else {
     const std::string lo = prefix.empty() ? "-" : "[" + std::string(prefix);
     const std::string hi = prefix.empty() ? "+" : "(" + std::string(prefix) + "\x7f";
-    FINEX_ASSIGN_OR_RETURN(RedisReplyPtr r, client_->Command({"ZRANGEBYLEX", kSeriesSetKey, lo, hi}));
+    FINEX_ASSIGN_OR_RETURN(RedisReplyPtr r,
+                           client_->Command({"ZRANGEBYLEX", kSeriesSetKey, lo, hi}));
     FINEX_RETURN_IF_ERROR(ReplyError(r.get(), "ZRANGEBYLEX"));
     for (size_t i = 0; i < r->elements; ++i) series.push_back(Str(r->element[i]));
   }
@@ -240,7 +245,8 @@ BackendStats RedisBackend::stats() const {
   auto series = client_->Command({"ZRANGE", kSeriesSetKey, "0", "-1"});
   if (series.ok() && (*series)->type == REDIS_REPLY_ARRAY) {
     std::vector<std::string> iks;
-    for (size_t i = 0; i < (*series)->elements; ++i) iks.push_back(IndexKey(Str((*series)->element[i])));
+    for (size_t i = 0; i < (*series)->elements; ++i)
+      iks.push_back(IndexKey(Str((*series)->element[i])));
     std::vector<RedisCommand> cmds;
     for (const auto& ik : iks) cmds.push_back({"ZCARD", ik});
     if (!cmds.empty()) {

@@ -58,7 +58,8 @@ class RedisBackend final : public Backend {
 
  private:
   Result<std::optional<Bytes>> DoGet(std::string_view key) override;
-  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(std::span<const std::string> keys) override;
+  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(
+      std::span<const std::string> keys) override;
   Status DoPut(std::string_view key, ByteView value, const PutOptions& opts) override;
   Status DoDelete(std::string_view key) override;
   Result<std::vector<std::string>> DoScanPrefix(std::string_view prefix, size_t limit) override;

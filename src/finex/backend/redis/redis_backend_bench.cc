@@ -13,7 +13,7 @@ namespace finex::backend {
 namespace {
 
 std::unique_ptr<Backend>& BenchRedis() {
-  static std::unique_ptr<Backend> b = [] () -> std::unique_ptr<Backend> {
+  static std::unique_ptr<Backend> b = []() -> std::unique_ptr<Backend> {
     const char* url = getenv("FINEX_BENCH_REDIS_URL");
     if (url == nullptr || *url == '\0') return nullptr;
     RedisOptions o;

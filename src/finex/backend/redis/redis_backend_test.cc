@@ -54,8 +54,10 @@ class RedisBackendTest : public ::testing::Test {
 };
 
 TEST(RedisLayoutTest, SeriesAndHashTags) {
-  EXPECT_EQ(RedisBackend::SeriesOf("finex:AAPL:1d:1704067200:1706918400:yahoo:usd:ohlcv_v1"), "finex:AAPL:1d");
-  EXPECT_EQ(RedisBackend::SeriesOf("finex:BTC/USDT:1h:1:2:binance:usdt:ohlcv_v1"), "finex:BTC/USDT:1h");
+  EXPECT_EQ(RedisBackend::SeriesOf("finex:AAPL:1d:1704067200:1706918400:yahoo:usd:ohlcv_v1"),
+            "finex:AAPL:1d");
+  EXPECT_EQ(RedisBackend::SeriesOf("finex:BTC/USDT:1h:1:2:binance:usdt:ohlcv_v1"),
+            "finex:BTC/USDT:1h");
   EXPECT_EQ(RedisBackend::SeriesOf("finex:AAPL:1d"), "finex:AAPL:1d");
   EXPECT_EQ(RedisBackend::SeriesOf("short"), "short");
   EXPECT_EQ(RedisBackend::DataKey("finex:AAPL:1d:1:2:yahoo:usd:ohlcv_v1"),
@@ -69,7 +71,8 @@ TEST_F(RedisBackendTest, StoresUnderDocumentedLayoutWithIndex) {
   const std::string key = ns_ + "AAPL:1d:1704067200:1706918400:yahoo:usd:ohlcv_v1";
   ASSERT_OK(backend_->Put(key, "payload", {.ttl_ms = 60000}));
   const std::string series = RedisBackend::SeriesOf(key);
-  ASSERT_OK_AND_ASSIGN(auto score, client_->Command({"ZSCORE", RedisBackend::IndexKey(series), key}));
+  ASSERT_OK_AND_ASSIGN(auto score,
+                       client_->Command({"ZSCORE", RedisBackend::IndexKey(series), key}));
   EXPECT_EQ(score->type, REDIS_REPLY_STRING);
   ASSERT_OK_AND_ASSIGN(auto ss, client_->Command({"ZSCORE", RedisBackend::kSeriesSetKey, series}));
   EXPECT_EQ(ss->type, REDIS_REPLY_STRING);
@@ -80,8 +83,8 @@ TEST_F(RedisBackendTest, StoresUnderDocumentedLayoutWithIndex) {
 }
 
 TEST_F(RedisBackendTest, ScanSpansSeriesInByteOrderWithLimit) {
-  std::vector<std::string> keys = {ns_ + "A:1d:1", ns_ + "A:1d:2", ns_ + "A:1h:1", ns_ + "A0:1d:1",
-                                   ns_ + "B:1d:1", ns_ + "B/USD:1m:9"};
+  std::vector<std::string> keys = {ns_ + "A:1d:1",  ns_ + "A:1d:2", ns_ + "A:1h:1",
+                                   ns_ + "A0:1d:1", ns_ + "B:1d:1", ns_ + "B/USD:1m:9"};
   for (const auto& k : keys) ASSERT_OK(backend_->Put(k, "v"));
   ASSERT_OK_AND_ASSIGN(auto all, backend_->ScanPrefix(ns_));
   std::vector<std::string> sorted = keys;
@@ -107,7 +110,8 @@ TEST_F(RedisBackendTest, ExpiredIndexEntriesArePruned) {
     auto keys = backend_->ScanPrefix(ns_ + "X:");
     return keys.ok() && keys->empty();
   }));
-  ASSERT_OK_AND_ASSIGN(auto card, client_->Command({"ZCARD", RedisBackend::IndexKey(RedisBackend::SeriesOf(key))}));
+  ASSERT_OK_AND_ASSIGN(
+      auto card, client_->Command({"ZCARD", RedisBackend::IndexKey(RedisBackend::SeriesOf(key))}));
   EXPECT_EQ(card->integer, 0);
 }
 
@@ -157,7 +161,8 @@ TEST_F(RedisBackendTest, CorruptValuesAreDetectedCountedDeletedNeverServed) {
 TEST_F(RedisBackendTest, ForeignValueWithoutEnvelopeIsAMiss) {
   const std::string key = ns_ + "F:1d:1";
   ASSERT_OK(backend_->Put(key, "ok"));
-  ASSERT_OK(client_->Command({"SET", RedisBackend::DataKey(key), "written by something else"}).status());
+  ASSERT_OK(
+      client_->Command({"SET", RedisBackend::DataKey(key), "written by something else"}).status());
   ASSERT_OK_AND_ASSIGN(auto v, backend_->Get(key));
   EXPECT_FALSE(v.has_value());
 }
@@ -177,8 +182,11 @@ TEST(RedisBackendFaultTest, DownServerFailsFastAndRecovers) {
   ASSERT_OK(b->Put("finex:K:1d:1", "v"));
   (*s)->Kill();
   auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < 50; ++i) EXPECT_THAT(b->Get("finex:K:1d:1"), ::finex::testing::StatusIs(StatusCode::kUnavailable));
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  for (int i = 0; i < 50; ++i)
+    EXPECT_THAT(b->Get("finex:K:1d:1"), ::finex::testing::StatusIs(StatusCode::kUnavailable));
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   EXPECT_LT(ms, 2000) << "50 reads against a dead server must fail fast";
   EXPECT_THAT(b->Ping(), ::finex::testing::StatusIs(StatusCode::kUnavailable));
   ASSERT_OK((*s)->Restart());

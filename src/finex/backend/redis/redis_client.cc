@@ -19,7 +19,8 @@ Status BadUrl(std::string_view url, std::string_view why) {
   std::string shown(url);
   if (auto at = shown.rfind('@'); at != std::string::npos) {
     auto scheme = shown.find("://");
-    if (scheme != std::string::npos && scheme < at) shown = shown.substr(0, scheme + 3) + "***@" + shown.substr(at + 1);
+    if (scheme != std::string::npos && scheme < at)
+      shown = shown.substr(0, scheme + 3) + "***@" + shown.substr(at + 1);
   }
   return InvalidArgumentError("redis url '" + shown + "': " + std::string(why)).WithParam("url");
 }
@@ -99,7 +100,9 @@ Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
     std::string_view info = rest.substr(0, at);
     rest = rest.substr(at + 1);
     auto colon = info.find(':');
-    if (colon == std::string_view::npos) return BadUrl(url, "user without password; write redis://user:password@host or redis://:password@host");
+    if (colon == std::string_view::npos)
+      return BadUrl(
+          url, "user without password; write redis://user:password@host or redis://:password@host");
     if (!PercentDecode(info.substr(0, colon), &ep.user) ||
         !PercentDecode(info.substr(colon + 1), &ep.password))
       return BadUrl(url, "bad percent-escape in user or password");
@@ -161,9 +164,13 @@ RedisClient::~RedisClient() {
 
 Result<std::shared_ptr<RedisClient>> RedisClient::Open(const RedisOptions& options) {
   FINEX_ASSIGN_OR_RETURN(RedisEndpoint ep, ParseRedisUrl(options.url));
-  auto bad = [](std::string what) { return InvalidArgumentError(std::move(what)).WithParam("redis"); };
-  if (options.pool_size < 1 || options.pool_size > 1024) return bad("redis pool_size must be in 1..1024");
-  if (options.connect_timeout_ms < 1 || options.command_timeout_ms < 1 || options.pool_wait_timeout_ms < 0)
+  auto bad = [](std::string what) {
+    return InvalidArgumentError(std::move(what)).WithParam("redis");
+  };
+  if (options.pool_size < 1 || options.pool_size > 1024)
+    return bad("redis pool_size must be in 1..1024");
+  if (options.connect_timeout_ms < 1 || options.command_timeout_ms < 1 ||
+      options.pool_wait_timeout_ms < 0)
     return bad("redis timeouts must be positive");
   if (options.reconnect_backoff_min_ms < 1 ||
       options.reconnect_backoff_max_ms < options.reconnect_backoff_min_ms)
@@ -202,7 +209,8 @@ Result<RedisContextPtr> RedisClient::ConnectDedicated(int command_timeout_ms) co
     }
     RedisReplyPtr r(static_cast<redisReply*>(
         redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
-    if (r == nullptr) return UnavailableError("redis " + Describe() + " " + what + ": " + ContextError(c.get()));
+    if (r == nullptr)
+      return UnavailableError("redis " + Describe() + " " + what + ": " + ContextError(c.get()));
     if (r->type == REDIS_REPLY_ERROR) {
       std::string msg(r->str, r->len);
       if (std::string_view(what) == "AUTH")
@@ -227,7 +235,8 @@ Result<RedisContextPtr> RedisClient::ConnectDedicated(int command_timeout_ms) co
 
 Result<redisContext*> RedisClient::Acquire(bool* fresh) {
   UniqueMutexLock l(mu_);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.pool_wait_timeout_ms);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.pool_wait_timeout_ms);
   for (;;) {
     if (!idle_.empty()) {
       redisContext* c = idle_.back();
@@ -238,7 +247,8 @@ Result<redisContext*> RedisClient::Acquire(bool* fresh) {
     if (open_ < options_.pool_size) {
       const int64_t now = MonotonicMicros();
       if (now < next_connect_us_) {
-        return UnavailableError("redis " + Describe() + " is down (" + last_error_ + "); next reconnect in " +
+        return UnavailableError("redis " + Describe() + " is down (" + last_error_ +
+                                "); next reconnect in " +
                                 std::to_string((next_connect_us_ - now) / 1000 + 1) + " ms");
       }
       ++open_;
@@ -247,8 +257,9 @@ Result<redisContext*> RedisClient::Acquire(bool* fresh) {
       l.Lock();
       if (!c.ok()) {
         --open_;
-        backoff_ms_ = backoff_ms_ == 0 ? options_.reconnect_backoff_min_ms
-                                       : std::min(backoff_ms_ * 2, options_.reconnect_backoff_max_ms);
+        backoff_ms_ = backoff_ms_ == 0
+                          ? options_.reconnect_backoff_min_ms
+                          : std::min(backoff_ms_ * 2, options_.reconnect_backoff_max_ms);
         next_connect_us_ = MonotonicMicros() + int64_t{backoff_ms_} * 1000;
         last_error_ = c.status().message();
         healthy_ = false;
@@ -288,7 +299,8 @@ void RedisClient::Release(redisContext* c, bool broken) {
   for (redisContext* d : drop) redisFree(d);
 }
 
-Result<std::vector<RedisReplyPtr>> RedisClient::RunOn(redisContext* c, const std::vector<RedisCommand>& cmds) {
+Result<std::vector<RedisReplyPtr>> RedisClient::RunOn(redisContext* c,
+                                                      const std::vector<RedisCommand>& cmds) {
   std::vector<const char*> argv;
   std::vector<size_t> lens;
   for (const RedisCommand& cmd : cmds) {
@@ -298,7 +310,8 @@ Result<std::vector<RedisReplyPtr>> RedisClient::RunOn(redisContext* c, const std
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK)
+    if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()) !=
+        REDIS_OK)
       return UnavailableError("redis " + Describe() + ": " + ContextError(c));
   }
   std::vector<RedisReplyPtr> out;
@@ -316,7 +329,8 @@ Result<std::vector<RedisReplyPtr>> RedisClient::RunOn(redisContext* c, const std
   return out;
 }
 
-Result<std::vector<RedisReplyPtr>> RedisClient::Pipeline(const std::vector<RedisCommand>& commands) {
+Result<std::vector<RedisReplyPtr>> RedisClient::Pipeline(
+    const std::vector<RedisCommand>& commands) {
   for (int attempt = 0;; ++attempt) {
     bool fresh = false;
     FINEX_ASSIGN_OR_RETURN(redisContext * c, Acquire(&fresh));

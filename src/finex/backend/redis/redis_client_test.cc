@@ -37,15 +37,18 @@ TEST(ParseRedisUrlTest, FullForm) {
 
 TEST(ParseRedisUrlTest, RejectsWithClearErrors) {
   EXPECT_THAT(ParseRedisUrl(""), StatusIs(StatusCode::kInvalidArgument, "empty"));
-  EXPECT_THAT(ParseRedisUrl("http://x"), StatusIs(StatusCode::kInvalidArgument, "must start with redis://"));
+  EXPECT_THAT(ParseRedisUrl("http://x"),
+              StatusIs(StatusCode::kInvalidArgument, "must start with redis://"));
   EXPECT_THAT(ParseRedisUrl("rediss://x"), StatusIs(StatusCode::kInvalidArgument, "TLS"));
   EXPECT_THAT(ParseRedisUrl("redis://h:0"), StatusIs(StatusCode::kInvalidArgument, "port"));
   EXPECT_THAT(ParseRedisUrl("redis://h:70000"), StatusIs(StatusCode::kInvalidArgument, "port"));
   EXPECT_THAT(ParseRedisUrl("redis://h:"), StatusIs(StatusCode::kInvalidArgument, "empty port"));
   EXPECT_THAT(ParseRedisUrl("redis://h/x"), StatusIs(StatusCode::kInvalidArgument, "database"));
   EXPECT_THAT(ParseRedisUrl("redis:///0"), StatusIs(StatusCode::kInvalidArgument, "no host"));
-  EXPECT_THAT(ParseRedisUrl("redis://h?timeout=1"), StatusIs(StatusCode::kInvalidArgument, "query"));
-  EXPECT_THAT(ParseRedisUrl("redis://bob@h"), StatusIs(StatusCode::kInvalidArgument, "without password"));
+  EXPECT_THAT(ParseRedisUrl("redis://h?timeout=1"),
+              StatusIs(StatusCode::kInvalidArgument, "query"));
+  EXPECT_THAT(ParseRedisUrl("redis://bob@h"),
+              StatusIs(StatusCode::kInvalidArgument, "without password"));
   EXPECT_THAT(ParseRedisUrl("redis://a b"), StatusIs(StatusCode::kInvalidArgument, "whitespace"));
   // The password never shows up in the message.
   auto r = ParseRedisUrl("redis://u:topsecret@h:99999");
@@ -72,7 +75,8 @@ TEST(RedisClientTest, AuthAndDatabaseSelection) {
   ASSERT_OK_AND_ASSIGN(auto admin, RedisClient::Open(testing::TestRedisOptions(server.url())));
   ASSERT_OK(admin->Command({"CONFIG", "SET", "requirepass", "hunter2"}).status());
 
-  RedisOptions o = testing::TestRedisOptions("redis://:wrong@127.0.0.1:" + std::to_string(server.port()) + "/0");
+  RedisOptions o =
+      testing::TestRedisOptions("redis://:wrong@127.0.0.1:" + std::to_string(server.port()) + "/0");
   EXPECT_THAT(RedisClient::Open(o), StatusIs(StatusCode::kUnauthenticated, "AUTH"));
 
   o.url = "redis://:hunter2@127.0.0.1:" + std::to_string(server.port()) + "/5";
@@ -99,7 +103,8 @@ TEST(RedisClientTest, ReconnectsAfterServerRestart) {
   EXPECT_FALSE(c->healthy());
   ASSERT_OK(server.Restart());
   // Within the backoff cap (250 ms) plus slack, calls succeed again.
-  EXPECT_TRUE(::finex::testing::WaitFor([&] { return c->Command({"PING"}).ok(); }, std::chrono::seconds(3)));
+  EXPECT_TRUE(::finex::testing::WaitFor([&] { return c->Command({"PING"}).ok(); },
+                                        std::chrono::seconds(3)));
   EXPECT_TRUE(c->healthy());
 }
 
@@ -112,7 +117,9 @@ TEST(RedisClientTest, HungServerTimesOut) {
   (*s)->Pause();
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_THAT(c->Command({"PING"}), StatusIs(StatusCode::kUnavailable));
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   // One timed-out attempt plus one fresh connection attempt (connect succeeds
   // at the kernel level, the command then times out).
   EXPECT_LT(ms, 1000);

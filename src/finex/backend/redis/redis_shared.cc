@@ -46,7 +46,8 @@ std::string RandomHexToken() {
 // ---------------------------------------------------------------- bus
 
 RedisInvalidationBus::RedisInvalidationBus(std::shared_ptr<RedisClient> client,
-                                           InvalidationBusOptions options, MessageCallback on_message,
+                                           InvalidationBusOptions options,
+                                           MessageCallback on_message,
                                            ResubscribedCallback on_resubscribed)
     : client_(std::move(client)),
       options_(std::move(options)),
@@ -59,10 +60,12 @@ Result<std::unique_ptr<RedisInvalidationBus>> RedisInvalidationBus::Start(
   if (client == nullptr) return InvalidArgumentError("invalidation bus needs a redis client");
   if (!on_message) return InvalidArgumentError("invalidation bus needs a message callback");
   if (!ValidName(options.channel))
-    return InvalidArgumentError("invalidation channel must be 1..512 printable ASCII bytes").WithParam("channel");
+    return InvalidArgumentError("invalidation channel must be 1..512 printable ASCII bytes")
+        .WithParam("channel");
   if (options.node_id.empty()) options.node_id = RandomHexToken();
   if (!ValidName(options.node_id))
-    return InvalidArgumentError("node id must be 1..512 printable ASCII bytes").WithParam("node_id");
+    return InvalidArgumentError("node id must be 1..512 printable ASCII bytes")
+        .WithParam("node_id");
   if (options.reconnect_backoff_max_ms < 1) options.reconnect_backoff_max_ms = 1;
   std::unique_ptr<RedisInvalidationBus> bus(new RedisInvalidationBus(
       std::move(client), std::move(options), std::move(on_message), std::move(on_resubscribed)));
@@ -101,7 +104,9 @@ void RedisInvalidationBus::Run() {
     Session();
     if (stop_.load()) break;
     // A session that got subscribed resets the backoff.
-    backoff = subscriptions_.load() > before ? 0 : std::min(std::max(backoff * 2, 10), options_.reconnect_backoff_max_ms);
+    backoff = subscriptions_.load() > before
+                  ? 0
+                  : std::min(std::max(backoff * 2, 10), options_.reconnect_backoff_max_ms);
     if (backoff > 0) SleepInterruptibly(backoff);
   }
 }
@@ -117,7 +122,8 @@ void RedisInvalidationBus::Session() {
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK)
+    if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()) !=
+        REDIS_OK)
       return false;
     int done = 0;
     while (!done)
@@ -133,7 +139,9 @@ void RedisInvalidationBus::Session() {
     if (raw != nullptr) {
       RedisReplyPtr r(static_cast<redisReply*>(raw));
       last_seen = MonotonicMicros();
-      if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element[0]->type != REDIS_REPLY_STRING) continue;
+      if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+          r->element[0]->type != REDIS_REPLY_STRING)
+        continue;
       std::string_view kind(r->element[0]->str, r->element[0]->len);
       if (kind == "subscribe") {
         const bool again = subscriptions_.fetch_add(1) > 0;
@@ -143,10 +151,12 @@ void RedisInvalidationBus::Session() {
         }
         cv_.SignalAll();
         if (again && on_resubscribed_) on_resubscribed_();
-      } else if (kind == "message" && r->elements >= 3 && r->element[2]->type == REDIS_REPLY_STRING) {
+      } else if (kind == "message" && r->elements >= 3 &&
+                 r->element[2]->type == REDIS_REPLY_STRING) {
         std::string_view payload(r->element[2]->str, r->element[2]->len);
         auto nl = payload.find('\n');
-        std::string_view origin = nl == std::string_view::npos ? std::string_view() : payload.substr(0, nl);
+        std::string_view origin =
+            nl == std::string_view::npos ? std::string_view() : payload.substr(0, nl);
         std::string_view msg = nl == std::string_view::npos ? payload : payload.substr(nl + 1);
         if (options_.deliver_own || origin != options_.node_id) on_message_(origin, msg);
       }
@@ -174,21 +184,26 @@ void RedisInvalidationBus::Session() {
 RedisLeases::RedisLeases(std::shared_ptr<RedisClient> client, std::string prefix)
     : client_(std::move(client)), prefix_(std::move(prefix)) {}
 
-std::string RedisLeases::LeaseKey(std::string_view name) const { return prefix_ + "{" + std::string(name) + "}"; }
+std::string RedisLeases::LeaseKey(std::string_view name) const {
+  return prefix_ + "{" + std::string(name) + "}";
+}
 
 Result<std::optional<Lease>> RedisLeases::TryAcquire(std::string_view name, int64_t ttl_ms) {
   if (ttl_ms <= 0) return InvalidArgumentError("lease ttl_ms must be > 0").WithParam("ttl_ms");
-  if (!ValidName(name)) return InvalidArgumentError("lease name must be 1..512 printable ASCII bytes");
+  if (!ValidName(name))
+    return InvalidArgumentError("lease name must be 1..512 printable ASCII bytes");
   Lease lease{LeaseKey(name), RandomHexToken()};
   const std::string ttl = std::to_string(ttl_ms);
-  FINEX_ASSIGN_OR_RETURN(RedisReplyPtr r, client_->Command({"SET", lease.key, lease.token, "NX", "PX", ttl}));
+  FINEX_ASSIGN_OR_RETURN(RedisReplyPtr r,
+                         client_->Command({"SET", lease.key, lease.token, "NX", "PX", ttl}));
   FINEX_RETURN_IF_ERROR(ReplyError(r.get(), "SET NX"));
   if (r->type == REDIS_REPLY_NIL) return std::optional<Lease>();
   return std::optional<Lease>(std::move(lease));
 }
 
 Result<bool> RedisLeases::Release(const Lease& lease) {
-  FINEX_ASSIGN_OR_RETURN(RedisReplyPtr r, client_->Command({"EVAL", kReleaseScript, "1", lease.key, lease.token}));
+  FINEX_ASSIGN_OR_RETURN(RedisReplyPtr r,
+                         client_->Command({"EVAL", kReleaseScript, "1", lease.key, lease.token}));
   FINEX_RETURN_IF_ERROR(ReplyError(r.get(), "lease release"));
   return r->type == REDIS_REPLY_INTEGER && r->integer == 1;
 }
@@ -196,8 +211,8 @@ Result<bool> RedisLeases::Release(const Lease& lease) {
 Result<bool> RedisLeases::Extend(const Lease& lease, int64_t ttl_ms) {
   if (ttl_ms <= 0) return InvalidArgumentError("lease ttl_ms must be > 0").WithParam("ttl_ms");
   const std::string ttl = std::to_string(ttl_ms);
-  FINEX_ASSIGN_OR_RETURN(RedisReplyPtr r,
-                         client_->Command({"EVAL", kExtendScript, "1", lease.key, lease.token, ttl}));
+  FINEX_ASSIGN_OR_RETURN(
+      RedisReplyPtr r, client_->Command({"EVAL", kExtendScript, "1", lease.key, lease.token, ttl}));
   FINEX_RETURN_IF_ERROR(ReplyError(r.get(), "lease extend"));
   return r->type == REDIS_REPLY_INTEGER && r->integer == 1;
 }
@@ -209,9 +224,8 @@ Result<bool> RedisLeases::IsHeld(std::string_view name) {
   return r->type == REDIS_REPLY_INTEGER && r->integer == 1;
 }
 
-Result<RedisLeases::WaitOutcome> RedisLeases::WaitForResult(std::string_view name,
-                                                            const std::function<Result<bool>()>& ready,
-                                                            int64_t timeout_ms) {
+Result<RedisLeases::WaitOutcome> RedisLeases::WaitForResult(
+    std::string_view name, const std::function<Result<bool>()>& ready, int64_t timeout_ms) {
   const int64_t deadline = MonotonicMicros() + timeout_ms * 1000;
   int sleep_ms = 5;
   for (;;) {

@@ -51,16 +51,16 @@ struct InvalidationBusOptions {
 
 class RedisInvalidationBus {
  public:
-  using MessageCallback = std::function<void(std::string_view origin_node, std::string_view message)>;
+  using MessageCallback =
+      std::function<void(std::string_view origin_node, std::string_view message)>;
   using ResubscribedCallback = std::function<void()>;
 
   // Starts the subscriber thread (it connects in the background: Start
   // succeeds even when Redis is down). InvalidArgument for a bad channel or
   // node id. on_resubscribed may be empty.
-  static Result<std::unique_ptr<RedisInvalidationBus>> Start(std::shared_ptr<RedisClient> client,
-                                                             InvalidationBusOptions options,
-                                                             MessageCallback on_message,
-                                                             ResubscribedCallback on_resubscribed = {});
+  static Result<std::unique_ptr<RedisInvalidationBus>> Start(
+      std::shared_ptr<RedisClient> client, InvalidationBusOptions options,
+      MessageCallback on_message, ResubscribedCallback on_resubscribed = {});
   ~RedisInvalidationBus();
 
   // Publishes to every subscribed node. Returns how many subscribers Redis
@@ -121,8 +121,8 @@ class RedisLeases {
   // Polls `ready` (5 ms, growing to 50 ms) until it returns true (kReady),
   // the lease on `name` is gone and ready() is still false (kLeaseGone), or
   // timeout_ms passes (kTimeout). Errors from ready or Redis are returned.
-  Result<WaitOutcome> WaitForResult(std::string_view name, const std::function<Result<bool>()>& ready,
-                                    int64_t timeout_ms);
+  Result<WaitOutcome> WaitForResult(std::string_view name,
+                                    const std::function<Result<bool>()>& ready, int64_t timeout_ms);
 
   std::string LeaseKey(std::string_view name) const;
 

@@ -15,9 +15,9 @@
 namespace finex::backend {
 namespace {
 
+using ::finex::testing::StatusIs;
 using testing::SharedRedis;
 using testing::TestRedisOptions;
-using ::finex::testing::StatusIs;
 
 struct Inbox {
   std::mutex mu;
@@ -44,8 +44,10 @@ TEST(InvalidationBusTest, BroadcastsToOtherNodesNotSelf) {
   oa.channel = ob.channel = "finex:test:bus:" + RandomHexToken();
   oa.node_id = "A";
   ob.node_id = "B";
-  ASSERT_OK_AND_ASSIGN(auto a, RedisInvalidationBus::Start(ca, oa, [&](auto o, auto m) { ia.Add(o, m); }));
-  ASSERT_OK_AND_ASSIGN(auto b, RedisInvalidationBus::Start(cb, ob, [&](auto o, auto m) { ib.Add(o, m); }));
+  ASSERT_OK_AND_ASSIGN(auto a,
+                       RedisInvalidationBus::Start(ca, oa, [&](auto o, auto m) { ia.Add(o, m); }));
+  ASSERT_OK_AND_ASSIGN(auto b,
+                       RedisInvalidationBus::Start(cb, ob, [&](auto o, auto m) { ib.Add(o, m); }));
   ASSERT_TRUE(a->WaitSubscribed(3000));
   ASSERT_TRUE(b->WaitSubscribed(3000));
   ASSERT_OK_AND_ASSIGN(int64_t receivers, b->Publish("finex:AAPL:*"));
@@ -68,8 +70,9 @@ TEST(InvalidationBusTest, ResubscribesAfterRedisRestart) {
   std::atomic<int> resubscribed{0};
   InvalidationBusOptions o;
   o.deliver_own = true;
-  ASSERT_OK_AND_ASSIGN(auto bus, RedisInvalidationBus::Start(
-                                     c, o, [&](auto og, auto m) { in.Add(og, m); }, [&] { ++resubscribed; }));
+  ASSERT_OK_AND_ASSIGN(auto bus,
+                       RedisInvalidationBus::Start(
+                           c, o, [&](auto og, auto m) { in.Add(og, m); }, [&] { ++resubscribed; }));
   ASSERT_TRUE(bus->WaitSubscribed(3000));
   (*s)->Kill();
   EXPECT_THAT(bus->Publish("lost"), StatusIs(StatusCode::kUnavailable));
@@ -78,12 +81,15 @@ TEST(InvalidationBusTest, ResubscribesAfterRedisRestart) {
   ASSERT_OK((*s)->Restart());
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(bus->WaitSubscribed(3000));
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   EXPECT_LT(ms, 1000) << "resubscribed " << ms << " ms after restart";
   ::finex::testing::WaitFor([&] { return resubscribed.load() > 0; }, std::chrono::seconds(3));
   EXPECT_EQ(resubscribed.load(), 1);
   // Publishing works again once the pool reconnects.
-  ASSERT_TRUE(::finex::testing::WaitFor([&] { return bus->Publish("after").ok(); }, std::chrono::seconds(3)));
+  ASSERT_TRUE(::finex::testing::WaitFor([&] { return bus->Publish("after").ok(); },
+                                        std::chrono::seconds(3)));
   ASSERT_TRUE(in.WaitFor(1, 2000));
   EXPECT_EQ(in.got.back().second, "after");
 }
@@ -168,11 +174,13 @@ TEST(LeaseTest, WaiterSeesOwnersResult) {
   EXPECT_EQ(outcome, RedisLeases::WaitOutcome::kReady);
   fetcher.join();
   // Nobody holds it and nothing was produced: kLeaseGone at once.
-  ASSERT_OK_AND_ASSIGN(auto gone, leases.WaitForResult("none" + name, [] { return Result<bool>(false); }, 3000));
+  ASSERT_OK_AND_ASSIGN(auto gone, leases.WaitForResult(
+                                      "none" + name, [] { return Result<bool>(false); }, 3000));
   EXPECT_EQ(gone, RedisLeases::WaitOutcome::kLeaseGone);
   // A held lease with no result: kTimeout after the deadline.
   ASSERT_OK_AND_ASSIGN(auto held, leases.TryAcquire("held" + name, 5000));
-  ASSERT_OK_AND_ASSIGN(auto to, leases.WaitForResult("held" + name, [] { return Result<bool>(false); }, 100));
+  ASSERT_OK_AND_ASSIGN(auto to, leases.WaitForResult(
+                                    "held" + name, [] { return Result<bool>(false); }, 100));
   EXPECT_EQ(to, RedisLeases::WaitOutcome::kTimeout);
 }
 

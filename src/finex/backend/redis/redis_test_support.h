@@ -28,8 +28,8 @@ inline RedisOptions TestRedisOptions(const std::string& url) {
 
 }  // namespace finex::backend::testing
 
-#define FINEX_REQUIRE_REDIS()                                                     \
-  do {                                                                            \
-    if (!::finex::backend::testing::SharedRedis().skip_reason.empty())            \
-      GTEST_SKIP() << ::finex::backend::testing::SharedRedis().skip_reason;       \
+#define FINEX_REQUIRE_REDIS()                                               \
+  do {                                                                      \
+    if (!::finex::backend::testing::SharedRedis().skip_reason.empty())      \
+      GTEST_SKIP() << ::finex::backend::testing::SharedRedis().skip_reason; \
   } while (0)

@@ -20,7 +20,8 @@ TEST(SharedRedisTierTest, StartsWhileRedisIsDownAndUsesItOnceUp) {
   ASSERT_OK_AND_ASSIGN(SharedRedisTier tier, OpenSharedRedisTier(o, {.probe_interval_ms = 20}));
   EXPECT_TRUE(tier.backend->degraded());
   ASSERT_OK(tier.backend->Put("finex:A:1d:1:1:yahoo:usd:ohlcv_v1", "local"));  // L1 only
-  EXPECT_THAT(tier.leases->TryAcquire("x", 1000), ::finex::testing::StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(tier.leases->TryAcquire("x", 1000),
+              ::finex::testing::StatusIs(StatusCode::kUnavailable));
   ASSERT_OK((*server)->Restart());
   EXPECT_TRUE(::finex::testing::WaitFor([&] { return !tier.backend->degraded(); }));
   EXPECT_FALSE(tier.backend->degraded());

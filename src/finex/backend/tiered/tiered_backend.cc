@@ -8,13 +8,15 @@
 
 namespace finex::backend {
 
-std::unique_ptr<TieredBackend> NewTieredBackend(std::unique_ptr<Backend> shared, TieredOptions options) {
+std::unique_ptr<TieredBackend> NewTieredBackend(std::unique_ptr<Backend> shared,
+                                                TieredOptions options) {
   MemoryBackendOptions l1;
   l1.max_bytes = options.l1_max_bytes;
   return std::make_unique<TieredBackend>(NewMemoryBackend(l1), std::move(shared), options);
 }
 
-TieredBackend::TieredBackend(std::unique_ptr<Backend> l1, std::unique_ptr<Backend> l2, TieredOptions options)
+TieredBackend::TieredBackend(std::unique_ptr<Backend> l1, std::unique_ptr<Backend> l2,
+                             TieredOptions options)
     : l1_(std::move(l1)), l2_(std::move(l2)), options_(options) {
   FINEX_CHECK(l1_ != nullptr && l2_ != nullptr);
   FINEX_CHECK(options_.probe_interval_ms >= 1);
@@ -127,7 +129,8 @@ Result<std::optional<Bytes>> TieredBackend::DoGet(std::string_view key) {
   return std::move(r).value();
 }
 
-Result<std::vector<std::optional<Bytes>>> TieredBackend::DoGetMultiple(std::span<const std::string> keys) {
+Result<std::vector<std::optional<Bytes>>> TieredBackend::DoGetMultiple(
+    std::span<const std::string> keys) {
   FINEX_ASSIGN_OR_RETURN(std::vector<std::optional<Bytes>> out, l1_->GetMultiple(keys));
   std::vector<std::string> missing;
   std::vector<size_t> where;
@@ -160,7 +163,9 @@ Status TieredBackend::DoPut(std::string_view key, ByteView value, const PutOptio
 
 Status TieredBackend::DoDelete(std::string_view key) {
   FINEX_RETURN_IF_ERROR(l1_->Delete(key));
-  if (!UseL2()) return UnavailableError("shared tier is degraded: '" + std::string(key) + "' deleted locally only");
+  if (!UseL2())
+    return UnavailableError("shared tier is degraded: '" + std::string(key) +
+                            "' deleted locally only");
   Status s = l2_->Delete(key);
   if (!s.ok()) {
     MarkFailure(s);
@@ -169,7 +174,8 @@ Status TieredBackend::DoDelete(std::string_view key) {
   return OkStatus();
 }
 
-Result<std::vector<std::string>> TieredBackend::DoScanPrefix(std::string_view prefix, size_t limit) {
+Result<std::vector<std::string>> TieredBackend::DoScanPrefix(std::string_view prefix,
+                                                             size_t limit) {
   FINEX_ASSIGN_OR_RETURN(std::vector<std::string> keys, l1_->ScanPrefix(prefix, limit));
   if (UseL2()) {
     auto r = l2_->ScanPrefix(prefix, limit);
@@ -187,7 +193,9 @@ Result<std::vector<std::string>> TieredBackend::DoScanPrefix(std::string_view pr
 
 Result<size_t> TieredBackend::DoDeletePrefix(std::string_view prefix) {
   FINEX_ASSIGN_OR_RETURN(size_t local, l1_->DeletePrefix(prefix));
-  if (!UseL2()) return UnavailableError("shared tier is degraded: prefix '" + std::string(prefix) + "' deleted locally only");
+  if (!UseL2())
+    return UnavailableError("shared tier is degraded: prefix '" + std::string(prefix) +
+                            "' deleted locally only");
   auto r = l2_->DeletePrefix(prefix);
   if (!r.ok()) {
     MarkFailure(r.status());

@@ -54,18 +54,19 @@ struct TieredOptions {
 
 struct TieredHealth {
   bool degraded = false;
-  std::string last_error;              // the L2 error that degraded the tier
-  int64_t degraded_for_ms = 0;         // how long the current outage has lasted
-  uint64_t l2_errors = 0;              // L2 calls that failed
-  uint64_t l2_skipped = 0;             // L2 calls not made because degraded
+  std::string last_error;       // the L2 error that degraded the tier
+  int64_t degraded_for_ms = 0;  // how long the current outage has lasted
+  uint64_t l2_errors = 0;       // L2 calls that failed
+  uint64_t l2_skipped = 0;      // L2 calls not made because degraded
   uint64_t degradations = 0, recoveries = 0;
-  int64_t last_outage_ms = 0;          // duration of the last finished outage
+  int64_t last_outage_ms = 0;  // duration of the last finished outage
 };
 
 class TieredBackend final : public Backend {
  public:
   // REQUIRES: l1 and l2 non-null; probe_interval_ms >= 1.
-  TieredBackend(std::unique_ptr<Backend> l1, std::unique_ptr<Backend> l2, TieredOptions options = {});
+  TieredBackend(std::unique_ptr<Backend> l1, std::unique_ptr<Backend> l2,
+                TieredOptions options = {});
   ~TieredBackend() override;
 
   std::string_view name() const override { return "tiered"; }
@@ -86,7 +87,8 @@ class TieredBackend final : public Backend {
 
  private:
   Result<std::optional<Bytes>> DoGet(std::string_view key) override;
-  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(std::span<const std::string> keys) override;
+  Result<std::vector<std::optional<Bytes>>> DoGetMultiple(
+      std::span<const std::string> keys) override;
   Status DoPut(std::string_view key, ByteView value, const PutOptions& opts) override;
   Status DoDelete(std::string_view key) override;
   Result<std::vector<std::string>> DoScanPrefix(std::string_view prefix, size_t limit) override;
@@ -113,6 +115,7 @@ class TieredBackend final : public Backend {
 };
 
 // L1 = a fresh memory backend (default options), L2 = `shared`.
-std::unique_ptr<TieredBackend> NewTieredBackend(std::unique_ptr<Backend> shared, TieredOptions options = {});
+std::unique_ptr<TieredBackend> NewTieredBackend(std::unique_ptr<Backend> shared,
+                                                TieredOptions options = {});
 
 }  // namespace finex::backend

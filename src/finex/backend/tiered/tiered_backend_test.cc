@@ -19,7 +19,8 @@ using ::finex::testing::StatusIs;
 // An L2 that can be switched down (every call kUnavailable) and counts calls.
 class SwitchableBackend final : public BackendWrapper {
  public:
-  explicit SwitchableBackend(std::unique_ptr<Backend> inner) : BackendWrapper(*inner), inner_(std::move(inner)) {}
+  explicit SwitchableBackend(std::unique_ptr<Backend> inner)
+      : BackendWrapper(*inner), inner_(std::move(inner)) {}
   std::atomic<bool> down{false};
   std::atomic<int> calls{0};
 
@@ -66,8 +67,9 @@ class TieredTest : public ::testing::Test {
     l2_ = l2.get();
     auto l1 = NewMemoryBackend();
     l1_ = l1.get();
-    t_ = std::make_unique<TieredBackend>(std::move(l1), std::move(l2),
-                                         TieredOptions{.probe_interval_ms = 20, .health_interval_ms = 0});
+    t_ = std::make_unique<TieredBackend>(
+        std::move(l1), std::move(l2),
+        TieredOptions{.probe_interval_ms = 20, .health_interval_ms = 0});
   }
   SwitchableBackend* l2_;
   Backend* l1_;
@@ -86,7 +88,8 @@ TEST_F(TieredTest, ReadThroughFillsL1AndWriteThroughReachesBoth) {
   EXPECT_TRUE(a.has_value() && b.has_value());
   // GetMultiple asks L2 only for L1's misses.
   ASSERT_OK(l2_->Put("finex:A:1d:3", "three"));
-  ASSERT_OK_AND_ASSIGN(auto m, t_->GetMultiple(std::vector<std::string>{"finex:A:1d:1", "finex:A:1d:3", "finex:A:1d:9"}));
+  ASSERT_OK_AND_ASSIGN(auto m, t_->GetMultiple(std::vector<std::string>{
+                                   "finex:A:1d:1", "finex:A:1d:3", "finex:A:1d:9"}));
   EXPECT_EQ(m[0], std::optional<Bytes>("from-l2"));
   EXPECT_EQ(m[1], std::optional<Bytes>("three"));
   EXPECT_FALSE(m[2].has_value());
@@ -134,7 +137,9 @@ TEST_F(TieredTest, RecoversWithinProbeIntervalsWithoutTraffic) {
   const auto t0 = std::chrono::steady_clock::now();
   while (t_->degraded() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2))
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   EXPECT_FALSE(t_->degraded());
   EXPECT_LT(ms, 200) << "probe interval is 20 ms";
   EXPECT_EQ(t_->health().recoveries, 1u);
@@ -159,7 +164,8 @@ TEST_F(TieredTest, InvalidateLocalLeavesL2) {
 TEST(TieredHealthTest, HealthIntervalDetectsOutageWithoutTraffic) {
   auto l2 = std::make_unique<SwitchableBackend>(NewMemoryBackend());
   auto* raw = l2.get();
-  TieredBackend t(NewMemoryBackend(), std::move(l2), {.probe_interval_ms = 20, .health_interval_ms = 30});
+  TieredBackend t(NewMemoryBackend(), std::move(l2),
+                  {.probe_interval_ms = 20, .health_interval_ms = 30});
   raw->down = true;
   ::finex::testing::WaitFor([&] { return t.degraded(); });
   EXPECT_TRUE(t.degraded());
@@ -188,12 +194,13 @@ TEST(TieredBudgetTest, L1MaxBytesBoundsL1AndL2KeepsEverything) {
 namespace finex::testing {
 namespace {
 INSTANTIATE_TEST_SUITE_P(Tiered, BackendConformanceTest,
-                         ::testing::Values(BackendFactory{"memory_over_memory",
-                                                          [] {
-                                                            return std::unique_ptr<backend::Backend>(
-                                                                backend::NewTieredBackend(backend::NewMemoryBackend()));
-                                                          },
-                                                          true, ""}),
+                         ::testing::Values(BackendFactory{
+                             "memory_over_memory",
+                             [] {
+                               return std::unique_ptr<backend::Backend>(
+                                   backend::NewTieredBackend(backend::NewMemoryBackend()));
+                             },
+                             true, ""}),
                          BackendFactoryName);
 }  // namespace
 }  // namespace finex::testing

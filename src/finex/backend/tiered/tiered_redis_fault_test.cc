@@ -32,7 +32,8 @@ TEST(TieredRedisFaultTest, KillRedisUnderLoadZeroFailedReadsBackWithinOneSecond)
   auto open_node = [&] {
     auto l2 = OpenRedisBackend(ro);
     EXPECT_TRUE(l2.ok()) << l2.status();
-    return NewTieredBackend(std::move(l2).value(), {.probe_interval_ms = 50, .health_interval_ms = 500});
+    return NewTieredBackend(std::move(l2).value(),
+                            {.probe_interval_ms = 50, .health_interval_ms = 500});
   };
   auto a = open_node();
   auto b = open_node();
@@ -110,9 +111,11 @@ TEST(TieredRedisFaultTest, KillRedisUnderLoadZeroFailedReadsBackWithinOneSecond)
   stop = true;
   for (auto& t : load) t.join();
 
-  std::printf("[ measure  ] reads=%llu failed=%llu wrong=%llu; redis start-up %.0f ms; L2 back after restart began: node A %.0f ms, node B %.0f ms\n",
-              static_cast<unsigned long long>(reads.load()), static_cast<unsigned long long>(failed.load()),
-              static_cast<unsigned long long>(wrong.load()), startup_ms, back_ms[0], back_ms[1]);
+  std::printf(
+      "[ measure  ] reads=%llu failed=%llu wrong=%llu; redis start-up %.0f ms; L2 back after "
+      "restart began: node A %.0f ms, node B %.0f ms\n",
+      static_cast<unsigned long long>(reads.load()), static_cast<unsigned long long>(failed.load()),
+      static_cast<unsigned long long>(wrong.load()), startup_ms, back_ms[0], back_ms[1]);
   ::testing::Test::RecordProperty("l2_back_ms_node_a", std::to_string(back_ms[0]));
   ::testing::Test::RecordProperty("l2_back_ms_node_b", std::to_string(back_ms[1]));
   EXPECT_EQ(failed.load(), 0u);

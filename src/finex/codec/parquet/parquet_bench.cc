@@ -69,7 +69,8 @@ int64_t ParseDay(std::string_view s) {  // "2017-01-03"
 
 FramePtr MonthDaily() {
   std::string text;
-  if (!ReadGz(DataDir() + "/sp500_all_stocks_5yr_daily_2013-02-08_2018-02-07.csv.gz", &text)) return nullptr;
+  if (!ReadGz(DataDir() + "/sp500_all_stocks_5yr_daily_2013-02-08_2018-02-07.csv.gz", &text))
+    return nullptr;
   FrameBuilder b(FieldSet::Ohlcv());
   std::string_view all(text);
   size_t pos = all.find('\n') + 1;
@@ -79,7 +80,9 @@ FramePtr MonthDaily() {
     const std::string_view line = all.substr(pos, end - pos);
     pos = end + 1;
     // date,open,high,low,close,volume,Name
-    if (line.size() < 10 || line.substr(0, 7) != "2017-01" || line.substr(line.rfind(',') + 1) != "AAPL") continue;
+    if (line.size() < 10 || line.substr(0, 7) != "2017-01" ||
+        line.substr(line.rfind(',') + 1) != "AAPL")
+      continue;
     auto f = Split(line, ',');
     if (f.size() != 7) continue;
     Bar bar;
@@ -116,7 +119,8 @@ std::vector<Bar> BtcBars() {
     Bar bar;
     bar.symbol = "BTCUSDT";
     bar.timestamp = ParseDay(f[0]) + std::stoi(std::string(f[0].substr(11, 2))) * 3600 +
-                    std::stoi(std::string(f[0].substr(14, 2))) * 60 + std::stoi(std::string(f[0].substr(17, 2)));
+                    std::stoi(std::string(f[0].substr(14, 2))) * 60 +
+                    std::stoi(std::string(f[0].substr(17, 2)));
     bar.open = std::stod(std::string(f[1]));
     bar.high = std::stod(std::string(f[2]));
     bar.low = std::stod(std::string(f[3]));
@@ -187,7 +191,9 @@ const Fixture& Get(int which) {
       if (!fixtures[i].frame) continue;
       auto b = EncodeParquet(*fixtures[i].frame, {});
       if (b.ok()) fixtures[i].bytes = *b;
-      if (out) std::ofstream(std::string(out) + "/" + names[i] + ".parquet", std::ios::binary) << fixtures[i].bytes;
+      if (out)
+        std::ofstream(std::string(out) + "/" + names[i] + ".parquet", std::ios::binary)
+            << fixtures[i].bytes;
     }
   });
   return fixtures[which];

@@ -7,17 +7,21 @@ namespace finex::codec {
 
 std::string_view ParquetCompressionName(ParquetCompression c) {
   switch (c) {
-    case ParquetCompression::kNone: return "none";
-    case ParquetCompression::kSnappy: return "snappy";
-    case ParquetCompression::kZstd: return "zstd";
-    case ParquetCompression::kGzip: return "gzip";
+    case ParquetCompression::kNone:
+      return "none";
+    case ParquetCompression::kSnappy:
+      return "snappy";
+    case ParquetCompression::kZstd:
+      return "zstd";
+    case ParquetCompression::kGzip:
+      return "gzip";
   }
   return "unknown";
 }
 
 Result<ParquetCompression> ParseParquetCompression(std::string_view name) {
-  for (ParquetCompression c : {ParquetCompression::kNone, ParquetCompression::kSnappy, ParquetCompression::kZstd,
-                               ParquetCompression::kGzip}) {
+  for (ParquetCompression c : {ParquetCompression::kNone, ParquetCompression::kSnappy,
+                               ParquetCompression::kZstd, ParquetCompression::kGzip}) {
     if (name == ParquetCompressionName(c)) return c;
   }
   return InvalidArgumentError("parquet compression '" + std::string(name.substr(0, 32)) +
@@ -34,7 +38,9 @@ class ParquetCodec final : public FrameCodec {
   Result<Bytes> Encode(const Frame& frame, const KeyValueMetadata& metadata) const override {
     return EncodeParquet(frame, metadata, options_);
   }
-  Result<DecodedFrame> Decode(ByteView bytes) const override { return DecodeParquet(bytes, options_); }
+  Result<DecodedFrame> Decode(ByteView bytes) const override {
+    return DecodeParquet(bytes, options_);
+  }
 
  private:
   const ParquetOptions options_;

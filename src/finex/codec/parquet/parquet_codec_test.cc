@@ -20,7 +20,9 @@ using testing::RandomFrameSpec;
 void ExpectRoundTrip(const Frame& f, const KeyValueMetadata& md, const ParquetOptions& o) {
   ASSERT_OK_AND_ASSIGN(Bytes bytes, EncodeParquet(f, md, o));
   ASSERT_OK_AND_ASSIGN(DecodedFrame d, DecodeParquet(bytes, o));
-  ASSERT_TRUE(d.frame->Equals(f)) << "want:\n" << f.DebugString(5) << "got:\n" << d.frame->DebugString(5);
+  ASSERT_TRUE(d.frame->Equals(f)) << "want:\n"
+                                  << f.DebugString(5) << "got:\n"
+                                  << d.frame->DebugString(5);
   EXPECT_EQ(d.metadata, md);
   // Encoding is deterministic.
   ASSERT_OK_AND_ASSIGN(Bytes again, EncodeParquet(f, md, o));
@@ -29,8 +31,8 @@ void ExpectRoundTrip(const Frame& f, const KeyValueMetadata& md, const ParquetOp
 
 std::vector<ParquetOptions> OptionMatrix() {
   std::vector<ParquetOptions> out;
-  for (ParquetCompression c : {ParquetCompression::kNone, ParquetCompression::kSnappy, ParquetCompression::kZstd,
-                               ParquetCompression::kGzip}) {
+  for (ParquetCompression c : {ParquetCompression::kNone, ParquetCompression::kSnappy,
+                               ParquetCompression::kZstd, ParquetCompression::kGzip}) {
     for (int v : {1, 2}) {
       for (bool dict : {true, false}) {
         ParquetOptions o;
@@ -56,11 +58,13 @@ TEST(ParquetCodec, RandomFramesRoundTripBitForBit) {
     FramePtr f = RandomFrame(rng, spec);
     KeyValueMetadata md;
     for (int k = 0; k < static_cast<int>(rng() % 4); ++k) {
-      md.emplace_back("finex.k" + std::to_string(k), std::string(rng() % 300, static_cast<char>(rng())));
+      md.emplace_back("finex.k" + std::to_string(k),
+                      std::string(rng() % 300, static_cast<char>(rng())));
     }
     const ParquetOptions& o = matrix[iter % matrix.size()];
     SCOPED_TRACE("iter " + std::to_string(iter) + " compression " +
-                 std::string(ParquetCompressionName(o.compression)) + " v" + std::to_string(o.data_page_version));
+                 std::string(ParquetCompressionName(o.compression)) + " v" +
+                 std::to_string(o.data_page_version));
     ExpectRoundTrip(*f, md, o);
   }
 }
@@ -109,15 +113,21 @@ TEST(ParquetCodec, OneMillionRows) {
 TEST(ParquetCodec, MetadataRoundTripsInOrderWithDuplicatesAndBinary) {
   std::mt19937_64 rng(::finex::testing::TestSeed());
   FramePtr f = RandomFrame(rng, {});
-  KeyValueMetadata md = {{"b", "2"}, {"a", "1"}, {"a", "again"}, {"", ""}, {"bin", std::string("\0\xff\x01", 3)},
+  KeyValueMetadata md = {{"b", "2"},
+                         {"a", "1"},
+                         {"a", "again"},
+                         {"", ""},
+                         {"bin", std::string("\0\xff\x01", 3)},
                          {"long", std::string(100000, 'z')}};
   ExpectRoundTrip(*f, md, {});
 }
 
 TEST(ParquetCodec, RejectsReservedKeysAndBadOptions) {
   FramePtr f = Frame::Empty();
-  EXPECT_THAT(EncodeParquet(*f, {{std::string(kParquetFieldsKey), "x"}}), StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(EncodeParquet(*f, {{std::string(kParquetChecksumKey), "x"}}), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(EncodeParquet(*f, {{std::string(kParquetFieldsKey), "x"}}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(EncodeParquet(*f, {{std::string(kParquetChecksumKey), "x"}}),
+              StatusIs(StatusCode::kInvalidArgument));
   ParquetOptions o;
   o.zstd_level = 0;
   EXPECT_THAT(EncodeParquet(*f, {}, o), StatusIs(StatusCode::kInvalidArgument, "zstd_level"));
@@ -154,7 +164,8 @@ TEST(ParquetCodec, CodecInterface) {
 TEST(ParquetCodec, ParsesCompressionNames) {
   for (auto c : {ParquetCompression::kNone, ParquetCompression::kSnappy, ParquetCompression::kZstd,
                  ParquetCompression::kGzip}) {
-    ASSERT_OK_AND_ASSIGN(ParquetCompression got, ParseParquetCompression(ParquetCompressionName(c)));
+    ASSERT_OK_AND_ASSIGN(ParquetCompression got,
+                         ParseParquetCompression(ParquetCompressionName(c)));
     EXPECT_EQ(got, c);
   }
   EXPECT_THAT(ParseParquetCompression("lz4"), StatusIs(StatusCode::kInvalidArgument, "lz4"));
@@ -229,11 +240,13 @@ TEST(ParquetCodec, ChecksumsNameWhatFailed) {
   uint32_t footer_len;
   std::memcpy(&footer_len, crc_only.data() + crc_only.size() - 8, 4);
   pq::FileMetaData md;
-  ASSERT_OK(pq::ParseFileMetaData(std::string_view(crc_only).substr(crc_only.size() - 8 - footer_len, footer_len), &md));
+  ASSERT_OK(pq::ParseFileMetaData(
+      std::string_view(crc_only).substr(crc_only.size() - 8 - footer_len, footer_len), &md));
   const auto& m = md.row_groups[0].columns[0].meta;
   ASSERT_TRUE(m.dictionary_page_offset.has_value());
   Bytes bad2 = crc_only;
-  const size_t at = static_cast<size_t>(m.data_page_offset) - 1;  // last byte of the dictionary page body
+  const size_t at =
+      static_cast<size_t>(m.data_page_offset) - 1;  // last byte of the dictionary page body
   bad2[at] ^= 0x20;
   EXPECT_THAT(DecodeParquet(bad2, o), StatusIs(StatusCode::kDataLoss, "page CRC mismatch"));
   // Verification off: the damaged dictionary entry comes back as written.

@@ -21,12 +21,14 @@ struct Counts {
   size_t errors = 0, identical = 0;
 };
 
-void CheckDamaged(const Bytes& damaged, const Frame& want, const KeyValueMetadata& md, const ParquetOptions& o,
-                  bool compare_metadata, const std::string& what, Counts* counts) {
+void CheckDamaged(const Bytes& damaged, const Frame& want, const KeyValueMetadata& md,
+                  const ParquetOptions& o, bool compare_metadata, const std::string& what,
+                  Counts* counts) {
   Result<DecodedFrame> r = DecodeParquet(damaged, o);
   if (!r.ok()) {
     const StatusCode c = r.status().code();
-    EXPECT_TRUE(c == StatusCode::kDataLoss || c == StatusCode::kInvalidArgument || c == StatusCode::kUnimplemented)
+    EXPECT_TRUE(c == StatusCode::kDataLoss || c == StatusCode::kInvalidArgument ||
+                c == StatusCode::kUnimplemented)
         << what << ": " << r.status();
     ++counts->errors;
     return;
@@ -50,10 +52,17 @@ TEST_P(Corruption, FlipEveryByteAndTruncateEveryLength) {
   const KeyValueMetadata md = {{"finex.requested", "1704067200-1706918400"}, {"finex.final", "1"}};
   ParquetOptions o;
   switch (GetParam()) {
-    case 0: break;  // defaults: zstd, v1, dictionary
-    case 1: o.compression = ParquetCompression::kNone; break;
-    case 2: o.compression = ParquetCompression::kSnappy, o.data_page_version = 2; break;
-    case 3: o.compression = ParquetCompression::kGzip, o.dictionary = false; break;
+    case 0:
+      break;  // defaults: zstd, v1, dictionary
+    case 1:
+      o.compression = ParquetCompression::kNone;
+      break;
+    case 2:
+      o.compression = ParquetCompression::kSnappy, o.data_page_version = 2;
+      break;
+    case 3:
+      o.compression = ParquetCompression::kGzip, o.dictionary = false;
+      break;
   }
   ASSERT_OK_AND_ASSIGN(Bytes good, EncodeParquet(*f, md, o));
   Counts counts;
@@ -67,11 +76,12 @@ TEST_P(Corruption, FlipEveryByteAndTruncateEveryLength) {
     }
   }
   for (size_t len = 0; len < good.size(); ++len) {
-    CheckDamaged(good.substr(0, len), *f, md, o, true, "truncate to " + std::to_string(len), &counts);
+    CheckDamaged(good.substr(0, len), *f, md, o, true, "truncate to " + std::to_string(len),
+                 &counts);
     if (HasFatalFailure()) return;
   }
-  std::cout << "file " << good.size() << " bytes: " << counts.errors << " errors, " << counts.identical
-            << " identical\n";
+  std::cout << "file " << good.size() << " bytes: " << counts.errors << " errors, "
+            << counts.identical << " identical\n";
 }
 
 // Without the envelope checksum, page CRCs alone still catch every flip in

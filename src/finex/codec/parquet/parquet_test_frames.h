@@ -3,8 +3,8 @@
 #pragma once
 
 #include <cmath>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -24,11 +24,16 @@ struct RandomFrameSpec {
 inline double RandomDouble(std::mt19937_64& rng, bool odd) {
   if (odd) {
     switch (rng() % 40) {
-      case 0: return std::numeric_limits<double>::quiet_NaN();
-      case 1: return -0.0;
-      case 2: return std::numeric_limits<double>::infinity();
-      case 3: return -std::numeric_limits<double>::infinity();
-      case 4: return std::numeric_limits<double>::denorm_min();
+      case 0:
+        return std::numeric_limits<double>::quiet_NaN();
+      case 1:
+        return -0.0;
+      case 2:
+        return std::numeric_limits<double>::infinity();
+      case 3:
+        return -std::numeric_limits<double>::infinity();
+      case 4:
+        return std::numeric_limits<double>::denorm_min();
       case 5: {
         double d;
         const uint64_t bits = rng();
@@ -50,7 +55,8 @@ inline FramePtr RandomFrame(std::mt19937_64& rng, const RandomFrameSpec& spec) {
   FrameBuilder b(fields);
   b.Reserve(spec.rows);
   std::vector<std::string> syms;
-  for (int s = 0; s < spec.symbols; ++s) syms.push_back(kSyms[(s + rng() % 3) % 7] + std::to_string(s));
+  for (int s = 0; s < spec.symbols; ++s)
+    syms.push_back(kSyms[(s + rng() % 3) % 7] + std::to_string(s));
   const size_t per = spec.symbols ? (spec.rows + spec.symbols - 1) / spec.symbols : 0;
   size_t made = 0;
   for (int s = 0; s < spec.symbols && made < spec.rows; ++s) {
@@ -72,7 +78,8 @@ inline FramePtr RandomFrame(std::mt19937_64& rng, const RandomFrameSpec& spec) {
       bar.adj_close = maybe();
       bar.market_cap = maybe();
       if (std::uniform_real_distribution<double>(0, 1)(rng) >= spec.null_rate) {
-        bar.volume = (rng() % 4 == 0) ? static_cast<int64_t>(rng()) : static_cast<int64_t>(rng() % 1000000);
+        bar.volume =
+            (rng() % 4 == 0) ? static_cast<int64_t>(rng()) : static_cast<int64_t>(rng() % 1000000);
       }
       bar.provider = kProviders[rng() % 4];
       bar.currency = kCurrencies[(rng() % 7) / 5];

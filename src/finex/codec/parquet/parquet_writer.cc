@@ -125,7 +125,9 @@ Encoded EncodeFixed(const WriterCtx& c, Kind kind, std::span<const uint64_t> v) 
     if (s < best_score) best = kByteStreamSplit, best_score = s;
   } else {
     std::string delta;
-    DeltaEncode(std::span<const int64_t>(reinterpret_cast<const int64_t*>(sample.data()), sample.size()), &delta);
+    DeltaEncode(
+        std::span<const int64_t>(reinterpret_cast<const int64_t*>(sample.data()), sample.size()),
+        &delta);
     const size_t s = Score(c, delta);
     if (s < best_score) best = kDeltaBinaryPacked, best_score = s;
   }
@@ -144,7 +146,8 @@ Encoded EncodeFixed(const WriterCtx& c, Kind kind, std::span<const uint64_t> v) 
       return e;
     case kDeltaBinaryPacked:
       e.encoding = kDeltaBinaryPacked;
-      DeltaEncode(std::span<const int64_t>(reinterpret_cast<const int64_t*>(v.data()), v.size()), &e.values);
+      DeltaEncode(std::span<const int64_t>(reinterpret_cast<const int64_t*>(v.data()), v.size()),
+                  &e.values);
       return e;
     case kRleDictionary:
       if (DictFixed(v, &e)) return e;
@@ -208,7 +211,8 @@ WriteStats Int64Stats(std::span<const uint64_t> bits, int64_t nulls) {
 // Writes one column chunk (optional dictionary page + one data page) at the
 // end of c.file and fills *meta.
 Status WriteChunk(const WriterCtx& c, const std::string& name, int32_t type, bool optional,
-                  std::span<const uint8_t> valid, int64_t rows, Encoded enc, WriteColumnChunk* meta) {
+                  std::span<const uint8_t> valid, int64_t rows, Encoded enc,
+                  WriteColumnChunk* meta) {
   int64_t nulls = 0;
   std::string levels;
   if (optional) {
@@ -250,7 +254,7 @@ Status WriteChunk(const WriterCtx& c, const std::string& name, int32_t type, boo
   meta->total_compressed_size = 0;
   if (enc.has_dict) {
     meta->dictionary_page_offset = static_cast<int64_t>(f->size());
-    struct WritePageHeader h{};
+    struct WritePageHeader h {};
     h.type = kDictionaryPage;
     h.uncompressed_size = static_cast<int32_t>(enc.dict.size());
     h.compressed_size = static_cast<int32_t>(dict_z.size());
@@ -266,7 +270,7 @@ Status WriteChunk(const WriterCtx& c, const std::string& name, int32_t type, boo
   }
   meta->data_page_offset = static_cast<int64_t>(f->size());
   {
-    struct WritePageHeader h{};
+    struct WritePageHeader h {};
     h.type = v2 ? kDataPageV2 : kDataPage;
     h.num_values = static_cast<int32_t>(rows);
     h.encoding = enc.encoding;
@@ -301,8 +305,8 @@ Status WriteChunk(const WriterCtx& c, const std::string& name, int32_t type, boo
   return OkStatus();
 }
 
-Status WriteStringChunk(const WriterCtx& c, const std::string& name, const StringColumn& col, size_t b, size_t e,
-                        WriteColumnChunk* meta) {
+Status WriteStringChunk(const WriterCtx& c, const std::string& name, const StringColumn& col,
+                        size_t b, size_t e, WriteColumnChunk* meta) {
   const std::vector<std::string>& dict = col.dictionary();
   Encoded enc;
   std::vector<int32_t> remap(dict.size(), -1);
@@ -349,7 +353,8 @@ Status WriteStringChunk(const WriterCtx& c, const std::string& name, const Strin
     meta->stats.max_value = std::string(mx);
   }
   WriteStats stats = meta->stats;
-  FINEX_RETURN_IF_ERROR(WriteChunk(c, name, kByteArray, false, {}, static_cast<int64_t>(e - b), std::move(enc), meta));
+  FINEX_RETURN_IF_ERROR(WriteChunk(c, name, kByteArray, false, {}, static_cast<int64_t>(e - b),
+                                   std::move(enc), meta));
   meta->stats = std::move(stats);
   return OkStatus();
 }
@@ -357,8 +362,9 @@ Status WriteStringChunk(const WriterCtx& c, const std::string& name, const Strin
 // A nullable 8-byte column: values of valid rows are encoded; nulls become
 // definition level 0. `scale` multiplies int64 values (timestamps: s -> ms).
 template <typename T>
-Status WriteFixedChunk(const WriterCtx& c, const std::string& name, Kind kind, bool optional, const Column<T>& col,
-                       size_t b, size_t e, WriteColumnChunk* meta, int64_t scale = 1) {
+Status WriteFixedChunk(const WriterCtx& c, const std::string& name, Kind kind, bool optional,
+                       const Column<T>& col, size_t b, size_t e, WriteColumnChunk* meta,
+                       int64_t scale = 1) {
   std::vector<uint8_t> valid;
   std::vector<uint64_t> bits;
   bits.reserve(e - b);
@@ -377,18 +383,21 @@ Status WriteFixedChunk(const WriterCtx& c, const std::string& name, Kind kind, b
     bits.push_back(x);
   }
   const int64_t nulls = static_cast<int64_t>((e - b) - bits.size());
-  const WriteStats stats = kind == Kind::kDouble ? DoubleStats(bits, nulls) : Int64Stats(bits, nulls);
+  const WriteStats stats =
+      kind == Kind::kDouble ? DoubleStats(bits, nulls) : Int64Stats(bits, nulls);
   Encoded enc = EncodeFixed(c, kind, bits);
-  FINEX_RETURN_IF_ERROR(WriteChunk(c, name, kind == Kind::kDouble ? kDouble : kInt64, optional, valid,
-                                   static_cast<int64_t>(e - b), std::move(enc), meta));
+  FINEX_RETURN_IF_ERROR(WriteChunk(c, name, kind == Kind::kDouble ? kDouble : kInt64, optional,
+                                   valid, static_cast<int64_t>(e - b), std::move(enc), meta));
   meta->stats = stats;
   meta->stats.present = true;  // null_count is always meaningful
   return OkStatus();
 }
 
 Status ValidateOptions(const ParquetOptions& o) {
-  if (o.zstd_level < 1 || o.zstd_level > 22) return InvalidArgumentError("parquet: zstd_level must be 1..22");
-  if (o.gzip_level < 1 || o.gzip_level > 9) return InvalidArgumentError("parquet: gzip_level must be 1..9");
+  if (o.zstd_level < 1 || o.zstd_level > 22)
+    return InvalidArgumentError("parquet: zstd_level must be 1..22");
+  if (o.gzip_level < 1 || o.gzip_level > 9)
+    return InvalidArgumentError("parquet: gzip_level must be 1..9");
   if (o.row_group_rows < 1) return InvalidArgumentError("parquet: row_group_rows must be >= 1");
   if (o.data_page_version != 1 && o.data_page_version != 2) {
     return InvalidArgumentError("parquet: data_page_version must be 1 or 2");
@@ -398,7 +407,8 @@ Status ValidateOptions(const ParquetOptions& o) {
 
 }  // namespace
 
-Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata, const ParquetOptions& opt) {
+Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata,
+                            const ParquetOptions& opt) {
   FINEX_RETURN_IF_ERROR(ValidateOptions(opt));
   for (const auto& [k, v] : metadata) {
     if (k == kParquetFieldsKey || k == kParquetChecksumKey) {
@@ -409,17 +419,25 @@ Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata
   for (size_t i = 0; i < n; ++i) {
     const int64_t ts = frame.timestamps()[i];
     if (ts > kMaxSecondsForMillis || ts < -kMaxSecondsForMillis) {
-      return InvalidArgumentError("parquet: timestamp " + std::to_string(ts) + " at row " + std::to_string(i) +
-                                  " does not fit TIMESTAMP(MILLIS)");
+      return InvalidArgumentError("parquet: timestamp " + std::to_string(ts) + " at row " +
+                                  std::to_string(i) + " does not fit TIMESTAMP(MILLIS)");
     }
   }
   int32_t codec = kZstd;
   int level = opt.zstd_level;
   switch (opt.compression) {
-    case ParquetCompression::kNone: codec = kUncompressed; break;
-    case ParquetCompression::kSnappy: codec = kSnappy; break;
-    case ParquetCompression::kZstd: codec = kZstd; break;
-    case ParquetCompression::kGzip: codec = kGzip, level = opt.gzip_level; break;
+    case ParquetCompression::kNone:
+      codec = kUncompressed;
+      break;
+    case ParquetCompression::kSnappy:
+      codec = kSnappy;
+      break;
+    case ParquetCompression::kZstd:
+      codec = kZstd;
+      break;
+    case ParquetCompression::kGzip:
+      codec = kGzip, level = opt.gzip_level;
+      break;
   }
 
   Bytes file;
@@ -438,24 +456,40 @@ Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata
       const std::string name(kColNames[k]);
       WriteColumnChunk* m = &g.columns[k];
       switch (static_cast<Col>(k)) {
-        case Col::kSymbol: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.symbol(), b, e, m)); break;
-        case Col::kProvider: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.provider(), b, e, m)); break;
-        case Col::kCurrency: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.currency(), b, e, m)); break;
-        case Col::kTimezone: FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.timezone(), b, e, m)); break;
+        case Col::kSymbol:
+          FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.symbol(), b, e, m));
+          break;
+        case Col::kProvider:
+          FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.provider(), b, e, m));
+          break;
+        case Col::kCurrency:
+          FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.currency(), b, e, m));
+          break;
+        case Col::kTimezone:
+          FINEX_RETURN_IF_ERROR(WriteStringChunk(c, name, frame.timezone(), b, e, m));
+          break;
         case Col::kTimestamp:
-          FINEX_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, false, frame.timestamps(), b, e, m, 1000));
+          FINEX_RETURN_IF_ERROR(
+              WriteFixedChunk(c, name, Kind::kInt64, false, frame.timestamps(), b, e, m, 1000));
           break;
         case Col::kVolume:
-          FINEX_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kInt64, true, frame.volume(), b, e, m));
+          FINEX_RETURN_IF_ERROR(
+              WriteFixedChunk(c, name, Kind::kInt64, true, frame.volume(), b, e, m));
           break;
-        case Col::kOpen: case Col::kHigh: case Col::kLow: case Col::kClose: case Col::kAdjClose:
+        case Col::kOpen:
+        case Col::kHigh:
+        case Col::kLow:
+        case Col::kClose:
+        case Col::kAdjClose:
         case Col::kMarketCap: {
-          static constexpr DoubleField kMap[] = {DoubleField::kOpen, DoubleField::kHigh, DoubleField::kLow,
-                                                 DoubleField::kClose};
-          const DoubleField f = k <= static_cast<int>(Col::kClose) ? kMap[k - static_cast<int>(Col::kOpen)]
+          static constexpr DoubleField kMap[] = {DoubleField::kOpen, DoubleField::kHigh,
+                                                 DoubleField::kLow, DoubleField::kClose};
+          const DoubleField f = k <= static_cast<int>(Col::kClose)
+                                    ? kMap[k - static_cast<int>(Col::kOpen)]
                                 : static_cast<Col>(k) == Col::kAdjClose ? DoubleField::kAdjClose
                                                                         : DoubleField::kMarketCap;
-          FINEX_RETURN_IF_ERROR(WriteFixedChunk(c, name, Kind::kDouble, true, frame.column(f), b, e, m));
+          FINEX_RETURN_IF_ERROR(
+              WriteFixedChunk(c, name, Kind::kDouble, true, frame.column(f), b, e, m));
           break;
         }
       }
@@ -475,11 +509,15 @@ Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata
     WriteSchemaLeaf l;
     l.name = std::string(kColNames[k]);
     switch (static_cast<Col>(k)) {
-      case Col::kSymbol: case Col::kProvider: case Col::kCurrency: case Col::kTimezone:
+      case Col::kSymbol:
+      case Col::kProvider:
+      case Col::kCurrency:
+      case Col::kTimezone:
         l.type = kByteArray, l.repetition = kRequired, l.converted_type = kUtf8, l.logical = 1;
         break;
       case Col::kTimestamp:
-        l.type = kInt64, l.repetition = kRequired, l.converted_type = kTimestampMillis, l.logical = 8;
+        l.type = kInt64, l.repetition = kRequired, l.converted_type = kTimestampMillis,
+        l.logical = 8;
         l.ts_unit = kMillis;
         break;
       case Col::kVolume:
@@ -496,12 +534,14 @@ Result<Bytes> EncodeParquet(const Frame& frame, const KeyValueMetadata& metadata
   kv.reserve(metadata.size() + 2);
   kv.emplace_back(std::string(kParquetFieldsKey), frame.fields().Name());
   for (const auto& p : metadata) kv.push_back(p);
-  if (opt.envelope_checksum) kv.emplace_back(std::string(kParquetChecksumKey), std::string(16, '0'));
+  if (opt.envelope_checksum)
+    kv.emplace_back(std::string(kParquetChecksumKey), std::string(16, '0'));
 
   const size_t footer_start = file.size();
   std::vector<size_t> value_offsets;
   WriteFileMetaData(leaves, static_cast<int64_t>(n), groups, kv,
-                    opt.envelope_checksum ? kCreatedBy : kCreatedByNoEnvelope, &file, &value_offsets);
+                    opt.envelope_checksum ? kCreatedBy : kCreatedByNoEnvelope, &file,
+                    &value_offsets);
   const uint32_t footer_len = static_cast<uint32_t>(file.size() - footer_start);
   PutU32(footer_len, &file);
   file += "PAR1";

@@ -20,10 +20,16 @@ void AppendJsonString(std::string& out, std::string_view s);
 void AppendJsonDouble(std::string& out, double v);
 void AppendJsonInt(std::string& out, int64_t v);
 inline void AppendJsonOptDouble(std::string& out, std::optional<double> v) {
-  if (v) AppendJsonDouble(out, *v); else out += "null";
+  if (v)
+    AppendJsonDouble(out, *v);
+  else
+    out += "null";
 }
 inline void AppendJsonOptInt(std::string& out, std::optional<int64_t> v) {
-  if (v) AppendJsonInt(out, *v); else out += "null";
+  if (v)
+    AppendJsonInt(out, *v);
+  else
+    out += "null";
 }
 // The JSON encoding of s as a standalone value ("\"...\"").
 std::string JsonQuote(std::string_view s);

@@ -93,8 +93,8 @@ Status Compress(int32_t codec, int level, std::string_view in, std::string* out)
     case kZstd: {
       const size_t base = out->size();
       out->resize(base + ZSTD_compressBound(in.size()));
-      const size_t r = ZSTD_compressCCtx(ThreadCCtx(), out->data() + base, out->size() - base, in.data(), in.size(),
-                                         level);
+      const size_t r = ZSTD_compressCCtx(ThreadCCtx(), out->data() + base, out->size() - base,
+                                         in.data(), in.size(), level);
       if (ZSTD_isError(r)) return InternalError(std::string("zstd: ") + ZSTD_getErrorName(r));
       out->resize(base + r);
       return OkStatus();
@@ -102,13 +102,15 @@ Status Compress(int32_t codec, int level, std::string_view in, std::string* out)
     case kGzip:
       return GzipCompress(level, in, out);
   }
-  return UnimplementedError("parquet compression " + CodecName(codec) + " is not supported for writing");
+  return UnimplementedError("parquet compression " + CodecName(codec) +
+                            " is not supported for writing");
 }
 
 Status Decompress(int32_t codec, std::string_view in, char* out, size_t size) {
   switch (codec) {
     case kUncompressed:
-      if (in.size() != size) return DataLossError("uncompressed page size does not match its header");
+      if (in.size() != size)
+        return DataLossError("uncompressed page size does not match its header");
       if (size) std::memcpy(out, in.data(), size);
       return OkStatus();
     case kSnappy: {
@@ -116,26 +118,30 @@ Status Decompress(int32_t codec, std::string_view in, char* out, size_t size) {
       if (!snappy::GetUncompressedLength(in.data(), in.size(), &len) || len != size) {
         return DataLossError("snappy page does not decompress to its declared size");
       }
-      if (!snappy::RawUncompress(in.data(), in.size(), out)) return DataLossError("corrupt snappy page");
+      if (!snappy::RawUncompress(in.data(), in.size(), out))
+        return DataLossError("corrupt snappy page");
       return OkStatus();
     }
     case kZstd: {
       const size_t r = ZSTD_decompressDCtx(ThreadDCtx(), out, size, in.data(), in.size());
-      if (ZSTD_isError(r)) return DataLossError(std::string("corrupt zstd page: ") + ZSTD_getErrorName(r));
+      if (ZSTD_isError(r))
+        return DataLossError(std::string("corrupt zstd page: ") + ZSTD_getErrorName(r));
       if (r != size) return DataLossError("zstd page does not decompress to its declared size");
       return OkStatus();
     }
     case kGzip:
       return GzipDecompress(in, out, size);
   }
-  return UnimplementedError("parquet compression " + CodecName(codec) + " is not supported (finex reads "
+  return UnimplementedError("parquet compression " + CodecName(codec) +
+                            " is not supported (finex reads "
                             "UNCOMPRESSED, SNAPPY, GZIP, ZSTD)");
 }
 
 int32_t PageCrc(std::string_view a, std::string_view b) {
   uLong c = crc32(0L, Z_NULL, 0);
   c = crc32(c, reinterpret_cast<const Bytef*>(a.data()), static_cast<uInt>(a.size()));
-  if (!b.empty()) c = crc32(c, reinterpret_cast<const Bytef*>(b.data()), static_cast<uInt>(b.size()));
+  if (!b.empty())
+    c = crc32(c, reinterpret_cast<const Bytef*>(b.data()), static_cast<uInt>(b.size()));
   return static_cast<int32_t>(static_cast<uint32_t>(c));
 }
 

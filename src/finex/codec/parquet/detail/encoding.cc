@@ -25,7 +25,8 @@ Status GetVarint(std::string_view in, size_t* pos, uint64_t* v) {
   for (int shift = 0; shift < 64; shift += 7) {
     if (*pos >= in.size()) return DataLossError("truncated varint in encoded values");
     const uint8_t b = static_cast<uint8_t>(in[(*pos)++]);
-    if (shift == 63 && (b & 0x7E) != 0) return DataLossError("varint overflows 64 bits in encoded values");
+    if (shift == 63 && (b & 0x7E) != 0)
+      return DataLossError("varint overflows 64 bits in encoded values");
     r |= static_cast<uint64_t>(b & 0x7F) << shift;
     if ((b & 0x80) == 0) {
       *v = r;
@@ -36,7 +37,9 @@ Status GetVarint(std::string_view in, size_t* pos, uint64_t* v) {
 }
 
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 
 // Packs `count` values LSB-first at `bw` bits each.
 void PackBits(const uint64_t* v, size_t count, int bw, std::string* out) {
@@ -44,7 +47,8 @@ void PackBits(const uint64_t* v, size_t count, int bw, std::string* out) {
   unsigned __int128 acc = 0;
   int bits = 0;
   for (size_t i = 0; i < count; ++i) {
-    acc |= static_cast<unsigned __int128>(bw == 64 ? v[i] : (v[i] & ((uint64_t{1} << bw) - 1))) << bits;
+    acc |= static_cast<unsigned __int128>(bw == 64 ? v[i] : (v[i] & ((uint64_t{1} << bw) - 1)))
+           << bits;
     bits += bw;
     while (bits >= 8) {
       out->push_back(static_cast<char>(static_cast<uint8_t>(acc)));
@@ -68,9 +72,11 @@ inline uint64_t ReadBits(const uint8_t* p, size_t nbytes, size_t bit, int bw) {
   }
   unsigned __int128 acc = 0;
   const size_t last = (bit + bw + 7) >> 3;
-  for (size_t b = byte, k = 0; b < last; ++b, ++k) acc |= static_cast<unsigned __int128>(p[b]) << (8 * k);
+  for (size_t b = byte, k = 0; b < last; ++b, ++k)
+    acc |= static_cast<unsigned __int128>(p[b]) << (8 * k);
   acc >>= shift;
-  return bw == 64 ? static_cast<uint64_t>(acc) : static_cast<uint64_t>(acc) & ((uint64_t{1} << bw) - 1);
+  return bw == 64 ? static_cast<uint64_t>(acc)
+                  : static_cast<uint64_t>(acc) & ((uint64_t{1} << bw) - 1);
 }
 
 template <typename T>
@@ -101,7 +107,8 @@ void RleEncodeImpl(std::span<const T> values, int bw, std::string* out) {
       flush_literals();
       PutVarint(static_cast<uint64_t>(run) << 1, out);
       const uint64_t v = values[i];
-      for (size_t b = 0; b < value_bytes; ++b) out->push_back(static_cast<char>((v >> (8 * b)) & 0xFF));
+      for (size_t b = 0; b < value_bytes; ++b)
+        out->push_back(static_cast<char>((v >> (8 * b)) & 0xFF));
     } else {
       for (size_t k = 0; k < run; ++k) lit.push_back(values[i + k]);
     }
@@ -112,7 +119,8 @@ void RleEncodeImpl(std::span<const T> values, int bw, std::string* out) {
 
 template <typename T>
 Status RleDecodeImpl(std::string_view in, int bw, size_t n, T* out) {
-  if (bw < 0 || bw > 32) return DataLossError("RLE bit width " + std::to_string(bw) + " out of range");
+  if (bw < 0 || bw > 32)
+    return DataLossError("RLE bit width " + std::to_string(bw) + " out of range");
   const uint8_t* p = reinterpret_cast<const uint8_t*>(in.data());
   const size_t value_bytes = (bw + 7) / 8;
   const uint64_t max_value = bw == 0 ? 0 : (uint64_t{1} << bw) - 1;
@@ -125,12 +133,15 @@ Status RleDecodeImpl(std::string_view in, int bw, size_t n, T* out) {
       if (groups == 0) return DataLossError("empty bit-packed run in RLE data");
       // Compare before multiplying: a hostile header must not overflow.
       const size_t take = groups >= (n - done + 7) / 8 ? n - done : static_cast<size_t>(groups * 8);
-      const size_t full_bytes = groups > in.size() ? in.size() + 1 : static_cast<size_t>(groups * bw);
+      const size_t full_bytes =
+          groups > in.size() ? in.size() + 1 : static_cast<size_t>(groups * bw);
       const size_t need_bytes = (take * bw + 7) / 8;
-      if (pos + need_bytes > in.size()) return DataLossError("truncated bit-packed run in RLE data");
+      if (pos + need_bytes > in.size())
+        return DataLossError("truncated bit-packed run in RLE data");
       const uint8_t* base = p + pos;
       const size_t avail = in.size() - pos;
-      for (size_t k = 0; k < take; ++k) out[done + k] = static_cast<T>(ReadBits(base, avail, k * bw, bw));
+      for (size_t k = 0; k < take; ++k)
+        out[done + k] = static_cast<T>(ReadBits(base, avail, k * bw, bw));
       done += take;
       pos += std::min(full_bytes, avail);
     } else {
@@ -151,10 +162,16 @@ Status RleDecodeImpl(std::string_view in, int bw, size_t n, T* out) {
 
 }  // namespace
 
-void RleEncode(std::span<const uint32_t> values, int bw, std::string* out) { RleEncodeImpl(values, bw, out); }
-void RleEncode(std::span<const uint8_t> values, int bw, std::string* out) { RleEncodeImpl(values, bw, out); }
+void RleEncode(std::span<const uint32_t> values, int bw, std::string* out) {
+  RleEncodeImpl(values, bw, out);
+}
+void RleEncode(std::span<const uint8_t> values, int bw, std::string* out) {
+  RleEncodeImpl(values, bw, out);
+}
 
-Status RleDecode(std::string_view in, int bw, size_t n, uint32_t* out) { return RleDecodeImpl(in, bw, n, out); }
+Status RleDecode(std::string_view in, int bw, size_t n, uint32_t* out) {
+  return RleDecodeImpl(in, bw, n, out);
+}
 Status RleDecode(std::string_view in, int bw, size_t n, uint8_t* out) {
   if (bw > 8) return DataLossError("level bit width exceeds 8");
   return RleDecodeImpl(in, bw, n, out);
@@ -178,7 +195,8 @@ void DeltaEncode(std::span<const int64_t> v, std::string* out) {
     const size_t cnt = std::min(kBlock, v.size() - start);
     int64_t min_delta = INT64_MAX;
     for (size_t k = 0; k < cnt; ++k) {
-      const int64_t d = static_cast<int64_t>(static_cast<uint64_t>(v[start + k]) - static_cast<uint64_t>(v[start + k - 1]));
+      const int64_t d = static_cast<int64_t>(static_cast<uint64_t>(v[start + k]) -
+                                             static_cast<uint64_t>(v[start + k - 1]));
       buf[k] = static_cast<uint64_t>(d);
       min_delta = std::min(min_delta, d);
     }
@@ -193,7 +211,8 @@ void DeltaEncode(std::span<const int64_t> v, std::string* out) {
       widths[m] = BitWidth(mx);
     }
     for (size_t m = 0; m < kMiniblocks; ++m) out->push_back(static_cast<char>(widths[m]));
-    for (size_t m = 0; m < used; ++m) PackBits(buf + m * kPerMiniblock, kPerMiniblock, widths[m], out);
+    for (size_t m = 0; m < used; ++m)
+      PackBits(buf + m * kPerMiniblock, kPerMiniblock, widths[m], out);
   }
 }
 
@@ -204,13 +223,14 @@ Status DeltaDecode(std::string_view in, size_t n, int64_t* out, size_t* consumed
   FINEX_RETURN_IF_ERROR(GetVarint(in, &pos, &mbs));
   FINEX_RETURN_IF_ERROR(GetVarint(in, &pos, &total));
   FINEX_RETURN_IF_ERROR(GetVarint(in, &pos, &first));
-  if (block == 0 || block % 128 != 0 || block > (1u << 16)) return DataLossError("DELTA_BINARY_PACKED: bad block size");
+  if (block == 0 || block % 128 != 0 || block > (1u << 16))
+    return DataLossError("DELTA_BINARY_PACKED: bad block size");
   if (mbs == 0 || block % mbs != 0 || (block / mbs) % 32 != 0) {
     return DataLossError("DELTA_BINARY_PACKED: bad miniblock count");
   }
   if (total != n) {
-    return DataLossError("DELTA_BINARY_PACKED: header holds " + std::to_string(total) + " values, page expects " +
-                         std::to_string(n));
+    return DataLossError("DELTA_BINARY_PACKED: header holds " + std::to_string(total) +
+                         " values, page expects " + std::to_string(n));
   }
   const uint8_t* p = reinterpret_cast<const uint8_t*>(in.data());
   const size_t per_mb = block / mbs;
@@ -256,8 +276,8 @@ void ByteStreamSplitEncode(const void* values, size_t n, std::string* out) {
 
 Status ByteStreamSplitDecode(std::string_view in, size_t n, void* out) {
   if (in.size() != 8 * n) {
-    return DataLossError("BYTE_STREAM_SPLIT: " + std::to_string(in.size()) + " bytes for " + std::to_string(n) +
-                         " values");
+    return DataLossError("BYTE_STREAM_SPLIT: " + std::to_string(in.size()) + " bytes for " +
+                         std::to_string(n) + " values");
   }
   uint8_t* dst = static_cast<uint8_t*>(out);
   const uint8_t* src = reinterpret_cast<const uint8_t*>(in.data());

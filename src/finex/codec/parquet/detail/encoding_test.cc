@@ -37,7 +37,8 @@ TEST(Rle, RandomRoundTrip) {
     for (size_t i = 0; i < n;) {
       const size_t run = 1 + rng() % 20;
       const uint32_t x = static_cast<uint32_t>(rng() & mask);
-      for (size_t k = 0; k < run && i < n; ++k, ++i) v[i] = (rng() % 3 == 0) ? static_cast<uint32_t>(rng() & mask) : x;
+      for (size_t k = 0; k < run && i < n; ++k, ++i)
+        v[i] = (rng() % 3 == 0) ? static_cast<uint32_t>(rng() & mask) : x;
     }
     std::string enc;
     RleEncode(std::span<const uint32_t>(v), bw, &enc);
@@ -54,7 +55,8 @@ TEST(Rle, TruncatedAndHostile) {
   std::string h = "\x81\x80\x80\x80\x80\x80\x80\x80\x20";
   EXPECT_THAT(RleDecode(h, 8, 100, out.data()), StatusIs(StatusCode::kDataLoss));
   // RLE value above the bit width.
-  EXPECT_THAT(RleDecode(std::string_view("\x08\x05", 2), 2, 4, out.data()), StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(RleDecode(std::string_view("\x08\x05", 2), 2, 4, out.data()),
+              StatusIs(StatusCode::kDataLoss));
 }
 
 TEST(Delta, RandomRoundTripIncludingExtremes) {
@@ -65,8 +67,8 @@ TEST(Delta, RandomRoundTripIncludingExtremes) {
     const int mode = static_cast<int>(rng() % 4);
     int64_t cur = static_cast<int64_t>(rng());
     for (size_t i = 0; i < n; ++i) {
-      if (mode == 0) v[i] = static_cast<int64_t>(rng());                   // full range: 64-bit deltas
-      if (mode == 1) v[i] = cur += 60000;                                  // constant stride
+      if (mode == 0) v[i] = static_cast<int64_t>(rng());  // full range: 64-bit deltas
+      if (mode == 1) v[i] = cur += 60000;                 // constant stride
       if (mode == 2) v[i] = cur += static_cast<int64_t>(rng() % 1000) - 500;
       if (mode == 3) v[i] = (i % 2) ? INT64_MIN : INT64_MAX;
     }

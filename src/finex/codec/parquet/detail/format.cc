@@ -10,29 +10,46 @@ using thrift::CType;
 
 std::string EncodingName(int32_t e) {
   switch (e) {
-    case kPlain: return "PLAIN";
-    case kPlainDictionary: return "PLAIN_DICTIONARY";
-    case kRle: return "RLE";
-    case kBitPacked: return "BIT_PACKED";
-    case kDeltaBinaryPacked: return "DELTA_BINARY_PACKED";
-    case kDeltaLengthByteArray: return "DELTA_LENGTH_BYTE_ARRAY";
-    case kDeltaByteArray: return "DELTA_BYTE_ARRAY";
-    case kRleDictionary: return "RLE_DICTIONARY";
-    case kByteStreamSplit: return "BYTE_STREAM_SPLIT";
+    case kPlain:
+      return "PLAIN";
+    case kPlainDictionary:
+      return "PLAIN_DICTIONARY";
+    case kRle:
+      return "RLE";
+    case kBitPacked:
+      return "BIT_PACKED";
+    case kDeltaBinaryPacked:
+      return "DELTA_BINARY_PACKED";
+    case kDeltaLengthByteArray:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case kDeltaByteArray:
+      return "DELTA_BYTE_ARRAY";
+    case kRleDictionary:
+      return "RLE_DICTIONARY";
+    case kByteStreamSplit:
+      return "BYTE_STREAM_SPLIT";
   }
   return "encoding #" + std::to_string(e);
 }
 
 std::string CodecName(int32_t c) {
   switch (c) {
-    case kUncompressed: return "UNCOMPRESSED";
-    case kSnappy: return "SNAPPY";
-    case kGzip: return "GZIP";
-    case kLzo: return "LZO";
-    case kBrotli: return "BROTLI";
-    case kLz4: return "LZ4";
-    case kZstd: return "ZSTD";
-    case kLz4Raw: return "LZ4_RAW";
+    case kUncompressed:
+      return "UNCOMPRESSED";
+    case kSnappy:
+      return "SNAPPY";
+    case kGzip:
+      return "GZIP";
+    case kLzo:
+      return "LZO";
+    case kBrotli:
+      return "BROTLI";
+    case kLz4:
+      return "LZ4";
+    case kZstd:
+      return "ZSTD";
+    case kLz4Raw:
+      return "LZ4_RAW";
   }
   return "codec #" + std::to_string(c);
 }
@@ -98,13 +115,24 @@ void ParseLogicalType(CompactReader& r, SchemaElement* e) {
 void ParseSchemaElement(CompactReader& r, SchemaElement* e) {
   Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: e->type = I32(r, t, "SchemaElement.type has the wrong wire type"); return true;
-      case 3: e->repetition = I32(r, t, "SchemaElement.repetition_type has the wrong wire type"); return true;
-      case 4: e->name = Bin(r, t, "SchemaElement.name has the wrong wire type"); return true;
-      case 5: e->num_children = I32(r, t, "SchemaElement.num_children has the wrong wire type"); return true;
-      case 6: e->converted_type = I32(r, t, "SchemaElement.converted_type has the wrong wire type"); return true;
+      case 1:
+        e->type = I32(r, t, "SchemaElement.type has the wrong wire type");
+        return true;
+      case 3:
+        e->repetition = I32(r, t, "SchemaElement.repetition_type has the wrong wire type");
+        return true;
+      case 4:
+        e->name = Bin(r, t, "SchemaElement.name has the wrong wire type");
+        return true;
+      case 5:
+        e->num_children = I32(r, t, "SchemaElement.num_children has the wrong wire type");
+        return true;
+      case 6:
+        e->converted_type = I32(r, t, "SchemaElement.converted_type has the wrong wire type");
+        return true;
       case 10:
-        if (r.Expect(t, CType::kStruct, "SchemaElement.logicalType has the wrong wire type")) ParseLogicalType(r, e);
+        if (r.Expect(t, CType::kStruct, "SchemaElement.logicalType has the wrong wire type"))
+          ParseLogicalType(r, e);
         return true;
     }
     return false;
@@ -114,9 +142,15 @@ void ParseSchemaElement(CompactReader& r, SchemaElement* e) {
 void ParseStatistics(CompactReader& r, Statistics* s) {
   Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 3: s->null_count = I64(r, t, "Statistics.null_count has the wrong wire type"); return true;
-      case 5: s->max_value = Bin(r, t, "Statistics.max_value has the wrong wire type"); return true;
-      case 6: s->min_value = Bin(r, t, "Statistics.min_value has the wrong wire type"); return true;
+      case 3:
+        s->null_count = I64(r, t, "Statistics.null_count has the wrong wire type");
+        return true;
+      case 5:
+        s->max_value = Bin(r, t, "Statistics.max_value has the wrong wire type");
+        return true;
+      case 6:
+        s->min_value = Bin(r, t, "Statistics.min_value has the wrong wire type");
+        return true;
     }
     return false;
   });
@@ -126,18 +160,29 @@ void ParseStatistics(CompactReader& r, Statistics* s) {
 void ParseColumnMetaData(CompactReader& r, ColumnMetaData* m, Statistics* stats) {
   Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: m->type = I32(r, t, "ColumnMetaData.type has the wrong wire type"); return true;
-      case 4: m->codec = I32(r, t, "ColumnMetaData.codec has the wrong wire type"); return true;
-      case 5: m->num_values = I64(r, t, "ColumnMetaData.num_values has the wrong wire type"); return true;
+      case 1:
+        m->type = I32(r, t, "ColumnMetaData.type has the wrong wire type");
+        return true;
+      case 4:
+        m->codec = I32(r, t, "ColumnMetaData.codec has the wrong wire type");
+        return true;
+      case 5:
+        m->num_values = I64(r, t, "ColumnMetaData.num_values has the wrong wire type");
+        return true;
       case 6:
-        m->total_uncompressed_size = I64(r, t, "ColumnMetaData.total_uncompressed_size has the wrong wire type");
+        m->total_uncompressed_size =
+            I64(r, t, "ColumnMetaData.total_uncompressed_size has the wrong wire type");
         return true;
       case 7:
-        m->total_compressed_size = I64(r, t, "ColumnMetaData.total_compressed_size has the wrong wire type");
+        m->total_compressed_size =
+            I64(r, t, "ColumnMetaData.total_compressed_size has the wrong wire type");
         return true;
-      case 9: m->data_page_offset = I64(r, t, "ColumnMetaData.data_page_offset has the wrong wire type"); return true;
+      case 9:
+        m->data_page_offset = I64(r, t, "ColumnMetaData.data_page_offset has the wrong wire type");
+        return true;
       case 11:
-        m->dictionary_page_offset = I64(r, t, "ColumnMetaData.dictionary_page_offset has the wrong wire type");
+        m->dictionary_page_offset =
+            I64(r, t, "ColumnMetaData.dictionary_page_offset has the wrong wire type");
         return true;
       case 12:
         if (r.Expect(t, CType::kStruct, "ColumnMetaData.statistics has the wrong wire type")) {
@@ -158,7 +203,8 @@ void ParseColumnChunk(CompactReader& r, ColumnChunk* c, std::vector<Statistics>*
     if (id == 8 || id == 9) c->encrypted = true;
     if (id != 3) return false;
     c->has_meta = true;
-    if (r.Expect(t, CType::kStruct, "ColumnChunk.meta_data has the wrong wire type")) ParseColumnMetaData(r, &c->meta, st);
+    if (r.Expect(t, CType::kStruct, "ColumnChunk.meta_data has the wrong wire type"))
+      ParseColumnMetaData(r, &c->meta, st);
     return true;
   });
 }
@@ -202,7 +248,9 @@ Status ParseFileMetaData(std::string_view in, FileMetaData* out, bool statistics
   CompactReader r(in);
   Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: out->version = I32(r, t, "FileMetaData.version has the wrong wire type"); return true;
+      case 1:
+        out->version = I32(r, t, "FileMetaData.version has the wrong wire type");
+        return true;
       case 2:
         StructList(r, t, "FileMetaData.schema is not a list of structs", [&](uint32_t n) {
           if (out->schema.capacity() == 0) out->schema.reserve(n);
@@ -210,7 +258,9 @@ Status ParseFileMetaData(std::string_view in, FileMetaData* out, bool statistics
           ParseSchemaElement(r, &out->schema.back());
         });
         return true;
-      case 3: out->num_rows = I64(r, t, "FileMetaData.num_rows has the wrong wire type"); return true;
+      case 3:
+        out->num_rows = I64(r, t, "FileMetaData.num_rows has the wrong wire type");
+        return true;
       case 4:
         StructList(r, t, "FileMetaData.row_groups is not a list of structs", [&](uint32_t n) {
           if (out->row_groups.capacity() == 0) out->row_groups.reserve(n);
@@ -219,19 +269,25 @@ Status ParseFileMetaData(std::string_view in, FileMetaData* out, bool statistics
         });
         return true;
       case 5:
-        StructList(r, t, "FileMetaData.key_value_metadata is not a list of structs", [&](uint32_t n) {
-          if (out->kv.capacity() == 0) out->kv.reserve(n);
-          out->kv.emplace_back();
-          ParseKeyValue(r, &out->kv.back());
-        });
+        StructList(r, t, "FileMetaData.key_value_metadata is not a list of structs",
+                   [&](uint32_t n) {
+                     if (out->kv.capacity() == 0) out->kv.reserve(n);
+                     out->kv.emplace_back();
+                     ParseKeyValue(r, &out->kv.back());
+                   });
         return true;
-      case 6: out->created_by = Bin(r, t, "FileMetaData.created_by has the wrong wire type"); return true;
-      case 8: out->encrypted = true; return false;
+      case 6:
+        out->created_by = Bin(r, t, "FileMetaData.created_by has the wrong wire type");
+        return true;
+      case 8:
+        out->encrypted = true;
+        return false;
     }
     return false;
   });
   FINEX_RETURN_IF_ERROR(r.status());
-  if (r.remaining() != 0) return DataLossError("parquet footer has trailing bytes after FileMetaData");
+  if (r.remaining() != 0)
+    return DataLossError("parquet footer has trailing bytes after FileMetaData");
   return OkStatus();
 }
 
@@ -239,19 +295,34 @@ Status ParsePageHeader(std::string_view in, PageHeader* p, size_t* consumed) {
   CompactReader r(in);
   Fields(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: p->type = I32(r, t, "PageHeader.type has the wrong wire type"); return true;
-      case 2: p->uncompressed_size = I32(r, t, "PageHeader.uncompressed_page_size has the wrong wire type"); return true;
-      case 3: p->compressed_size = I32(r, t, "PageHeader.compressed_page_size has the wrong wire type"); return true;
-      case 4: p->crc = I32(r, t, "PageHeader.crc has the wrong wire type"); return true;
+      case 1:
+        p->type = I32(r, t, "PageHeader.type has the wrong wire type");
+        return true;
+      case 2:
+        p->uncompressed_size =
+            I32(r, t, "PageHeader.uncompressed_page_size has the wrong wire type");
+        return true;
+      case 3:
+        p->compressed_size = I32(r, t, "PageHeader.compressed_page_size has the wrong wire type");
+        return true;
+      case 4:
+        p->crc = I32(r, t, "PageHeader.crc has the wrong wire type");
+        return true;
       case 5:  // DataPageHeader
         p->has_body = true;
-        if (!r.Expect(t, CType::kStruct, "PageHeader.data_page_header has the wrong wire type")) return true;
+        if (!r.Expect(t, CType::kStruct, "PageHeader.data_page_header has the wrong wire type"))
+          return true;
         Fields(r, [&](int16_t fid, CType ft) {
           switch (fid) {
-            case 1: p->num_values = I32(r, ft, "DataPageHeader.num_values has the wrong wire type"); return true;
-            case 2: p->encoding = I32(r, ft, "DataPageHeader.encoding has the wrong wire type"); return true;
+            case 1:
+              p->num_values = I32(r, ft, "DataPageHeader.num_values has the wrong wire type");
+              return true;
+            case 2:
+              p->encoding = I32(r, ft, "DataPageHeader.encoding has the wrong wire type");
+              return true;
             case 3:
-              p->def_encoding = I32(r, ft, "DataPageHeader.definition_level_encoding has the wrong wire type");
+              p->def_encoding =
+                  I32(r, ft, "DataPageHeader.definition_level_encoding has the wrong wire type");
               return true;
           }
           return false;
@@ -259,31 +330,50 @@ Status ParsePageHeader(std::string_view in, PageHeader* p, size_t* consumed) {
         return true;
       case 7:  // DictionaryPageHeader
         p->has_body = true;
-        if (!r.Expect(t, CType::kStruct, "PageHeader.dictionary_page_header has the wrong wire type")) return true;
+        if (!r.Expect(t, CType::kStruct,
+                      "PageHeader.dictionary_page_header has the wrong wire type"))
+          return true;
         Fields(r, [&](int16_t fid, CType ft) {
           switch (fid) {
-            case 1: p->num_values = I32(r, ft, "DictionaryPageHeader.num_values has the wrong wire type"); return true;
-            case 2: p->encoding = I32(r, ft, "DictionaryPageHeader.encoding has the wrong wire type"); return true;
+            case 1:
+              p->num_values = I32(r, ft, "DictionaryPageHeader.num_values has the wrong wire type");
+              return true;
+            case 2:
+              p->encoding = I32(r, ft, "DictionaryPageHeader.encoding has the wrong wire type");
+              return true;
           }
           return false;
         });
         return true;
       case 8:  // DataPageHeaderV2
         p->has_body = true;
-        if (!r.Expect(t, CType::kStruct, "PageHeader.data_page_header_v2 has the wrong wire type")) return true;
+        if (!r.Expect(t, CType::kStruct, "PageHeader.data_page_header_v2 has the wrong wire type"))
+          return true;
         Fields(r, [&](int16_t fid, CType ft) {
           switch (fid) {
-            case 1: p->num_values = I32(r, ft, "DataPageHeaderV2.num_values has the wrong wire type"); return true;
-            case 2: p->num_nulls = I32(r, ft, "DataPageHeaderV2.num_nulls has the wrong wire type"); return true;
-            case 3: p->num_rows = I32(r, ft, "DataPageHeaderV2.num_rows has the wrong wire type"); return true;
-            case 4: p->encoding = I32(r, ft, "DataPageHeaderV2.encoding has the wrong wire type"); return true;
+            case 1:
+              p->num_values = I32(r, ft, "DataPageHeaderV2.num_values has the wrong wire type");
+              return true;
+            case 2:
+              p->num_nulls = I32(r, ft, "DataPageHeaderV2.num_nulls has the wrong wire type");
+              return true;
+            case 3:
+              p->num_rows = I32(r, ft, "DataPageHeaderV2.num_rows has the wrong wire type");
+              return true;
+            case 4:
+              p->encoding = I32(r, ft, "DataPageHeaderV2.encoding has the wrong wire type");
+              return true;
             case 5:
-              p->def_levels_len = I32(r, ft, "DataPageHeaderV2.definition_levels_byte_length has the wrong wire type");
+              p->def_levels_len = I32(
+                  r, ft, "DataPageHeaderV2.definition_levels_byte_length has the wrong wire type");
               return true;
             case 6:
-              p->rep_levels_len = I32(r, ft, "DataPageHeaderV2.repetition_levels_byte_length has the wrong wire type");
+              p->rep_levels_len = I32(
+                  r, ft, "DataPageHeaderV2.repetition_levels_byte_length has the wrong wire type");
               return true;
-            case 7: p->is_compressed = r.BoolField(ft); return true;
+            case 7:
+              p->is_compressed = r.BoolField(ft);
+              return true;
           }
           return false;
         });
@@ -314,8 +404,9 @@ void WriteStatistics(CompactWriter& w, const WriteStats& s) {
 
 void WriteFileMetaData(const std::vector<WriteSchemaLeaf>& leaves, int64_t num_rows,
                        const std::vector<WriteRowGroup>& row_groups,
-                       const std::vector<std::pair<std::string, std::string>>& kv, std::string_view created_by,
-                       std::string* out, std::vector<size_t>* value_offsets) {
+                       const std::vector<std::pair<std::string, std::string>>& kv,
+                       std::string_view created_by, std::string* out,
+                       std::vector<size_t>* value_offsets) {
   const size_t base = out->size();
   CompactWriter w(out);
   w.BeginStruct();
@@ -382,7 +473,8 @@ void WriteFileMetaData(const std::vector<WriteSchemaLeaf>& leaves, int64_t num_r
       w.ElemStructBegin();
       w.FieldBinary(1, k);
       w.FieldBinary(2, v);
-      value_offsets->push_back(out->size() - base - v.size());  // the value is the last bytes written
+      value_offsets->push_back(out->size() - base -
+                               v.size());  // the value is the last bytes written
       w.EndStruct();
     }
   }

@@ -21,15 +21,36 @@
 namespace finex::codec::pq {
 
 enum PhysicalType : int32_t {
-  kBoolean = 0, kInt32 = 1, kInt64 = 2, kInt96 = 3, kFloat = 4, kDouble = 5, kByteArray = 6, kFixedLenByteArray = 7,
+  kBoolean = 0,
+  kInt32 = 1,
+  kInt64 = 2,
+  kInt96 = 3,
+  kFloat = 4,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixedLenByteArray = 7,
 };
 enum Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
 enum Encoding : int32_t {
-  kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4, kDeltaBinaryPacked = 5,
-  kDeltaLengthByteArray = 6, kDeltaByteArray = 7, kRleDictionary = 8, kByteStreamSplit = 9,
+  kPlain = 0,
+  kPlainDictionary = 2,
+  kRle = 3,
+  kBitPacked = 4,
+  kDeltaBinaryPacked = 5,
+  kDeltaLengthByteArray = 6,
+  kDeltaByteArray = 7,
+  kRleDictionary = 8,
+  kByteStreamSplit = 9,
 };
 enum CompressionCodec : int32_t {
-  kUncompressed = 0, kSnappy = 1, kGzip = 2, kLzo = 3, kBrotli = 4, kLz4 = 5, kZstd = 6, kLz4Raw = 7,
+  kUncompressed = 0,
+  kSnappy = 1,
+  kGzip = 2,
+  kLzo = 3,
+  kBrotli = 4,
+  kLz4 = 5,
+  kZstd = 6,
+  kLz4Raw = 7,
 };
 enum PageType : int32_t { kDataPage = 0, kIndexPage = 1, kDictionaryPage = 2, kDataPageV2 = 3 };
 enum ConvertedType : int32_t { kUtf8 = 0, kTimestampMillis = 9, kTimestampMicros = 10 };
@@ -165,8 +186,9 @@ struct WriteSchemaLeaf {
 // offset in *out (relative to the start of this footer) of its value bytes.
 void WriteFileMetaData(const std::vector<WriteSchemaLeaf>& leaves, int64_t num_rows,
                        const std::vector<WriteRowGroup>& row_groups,
-                       const std::vector<std::pair<std::string, std::string>>& kv, std::string_view created_by,
-                       std::string* out, std::vector<size_t>* value_offsets);
+                       const std::vector<std::pair<std::string, std::string>>& kv,
+                       std::string_view created_by, std::string* out,
+                       std::vector<size_t>* value_offsets);
 
 struct WritePageHeader {
   int32_t type;

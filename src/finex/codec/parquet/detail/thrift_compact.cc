@@ -39,7 +39,9 @@ void CompactWriter::FieldI64(int16_t id, int64_t v) {
   Varint(ZigZag(v));
 }
 
-void CompactWriter::FieldBool(int16_t id, bool v) { FieldHeader(id, v ? CType::kBoolTrue : CType::kBoolFalse); }
+void CompactWriter::FieldBool(int16_t id, bool v) {
+  FieldHeader(id, v ? CType::kBoolTrue : CType::kBoolFalse);
+}
 
 void CompactWriter::FieldBinary(int16_t id, std::string_view v) {
   FieldHeader(id, CType::kBinary);

@@ -21,8 +21,8 @@
 // borrows its input, which must outlive it and every view it returns.
 #pragma once
 
-#include <cstdint>
 #include <climits>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,7 +77,9 @@ class CompactWriter {
   size_t pos() const { return out_->size(); }
 
   void Varint(uint64_t v);
-  static uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+  static uint64_t ZigZag(int64_t v) {
+    return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  }
 
  private:
   void FieldHeader(int16_t id, CType type);
@@ -184,7 +186,9 @@ class CompactReader {
 
 // --- hot paths, inline (footers and page headers are parsed per decode) ---
 
-inline int64_t UnZigZag64(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+inline int64_t UnZigZag64(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
 
 inline uint64_t CompactReader::Varint() {
   // Most footer and page-header varints (field values, lengths, small ids)

@@ -17,9 +17,9 @@ TEST(ThriftCompact, FieldHeadersUseDeltasAndLongForm) {
   std::string out;
   CompactWriter w(&out);
   w.BeginStruct();
-  w.FieldI32(1, 5);      // delta 1: 0x15, zigzag(5)=10
-  w.FieldI64(20, -1);    // delta 19: long form 0x06, zigzag(20)=40, zigzag(-1)=1
-  w.FieldBool(21, true); // delta 1, type 1
+  w.FieldI32(1, 5);       // delta 1: 0x15, zigzag(5)=10
+  w.FieldI64(20, -1);     // delta 19: long form 0x06, zigzag(20)=40, zigzag(-1)=1
+  w.FieldBool(21, true);  // delta 1, type 1
   w.EndStruct();
   EXPECT_EQ(out, std::string("\x15\x0a\x06\x28\x01\x11\x00", 7));
 
