@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 #include <unordered_map>
 
 #include "finex/sim/detail/catalogue.h"
@@ -159,12 +158,12 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
 
 std::shared_ptr<const Generator::Profile> Generator::GetProfile(std::string_view symbol) const {
   {
-    std::lock_guard lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     auto it = cache_.find(std::string(symbol));
     if (it != cache_.end()) return it->second;
   }
   auto p = std::make_shared<const Profile>(MakeProfile(symbol));
-  std::lock_guard lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   if (cache_.size() >= 4096) cache_.clear();  // bounded: profiles are cheap to rebuild
   cache_.emplace(std::string(symbol), p);
   return p;
@@ -563,7 +562,7 @@ Status Generator::LoadCsvDir(const std::string& dir) {
 Status Generator::LoadCsvFile(const std::string& path, std::string_view symbol_override,
                               std::optional<Interval> iv_override) {
   {
-    std::lock_guard lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     cache_.clear();  // profiles depend on what is loaded
   }
   std::vector<std::shared_ptr<const Series>> series;

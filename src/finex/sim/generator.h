@@ -35,7 +35,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +44,7 @@
 #include "finex/calendar/calendar.h"
 #include "finex/core/frame.h"
 #include "finex/core/interval.h"
+#include "finex/core/mutex.h"
 #include "finex/core/records.h"
 #include "finex/core/status.h"
 #include "finex/core/time_range.h"
@@ -152,9 +152,9 @@ class Generator {
   uint64_t seed_;
   std::map<std::string, std::shared_ptr<const Series>, std::less<>> loaded_;  // key "SYM|iv"
   std::vector<std::string> skipped_;
-  mutable std::mutex cache_mu_;
-  mutable std::unordered_map<std::string, std::shared_ptr<const Profile>>
-      cache_;  // GUARDED_BY(cache_mu_)
+  mutable Mutex cache_mu_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const Profile>> cache_
+      FINEX_GUARDED_BY(cache_mu_);
 };
 
 // The built-in well-known instruments (real names and price levels): US

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "finex/core/mutex.h"
 #include "finex/core/symbol.h"
 #include "finex/provider/detail/common.h"
 #include "finex/provider/detail/http_adapter.h"
@@ -306,7 +306,7 @@ class YahooProvider final : public HttpAdapter {
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::string crumb, cookie;
       {
-        std::lock_guard<std::mutex> l(mu_);
+        MutexLock l(mu_);
         crumb = crumb_;
         cookie = cookie_;
       }
@@ -373,15 +373,15 @@ class YahooProvider final : public HttpAdapter {
         r.body.find('{') != std::string::npos) {
       return HttpError(kId, r, "getcrumb refused", "");
     }
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     crumb_ = r.body;
     cookie_ = std::move(cookie);
     return OkStatus();
   }
 
-  std::mutex mu_;
-  std::string crumb_;   // guarded by mu_
-  std::string cookie_;  // guarded by mu_
+  Mutex mu_;
+  std::string crumb_ FINEX_GUARDED_BY(mu_);
+  std::string cookie_ FINEX_GUARDED_BY(mu_);
 };
 
 }  // namespace
