@@ -4,6 +4,7 @@
 
 #include "finex/backend/memory/memory_backend.h"
 #include "finex/codec/parquet/parquet_codec.h"
+#include "tests/testutil/cache_pieces.h"
 #include "tests/testutil/fake_calendar.h"
 #include "tests/testutil/fake_clock.h"
 #include "tests/testutil/fake_provider.h"
@@ -20,28 +21,13 @@ Timestamp T(int y, int m, int d) { return DaysFromCivil({y, m, d}) * kSecondsPer
 class AssemblerTest : public ::testing::Test {
  protected:
   AssemblerTest() {
-    backend::MemoryBackendOptions mo;
-    mo.clock = &clock;
-    mo.sweep_interval_ms = 0;
-    mem = backend::NewMemoryBackend(mo);
+    mem = finex::testing::NewTestMemoryBackend(clock);
     codec = codec::NewParquetCodec();
     store = std::make_unique<FragmentStore>(*mem, *codec, FragmentStoreOptions{});
   }
   fragment::FragmentPtr Put(TimeRange r, Timestamp fetched) {
-    FramePtr bars = Truth(r);
-    auto key = fragment::MakeFragmentKey("AAPL", Interval::k1d, bars->first_timestamp(),
-                                         bars->last_timestamp(), "yahoo", "usd", bars->fields());
-    auto f = fragment::FragmentFromKey(*key, 0);
-    f->vouched = r;
-    f->fetched_at = fetched;
-    f->expires_at = clock.Now() + kSecondsPerDay;
-    f->final = true;
-    f->rows = bars->rows();
-    f->details_loaded = true;
-    EXPECT_OK(store->Write(*f, bars, kSecondsPerDay));
-    auto fp = std::make_shared<const fragment::Fragment>(*f);
-    store->Publish(std::span<const fragment::FragmentPtr>(&fp, 1), {});
-    return fp;
+    return finex::testing::PutDailyPiece(*store, cal, clock.Now(), "AAPL", r, kSecondsPerDay, true,
+                                         fetched);
   }
   FramePtr Truth(TimeRange r) {
     return finex::testing::FakeTruth(cal, "AAPL", Interval::k1d, r, clock.Now(), "yahoo");

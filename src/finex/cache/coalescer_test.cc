@@ -4,6 +4,7 @@
 
 #include "finex/backend/memory/memory_backend.h"
 #include "finex/codec/parquet/parquet_codec.h"
+#include "tests/testutil/cache_pieces.h"
 #include "tests/testutil/fake_calendar.h"
 #include "tests/testutil/fake_clock.h"
 #include "tests/testutil/fake_provider.h"
@@ -20,30 +21,15 @@ Timestamp T(int y, int m, int d) { return DaysFromCivil({y, m, d}) * kSecondsPer
 class CoalescerTest : public ::testing::Test {
  protected:
   CoalescerTest() {
-    backend::MemoryBackendOptions mo;
-    mo.clock = &clock;
-    mo.sweep_interval_ms = 0;
-    mem = backend::NewMemoryBackend(mo);
+    mem = finex::testing::NewTestMemoryBackend(clock);
     codec = codec::NewParquetCodec();
     store = std::make_unique<FragmentStore>(*mem, *codec, FragmentStoreOptions{});
   }
   // Stores the bars of [a, b) as one piece, fetched at `fetched`.
   fragment::FragmentPtr Put(Timestamp a, Timestamp b, bool final = true, Timestamp fetched = 0) {
-    FramePtr bars =
-        finex::testing::FakeTruth(cal, "AAPL", Interval::k1d, {a, b}, clock.Now(), "yahoo");
-    auto key = fragment::MakeFragmentKey("AAPL", Interval::k1d, bars->first_timestamp(),
-                                         bars->last_timestamp(), "yahoo", "usd", bars->fields());
-    auto f = fragment::FragmentFromKey(*key, 0);
-    f->vouched = {a, b};
-    f->fetched_at = fetched ? fetched : clock.Now();
-    f->expires_at = clock.Now() + 30 * kSecondsPerDay;
-    f->final = final;
-    f->rows = bars->rows();
-    f->details_loaded = true;
-    EXPECT_OK(store->Write(*f, bars, 30 * kSecondsPerDay));
-    auto fp = std::make_shared<const fragment::Fragment>(*f);
-    store->Publish(std::span<const fragment::FragmentPtr>(&fp, 1), {});
-    return fp;
+    return finex::testing::PutDailyPiece(*store, cal, clock.Now(), "AAPL", {a, b},
+                                         30 * kSecondsPerDay, final,
+                                         fetched ? fetched : clock.Now());
   }
   std::vector<fragment::FragmentPtr> Pieces() {
     return *store->Snapshot("AAPL", Interval::k1d).fragments;

@@ -4,6 +4,7 @@
 
 #include "finex/backend/memory/memory_backend.h"
 #include "finex/codec/parquet/parquet_codec.h"
+#include "tests/testutil/cache_pieces.h"
 #include "tests/testutil/fake_calendar.h"
 #include "tests/testutil/fake_clock.h"
 #include "tests/testutil/fake_provider.h"
@@ -45,10 +46,7 @@ class EuroProvider final : public provider::Provider {
 class FetchExecutorTest : public ::testing::Test {
  protected:
   FetchExecutorTest() {
-    backend::MemoryBackendOptions mo;
-    mo.clock = &clock;
-    mo.sweep_interval_ms = 0;
-    mem = backend::NewMemoryBackend(mo);
+    mem = finex::testing::NewTestMemoryBackend(clock);
     codec = codec::NewParquetCodec();
     store = std::make_unique<FragmentStore>(*mem, *codec, FragmentStoreOptions{});
     ingester = std::make_unique<Ingester>(*store, stats, IngestOptions{});

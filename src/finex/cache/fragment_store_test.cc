@@ -9,6 +9,7 @@
 #include "finex/backend/backend_wrapper.h"
 #include "finex/backend/memory/memory_backend.h"
 #include "finex/codec/parquet/parquet_codec.h"
+#include "tests/testutil/cache_pieces.h"
 #include "tests/testutil/fake_calendar.h"
 #include "tests/testutil/fake_clock.h"
 #include "tests/testutil/fake_provider.h"
@@ -37,10 +38,7 @@ class CountingBackend final : public backend::BackendWrapper {
 
 struct StoreRig {
   StoreRig() {
-    backend::MemoryBackendOptions mo;
-    mo.clock = &clock;
-    mo.sweep_interval_ms = 0;
-    mem = backend::NewMemoryBackend(mo);
+    mem = finex::testing::NewTestMemoryBackend(clock);
     counting = std::make_unique<CountingBackend>(*mem);
     codec = codec::NewParquetCodec();
     store = std::make_unique<FragmentStore>(*counting, *codec, FragmentStoreOptions{});
@@ -48,21 +46,8 @@ struct StoreRig {
   // Writes and publishes one month of daily bars of `symbol`.
   fragment::FragmentPtr PutMonth(const std::string& symbol, int y, int m) {
     const TimeRange r{T(y, m, 1), T(y, m + 1, 1)};
-    FramePtr bars = finex::testing::FakeTruth(cal, symbol, Interval::k1d, r, clock.Now(), "yahoo");
-    auto key = fragment::MakeFragmentKey(symbol, Interval::k1d, bars->first_timestamp(),
-                                         bars->last_timestamp(), "yahoo", "usd", bars->fields());
-    EXPECT_OK(key);
-    auto f = fragment::FragmentFromKey(*key, 0);
-    f->vouched = r;
-    f->fetched_at = clock.Now();
-    f->expires_at = clock.Now() + kSecondsPerDay;
-    f->final = true;
-    f->rows = bars->rows();
-    f->details_loaded = true;
-    EXPECT_OK(store->Write(*f, bars, kSecondsPerDay));
-    auto fp = std::make_shared<const fragment::Fragment>(*f);
-    store->Publish(std::span<const fragment::FragmentPtr>(&fp, 1), {});
-    return fp;
+    return finex::testing::PutDailyPiece(*store, cal, clock.Now(), symbol, r, kSecondsPerDay, true,
+                                         clock.Now());
   }
   FakeClock clock{T(2024, 6, 15)};
   FakeCalendar cal;
