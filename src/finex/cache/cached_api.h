@@ -110,6 +110,20 @@ struct ProviderState {
   std::string breaker = "closed";  // circuit breaker: closed | open | half_open
   double score = 1;                // 0..1 health score used for provider choice
 };
+// Fragment utilization and fetch coverage of one provider at one interval
+// (issue 17). Counted over pieces this node stored since it started: a piece
+// counts as served once it (or a piece merged from it) first contributes to
+// an answer. Bonus rows: rows of a piece outside the range the user asked for
+// when it was fetched (what the provider or widening added).
+struct UtilizationStats {
+  std::string provider;
+  Interval interval = Interval::k1d;
+  uint64_t rows_stored = 0, rows_served = 0;  // rows_served: ever served, counted once
+  uint64_t bonus_rows_stored = 0, bonus_rows_reused = 0;
+  uint64_t fetches = 0, rows_asked = 0, rows_received = 0;  // asked: bars the calendar expects
+  double utilization = 0;  // rows_served / rows_stored (0 when nothing stored)
+  double coverage = 0;     // rows_received / rows_asked (0 when nothing asked)
+};
 struct CacheStats {
   uint64_t hits = 0, misses = 0;
   double hit_rate = 0;
@@ -129,6 +143,8 @@ struct CacheStats {
   // Prefetch (prefetch_enabled): provider calls made ahead of users (also
   // counted in api_calls, never as hits/misses) and rows they made ready.
   uint64_t prefetch_calls = 0, prefetched_rows = 0;
+  // By provider, then interval.
+  std::vector<UtilizationStats> utilization;
 };
 
 class CachedApi {

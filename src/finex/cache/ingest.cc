@@ -15,11 +15,38 @@ using fragment::FragmentPtr;
 Ingester::Ingester(FragmentStore& store, StatsRecorder& stats, IngestOptions opts)
     : store_(store), stats_(stats), opts_(opts) {}
 
+namespace {
+
+// Rows of `bars` whose timestamp lies outside `asked` (bonus data).
+uint64_t RowsOutside(const Frame& bars, TimeRange asked) {
+  uint64_t n = 0;
+  for (int64_t ts : bars.timestamps().values()) n += (ts < asked.start || ts >= asked.end) ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+// Coverage of one provider answer: bars received over the bars the calendar
+// expects in the call's range (for a whole-history answer, from its first bar
+// on: the call then asks for "everything").
+void Ingester::RecordCoverage(const Answer& a, size_t received) {
+  if (a.calendar == nullptr) return;
+  TimeRange asked = a.call;
+  const FramePtr& f = a.response->frame;
+  if (a.limits.whole_history && f && f->rows() > 0)
+    asked.start = std::max(asked.start, f->timestamps().values()[0]);
+  if (asked.end <= asked.start) return;
+  const uint64_t expected = a.calendar->BarStarts(asked, a.request->interval).size();
+  stats_.RecordFetchCoverage(std::string(a.provider->name()), a.request->interval, expected,
+                             received);
+}
+
 Status Ingester::Store(const Answer& a, std::vector<FramePtr>* unstored) {
   const fragment::PlanRequest& pr = *a.request;
   const provider::HistoryResponse& resp = *a.response;
   const Interval iv = pr.interval;
   FramePtr frame = resp.frame ? resp.frame : Frame::Empty(pr.fields);
+  RecordCoverage(a, frame->rows());
   if (!frame->empty() && frame->symbol().dictionary().size() > 1)
     frame = frame->SliceSymbol(pr.symbol);
   fragment::TrimmedAnswer trimmed =
@@ -68,6 +95,8 @@ Status Ingester::Store(const Answer& a, std::vector<FramePtr>* unstored) {
       continue;
     }
     stats_.AddRowsStored(p.bars->rows());
+    stats_.RecordPieceStored(p.fragment.key, pr.symbol, std::string(in.provider), iv,
+                             p.fragment.actual, p.bars->rows(), RowsOutside(*p.bars, pr.range));
     added.push_back(std::make_shared<const fragment::Fragment>(std::move(p.fragment)));
   }
   if (!added.empty()) {

@@ -63,6 +63,8 @@ class Ingester {
   uint64_t split_invalidations() const { return split_invalidations_.load(); }
 
  private:
+  // Records the answer's fetch coverage (stats.h RecordFetchCoverage).
+  void RecordCoverage(const Answer& a, size_t received);
   void InvalidateForActions(const std::string& symbol, const provider::Provider& provider,
                             const std::vector<provider::CorporateAction>& actions, Timestamp now);
 

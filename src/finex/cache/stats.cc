@@ -45,6 +45,59 @@ void StatsRecorder::RecordLatency(double ms) {
   latency_pos_ = (latency_pos_ + 1) % kLatencyWindow;
 }
 
+namespace {
+
+std::string SeriesId(const std::string& symbol, Interval iv, const std::string& provider) {
+  std::string id = symbol;
+  id += '|';
+  id += IntervalName(iv);
+  id += '|';
+  id += provider;
+  return id;
+}
+
+}  // namespace
+
+void StatsRecorder::RecordPieceStored(const std::string& key, const std::string& symbol,
+                                      const std::string& provider, Interval iv, TimeRange actual,
+                                      uint64_t rows, uint64_t bonus_rows) {
+  if (rows == 0) return;
+  MutexLock lock(util_mu_);
+  if (tracked_ >= kMaxTrackedPieces) return;  // bounded
+  ++tracked_;
+  pieces_[SeriesId(symbol, iv, provider)].push_back({actual, rows, bonus_rows, false});
+  served_keys_.erase(key);  // stored again (refreshed): its next use counts anew
+  UtilizationStats& u = util_[{provider, iv}];
+  u.rows_stored += rows;
+  u.bonus_rows_stored += bonus_rows;
+}
+
+void StatsRecorder::RecordPieceServed(const std::string& key, const std::string& symbol,
+                                      const std::string& provider, Interval iv, TimeRange actual) {
+  MutexLock lock(util_mu_);
+  if (served_keys_.count(key)) return;
+  if (served_keys_.size() >= kMaxTrackedPieces) served_keys_.clear();  // bounded
+  served_keys_.insert(key);
+  auto it = pieces_.find(SeriesId(symbol, iv, provider));
+  if (it == pieces_.end()) return;  // not stored by this node (another node, or untracked)
+  UtilizationStats& u = util_[{provider, iv}];
+  for (TrackedPiece& p : it->second) {
+    if (p.served || !(actual.start <= p.actual.start && p.actual.end <= actual.end)) continue;
+    p.served = true;
+    u.rows_served += p.rows;
+    u.bonus_rows_reused += p.bonus_rows;
+  }
+}
+
+void StatsRecorder::RecordFetchCoverage(const std::string& provider, Interval iv,
+                                        uint64_t rows_asked, uint64_t rows_received) {
+  MutexLock lock(util_mu_);
+  UtilizationStats& u = util_[{provider, iv}];
+  u.fetches += 1;
+  u.rows_asked += rows_asked;
+  u.rows_received += rows_received;
+}
+
 void StatsRecorder::Fill(CacheStats* s) const {
   s->hits = hits_.load();
   s->misses = misses_.load();
@@ -72,6 +125,21 @@ void StatsRecorder::Fill(CacheStats* s) const {
     std::sort(lat.begin(), lat.end());
     s->p50_ms = lat[lat.size() / 2];
     s->p99_ms = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
+  }
+  {
+    MutexLock lock(util_mu_);
+    for (const auto& [k, v] : util_) {
+      UtilizationStats u = v;
+      u.provider = k.first;
+      u.interval = k.second;
+      u.utilization = u.rows_stored
+                          ? static_cast<double>(u.rows_served) / static_cast<double>(u.rows_stored)
+                          : 0;
+      u.coverage = u.rows_asked
+                       ? static_cast<double>(u.rows_received) / static_cast<double>(u.rows_asked)
+                       : 0;
+      s->utilization.push_back(std::move(u));
+    }
   }
   s->prefetch_calls = prefetch_calls_.load();
   s->prefetched_rows = prefetched_rows_.load();

@@ -12,10 +12,15 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "finex/cache/cached_api.h"
+#include "finex/core/interval.h"
 #include "finex/core/mutex.h"
+#include "finex/core/time_range.h"
 
 namespace finex::cache {
 
@@ -40,10 +45,28 @@ class StatsRecorder {
     prefetched_rows_.fetch_add(rows);
   }
 
+  // Fragment utilization (UtilizationStats): a piece with `rows` bars (of
+  // which `bonus_rows` lie outside the user's request) was stored under
+  // `key`. Tracks at most kMaxTrackedPieces pieces; later ones are not counted.
+  void RecordPieceStored(const std::string& key, const std::string& symbol,
+                         const std::string& provider, Interval iv, TimeRange actual, uint64_t rows,
+                         uint64_t bonus_rows) FINEX_EXCLUDES(util_mu_);
+  // A stored piece contributed to an answer: every tracked piece of the
+  // series whose range lies inside `actual` (itself, or the pieces a
+  // coalesced piece was merged from) counts as served, once.
+  void RecordPieceServed(const std::string& key, const std::string& symbol,
+                         const std::string& provider, Interval iv, TimeRange actual)
+      FINEX_EXCLUDES(util_mu_);
+  // One provider answer: `rows_asked` bars the calendar expects in the call's
+  // range, `rows_received` bars returned.
+  void RecordFetchCoverage(const std::string& provider, Interval iv, uint64_t rows_asked,
+                           uint64_t rows_received) FINEX_EXCLUDES(util_mu_);
+
   // Fills the counter fields of *s (hits, misses, hit_rate, api_calls,
   // api_calls_saved, reduction, by_provider, by_symbol (top 50), rows,
-  // validation_rejects, p50/p99, prefetch); leaves the rest untouched.
-  void Fill(CacheStats* s) const FINEX_EXCLUDES(mu_);
+  // validation_rejects, p50/p99, prefetch, utilization); leaves the rest
+  // untouched.
+  void Fill(CacheStats* s) const FINEX_EXCLUDES(mu_, util_mu_);
 
  private:
   static constexpr size_t kLatencyWindow = 4096;
@@ -57,6 +80,21 @@ class StatsRecorder {
   std::map<std::string, NamedCount> by_symbol_ FINEX_GUARDED_BY(mu_);
   std::vector<double> latency_ FINEX_GUARDED_BY(mu_);  // ring of the last kLatencyWindow
   size_t latency_pos_ FINEX_GUARDED_BY(mu_) = 0;
+
+  // Utilization: pieces by series ("symbol|interval|provider"), served keys
+  // (the hot path's one lookup once a key was counted), sums by (provider,
+  // interval).
+  static constexpr size_t kMaxTrackedPieces = 200000;
+  struct TrackedPiece {
+    TimeRange actual;
+    uint64_t rows = 0, bonus_rows = 0;
+    bool served = false;
+  };
+  mutable Mutex util_mu_;
+  std::unordered_map<std::string, std::vector<TrackedPiece>> pieces_ FINEX_GUARDED_BY(util_mu_);
+  size_t tracked_ FINEX_GUARDED_BY(util_mu_) = 0;
+  std::unordered_set<std::string> served_keys_ FINEX_GUARDED_BY(util_mu_);
+  std::map<std::pair<std::string, Interval>, UtilizationStats> util_ FINEX_GUARDED_BY(util_mu_);
 };
 
 }  // namespace finex::cache

@@ -20,6 +20,7 @@
 #include "finex/core/clock.h"
 #include "finex/core/symbol.h"
 #include "finex/engine/engine.h"
+#include "finex/server/log.h"
 #include "finex/server/serve.h"
 #include "finex/server/service.h"
 #include "finex/sim/simulator.h"
@@ -174,6 +175,15 @@ Result<std::unique_ptr<Stack>> OpenStack(const Config& cfg, const Common& c, boo
     so.answer_cache_bytes = 0;
   }
   st->admin_token = so.admin_token;
+  engine::Engine* eng = st->engine.get();
+  so.backend_health = [eng] {
+    std::vector<server::BackendHealthInfo> out;
+    for (const engine::BackendHealth& h : eng->backend_health()) {
+      out.push_back({h.name, h.degraded, h.last_error, static_cast<double>(h.degraded_for_ms) / 1e3,
+                     h.degradations, h.recoveries, static_cast<double>(h.last_outage_ms) / 1e3});
+    }
+    return out;
+  };
   st->service = std::make_unique<server::Service>(st->engine->api(), st->parquet.get(), so);
   return st;
 }
@@ -433,29 +443,37 @@ int RunCli(int argc, char** argv) {
     Status s = server::ServeUntilSignal(
         *(*st)->service, ToServerOptions(*cfg),
         [&](uint16_t port) {
+          // Structured lines (server/log.h): JSON when stderr is not a
+          // terminal (systemd's journal, a file), key=value text otherwise.
           const std::string host = cfg->listen.substr(0, cfg->listen.rfind(':'));
-          std::fprintf(
-              stderr,
-              "finex serve: listening on http://%s:%u (dashboard at /, profile %s, backend %s, "
-              "providers %s)\n",
-              host.c_str(), port, cfg->profile.c_str(), cfg->backend.c_str(),
-              yahoo.base_url.empty()
-                  ? "real"
-                  : ("at " + yahoo.base_url.substr(0, yahoo.base_url.rfind('/'))).c_str());
+          const std::string url = "http://" + host + ":" + std::to_string(port);
+          const std::string providers =
+              yahoo.base_url.empty() ? "real"
+                                     : "at " + yahoo.base_url.substr(0, yahoo.base_url.rfind('/'));
+          server::Log("info", "listening",
+                      {{"message", "finex serve: listening on " + url +
+                                       " (dashboard at /, profile " + cfg->profile + ", backend " +
+                                       cfg->backend + ", providers " + providers + ")"},
+                       {"url", url},
+                       {"profile", cfg->profile},
+                       {"backend", cfg->backend}});
           if ((*st)->admin_token.empty()) {
-            std::fprintf(stderr, "finex serve: admin routes disabled (set %s to enable)\n",
-                         cfg->admin_token_env.c_str());
+            server::Log("warn", "admin_disabled",
+                        {{"message", "finex serve: admin routes disabled (set " +
+                                         cfg->admin_token_env + " to enable)"}});
           }
           for (const auto& [name, p] : cfg->providers) {
             if (ProviderOffForMissingKey(*cfg, name, ProcessEnv())) {
-              std::fprintf(stderr, "finex serve: provider %s off: it needs an API key (set %s)\n",
-                           name.c_str(), p.api_key_env.c_str());
+              server::Log("warn", "provider_off",
+                          {{"message", "finex serve: provider " + name +
+                                           " off: it needs an API key (set " + p.api_key_env + ")"},
+                           {"provider", name}});
             }
           }
         },
         static_cast<int>(cfg->drain_ms));
     if (!s.ok()) return Fail(s);
-    std::fprintf(stderr, "finex serve: drained, bye\n");
+    server::Log("info", "stopped", {{"message", "finex serve: drained, bye"}});
     return kExitOk;
   }
 

@@ -93,6 +93,21 @@ Status ValidListen(const std::string& v) {
     }                                                                                  \
   }
 
+// A number in [MIN, MAX]. Bounds of 0..1 are checked by hand: CheckAndSet
+// treats min == max == 0 as unbounded, and 0 is a valid "off" value here.
+#define FIELD_DOUBLE(KEY, MEMBER, MIN, MAX)                                                     \
+  Field {                                                                                       \
+    KEY, Kind::kDouble, {}, 0, 0, [](Config& c, const std::string&, const Value& v) {           \
+      if (!(v.d >= (MIN) && v.d <= (MAX))) {                                                    \
+        char buf[96];                                                                           \
+        std::snprintf(buf, sizeof(buf), "%g is outside %g..%g", v.d, double(MIN), double(MAX)); \
+        return InvalidArgumentError(buf);                                                       \
+      }                                                                                         \
+      c.MEMBER = v.d;                                                                           \
+      return OkStatus();                                                                        \
+    }                                                                                           \
+  }
+
 const std::vector<Field>& Schema() {
   static const auto* fields = new std::vector<Field>{
       FIELD_STR("cache.backend", backend, {"memory", "redis", "postgres", "parquet_dir"}),
@@ -223,6 +238,25 @@ const std::vector<Field>& Schema() {
               c.providers[p].breaker_open_ms = static_cast<int>(v.i);
               return OkStatus();
             }},
+      Field{"monitoring.alert_webhook_url",
+            Kind::kString,
+            {},
+            0,
+            0,
+            [](Config& c, const std::string&, const Value& v) {
+              FINEX_RETURN_IF_ERROR(ValidUrl(v.s, {"http://", "https://"}));
+              c.alert_webhook_url = v.s;
+              return OkStatus();
+            }},
+      FIELD_DOUBLE("monitoring.memory_alert_ratio", memory_alert_ratio, 0.01, 1),
+      FIELD_DOUBLE("monitoring.hit_rate_floor", hit_rate_floor, 0, 1),
+      FIELD_DOUBLE("monitoring.call_reduction_floor", call_reduction_floor, 0, 1),
+      FIELD_DOUBLE("monitoring.error_rate_ceiling", error_rate_ceiling, 0, 1),
+      FIELD_INT("monitoring.alert_window_s", alert_window_s, 1, 86400),
+      FIELD_INT("monitoring.alert_min_requests", alert_min_requests, 1, 1000000000),
+      FIELD_INT("monitoring.alert_eval_interval_ms", alert_eval_interval_ms, 10, 3600000),
+      FIELD_INT("monitoring.alert_webhook_attempts", alert_webhook_attempts, 1, 100),
+      FIELD_INT("monitoring.alert_webhook_backoff_ms", alert_webhook_backoff_ms, 1, 600000),
       Field{"server.listen",
             Kind::kString,
             {},
@@ -256,6 +290,7 @@ const std::vector<Field>& Schema() {
       FIELD_INT("server.answer_cache_mb", answer_cache_mb, 0, 1 << 20),
       FIELD_INT("server.answer_cache_ttl_ms", answer_cache_ttl_ms, 0, 3600000),
       FIELD_INT("server.drain_ms", drain_ms, 0, 600000),
+      FIELD_STR("server.access_log", access_log, {"off", "errors", "all"}),
   };
   return *fields;
 }
@@ -307,6 +342,7 @@ Status UnknownKey(std::string_view key) {
   if (known.empty()) {
     known =
         "sections: cache, features, backends.redis, backends.postgres, backends.parquet_dir, "
+        "monitoring, "
         "providers.<name>, server";
   }
   return InvalidArgumentError("unknown key '" + std::string(key) + "' (known " + known + ")");
@@ -388,8 +424,8 @@ Status ApplyToml(Config& cfg, const toml::value& table, const std::string& prefi
     if (v.is_table()) {
       // Sections that hold sub-tables: backends.<name>, providers.<name>.
       if (key != "cache" && key != "features" && key != "server" && key != "backends" &&
-          key != "providers" && key != "backends.redis" && key != "backends.postgres" &&
-          key != "backends.parquet_dir" && !(prefix == "providers")) {
+          key != "monitoring" && key != "providers" && key != "backends.redis" &&
+          key != "backends.postgres" && key != "backends.parquet_dir" && !(prefix == "providers")) {
         return InvalidArgumentError(where + UnknownKey(key).message());
       }
       if (prefix == "providers" && !IsProviderName(k)) {

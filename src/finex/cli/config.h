@@ -84,6 +84,17 @@ struct Config {
   std::map<std::string, ProviderConfig> providers;
   // Default: yahoo, binance, twelve_data, alpha_vantage, coingecko (DefaultProviderOrder()).
   std::vector<std::string> provider_order = DefaultProviderOrder();
+  // [monitoring] (alerts: server/alerts.h)
+  std::string alert_webhook_url;  // "" = no webhook
+  double memory_alert_ratio = 0.9;
+  double hit_rate_floor = 0;        // 0 = off
+  double call_reduction_floor = 0;  // 0 = off
+  double error_rate_ceiling = 0.05;
+  int64_t alert_window_s = 300;
+  int64_t alert_min_requests = 20;
+  int64_t alert_eval_interval_ms = 1000;
+  int64_t alert_webhook_attempts = 5;
+  int64_t alert_webhook_backoff_ms = 500;
   // [server]
   std::string listen = "127.0.0.1:8080";
   std::string admin_token_env = "FINEX_ADMIN_TOKEN";
@@ -100,6 +111,7 @@ struct Config {
   int64_t answer_cache_mb = 64;
   int64_t answer_cache_ttl_ms = 1000;
   int64_t drain_ms = 10000;
+  std::string access_log = "errors";  // off | errors | all
 
   // Keys set explicitly by the file, the environment or a flag.
   std::set<std::string> explicit_keys;

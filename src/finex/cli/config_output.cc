@@ -84,6 +84,17 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
     o += "breaker_failures = " + std::to_string(p.breaker_failures) + "\n";
     o += "breaker_open_ms = " + std::to_string(p.breaker_open_ms) + "\n";
   }
+  o += "\n[monitoring]\n";
+  o += "alert_webhook_url = " + TomlString(RedactUrl(c.alert_webhook_url)) + "\n";
+  o += "memory_alert_ratio = " + Num(c.memory_alert_ratio) + "\n";
+  o += "hit_rate_floor = " + Num(c.hit_rate_floor) + "\n";
+  o += "call_reduction_floor = " + Num(c.call_reduction_floor) + "\n";
+  o += "error_rate_ceiling = " + Num(c.error_rate_ceiling) + "\n";
+  o += "alert_window_s = " + std::to_string(c.alert_window_s) + "\n";
+  o += "alert_min_requests = " + std::to_string(c.alert_min_requests) + "\n";
+  o += "alert_eval_interval_ms = " + std::to_string(c.alert_eval_interval_ms) + "\n";
+  o += "alert_webhook_attempts = " + std::to_string(c.alert_webhook_attempts) + "\n";
+  o += "alert_webhook_backoff_ms = " + std::to_string(c.alert_webhook_backoff_ms) + "\n";
   o += "\n[server]\n";
   o += "listen = " + TomlString(c.listen) + "\n";
   o += "admin_token_env = " + TomlString(c.admin_token_env) +
@@ -106,6 +117,7 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
       {"drain_ms", c.drain_ms},
   };
   for (const auto& [k, v] : ints) o += std::string(k) + " = " + std::to_string(v) + "\n";
+  o += "access_log = " + TomlString(c.access_log) + "\n";
   return o;
 }
 
@@ -172,6 +184,18 @@ server::ServiceOptions ToServiceOptions(const Config& c, const EnvLookup& lookup
   s.admin_token = lookup(c.admin_token_env).value_or("");
   s.answer_cache_bytes = static_cast<size_t>(c.answer_cache_mb) << 20;
   s.answer_cache_ttl_ms = static_cast<int>(c.answer_cache_ttl_ms);
+  s.access_log = c.access_log;
+  s.alerts.enabled = c.monitoring_enabled;
+  s.alerts.webhook_url = c.alert_webhook_url;
+  s.alerts.memory_alert_ratio = c.memory_alert_ratio;
+  s.alerts.hit_rate_floor = c.hit_rate_floor;
+  s.alerts.call_reduction_floor = c.call_reduction_floor;
+  s.alerts.error_rate_ceiling = c.error_rate_ceiling;
+  s.alerts.window_s = static_cast<int>(c.alert_window_s);
+  s.alerts.min_requests = static_cast<int>(c.alert_min_requests);
+  s.alerts.eval_interval_ms = static_cast<int>(c.alert_eval_interval_ms);
+  s.alerts.webhook_attempts = static_cast<int>(c.alert_webhook_attempts);
+  s.alerts.webhook_backoff_ms = static_cast<int>(c.alert_webhook_backoff_ms);
   return s;
 }
 

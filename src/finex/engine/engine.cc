@@ -42,11 +42,25 @@ namespace {
 class EngineImpl final : public Engine {
  public:
   CachedApi& api() override { return *api_; }
+  std::vector<BackendHealth> backend_health() const override {
+    std::vector<BackendHealth> out;
+#if FINEX_ENGINE_WITH_REDIS
+    if (tiered) {
+      const backend::TieredHealth h = tiered->health();
+      out.push_back({"redis", h.degraded, h.last_error, h.degraded_for_ms, h.degradations,
+                     h.recoveries, h.last_outage_ms});
+    }
+#endif
+    return out;
+  }
 
   Clock* clock = nullptr;
   std::shared_ptr<void> shared_tier;   // Redis client + leases behind a shared backend
   Coordinator* coordinator = nullptr;  // owned by shared_tier; nullptr = a lone node
   std::unique_ptr<backend::Backend> backend;
+#if FINEX_ENGINE_WITH_REDIS
+  backend::TieredBackend* tiered = nullptr;  // `backend` when it is the Redis tier
+#endif
   std::unique_ptr<codec::FrameCodec> codec;
   std::unique_ptr<provider::HttpClient> http;
   std::vector<std::unique_ptr<provider::ResilientProvider>> providers;
@@ -67,7 +81,7 @@ uint64_t HalfBudget(const EngineOptions& o) {
 
 Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Clock& clock,
                                                       std::shared_ptr<void>* keep_alive,
-                                                      Coordinator** coordinator) {
+                                                      Coordinator** coordinator, void** tiered) {
   if (o.backend == "memory") {
     backend::MemoryBackendOptions mo;
     mo.clock = &clock;
@@ -89,6 +103,7 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     FINEX_RETURN_IF_ERROR(coord->StartBus());
     *coordinator = coord.get();
     *keep_alive = coord;
+    *tiered = tier->backend.get();
     return std::unique_ptr<backend::Backend>(std::move(tier->backend));
 #else
     return UnimplementedError("backend 'redis' is not built into this finex").WithParam("backend");
@@ -146,8 +161,12 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
     return InvalidArgumentError("max_memory_mb must be >= 0").WithParam("max_memory_mb");
   if (opts.worker_threads < 1 || opts.worker_threads > 256)
     return InvalidArgumentError("worker_threads must be in 1..256").WithParam("worker_threads");
+  void* tiered = nullptr;
   FINEX_ASSIGN_OR_RETURN(e->backend,
-                         OpenBackend(opts, *e->clock, &e->shared_tier, &e->coordinator));
+                         OpenBackend(opts, *e->clock, &e->shared_tier, &e->coordinator, &tiered));
+#if FINEX_ENGINE_WITH_REDIS
+  e->tiered = static_cast<backend::TieredBackend*>(tiered);
+#endif
   e->codec = codec::NewParquetCodec();
   e->http = std::make_unique<provider::CurlHttpClient>();
 

@@ -52,10 +52,23 @@ struct EngineOptions {
   int worker_threads = 4;
 };
 
+// Health of a shared backend tier (Redis behind the in-process L1).
+struct BackendHealth {
+  std::string name;  // "redis"
+  bool degraded = false;
+  std::string last_error;
+  int64_t degraded_for_ms = 0;
+  uint64_t degradations = 0, recoveries = 0;
+  int64_t last_outage_ms = 0;  // the last finished outage: the recovery time
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
   virtual cache::CachedApi& api() = 0;
+  // One entry per shared backend tier (empty for a lone memory, postgres or
+  // parquet_dir backend). Thread-safe.
+  virtual std::vector<BackendHealth> backend_health() const { return {}; }
 };
 
 // Builds the engine; InvalidArgument naming the option at fault, Unavailable

@@ -453,6 +453,25 @@ std::string RenderStatsJson(const cache::CacheStats& s, const ServerFigures& f) 
     Num(out, "score", s.providers[i].score);
     out.push_back('}');
   }
+  out += "],\"utilization\":[";
+  for (size_t i = 0; i < s.utilization.size(); ++i) {
+    const cache::UtilizationStats& u = s.utilization[i];
+    if (i) out.push_back(',');
+    out += "{\"provider\":";
+    AppendJsonString(out, u.provider);
+    out += ",\"interval\":";
+    AppendJsonString(out, IntervalName(u.interval));
+    Int(out, "rows_stored", u.rows_stored);
+    Int(out, "rows_served", u.rows_served);
+    Num(out, "utilization", u.utilization);
+    Int(out, "bonus_rows_stored", u.bonus_rows_stored);
+    Int(out, "bonus_rows_reused", u.bonus_rows_reused);
+    Int(out, "fetches", u.fetches);
+    Int(out, "rows_asked", u.rows_asked);
+    Int(out, "rows_received", u.rows_received);
+    Num(out, "coverage", u.coverage);
+    out.push_back('}');
+  }
   out += "],\"server\":{";
   AppendJsonString(out, "requests");
   out.push_back(':');

@@ -16,6 +16,7 @@ Status ServeUntilSignal(Service& service, const http::ServerOptions& opts,
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   auto server = http::Server::Start(opts, service.AsHandler());
   if (!server.ok()) return server.status();
+  service.alerts().Start();
   if (on_listening) on_listening((*server)->port());
   int sig = 0;
   while (sigwait(&set, &sig) != 0) {
@@ -23,6 +24,7 @@ Status ServeUntilSignal(Service& service, const http::ServerOptions& opts,
   service.SetDraining(true);
   (*server)->Stop(drain_ms);
   (*server)->Wait();
+  service.alerts().Stop();
   return OkStatus();
 }
 

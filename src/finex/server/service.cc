@@ -12,6 +12,7 @@
 #include "finex/server/dashboard.h"
 #include "finex/server/detail/json.h"
 #include "finex/server/http_status.h"
+#include "finex/server/log.h"
 #include "finex/server/render.h"
 
 namespace finex::server {
@@ -148,6 +149,21 @@ Service::Service(cache::CachedApi& api, const codec::FrameCodec* parquet, Servic
       .With({opts_.version, opts_.commit})
       .Set(1);
   AddEngineCollector();
+  AlertInputs inputs;
+  inputs.stats = [this] { return api_.cache_stats(); };
+  inputs.backends = opts_.backend_health;
+  inputs.requests = [this] { return Totals(); };
+  alerts_ = std::make_unique<AlertEvaluator>(opts_.alerts, std::move(inputs));
+  registry_.AddCollector([this](std::string& out) { alerts_->AppendMetrics(out); });
+}
+
+RequestTotals Service::Totals() const {
+  RequestTotals t;
+  requests_->ForEach([&](const std::vector<std::string>& l, const Counter& c) {
+    t.requests += c.value();
+    if (l.size() == 3 && !l[2].empty() && l[2][0] == '5') t.errors += c.value();
+  });
+  return t;
 }
 
 http::Handler Service::AsHandler() {
@@ -197,6 +213,20 @@ http::Response Service::Handle(const http::Request& req) {
   requests_->With({ctx.route, m, code}).Inc();
   latency_->With({ctx.route, m, code}).Observe(secs);
   if (r.body) response_bytes_->With({ctx.route}).Inc(r.body->size());
+  if (opts_.access_log == "all" || (opts_.access_log == "errors" && r.status >= 400)) {
+    Log(r.status >= 500   ? "error"
+        : r.status >= 400 ? "warn"
+                          : "info",
+        "request",
+        {{"request_id", ctx.request_id},
+         {"method", m},
+         {"route", ctx.route},
+         {"target", Printable(req.target, 256)},
+         {"status", r.status},
+         {"ms", secs * 1000},
+         {"bytes", static_cast<int64_t>(r.body ? r.body->size() : 0)},
+         {"remote", req.remote}});
+  }
   return r;
 }
 
@@ -227,6 +257,13 @@ http::Response Service::Dispatch(const http::Request& req, Ctx& ctx) {
     ctx.route = "/v1/cache/stats";
     if (!only("GET", kGetAllow)) return MethodNotAllowed(method, kGetAllow, ctx.request_id);
     return Stats(ctx);
+  }
+  if (path == "/v1/cache/alerts") {
+    ctx.route = "/v1/cache/alerts";
+    if (!only("GET", kGetAllow)) return MethodNotAllowed(method, kGetAllow, ctx.request_id);
+    http::Response r = JsonAnswer(200, alerts_->RenderJson());
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
   }
   if (path == "/v1/cache/warm") {
     ctx.route = "/v1/cache/warm";
@@ -683,6 +720,41 @@ void Service::AddEngineCollector() {
         "Provider health score 0..1 (reliability x completeness) used for provider choice.");
     for (const auto& p : s.providers)
       AppendSample(out, "finex_provider_health_score", {{"provider", p.name}}, p.score);
+    // Fragment utilization and fetch coverage by provider and interval
+    // (bounded: providers x 8 intervals).
+    auto util = [&](std::string_view name, std::string_view type, std::string_view help,
+                    auto value) {
+      AppendMetricHeader(out, name, type, help);
+      for (const cache::UtilizationStats& u : s.utilization)
+        AppendSample(
+            out, name,
+            {{"provider", u.provider}, {"interval", std::string(IntervalName(u.interval))}},
+            static_cast<double>(value(u)));
+    };
+    using U = cache::UtilizationStats;
+    util("finex_fragment_rows_stored_total", "counter",
+         "Bars stored in fragments by this node, by provider and interval.",
+         [](const U& u) { return u.rows_stored; });
+    util("finex_fragment_rows_served_total", "counter",
+         "Stored bars that answered at least one request (each counted once).",
+         [](const U& u) { return u.rows_served; });
+    util("finex_fragment_utilization_ratio", "gauge",
+         "Share of stored bars ever served: rows_served / rows_stored.",
+         [](const U& u) { return u.utilization; });
+    util("finex_fragment_bonus_rows_stored_total", "counter",
+         "Stored bars outside the range the user asked for (provider bonus data, widening).",
+         [](const U& u) { return u.bonus_rows_stored; });
+    util("finex_fragment_bonus_rows_reused_total", "counter",
+         "Bonus bars that later answered a request (each counted once).",
+         [](const U& u) { return u.bonus_rows_reused; });
+    util("finex_fetch_rows_asked_total", "counter",
+         "Bars the exchange calendar expects in the ranges finex asked providers for.",
+         [](const U& u) { return u.rows_asked; });
+    util("finex_fetch_rows_received_total", "counter", "Bars providers returned to finex's calls.",
+         [](const U& u) { return u.rows_received; });
+    util("finex_fetch_coverage_ratio", "gauge",
+         "Coverage of provider calls: rows received / rows asked.",
+         [](const U& u) { return u.coverage; });
     gauge("finex_answer_cache_entries", "Serialized answers held by the server.",
           static_cast<double>(answers_.entries()));
     gauge("finex_answer_cache_bytes", "Bytes of serialized answers held by the server.",

@@ -7,7 +7,7 @@
 // http::Server.
 //
 // Routes: GET / (dashboard), GET /v1/history, /v1/quote, /v1/search,
-// /v1/cache/stats, POST /v1/cache/warm, GET /v1/cache/warm/{id},
+// /v1/cache/stats, /v1/cache/alerts (alerts.h), POST /v1/cache/warm, GET /v1/cache/warm/{id},
 // DELETE /v1/cache?pattern=, GET /metrics, /healthz, /readyz.
 // Admin routes (POST /v1/cache/warm, DELETE /v1/cache) need
 // `Authorization: Bearer <admin_token>`: 401 without it, 403 with a wrong one,
@@ -28,6 +28,7 @@
 #include "finex/codec/frame_codec.h"
 #include "finex/core/clock.h"
 #include "finex/http/server.h"
+#include "finex/server/alerts.h"
 #include "finex/server/answer_cache.h"
 #include "finex/server/metrics.h"
 #include "finex/server/params.h"
@@ -47,6 +48,14 @@ struct ServiceOptions {
   Clock* clock = nullptr;
   std::string version = "0.1.0";   // finex_build_info{version}
   std::string commit = "unknown";  // finex_build_info{commit}
+  // One structured log line (log.h) per answer: "off", "errors" (status >=
+  // 400) or "all"; each carries the request id echoed in X-Request-Id.
+  std::string access_log = "off";
+  // Alert rules ([monitoring]); the evaluator runs once Alerts().Start() is
+  // called (ServeUntilSignal does).
+  AlertOptions alerts;
+  // Health of the shared backend tiers for alerts and metrics; empty = none.
+  std::function<std::vector<BackendHealthInfo>()> backend_health;
 };
 
 class Service {
@@ -65,6 +74,7 @@ class Service {
   void SetDraining(bool draining) { draining_.store(draining); }
 
   Registry& metrics() { return registry_; }
+  AlertEvaluator& alerts() { return *alerts_; }
   const AnswerCache& answer_cache() const { return answers_; }
 
  private:
@@ -79,6 +89,7 @@ class Service {
   http::Response Invalidate(const http::Request& req, Ctx& ctx);
   http::Response Ready(Ctx& ctx);
   http::Response MetricsRoute();
+  RequestTotals Totals() const;
   // OK, or the 401/403 problem for an admin route.
   Status CheckAdmin(const http::Request& req) const;
   // Serves a cached answer (Range-aware for Parquet), or nullptr on miss.
@@ -118,6 +129,7 @@ class Service {
   Family<Counter>* response_bytes_;
   Family<Counter>* answer_lookups_;
   Gauge* inflight_gauge_;
+  std::unique_ptr<AlertEvaluator> alerts_;  // after the families its inputs read
 };
 
 }  // namespace finex::server
