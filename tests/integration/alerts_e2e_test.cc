@@ -226,16 +226,17 @@ TEST_F(AlertsE2E, MemoryBudgetFilledFiresAndClearsAfterInvalidation) {
   StartServe(rx, {"cache.max_memory_mb=1", "monitoring.memory_alert_ratio=0.5"});
   EXPECT_TRUE(ActiveAlert("FinexMemoryHigh").is_null());
   // Fill the 1 MiB budget with daily histories until the alert fires
-  // (20 years of daily bars per symbol; at most 40 symbols).
+  // (2 years of daily bars per symbol, each well under the budget; at most
+  // 100 symbols).
   bool fired = false;
-  for (int i = 0; i < 40 && !fired; ++i) {
+  for (int i = 0; i < 100 && !fired; ++i) {
     const std::string sym = "MEM" + std::string(1, static_cast<char>('A' + i % 26)) +
                             std::string(1, static_cast<char>('A' + i / 26));
     RawAnswer a = Request("GET", "/v1/history?symbols=" + sym +
-                                     "&interval=1d&start=2004-01-01&end=2024-01-01&provider=yahoo");
+                                     "&interval=1d&start=2022-01-01&end=2024-01-01&provider=yahoo");
     ASSERT_EQ(a.status, 200) << a.body;
     fired = WaitFor([&] { return !ActiveAlert("FinexMemoryHigh").is_null(); },
-                    std::chrono::milliseconds(300));
+                    std::chrono::milliseconds(200));
   }
   ASSERT_TRUE(fired) << Request("GET", "/v1/cache/stats").body;
   const Json a = ActiveAlert("FinexMemoryHigh");
