@@ -41,3 +41,48 @@ TEST(StatsRecorder, LatencyPercentilesOverTheWindow) {
 
 }  // namespace
 }  // namespace finex::cache
+
+namespace finex::cache {
+namespace {
+
+TEST(StatsRecorder, UtilizationCountsStoredRowsServedOnceAndCoverage) {
+  StatsRecorder st;
+  // Two January pieces of AAPL 1d from yahoo: 10 rows (2 bonus), 12 rows.
+  st.RecordPieceStored("k1", "AAPL", "yahoo", Interval::k1d, {100, 200}, 10, 2);
+  st.RecordPieceStored("k2", "AAPL", "yahoo", Interval::k1d, {200, 300}, 12, 0);
+  st.RecordPieceStored("k3", "MSFT", "yahoo", Interval::k1h, {100, 200}, 5, 5);
+  st.RecordFetchCoverage("yahoo", Interval::k1d, 20, 22);
+  st.RecordFetchCoverage("yahoo", Interval::k1h, 10, 5);
+  // k1 served twice: counted once.
+  st.RecordPieceServed("k1", "AAPL", "yahoo", Interval::k1d, {100, 200});
+  st.RecordPieceServed("k1", "AAPL", "yahoo", Interval::k1d, {100, 200});
+  CacheStats s;
+  st.Fill(&s);
+  ASSERT_EQ(s.utilization.size(), 2u);
+  // By provider, then interval (1h before 1d).
+  EXPECT_EQ(s.utilization[0].interval, Interval::k1h);
+  const UtilizationStats& d = s.utilization[1];
+  EXPECT_EQ(d.provider, "yahoo");
+  EXPECT_EQ(d.interval, Interval::k1d);
+  EXPECT_EQ(d.rows_stored, 22u);
+  EXPECT_EQ(d.rows_served, 10u);
+  EXPECT_DOUBLE_EQ(d.utilization, 10.0 / 22.0);
+  EXPECT_EQ(d.bonus_rows_stored, 2u);
+  EXPECT_EQ(d.bonus_rows_reused, 2u);
+  EXPECT_EQ(d.fetches, 1u);
+  EXPECT_DOUBLE_EQ(d.coverage, 22.0 / 20.0);
+  EXPECT_DOUBLE_EQ(s.utilization[0].coverage, 0.5);
+  EXPECT_DOUBLE_EQ(s.utilization[0].utilization, 0);
+  // A coalesced piece spanning both serves k2 too (k1 is not counted again).
+  st.RecordPieceServed("merged", "AAPL", "yahoo", Interval::k1d, {100, 300});
+  // Another series, or a piece this node never stored: no change.
+  st.RecordPieceServed("other", "AAPL", "binance", Interval::k1d, {100, 300});
+  CacheStats s2;
+  st.Fill(&s2);
+  EXPECT_EQ(s2.utilization[1].rows_served, 22u);
+  EXPECT_DOUBLE_EQ(s2.utilization[1].utilization, 1.0);
+  EXPECT_EQ(s2.utilization.size(), 2u);
+}
+
+}  // namespace
+}  // namespace finex::cache

@@ -264,3 +264,61 @@ TEST_F(ConfigTest, ProviderDefaultsComeFromTheProviderFacts) {
 
 }  // namespace
 }  // namespace finex::cli
+
+namespace finex::cli {
+namespace {
+
+class MonitoringConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("finex_monitoring_config_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  LoadOptions Opts(const std::string& toml) {
+    LoadOptions o;
+    o.lookup = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+    o.config_path = (dir_ / "m.toml").string();
+    std::ofstream(o.config_path) << toml;
+    return o;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(MonitoringConfigTest, KeysReachTheAlertOptions) {
+  auto cfg = LoadConfig(Opts(
+      "[monitoring]\nalert_webhook_url = \"http://127.0.0.1:9/hook\"\nmemory_alert_ratio = 0.75\n"
+      "hit_rate_floor = 0.8\nerror_rate_ceiling = 0\nalert_window_s = 60\n"
+      "[server]\naccess_log = \"all\"\n"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  const server::ServiceOptions so =
+      ToServiceOptions(*cfg, [](std::string_view) { return std::optional<std::string>(); });
+  EXPECT_EQ(so.alerts.webhook_url, "http://127.0.0.1:9/hook");
+  EXPECT_DOUBLE_EQ(so.alerts.memory_alert_ratio, 0.75);
+  EXPECT_DOUBLE_EQ(so.alerts.hit_rate_floor, 0.8);
+  EXPECT_DOUBLE_EQ(so.alerts.error_rate_ceiling, 0);
+  EXPECT_EQ(so.alerts.window_s, 60);
+  EXPECT_TRUE(so.alerts.enabled);
+  EXPECT_EQ(so.access_log, "all");
+  EXPECT_TRUE(server::AlertEvaluator::Validate(so.alerts).ok());
+  EXPECT_THAT(
+      PrintConfig(*cfg, [](std::string_view) { return std::optional<std::string>(); }),
+      ::testing::HasSubstr("[monitoring]\nalert_webhook_url = \"http://127.0.0.1:9/hook\""));
+}
+
+TEST_F(MonitoringConfigTest, BadValuesNameTheKey) {
+  using testing::StatusIs;
+  EXPECT_THAT(LoadConfig(Opts("[monitoring]\nmemory_alert_ratio = 1.5\n")),
+              StatusIs(StatusCode::kInvalidArgument, "m.toml:2: monitoring.memory_alert_ratio"));
+  EXPECT_THAT(LoadConfig(Opts("[monitoring]\nalert_webhook_url = \"ftp://x\"\n")),
+              StatusIs(StatusCode::kInvalidArgument, "m.toml:2: monitoring.alert_webhook_url"));
+  EXPECT_THAT(LoadConfig(Opts("[monitoring]\nalert_windw_s = 5\n")),
+              StatusIs(StatusCode::kInvalidArgument, "unknown key 'monitoring.alert_windw_s'"));
+  EXPECT_THAT(LoadConfig(Opts("[server]\naccess_log = \"verbose\"\n")),
+              StatusIs(StatusCode::kInvalidArgument, "server.access_log"));
+}
+
+}  // namespace
+}  // namespace finex::cli
