@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -223,7 +224,7 @@ http::Response Service::Handle(const http::Request& req) {
          {"route", ctx.route},
          {"target", Printable(req.target, 256)},
          {"status", r.status},
-         {"ms", secs * 1000},
+         {"ms", static_cast<double>(std::llround(secs * 1e6)) / 1e3},
          {"bytes", static_cast<int64_t>(r.body ? r.body->size() : 0)},
          {"remote", req.remote}});
   }
