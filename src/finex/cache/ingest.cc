@@ -95,8 +95,8 @@ Status Ingester::Store(const Answer& a, std::vector<FramePtr>* unstored) {
       continue;
     }
     stats_.AddRowsStored(p.bars->rows());
-    stats_.RecordPieceStored(p.fragment.key, pr.symbol, std::string(in.provider), iv,
-                             p.fragment.actual, p.bars->rows(), RowsOutside(*p.bars, pr.range));
+    stats_.RecordPieceStored(pr.symbol, std::string(in.provider), iv, p.fragment.actual,
+                             p.bars->rows(), RowsOutside(*p.bars, pr.range));
     added.push_back(std::make_shared<const fragment::Fragment>(std::move(p.fragment)));
   }
   if (!added.empty()) {

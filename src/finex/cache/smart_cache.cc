@@ -299,10 +299,10 @@ SymbolOutcome SmartCache::HistoryOne(const HistoryQuery& q, const std::string& s
     out.frame = std::move(assembled->frame);
     for (const FragmentPtr& f : use) {
       out.keys.push_back(f->key);
-      stats_.RecordPieceServed(f->key, symbol, f->provider(), f->interval(), f->actual);
       out.oldest_fetch = std::min(out.oldest_fetch, f->fetched_at);
       AddUnique(&out.providers, f->provider());
     }
+    stats_.RecordPiecesServed(symbol, use);
     out.hit_rate = miss_ratio < 0 ? 1.0 : 1.0 - miss_ratio;
     return out;
   }

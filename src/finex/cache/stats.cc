@@ -58,34 +58,42 @@ std::string SeriesId(const std::string& symbol, Interval iv, const std::string& 
 
 }  // namespace
 
-void StatsRecorder::RecordPieceStored(const std::string& key, const std::string& symbol,
-                                      const std::string& provider, Interval iv, TimeRange actual,
-                                      uint64_t rows, uint64_t bonus_rows) {
+void StatsRecorder::RecordPieceStored(const std::string& symbol, const std::string& provider,
+                                      Interval iv, TimeRange actual, uint64_t rows,
+                                      uint64_t bonus_rows) {
   if (rows == 0) return;
   MutexLock lock(util_mu_);
   if (tracked_ >= kMaxTrackedPieces) return;  // bounded
   ++tracked_;
   pieces_[SeriesId(symbol, iv, provider)].push_back({actual, rows, bonus_rows, false});
-  served_keys_.erase(key);  // stored again (refreshed): its next use counts anew
   UtilizationStats& u = util_[{provider, iv}];
   u.rows_stored += rows;
   u.bonus_rows_stored += bonus_rows;
 }
 
-void StatsRecorder::RecordPieceServed(const std::string& key, const std::string& symbol,
-                                      const std::string& provider, Interval iv, TimeRange actual) {
+void StatsRecorder::RecordPiecesServed(const std::string& symbol,
+                                       std::span<const fragment::FragmentPtr> pieces) {
   MutexLock lock(util_mu_);
-  if (served_keys_.count(key)) return;
-  if (served_keys_.size() >= kMaxTrackedPieces) served_keys_.clear();  // bounded
-  served_keys_.insert(key);
-  auto it = pieces_.find(SeriesId(symbol, iv, provider));
-  if (it == pieces_.end()) return;  // not stored by this node (another node, or untracked)
-  UtilizationStats& u = util_[{provider, iv}];
-  for (TrackedPiece& p : it->second) {
-    if (p.served || !(actual.start <= p.actual.start && p.actual.end <= actual.end)) continue;
-    p.served = true;
-    u.rows_served += p.rows;
-    u.bonus_rows_reused += p.bonus_rows;
+  for (const fragment::FragmentPtr& f : pieces) {
+    auto [it, added] = served_.try_emplace(f.get(), f);
+    if (!added) {
+      if (!it->second.expired()) continue;  // this very piece was counted
+      it->second = f;                       // a new piece at a reused address
+    }
+    auto series = pieces_.find(SeriesId(symbol, f->interval(), f->provider()));
+    if (series == pieces_.end()) continue;  // not stored by this node (another node, untracked)
+    UtilizationStats& u = util_[{f->provider(), f->interval()}];
+    for (TrackedPiece& p : series->second) {
+      if (p.served || !(f->actual.start <= p.actual.start && p.actual.end <= f->actual.end))
+        continue;
+      p.served = true;
+      u.rows_served += p.rows;
+      u.bonus_rows_reused += p.bonus_rows;
+    }
+  }
+  if (served_.size() > kMaxTrackedPieces) {
+    for (auto it = served_.begin(); it != served_.end();)  // bounded: drop the dead
+      it = it->second.expired() ? served_.erase(it) : std::next(it);
   }
 }
 

@@ -11,9 +11,10 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "finex/core/interval.h"
 #include "finex/core/mutex.h"
 #include "finex/core/time_range.h"
+#include "finex/fragment/fragment.h"
 
 namespace finex::cache {
 
@@ -46,16 +48,17 @@ class StatsRecorder {
   }
 
   // Fragment utilization (UtilizationStats): a piece with `rows` bars (of
-  // which `bonus_rows` lie outside the user's request) was stored under
-  // `key`. Tracks at most kMaxTrackedPieces pieces; later ones are not counted.
-  void RecordPieceStored(const std::string& key, const std::string& symbol,
-                         const std::string& provider, Interval iv, TimeRange actual, uint64_t rows,
-                         uint64_t bonus_rows) FINEX_EXCLUDES(util_mu_);
-  // A stored piece contributed to an answer: every tracked piece of the
-  // series whose range lies inside `actual` (itself, or the pieces a
-  // coalesced piece was merged from) counts as served, once.
-  void RecordPieceServed(const std::string& key, const std::string& symbol,
-                         const std::string& provider, Interval iv, TimeRange actual)
+  // which `bonus_rows` lie outside the user's request) was stored.
+  // Tracks at most kMaxTrackedPieces pieces; later ones are not counted.
+  void RecordPieceStored(const std::string& symbol, const std::string& provider, Interval iv,
+                         TimeRange actual, uint64_t rows, uint64_t bonus_rows)
+      FINEX_EXCLUDES(util_mu_);
+  // Stored pieces of `symbol` contributed to an answer: for each, every
+  // tracked piece of its series whose range lies inside the piece's actual
+  // range (itself, or the pieces a coalesced piece was merged from) counts as
+  // served, once. A piece object already counted costs one pointer lookup
+  // (the hit path).
+  void RecordPiecesServed(const std::string& symbol, std::span<const fragment::FragmentPtr> pieces)
       FINEX_EXCLUDES(util_mu_);
   // One provider answer: `rows_asked` bars the calendar expects in the call's
   // range, `rows_received` bars returned.
@@ -81,9 +84,9 @@ class StatsRecorder {
   std::vector<double> latency_ FINEX_GUARDED_BY(mu_);  // ring of the last kLatencyWindow
   size_t latency_pos_ FINEX_GUARDED_BY(mu_) = 0;
 
-  // Utilization: pieces by series ("symbol|interval|provider"), served keys
-  // (the hot path's one lookup once a key was counted), sums by (provider,
-  // interval).
+  // Utilization: pieces by series ("symbol|interval|provider"), the piece
+  // objects already counted (by address; the weak_ptr tells a live object
+  // from a new one at a reused address), sums by (provider, interval).
   static constexpr size_t kMaxTrackedPieces = 200000;
   struct TrackedPiece {
     TimeRange actual;
@@ -93,7 +96,8 @@ class StatsRecorder {
   mutable Mutex util_mu_;
   std::unordered_map<std::string, std::vector<TrackedPiece>> pieces_ FINEX_GUARDED_BY(util_mu_);
   size_t tracked_ FINEX_GUARDED_BY(util_mu_) = 0;
-  std::unordered_set<std::string> served_keys_ FINEX_GUARDED_BY(util_mu_);
+  std::unordered_map<const void*, std::weak_ptr<const fragment::Fragment>> served_
+      FINEX_GUARDED_BY(util_mu_);
   std::map<std::pair<std::string, Interval>, UtilizationStats> util_ FINEX_GUARDED_BY(util_mu_);
 };
 

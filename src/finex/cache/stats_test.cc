@@ -45,17 +45,30 @@ TEST(StatsRecorder, LatencyPercentilesOverTheWindow) {
 namespace finex::cache {
 namespace {
 
+// A stored piece as SmartCache hands it over: actual [start, end).
+fragment::FragmentPtr Piece(const std::string& symbol, Interval iv, const std::string& provider,
+                            Timestamp start, Timestamp end) {
+  auto f = std::make_shared<fragment::Fragment>();
+  f->parsed.symbol = symbol;
+  f->parsed.interval = iv;
+  f->parsed.provider = provider;
+  f->actual = {start, end};
+  return f;
+}
+
 TEST(StatsRecorder, UtilizationCountsStoredRowsServedOnceAndCoverage) {
   StatsRecorder st;
   // Two January pieces of AAPL 1d from yahoo: 10 rows (2 bonus), 12 rows.
-  st.RecordPieceStored("k1", "AAPL", "yahoo", Interval::k1d, {100, 200}, 10, 2);
-  st.RecordPieceStored("k2", "AAPL", "yahoo", Interval::k1d, {200, 300}, 12, 0);
-  st.RecordPieceStored("k3", "MSFT", "yahoo", Interval::k1h, {100, 200}, 5, 5);
+  st.RecordPieceStored("AAPL", "yahoo", Interval::k1d, {100, 200}, 10, 2);
+  st.RecordPieceStored("AAPL", "yahoo", Interval::k1d, {200, 300}, 12, 0);
+  st.RecordPieceStored("MSFT", "yahoo", Interval::k1h, {100, 200}, 5, 5);
   st.RecordFetchCoverage("yahoo", Interval::k1d, 20, 22);
   st.RecordFetchCoverage("yahoo", Interval::k1h, 10, 5);
-  // k1 served twice: counted once.
-  st.RecordPieceServed("k1", "AAPL", "yahoo", Interval::k1d, {100, 200});
-  st.RecordPieceServed("k1", "AAPL", "yahoo", Interval::k1d, {100, 200});
+  // The first piece served twice: counted once.
+  const std::vector<fragment::FragmentPtr> first = {
+      Piece("AAPL", Interval::k1d, "yahoo", 100, 200)};
+  st.RecordPiecesServed("AAPL", first);
+  st.RecordPiecesServed("AAPL", first);
   CacheStats s;
   st.Fill(&s);
   ASSERT_EQ(s.utilization.size(), 2u);
@@ -74,9 +87,11 @@ TEST(StatsRecorder, UtilizationCountsStoredRowsServedOnceAndCoverage) {
   EXPECT_DOUBLE_EQ(s.utilization[0].coverage, 0.5);
   EXPECT_DOUBLE_EQ(s.utilization[0].utilization, 0);
   // A coalesced piece spanning both serves k2 too (k1 is not counted again).
-  st.RecordPieceServed("merged", "AAPL", "yahoo", Interval::k1d, {100, 300});
-  // Another series, or a piece this node never stored: no change.
-  st.RecordPieceServed("other", "AAPL", "binance", Interval::k1d, {100, 300});
+  const std::vector<fragment::FragmentPtr> merged = {
+      Piece("AAPL", Interval::k1d, "yahoo", 100, 300),
+      // Another series, or a piece this node never stored: no change.
+      Piece("AAPL", Interval::k1d, "binance", 100, 300)};
+  st.RecordPiecesServed("AAPL", merged);
   CacheStats s2;
   st.Fill(&s2);
   EXPECT_EQ(s2.utilization[1].rows_served, 22u);

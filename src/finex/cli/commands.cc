@@ -167,6 +167,7 @@ Result<std::unique_ptr<Stack>> OpenStack(const Config& cfg, const Common& c, boo
   st->engine = std::move(*engine);
   st->parquet = codec::NewParquetCodec();
   server::ServiceOptions so = ToServiceOptions(cfg, env);
+  FINEX_RETURN_IF_ERROR(server::AlertEvaluator::Validate(so.alerts));
   so.clock = st->clock.get();
   so.version = FINEX_VERSION;
   so.commit = FINEX_GIT_COMMIT;
