@@ -266,6 +266,45 @@ TEST_F(AlertsE2E, MemoryBudgetFilledFiresAndClearsAfterInvalidation) {
   ExpectGroupShape();
 }
 
+TEST_F(AlertsE2E, DeadWebhookNeverDelaysRequestsAndIsGivenUpWithALogLine) {
+  // A receiver that is gone before finex starts: every POST is refused.
+  std::string dead_url;
+  {
+    Receiver gone;
+    ASSERT_TRUE(gone.ok());
+    dead_url = gone.url();
+  }
+  Receiver unused;
+  StartServe(unused,
+             {"monitoring.alert_webhook_url=" + dead_url, "monitoring.alert_webhook_attempts=3",
+              "cache.max_memory_mb=1", "monitoring.memory_alert_ratio=0.01"});
+  ASSERT_EQ(Request("GET",
+                    "/v1/history?symbols=AAPL&interval=1d&start=2022-01-03&end=2023-12-29&"
+                    "provider=yahoo")
+                .status,
+            200);
+  ASSERT_TRUE(WaitFor([&] { return !ActiveAlert("FinexMemoryHigh").is_null(); }));
+  // While the sender retries, answers come as fast as ever (a cached answer:
+  // well under the 1 s a blocked request would at least take).
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(Request("GET",
+                      "/v1/history?symbols=AAPL&interval=1d&start=2023-01-03&end="
+                      "2023-06-30&provider=yahoo")
+                  .status,
+              200);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  // Given up after its 3 attempts: counted and logged.
+  ASSERT_TRUE(
+      WaitFor([&] { return Metric("finex_alert_notifications_total{result=\"failed\"}") >= 1; }));
+  EXPECT_EQ(Metric("finex_alert_notifications_total{result=\"delivered\"}"), 0);
+  EXPECT_NE(ReadFileText(serve_.err_path).find("\"event\":\"alert_webhook_failed\",\"attempts\":3"),
+            std::string::npos)
+      << ReadFileText(serve_.err_path);
+  EXPECT_EQ(unused.posts(), 0);
+}
+
 TEST_F(AlertsE2E, ProviderDownOpensBreakerAndRaisesErrorRateThenClears) {
   Receiver rx;
   ASSERT_TRUE(rx.ok());
