@@ -148,6 +148,25 @@ std::string RenderStatsTable(std::string_view body, bool color) {
                          "misses", "api_calls"},
                         {names, hits, misses, calls}, {false, true, true, true}, color);
   }
+  // Fragment utilization and fetch coverage per provider and interval.
+  if (j.contains("utilization") && j["utilization"].is_array() && !j["utilization"].empty()) {
+    std::vector<std::string> series, stored, served, bonus, coverage;
+    for (const Json& u : j["utilization"]) {
+      if (!u.is_object()) continue;
+      series.push_back(u.value("provider", std::string()) + " " +
+                       u.value("interval", std::string()));
+      stored.push_back(std::to_string(u.value("rows_stored", int64_t{0})));
+      std::snprintf(buf, sizeof(buf), "%.1f%%", 100 * u.value("utilization", 0.0));
+      served.push_back(buf);
+      bonus.push_back(std::to_string(u.value("bonus_rows_reused", int64_t{0})) + "/" +
+                      std::to_string(u.value("bonus_rows_stored", int64_t{0})));
+      std::snprintf(buf, sizeof(buf), "%.1f%%", 100 * u.value("coverage", 0.0));
+      coverage.push_back(buf);
+    }
+    out += "\n" + Table({"fragments", "rows_stored", "ever_served", "bonus_reused", "coverage"},
+                        {series, stored, served, bonus, coverage}, {false, true, true, true, true},
+                        color);
+  }
   return out;
 }
 

@@ -32,6 +32,15 @@ TEST(Output, TableFromColumnarJson) {
   EXPECT_EQ(RenderTable("not json", false), "");
 }
 
+TEST(Output, StatsTableListsUtilization) {
+  const std::string body = R"({"hits":3,"misses":1,"hit_rate":0.75,"utilization":[
+      {"provider":"yahoo","interval":"1d","rows_stored":1742,"rows_served":21,"utilization":0.0121,
+       "bonus_rows_stored":1721,"bonus_rows_reused":3,"coverage":1.0006}]})";
+  const std::string t = RenderStatsTable(body, false);
+  EXPECT_THAT(t, HasSubstr("fragments  rows_stored  ever_served  bonus_reused  coverage\n"));
+  EXPECT_THAT(t, HasSubstr("yahoo 1d          1742         1.2%        3/1721    100.1%\n"));
+}
+
 TEST(Output, ProblemLine) {
   EXPECT_EQ(
       ProblemLine(
