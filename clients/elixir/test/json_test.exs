@@ -16,6 +16,11 @@ defmodule Finex.JSONTest do
     assert JSON.decode("{}") == {:ok, %{}}
     assert JSON.decode("12345678901234567890") == {:ok, 12_345_678_901_234_567_890}
     assert JSON.decode(~s("x")) == {:ok, "x"}
+
+    assert JSON.decode("[1E+2,1.5e+3,-0,-0.0,2e-1,0.1]") ==
+             {:ok, [100.0, 1500.0, 0, -0.0, 0.2, 0.1]}
+
+    assert JSON.decode(~s("")) == {:ok, ""}
   end
 
   test "decodes string escapes, surrogate pairs and raw UTF-8" do
@@ -36,7 +41,11 @@ defmodule Finex.JSONTest do
     assert JSON.decode(~s({"a" 1})) == {:error, {:unexpected_byte, 5}}
     assert JSON.decode("[1] x") == {:error, {:trailing_data, 4}}
     assert JSON.decode("01") == {:error, {:trailing_data, 1}}
-    assert JSON.decode("1.") == {:error, {:trailing_data, 1}}
+    assert JSON.decode("1.") == {:error, {:invalid_number, 0}}
+    assert JSON.decode("[1e]") == {:error, {:invalid_number, 1}}
+    assert JSON.decode("[1.e5]") == {:error, {:invalid_number, 1}}
+    assert JSON.decode("-01") == {:error, {:trailing_data, 2}}
+    assert JSON.decode("+1") == {:error, {:unexpected_byte, 0}}
     assert JSON.decode("-") == {:error, {:invalid_number, 0}}
     assert JSON.decode("1e400") == {:error, {:invalid_number, 0}}
     assert JSON.decode("tru") == {:error, {:unexpected_byte, 0}}
@@ -45,6 +54,11 @@ defmodule Finex.JSONTest do
     assert {:error, {:invalid_escape, _}} = JSON.decode(~S("\ud83d"))
     assert {:error, {:invalid_escape, _}} = JSON.decode(~S("\ude00"))
     assert {:error, {:invalid_utf8, _}} = JSON.decode(<<?", 0xFF, ?">>)
+    assert JSON.decode(<<?", ?a, 0xC3, 0x28, ?">>) == {:error, {:invalid_utf8, 2}}
+    # overlong "/" and an encoded surrogate are not UTF-8
+    assert {:error, {:invalid_utf8, _}} = JSON.decode(<<?", 0xC0, 0xAF, ?">>)
+    assert {:error, {:invalid_utf8, _}} = JSON.decode(<<?", 0xED, 0xA0, 0x80, ?">>)
+    assert JSON.decode(<<?", 0x7F, ?">>) == {:ok, <<0x7F>>}
     assert {:error, {:unexpected_end, _}} = JSON.decode(~s("abc))
     assert {:error, {:unexpected_end, _}} = JSON.decode(~s({"a":[1,2))
   end
