@@ -163,6 +163,27 @@ defmodule Finex.CachedAPITest do
     assert {:error, %Problem{status: 400, param: "q"}} = API.search("bad\u0001query")
   end
 
+  test "a provider failure with nothing cached: 502 with the provider and its upstream status" do
+    # CoinGecko is used by no other test through serve, so its breaker opening
+    # here changes nothing else.
+    set_faults = fn json ->
+      {:ok, %{status: 200}} =
+        Finex.HTTP.request(:post, Sim.sim_url() <> "/_sim/faults", body: json)
+    end
+
+    set_faults.(~s({"down":["coingecko"]}))
+    on_exit(fn -> set_faults.("{}") end)
+
+    assert {:error, %Problem{} = p} =
+             API.history("bitcoin", provider: "coingecko", interval: "1h", period: "5d")
+
+    assert p.status == 502
+    assert p.code == "provider_unavailable"
+    assert p.provider == "coingecko"
+    assert p.upstream_status == 503
+    assert p.body["upstream_status"] == 503
+  end
+
   test "calls refused before sending, and an unreachable finex" do
     assert API.history("AAPL", intervall: "1d") == {:error, {:invalid_option, :intervall}}
     assert {:error, {:invalid_argument, _}} = API.history([], [])

@@ -97,6 +97,19 @@ defmodule Finex.RewriteTest do
              )
   end
 
+  test "the functions Quant.Explorer.HttpClientConfig calls on the configured module exist" do
+    # http_client_config.ex: http_client().get(url, params, opts),
+    # http_client().post(url, body, opts), http_client().decode_json(body)
+    Application.put_env(:quant, :http_client, Finex.QuantHttpClient)
+    on_exit(fn -> Application.delete_env(:quant, :http_client) end)
+    mod = Application.get_env(:quant, :http_client)
+    Code.ensure_loaded!(mod)
+
+    for {f, a} <- [get: 1, get: 2, get: 3, post: 2, post: 3, decode_json: 1] do
+      assert function_exported?(mod, f, a), "#{f}/#{a}"
+    end
+  end
+
   test "decode_json/1 has Quant.Explorer's answer shape" do
     assert C.decode_json(~s({"chart":{"result":[{"meta":{"symbol":"AAPL"}}],"error":null}})) ==
              {:ok,
