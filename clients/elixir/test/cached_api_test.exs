@@ -111,6 +111,23 @@ defmodule Finex.CachedAPITest do
     assert cols["close"] == q["close"]
     assert cols["open"] == q["open"]
     assert cols["volume"] == q["volume"]
+
+    # fields as a list: adj_close joins the columns, in the schema's order
+    {:ok, adj} =
+      API.history("AAPL",
+        start: ~D[2024-01-02],
+        end: ~D[2024-01-05],
+        fields: [:ohlcv, :adj_close],
+        return: :answer
+      )
+
+    assert adj.query["fields"] =~ "adj_close"
+
+    assert Enum.take(adj.column_names, 8) ==
+             ~w(symbol timestamp open high low close volume adj_close)
+
+    [adjclose] = res["indicators"]["adjclose"]
+    assert adj.columns["adj_close"] == adjclose["adjclose"]
   end
 
   test "a repeated or narrower history makes zero upstream calls; the first one is counted by the simulator" do
