@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "finex/backend/redis/redis_cluster.h"
 #include "finex/core/clock.h"
 
 namespace finex::backend {
@@ -126,14 +127,18 @@ bool ValidMasterName(std::string_view s) {
 Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
   constexpr std::string_view kScheme = "redis://";
   constexpr std::string_view kSentinel = "redis-sentinel://";
+  constexpr std::string_view kCluster = "redis-cluster://";
   if (url.empty()) return BadUrl(url, "is empty");
   if (url.substr(0, 9) == "rediss://") return BadUrl(url, "TLS (rediss://) is not supported");
   if (url.substr(0, 7) == "unix://" || url.substr(0, 12) == "redis+unix://")
     return BadUrl(url, "unix sockets are not supported; use redis://host:port");
   const bool sentinel = url.substr(0, kSentinel.size()) == kSentinel;
-  if (!sentinel && url.substr(0, kScheme.size()) != kScheme)
-    return BadUrl(url, "must start with redis:// or redis-sentinel://");
-  std::string_view rest = url.substr(sentinel ? kSentinel.size() : kScheme.size());
+  const bool cluster = url.substr(0, kCluster.size()) == kCluster;
+  if (!sentinel && !cluster && url.substr(0, kScheme.size()) != kScheme)
+    return BadUrl(url, "must start with redis://, redis-sentinel:// or redis-cluster://");
+  std::string_view rest = url.substr(sentinel  ? kSentinel.size()
+                                     : cluster ? kCluster.size()
+                                               : kScheme.size());
   RedisEndpoint ep;
   if (sentinel) {
     // redis-sentinel://[userinfo@]host:port,host:port[/db]#master (Lettuce's form).
@@ -172,9 +177,12 @@ Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
       return BadUrl(url, "database '" + std::string(db) + "' is not a number in 0..100000");
   }
   if (hostport.empty()) return BadUrl(url, "has no host");
-  if (!sentinel) {
+  if (cluster && ep.db != 0) return BadUrl(url, "Redis Cluster has only database 0");
+  if (!sentinel && !cluster) {
     if (hostport.find(',') != std::string_view::npos)
-      return BadUrl(url, "lists several hosts; use redis-sentinel://...#master for Sentinel");
+      return BadUrl(url,
+                    "lists several hosts; use redis-sentinel://...#master for Sentinel or "
+                    "redis-cluster:// for Cluster");
     RedisAddress a;
     if (std::string e = ParseHostPort(hostport, 6379, &a); !e.empty()) return BadUrl(url, e);
     ep.host = std::move(a.host);
@@ -187,12 +195,13 @@ Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
     hostport = comma == std::string_view::npos ? std::string_view() : hostport.substr(comma + 1);
     if (comma != std::string_view::npos && hostport.empty()) return BadUrl(url, "ends with ','");
     RedisAddress a;
-    if (std::string e = ParseHostPort(one, 26379, &a); !e.empty())
-      return BadUrl(url, "sentinel '" + std::string(one) + "' " + e);
-    ep.sentinels.push_back(std::move(a));
-    if (ep.sentinels.size() > 64) return BadUrl(url, "lists more than 64 sentinels");
+    if (std::string e = ParseHostPort(one, cluster ? 6379 : 26379, &a); !e.empty())
+      return BadUrl(url, (cluster ? "node '" : "sentinel '") + std::string(one) + "' " + e);
+    (cluster ? ep.seeds : ep.sentinels).push_back(std::move(a));
+    if (ep.sentinels.size() + ep.seeds.size() > 64) return BadUrl(url, "lists more than 64 hosts");
   }
-  // host/port: the master, resolved through the sentinels at connect time.
+  // host/port: the master (Sentinel) or each slot's master (Cluster), found
+  // at connect time.
   ep.host.clear();
   ep.port = 0;
   return ep;
@@ -236,7 +245,9 @@ Result<std::shared_ptr<RedisClient>> RedisClient::Open(const RedisOptions& optio
   if (options.reconnect_backoff_min_ms < 1 ||
       options.reconnect_backoff_max_ms < options.reconnect_backoff_min_ms)
     return bad("redis reconnect backoff must satisfy 1 <= min <= max");
-  std::shared_ptr<RedisClient> c(new RedisClient(options, std::move(ep)));
+  const bool cluster = ep.cluster();
+  std::shared_ptr<RedisClient> c(new RedisClient(options, ep));
+  if (cluster) c->cluster_ = std::make_unique<RedisCluster>(options, std::move(ep));
   if (!options.lazy_connect) {
     auto r = c->Command({"PING"});
     if (!r.ok()) return r.status();
@@ -246,6 +257,7 @@ Result<std::shared_ptr<RedisClient>> RedisClient::Open(const RedisOptions& optio
 }
 
 std::string RedisClient::Describe() const {
+  if (cluster_) return cluster_->Describe();
   const std::string db = "/" + std::to_string(endpoint_.db);
   if (!endpoint_.sentinel()) return endpoint_.host + ":" + std::to_string(endpoint_.port) + db;
   const RedisAddress m = master();
@@ -255,6 +267,7 @@ std::string RedisClient::Describe() const {
 }
 
 bool RedisClient::healthy() const {
+  if (cluster_) return cluster_->healthy();
   MutexLock l(mu_);
   return healthy_;
 }
@@ -334,6 +347,7 @@ Result<RedisAddress> RedisClient::Target() const {
 }
 
 Result<RedisContextPtr> RedisClient::ConnectDedicated(int command_timeout_ms) const {
+  if (cluster_) return cluster_->ConnectAny(command_timeout_ms);
   FINEX_ASSIGN_OR_RETURN(RedisAddress addr, Target());
   RedisContextPtr c(
       redisConnectWithTimeout(addr.host.c_str(), addr.port, Tv(options_.connect_timeout_ms)));
@@ -494,6 +508,7 @@ Result<std::vector<RedisReplyPtr>> RedisClient::RunOn(redisContext* c,
 
 Result<std::vector<RedisReplyPtr>> RedisClient::Pipeline(
     const std::vector<RedisCommand>& commands) {
+  if (cluster_) return cluster_->Pipeline(commands);
   for (int attempt = 0;; ++attempt) {
     bool fresh = false;
     FINEX_ASSIGN_OR_RETURN(redisContext * c, Acquire(&fresh));

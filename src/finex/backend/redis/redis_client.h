@@ -15,6 +15,9 @@
 //   makes the next connect ask the sentinels again; so after a failover the
 //   pool, the pub/sub bus and the leases follow the promoted master within one
 //   reconnect backoff (<= reconnect_backoff_max_ms) of the sentinels switching.
+// - Cluster: redis-cluster://[[user]:password@]host[:port],host[:port]...
+//   (seed nodes, db 0): Pipeline/Command route by key slot, follow MOVED/ASK
+//   and failovers; see redis_cluster.h.
 // - Every connection gets a connect timeout, a command (socket read/write)
 //   timeout, TCP keep-alive, AUTH and SELECT from the URL.
 // - A failed connection is dropped; a command that fails on a pooled (maybe
@@ -81,6 +84,9 @@ struct RedisEndpoint {
   std::vector<RedisAddress> sentinels;
   std::string master_name;
   bool sentinel() const { return !sentinels.empty(); }
+  // redis-cluster:// only: the seed nodes (redis_cluster.h).
+  std::vector<RedisAddress> seeds;
+  bool cluster() const { return !seeds.empty(); }
 };
 
 // InvalidArgument (param "url") naming the problem, e.g. "redis url
@@ -102,6 +108,8 @@ using RedisContextPtr = std::unique_ptr<redisContext, RedisContextDeleter>;
 // One command: its argument strings (binary safe). Views must stay valid for
 // the duration of the call.
 using RedisCommand = std::vector<std::string_view>;
+
+class RedisCluster;
 
 class RedisClient {
  public:
@@ -130,12 +138,16 @@ class RedisClient {
 
   // True after the last connect/command succeeded.
   bool healthy() const;
+  // Whether this is a redis-cluster:// client (multi-key commands must then
+  // stay within one slot).
+  bool cluster() const { return cluster_ != nullptr; }
   const RedisEndpoint& endpoint() const { return endpoint_; }
   const RedisOptions& options() const { return options_; }
   // "host:port/db" for messages.
   std::string Describe() const;
 
  private:
+  friend class RedisCluster;  // builds one (plain) client per node
   RedisClient(RedisOptions options, RedisEndpoint endpoint);
   // A pooled connection (fresh=true when just created), or kUnavailable.
   Result<redisContext*> Acquire(bool* fresh);
@@ -148,6 +160,8 @@ class RedisClient {
 
   const RedisOptions options_;
   const RedisEndpoint endpoint_;
+  // Set for redis-cluster:// (then the pool below is unused).
+  std::unique_ptr<RedisCluster> cluster_;
 
   mutable Mutex addr_mu_;  // never held together with mu_
   mutable RedisAddress master_ FINEX_GUARDED_BY(addr_mu_);

@@ -158,6 +158,16 @@ TEST(RedisSentinelFailoverTest, MasterKilledUnderLoadNodesFollowThePromotedMaste
         if (!s.ok()) failed.fetch_add(1);
       }
     });
+  // A failed ASSERT below must not leave the load threads running.
+  struct StopAndJoin {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& threads;
+    ~StopAndJoin() {
+      stop = true;
+      for (auto& t : threads)
+        if (t.joinable()) t.join();
+    }
+  } guard{stop, load};
   ASSERT_TRUE(WaitFor([&] { return calls.load() >= 500; }));
 
   const int old_port = g->master->port(), new_port = g->replica->port();
@@ -185,7 +195,7 @@ TEST(RedisSentinelFailoverTest, MasterKilledUnderLoadNodesFollowThePromotedMaste
     }
   }
   stop = true;
-  for (auto& t : load) t.join();
+  for (auto& t : load) t.join();  // (the guard finds them joined)
 
   // Pub/sub and leases on the new master.
   ASSERT_TRUE(WaitFor([&] { return nodes[0].bus->subscribed() && nodes[1].bus->subscribed(); }));

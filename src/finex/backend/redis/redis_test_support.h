@@ -104,6 +104,85 @@ struct SentinelGroup {
   }
 };
 
+// A Redis Cluster on loopback, started by the test: 3 masters + 3 replicas
+// (redis-server --cluster-enabled yes, joined by redis-cli --cluster create
+// --cluster-replicas 1), node timeout `node_timeout_ms`. Start() returns once
+// every node reports cluster_state:ok.
+struct ClusterGroup {
+  std::vector<std::unique_ptr<::finex::testing::RedisServer>> nodes;
+
+  // "redis-cluster://127.0.0.1:a,127.0.0.1:b,127.0.0.1:c".
+  std::string url() const {
+    std::string u = "redis-cluster://";
+    for (size_t i = 0; i < 3; ++i)
+      u += (i ? ",127.0.0.1:" : "127.0.0.1:") + std::to_string(nodes[i]->port());
+    return u;
+  }
+  ::finex::testing::RedisServer* ByPort(int port) {
+    for (auto& n : nodes)
+      if (n->port() == port) return n.get();
+    return nullptr;
+  }
+  // The master and first replica ports serving `slot`, as a live node sees it
+  // (0, 0 if unknown).
+  std::pair<int, int> SlotOwners(int slot) const {
+    for (const auto& n : nodes) {
+      if (!n->running()) continue;
+      auto c = RedisClient::Open(TestRedisOptions(n->url()));
+      if (!c.ok()) continue;
+      auto r = (*c)->Command({"CLUSTER", "SLOTS"});
+      if (!r.ok() || (*r)->type != REDIS_REPLY_ARRAY) continue;
+      for (size_t i = 0; i < (*r)->elements; ++i) {
+        const redisReply* e = (*r)->element[i];
+        if (e->element[0]->integer <= slot && slot <= e->element[1]->integer)
+          return {static_cast<int>(e->element[2]->element[1]->integer),
+                  e->elements > 3 ? static_cast<int>(e->element[3]->element[1]->integer) : 0};
+      }
+    }
+    return {0, 0};
+  }
+
+  static Result<std::unique_ptr<ClusterGroup>> Start(int node_timeout_ms) {
+    auto g = std::make_unique<ClusterGroup>();
+    for (int i = 0; i < 6; ++i) {
+      FINEX_ASSIGN_OR_RETURN(auto s,
+                             ::finex::testing::RedisServer::Start(
+                                 {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                                  "--cluster-node-timeout", std::to_string(node_timeout_ms)}));
+      g->nodes.push_back(std::move(s));
+    }
+    std::string cmd = "redis-cli --cluster create";
+    for (const auto& n : g->nodes) cmd += " 127.0.0.1:" + std::to_string(n->port());
+    cmd += " --cluster-replicas 1 --cluster-yes >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0)
+      return UnavailableError("redis-cli --cluster create failed: " + cmd);
+    const bool ok = ::finex::testing::WaitFor(
+        [&] {
+          for (const auto& n : g->nodes) {
+            auto c = RedisClient::Open(TestRedisOptions(n->url()));
+            if (!c.ok()) return false;
+            auto r = (*c)->Command({"CLUSTER", "INFO"});
+            if (!r.ok() || (*r)->type != REDIS_REPLY_STRING ||
+                std::string_view((*r)->str, (*r)->len).find("cluster_state:ok") ==
+                    std::string_view::npos)
+              return false;
+            // ... and every slot range lists its replica.
+            auto slots = (*c)->Command({"CLUSTER", "SLOTS"});
+            if (!slots.ok() || (*slots)->type != REDIS_REPLY_ARRAY || (*slots)->elements < 3)
+              return false;
+            for (size_t i = 0; i < (*slots)->elements; ++i)
+              if ((*slots)->element[i]->elements < 4) return false;
+          }
+          return true;
+        },
+        std::chrono::seconds(30));
+    if (!ok)
+      return UnavailableError(
+          "redis cluster did not reach cluster_state:ok with a replica per master within 30 s");
+    return g;
+  }
+};
+
 }  // namespace finex::backend::testing
 
 #define FINEX_REQUIRE_REDIS()                                               \
