@@ -142,8 +142,8 @@ const std::vector<Field>& Schema() {
             0,
             0,
             [](Config& c, const std::string&, const Value& v) {
-              FINEX_RETURN_IF_ERROR(
-                  ValidUrl(v.s, {"redis://", "redis-sentinel://", "rediss://", "unix://"}));
+              FINEX_RETURN_IF_ERROR(ValidUrl(v.s, {"redis://", "redis-sentinel://",
+                                                   "redis-cluster://", "rediss://", "unix://"}));
               c.redis_url = v.s;
               return OkStatus();
             }},
