@@ -7,7 +7,7 @@
 #   issue 15: BM_RedisSentinel* (master + replica + 3 sentinels), BM_RedisCluster*
 #            (3 masters + 3 replicas; anchor: redis-benchmark --cluster on the
 #            same cluster), BM_Influx* (influxd; no stock anchor: a raw
-#            curl /query round trip is printed beside it).
+#            HTTP round trip of the same SELECT is printed beside it).
 # Starts its own redis-server, PostgreSQL 15 (as the postgres user when run
 # as root), Sentinel group, Cluster and influxd (as the influxdb user when
 # root) on free loopback ports in a temp dir; removes them at exit. Sentinel,
@@ -78,7 +78,8 @@ fi
 cports=()
 for i in 1 2 3 4 5 6; do
   cp=$(free_port); cports+=("$cp")
-  start_redis "$cp" "$tmp/cluster$i" --cluster-enabled yes --cluster-config-file nodes.conf
+  start_redis "$cp" "$tmp/cluster$i" --cluster-enabled yes --cluster-config-file nodes.conf \
+    --cluster-port "$(free_port)"  # not port+10000: that overflows for high ports
 done
 if redis-cli --cluster create $(printf '127.0.0.1:%s ' "${cports[@]}") --cluster-replicas 1 \
      --cluster-yes >/dev/null 2>&1; then
@@ -117,11 +118,13 @@ if [ -n "${FINEX_BENCH_REDIS_CLUSTER_URL:-}" ]; then
 fi
 : > "$tmp/influx.txt"
 if [ -n "${FINEX_BENCH_INFLUX_URL:-}" ]; then
-  echo "== anchor: InfluxDB raw HTTP round trip (curl, 200 x SELECT of one point) =="
+  echo "== anchor: InfluxDB raw HTTP round trip (Python urllib, 200 x the SELECT a finex Get sends) =="
   python3 - "$FINEX_BENCH_INFLUX_URL" <<'PY' | tee "$tmp/influx.txt"
 import sys, time, urllib.parse, urllib.request
 u = sys.argv[1]
-q = urllib.parse.urlencode({"db": "finex", "q": "SELECT * FROM finex_kv.fragments LIMIT 1"})
+# The query a finex Get sends, for one of the benchmark's keys (tag k = hex(key)).
+k = "finex:BENCH:1d:0:1:yahoo:usd:ohlcv_v1".encode().hex()
+q = urllib.parse.urlencode({"db": "finex", "q": 'SELECT "c","d","g","h","n","x","k" FROM "finex_kv"."fragments" WHERE "k"=\'' + k + "'"})
 lat = []
 for _ in range(200):
     t = time.perf_counter(); urllib.request.urlopen(u + "/query?" + q).read(); lat.append(time.perf_counter() - t)

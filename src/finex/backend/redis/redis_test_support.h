@@ -145,10 +145,13 @@ struct ClusterGroup {
   static Result<std::unique_ptr<ClusterGroup>> Start(int node_timeout_ms) {
     auto g = std::make_unique<ClusterGroup>();
     for (int i = 0; i < 6; ++i) {
-      FINEX_ASSIGN_OR_RETURN(auto s,
-                             ::finex::testing::RedisServer::Start(
-                                 {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                                  "--cluster-node-timeout", std::to_string(node_timeout_ms)}));
+      // The cluster bus port defaults to port + 10000, which does not exist
+      // for ephemeral ports above 55535: give it its own free port.
+      FINEX_ASSIGN_OR_RETURN(
+          auto s, ::finex::testing::RedisServer::Start(
+                      {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                       "--cluster-node-timeout", std::to_string(node_timeout_ms), "--cluster-port",
+                       std::to_string(::finex::testing::PickFreeLoopbackPort())}));
       g->nodes.push_back(std::move(s));
     }
     std::string cmd = "redis-cli --cluster create";
