@@ -1,4 +1,4 @@
-// Recovery from shared-store outages, end to end through OpenEngine (issue
+// Recovery from shared-store outages and failovers, end to end through OpenEngine (issue
 // 15): the real engine (tiered L1 + Redis or PostgreSQL L2, the invalidation
 // bus for Redis) over `finex sim`; the store is SIGKILLed, kept down for
 // 0.5 s or 5 s (60 s: the DISABLED_ tests, run by CTest as
@@ -10,17 +10,26 @@
 //             (read back with a separate client);
 //   - bus:    (Redis) the node's subscriber is back (PUBSUB NUMSUB).
 // Must show: requests never fail during the outage; each figure <= 1 s.
+//
+// EngineFailoverTest: two engines over a Sentinel group or a Redis Cluster
+// (redis_test_support.h), the master SIGKILLed under request load: zero
+// failed requests, both engines storing new fragments in the promoted master
+// within 1 s of the switch.
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "finex/backend/postgres/postgres_backend.h"
 #include "finex/backend/redis/redis_backend.h"
 #include "finex/backend/redis/redis_client.h"
+#include "finex/backend/redis/redis_cluster.h"
+#include "finex/backend/redis/redis_test_support.h"
 #include "finex/engine/engine.h"
 #include "tests/integration/sim_engine.h"
 #include "tests/testutil/fake_clock.h"
@@ -174,6 +183,115 @@ TEST(EngineRecoveryTest, DISABLED_RedisOutageOneMinute) { RedisOutage(60000); }
 TEST(EngineRecoveryTest, PostgresOutageHalfSecond) { PgOutage(500); }
 TEST(EngineRecoveryTest, PostgresOutageFiveSeconds) { PgOutage(5000); }
 TEST(EngineRecoveryTest, DISABLED_PostgresOutageOneMinute) { PgOutage(60000); }
+
+// Two engines sharing a Sentinel-managed Redis or a Redis Cluster, under
+// request load; the master is SIGKILLed. Must show: zero failed requests;
+// both engines store new fragments in the promoted master within 1 s of the
+// switch. `kill` kills the master and returns a predicate "the switch is
+// visible"; `direct` reads the store after the failover.
+void FailoverUnderLoad(const std::string& url, const char* what,
+                       const std::function<std::function<bool()>()>& kill,
+                       backend::Backend& direct) {
+  ::finex::testing::FakeClock clock{T(2025, 1, 11) + 12 * kSecondsPerHour};
+  EngineOptions eo;
+  eo.backend = "redis";
+  eo.redis_url = url;
+  ::finex::testing::SimEngine nodes[2];
+  for (auto& n : nodes) {
+    ASSERT_OK_AND_ASSIGN(n, ::finex::testing::StartSimEngine(clock, eo));
+  }
+  auto fetch = [&](int n, const std::string& sym) {
+    cache::HistoryOptions o;
+    o.start = T(2024, 3, 1);
+    o.end = T(2024, 3, 28);
+    o.provider = "yahoo";
+    return nodes[n].engine->api().History(std::span<const std::string>(&sym, 1), o).status();
+  };
+  for (int n = 0; n < 2; ++n) ASSERT_OK(fetch(n, "WARM"));
+  std::atomic<bool> stop{false};
+  std::atomic<int> requests{0}, failed{0};
+  std::vector<std::thread> load;
+  for (int n = 0; n < 2; ++n)
+    load.emplace_back([&, n] {
+      for (int i = 0; !stop.load(); ++i) {
+        // Cached reads and new symbols (writes), alternating.
+        const std::string sym = i % 2 ? "WARM" : "L" + std::to_string(n) + "X" + std::to_string(i);
+        if (!fetch(n, sym).ok()) ++failed;
+        ++requests;
+      }
+    });
+  struct StopAndJoin {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& threads;
+    ~StopAndJoin() {
+      stop = true;
+      for (auto& t : threads)
+        if (t.joinable()) t.join();
+    }
+  } guard{stop, load};
+  ASSERT_TRUE(::finex::testing::WaitFor([&] { return requests.load() >= 20; }));
+  const auto t_kill = Clk::now();
+  std::function<bool()> switched = kill();
+  ASSERT_TRUE(::finex::testing::WaitFor(switched, std::chrono::seconds(30)));
+  const double failover_ms = MsSince(t_kill);
+  const auto t0 = Clk::now();
+  double back_ms[2] = {-1, -1};
+  for (int n = 0; n < 2; ++n) {
+    for (int i = 0; MsSince(t0) < 10000; ++i) {
+      const std::string sym = "B" + std::to_string(n) + "X" + std::to_string(i);
+      if (!fetch(n, sym).ok()) ++failed;
+      auto r = direct.ScanPrefix("finex:" + sym + ":", 1);
+      if (r.ok() && !r->empty()) {
+        back_ms[n] = MsSince(t0);
+        break;
+      }
+    }
+  }
+  stop = true;
+  for (auto& t : load) t.join();
+  std::printf(
+      "[ measure  ] %s: %d requests over two engines, %d failed; failover %.0f ms; new "
+      "fragments stored on the promoted master after the switch: engine A %.0f ms, engine B "
+      "%.0f ms\n",
+      what, requests.load(), failed.load(), failover_ms, back_ms[0], back_ms[1]);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_GE(back_ms[0], 0);
+  EXPECT_GE(back_ms[1], 0);
+  EXPECT_LT(back_ms[0], 1000);
+  EXPECT_LT(back_ms[1], 1000);
+}
+
+TEST(EngineFailoverTest, SentinelMasterKilledUnderLoad) {
+  auto g = backend::testing::SentinelGroup::Start(1000);
+  if (!g.ok()) GTEST_SKIP() << "no Redis Sentinel group: " << g.status();
+  ASSERT_OK_AND_ASSIGN(auto direct, backend::OpenRedisBackend(
+                                        backend::testing::TestRedisOptions((*g)->replica->url())));
+  FailoverUnderLoad((*g)->url(), "sentinel",
+                    [&]() -> std::function<bool()> {
+                      (*g)->master->Kill();
+                      return [&] { return (*g)->MasterPortNamed() == (*g)->replica->port(); };
+                    },
+                    *direct);
+}
+
+TEST(EngineFailoverTest, ClusterMasterKilledUnderLoad) {
+  auto g = backend::testing::ClusterGroup::Start(1000);
+  if (!g.ok()) GTEST_SKIP() << "no Redis Cluster: " << g.status();
+  // The master holding the list of series (finex:series, what ScanPrefix of
+  // a new symbol reads first) is the one killed.
+  const int slot = backend::RedisKeySlot(backend::RedisBackend::kSeriesSetKey);
+  const auto [master, replica] = (*g)->SlotOwners(slot);
+  ASSERT_GT(replica, 0);
+  backend::RedisOptions ro = backend::testing::TestRedisOptions((*g)->url());
+  ro.lazy_connect = true;
+  ASSERT_OK_AND_ASSIGN(auto direct, backend::OpenRedisBackend(ro));
+  FailoverUnderLoad((*g)->url(), "cluster",
+                    [&, master = master, replica = replica]() -> std::function<bool()> {
+                      (*g)->ByPort(master)->Kill();
+                      return [&, slot, replica] { return (*g)->SlotOwners(slot).first == replica; };
+                    },
+                    *direct);
+}
 
 }  // namespace
 }  // namespace finex::engine
