@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -56,9 +57,41 @@ bool RedisPing(int port) {
 
 }  // namespace
 
-Result<std::unique_ptr<RedisServer>> RedisServer::Start() {
+Result<std::unique_ptr<RedisServer>> RedisServer::Start() { return Start({}); }
+
+Result<std::unique_ptr<RedisServer>> RedisServer::StartSentinel(const std::string& name,
+                                                                int master_port, int quorum,
+                                                                int down_after_ms) {
+  if (!BinaryOnPath("redis-sentinel"))
+    return UnavailableError("redis-sentinel is not on PATH (Debian package redis-sentinel)");
+  std::unique_ptr<RedisServer> s(new RedisServer());
+  char tmpl[] = "/tmp/finex-sentinel-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return UnavailableError(std::string("mkdtemp: ") + strerror(errno));
+  s->dir_ = tmpl;
+  s->sentinel_conf_ = s->dir_ + "/sentinel.conf";
+  Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    s->port_ = PickFreeLoopbackPort();
+    // The sentinel rewrites its config file (state, known replicas and
+    // sentinels); it is written once here and left to it afterwards.
+    std::ofstream conf(s->sentinel_conf_, std::ios::trunc);
+    conf << "port " << s->port_ << "\nbind 127.0.0.1\nprotected-mode no\ndaemonize no\n"
+         << "dir " << s->dir_ << "\nlogfile " << s->dir_ << "/redis.log\n"
+         << "sentinel monitor " << name << " 127.0.0.1 " << master_port << " " << quorum << "\n"
+         << "sentinel down-after-milliseconds " << name << " " << down_after_ms << "\n"
+         << "sentinel failover-timeout " << name << " " << std::max(2000, 4 * down_after_ms)
+         << "\nsentinel parallel-syncs " << name << " 1\n";
+    conf.close();
+    last = s->Launch();
+    if (last.ok()) return s;
+  }
+  return last;
+}
+
+Result<std::unique_ptr<RedisServer>> RedisServer::Start(std::vector<std::string> extra_args) {
   if (!BinaryOnPath("redis-server")) return UnavailableError("redis-server is not on PATH");
   std::unique_ptr<RedisServer> s(new RedisServer());
+  s->extra_args_ = std::move(extra_args);
   char tmpl[] = "/tmp/finex-redis-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return UnavailableError(std::string("mkdtemp: ") + strerror(errno));
   s->dir_ = tmpl;
@@ -93,6 +126,8 @@ Status RedisServer::Launch() {
                                    log,
                                    "--databases",
                                    "16"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  if (!sentinel_conf_.empty()) args = {"redis-sentinel", sentinel_conf_};
   pid_t pid = fork();
   if (pid < 0) return UnavailableError(std::string("fork: ") + strerror(errno));
   if (pid == 0) {
@@ -108,7 +143,7 @@ Status RedisServer::Launch() {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execvp("redis-server", argv.data());
+    execvp(argv[0], argv.data());
     _exit(127);
   }
   pid_ = pid;
@@ -117,13 +152,13 @@ Status RedisServer::Launch() {
     int st = 0;
     if (waitpid(pid_, &st, WNOHANG) == pid_) {
       pid_ = -1;
-      return UnavailableError("redis-server exited at start: " + LogTail(log));
+      return UnavailableError(args[0] + " exited at start: " + LogTail(log));
     }
     if (RedisPing(port_)) return OkStatus();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   Kill();
-  return UnavailableError("redis-server did not answer PING within 5 s: " + LogTail(log));
+  return UnavailableError(args[0] + " did not answer PING within 5 s: " + LogTail(log));
 }
 
 RedisServer::~RedisServer() {

@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "finex/core/status.h"
 #include "tests/testutil/process_util.h"  // PickFreeLoopbackPort, LoopbackPortOpen
@@ -28,6 +29,15 @@ class RedisServer {
   // it answers PING (up to 5 s). Unavailable when the binary is missing or the
   // server does not come up (the log tail is in the message).
   static Result<std::unique_ptr<RedisServer>> Start();
+  // The same with extra redis-server arguments, e.g. {"--replicaof",
+  // "127.0.0.1", "6380"} or {"--cluster-enabled", "yes"}.
+  static Result<std::unique_ptr<RedisServer>> Start(std::vector<std::string> extra_args);
+  // A redis-sentinel (from $PATH; Debian package redis-sentinel) monitoring
+  // the master `name` at 127.0.0.1:master_port with `quorum`, declaring it
+  // down after down_after_ms, with its own config file in its temp dir.
+  static Result<std::unique_ptr<RedisServer>> StartSentinel(const std::string& name,
+                                                            int master_port, int quorum,
+                                                            int down_after_ms);
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -52,6 +62,8 @@ class RedisServer {
   Status Launch();
 
   std::string dir_;
+  std::vector<std::string> extra_args_;
+  std::string sentinel_conf_;  // non-empty: this is a redis-sentinel
   int port_ = 0;
   pid_t pid_ = -1;
 };

@@ -110,7 +110,8 @@ Status ValidListen(const std::string& v) {
 
 const std::vector<Field>& Schema() {
   static const auto* fields = new std::vector<Field>{
-      FIELD_STR("cache.backend", backend, {"memory", "redis", "postgres", "parquet_dir"}),
+      FIELD_STR("cache.backend", backend,
+                {"memory", "redis", "postgres", "parquet_dir", "influxdb"}),
       FIELD_STR("cache.fragment_size", fragment_size, {"small", "optimized"}),
       Field{"cache.ttl_multiplier",
             Kind::kDouble,
@@ -156,12 +157,24 @@ const std::vector<Field>& Schema() {
             0,
             0,
             [](Config& c, const std::string&, const Value& v) {
-              FINEX_RETURN_IF_ERROR(ValidUrl(v.s, {"redis://", "rediss://", "unix://"}));
+              FINEX_RETURN_IF_ERROR(ValidUrl(v.s, {"redis://", "redis-sentinel://",
+                                                   "redis-cluster://", "rediss://", "unix://"}));
               c.redis_url = v.s;
               return OkStatus();
             }},
       FIELD_STR("backends.postgres.dsn", postgres_dsn, {}),
       FIELD_STR("backends.parquet_dir.path", parquet_dir, {}),
+      Field{"backends.influxdb.url",
+            Kind::kString,
+            {},
+            0,
+            0,
+            [](Config& c, const std::string&, const Value& v) {
+              FINEX_RETURN_IF_ERROR(ValidUrl(v.s, {"http://"}));
+              c.influxdb_url = v.s;
+              return OkStatus();
+            }},
+      FIELD_STR("backends.influxdb.database", influxdb_database, {}),
       Field{"providers.*.enabled",
             Kind::kBool,
             {},
@@ -342,8 +355,7 @@ Status UnknownKey(std::string_view key) {
   if (known.empty()) {
     known =
         "sections: cache, features, backends.redis, backends.postgres, backends.parquet_dir, "
-        "monitoring, "
-        "providers.<name>, server";
+        "backends.influxdb, monitoring, providers.<name>, server";
   }
   return InvalidArgumentError("unknown key '" + std::string(key) + "' (known " + known + ")");
 }
@@ -425,7 +437,8 @@ Status ApplyToml(Config& cfg, const toml::value& table, const std::string& prefi
       // Sections that hold sub-tables: backends.<name>, providers.<name>.
       if (key != "cache" && key != "features" && key != "server" && key != "backends" &&
           key != "monitoring" && key != "providers" && key != "backends.redis" &&
-          key != "backends.postgres" && key != "backends.parquet_dir" && !(prefix == "providers")) {
+          key != "backends.postgres" && key != "backends.parquet_dir" &&
+          key != "backends.influxdb" && !(prefix == "providers")) {
         return InvalidArgumentError(where + UnknownKey(key).message());
       }
       if (prefix == "providers" && !IsProviderName(k)) {

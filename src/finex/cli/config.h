@@ -67,7 +67,7 @@ struct Config {
   std::string source_file;  // the TOML file read, "" if none
 
   // [cache]
-  std::string backend = "memory";           // memory | redis | postgres | parquet_dir
+  std::string backend = "memory";           // memory | redis | postgres | parquet_dir | influxdb
   std::string fragment_size = "optimized";  // small | optimized
   double ttl_multiplier = 1.0;
   bool prefetch_enabled = true;
@@ -80,6 +80,8 @@ struct Config {
   std::string redis_url = "redis://127.0.0.1:6379/0";
   std::string postgres_dsn;
   std::string parquet_dir;  // "" = $XDG_CACHE_HOME/finex or ~/.cache/finex
+  std::string influxdb_url = "http://127.0.0.1:8086";
+  std::string influxdb_database = "finex";
   // [providers.<name>] (always holds the five known providers)
   std::map<std::string, ProviderConfig> providers;
   // Default: yahoo, binance, twelve_data, alpha_vantage, coingecko (DefaultProviderOrder()).

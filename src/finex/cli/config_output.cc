@@ -68,6 +68,8 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
   o += "\n[backends.redis]\nurl = " + TomlString(RedactUrl(c.redis_url)) + "\n";
   o += "\n[backends.postgres]\ndsn = " + TomlString(RedactDsn(c.postgres_dsn)) + "\n";
   o += "\n[backends.parquet_dir]\npath = " + TomlString(c.parquet_dir) + "\n";
+  o += "\n[backends.influxdb]\nurl = " + TomlString(RedactUrl(c.influxdb_url)) +
+       "\ndatabase = " + TomlString(c.influxdb_database) + "\n";
   for (const auto& [name, p] : c.providers) {
     o += "\n[providers." + name + "]\n";
     o += std::string("enabled = ") + (p.enabled ? "true" : "false") + "\n";
@@ -137,6 +139,8 @@ engine::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) 
   e.backend = c.backend;
   e.redis_url = c.redis_url;
   e.postgres_dsn = c.postgres_dsn;
+  e.influxdb_url = c.influxdb_url;
+  e.influxdb_database = c.influxdb_database;
   e.parquet_dir = c.parquet_dir.empty() ? DefaultCacheDir(lookup) : c.parquet_dir;
   e.fragment_size = c.fragment_size;
   e.ttl_multiplier = c.ttl_multiplier;

@@ -137,6 +137,35 @@ listen = "0.0.0.0:9000"
   EXPECT_EQ(ToServerOptions(c).listen, "0.0.0.0:9000");
 }
 
+TEST_F(ConfigTest, InfluxDbSectionAndSentinelAndClusterRedisUrls) {
+  auto o = Opts();
+  o.config_path = Write("finex.toml", R"(
+[cache]
+backend = "influxdb"
+
+[backends.influxdb]
+url = "http://127.0.0.1:8087"
+database = "market"
+
+[backends.redis]
+url = "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/0#finex"
+)");
+  ASSERT_OK_AND_ASSIGN(Config c, LoadConfig(o));
+  EXPECT_EQ(c.backend, "influxdb");
+  engine::EngineOptions e = ToEngineOptions(c, o.lookup);
+  EXPECT_EQ(e.influxdb_url, "http://127.0.0.1:8087");
+  EXPECT_EQ(e.influxdb_database, "market");
+  EXPECT_EQ(e.redis_url, "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/0#finex");
+  EXPECT_THAT(PrintConfig(c, o.lookup), HasSubstr("[backends.influxdb]"));
+  o.flags = {{"backends.redis.url", "redis-cluster://127.0.0.1:7000,127.0.0.1:7001"}};
+  ASSERT_OK_AND_ASSIGN(Config cl, LoadConfig(o));
+  EXPECT_EQ(cl.redis_url, "redis-cluster://127.0.0.1:7000,127.0.0.1:7001");
+  o.flags = {{"backends.influxdb.url", "https://h:8086"}};
+  EXPECT_FALSE(LoadConfig(o).ok());
+  o.flags = {{"backends.influxdb.bogus", "1"}};
+  EXPECT_FALSE(LoadConfig(o).ok());
+}
+
 TEST_F(ConfigTest, UnknownKeysNameFileLineAndKey) {
   auto o = Opts();
   o.config_path = Write("bad.toml", "[cache]\nbackend = \"memory\"\n\nmax_memroy_mb = 5\n");

@@ -1,6 +1,7 @@
 #include "finex/engine/engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <optional>
 
@@ -24,9 +25,15 @@
 #endif
 #if FINEX_ENGINE_WITH_POSTGRES
 #include "finex/backend/postgres/postgres_backend.h"
+#include "finex/backend/tiered/tiered_backend.h"
 #endif
 #if FINEX_ENGINE_WITH_PARQUET_DIR
 #include "finex/backend/parquet_dir/parquet_dir_backend.h"
+#endif
+#if FINEX_ENGINE_WITH_INFLUXDB
+#include "finex/backend/influxdb/influxdb_backend.h"
+#include "finex/backend/tiered/tiered_backend.h"
+#include "finex/key/cache_key.h"
 #endif
 
 namespace finex::engine {
@@ -79,6 +86,33 @@ uint64_t HalfBudget(const EngineOptions& o) {
   return o.max_memory_mb > 0 ? static_cast<uint64_t>(o.max_memory_mb) << 19 : 0;
 }
 
+#if FINEX_ENGINE_WITH_INFLUXDB
+// The bars of a fragment being stored in InfluxDB, as points of measurement
+// `bars` (docs/backends.md "InfluxDB"); "" for keys that are not OHLCV
+// fragments or values that do not decode. backend/ cannot decode (it must
+// not know codec/), so the engine does.
+std::string InfluxBarPoints(const codec::FrameCodec& codec, std::string_view key, ByteView value) {
+  auto k = key::CacheKey::Parse(key);
+  if (!k.ok() || k->is_empty_answer() || !k->fields.Has(FieldSet::kOhlcv)) return "";
+  auto d = codec.Decode(value);
+  if (!d.ok() || d->frame == nullptr) return "";
+  const Frame& f = *d->frame;
+  const size_t n = f.rows();
+  auto col = [n](const DoubleColumn& c) {
+    std::vector<double> v(n, NAN);
+    for (size_t i = 0; i < n && i < c.size(); ++i)
+      if (c.IsValid(i)) v[i] = c[i];
+    return v;
+  };
+  std::vector<double> volume(n, NAN);
+  for (size_t i = 0; i < n && i < f.volume().size(); ++i)
+    if (f.volume().IsValid(i)) volume[i] = static_cast<double>(f.volume()[i]);
+  return backend::FormatBarPoints(
+      {k->symbol, std::string(IntervalName(k->interval)), k->provider, k->currency},
+      f.timestamps().values(), col(f.open()), col(f.high()), col(f.low()), col(f.close()), volume);
+}
+#endif
+
 Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Clock& clock,
                                                       std::shared_ptr<void>* keep_alive,
                                                       Coordinator** coordinator, void** tiered) {
@@ -119,7 +153,11 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     po.dsn = o.postgres_dsn;
     auto b = backend::OpenPostgresBackend(po);
     if (!b.ok()) return b.status().WithParam("postgres_dsn");
-    return std::move(b).value();
+    // Degrades like Redis (issue 15): a memory L1 in front, L2 skipped while
+    // PostgreSQL is down and used again within ~1 s of it coming back.
+    backend::TieredOptions to;
+    to.l1_max_bytes = HalfBudget(o);
+    return std::unique_ptr<backend::Backend>(backend::NewTieredBackend(std::move(b).value(), to));
 #else
     return UnimplementedError(
                "backend 'postgres' is not built into this finex (FINEX_WITH_POSTGRES=OFF)")
@@ -143,8 +181,30 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
         .WithParam("backend");
 #endif
   }
+  if (o.backend == "influxdb") {
+#if FINEX_ENGINE_WITH_INFLUXDB
+    // A memory L1 in front (degrades like Redis); every stored fragment's
+    // bars also become InfluxQL-queryable points.
+    backend::InfluxDbOptions io;
+    io.url = o.influxdb_url;
+    io.database = o.influxdb_database;
+    std::shared_ptr<codec::FrameCodec> codec = codec::NewParquetCodec();
+    io.bar_points = [codec](std::string_view key, ByteView value) {
+      return InfluxBarPoints(*codec, key, value);
+    };
+    auto b = backend::OpenInfluxDbBackend(io);
+    if (!b.ok()) return b.status().WithParam("influxdb_url");
+    backend::TieredOptions to;
+    to.l1_max_bytes = HalfBudget(o);
+    return std::unique_ptr<backend::Backend>(backend::NewTieredBackend(std::move(b).value(), to));
+#else
+    return UnimplementedError(
+               "backend 'influxdb' is not built into this finex (FINEX_WITH_INFLUXDB=OFF)")
+        .WithParam("backend");
+#endif
+  }
   return InvalidArgumentError("backend '" + Printable(o.backend, 32) +
-                              "' is not one of memory, redis, postgres, parquet_dir")
+                              "' is not one of memory, redis, postgres, parquet_dir, influxdb")
       .WithParam("backend");
 }
 

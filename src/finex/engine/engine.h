@@ -32,9 +32,13 @@ struct ProviderOptions {
 };
 
 struct EngineOptions {
-  // Backend for L2 / persistence: "memory" | "redis" | "postgres" | "parquet_dir".
+  // Backend for L2 / persistence: "memory" | "redis" | "postgres" | "parquet_dir" |
+  // "influxdb".
   std::string backend = "memory";
+  // redis://... or redis-sentinel://host:port,.../db#master.
   std::string redis_url = "redis://127.0.0.1:6379/0";
+  std::string influxdb_url = "http://127.0.0.1:8086";  // InfluxDB 1.x HTTP API
+  std::string influxdb_database = "finex";
   std::string postgres_dsn;                 // libpq connection string
   std::string parquet_dir;                  // root directory for parquet_dir
   std::string fragment_size = "optimized";  // "small" | "optimized"

@@ -114,13 +114,24 @@ Result<std::vector<std::optional<Bytes>>> RedisBackend::DoGetMultiple(
     std::span<const std::string> keys) {
   std::vector<std::optional<Bytes>> out(keys.size());
   if (keys.empty()) return out;
-  // One MGET per chunk, all chunks in one pipeline. (On Redis Cluster a
-  // multi-slot MGET would need grouping by slot; finex targets one server.)
+  // One MGET per chunk, all chunks in one pipeline (one server or Sentinel).
   constexpr size_t kChunk = 512;
   std::vector<std::string> dks;
   dks.reserve(keys.size());
   for (const auto& k : keys) dks.push_back(DataKey(k));
   std::vector<RedisCommand> cmds;
+  if (client_->cluster()) {
+    // Redis Cluster: keys of different series live in different slots, and
+    // MGET must stay in one; a GET each, pipelined per node.
+    for (const std::string& dk : dks) cmds.push_back({"GET", dk});
+    FINEX_ASSIGN_OR_RETURN(auto replies, client_->Pipeline(cmds));
+    for (size_t i = 0; i < replies.size(); ++i) {
+      FINEX_RETURN_IF_ERROR(ReplyError(replies[i].get(), "GET"));
+      if (replies[i]->type == REDIS_REPLY_STRING)
+        out[i] = Verify(keys[i], std::string_view(replies[i]->str, replies[i]->len));
+    }
+    return out;
+  }
   for (size_t i = 0; i < keys.size(); i += kChunk) {
     RedisCommand c{"MGET"};
     for (size_t j = i; j < std::min(keys.size(), i + kChunk); ++j) c.push_back(dks[j]);

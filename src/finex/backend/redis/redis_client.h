@@ -5,6 +5,19 @@
 // - URL: redis://[[user]:password@]host[:port][/db]  (defaults: port 6379,
 //   db 0). ParseRedisUrl validates it and says what is wrong; rediss:// (TLS)
 //   and unix sockets are rejected as unsupported.
+// - Sentinel: redis-sentinel://[[user]:password@]host[:port],host[:port].../db#master
+//   (sentinel port default 26379; the password is the master's, sentinels
+//   are asked without AUTH). The master's address is asked from the sentinels
+//   (SENTINEL get-master-addr-by-name, trying each in turn, the last one that
+//   answered first) whenever a connection is made after a failure, and every
+//   new connection checks ROLE is "master". A broken connection, a connect
+//   failure or a READONLY reply (the master was demoted) drops the pool and
+//   makes the next connect ask the sentinels again; so after a failover the
+//   pool, the pub/sub bus and the leases follow the promoted master within one
+//   reconnect backoff (<= reconnect_backoff_max_ms) of the sentinels switching.
+// - Cluster: redis-cluster://[[user]:password@]host[:port],host[:port]...
+//   (seed nodes, db 0): Pipeline/Command route by key slot, follow MOVED/ASK
+//   and failovers; see redis_cluster.h.
 // - Every connection gets a connect timeout, a command (socket read/write)
 //   timeout, TCP keep-alive, AUTH and SELECT from the URL.
 // - A failed connection is dropped; a command that fails on a pooled (maybe
@@ -54,12 +67,26 @@ struct RedisOptions {
   bool lazy_connect = false;
 };
 
+struct RedisAddress {
+  std::string host;
+  int port = 0;
+};
+
 struct RedisEndpoint {
+  // The server (redis://). Empty/0 for redis-sentinel://: the master is then
+  // resolved through `sentinels` at connect time.
   std::string host;
   int port = 6379;
   int db = 0;
   std::string user;      // empty: AUTH <password> (legacy) when password set
   std::string password;  // empty: no AUTH
+  // redis-sentinel:// only: the sentinels to ask and the master's name.
+  std::vector<RedisAddress> sentinels;
+  std::string master_name;
+  bool sentinel() const { return !sentinels.empty(); }
+  // redis-cluster:// only: the seed nodes (redis_cluster.h).
+  std::vector<RedisAddress> seeds;
+  bool cluster() const { return !seeds.empty(); }
 };
 
 // InvalidArgument (param "url") naming the problem, e.g. "redis url
@@ -82,6 +109,8 @@ using RedisContextPtr = std::unique_ptr<redisContext, RedisContextDeleter>;
 // the duration of the call.
 using RedisCommand = std::vector<std::string_view>;
 
+class RedisCluster;
+
 class RedisClient {
  public:
   static Result<std::shared_ptr<RedisClient>> Open(const RedisOptions& options);
@@ -98,25 +127,46 @@ class RedisClient {
   Result<RedisReplyPtr> Command(const RedisCommand& command);
 
   // A new dedicated connection (not pooled), authenticated and on the right
-  // db, e.g. for SUBSCRIBE. kUnavailable on failure.
+  // db, e.g. for SUBSCRIBE; with Sentinel, to the current master.
+  // kUnavailable on failure.
   Result<RedisContextPtr> ConnectDedicated(int command_timeout_ms) const;
+
+  // Sentinel only: the master's address the sentinels named last ("" host
+  // before the first resolution); and asks them again now.
+  RedisAddress master() const;
+  Result<RedisAddress> ResolveMaster() const;
 
   // True after the last connect/command succeeded.
   bool healthy() const;
+  // Whether this is a redis-cluster:// client (multi-key commands must then
+  // stay within one slot).
+  bool cluster() const { return cluster_ != nullptr; }
   const RedisEndpoint& endpoint() const { return endpoint_; }
   const RedisOptions& options() const { return options_; }
   // "host:port/db" for messages.
   std::string Describe() const;
 
  private:
+  friend class RedisCluster;  // builds one (plain) client per node
   RedisClient(RedisOptions options, RedisEndpoint endpoint);
   // A pooled connection (fresh=true when just created), or kUnavailable.
   Result<redisContext*> Acquire(bool* fresh);
   void Release(redisContext* c, bool broken);
   Result<std::vector<RedisReplyPtr>> RunOn(redisContext* c, const std::vector<RedisCommand>& cmds);
 
+  // Sentinel: the master to connect to (resolved first when stale).
+  Result<RedisAddress> Target() const;
+  void MarkStale() const;
+
   const RedisOptions options_;
   const RedisEndpoint endpoint_;
+  // Set for redis-cluster:// (then the pool below is unused).
+  std::unique_ptr<RedisCluster> cluster_;
+
+  mutable Mutex addr_mu_;  // never held together with mu_
+  mutable RedisAddress master_ FINEX_GUARDED_BY(addr_mu_);
+  mutable bool master_stale_ FINEX_GUARDED_BY(addr_mu_) = true;
+  mutable size_t sentinel_first_ FINEX_GUARDED_BY(addr_mu_) = 0;
 
   mutable Mutex mu_;
   CondVar cv_;
@@ -129,6 +179,10 @@ class RedisClient {
   std::string last_error_ FINEX_GUARDED_BY(mu_);
   bool healthy_ FINEX_GUARDED_BY(mu_) = false;
 };
+
+// True for a READONLY error reply (a write reached a replica: with Sentinel,
+// the master was demoted).
+bool IsReadOnlyError(const redisReply* r);
 
 // For a reply of type error: Internal("redis: <message>") (or Unavailable for
 // LOADING/BUSY/MASTERDOWN/TRYAGAIN); OK otherwise.
