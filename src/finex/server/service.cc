@@ -9,6 +9,7 @@
 
 #include "finex/core/interval.h"
 #include "finex/core/symbol.h"
+#include "finex/server/compat/compat.h"
 #include "finex/server/dashboard.h"
 #include "finex/server/detail/json.h"
 #include "finex/server/http_status.h"
@@ -270,6 +271,10 @@ http::Response Service::Dispatch(const http::Request& req, Ctx& ctx) {
     r.headers.emplace_back("Cache-Control", "no-cache");
     return r;
   }
+  // Provider-compatible routes (/yahoo, /binance, ...): server/compat/.
+  if (auto r = compat::Serve(api_, Now(), (opts_.clock ? *opts_.clock : SystemClock()).NowMicros(),
+                             req, ctx.route))
+    return std::move(*r);
   return RouteNotFound(path, ctx.request_id);
 }
 

@@ -1,0 +1,44 @@
+#include "finex/server/compat/compat.h"
+
+#include "finex/server/render.h"
+
+namespace finex::server::compat {
+
+http::Response FromWire(provider::WireAnswer w) {
+  http::Response r = http::Response::Text(w.status, std::move(w.content_type), std::move(w.body));
+  for (auto& h : w.headers) r.headers.push_back(std::move(h));
+  return r;
+}
+
+http::Response WithCacheInfo(provider::WireAnswer w, const cache::CacheInfo& info) {
+  http::Response r = FromWire(std::move(w));
+  AppendCacheInfoHeaders(r.headers, info);
+  return r;
+}
+
+std::optional<int64_t> ParseCount(std::string_view s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+std::optional<http::Response> Serve(cache::CachedApi& api, Timestamp now, int64_t now_us,
+                                    const http::Request& req, std::string_view& route) {
+  std::string_view path = req.path;
+  auto under = [&](std::string_view prefix) {
+    return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
+  };
+  if (under("/yahoo")) {
+    return ServeYahoo(Context{api, now, now_us, req, path.substr(6)}, route);
+  }
+  if (under("/binance")) {
+    return ServeBinance(Context{api, now, now_us, req, path.substr(8)}, route);
+  }
+  return std::nullopt;
+}
+
+}  // namespace finex::server::compat
