@@ -86,7 +86,7 @@ const f32 = (x) => Math.fround(x);
 // ------------------------------------------------------------ yahoo-finance2
 {
   // The one configuration: a fetch that sends Yahoo's hosts to finex.
-  const yahooHosts = /^https:\/\/(query1|query2|finance)\.yahoo\.com/;
+  const yahooHosts = /^https:\/\/(query1\.finance|query2\.finance|finance)\.yahoo\.com/;
   yahooFinance._env = {
     ...yahooFinance._env,
     fetch: (url, opts) => fetch(String(url).replace(yahooHosts, `${serve}/yahoo`), opts),

@@ -145,7 +145,8 @@ WireAnswer WriteChart(const ChartAnswer& a, Timestamp now) {
   m["exchangeName"] = in.exchange_name;
   m["fullExchangeName"] = in.full_exchange_name;
   m["instrumentType"] = in.instrument_type;
-  if (in.first_trade_date) m["firstTradeDate"] = *in.first_trade_date;
+  // null when unknown, as Yahoo sends it for instruments it lacks it for (APS.AX).
+  m["firstTradeDate"] = in.first_trade_date ? Json(*in.first_trade_date) : Json(nullptr);
   m["regularMarketTime"] = a.regular_market_time;
   m["hasPrePostMarketData"] = in.instrument_type == "EQUITY" || in.instrument_type == "ETF";
   m["gmtoffset"] = off;
@@ -241,6 +242,9 @@ WireAnswer WriteQuotes(std::span<const QuoteEntry> quotes, Timestamp now) {
     o["region"] = "US";
     o["quoteType"] = in.instrument_type;
     o["typeDisp"] = TypeDisp(in.instrument_type);
+    // Flags Yahoo always sends (clients require them); finex sends Yahoo's
+    // usual values: alerts possible, no ESG data, not tradeable on Yahoo.
+    o["triggerable"] = true;
     if (!in.currency.empty()) o["currency"] = in.currency;
     if (!q.market_state.empty()) o["marketState"] = q.market_state;
     if (q.change) o["regularMarketChange"] = F32(*q.change);
@@ -262,8 +266,12 @@ WireAnswer WriteQuotes(std::span<const QuoteEntry> quotes, Timestamp now) {
     o["exchangeTimezoneShortName"] = TzAbbrev(in.timezone, off);
     o["gmtOffSetMilliseconds"] = static_cast<int64_t>(off) * 1000;
     o["market"] = MarketOf(in);
+    o["esgPopulated"] = false;
+    o["sourceInterval"] = 15;  // minutes of delay Yahoo labels its quotes with
+    o["exchangeDataDelayedBy"] = 0;
     if (in.first_trade_date) o["firstTradeDateMilliseconds"] = *in.first_trade_date * 1000;
     o["priceHint"] = q.price < 1 ? 4 : 2;
+    o["tradeable"] = false;
     o["symbol"] = in.symbol;
     result.push_back(std::move(o));
   }
