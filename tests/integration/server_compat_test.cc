@@ -55,15 +55,16 @@ class CompatTest : public ::testing::Test {
     eo.max_memory_mb = 256;
     eo.prefetch_enabled = false;
     eo.clock = &clock_;
-    for (const char* p : {"yahoo", "binance"}) {
+    for (const char* p : {"yahoo", "binance", "alpha_vantage"}) {
       engine::ProviderOptions po;
+      if (std::string_view(p) == "alpha_vantage") po.api_key = "demo";
       po.base_url = sim_->BaseUrl(p);
       po.rate_limit_per_min = 100000;
       po.timeout_ms = 3000;
       po.max_retries = 0;
       eo.providers[p] = po;
     }
-    eo.provider_order = {"yahoo", "binance"};
+    eo.provider_order = {"yahoo", "binance", "alpha_vantage"};
     auto e = engine::OpenEngine(eo);
     ASSERT_TRUE(e.ok()) << e.status();
     engine_ = std::move(*e);
@@ -236,6 +237,53 @@ TEST_F(CompatTest, BinanceKlinesTickerAndErrors) {
   http::Response capped = Finex("/binance/api/v3/klines?symbol=BTCUSDT&interval=1m&limit=5000");
   ASSERT_EQ(capped.status, 200);
   EXPECT_EQ(Body(capped).size(), 1000u);
+}
+
+TEST_F(CompatTest, AlphaVantageSeriesQuoteSearchAndErrors) {
+  const std::string q =
+      "/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=IBM&outputsize=compact&apikey=";
+  const int64_t before = Upstream();
+  http::Response r = Finex(q + "mine");
+  ASSERT_EQ(r.status, 200) << *r.body;
+  EXPECT_GE(Upstream() - before, 1);
+  const Json got = Body(r);
+  const Json truth = SimJson(q + "demo");
+  ASSERT_TRUE(got.contains("Time Series (Daily)")) << r.body->substr(0, 300);
+  EXPECT_EQ(got["Time Series (Daily)"].size(), 100u);  // compact = the latest 100 points
+  EXPECT_EQ(got["Time Series (Daily)"], truth["Time Series (Daily)"]);
+  EXPECT_EQ(got["Meta Data"], truth["Meta Data"]);
+  // Another key, the same data: served from the cache.
+  const int64_t warm = Upstream();
+  EXPECT_EQ(Header(Finex(q + "other-key"), "X-Finex-Api-Calls"), "0");
+  http::Response csv = Finex(q + "k&datatype=csv");
+  EXPECT_EQ(csv.body->substr(0, 38), "timestamp,open,high,low,close,volume\r\n");
+  EXPECT_EQ(Upstream(), warm);
+
+  const std::string gq = "/alpha_vantage/query?function=GLOBAL_QUOTE&symbol=IBM&apikey=k";
+  http::Response g = Finex(gq);
+  ASSERT_EQ(g.status, 200);
+  EXPECT_EQ(Upstream(), warm);  // the daily series is already cached
+  EXPECT_EQ(Header(g, "X-Finex-Api-Calls"), "0");
+  EXPECT_EQ(Body(g), SimJson(gq));
+
+  http::Response s = Finex("/alpha_vantage/query?function=SYMBOL_SEARCH&keywords=Apple&apikey=k");
+  ASSERT_EQ(s.status, 200);
+  bool found = false;
+  const Json sj = Body(s);
+  for (const Json& m : sj["bestMatches"]) found = found || m["1. symbol"] == "AAPL";
+  EXPECT_TRUE(found) << *s.body;
+
+  // Errors: HTTP 200 with "Error Message", like the service.
+  for (const std::string& t :
+       {std::string("/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=IBM"),
+        std::string("/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=INVALIDX&apikey=k"),
+        std::string("/alpha_vantage/query?function=TIME_SERIES_INTRADAY&symbol=IBM&interval=7min&"
+                    "apikey=k"),
+        std::string("/alpha_vantage/query?function=NO_SUCH_THING&apikey=k")}) {
+    http::Response e = Finex(t);
+    EXPECT_EQ(e.status, 200) << t;
+    EXPECT_TRUE(Body(e)["Error Message"].is_string()) << t << " " << *e.body;
+  }
 }
 
 }  // namespace

@@ -38,6 +38,9 @@ std::optional<http::Response> Serve(cache::CachedApi& api, Timestamp now, int64_
   if (under("/binance")) {
     return ServeBinance(Context{api, now, now_us, req, path.substr(8)}, route);
   }
+  if (under("/alpha_vantage")) {
+    return ServeAlphaVantage(Context{api, now, now_us, req, path.substr(14)}, route);
+  }
   return std::nullopt;
 }
 
