@@ -1,7 +1,7 @@
 // Real provider clients, unmodified, against `finex serve` in front of
 // `finex sim` (API.md "Provider-compatible routes"): yahoo-finance2 (chart,
-// historical, quote, search) and ccxt binance (loadMarkets, fetchTicker,
-// fetchOHLCV). Each client only has its base URL changed. The test asserts
+// historical, quote, search), ccxt binance (loadMarkets, fetchTicker,
+// fetchOHLCV) and alphavantage (daily, intraday, quote, search). Each client only has its base URL changed. The test asserts
 // the values the client parsed equal the simulator's truth (its own answer to
 // the same request) and counts upstream calls with /_sim/stats: a repeated or
 // narrower request makes zero.
@@ -15,6 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import yahooFinance from "yahoo-finance2";
 import ccxt from "ccxt";
+import alphavantage from "alphavantage";
 
 const [finexBin, workDir] = process.argv.slice(2);
 if (!finexBin || !workDir) {
@@ -32,7 +33,11 @@ const children = [];
 function start(args, pattern) {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, XDG_CONFIG_HOME: workDir, XDG_CACHE_HOME: workDir,
-                  FINEX_ALPHA_VANTAGE_KEY: "demo", FINEX_TWELVE_DATA_KEY: "demo" };
+                  FINEX_ALPHA_VANTAGE_KEY: "demo", FINEX_TWELVE_DATA_KEY: "demo",
+                  // The simulator has no quota: no local throttling of the test's calls.
+                  FINEX_PROVIDERS__ALPHA_VANTAGE__RATE_LIMIT_PER_MIN: "100000",
+                  FINEX_PROVIDERS__YAHOO__RATE_LIMIT_PER_MIN: "100000",
+                  FINEX_PROVIDERS__BINANCE__RATE_LIMIT_PER_MIN: "100000" };
     const p = spawn(finexBin, args, { env, stdio: ["ignore", "ignore", "pipe"] });
     children.push(p);
     let err = "";
@@ -172,6 +177,43 @@ const f32 = (x) => Math.fround(x);
   assert.equal(t1, 1);
   const [, t2] = await counted("ccxt", "fetchTicker(again)", () => ex.fetchTicker("BTC/USDT"));
   assert.equal(t2, 0, "a repeated ticker is served from the cache");
+}
+
+// ------------------------------------------------------------ alphavantage
+{
+  const config = { key: "demo" };
+  const alpha = alphavantage(config);
+  // The one configuration: the base URL the client builds every call on.
+  config.base = `${serve}/alpha_vantage/query?apikey=demo&`;
+
+  const truth = await simJson("/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=IBM&apikey=demo");
+  const [daily, d1] = await counted("alphavantage", "data.daily(IBM) compact",
+                                    () => alpha.data.daily("IBM"));
+  assert.ok(d1 >= 1);
+  assert.deepEqual(daily["Time Series (Daily)"], truth["Time Series (Daily)"]);
+  assert.equal(Object.keys(daily["Time Series (Daily)"]).length, 100);
+  const [, d2] = await counted("alphavantage", "data.daily(IBM) again", () => alpha.data.daily("IBM"));
+  assert.equal(d2, 0, "a repeated daily makes no upstream call");
+  const [quote, q1] = await counted("alphavantage", "data.quote(IBM)", () => alpha.data.quote("IBM"));
+  assert.equal(q1, 0, "GLOBAL_QUOTE comes from the cached daily series");
+  const tq = await simJson("/alpha_vantage/query?function=GLOBAL_QUOTE&symbol=IBM&apikey=demo");
+  assert.deepEqual(quote, tq);
+
+  const ti = await simJson(
+      "/alpha_vantage/query?function=TIME_SERIES_INTRADAY&symbol=IBM&interval=5min&apikey=demo");
+  const [intra, i1] = await counted("alphavantage", "data.intraday(IBM,5min) compact",
+      () => alpha.data.intraday("IBM", "compact", "json", "5min"));
+  assert.ok(i1 >= 1);
+  assert.deepEqual(intra["Time Series (5min)"], ti["Time Series (5min)"]);
+  const [, i2] = await counted("alphavantage", "data.intraday(IBM,5min) again",
+      () => alpha.data.intraday("IBM", "compact", "json", "5min"));
+  assert.equal(i2, 0);
+
+  const [found, s1] = await counted("alphavantage", "data.search(Apple)", () => alpha.data.search("Apple"));
+  assert.ok(found.bestMatches.some((m) => m["1. symbol"] === "AAPL"), JSON.stringify(found));
+  assert.equal(s1, 1);
+  const [, s2] = await counted("alphavantage", "data.search(Apple) again", () => alpha.data.search("Apple"));
+  assert.equal(s2, 0);
 }
 
 console.log("compat: all clients passed");

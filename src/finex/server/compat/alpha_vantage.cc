@@ -87,8 +87,12 @@ http::Response TimeSeries(const Context& ctx, const std::string& function) {
       if (!a.ok() || !b.ok() || *a > now) return FromWire(av::InvalidCall(function));
       opts.start = *a;
       if (*b <= now) opts.end = *b - 1;
-    } else {
+    } else if (full) {
       opts.start = now - 30 * kSecondsPerDay;  // the trailing 30 days
+    } else {
+      // compact: the latest kCompactPoints bars; a week holds them for any
+      // intraday interval up to 60min outside long closures.
+      opts.start = now - 7 * kSecondsPerDay;
     }
   } else if (full) {
     opts.period = "max";
