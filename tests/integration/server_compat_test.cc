@@ -55,16 +55,17 @@ class CompatTest : public ::testing::Test {
     eo.max_memory_mb = 256;
     eo.prefetch_enabled = false;
     eo.clock = &clock_;
-    for (const char* p : {"yahoo", "binance", "alpha_vantage"}) {
+    for (const char* p : {"yahoo", "binance", "alpha_vantage", "twelve_data"}) {
       engine::ProviderOptions po;
-      if (std::string_view(p) == "alpha_vantage") po.api_key = "demo";
+      if (std::string_view(p) == "alpha_vantage" || std::string_view(p) == "twelve_data")
+        po.api_key = "demo";
       po.base_url = sim_->BaseUrl(p);
       po.rate_limit_per_min = 100000;
       po.timeout_ms = 3000;
       po.max_retries = 0;
       eo.providers[p] = po;
     }
-    eo.provider_order = {"yahoo", "binance", "alpha_vantage"};
+    eo.provider_order = {"yahoo", "binance", "alpha_vantage", "twelve_data"};
     auto e = engine::OpenEngine(eo);
     ASSERT_TRUE(e.ok()) << e.status();
     engine_ = std::move(*e);
@@ -284,6 +285,53 @@ TEST_F(CompatTest, AlphaVantageSeriesQuoteSearchAndErrors) {
     EXPECT_EQ(e.status, 200) << t;
     EXPECT_TRUE(Body(e)["Error Message"].is_string()) << t << " " << *e.body;
   }
+}
+
+TEST_F(CompatTest, TwelveDataTimeSeriesQuoteAndErrors) {
+  const std::string q = "/twelve_data/time_series?symbol=AAPL&interval=1day&outputsize=30&apikey=";
+  const Json truth = SimJson(q + "demo");
+  const int64_t before = Upstream();
+  http::Response r = Finex(q + "mine");
+  ASSERT_EQ(r.status, 200) << *r.body;
+  EXPECT_GE(Upstream() - before, 1);
+  const Json got = Body(r);
+  EXPECT_EQ(got["status"], "ok");
+  ASSERT_EQ(got["values"].size(), 30u);
+  EXPECT_EQ(got["values"], truth["values"]);  // newest first, five-decimal strings
+  EXPECT_EQ(got["meta"]["exchange_timezone"], truth["meta"]["exchange_timezone"]);
+  const int64_t warm = Upstream();
+  http::Request with_header =
+      Get("/twelve_data/time_series?symbol=AAPL&interval=1day&outputsize=10&order=ASC");
+  with_header.headers.emplace_back("authorization", "apikey other");
+  http::Response narrow = service_->Handle(with_header);
+  ASSERT_EQ(narrow.status, 200) << *narrow.body;
+  EXPECT_EQ(Body(narrow)["values"].size(), 10u);
+  EXPECT_EQ(Body(narrow)["values"][9], got["values"][0]);  // ascending: newest last
+  http::Response quote = Finex("/twelve_data/quote?symbol=AAPL&apikey=k");
+  ASSERT_EQ(quote.status, 200) << *quote.body;
+  EXPECT_EQ(Upstream(), warm);  // both from the cached daily series
+  const Json tq = SimJson("/twelve_data/quote?symbol=AAPL&apikey=k");
+  // (change is computed from the 5-decimal values here, from the truth in the simulator)
+  for (const char* k : {"symbol", "datetime", "open", "close", "previous_close"})
+    EXPECT_EQ(Body(quote)[k], tq[k]) << k;
+
+  http::Response batch =
+      Finex("/twelve_data/time_series?symbol=AAPL,INVALIDX&interval=1day&outputsize=5&apikey=k");
+  ASSERT_EQ(batch.status, 200);
+  EXPECT_EQ(Body(batch)["AAPL"]["status"], "ok");
+  EXPECT_EQ(Body(batch)["INVALIDX"]["status"], "error");
+
+  auto err = [&](const std::string& t, int status) {
+    http::Response e = Finex(t);
+    EXPECT_EQ(e.status, status) << t;
+    EXPECT_EQ(Body(e)["status"], "error") << t << " " << *e.body;
+    EXPECT_EQ(Body(e)["code"], status) << t;
+  };
+  err("/twelve_data/time_series?symbol=AAPL&interval=1day", 401);
+  err("/twelve_data/time_series?symbol=AAPL&interval=7min&apikey=k", 400);
+  err("/twelve_data/time_series?symbol=AAPL&interval=1day&outputsize=0&apikey=k", 400);
+  err("/twelve_data/time_series?symbol=INVALIDX&interval=1day&apikey=k", 400);
+  err("/twelve_data/nothing?apikey=k", 404);
 }
 
 }  // namespace

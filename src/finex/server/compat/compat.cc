@@ -41,6 +41,9 @@ std::optional<http::Response> Serve(cache::CachedApi& api, Timestamp now, int64_
   if (under("/alpha_vantage")) {
     return ServeAlphaVantage(Context{api, now, now_us, req, path.substr(14)}, route);
   }
+  if (under("/twelve_data")) {
+    return ServeTwelveData(Context{api, now, now_us, req, path.substr(12)}, route);
+  }
   return std::nullopt;
 }
 
