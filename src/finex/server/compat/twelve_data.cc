@@ -92,7 +92,8 @@ td::Series SeriesFor(const Context& ctx, const std::string& td_symbol, Interval 
       // Daily and longer rows are dated, not timed: compare dates.
       auto t = IsIntraday(iv) ? calendar::ParseLocal(tz, *d)
                               : calendar::ParseLocal("UTC", d->substr(0, 10));
-      if (!t.ok()) return Fail("**" + std::string(name) + "** parameter is invalid: " + Printable(*d));
+      if (!t.ok())
+        return Fail("**" + std::string(name) + "** parameter is invalid: " + Printable(*d));
       if (std::string_view(name) == "start_date") {
         lo = *t;
       } else {
@@ -142,9 +143,9 @@ td::Series SeriesFor(const Context& ctx, const std::string& td_symbol, Interval 
     return Fail(std::string(td::kNoDataText) +
                 " on the specified dates. Try setting different start/end dates.");
   }
-  const size_t first =
-      rows.size() > static_cast<size_t>(outputsize) ? rows.size() - static_cast<size_t>(outputsize)
-                                                    : 0;
+  const size_t first = rows.size() > static_cast<size_t>(outputsize)
+                           ? rows.size() - static_cast<size_t>(outputsize)
+                           : 0;
   td::Series s;
   s.meta = InstrumentOf(td_symbol, f->currency().size() > rows.back()
                                        ? std::string(f->currency()[rows.back()])
@@ -223,8 +224,8 @@ http::Response QuoteRoute(const Context& ctx) {
     return FromWire(td::Error(400, 400, std::string(td::kNoDataText) + " for " + Printable(*t)));
   const size_t last = f->rows() - 1;
   td::Quote q;
-  q.instrument = InstrumentOf(*t, f->currency().size() > last ? std::string(f->currency()[last])
-                                                              : std::string());
+  q.instrument = InstrumentOf(
+      *t, f->currency().size() > last ? std::string(f->currency()[last]) : std::string());
   q.datetime = FormatDate(f->timestamps()[last]);
   const calendar::Calendar& cal = calendar::CalendarFor(sym);
   q.timestamp = std::min(ctx.now, cal.NextClose(f->timestamps()[last]));
