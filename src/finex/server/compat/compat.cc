@@ -1,5 +1,7 @@
 #include "finex/server/compat/compat.h"
 
+#include <algorithm>
+
 #include "finex/server/render.h"
 
 namespace finex::server::compat {
@@ -24,6 +26,56 @@ std::optional<int64_t> ParseCount(std::string_view s) {
     v = v * 10 + (c - '0');
   }
   return v;
+}
+
+std::optional<std::string> AnswerKey(const http::Request& req, Timestamp now) {
+  const std::string_view path = req.path;
+  bool ours = false;
+  for (std::string_view p : {"/yahoo/", "/binance/", "/alpha_vantage/", "/twelve_data/"})
+    ours = ours || path.starts_with(p);
+  if (!ours || req.method != "GET") return std::nullopt;
+  if (path.starts_with("/yahoo/quote/") || path.ends_with("/getcrumb")) return std::nullopt;
+  // Parameters that never change the data.
+  static constexpr std::string_view kIgnored[] = {"crumb",
+                                                  "lang",
+                                                  "region",
+                                                  "apikey",
+                                                  "useYfid",
+                                                  "corsDomain",
+                                                  ".tsrc",
+                                                  "formatted",
+                                                  "enableFuzzyQuery",
+                                                  "quotesQueryId",
+                                                  "multiQuoteQueryId",
+                                                  "newsQueryId",
+                                                  "enableCb",
+                                                  "enableNavLinks",
+                                                  "enableEnhancedTrivialQuery",
+                                                  "newsCount",
+                                                  "includePrePost"};
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (const auto& [k, v] : req.query) {
+    if (std::find(std::begin(kIgnored), std::end(kIgnored), k) != std::end(kIgnored)) continue;
+    if (k == "period2") {
+      auto t = ParseCount(v);
+      if (t && *t >= now - 120) {
+        kept.emplace_back(k, "now");
+        continue;
+      }
+    }
+    kept.emplace_back(k, v);
+  }
+  std::sort(kept.begin(), kept.end());
+  std::string key = "compat ";
+  key += path;
+  for (const auto& [k, v] : kept) {
+    key += '\x1f';
+    key += k;
+    key += '=';
+    key += v;
+  }
+  // The Authorization header carries Twelve Data's key: never part of the key.
+  return key;
 }
 
 std::optional<http::Response> Serve(cache::CachedApi& api, Timestamp now, int64_t now_us,

@@ -42,6 +42,12 @@ struct Context {
 std::optional<http::Response> Serve(cache::CachedApi& api, Timestamp now, int64_t now_us,
                                     const http::Request& req, std::string_view& route);
 
+// The answer-cache key of a compat request: its path and the parameters that
+// change the data, sorted (not crumbs, API keys, lang, region, ...; a
+// period2 within two minutes of `now` reads "now"). nullopt for paths outside
+// the compat prefixes and for the cookie/crumb handshake.
+std::optional<std::string> AnswerKey(const http::Request& req, Timestamp now);
+
 http::Response ServeYahoo(const Context& ctx, std::string_view& route);
 http::Response ServeBinance(const Context& ctx, std::string_view& route);
 http::Response ServeAlphaVantage(const Context& ctx, std::string_view& route);
