@@ -55,7 +55,7 @@ class CompatTest : public ::testing::Test {
     eo.max_memory_mb = 256;
     eo.prefetch_enabled = false;
     eo.clock = &clock_;
-    for (const char* p : {"yahoo", "binance", "alpha_vantage", "twelve_data"}) {
+    for (const char* p : {"yahoo", "binance", "alpha_vantage", "twelve_data", "coingecko"}) {
       engine::ProviderOptions po;
       if (std::string_view(p) == "alpha_vantage" || std::string_view(p) == "twelve_data")
         po.api_key = "demo";
@@ -65,7 +65,7 @@ class CompatTest : public ::testing::Test {
       po.max_retries = 0;
       eo.providers[p] = po;
     }
-    eo.provider_order = {"yahoo", "binance", "alpha_vantage", "twelve_data"};
+    eo.provider_order = {"yahoo", "binance", "alpha_vantage", "twelve_data", "coingecko"};
     auto e = engine::OpenEngine(eo);
     ASSERT_TRUE(e.ok()) << e.status();
     engine_ = std::move(*e);
@@ -332,6 +332,51 @@ TEST_F(CompatTest, TwelveDataTimeSeriesQuoteAndErrors) {
   err("/twelve_data/time_series?symbol=AAPL&interval=1day&outputsize=0&apikey=k", 400);
   err("/twelve_data/time_series?symbol=INVALIDX&interval=1day&apikey=k", 400);
   err("/twelve_data/nothing?apikey=k", 404);
+}
+
+TEST_F(CompatTest, CoinGeckoMarketChartRangeSimplePriceSearchAndErrors) {
+  // 30 days up to now: hourly points, the last one at "now".
+  const std::string q = "/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=" +
+                        std::to_string(kNow - 30 * 86400) + "&to=" + std::to_string(kNow);
+  const Json truth = SimJson(q);
+  const int64_t before = Upstream();
+  http::Response r = Finex(q);
+  ASSERT_EQ(r.status, 200) << *r.body;
+  EXPECT_GE(Upstream() - before, 1);
+  const Json got = Body(r);
+  ASSERT_EQ(got["prices"].size(), truth["prices"].size());
+  for (size_t i = 0; i < got["prices"].size(); ++i) {
+    EXPECT_EQ(got["prices"][i][0], truth["prices"][i][0]) << i;
+    EXPECT_DOUBLE_EQ(got["prices"][i][1].get<double>(), truth["prices"][i][1].get<double>()) << i;
+  }
+  // A narrower range inside it: no upstream call.
+  const int64_t warm = Upstream();
+  http::Response narrow =
+      Finex("/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=" +
+            std::to_string(kNow - 20 * 86400) + "&to=" + std::to_string(kNow - 10 * 86400));
+  ASSERT_EQ(narrow.status, 200) << *narrow.body;
+  EXPECT_EQ(Upstream(), warm);
+  EXPECT_FALSE(Body(narrow)["prices"].empty());
+
+  http::Response p = Finex("/coingecko/api/v3/simple/price?ids=bitcoin,INVALIDX&vs_currencies=usd");
+  ASSERT_EQ(p.status, 200) << *p.body;
+  EXPECT_TRUE(Body(p)["bitcoin"]["usd"].is_number()) << *p.body;
+  EXPECT_FALSE(Body(p).contains("INVALIDX"));
+
+  http::Response s = Finex("/coingecko/api/v3/search?query=bitcoin");
+  ASSERT_EQ(s.status, 200);
+  bool found = false;
+  const Json sj = Body(s);
+  for (const Json& c : sj["coins"]) found = found || c["id"] == "bitcoin";
+  EXPECT_TRUE(found) << *s.body;
+
+  EXPECT_EQ(Finex("/coingecko/api/v3/coins/bitcoin/market_chart/range?from=1&to=2").status, 400);
+  http::Response old = Finex(
+      "/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&"
+      "from=1500000000&to=1600000000");
+  EXPECT_EQ(old.status, 401);  // the public plan's 365 days
+  EXPECT_EQ(Body(old)["error"]["status"]["error_code"], 10012);
+  EXPECT_EQ(Finex("/coingecko/api/v3/nothing").status, 404);
 }
 
 }  // namespace

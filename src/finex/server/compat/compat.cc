@@ -31,7 +31,8 @@ std::optional<int64_t> ParseCount(std::string_view s) {
 std::optional<std::string> AnswerKey(const http::Request& req, Timestamp now) {
   const std::string_view path = req.path;
   bool ours = false;
-  for (std::string_view p : {"/yahoo/", "/binance/", "/alpha_vantage/", "/twelve_data/"})
+  for (std::string_view p :
+       {"/yahoo/", "/binance/", "/alpha_vantage/", "/twelve_data/", "/coingecko/"})
     ours = ours || path.starts_with(p);
   if (!ours || req.method != "GET") return std::nullopt;
   if (path.starts_with("/yahoo/quote/") || path.ends_with("/getcrumb")) return std::nullopt;
@@ -92,6 +93,9 @@ std::optional<http::Response> Serve(cache::CachedApi& api, Timestamp now, int64_
   }
   if (under("/alpha_vantage")) {
     return ServeAlphaVantage(Context{api, now, now_us, req, path.substr(14)}, route);
+  }
+  if (under("/coingecko")) {
+    return ServeCoinGecko(Context{api, now, now_us, req, path.substr(10)}, route);
   }
   if (under("/twelve_data")) {
     return ServeTwelveData(Context{api, now, now_us, req, path.substr(12)}, route);

@@ -2,7 +2,7 @@
 // serve` answers /yahoo, /binance, ... in each provider's own wire format,
 // from the cache, so a program written against a provider gets finex's cache
 // by changing only its base URL. Each provider file (yahoo.cc, binance.cc,
-// alpha_vantage.cc, twelve_data.cc)
+// alpha_vantage.cc, twelve_data.cc, coingecko.cc)
 // translates the provider's own parameters into a CachedApi History / Quote /
 // Search call and renders the answer with the provider's writer
 // (provider/<name>/<name>_wire.h, shared with `finex sim`), with the
@@ -52,6 +52,7 @@ http::Response ServeYahoo(const Context& ctx, std::string_view& route);
 http::Response ServeBinance(const Context& ctx, std::string_view& route);
 http::Response ServeAlphaVantage(const Context& ctx, std::string_view& route);
 http::Response ServeTwelveData(const Context& ctx, std::string_view& route);
+http::Response ServeCoinGecko(const Context& ctx, std::string_view& route);
 
 // ---- helpers shared by the provider files
 http::Response FromWire(provider::WireAnswer w);
