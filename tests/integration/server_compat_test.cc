@@ -357,6 +357,12 @@ TEST_F(CompatTest, CoinGeckoMarketChartRangeSimplePriceSearchAndErrors) {
   ASSERT_EQ(narrow.status, 200) << *narrow.body;
   EXPECT_EQ(Upstream(), warm);
   EXPECT_FALSE(Body(narrow)["prices"].empty());
+  // market_chart?days=7: the last week up to now, hourly, from the same cache.
+  http::Response days = Finex(
+      "/coingecko/api/v3/coins/bitcoin/market_chart?vs_currency=usd&days=7&x_cg_demo_api_key=k");
+  ASSERT_EQ(days.status, 200) << *days.body;
+  EXPECT_EQ(Upstream(), warm);
+  EXPECT_EQ(Body(days)["prices"].back(), got["prices"].back());
 
   http::Response p = Finex("/coingecko/api/v3/simple/price?ids=bitcoin,INVALIDX&vs_currencies=usd");
   ASSERT_EQ(p.status, 200) << *p.body;

@@ -1,4 +1,4 @@
-// /coingecko: CoinGecko's /coins/{id}/market_chart/range, /simple/price and
+// /coingecko: CoinGecko's /coins/{id}/market_chart[/range], /simple/price and
 // /search from the cache (provider/coingecko/coingecko_wire.h renders every
 // body). market_chart/range answers at CoinGecko's automatic granularity
 // (5-minutely up to a day, hourly up to 90 days, else daily): a point at t is
@@ -52,18 +52,30 @@ http::Response FromStatus(const Status& s) {
   return FromWire(cg::Error(503, "finex could not fetch this range upstream"));
 }
 
-http::Response MarketChartRange(const Context& ctx) {
+// /market_chart/range (from/to) and /market_chart (days=N|max, up to now).
+http::Response MarketChart(const Context& ctx, bool range) {
   const http::Request& req = ctx.req;
   std::string_view id = ctx.sub.substr(cg::kCoinsPath.size());
   id = id.substr(0, id.find('/'));
   if (!IsCoinId(id)) return FromWire(cg::Error(404, "coin not found"));
   const std::string* vs = req.Query("vs_currency");
-  if (vs == nullptr || vs->empty()) return FromWire(cg::Error(400, "Missing parameter vs_currency"));
-  auto from = ParseSeconds(req.Query("from"));
-  if (!from) return FromWire(cg::Error(400, "Missing parameter from"));
-  auto to = ParseSeconds(req.Query("to"));
-  if (!to) return FromWire(cg::Error(400, "Missing parameter to"));
+  if (vs == nullptr || vs->empty())
+    return FromWire(cg::Error(400, "Missing parameter vs_currency"));
   const Timestamp now = ctx.now;
+  std::optional<double> from, to;
+  if (range) {
+    from = ParseSeconds(req.Query("from"));
+    if (!from) return FromWire(cg::Error(400, "Missing parameter from"));
+    to = ParseSeconds(req.Query("to"));
+    if (!to) return FromWire(cg::Error(400, "Missing parameter to"));
+  } else {
+    const std::string* days = req.Query("days");
+    if (days == nullptr || days->empty()) return FromWire(cg::Error(400, "Missing parameter days"));
+    std::optional<double> d = *days == "max" ? std::optional<double>(36500) : ParseSeconds(days);
+    if (!d || *d <= 0) return FromWire(cg::Error(400, "invalid days"));
+    to = static_cast<double>(now);
+    from = static_cast<double>(now) - *d * 86400;
+  }
   const bool pro = req.Query(cg::kProKeyParam) != nullptr || !req.Header(cg::kProKeyHeader).empty();
   if (!pro && *from < static_cast<double>(now - cg::kPublicHistoryS))
     return FromWire(cg::BeyondPlanHistory(now));
@@ -184,7 +196,12 @@ http::Response ServeCoinGecko(const Context& ctx, std::string_view& route) {
   if (ctx.req.method == "GET" && ctx.sub.starts_with(cg::kCoinsPath) &&
       ctx.sub.ends_with(cg::kMarketChartRangeSuffix)) {
     route = "/coingecko/api/v3/coins/{id}/market_chart/range";
-    return MarketChartRange(ctx);
+    return MarketChart(ctx, true);
+  }
+  if (ctx.req.method == "GET" && ctx.sub.starts_with(cg::kCoinsPath) &&
+      ctx.sub.ends_with("/market_chart")) {
+    route = "/coingecko/api/v3/coins/{id}/market_chart";
+    return MarketChart(ctx, false);
   }
   if (ctx.req.method == "GET" && ctx.sub == cg::kSimplePricePath) {
     route = "/coingecko/api/v3/simple/price";
