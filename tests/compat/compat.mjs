@@ -1,7 +1,8 @@
 // Real provider clients, unmodified, against `finex serve` in front of
 // `finex sim` (API.md "Provider-compatible routes"): yahoo-finance2 (chart,
 // historical, quote, search), ccxt binance (loadMarkets, fetchTicker,
-// fetchOHLCV) and alphavantage (daily, intraday, quote, search). Each client only has its base URL changed. The test asserts
+// fetchOHLCV), alphavantage (daily, intraday, quote, search) and CoinGecko's
+// official SDK (market chart range, simple price, search). Each client only has its base URL changed. The test asserts
 // the values the client parsed equal the simulator's truth (its own answer to
 // the same request) and counts upstream calls with /_sim/stats: a repeated or
 // narrower request makes zero.
@@ -16,6 +17,7 @@ import path from "node:path";
 import yahooFinance from "yahoo-finance2";
 import ccxt from "ccxt";
 import alphavantage from "alphavantage";
+import Coingecko from "@coingecko/coingecko-typescript";
 
 const [finexBin, workDir] = process.argv.slice(2);
 if (!finexBin || !workDir) {
@@ -37,7 +39,8 @@ function start(args, pattern) {
                   // The simulator has no quota: no local throttling of the test's calls.
                   FINEX_PROVIDERS__ALPHA_VANTAGE__RATE_LIMIT_PER_MIN: "100000",
                   FINEX_PROVIDERS__YAHOO__RATE_LIMIT_PER_MIN: "100000",
-                  FINEX_PROVIDERS__BINANCE__RATE_LIMIT_PER_MIN: "100000" };
+                  FINEX_PROVIDERS__BINANCE__RATE_LIMIT_PER_MIN: "100000",
+                  FINEX_PROVIDERS__COINGECKO__RATE_LIMIT_PER_MIN: "100000" };
     const p = spawn(finexBin, args, { env, stdio: ["ignore", "ignore", "pipe"] });
     children.push(p);
     let err = "";
@@ -213,6 +216,46 @@ const f32 = (x) => Math.fround(x);
   assert.ok(found.bestMatches.some((m) => m["1. symbol"] === "AAPL"), JSON.stringify(found));
   assert.equal(s1, 1);
   const [, s2] = await counted("alphavantage", "data.search(Apple) again", () => alpha.data.search("Apple"));
+  assert.equal(s2, 0);
+}
+
+// ------------------------------------------------------------ CoinGecko's official SDK
+{
+  // The one configuration: the SDK's baseURL option.
+  const cgc = new Coingecko({ demoAPIKey: "demo", maxRetries: 0,
+                              baseURL: `${serve}/coingecko/api/v3` });
+  const to = Date.UTC(2024, 2, 16, 15) / 1000, from = to - 30 * 86400;
+  const truth = await simJson(
+      `/coingecko/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=${from}&to=${to}`);
+  const [chart, g1] = await counted("coingecko-typescript", "coins.marketChart.getRange(bitcoin,30d)",
+      () => cgc.coins.marketChart.getRange("bitcoin", { vs_currency: "usd", from, to }));
+  assert.ok(g1 >= 1);
+  assert.equal(chart.prices.length, truth.prices.length);
+  assert.deepEqual(chart.prices, truth.prices);
+  const [, g2] = await counted("coingecko-typescript", "getRange again",
+      () => cgc.coins.marketChart.getRange("bitcoin", { vs_currency: "usd", from, to }));
+  assert.equal(g2, 0, "a repeated range makes no upstream call");
+  const [inner, g3] = await counted("coingecko-typescript", "getRange(bitcoin, 10 days inside)",
+      () => cgc.coins.marketChart.getRange("bitcoin",
+                                           { vs_currency: "usd", from: from + 86400, to: from + 11 * 86400 }));
+  assert.equal(g3, 0, "a narrower range makes no upstream call");
+  assert.ok(inner.prices.length > 0);
+
+  const tp = await simJson("/coingecko/api/v3/simple/price?ids=bitcoin&vs_currencies=usd");
+  const [price, p1] = await counted("coingecko-typescript", "simple.price.get(bitcoin,usd)",
+      () => cgc.simple.price.get({ ids: "bitcoin", vs_currencies: "usd" }));
+  assert.equal(price.bitcoin.usd, tp.bitcoin.usd);
+  assert.equal(p1, 1);
+  const [, p2] = await counted("coingecko-typescript", "simple.price.get again",
+      () => cgc.simple.price.get({ ids: "bitcoin", vs_currencies: "usd" }));
+  assert.equal(p2, 0);
+
+  const [found, s1] = await counted("coingecko-typescript", "search.get(bitcoin)",
+      () => cgc.search.get({ query: "bitcoin" }));
+  assert.ok(found.coins.some((c) => c.id === "bitcoin"), JSON.stringify(found));
+  assert.equal(s1, 1);
+  const [, s2] = await counted("coingecko-typescript", "search.get again",
+      () => cgc.search.get({ query: "bitcoin" }));
   assert.equal(s2, 0);
 }
 

@@ -12,7 +12,11 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   exit 77
 fi
 cd "$here" || exit 1
-if [ ! -f node_modules/yahoo-finance2/package.json ] || [ ! -f node_modules/ccxt/package.json ]; then
+missing=0
+for pkg in yahoo-finance2 ccxt alphavantage @coingecko/coingecko-typescript; do
+  [ -f "node_modules/$pkg/package.json" ] || missing=1
+done
+if [ "$missing" = 1 ]; then
   echo "installing the provider clients (npm ci)" >&2
   npm ci --prefer-offline --no-audit --no-fund >&2 || {
     echo "FAIL: could not install the provider clients with npm"
