@@ -123,6 +123,13 @@ TEST_F(CompatTest, YahooChartIsTheSimulatorsAnswerAndRepeatsCostNothing) {
     EXPECT_EQ(Header(again, "X-Finex-Api-Calls"), "0") << t;
   }
   EXPECT_EQ(Upstream(), warm);
+  // A hot answer is served from the answer cache: the same shared bytes, also
+  // for a request differing only in parameters that do not change the data.
+  const std::string hot = "/yahoo/v8/finance/chart/AAPL?interval=1d&range=1mo";
+  http::Response a = Finex(hot + "&lang=en-US");
+  http::Response b = Finex(hot + "&crumb=zzz&region=DE");
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(a.body.get(), b.body.get());
 }
 
 TEST_F(CompatTest, YahooErrorsAreYahoos) {

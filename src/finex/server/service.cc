@@ -280,6 +280,17 @@ http::Response Service::Dispatch(const http::Request& req, Ctx& ctx) {
     if (auto hit = FromAnswerCache(*compat_key, req, ctx)) return std::move(*hit);
   }
   const uint64_t compat_gen = answers_.generation();
+  // The engine's in-flight limit holds for the compat routes too.
+  std::optional<InflightSlot> slot;
+  if (compat_key) {
+    slot.emplace(inflight_, *inflight_gauge_);
+    if (slot->count() > opts_.max_inflight) {
+      return ProblemFromStatus(
+          ResourceExhaustedError("server is at its limit of " + std::to_string(opts_.max_inflight) +
+                                 " concurrent requests; retry shortly"),
+          ctx.request_id);
+    }
+  }
   if (auto r = compat::Serve(api_, Now(), (opts_.clock ? *opts_.clock : SystemClock()).NowMicros(),
                              req, ctx.route)) {
     if (compat_key && r->status == 200) {
