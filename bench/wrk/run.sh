@@ -9,6 +9,8 @@
 # pinned to CPU 1 with 64 connections against:
 #   - a cached /v1/quote (JSON)
 #   - a cached 1-year daily /v1/history (JSON, ~30 KB)
+#   - a cached Yahoo-compatible 1-year daily chart
+#     (/yahoo/v8/finance/chart/AAPL?range=1y&interval=1d, Yahoo's JSON)
 # for finex directly and for nginx's proxy_cache, checks the bodies are
 # byte-identical, and prints requests/s and the finex/nginx ratio.
 set -euo pipefail
@@ -70,6 +72,9 @@ http {
   upstream finex { server 127.0.0.1:$FINEX_PORT; keepalive 16; }
   server {
     listen 127.0.0.1:$NGINX_PORT;
+    # A fair anchor: nginx keeps client connections as long as finex does.
+    keepalive_requests 1000000;
+    keepalive_timeout 300s;
     location / {
       proxy_pass http://finex;
       proxy_http_version 1.1;
@@ -89,10 +94,11 @@ sleep 0.5
 
 QUOTE="/v1/quote?symbols=AAPL"
 HIST="/v1/history?symbols=AAPL&interval=1d&start=2023-01-01&end=2023-12-31"
+CHART="/yahoo/v8/finance/chart/AAPL?range=1y&interval=1d"
 
 # Warm finex (first call fetches from the simulator, later ones are cache hits)
 # and nginx's cache; then compare the bodies byte for byte.
-for u in "$QUOTE" "$HIST"; do
+for u in "$QUOTE" "$HIST" "$CHART"; do
   for _ in 1 2 3; do curl -fsS "http://127.0.0.1:$FINEX_PORT$u" -o /dev/null; done
   for _ in 1 2 3; do
     curl -fsS "http://127.0.0.1:$NGINX_PORT$u" -o /dev/null || { cat "$WORK/nginx/error.log"; exit 1; }
@@ -109,13 +115,15 @@ check_same() {
   python3 - "$WORK/n.body" "$WORK/f.body" "$1" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
-assert a["data"] == b["data"], "data differs for " + sys.argv[3]
+# finex's own routes: the "data" member; provider-compatible ones: the whole body.
+assert a.get("data", a) == b.get("data", b), "data differs for " + sys.argv[3]
 print(f"  identical data for {sys.argv[3]}: {len(open(sys.argv[1],'rb').read())} bytes (nginx) / {len(open(sys.argv[2],'rb').read())} bytes (finex)")
 PY
 }
 echo "bodies:"
 check_same "$QUOTE"
 check_same "$HIST"
+check_same "$CHART"
 
 run_wrk() {  # port path -> requests/s
   taskset -c $CLIENT_CPU wrk -t1 -c$CONNS -d${DUR}s --latency "http://127.0.0.1:$1$2" > "$WORK/wrk.out" 2>&1
@@ -128,8 +136,8 @@ run_wrk() {  # port path -> requests/s
 
 printf "\n%-34s %14s %10s %8s\n" "target ($CONNS conns, ${DUR}s, server on CPU $SERVER_CPU)" "req/s" "p99" "non-2xx"
 declare -A R
-for name in quote history; do
-  path=$QUOTE; [ $name = history ] && path=$HIST
+for name in quote history chart; do
+  path=$QUOTE; [ $name = history ] && path=$HIST; [ $name = chart ] && path=$CHART
   for who in finex nginx; do
     port=$FINEX_PORT; [ $who = nginx ] && port=$NGINX_PORT
     read -r rps p99 errs < <(run_wrk $port "$path")
@@ -138,7 +146,7 @@ for name in quote history; do
   done
 done
 echo
-for name in quote history; do
+for name in quote history chart; do
   ratio=$(python3 -c "print(f'{${R[finex-$name]}/${R[nginx-$name]}:.2f}')")
   echo "ratio finex/nginx $name: ${ratio}x"
 done

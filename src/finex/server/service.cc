@@ -10,6 +10,7 @@
 
 #include "finex/core/interval.h"
 #include "finex/core/symbol.h"
+#include "finex/server/compat/compat.h"
 #include "finex/server/dashboard.h"
 #include "finex/server/detail/json.h"
 #include "finex/server/http_status.h"
@@ -307,6 +308,42 @@ http::Response Service::Dispatch(const http::Request& req, Ctx& ctx) {
     r.body = *page;
     r.headers.emplace_back("Cache-Control", "no-cache");
     return r;
+  }
+  // Provider-compatible routes (/yahoo, /binance, ...): server/compat/.
+  // Answers made wholly from cache are kept in the answer cache like the
+  // /v1 routes', under a key of the data-changing parameters only.
+  const std::optional<std::string> compat_key = compat::AnswerKey(req, Now());
+  if (compat_key) {
+    ctx.route = "compat (answer cache)";
+    if (auto hit = FromAnswerCache(*compat_key, req, ctx)) return std::move(*hit);
+  }
+  const uint64_t compat_gen = answers_.generation();
+  // The engine's in-flight limit holds for the compat routes too.
+  std::optional<InflightSlot> slot;
+  if (compat_key) {
+    slot.emplace(inflight_, *inflight_gauge_);
+    if (slot->count() > opts_.max_inflight) {
+      return ProblemFromStatus(
+          ResourceExhaustedError("server is at its limit of " + std::to_string(opts_.max_inflight) +
+                                 " concurrent requests; retry shortly"),
+          ctx.request_id);
+    }
+  }
+  if (auto r = compat::Serve(api_, Now(), (opts_.clock ? *opts_.clock : SystemClock()).NowMicros(),
+                             req, ctx.route)) {
+    if (compat_key && r->status == 200) {
+      bool from_cache = false, stale = false;
+      for (const auto& [k, v] : r->headers) {
+        from_cache = from_cache || (k == "X-Finex-Api-Calls" && v == "0");
+        stale = stale || k == "X-Finex-Stale";
+      }
+      from_cache = from_cache && !stale;
+      if (from_cache) {
+        answers_.Put(*compat_key, std::make_shared<const http::Response>(*r), compat_gen,
+                     AnswerClockMicros());
+      }
+    }
+    return std::move(*r);
   }
   return RouteNotFound(path, ctx.request_id);
 }

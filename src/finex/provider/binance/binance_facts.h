@@ -40,6 +40,8 @@ inline constexpr ProviderFacts kFacts = {
 inline constexpr std::string_view kKlinesPath = "/api/v3/klines";
 inline constexpr std::string_view kTicker24hPath = "/api/v3/ticker/24hr";
 inline constexpr std::string_view kExchangeInfoPath = "/api/v3/exchangeInfo";
+inline constexpr std::string_view kPingPath = "/api/v3/ping";
+inline constexpr std::string_view kTimePath = "/api/v3/time";
 
 // The optional API key travels in this request header.
 inline constexpr std::string_view kApiKeyHeader = "X-MBX-APIKEY";

@@ -7,6 +7,7 @@
 #include "finex/calendar/timezone.h"
 #include "finex/core/symbol.h"
 #include "finex/provider/alpha_vantage/alpha_vantage_facts.h"
+#include "finex/provider/alpha_vantage/alpha_vantage_wire.h"
 #include "finex/sim/detail/wire.h"
 
 namespace finex::sim::detail {
@@ -15,75 +16,17 @@ namespace {
 using http::Response;
 namespace av = provider::alpha_vantage;
 
-Response AvError(std::string_view message) {
-  return JsonResponse(200, Json{{av::kErrorMessageKey, message}});
-}
-
-Response InvalidCall(std::string_view function) {
-  return AvError(
-      "Invalid API call. Please retry or visit the documentation "
-      "(https://www.alphavantage.co/documentation/) for " +
-      std::string(function) + ".");
-}
+Response InvalidCall(std::string_view function) { return FromWire(av::InvalidCall(function)); }
 
 std::string P4(double v) { return Num(v, 4); }
 
-struct SeriesSpec {
-  Interval iv;
-  bool adjusted;  // the _ADJUSTED variants
-  bool intraday;
-  std::string key;   // "Time Series (Daily)"
-  std::string info;  // "1. Information"
-};
-
-std::optional<SeriesSpec> SpecFor(std::string_view function, std::string_view interval) {
-  if (function == av::kIntradayFunction) {
-    const std::optional<Interval> iv = provider::IntervalOfWire(av::kFacts.intervals, interval);
-    if (!iv || !IsIntraday(*iv)) return std::nullopt;
-    return SeriesSpec{
-        *iv, false, true, "Time Series (" + std::string(interval) + ")",
-        "Intraday (" + std::string(interval) + ") open, high, low, close prices and volume"};
-  }
-  // The object key and "1. Information" text of each daily+ series.
-  struct Text {
-    Interval iv;
-    bool adjusted;
-    const char* key;
-    const char* info;
-  };
-  static constexpr Text kTexts[] = {
-      {Interval::k1d, false, "Time Series (Daily)",
-       "Daily Prices (open, high, low, close) and Volumes"},
-      {Interval::k1d, true, "Time Series (Daily)",
-       "Daily Time Series with Splits and Dividend Events"},
-      {Interval::k1w, false, "Weekly Time Series",
-       "Weekly Prices (open, high, low, close) and Volumes"},
-      {Interval::k1w, true, "Weekly Adjusted Time Series", "Weekly Adjusted Prices and Volumes"},
-      {Interval::k1mo, false, "Monthly Time Series",
-       "Monthly Prices (open, high, low, close) and Volumes"},
-      {Interval::k1mo, true, "Monthly Adjusted Time Series", "Monthly Adjusted Prices and Volumes"},
-  };
-  for (const Text& t : kTexts) {
-    const std::string name =
-        std::string(av::SeriesFunction(t.iv)) + std::string(t.adjusted ? av::kAdjustedSuffix : "");
-    if (function == name) return SeriesSpec{t.iv, t.adjusted, false, t.key, t.info};
-  }
-  return std::nullopt;
-}
-
 bool IsTimeSeries(std::string_view f) { return f.starts_with("TIME_SERIES_"); }
-
-// Alpha Vantage names US/Eastern the old way.
-std::string AvZone(std::string_view tz) {
-  if (tz == "America/New_York") return std::string(av::kEasternZoneName);
-  return std::string(tz);
-}
 
 Response TimeSeries(const WireContext& ctx, const std::string& function) {
   const http::Request& req = ctx.req;
   const std::string* sym = req.Query("symbol");
   const std::string interval = req.Query("interval") ? *req.Query("interval") : "";
-  auto spec = SpecFor(function, interval);
+  auto spec = av::SpecFor(function, interval);
   if (!spec || sym == nullptr || sym->empty() || IsUnknownSymbol(*sym))
     return InvalidCall(function);
   const std::string outputsize =
@@ -132,18 +75,7 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
   if (spec->adjusted && !f->empty())
     events = ctx.gen.Events(*sym, TimeRange{f->timestamps()[first], now + 1}, now);
 
-  // Label of a row: intraday local datetime; daily date; weekly/monthly the last trading day so
-  // far.
-  auto label = [&](size_t i) -> std::string {
-    const Timestamp ts = f->timestamps()[i];
-    // Intraday rows are labelled by the bar's CLOSE time (the real session's
-    // 1min labels run 09:31..16:00; see the extended-hours CSV capture).
-    if (spec->intraday) return LocalDateTime(tz, ts + NominalSeconds(spec->iv));
-    if (spec->iv == Interval::k1d) return FormatDate(ts);
-    auto days =
-        cal.BarStarts(TimeRange{ts, std::min(NextBar(ts, spec->iv), now + 1)}, Interval::k1d);
-    return FormatDate(days.empty() ? ts : days.back());
-  };
+  auto label = [&](size_t i) { return av::RowLabel(cal, *spec, f->timestamps()[i], now); };
   auto row_events = [&](size_t i, double* dividend, double* split) {
     *dividend = 0;
     *split = 1;
@@ -158,132 +90,68 @@ Response TimeSeries(const WireContext& ctx, const std::string& function) {
     }
   };
 
-  if (datatype == "csv") {
-    std::string out =
-        spec->adjusted
-            ? (spec->iv == Interval::k1d
-                   ? "timestamp,open,high,low,close,adjusted_close,volume,dividend_amount,split_"
-                     "coefficient\r\n"
-                   : "timestamp,open,high,low,close,adjusted close,volume,dividend amount\r\n")
-            : "timestamp,open,high,low,close,volume\r\n";
-    for (size_t i = f->rows(); i-- > first;) {
-      out += label(i) + "," + P4(f->open()[i]) + "," + P4(f->high()[i]) + "," + P4(f->low()[i]) +
-             "," + P4(f->close()[i]);
-      if (spec->adjusted) out += "," + P4(f->adj_close()[i]);
-      out += "," + std::to_string(f->volume()[i]);
-      if (spec->adjusted) {
-        double div, split;
-        row_events(i, &div, &split);
-        out += "," + P4(div);
-        if (spec->iv == Interval::k1d) out += "," + P4(split);
-      }
-      out += "\r\n";
+  av::SeriesAnswer a;
+  a.spec = *spec;
+  a.symbol = *sym;
+  a.full = full;
+  a.time_zone = av::ZoneName(tz);
+  for (size_t i = f->rows(); i-- > first;) {  // newest first
+    av::SeriesRow r;
+    r.label = label(i);
+    r.open = f->open()[i];
+    r.high = f->high()[i];
+    r.low = f->low()[i];
+    r.close = f->close()[i];
+    r.volume = f->volume()[i];
+    if (spec->adjusted) {
+      r.adj_close = f->adj_close()[i];
+      row_events(i, &r.dividend, &r.split);
     }
-    return Response::Text(200, "application/x-download", std::move(out));
+    a.rows.push_back(std::move(r));
   }
-
-  // Alpha Vantage pretty-prints with 4-space indents. Written by hand: a
-  // full history holds thousands of keys, and keys are unique by construction.
-  std::vector<std::pair<std::string, std::string>> meta;
-  meta.emplace_back("1. Information", spec->info);
-  meta.emplace_back("2. Symbol", *sym);
-  std::string refreshed = LocalDateTime(tz, now);
+  if (datatype == "csv") return FromWire(av::WriteSeriesCsv(a));
+  a.last_refreshed = LocalDateTime(tz, now);
   if (!f->empty()) {
     const size_t last = f->rows() - 1;
     const Timestamp ts = f->timestamps()[last];
     if (spec->intraday) {
-      refreshed = LocalDateTime(tz, ts + NominalSeconds(spec->iv));
+      a.last_refreshed = LocalDateTime(tz, ts + NominalSeconds(spec->iv));
     } else {
       // A live daily bar shows the time of the last trade; a final one its date.
       auto s = cal.SessionOn(
           CivilFromDays(DayOf(spec->iv == Interval::k1d ? ts : DayOf(now) * kSecondsPerDay)));
-      refreshed = s && now >= s->open && now < s->close ? LocalDateTime(tz, now) : label(last);
+      a.last_refreshed =
+          s && now >= s->open && now < s->close ? LocalDateTime(tz, now) : label(last);
     }
   }
-  meta.emplace_back("3. Last Refreshed", refreshed);
-  int n = 4;
-  if (spec->intraday) meta.emplace_back(std::to_string(n++) + ". Interval", interval);
-  if (spec->intraday || spec->iv == Interval::k1d) {
-    meta.emplace_back(std::to_string(n++) + ". Output Size", full ? "Full size" : "Compact");
-  }
-  meta.emplace_back(std::to_string(n++) + ". Time Zone", AvZone(tz));
-
-  std::string out;
-  out.reserve(256 + (f->rows() - first) * (spec->adjusted ? 330 : 200));
-  out += "{\n    " + Json(av::kMetaDataKey).dump() + ": {\n";
-  for (size_t i = 0; i < meta.size(); ++i) {
-    out += "        " + Json(meta[i].first).dump() + ": " + Json(meta[i].second).dump();
-    out += i + 1 < meta.size() ? ",\n" : "\n";
-  }
-  out += "    },\n    " + Json(spec->key).dump() + ": {";
-  bool first_row = true;
-  auto field = [&](const char* name, const std::string& v, bool last) {
-    out += "            \"";
-    out += name;
-    out += "\": \"";
-    out += v;
-    out += last ? "\"\n" : "\",\n";
-  };
-  for (size_t i = f->rows(); i-- > first;) {  // newest first
-    out += first_row ? "\n" : ",\n";
-    first_row = false;
-    out += "        \"" + label(i) + "\": {\n";
-    field("1. open", P4(f->open()[i]), false);
-    field("2. high", P4(f->high()[i]), false);
-    field("3. low", P4(f->low()[i]), false);
-    field("4. close", P4(f->close()[i]), false);
-    if (spec->adjusted) {
-      double div, split;
-      row_events(i, &div, &split);
-      field("5. adjusted close", P4(f->adj_close()[i]), false);
-      field("6. volume", std::to_string(f->volume()[i]), false);
-      const bool daily = spec->iv == Interval::k1d;
-      field("7. dividend amount", P4(div), !daily);
-      if (daily) field("8. split coefficient", P4(split), true);
-    } else {
-      field("5. volume", std::to_string(f->volume()[i]), true);
-    }
-    out += "        }";
-  }
-  out += first_row ? "}\n}" : "\n    }\n}";
-  return Response::Text(200, "application/json", std::move(out));
+  return FromWire(av::WriteSeriesJson(a));
 }
 
 Response GlobalQuote(const WireContext& ctx) {
   const std::string* sym = ctx.req.Query("symbol");
   if (sym == nullptr || sym->empty()) return InvalidCall(av::kGlobalQuoteFunction);
-  if (IsUnknownSymbol(*sym))
-    return JsonResponse(200, Json{{"Global Quote", Json::object()}}, "application/json");
-  const SymbolInfo info = ctx.gen.Info(*sym);
-  const Quote q = ctx.gen.QuoteAt(*sym, ctx.now);
+  if (IsUnknownSymbol(*sym)) return FromWire(av::WriteGlobalQuote(std::nullopt));
   FramePtr days =
       ctx.gen.Bars(*sym, Interval::k1d, TimeRange{ctx.now - 20 * kSecondsPerDay, ctx.now + 1},
                    ctx.now, Adjustment::kRaw);
-  Json g;
-  g["01. symbol"] = *sym;
-  if (!days->empty()) {
-    const size_t last = days->rows() - 1;
-    const double prev = last > 0 ? days->close()[last - 1] : days->open()[last];
-    const double price = days->close()[last];
-    g["02. open"] = P4(days->open()[last]);
-    g["03. high"] = P4(days->high()[last]);
-    g["04. low"] = P4(days->low()[last]);
-    g["05. price"] = P4(price);
-    g["06. volume"] = std::to_string(days->volume()[last]);
-    g["07. latest trading day"] = FormatDate(days->timestamps()[last]);
-    g["08. previous close"] = P4(prev);
-    g["09. change"] = P4(price - prev);
-    g["10. change percent"] = Num(prev != 0 ? (price - prev) / prev * 100 : 0, 4) + "%";
-  }
-  (void)info;
-  (void)q;
-  return JsonResponse(200, Json{{"Global Quote", std::move(g)}}, "application/json");
+  if (days->empty()) return FromWire(av::WriteGlobalQuote(std::nullopt));
+  const size_t last = days->rows() - 1;
+  av::GlobalQuote g;
+  g.symbol = *sym;
+  g.open = days->open()[last];
+  g.high = days->high()[last];
+  g.low = days->low()[last];
+  g.price = days->close()[last];
+  g.volume = days->volume()[last];
+  g.latest_trading_day = FormatDate(days->timestamps()[last]);
+  g.previous_close = last > 0 ? days->close()[last - 1] : days->open()[last];
+  return FromWire(av::WriteGlobalQuote(g));
 }
 
 Response SymbolSearch(const WireContext& ctx) {
   const std::string* kw = ctx.req.Query("keywords");
   if (kw == nullptr || kw->empty()) return InvalidCall(av::kSymbolSearchFunction);
-  Json matches = Json::array();
+  std::vector<av::Match> matches;
   for (const auto& [sym, score] : SearchSymbols(ctx.gen, *kw, false)) {
     if (matches.size() >= 10) break;
     const SymbolInfo info = ctx.gen.Info(sym);
@@ -296,41 +164,35 @@ Response SymbolSearch(const WireContext& ctx) {
     const int off = UtcOffset(cal.timezone(), ctx.now);
     char tzs[16];
     std::snprintf(tzs, sizeof(tzs), "UTC%s%02d", off < 0 ? "-" : "+", std::abs(off) / 3600);
-    Json m;
-    m["1. symbol"] = sym;
-    m["2. name"] = info.name;
-    m["3. type"] = info.type == "EQUITY" ? "Equity" : info.type == "ETF" ? "ETF" : info.type;
-    m["4. region"] = info.country.empty() ? std::string(cal.code()) : info.country;
-    m["5. marketOpen"] = open;
-    m["6. marketClose"] = close;
-    m["7. timezone"] = tzs;
-    m["8. currency"] = info.currency;
-    m["9. matchScore"] = Num(score, 4);
+    av::Match m;
+    m.symbol = sym;
+    m.name = info.name;
+    m.type = info.type == "EQUITY" ? "Equity" : info.type == "ETF" ? "ETF" : info.type;
+    m.region = info.country.empty() ? std::string(cal.code()) : info.country;
+    m.market_open = open;
+    m.market_close = close;
+    m.timezone = tzs;
+    m.currency = info.currency;
+    m.score = score;
     matches.push_back(std::move(m));
   }
-  return JsonResponse(200, Json{{"bestMatches", std::move(matches)}}, "application/json");
+  return FromWire(av::WriteSymbolSearch(matches));
 }
 
 }  // namespace
 
 Response ServeAlphaVantage(const WireContext& ctx) {
-  if (ctx.sub != av::kQueryPath) {
-    return Response::Text(404, "text/html", "<html><body><h1>Not Found</h1></body></html>");
-  }
+  if (ctx.sub != av::kQueryPath) return FromWire(av::NotFoundPage());
   const std::string* key = ctx.req.Query(av::kApiKeyParam);
   const std::string function = ctx.req.Query("function") ? *ctx.req.Query("function") : "";
-  if (key == nullptr || key->empty()) {
-    return AvError(
-        "the parameter apikey is invalid or missing. Please claim your free API key on "
-        "(https://www.alphavantage.co/support/#api-key). It should take less than 20 seconds.");
-  }
+  if (key == nullptr || key->empty()) return FromWire(av::MissingKey());
   if (IsTimeSeries(function) &&
-      SpecFor(function, ctx.req.Query("interval") ? *ctx.req.Query("interval") : "1min")) {
+      av::SpecFor(function, ctx.req.Query("interval") ? *ctx.req.Query("interval") : "1min")) {
     return TimeSeries(ctx, function);
   }
   if (function == av::kGlobalQuoteFunction) return GlobalQuote(ctx);
   if (function == av::kSymbolSearchFunction) return SymbolSearch(ctx);
-  return AvError("This API function (" + Printable(function) + ") does not exist.");
+  return FromWire(av::UnknownFunction(function));
 }
 
 }  // namespace finex::sim::detail

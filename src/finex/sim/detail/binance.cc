@@ -4,6 +4,7 @@
 
 #include "finex/core/symbol.h"
 #include "finex/provider/binance/binance_facts.h"
+#include "finex/provider/binance/binance_wire.h"
 #include "finex/sim/detail/wire.h"
 
 namespace finex::sim::detail {
@@ -13,33 +14,18 @@ using http::Response;
 namespace binance = provider::binance;
 
 Response BinanceError(int status, int code, std::string_view msg) {
-  return JsonResponse(status, BinanceErrorBody(code, msg));
+  return FromWire(binance::Error(status, code, msg));
 }
 
-constexpr const char* kQuoteAssets[] = {"USDT", "FDUSD", "BUSD", "USDC", "TUSD",
-                                        "BTC",  "ETH",   "BNB",  "EUR",  "TRY"};
-
-// Base and quote asset of a Binance pair; nullopt when it is not one.
+// Base and quote asset of a Binance pair the simulator knows; nullopt otherwise.
 std::optional<std::pair<std::string, std::string>> SplitPair(std::string_view s) {
-  if (s.size() < 5 || s.size() > 20) return std::nullopt;
-  for (char c : s) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return std::nullopt;
-  }
   if (IsUnknownSymbol(s)) return std::nullopt;
-  for (const char* q : kQuoteAssets) {
-    std::string_view qa(q);
-    if (s.size() > qa.size() + 1 && s.ends_with(qa)) {
-      return std::make_pair(std::string(s.substr(0, s.size() - qa.size())), std::string(qa));
-    }
-  }
-  return std::nullopt;
+  return binance::SplitPair(s);
 }
 
 std::optional<Interval> BinanceInterval(std::string_view s) {
   return provider::IntervalOfWire(binance::kFacts.intervals, s);
 }
-
-std::string P8(double v) { return Num(v, 8); }
 
 // Deterministic trade statistics for a kline (not modelled by the generator).
 int64_t Trades(int64_t volume, Timestamp ts) {
@@ -98,7 +84,7 @@ Response Klines(const WireContext& ctx) {
     lo = hi - span;
   }
   hi = std::min(hi, now + 1);
-  Json rows = Json::array();
+  std::vector<binance::Kline> rows;
   if (lo < hi) {
     FramePtr f = ctx.gen.Bars(*sym, *iv, TimeRange{lo, hi}, now);
     size_t first = 0, n = f->rows();
@@ -116,17 +102,15 @@ Response Klines(const WireContext& ctx) {
       const int64_t v = f->volume()[i];
       const double quote_vol = static_cast<double>(v) * (o + c) / 2;
       const double taker = std::floor(static_cast<double>(v) * 0.48 * 1e8) / 1e8;
-      rows.push_back(Json::array({ts * 1000, P8(o), P8(h), P8(l), P8(c), P8(static_cast<double>(v)),
-                                  NextBar(ts, *iv) * 1000 - 1, P8(quote_vol), Trades(v, ts),
-                                  P8(taker), P8(taker * (o + c) / 2), "0"}));
+      rows.push_back(binance::Kline{ts * 1000, NextBar(ts, *iv) * 1000 - 1, o, h, l, c,
+                                    static_cast<double>(v), quote_vol, Trades(v, ts), taker,
+                                    taker * (o + c) / 2});
     }
   }
-  Response r = JsonResponse(200, rows);
-  r.headers.emplace_back("Cache-Control", "no-cache, no-store, must-revalidate");
-  return r;
+  return FromWire(binance::WriteKlines(rows));
 }
 
-Json Ticker(const WireContext& ctx, const std::string& sym) {
+binance::Ticker24 Ticker(const WireContext& ctx, const std::string& sym) {
   const Timestamp now = ctx.now;
   FramePtr f = ctx.gen.Bars(sym, Interval::k1m, TimeRange{now - 86400, now + 1}, now);
   double open = 0, high = 0, low = 0, last = 0, vol = 0, qvol = 0;
@@ -143,28 +127,28 @@ Json Ticker(const WireContext& ctx, const std::string& sym) {
     }
   }
   const int64_t now_ms = ctx.now_us / 1000;
-  Json t;
-  t["symbol"] = sym;
-  t["priceChange"] = P8(last - open);
-  t["priceChangePercent"] = Num(open != 0 ? (last - open) / open * 100 : 0, 3);
-  t["weightedAvgPrice"] = P8(vol > 0 ? qvol / vol : last);
-  t["prevClosePrice"] = P8(open);
-  t["lastPrice"] = P8(last);
-  t["lastQty"] = P8(0.01);
-  t["bidPrice"] = P8(last);
-  t["bidQty"] = P8(0.5);
-  t["askPrice"] = P8(last * 1.00001);
-  t["askQty"] = P8(0.5);
-  t["openPrice"] = P8(open);
-  t["highPrice"] = P8(high);
-  t["lowPrice"] = P8(low);
-  t["volume"] = P8(vol);
-  t["quoteVolume"] = P8(qvol);
-  t["openTime"] = now_ms - 86'400'000;
-  t["closeTime"] = now_ms;
-  t["firstId"] = 1000000000 + (now / 60) % 1000000;
-  t["lastId"] = 1000000000 + (now / 60) % 1000000 + static_cast<int64_t>(vol * 3);
-  t["count"] = static_cast<int64_t>(vol * 3) + 1;
+  binance::Ticker24 t;
+  t.symbol = sym;
+  t.price_change = last - open;
+  t.price_change_percent = open != 0 ? (last - open) / open * 100 : 0;
+  t.weighted_avg_price = vol > 0 ? qvol / vol : last;
+  t.prev_close = open;
+  t.last = last;
+  t.last_qty = 0.01;
+  t.bid = last;
+  t.bid_qty = 0.5;
+  t.ask = last * 1.00001;
+  t.ask_qty = 0.5;
+  t.open = open;
+  t.high = high;
+  t.low = low;
+  t.volume = vol;
+  t.quote_volume = qvol;
+  t.open_time_ms = now_ms - 86'400'000;
+  t.close_time_ms = now_ms;
+  t.first_id = 1000000000 + (now / 60) % 1000000;
+  t.last_id = 1000000000 + (now / 60) % 1000000 + static_cast<int64_t>(vol * 3);
+  t.count = static_cast<int64_t>(vol * 3) + 1;
   return t;
 }
 
@@ -179,63 +163,22 @@ std::vector<std::string> BinanceUniverse(const Generator& gen) {
 Response Ticker24(const WireContext& ctx) {
   if (const std::string* sym = ctx.req.Query("symbol")) {
     if (!SplitPair(*sym)) return BinanceError(400, binance::kCodeInvalidSymbol, "Invalid symbol.");
-    return JsonResponse(200, Ticker(ctx, *sym));
+    return FromWire(binance::WriteTicker(Ticker(ctx, *sym)));
   }
-  Json all = Json::array();
+  std::vector<binance::Ticker24> all;
   for (const std::string& s : BinanceUniverse(ctx.gen)) all.push_back(Ticker(ctx, s));
-  return JsonResponse(200, all);
-}
-
-Json SymbolEntry(const std::string& sym) {
-  auto pair = SplitPair(sym);
-  Json s;
-  s["symbol"] = sym;
-  s["status"] = "TRADING";
-  s["baseAsset"] = pair->first;
-  s["baseAssetPrecision"] = 8;
-  s["quoteAsset"] = pair->second;
-  s["quotePrecision"] = 8;
-  s["quoteAssetPrecision"] = 8;
-  s["orderTypes"] =
-      Json::array({"LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"});
-  s["icebergAllowed"] = true;
-  s["ocoAllowed"] = true;
-  s["isSpotTradingAllowed"] = true;
-  s["isMarginTradingAllowed"] = false;
-  s["filters"] = Json::array({Json{{"filterType", "PRICE_FILTER"},
-                                   {"minPrice", "0.00000100"},
-                                   {"maxPrice", "1000000.00000000"},
-                                   {"tickSize", "0.00000100"}}});
-  s["permissions"] = Json::array({"SPOT"});
-  return s;
+  return FromWire(binance::WriteTickers(all));
 }
 
 Response ExchangeInfo(const WireContext& ctx) {
-  Json j;
-  j["timezone"] = "UTC";
-  j["serverTime"] = ctx.now_us / 1000;
-  j["rateLimits"] = Json::array({Json{{"rateLimitType", "REQUEST_WEIGHT"},
-                                      {"interval", "MINUTE"},
-                                      {"intervalNum", 1},
-                                      {"limit", binance::kWeightPerMinute}},
-                                 Json{{"rateLimitType", "ORDERS"},
-                                      {"interval", "SECOND"},
-                                      {"intervalNum", 10},
-                                      {"limit", 100}},
-                                 Json{{"rateLimitType", "RAW_REQUESTS"},
-                                      {"interval", "MINUTE"},
-                                      {"intervalNum", 5},
-                                      {"limit", 61000}}});
-  j["exchangeFilters"] = Json::array();
-  Json syms = Json::array();
+  std::vector<std::string> syms;
   if (const std::string* sym = ctx.req.Query("symbol")) {
     if (!SplitPair(*sym)) return BinanceError(400, binance::kCodeInvalidSymbol, "Invalid symbol.");
-    syms.push_back(SymbolEntry(*sym));
+    syms.push_back(*sym);
   } else {
-    for (const std::string& s : BinanceUniverse(ctx.gen)) syms.push_back(SymbolEntry(s));
+    syms = BinanceUniverse(ctx.gen);
   }
-  j["symbols"] = std::move(syms);
-  return JsonResponse(200, j);
+  return FromWire(binance::WriteExchangeInfo(syms, ctx.now_us / 1000));
 }
 
 }  // namespace
@@ -246,7 +189,9 @@ Response ServeBinance(const WireContext& ctx) {
   if (ctx.sub == binance::kKlinesPath) return Klines(ctx);
   if (ctx.sub == binance::kTicker24hPath) return Ticker24(ctx);
   if (ctx.sub == binance::kExchangeInfoPath) return ExchangeInfo(ctx);
-  return Response::Text(404, "text/html", "<html><body><h1>404 Not Found</h1></body></html>");
+  if (ctx.sub == binance::kPingPath) return FromWire(binance::WritePing());
+  if (ctx.sub == binance::kTimePath) return FromWire(binance::WriteTime(ctx.now_us / 1000));
+  return FromWire(binance::NotFoundPage());
 }
 
 }  // namespace finex::sim::detail

@@ -7,6 +7,7 @@
 
 #include "finex/core/symbol.h"
 #include "finex/provider/coingecko/coingecko_facts.h"
+#include "finex/provider/coingecko/coingecko_wire.h"
 #include "finex/sim/detail/wire.h"
 
 namespace finex::sim::detail {
@@ -16,7 +17,7 @@ using http::Response;
 namespace coingecko = provider::coingecko;
 
 Response CgError(int status, std::string_view message) {
-  return JsonResponse(status, Json{{coingecko::kErrorKey, message}});
+  return FromWire(coingecko::Error(status, message));
 }
 
 // vs_currency conversion from USD (fixed reference rates).
@@ -78,15 +79,7 @@ Response MarketChartRange(const WireContext& ctx) {
   const Timestamp now = ctx.now;
   if (!HasProKey(req) && *from < static_cast<double>(now - coingecko::kPublicHistoryS)) {
     // Public/demo plans: the past 365 days only.
-    Json j;
-    j[coingecko::kErrorKey][coingecko::kStatusKey] = {
-        {"timestamp", FormatIsoUtc(now)},
-        {coingecko::kErrorCodeKey, coingecko::kCodeBeyondPlanHistory},
-        {coingecko::kErrorMessageKey,
-         "Your request exceeds the allowed time range. Public API users are limited to querying "
-         "historical data within the past 365 days. Upgrade to a paid plan to enjoy full "
-         "historical data access: https://www.coingecko.com/en/api/pricing. "}};
-    return JsonResponse(401, j);
+    return FromWire(coingecko::BeyondPlanHistory(now));
   }
   const std::string sym = CoinSymbol(ctx.gen, id);
   const SymbolInfo info = ctx.gen.Info(sym);
@@ -94,10 +87,8 @@ Response MarketChartRange(const WireContext& ctx) {
   const Timestamp hi = std::min(static_cast<Timestamp>(std::floor(*to)), now);
   const double span = *to - *from;
   // Automatic granularity: 5-minutely, hourly or daily points by span.
-  const Timestamp step = span <= static_cast<double>(coingecko::kFiveMinutelyMaxSpanS) ? 300
-                         : span <= static_cast<double>(coingecko::kHourlyMaxSpanS)     ? 3600
-                                                                                       : 86400;
-  Json prices = Json::array(), caps = Json::array(), vols = Json::array();
+  const Timestamp step = coingecko::GranularityS(span);
+  coingecko::MarketChart chart;
   if (lo <= hi && hi >= info.listed) {
     // 24h volume by UTC day from the generator's daily bars.
     FramePtr days = ctx.gen.Bars(
@@ -112,22 +103,18 @@ Response MarketChartRange(const WireContext& ctx) {
     };
     auto point = [&](Timestamp t, int64_t ms) {
       const double p = ctx.gen.PriceAt(sym, t, now) * *rate;
-      prices.push_back(Json::array({ms, p}));
-      caps.push_back(Json::array({ms, p * info.market_cap_shares}));
-      vols.push_back(Json::array({ms, day_volume(t) * *rate}));
+      chart.prices.emplace_back(ms, p);
+      chart.market_caps.emplace_back(ms, p * info.market_cap_shares);
+      chart.total_volumes.emplace_back(ms, day_volume(t) * *rate);
     };
     Timestamp t = std::max(lo, info.listed);
     t = (t + step - 1) / step * step;
     for (; t <= hi; t += step) point(t, t * 1000);
     // The final point at "now" (irregular timestamp) when the range reaches it.
-    if (*to >= static_cast<double>(now) && (prices.empty() || now % step != 0))
+    if (*to >= static_cast<double>(now) && (chart.prices.empty() || now % step != 0))
       point(now, ctx.now_us / 1000);
   }
-  Json j;
-  j["prices"] = std::move(prices);
-  j["market_caps"] = std::move(caps);
-  j["total_volumes"] = std::move(vols);
-  return JsonResponse(200, j);
+  return FromWire(coingecko::WriteMarketChart(chart));
 }
 
 Response SimplePrice(const WireContext& ctx) {
@@ -148,7 +135,7 @@ Response SimplePrice(const WireContext& ctx) {
     pos = c + 1;
     if (auto r = UsdRate(cur)) rates.emplace_back(cur, *r);
   }
-  Json j = Json::object();
+  std::vector<coingecko::SimplePrice> out;
   pos = 0;
   while (pos <= ids->size()) {
     size_t c = ids->find(',', pos);
@@ -165,45 +152,35 @@ Response SimplePrice(const WireContext& ctx) {
     double vol = 0;
     for (size_t i = 0; i < day->rows(); ++i)
       vol += static_cast<double>(day->volume()[i]) * day->close()[i];
-    Json o;
+    coingecko::SimplePrice o;
+    o.id = id;
     for (const auto& [cur, r] : rates) {
-      o[cur] = price * r;
-      if (flag("include_market_cap")) o[cur + "_market_cap"] = price * r * info.market_cap_shares;
-      if (flag("include_24hr_vol")) o[cur + "_24h_vol"] = vol * r;
+      o.values.emplace_back(cur, price * r);
+      if (flag("include_market_cap"))
+        o.values.emplace_back(cur + "_market_cap", price * r * info.market_cap_shares);
+      if (flag("include_24hr_vol")) o.values.emplace_back(cur + "_24h_vol", vol * r);
       if (flag("include_24hr_change"))
-        o[cur + "_24h_change"] = before != 0 ? (price - before) / before * 100 : 0;
+        o.values.emplace_back(cur + "_24h_change",
+                              before != 0 ? (price - before) / before * 100 : 0);
     }
-    if (flag("include_last_updated_at")) o["last_updated_at"] = ctx.now;
-    j[id] = std::move(o);
+    if (flag("include_last_updated_at")) o.last_updated_at = ctx.now;
+    out.push_back(std::move(o));
   }
-  return JsonResponse(200, j);
+  return FromWire(coingecko::WriteSimplePrice(out));
 }
 
 Response Search(const WireContext& ctx) {
   const std::string* q = ctx.req.Query("query");
-  Json coins = Json::array();
+  std::vector<coingecko::Coin> coins;
   if (q != nullptr && !q->empty()) {
     int rank = 1;
     for (const auto& [id, score] : SearchSymbols(ctx.gen, *q, true)) {
       const SymbolInfo info = ctx.gen.Info(id);
-      Json c;
-      c["id"] = id;
-      c["name"] = info.name;
-      c["api_symbol"] = id;
-      c["symbol"] = Upper(id.substr(0, std::min<size_t>(4, id.size())));
-      c["market_cap_rank"] = rank++;
-      c["thumb"] = "https://assets.coingecko.com/coins/images/1/thumb/" + id + ".png";
-      c["large"] = "https://assets.coingecko.com/coins/images/1/large/" + id + ".png";
-      coins.push_back(std::move(c));
+      coins.push_back(coingecko::Coin{id, info.name,
+                                      Upper(id.substr(0, std::min<size_t>(4, id.size()))), rank++});
     }
   }
-  Json j;
-  j["coins"] = std::move(coins);
-  j["exchanges"] = Json::array();
-  j["icos"] = Json::array();
-  j["categories"] = Json::array();
-  j["nfts"] = Json::array();
-  return JsonResponse(200, j);
+  return FromWire(coingecko::WriteSearch(coins));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "finex/provider/coingecko/coingecko_facts.h"
 #include "finex/provider/twelve_data/twelve_data_facts.h"
 #include "finex/provider/yahoo/yahoo_facts.h"
+#include "finex/provider/yahoo/yahoo_wire.h"
 
 namespace finex::sim::detail {
 
@@ -65,24 +66,9 @@ std::string LocalDate(std::string_view tz, Timestamp ts) {
   return LocalDateTime(tz, ts).substr(0, 10);
 }
 
-int UtcOffset(std::string_view tz, Timestamp ts) {
-  auto lt = calendar::ToLocal(tz, ts);
-  return lt.ok() ? lt->utc_offset_s : 0;
-}
+int UtcOffset(std::string_view tz, Timestamp ts) { return yahoo::UtcOffset(tz, ts); }
 
-std::string TzAbbrev(std::string_view tz, int off) {
-  if (tz == "America/New_York" || tz == "US/Eastern") return off == -14400 ? "EDT" : "EST";
-  if (tz == "America/Chicago") return off == -18000 ? "CDT" : "CST";
-  if (tz == "Europe/London") return off == 3600 ? "BST" : "GMT";
-  if (tz == "Europe/Berlin" || tz == "Europe/Paris" || tz == "Europe/Amsterdam")
-    return off == 7200 ? "CEST" : "CET";
-  if (tz == "Asia/Tokyo") return "JST";
-  if (tz == "Asia/Hong_Kong") return "HKT";
-  if (tz == "Australia/Sydney") return off == 39600 ? "AEDT" : "AEST";
-  if (tz == "UTC" || tz == "Etc/UTC") return "UTC";
-  return off == 0 ? "GMT"
-                  : "GMT" + std::string(off < 0 ? "-" : "+") + std::to_string(std::abs(off) / 3600);
-}
+std::string TzAbbrev(std::string_view tz, int off) { return yahoo::TzAbbrev(tz, off); }
 
 std::optional<int64_t> ParseInt(std::string_view s) {
   if (s.empty() || s.size() > 18) return std::nullopt;  // no overflow
@@ -97,11 +83,7 @@ std::optional<int64_t> ParseInt(std::string_view s) {
 }
 
 Timestamp SessionOpenOfStamp(const calendar::Calendar& cal, Timestamp stamp) {
-  const int64_t day = DayOf(stamp);
-  for (int i = 0; i < 31; ++i) {
-    if (auto s = cal.SessionOn(CivilFromDays(day + i))) return s->open;
-  }
-  return stamp;
+  return yahoo::DailyStamp(cal, stamp);
 }
 
 std::vector<std::string> Universe(const Generator& gen) {
@@ -122,10 +104,14 @@ std::string RouteTemplate(std::string_view provider, std::string_view sub) {
     if (sub.starts_with(yahoo::kChartPath)) {
       return std::string(yahoo::kChartPath.substr(0, yahoo::kChartPath.size() - 1));
     }
-    if (sub == yahoo::kQuotePath || sub == yahoo::kSearchPath) return std::string(sub);
+    if (sub == yahoo::kQuotePath || sub == yahoo::kSearchPath || sub == yahoo::kCrumbPath)
+      return std::string(sub);
+    if (sub.starts_with(yahoo::kQuotePagePath))
+      return std::string(yahoo::kQuotePagePath) + "{symbol}";
   } else if (provider == ProviderName(ProviderId::kBinance)) {
     if (sub == binance::kKlinesPath || sub == binance::kTicker24hPath ||
-        sub == binance::kExchangeInfoPath) {
+        sub == binance::kExchangeInfoPath || sub == binance::kPingPath ||
+        sub == binance::kTimePath) {
       return std::string(sub);
     }
   } else if (provider == ProviderName(ProviderId::kAlphaVantage)) {
@@ -154,25 +140,17 @@ Response Serve(std::string_view provider, const WireContext& ctx) {
   return ServeCoinGecko(ctx);
 }
 
-namespace {
-
-// Yahoo's error envelope {"<envelope>":{"result":null,"error":{"code","description"}}}.
-Response YahooError(std::string_view envelope, int status, std::string_view code,
-                    std::string_view description) {
-  Json j;
-  j[envelope]["result"] = nullptr;
-  j[envelope][yahoo::kErrorKey] = {{yahoo::kErrorCodeKey, code},
-                                   {yahoo::kErrorDescriptionKey, description}};
-  return JsonResponse(status, j);
+Response FromWire(provider::WireAnswer w) {
+  Response r = Response::Text(w.status, std::move(w.content_type), std::move(w.body));
+  for (auto& h : w.headers) r.headers.push_back(std::move(h));
+  return r;
 }
-
-}  // namespace
 
 Response YahooChartError(int status, std::string_view code, std::string_view description) {
-  return YahooError(yahoo::kChartKey, status, code, description);
+  return FromWire(yahoo::ChartError(status, code, description));
 }
 Response YahooFinanceError(int status, std::string_view code, std::string_view description) {
-  return YahooError(yahoo::kFinanceKey, status, code, description);
+  return FromWire(yahoo::FinanceError(status, code, description));
 }
 
 Json BinanceErrorBody(int code, std::string_view msg) {

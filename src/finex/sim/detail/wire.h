@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "finex/http/server.h"
+#include "finex/provider/wire.h"
 #include "finex/sim/generator.h"
 
 namespace finex::sim::detail {
@@ -29,6 +30,9 @@ struct WireContext {
 
 // The route template counted in stats ("/v8/finance/chart", "/api/v3/klines", "/query?function=X").
 std::string RouteTemplate(std::string_view provider, std::string_view sub);
+
+// A provider writer's answer as an http::Response.
+http::Response FromWire(provider::WireAnswer w);
 
 http::Response Serve(std::string_view provider, const WireContext& ctx);
 http::Response ServeYahoo(const WireContext& ctx);

@@ -9,6 +9,7 @@
 #include "finex/calendar/timezone.h"
 #include "finex/core/symbol.h"
 #include "finex/provider/yahoo/yahoo_facts.h"
+#include "finex/provider/yahoo/yahoo_wire.h"
 #include "finex/sim/detail/wire.h"
 
 namespace finex::sim::detail {
@@ -18,8 +19,7 @@ namespace yahoo = provider::yahoo;
 
 namespace {
 
-// Yahoo serves float32 values widened to double (e.g. 75.0875015258789).
-double F32(double v) { return static_cast<double>(static_cast<float>(v)); }
+using yahoo::F32;
 
 std::optional<Interval> YahooInterval(std::string_view s) {
   if (s == yahoo::kHourAlias) return Interval::k1h;
@@ -37,51 +37,18 @@ Timestamp LastTradeTime(const calendar::Calendar& cal, Timestamp now) {
   return now;
 }
 
-Json TradingPeriod(std::string_view tz, Timestamp start, Timestamp end) {
-  const int off = UtcOffset(tz, start);
-  return Json{{"timezone", TzAbbrev(tz, off)}, {"start", start}, {"end", end}, {"gmtoffset", off}};
-}
-
-Json YahooMeta(const WireContext& ctx, const SymbolInfo& info, const Quote& q,
-               std::string_view granularity, std::string_view range, double chart_prev_close) {
-  const calendar::Calendar& cal = *info.calendar;
-  const std::string tz(cal.timezone());
-  const Timestamp last = LastTradeTime(cal, ctx.now);
-  const int off = UtcOffset(tz, ctx.now);
-  Json m;
-  m["currency"] = info.currency;
-  m["symbol"] = info.symbol;
-  m["exchangeName"] = info.exchange;
-  m["fullExchangeName"] = info.full_exchange;
-  m["instrumentType"] = info.type;
-  m["firstTradeDate"] = info.listed;
-  m["regularMarketTime"] = last;
-  m["hasPrePostMarketData"] = info.type == "EQUITY" || info.type == "ETF";
-  m["gmtoffset"] = off;
-  m["timezone"] = TzAbbrev(tz, off);
-  m["exchangeTimezoneName"] = tz;
-  m["regularMarketPrice"] = F32(q.price);
-  if (q.high_24h) m["regularMarketDayHigh"] = F32(*q.high_24h);
-  if (q.low_24h) m["regularMarketDayLow"] = F32(*q.low_24h);
-  if (q.volume) m["regularMarketVolume"] = *q.volume;
-  m["longName"] = info.name;
-  m["shortName"] = info.name;
-  m["chartPreviousClose"] = F32(chart_prev_close);
-  m["priceHint"] = q.price < 1 ? 4 : 2;
-  // Today's (or the next) session.
-  std::optional<calendar::Session> s;
-  const int64_t today = DaysFromCivil(cal.LocalDate(ctx.now));
-  for (int i = 0; i < 10 && !s; ++i) s = cal.SessionOn(CivilFromDays(today + i));
-  if (s) {
-    m["currentTradingPeriod"] = {{"pre", TradingPeriod(tz, s->open - 19800, s->open)},
-                                 {"regular", TradingPeriod(tz, s->open, s->close)},
-                                 {"post", TradingPeriod(tz, s->close, s->close + 14400)}};
-  }
-  m["dataGranularity"] = granularity;
-  m["range"] = range;
-  m["validRanges"] =
-      Json::array({"1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"});
-  return m;
+yahoo::Instrument InstrumentOf(const SymbolInfo& info) {
+  yahoo::Instrument in;
+  in.symbol = info.symbol;
+  in.currency = info.currency;
+  in.exchange_name = info.exchange;
+  in.full_exchange_name = info.full_exchange;
+  in.instrument_type = info.type;
+  in.long_name = info.name;
+  in.short_name = info.name;
+  in.timezone = std::string(info.calendar->timezone());
+  in.first_trade_date = info.listed;
+  return in;
 }
 
 Response YahooChart(const WireContext& ctx) {
@@ -153,12 +120,18 @@ Response YahooChart(const WireContext& ctx) {
   const bool daily = !IsIntraday(*iv);
 
   // Bars whose Yahoo stamp (daily: the session open) lies in [p1, p2).
-  struct Row {
-    Timestamp ts;
-    std::optional<double> o, h, l, c, adj;
-    std::optional<int64_t> v;
-  };
-  std::vector<Row> rows;
+  yahoo::ChartAnswer a;
+  a.instrument = InstrumentOf(info);
+  a.regular_market_time = LastTradeTime(cal, ctx.now);
+  a.regular_market_price = q.price;
+  a.day_high = q.high_24h;
+  a.day_low = q.low_24h;
+  a.day_volume = q.volume;
+  a.current_trading_period = yahoo::CurrentTradingPeriods(cal, ctx.now);
+  a.granularity = interval_text;
+  a.range = range_text;
+  a.daily = daily;
+  std::vector<yahoo::ChartBar>& rows = a.bars;
   double prev_close = q.price;
   if (p2 > p1) {
     const TimeRange query{daily ? p1 - 2 * kSecondsPerDay : p1, p2};
@@ -167,17 +140,18 @@ Response YahooChart(const WireContext& ctx) {
       const Timestamp stamp = f->timestamps()[i];
       const Timestamp yts = daily ? SessionOpenOfStamp(cal, stamp) : stamp;
       if (yts < p1 || yts >= p2) continue;
-      Row r{yts};
+      yahoo::ChartBar r;
+      r.ts = yts;
       if (!daily && ctx.gen.YahooNullBar(symbol, stamp)) {
         rows.push_back(r);  // Yahoo's occasional all-null bar
         continue;
       }
-      r.o = F32(f->open()[i]);
-      r.h = F32(f->high()[i]);
-      r.l = F32(f->low()[i]);
-      r.c = F32(f->close()[i]);
-      r.v = f->volume()[i];
-      r.adj = F32(f->adj_close()[i]);
+      r.open = f->open()[i];
+      r.high = f->high()[i];
+      r.low = f->low()[i];
+      r.close = f->close()[i];
+      r.volume = f->volume()[i];
+      r.adj_close = f->adj_close()[i];
       rows.push_back(r);
     }
     // chartPreviousClose: the close of the last daily bar before p1.
@@ -190,103 +164,46 @@ Response YahooChart(const WireContext& ctx) {
       }
     }
   }
+  a.chart_previous_close = prev_close;
   // The trailing live bar: intraday answers end with a bar at the latest
   // trade time (volume 0) when the requested range ends before it.
   if (!daily && !rows.empty()) {
     const Timestamp last = LastTradeTime(cal, ctx.now);
     if (last >= p2 && rows.back().ts < last) {
       const double px = F32(ctx.gen.PriceAt(symbol, last, ctx.now));
-      rows.push_back(Row{last, px, px, px, px, std::nullopt, int64_t{0}});
+      rows.push_back(yahoo::ChartBar{last, px, px, px, px, std::nullopt, int64_t{0}});
     }
   }
-
-  Json result;
-  result["meta"] = YahooMeta(ctx, info, q, interval_text, range_text, prev_close);
-  Json indicators;
-  if (rows.empty()) {
-    indicators["quote"] = Json::array({Json::object()});
-    if (daily) indicators["adjclose"] = Json::array({Json::object()});
-  } else {
-    Json ts = Json::array(), o = Json::array(), h = Json::array(), l = Json::array(),
-         c = Json::array(), v = Json::array(), adj = Json::array();
-    auto put = [](Json& a, const auto& x) {
-      if (x) {
-        a.push_back(*x);
-      } else {
-        a.push_back(nullptr);
-      }
-    };
-    for (const Row& r : rows) {
-      ts.push_back(r.ts);
-      put(o, r.o);
-      put(h, r.h);
-      put(l, r.l);
-      put(c, r.c);
-      put(v, r.v);
-      put(adj, r.adj.has_value() ? r.adj : r.c);
-    }
-    result["timestamp"] = std::move(ts);
-    // Corporate actions when asked (events=div|split).
-    const std::string events = req.Query("events") ? *req.Query("events") : "";
-    if (events.find("div") != std::string::npos || events.find("split") != std::string::npos) {
-      Json ev = Json::object();
-      double later_splits = 1;  // dividends are shown split-adjusted as of now
-      std::vector<Event> all = ctx.gen.Events(symbol, TimeRange{p1, p2}, ctx.now);
-      std::vector<Event> after = ctx.gen.Events(symbol, TimeRange{p1, ctx.now + 1}, ctx.now);
-      for (const Event& e : all) {
-        if (e.kind == Event::Kind::kDividend && events.find("div") != std::string::npos) {
-          later_splits = 1;
-          for (const Event& s : after) {
-            if (s.kind == Event::Kind::kSplit && s.ts > e.ts)
-              later_splits *= double(s.numerator) / s.denominator;
-          }
-          ev["dividends"][std::to_string(e.ts)] = {{"amount", F32(e.amount / later_splits)},
-                                                   {"date", e.ts}};
+  // Corporate actions when asked (events=div|split).
+  const std::string events = req.Query("events") ? *req.Query("events") : "";
+  a.events_div = events.find("div") != std::string::npos;
+  a.events_split = events.find("split") != std::string::npos;
+  if (!rows.empty() && (a.events_div || a.events_split)) {
+    std::vector<Event> all = ctx.gen.Events(symbol, TimeRange{p1, p2}, ctx.now);
+    std::vector<Event> after = ctx.gen.Events(symbol, TimeRange{p1, ctx.now + 1}, ctx.now);
+    for (const Event& e : all) {
+      if (e.kind == Event::Kind::kDividend) {
+        double later_splits = 1;  // dividends are shown split-adjusted as of now
+        for (const Event& s : after) {
+          if (s.kind == Event::Kind::kSplit && s.ts > e.ts)
+            later_splits *= double(s.numerator) / s.denominator;
         }
-        if (e.kind == Event::Kind::kSplit && events.find("split") != std::string::npos) {
-          ev["splits"][std::to_string(e.ts)] = {
-              {"date", e.ts},
-              {"numerator", e.numerator},
-              {"denominator", e.denominator},
-              {"splitRatio", std::to_string(e.numerator) + ":" + std::to_string(e.denominator)}};
-        }
+        a.dividends.push_back({e.ts, e.amount / later_splits});
       }
-      if (!ev.empty()) result["events"] = std::move(ev);
+      if (e.kind == Event::Kind::kSplit)
+        a.splits.push_back({e.ts, static_cast<int>(e.numerator), static_cast<int>(e.denominator)});
     }
-    indicators["quote"] = Json::array({Json{{"open", std::move(o)},
-                                            {"high", std::move(h)},
-                                            {"low", std::move(l)},
-                                            {"close", std::move(c)},
-                                            {"volume", std::move(v)}}});
-    if (daily) indicators["adjclose"] = Json::array({Json{{"adjclose", std::move(adj)}}});
   }
-  result["indicators"] = std::move(indicators);
-  Json j;
-  j[yahoo::kChartKey]["result"] = Json::array({std::move(result)});
-  j[yahoo::kChartKey][yahoo::kErrorKey] = nullptr;
-  Response r = JsonResponse(200, j);
-  r.headers.emplace_back("Cache-Control", "public, max-age=10, stale-while-revalidate=20");
-  return r;
-}
-
-std::string MarketOf(const SymbolInfo& info) {
-  if (info.type == "CRYPTOCURRENCY") return "ccc_market";
-  if (info.type == "CURRENCY") return "ccy_market";
-  if (info.currency == "USD") return "us_market";
-  return Lower(info.currency.substr(0, 2)) + "_market";
+  return FromWire(yahoo::WriteChart(a, ctx.now));
 }
 
 Response YahooQuote(const WireContext& ctx) {
   const std::string* symbols = ctx.req.Query("symbols");
   if (symbols == nullptr || symbols->empty()) {
-    Json j;
-    j[yahoo::kQuoteResponseKey]["result"] = nullptr;
-    j[yahoo::kQuoteResponseKey][yahoo::kErrorKey] = {
-        {yahoo::kErrorCodeKey, "argument-error"},
-        {yahoo::kErrorDescriptionKey, "Missing value for the \"symbols\" argument"}};
-    return JsonResponse(400, j);
+    return FromWire(
+        yahoo::QuoteError(400, "argument-error", "Missing value for the \"symbols\" argument"));
   }
-  Json result = Json::array();
+  std::vector<yahoo::QuoteEntry> result;
   size_t pos = 0;
   int count = 0;
   while (pos <= symbols->size() && count < 200) {
@@ -296,44 +213,25 @@ Response YahooQuote(const WireContext& ctx) {
     pos = comma + 1;
     ++count;
     if (sym.empty() || IsUnknownSymbol(sym)) continue;  // unknown symbols are silently omitted
-    const SymbolInfo info = ctx.gen.Info(sym);
     const Quote q = ctx.gen.QuoteAt(sym, ctx.now);
-    const std::string tz(info.calendar->timezone());
-    const int off = UtcOffset(tz, ctx.now);
-    Json o;
-    o["language"] = "en-US";
-    o["region"] = "US";
-    o["quoteType"] = info.type;
-    o["currency"] = info.currency;
-    o["marketState"] = q.market_state;
-    o["regularMarketChange"] = F32(q.change.value_or(0));
-    o["regularMarketChangePercent"] = F32(q.change_percent.value_or(0));
-    o["regularMarketTime"] = q.timestamp;
-    o["regularMarketPrice"] = F32(q.price);
-    o["regularMarketDayHigh"] = F32(q.high_24h.value_or(q.price));
-    o["regularMarketDayRange"] =
-        Num(q.low_24h.value_or(q.price), 2) + " - " + Num(q.high_24h.value_or(q.price), 2);
-    o["regularMarketDayLow"] = F32(q.low_24h.value_or(q.price));
-    o["regularMarketVolume"] = q.volume.value_or(0);
-    o["regularMarketPreviousClose"] = F32(q.price - q.change.value_or(0));
-    o["fullExchangeName"] = info.full_exchange;
-    if (q.market_cap) o["marketCap"] = static_cast<int64_t>(*q.market_cap);
-    o["exchange"] = info.exchange;
-    o["shortName"] = info.name;
-    o["longName"] = info.name;
-    o["exchangeTimezoneName"] = tz;
-    o["exchangeTimezoneShortName"] = TzAbbrev(tz, off);
-    o["gmtOffSetMilliseconds"] = static_cast<int64_t>(off) * 1000;
-    o["market"] = MarketOf(info);
-    o["firstTradeDateMilliseconds"] = info.listed * 1000;
-    o["priceHint"] = q.price < 1 ? 4 : 2;
-    o["symbol"] = sym;
-    result.push_back(std::move(o));
+    yahoo::QuoteEntry e;
+    const SymbolInfo info = ctx.gen.Info(sym);
+    e.instrument = InstrumentOf(info);
+    e.instrument.symbol = sym;
+    // Yahoo's quote has no longName for coins and currency pairs (its chart has).
+    if (info.type == "CRYPTOCURRENCY" || info.type == "CURRENCY") e.instrument.long_name.clear();
+    e.market_state = q.market_state;
+    e.price = q.price;
+    e.change = q.change.value_or(0);
+    e.change_percent = q.change_percent.value_or(0);
+    e.day_high = q.high_24h.value_or(q.price);
+    e.day_low = q.low_24h.value_or(q.price);
+    e.volume = q.volume.value_or(0);
+    e.market_cap = q.market_cap;
+    e.time = q.timestamp;
+    result.push_back(std::move(e));
   }
-  Json j;
-  j[yahoo::kQuoteResponseKey]["result"] = std::move(result);
-  j[yahoo::kQuoteResponseKey][yahoo::kErrorKey] = nullptr;
-  return JsonResponse(200, j);
+  return FromWire(yahoo::WriteQuotes(result, ctx.now));
 }
 
 Response YahooSearch(const WireContext& ctx) {
@@ -352,40 +250,23 @@ Response YahooSearch(const WireContext& ctx) {
                    [&](const Match& m) { return m.symbol == *q; })) {
     matches.insert(matches.begin(), Match{*q, 1.0});
   }
-  Json quotes = Json::array();
+  std::vector<yahoo::SearchEntry> quotes;
   for (const Match& m : matches) {
     if (quotes.size() >= 7) break;
     const SymbolInfo info = ctx.gen.Info(m.symbol);
-    Json o;
-    o["exchange"] = info.exchange;
-    o["shortname"] = info.name;
-    o["quoteType"] = info.type;
-    o["symbol"] = m.symbol;
-    o["index"] = "quotes";
-    o["score"] = static_cast<int64_t>(m.score * 50000000);
-    std::string disp = Lower(info.type);
-    if (!disp.empty())
-      disp[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(disp[0])));
-    o["typeDisp"] = disp;
-    o["longname"] = info.name;
-    o["exchDisp"] = info.full_exchange;
-    if (!info.sector.empty()) {
-      o["sector"] = info.sector;
-      o["industry"] = info.industry;
-    }
-    o["isYahooFinance"] = true;
-    quotes.push_back(std::move(o));
+    yahoo::SearchEntry e;
+    e.symbol = m.symbol;
+    e.exchange = info.exchange;
+    e.short_name = info.name;
+    if (info.type != "CRYPTOCURRENCY" && info.type != "CURRENCY") e.long_name = info.name;
+    e.quote_type = info.type;
+    e.exch_disp = info.full_exchange;
+    e.sector = info.sector;
+    e.industry = info.industry;
+    e.score = m.score;
+    quotes.push_back(std::move(e));
   }
-  Json j;
-  j["explains"] = Json::array();
-  j["count"] = quotes.size();
-  j["quotes"] = std::move(quotes);
-  j["news"] = Json::array();
-  j["nav"] = Json::array();
-  j["lists"] = Json::array();
-  j["researchReports"] = Json::array();
-  j["totalTime"] = 12;
-  return JsonResponse(200, j);
+  return FromWire(yahoo::WriteSearch(quotes, 12));
 }
 
 }  // namespace
@@ -396,6 +277,10 @@ Response ServeYahoo(const WireContext& ctx) {
   if (ctx.sub.starts_with(yahoo::kChartPath)) return YahooChart(ctx);
   if (ctx.sub == yahoo::kQuotePath) return YahooQuote(ctx);
   if (ctx.sub == yahoo::kSearchPath) return YahooSearch(ctx);
+  if (ctx.sub == yahoo::kCrumbPath) return FromWire(yahoo::Crumb(ctx.req.Header("cookie")));
+  if (ctx.sub.starts_with(yahoo::kQuotePagePath)) {
+    return FromWire(yahoo::QuotePage(ctx.sub.substr(yahoo::kQuotePagePath.size()), ctx.now));
+  }
   return YahooFinanceError(404, "Not Found", "HTTP 404 Not Found");
 }
 
