@@ -88,7 +88,7 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string admin_token_env = "FINEX_ADMIN_TOKEN";
   int64_t threads = 2;
-  int64_t max_connections = 10000;
+  int64_t max_connections = 100000;
   int64_t max_symbols = 100;
   int64_t max_rows = 1000000;
   int64_t max_inflight = 256;
