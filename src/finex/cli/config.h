@@ -100,6 +100,11 @@ struct Config {
   int64_t answer_cache_mb = 64;
   int64_t answer_cache_ttl_ms = 1000;
   int64_t drain_ms = 10000;
+  // Per-client cold-miss budget (server/cold_budget.h); 0 = none.
+  int64_t cold_miss_per_minute = 0;
+  int64_t cold_miss_burst = 0;
+  std::string cold_miss_key = "address";
+  int64_t negative_ttl_s = 600;
 
   // Keys set explicitly by the file, the environment or a flag.
   std::set<std::string> explicit_keys;

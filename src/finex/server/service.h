@@ -29,6 +29,7 @@
 #include "finex/core/clock.h"
 #include "finex/http/server.h"
 #include "finex/server/answer_cache.h"
+#include "finex/server/cold_budget.h"
 #include "finex/server/metrics.h"
 #include "finex/server/params.h"
 
@@ -47,6 +48,9 @@ struct ServiceOptions {
   Clock* clock = nullptr;
   std::string version = "0.1.0";   // finex_build_info{version}
   std::string commit = "unknown";  // finex_build_info{commit}
+  // Per-client budget of requests that cost a provider call, and the memory
+  // of unknown-symbol answers (cold_budget.h). Default: no budget.
+  ColdMissBudgetOptions cold_miss;
 };
 
 class Service {
@@ -100,6 +104,15 @@ class Service {
   Timestamp Now() const;
   int64_t AnswerClockMicros() const;
   void AddEngineCollector();
+  // Cold-miss budget (cold_budget.h): the provider-call gate charged to this
+  // request's client (empty when no budget is configured) ...
+  cache::ProviderCallGate GateFor(const http::Request& req);
+  // ... and the answer for an engine failure: 429 + Retry-After when the
+  // budget refused the call, else ProblemFromStatus; an unknown-symbol answer
+  // is remembered under `key`.
+  http::Response EngineFailure(const Status& s, const std::string& key, Ctx& ctx);
+  // The remembered unknown-symbol answer for `key`, or nullptr.
+  std::unique_ptr<http::Response> KnownUnknown(const std::string& key, Ctx& ctx);
 
   cache::CachedApi& api_;
   const codec::FrameCodec* parquet_;
@@ -118,6 +131,8 @@ class Service {
   Family<Counter>* response_bytes_;
   Family<Counter>* answer_lookups_;
   Gauge* inflight_gauge_;
+  ColdMissBudget budget_;
+  Counter* cold_refused_;
 };
 
 }  // namespace finex::server
