@@ -8,7 +8,8 @@
 # (hits), histories of ever new symbols and ranges (misses), warm jobs,
 # invalidations, and provider faults switched on and off in the simulator
 # (errors and outages for 10 s of every 60 s). At the end it prints the
-# samples and checks: after the warm-up (the first 20% of the run) RSS, fds
+# samples and checks: after the warm-up (the first SOAK_WARMUP of the run,
+# default 0.2; the cache fills up to its memory budget meanwhile) RSS, fds
 # and threads grew < 5%, and every non-2xx answer is one the faults explain
 # (429/502/503/504 while a fault was active, or 404 for the unknown symbols
 # the load asks for on purpose). Exit status 1 when a check fails.
@@ -35,7 +36,9 @@ wait_for() {
 "$FINEX" sim --listen 127.0.0.1:$SIM_PORT 2>"$WORK/sim.log" &
 SIM_PID=$!
 wait_for "$WORK/sim.log" listening
-FINEX_ADMIN_TOKEN=soak XDG_CONFIG_HOME="$WORK" XDG_CACHE_HOME="$WORK" "$FINEX" serve \
+# A small memory budget so the cache reaches its steady state early.
+FINEX_CACHE__MAX_MEMORY_MB=${SOAK_MEMORY_MB:-32} FINEX_ADMIN_TOKEN=soak XDG_CONFIG_HOME="$WORK" \
+  XDG_CACHE_HOME="$WORK" "$FINEX" serve \
   --listen 127.0.0.1:$PORT --sim http://127.0.0.1:$SIM_PORT 2>"$WORK/serve.log" &
 SERVE_PID=$!
 wait_for "$WORK/serve.log" "listening on"
@@ -60,11 +63,11 @@ set -e
 LOAD_PID=
 cat "$WORK/load.log"
 [ -n "$OUT" ] && cp "$csv" "$OUT"
-python3 - "$csv" "$SECS" <<'PY'
+python3 - "$csv" "$SECS" "${SOAK_WARMUP:-0.2}" <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1]))]
-secs = float(sys.argv[2])
-warm = [r for r in rows if float(r["t_s"]) >= 0.2 * secs]
+secs, warmup = float(sys.argv[2]), float(sys.argv[3])
+warm = [r for r in rows if float(r["t_s"]) >= warmup * secs]
 if len(warm) < 2:
     print("soak: too few samples after warm-up"); sys.exit(1)
 bad = 0
