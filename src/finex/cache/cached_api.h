@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +26,16 @@
 
 namespace finex::cache {
 
+// Consulted just before finex calls a provider for data a request is missing
+// (a history gap this node is about to fetch, quotes or a search answer not
+// cached). OK lets the call go out; any other Status cancels it and becomes
+// the request's failure (cached parts are still served, marked stale, as
+// when a provider fails). Never called for what the cache answers or another
+// request or node is already fetching. Called from the engine's worker
+// threads, possibly concurrently: it must be thread-safe. The server's
+// per-client cold-miss budget (server/cold_budget.h) is one.
+using ProviderCallGate = std::function<Status()>;
+
 // How a history request is given (API.md /v1/history). Either start/end or
 // period; end is INCLUSIVE (a bare date as end covers that day — already
 // resolved by ParseTime(kEnd)).
@@ -36,15 +47,18 @@ struct HistoryOptions {
   std::string provider;            // "" = finex picks
   std::string currency;            // "" = native currency of the instrument
   FieldSet fields = FieldSet::Ohlcv();
+  ProviderCallGate gate;  // empty = provider calls are not gated
 };
 
 struct QuoteOptions {
-  std::string provider;  // "" = finex picks
+  std::string provider;   // "" = finex picks
+  ProviderCallGate gate;  // empty = provider calls are not gated
 };
 
 struct SearchOptions {
   std::string provider;  // "" = finex picks
   size_t limit = 20;
+  ProviderCallGate gate;  // empty = provider calls are not gated
 };
 
 // The request as finex resolved it, echoed in every answer.

@@ -33,7 +33,10 @@ Result<QuoteResult> QuoteCache::Get(std::span<const std::string> symbols,
   Status failure;
   if (!missing.empty()) {
     std::vector<std::string> left = missing;
+    if (opts.gate) failure = opts.gate();
+    const bool refused = !failure.ok();  // the gate said no: no provider is asked
     for (const std::string& name : providers_.LookupOrder(opts.provider)) {
+      if (refused) break;
       if (left.empty()) break;
       provider::Provider* p = providers_.Find(name);
       std::vector<std::string> batch, rest;

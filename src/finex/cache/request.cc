@@ -36,6 +36,7 @@ Result<HistoryQuery> ResolveHistory(std::span<const std::string> symbols,
   HistoryQuery q;
   q.symbols.assign(symbols.begin(), symbols.end());
   q.interval = opts.interval;
+  q.gate = opts.gate;
   if (static_cast<uint8_t>(opts.interval) > static_cast<uint8_t>(Interval::k1mo))
     return InvalidArgumentError("interval is not one of 1m 5m 15m 30m 1h 1d 1w 1mo")
         .WithParam("interval");

@@ -26,8 +26,9 @@ struct HistoryQuery {
   TimeRange range;               // half-open [start, end + 1)
   Timestamp start = 0, end = 0;  // inclusive, as echoed in ResolvedQuery
   FieldSet fields;
-  std::string provider;  // "" = finex picks
-  std::string currency;  // lower-case; "" = native
+  std::string provider;   // "" = finex picks
+  std::string currency;   // lower-case; "" = native
+  ProviderCallGate gate;  // HistoryOptions::gate
 };
 
 // Non-empty, at most `max_symbols`, each valid (core/symbol.h), no repeats.

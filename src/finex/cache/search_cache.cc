@@ -36,7 +36,10 @@ Result<SearchResults> SearchCache::Get(std::string_view qv, const SearchOptions&
   }
   stats_.RecordLookup(false);
   Status failure = UnavailableError("no provider is configured");
-  for (const std::string& name : providers_.LookupOrder(opts.provider)) {
+  const Status gate = opts.gate ? opts.gate() : OkStatus();  // refused: no provider is asked
+  if (!gate.ok()) failure = gate;
+  for (const std::string& name :
+       gate.ok() ? providers_.LookupOrder(opts.provider) : std::vector<std::string>{}) {
     auto res = providers_.Find(name)->Search(qv);
     stats_.RecordProviderCalls(name, res.ok() ? 1 : UpstreamCalls(res.status()));
     r.info.api_calls_made += 1;

@@ -213,6 +213,13 @@ Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr,
       flights_.Land(symbol, q.interval, ticket, OkStatus());
       continue;  // plans again: now served from the shared backend
     }
+    if (q.gate) {  // the caller's say before a provider call goes out
+      if (Status refused = q.gate(); !refused.ok()) {
+        { NodeLease release = std::move(lease); }
+        flights_.Land(symbol, q.interval, ticket, refused);
+        return refused;
+      }
+    }
     const uint64_t invalidated_before = ingester_.split_invalidations();
     Status st = fetcher_.Execute(*plan, pr, cal, fetched_out);
     { NodeLease release = std::move(lease); }

@@ -304,6 +304,10 @@ const std::vector<Field>& Schema() {
       FIELD_INT("server.answer_cache_ttl_ms", answer_cache_ttl_ms, 0, 3600000),
       FIELD_INT("server.drain_ms", drain_ms, 0, 600000),
       FIELD_STR("server.access_log", access_log, {"off", "errors", "all"}),
+      FIELD_INT("server.cold_miss_per_minute", cold_miss_per_minute, 0, 100000000),
+      FIELD_INT("server.cold_miss_burst", cold_miss_burst, 0, 100000000),
+      FIELD_STR("server.cold_miss_key", cold_miss_key, {"address", "token"}),
+      FIELD_INT("server.negative_ttl_s", negative_ttl_s, 0, 604800),
   };
   return *fields;
 }

@@ -101,7 +101,7 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string admin_token_env = "FINEX_ADMIN_TOKEN";
   int64_t threads = 2;
-  int64_t max_connections = 10000;
+  int64_t max_connections = 100000;
   int64_t max_symbols = 100;
   int64_t max_rows = 1000000;
   int64_t max_inflight = 256;
@@ -114,6 +114,11 @@ struct Config {
   int64_t answer_cache_ttl_ms = 1000;
   int64_t drain_ms = 10000;
   std::string access_log = "errors";  // off | errors | all
+  // Per-client cold-miss budget (server/cold_budget.h); 0 = none.
+  int64_t cold_miss_per_minute = 0;
+  int64_t cold_miss_burst = 0;
+  std::string cold_miss_key = "address";
+  int64_t negative_ttl_s = 600;
 
   // Keys set explicitly by the file, the environment or a flag.
   std::set<std::string> explicit_keys;

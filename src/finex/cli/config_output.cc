@@ -117,9 +117,13 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
       {"answer_cache_mb", c.answer_cache_mb},
       {"answer_cache_ttl_ms", c.answer_cache_ttl_ms},
       {"drain_ms", c.drain_ms},
+      {"cold_miss_per_minute", c.cold_miss_per_minute},
+      {"cold_miss_burst", c.cold_miss_burst},
+      {"negative_ttl_s", c.negative_ttl_s},
   };
   for (const auto& [k, v] : ints) o += std::string(k) + " = " + std::to_string(v) + "\n";
   o += "access_log = " + TomlString(c.access_log) + "\n";
+  o += "cold_miss_key = " + TomlString(c.cold_miss_key) + "\n";
   return o;
 }
 
@@ -200,6 +204,10 @@ server::ServiceOptions ToServiceOptions(const Config& c, const EnvLookup& lookup
   s.alerts.eval_interval_ms = static_cast<int>(c.alert_eval_interval_ms);
   s.alerts.webhook_attempts = static_cast<int>(c.alert_webhook_attempts);
   s.alerts.webhook_backoff_ms = static_cast<int>(c.alert_webhook_backoff_ms);
+  s.cold_miss.per_minute = static_cast<int>(c.cold_miss_per_minute);
+  s.cold_miss.burst = static_cast<int>(c.cold_miss_burst);
+  s.cold_miss.key = c.cold_miss_key;
+  s.cold_miss.negative_ttl_s = static_cast<int>(c.negative_ttl_s);
   return s;
 }
 

@@ -14,23 +14,30 @@
 // 408), reading the body and writing (idle timeout → close).
 #include "finex/http/server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <future>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 
 #include "finex/core/clock.h"
 #include "finex/core/mutex.h"
 #include "finex/core/symbol.h"
+#include "finex/http/conformance.h"
+#include "finex/http/detail/request_builder.h"
 
 namespace finex::http {
 
@@ -143,8 +150,12 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kClosed };
 
   void WaitForRequest();
+  // Reads until the request head is complete (bounded by HeadLimit, under
+  // the header timeout), then checks it (conformance.h) and parses it.
   void ReadHeader();
-  void OnHeader(beast::error_code ec);
+  void OnHeadBytes(beast::error_code ec);
+  void ParseHead(size_t head_len);
+  void SendHeadError(const HeadError& e) { SendError(e.status, e.code, e.detail); }
   void ReadBody();
   void OnBody(beast::error_code ec);
   void Dispatch();
@@ -169,6 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SteadyClock::time_point timer_at_{};
   SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
   bool timed_out_ = false;
+  bool header_armed_ = false;  // the header timeout runs for this request
   bool draining_ = false;
   bool close_after_write_ = false;
   Phase phase_ = Phase::kIdle;
@@ -219,11 +231,20 @@ class ServerImpl final : public Server {
 
  private:
   void Accept();
+  // accept() failed for want of descriptors (EMFILE/ENFILE/ENOBUFS/ENOMEM):
+  // the pending connection stays in the kernel's queue and the listening
+  // socket stays readable, so retrying at once would spin. Log once per
+  // episode and retry after a pause; open connections keep being served.
+  void PauseAccept(const beast::error_code& ec);
   void Reject(tcp::socket socket);
+  void Log(const std::string& line) const;
 
   const ServerOptions opts_;
   const Handler handler_;
   uint16_t port_ = 0;
+  int max_connections_ = 0;    // opts_.max_connections capped by the descriptor limit
+  bool fd_exhausted_ = false;  // in an accept-EMFILE episode (acceptor thread only)
+  std::unique_ptr<asio::steady_timer> accept_pause_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_{0};
   size_t next_ctx_ = 0;
@@ -301,10 +322,9 @@ void Session::WaitForRequest() {
     return;
   }
   parser_.emplace();
+  header_armed_ = false;
   const ServerOptions& o = server_.opts();
-  // Room for a long target so it is answered 414 rather than 431; the header
-  // block itself is measured in OnHeader.
-  parser_->header_limit(static_cast<uint32_t>(o.max_header_bytes + o.max_url_bytes + 64));
+  parser_->header_limit(static_cast<uint32_t>(detail::HeadLimit(o)));
   parser_->body_limit(o.max_body_bytes);
   if (buffer_.size() > 0) {  // pipelined bytes already here
     ReadHeader();
@@ -326,64 +346,71 @@ void Session::WaitForRequest() {
 
 void Session::ReadHeader() {
   phase_ = Phase::kHeader;
-  // The header timeout matters only when the header block is not complete
-  // in the buffer yet (slowloris); a complete one is parsed without I/O.
+  const ServerOptions& o = server_.opts();
+  // RFC 9112 §2.2: empty lines before the request line are ignored.
+  for (;;) {
+    auto d = buffer_.cdata();
+    if (d.size() < 2 || std::memcmp(d.data(), "\r\n", 2) != 0) break;
+    buffer_.consume(2);
+  }
   auto data = buffer_.cdata();
-  std::string_view have(static_cast<const char*>(data.data()), data.size());
-  if (have.find("\r\n\r\n") == std::string_view::npos) Arm(server_.opts().header_timeout_ms);
-  bhttp::async_read_header(
-      socket_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  const std::string_view have(static_cast<const char*>(data.data()), data.size());
+  const size_t end = detail::FindHeadEnd(have);
+  const size_t limit = detail::HeadLimit(o);
+  if (end != std::string_view::npos && end <= limit) {
+    ParseHead(end);
+    return;
+  }
+  if (have.size() > limit) {
+    SendHeadError(detail::HeadTooLarge(have, o));
+    return;
+  }
+  // Incomplete: the header timeout runs from the first byte of the head and
+  // is not extended by further bytes, so a client dripping its head
+  // (slowloris) is answered 408 after header_timeout_ms whatever it sends.
+  if (!header_armed_) {
+    header_armed_ = true;
+    Arm(o.header_timeout_ms);
+  }
+  socket_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->buffer_.commit(n);
+                            self->OnHeadBytes(ec);
+                          });
 }
 
-void Session::OnHeader(beast::error_code ec) {
+void Session::OnHeadBytes(beast::error_code ec) {
   if (phase_ == Phase::kClosed) return;
-  const ServerOptions& o = server_.opts();
   if (timed_out_) {
     timed_out_ = false;
     SendError(408, "request_timeout", "request headers not received in time");
     return;
   }
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-      ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+  if (ec) {  // EOF, reset or a cancelled read mid-head: nothing to answer
     Close();
     return;
   }
-  if (ec == bhttp::error::header_limit) {
-    // Tell a long URL from a large header block by the request line. Beast
-    // consumes the request line (and each complete field) from buffer_ as it
-    // parses, so the buffer cannot show it: the parsed target can. No target
-    // yet means the request line alone outgrew the limit.
-    const auto target = parser_->get().target();
-    if (target.empty() || target.size() > o.max_url_bytes) {
-      SendError(414, "uri_too_long",
-                "request target exceeds " + std::to_string(o.max_url_bytes) + " bytes");
-    } else {
-      SendError(431, "header_too_large",
-                "request header block exceeds " + std::to_string(o.max_header_bytes) + " bytes");
-    }
+  ReadHeader();
+}
+
+void Session::ParseHead(size_t head_len) {
+  const ServerOptions& o = server_.opts();
+  auto data = buffer_.cdata();
+  const std::string_view head(static_cast<const char*>(data.data()), head_len);
+  if (auto err = CheckRequestHead(head)) {
+    SendHeadError(*err);
     return;
   }
-  if (ec == bhttp::error::body_limit) {
-    SendError(413, "body_too_large",
-              "request body exceeds " + std::to_string(o.max_body_bytes) + " bytes");
-    return;
-  }
+  beast::error_code ec;
+  const size_t used = parser_->put(asio::buffer(head.data(), head.size()), ec);
+  buffer_.consume(used);
+  if (!ec && !parser_->is_header_done()) ec = bhttp::error::need_more;
   if (ec) {
-    SendError(400, "bad_request", "malformed HTTP request: " + ec.message());
+    SendHeadError(detail::FromBeastError(ec, o));
     return;
   }
-  const auto& req = parser_->get();
-  if (req.target().size() > o.max_url_bytes) {
-    SendError(414, "uri_too_long",
-              "request target exceeds " + std::to_string(o.max_url_bytes) + " bytes");
-    return;
-  }
-  size_t header_bytes = 0;
-  for (const auto& f : req) header_bytes += f.name_string().size() + f.value().size() + 4;
-  if (header_bytes > o.max_header_bytes) {
-    SendError(431, "header_too_large",
-              "request header block exceeds " + std::to_string(o.max_header_bytes) + " bytes");
+  if (auto err = detail::CheckParsedHead(*parser_, o)) {
+    SendHeadError(*err);
     return;
   }
   if (parser_->is_done()) {
@@ -392,7 +419,7 @@ void Session::OnHeader(beast::error_code ec) {
     return;
   }
   // A body follows. Honour Expect: 100-continue.
-  auto expect = req[bhttp::field::expect];
+  auto expect = parser_->get()[bhttp::field::expect];
   if (beast::iequals(expect, "100-continue")) {
     static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     beast::error_code wec;
@@ -425,8 +452,13 @@ void Session::OnBody(beast::error_code ec) {
               "request body exceeds " + std::to_string(server_.opts().max_body_bytes) + " bytes");
     return;
   }
-  if (ec) {
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
     Close();
+    return;
+  }
+  if (ec) {  // bad chunk framing (e.g. a chunk size overflowing 64 bits)
+    SendHeadError(detail::FromBeastError(ec, server_.opts()));
     return;
   }
   Disarm();
@@ -436,46 +468,14 @@ void Session::OnBody(beast::error_code ec) {
 void Session::Dispatch() {
   phase_ = Phase::kHandling;
   auto& msg = parser_->get();
-  Request req;
-  const auto method = msg.method_string();
-  req.method.assign(method.data(), method.size());
-  if (req.method == "HEAD") {
-    req.method = "GET";
-    req.head = true;
-  }
-  const auto target = msg.target();
-  req.target.assign(target.data(), target.size());
-  req.remote = remote_;
   const bool keep_alive = msg.keep_alive();
-  std::string_view t(req.target);
-  const size_t q = t.find('?');
-  std::string_view raw_path = t.substr(0, q);
-  auto path = PercentDecode(raw_path, false);
-  if (!path.ok()) {
-    Send(Response::Problem(400, "bad_path", "request path: " + path.status().message()), req.head,
-         !keep_alive);
+  const bool head = msg.method() == bhttp::verb::head;
+  auto built = detail::BuildRequest(msg, remote_);
+  if (auto* problem = std::get_if<Response>(&built)) {
+    Send(std::move(*problem), head, !keep_alive);
     return;
   }
-  req.path = std::move(*path);
-  if (q != std::string_view::npos) {
-    auto query = ParseQuery(t.substr(q + 1));
-    if (!query.ok()) {
-      const std::string& param = query.status().details().param;
-      std::vector<std::pair<std::string, std::string>> extra;
-      if (!param.empty()) extra.emplace_back("param", "\"" + Printable(param) + "\"");
-      Send(Response::Problem(400, "bad_query", query.status().message(), extra), req.head,
-           !keep_alive);
-      return;
-    }
-    req.query = std::move(*query);
-  }
-  req.headers.reserve(8);
-  for (const auto& f : msg) {
-    std::string name(f.name_string().data(), f.name_string().size());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req.headers.emplace_back(std::move(name), std::string(f.value().data(), f.value().size()));
-  }
-  req.body = std::move(msg.body());
+  const Request& req = std::get<Request>(built);
   Response resp;
   try {
     resp = server_.handler()(req);
@@ -589,6 +589,24 @@ Status ServerImpl::Init() {
     return UnavailableError("cannot listen on " + Printable(opts_.listen) + ": " + ec.message());
   }
   port_ = acceptor_->local_endpoint().port();
+  // Connections are bounded by descriptors: raise the soft limit to the hard
+  // one (as nginx's worker_rlimit_nofile does) and keep kReservedFds for
+  // backend and provider sockets and files.
+  constexpr rlim_t kReservedFds = 256;
+  rlimit lim{};
+  max_connections_ = opts_.max_connections;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+    if (lim.rlim_cur < lim.rlim_max) {
+      rlimit raised = lim;
+      raised.rlim_cur = lim.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+    }
+    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur > kReservedFds &&
+        static_cast<rlim_t>(max_connections_) > lim.rlim_cur - kReservedFds) {
+      max_connections_ = static_cast<int>(lim.rlim_cur - kReservedFds);
+    }
+  }
+  accept_pause_ = std::make_unique<asio::steady_timer>(*contexts_[0]);
   Accept();
   for (auto& ctx : contexts_) {
     threads_.emplace_back([c = ctx.get()] {
@@ -610,8 +628,17 @@ void ServerImpl::Accept() {
   next_ctx_ = (next_ctx_ + 1) % contexts_.size();
   acceptor_->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_->is_open() || stopping()) return;
+    if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+        ec == asio::error::no_memory || ec.value() == ENFILE) {
+      PauseAccept(ec);
+      return;
+    }
     if (!ec) {
-      if (active_.load() >= opts_.max_connections) {
+      if (fd_exhausted_) {
+        fd_exhausted_ = false;
+        Log("finex http: descriptors available again, accepting connections");
+      }
+      if (active_.load() >= max_connections_) {
         Reject(std::move(socket));
       } else {
         active_.fetch_add(1);
@@ -622,6 +649,28 @@ void ServerImpl::Accept() {
     }
     Accept();
   });
+}
+
+void ServerImpl::PauseAccept(const beast::error_code& ec) {
+  if (!fd_exhausted_) {
+    fd_exhausted_ = true;
+    Log("finex http: accept failed (" + ec.message() + ") with " + std::to_string(active_.load()) +
+        " connections open; serving them and retrying accept every " +
+        std::to_string(opts_.accept_retry_ms) + " ms");
+  }
+  accept_pause_->expires_after(std::chrono::milliseconds(std::max(1, opts_.accept_retry_ms)));
+  accept_pause_->async_wait([this](beast::error_code wec) {
+    if (wec || !acceptor_->is_open() || stopping()) return;
+    Accept();
+  });
+}
+
+void ServerImpl::Log(const std::string& line) const {
+  if (opts_.log) {
+    opts_.log(line);
+  } else {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
 }
 
 void ServerImpl::Reject(tcp::socket socket) {
@@ -658,6 +707,7 @@ void ServerImpl::Stop(int drain_ms) {
     asio::post(*contexts_[0], [&] {
       beast::error_code ec;
       acceptor_->close(ec);
+      accept_pause_->cancel();
       closed.set_value();
     });
     closed.get_future().wait();

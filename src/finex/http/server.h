@@ -1,5 +1,6 @@
 // A small HTTP/1.1 server over Boost.Beast/Asio shared by `finex serve`
-// (server/) and the upstream simulator (sim/). It parses requests, enforces
+// (server/) and the upstream simulator (sim/). It parses requests (checked
+// against RFC 9112 first: conformance.h), enforces
 // transport limits (URL, header and body sizes, connection count, read
 // timeouts — answered 414/431/413/503/408 with an RFC 9457 problem body),
 // keeps connections alive, answers HEAD by dropping the body of the GET
@@ -71,10 +72,17 @@ struct ServerOptions {
   size_t max_url_bytes = 8192;            // longer target → 414
   size_t max_header_bytes = 16384;        // larger header block → 431
   size_t max_body_bytes = 1 << 20;        // larger body → 413
-  int max_connections = 10000;            // beyond → 503 and close
-  int header_timeout_ms = 10000;          // headers not complete in time → 408 (slowloris)
-  int idle_timeout_ms = 60000;            // keep-alive idle close
-  std::string server_name = "finex";      // Server: header
+  // Beyond → 503 and close. Capped at the descriptor limit (RLIMIT_NOFILE,
+  // whose soft value Start raises to the hard one) less 256 descriptors kept
+  // for backends, providers and files.
+  int max_connections = 100000;
+  int header_timeout_ms = 10000;      // head not complete in time → 408 (slowloris)
+  int idle_timeout_ms = 60000;        // keep-alive idle close; also bounds body read and write
+  int accept_retry_ms = 100;          // pause before retrying accept() out of descriptors
+  std::string server_name = "finex";  // Server: header
+  // Transport events (descriptor exhaustion and recovery), one line each;
+  // default: stderr.
+  std::function<void(std::string_view)> log = nullptr;
 };
 
 class Server {

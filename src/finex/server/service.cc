@@ -127,6 +127,7 @@ Service::Service(cache::CachedApi& api, const codec::FrameCodec* parquet, Servic
       parquet_(parquet),
       opts_(std::move(opts)),
       answers_(opts_.answer_cache_bytes, static_cast<int64_t>(opts_.answer_cache_ttl_ms) * 1000),
+      budget_(opts_.cold_miss),
       id_salt_(std::random_device{}()),
       started_us_(MonotonicMicros()) {
   requests_ =
@@ -147,6 +148,11 @@ Service::Service(cache::CachedApi& api, const codec::FrameCodec* parquet, Servic
       &registry_
            .AddGauge("finex_http_inflight_requests", "Engine requests being answered right now.")
            .With({});
+  cold_refused_ = &registry_
+                       .AddCounter("finex_cold_miss_refused_total",
+                                   "Provider calls refused because the client's cold-miss budget "
+                                   "was spent (answered 429).")
+                       .With({});
   registry_.AddGauge("finex_build_info", "Build information; always 1.", {"version", "commit"})
       .With({opts_.version, opts_.commit})
       .Set(1);
@@ -439,6 +445,7 @@ http::Response Service::History(const http::Request& req, Ctx& ctx) {
   }
   const std::string key = p.Key();
   if (auto hit = FromAnswerCache(key, req, ctx)) return std::move(*hit);
+  if (auto unknown = KnownUnknown(key, ctx)) return std::move(*unknown);
   const uint64_t gen = answers_.generation();
 
   InflightSlot slot(inflight_, *inflight_gauge_);
@@ -448,8 +455,10 @@ http::Response Service::History(const http::Request& req, Ctx& ctx) {
                                " concurrent requests; retry shortly"),
         ctx.request_id);
   }
-  auto res = api_.History(p.symbols, p.options);
-  if (!res.ok()) return ProblemFromStatus(res.status(), ctx.request_id);
+  cache::HistoryOptions options = p.options;
+  options.gate = GateFor(req);
+  auto res = api_.History(p.symbols, options);
+  if (!res.ok()) return EngineFailure(res.status(), key, ctx);
   const cache::HistoryResult& hr = *res;
   const size_t rows = hr.frame ? hr.frame->rows() : 0;
   if (static_cast<int64_t>(rows) > opts_.limits.max_rows) {
@@ -514,10 +523,41 @@ http::Response Service::History(const http::Request& req, Ctx& ctx) {
   return Finish(std::move(full), req, ctx);
 }
 
+cache::ProviderCallGate Service::GateFor(const http::Request& req) {
+  if (!budget_.enabled()) return {};
+  return [this, client = budget_.ClientOf(req.remote, req.Header("authorization"))] {
+    Status s = budget_.Take(client, MonotonicMicros());
+    if (!s.ok()) {
+      cold_refused_->Inc();
+      return s.WithParam(std::string(kColdMissBudgetParam));
+    }
+    return s;
+  };
+}
+
+http::Response Service::EngineFailure(const Status& s, const std::string& key, Ctx& ctx) {
+  if (s.code() == StatusCode::kResourceExhausted && s.details().param == kColdMissBudgetParam) {
+    return ColdMissRefused(s, ctx.request_id);
+  }
+  http::Response r = ProblemFromStatus(s, ctx.request_id);
+  if (r.status == 404 && MapStatus(s).code == "unknown_symbol") {
+    budget_.RememberUnknown(key, s.message(), MonotonicMicros());
+  }
+  return r;
+}
+
+std::unique_ptr<http::Response> Service::KnownUnknown(const std::string& key, Ctx& ctx) {
+  auto detail = budget_.KnownUnknown(key, MonotonicMicros());
+  if (!detail) return nullptr;
+  return std::make_unique<http::Response>(
+      ProblemFromStatus(NotFoundError(*detail).WithParam("symbols"), ctx.request_id));
+}
+
 http::Response Service::SmallRoute(const std::string& key, Format format, const http::Request& req,
                                    Ctx& ctx,
                                    const std::function<Result<Rendered>(bool json)>& render) {
   if (auto hit = FromAnswerCache(key, req, ctx)) return std::move(*hit);
+  if (auto unknown = KnownUnknown(key, ctx)) return std::move(*unknown);
   const uint64_t gen = answers_.generation();
   InflightSlot slot(inflight_, *inflight_gauge_);
   if (slot.count() > opts_.max_inflight) {
@@ -528,7 +568,7 @@ http::Response Service::SmallRoute(const std::string& key, Format format, const 
   }
   const bool json = format == Format::kJson;
   auto res = render(json);
-  if (!res.ok()) return ProblemFromStatus(res.status(), ctx.request_id);
+  if (!res.ok()) return EngineFailure(res.status(), key, ctx);
   auto full = std::make_shared<http::Response>();
   full->status = 200;
   full->content_type = std::string(json ? kJson : kCsv);
@@ -547,7 +587,9 @@ http::Response Service::QuoteRoute(const http::Request& req, Ctx& ctx) {
   if (!pr.ok()) return ProblemFromStatus(pr.status(), ctx.request_id);
   const QuoteParams& p = *pr;
   return SmallRoute(p.Key(), p.format, req, ctx, [&](bool json) -> Result<Rendered> {
-    FINEX_ASSIGN_OR_RETURN(cache::QuoteResult res, api_.Quote(p.symbols, p.options));
+    cache::QuoteOptions options = p.options;
+    options.gate = GateFor(req);
+    FINEX_ASSIGN_OR_RETURN(cache::QuoteResult res, api_.Quote(p.symbols, options));
     return Rendered{json ? RenderQuotesJson(res, p) : RenderQuotesCsv(res), res.info};
   });
 }
@@ -559,7 +601,9 @@ http::Response Service::SearchRoute(const http::Request& req, Ctx& ctx) {
   if (!pr.ok()) return ProblemFromStatus(pr.status(), ctx.request_id);
   const SearchParams& p = *pr;
   return SmallRoute(p.Key(), p.format, req, ctx, [&](bool json) -> Result<Rendered> {
-    FINEX_ASSIGN_OR_RETURN(cache::SearchResults res, api_.Search(p.q, p.options));
+    cache::SearchOptions options = p.options;
+    options.gate = GateFor(req);
+    FINEX_ASSIGN_OR_RETURN(cache::SearchResults res, api_.Search(p.q, options));
     return Rendered{json ? RenderSearchJson(res, p) : RenderSearchCsv(res), res.info};
   });
 }

@@ -30,6 +30,7 @@
 #include "finex/http/server.h"
 #include "finex/server/alerts.h"
 #include "finex/server/answer_cache.h"
+#include "finex/server/cold_budget.h"
 #include "finex/server/metrics.h"
 #include "finex/server/params.h"
 
@@ -56,6 +57,9 @@ struct ServiceOptions {
   AlertOptions alerts;
   // Health of the shared backend tiers for alerts and metrics; empty = none.
   std::function<std::vector<BackendHealthInfo>()> backend_health;
+  // Per-client budget of requests that cost a provider call, and the memory
+  // of unknown-symbol answers (cold_budget.h). Default: no budget.
+  ColdMissBudgetOptions cold_miss;
 };
 
 class Service {
@@ -111,6 +115,15 @@ class Service {
   Timestamp Now() const;
   int64_t AnswerClockMicros() const;
   void AddEngineCollector();
+  // Cold-miss budget (cold_budget.h): the provider-call gate charged to this
+  // request's client (empty when no budget is configured) ...
+  cache::ProviderCallGate GateFor(const http::Request& req);
+  // ... and the answer for an engine failure: 429 + Retry-After when the
+  // budget refused the call, else ProblemFromStatus; an unknown-symbol answer
+  // is remembered under `key`.
+  http::Response EngineFailure(const Status& s, const std::string& key, Ctx& ctx);
+  // The remembered unknown-symbol answer for `key`, or nullptr.
+  std::unique_ptr<http::Response> KnownUnknown(const std::string& key, Ctx& ctx);
 
   cache::CachedApi& api_;
   const codec::FrameCodec* parquet_;
@@ -130,6 +143,8 @@ class Service {
   Family<Counter>* answer_lookups_;
   Gauge* inflight_gauge_;
   std::unique_ptr<AlertEvaluator> alerts_;  // after the families its inputs read
+  ColdMissBudget budget_;
+  Counter* cold_refused_;
 };
 
 }  // namespace finex::server
