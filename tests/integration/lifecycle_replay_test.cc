@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -170,6 +171,59 @@ TEST(LifecycleReplay, LiveBarIsProvisionalThenReplacedThenFinalAfterCloseAndLag)
   ASSERT_TRUE(last.has_value());
   EXPECT_TRUE(last->final) << last->key;
   EXPECT_GT(last->expires_at - last->fetched_at, 5 * 60) << last->key;
+}
+
+// Issue 13 "Must show": a dashboard polls the last day of 5m bars every
+// 30 s from 14:00 New York through the close (16:00) and the publication lag
+// to 17:00. Settled bars are served from cache and counted as hits; a refresh
+// asks only for the unsettled tail, once per real-time period (5 min, aligned
+// to bar boundaries); the forming bar is refreshed; after close + lag one
+// call finalizes the day, and nothing more is asked.
+TEST(LifecycleReplay, LivePollingThroughTheCloseStaysAtTheBound) {
+  RigOptions o;
+  o.start = T(2024, 3, 15, 18, 0, 10);
+  Rig rig(o);
+  const Timestamp close = T(2024, 3, 15, 20), final_at = close + 15 * 60;
+  double hit_sum = 0;
+  int polls = 0, calls_in_session = 0, calls_after_final = 0, forming_refreshed = 0;
+  Timestamp last_bar = 0;
+  double last_close = 0;
+  while (rig.clock.Now() < T(2024, 3, 15, 21)) {
+    const Timestamp now = rig.clock.Now();
+    ASSERT_OK_AND_ASSIGN(HistoryResult r,
+                         rig.H("AAPL", Interval::k5m, now - kSecondsPerDay, now));
+    ++polls;
+    hit_sum += r.info.hit_rate;
+    if (now < close) calls_in_session += r.info.api_calls_made;
+    if (now > final_at) calls_after_final += r.info.api_calls_made;
+    ASSERT_GT(r.frame->rows(), 0u);
+    const Timestamp bar = r.frame->last_timestamp();
+    if (bar == last_bar && LastClose(r) != last_close) ++forming_refreshed;
+    if (now < close && !rig.sim->generator().YahooNullBar("AAPL", now - now % 300)) {
+      EXPECT_EQ(bar, now - now % 300) << "the forming bar is served at " << FormatIsoUtc(now);
+    }
+    last_bar = bar;
+    last_close = LastClose(r);
+    rig.clock.Advance(30);
+  }
+  const double mean_hit_rate = hit_sum / polls;
+  std::printf("polls %d mean_hit_rate %.4f calls_in_session %d calls_after_final %d "
+              "forming_refreshed %d\n",
+              polls, mean_hit_rate, calls_in_session, calls_after_final, forming_refreshed);
+  EXPECT_GE(mean_hit_rate, 0.95);
+  // One call to start, then one per 5-minute refresh period of the session.
+  EXPECT_LE(calls_in_session, 1 + 24 + 1);
+  EXPECT_GE(forming_refreshed, 10) << "the forming bar was not refreshed";
+  // Once close + lag passed: exactly one finalizing call.
+  EXPECT_EQ(calls_after_final, 1);
+  // The day is final now and equals the simulator's truth.
+  ASSERT_OK_AND_ASSIGN(HistoryResult end,
+                       rig.H("AAPL", Interval::k5m, T(2024, 3, 15, 13, 30), close - 1));
+  EXPECT_EQ(end.info.api_calls_made, 0);
+  ExpectTruth(rig, end, "AAPL", Interval::k5m, T(2024, 3, 15, 13, 30), close - 1);
+  auto last = Holding(rig.Fragments("AAPL", Interval::k5m), T(2024, 3, 15, 19, 55));
+  ASSERT_TRUE(last.has_value());
+  EXPECT_TRUE(last->final) << last->key;
 }
 
 TEST(LifecycleReplay, ProviderDownServesStaleWithHonestFreshnessElseAnError) {

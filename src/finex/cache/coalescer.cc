@@ -42,7 +42,10 @@ std::vector<FragmentPtr> RunOf(const FragmentPtr& a, const std::vector<FragmentP
       continue;
     if (fragment::BucketOf(f->vouched.start, unit).start != bucket.start) continue;
     if (!(f->is_empty_answer() || a->is_empty_answer() || f->fields() == a->fields())) continue;
-    if (f->final != a->final) continue;  // live pieces stay apart from final ones
+    // Live pieces stay apart from final ones, and from settled ones (whose
+    // deadline is the session's finality, not the next refresh).
+    if (f->final != a->final) continue;
+    if (!f->final && f->expires_at != a->expires_at) continue;
     group.push_back(f);
   }
   if (group.size() < 2) return {};

@@ -13,7 +13,22 @@ using fragment::FragmentPtr;
 
 FragmentStore::FragmentStore(backend::Backend& backend, const codec::FrameCodec& codec,
                              FragmentStoreOptions opts)
-    : backend_(backend), codec_(codec), opts_(opts), hot_(opts.hot_tier_bytes, opts.eviction) {}
+    : backend_(backend), codec_(codec), opts_(opts), hot_(opts.hot_tier_bytes, opts.eviction) {
+  // An in-process store this cache alone writes reports what it evicts, so
+  // the registry forgets those pieces at once and stays as small as the
+  // store (a shared store may be another node's; the registry then learns on
+  // a read that misses).
+  if (backend_.in_process() && !backend_.shared()) {
+    backend_.SetDropListener([this](std::string_view key) {
+      registry_.Remove(key);
+      hot_.Erase(key);
+    });
+  }
+}
+
+FragmentStore::~FragmentStore() {
+  if (backend_.in_process() && !backend_.shared()) backend_.SetDropListener(nullptr);
+}
 
 Status FragmentStore::EnsureLoaded(const std::string& symbol, Interval iv) {
   if (registry_.loaded(symbol, iv)) return OkStatus();
@@ -121,7 +136,8 @@ void FragmentStore::DropLocal(std::string_view pattern_text) {
 }
 
 uint64_t FragmentStore::memory_bytes() const {
-  return hot_.bytes() + (backend_.in_process() ? backend_.stats().bytes : 0);
+  return hot_.bytes() + registry_.approx_memory_bytes() +
+         (backend_.in_process() ? backend_.stats().bytes : 0);
 }
 
 }  // namespace finex::cache

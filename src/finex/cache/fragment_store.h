@@ -47,6 +47,9 @@ class FragmentStore {
  public:
   FragmentStore(backend::Backend& backend, const codec::FrameCodec& codec,
                 FragmentStoreOptions opts);
+  ~FragmentStore();
+  FragmentStore(const FragmentStore&) = delete;
+  FragmentStore& operator=(const FragmentStore&) = delete;
 
   fragment::SeriesSnapshot Snapshot(std::string_view symbol, Interval iv) const {
     return registry_.Snapshot(symbol, iv);
@@ -88,8 +91,8 @@ class FragmentStore {
   uint64_t stored_bytes() const { return registry_.stored_bytes(); }
   uint64_t evictions() const { return hot_.evictions(); }
   uint64_t hot_budget_bytes() const { return hot_.budget_bytes(); }
-  // Cached data held in this process: decoded frames plus the backend's
-  // bytes when it keeps them in this process (Backend::in_process).
+  // Cached data held in this process: decoded frames, the registry, plus the
+  // backend's bytes when it keeps them in this process (Backend::in_process).
   uint64_t memory_bytes() const;
 
  private:
