@@ -4,6 +4,8 @@
 #include <limits>
 #include <unordered_set>
 
+#include "finex/fragment/ttl_policy.h"
+
 namespace finex::cache {
 namespace {
 
@@ -46,6 +48,10 @@ std::vector<FragmentPtr> RunOf(const FragmentPtr& a, const std::vector<FragmentP
     // deadline is the session's finality, not the next refresh).
     if (f->final != a->final) continue;
     if (!f->final && f->expires_at != a->expires_at) continue;
+    // Historical pieces (long TTL) stay apart from recent ones (24 h) until
+    // those are historical too: a merge would take the shorter TTL.
+    if (f->final && fragment::IsRecent(f->vouched.end, now) != fragment::IsRecent(a->vouched.end, now))
+      continue;
     group.push_back(f);
   }
   if (group.size() < 2) return {};

@@ -53,6 +53,9 @@ Result<std::vector<Piece>> CutPieces(const CutInput& in) {
   const FieldSet fields = frame.fields().Union(in.asked_fields);
   const Timestamp live_from = FirstUnsettled(in, true);
   const Timestamp final_before = std::min(live_from, FirstUnsettled(in, false));
+  // Historical bars (long TTL) and recent ones (24 h) are kept apart, so a
+  // year piece is not refetched whole because its last days are recent.
+  const Timestamp recent_from = std::min(final_before, FloorToBar(in.now - kRecentS, iv));
   const Timestamp live_ttl = LiveTtl(iv, in.now, in.ttl);
   Timestamp live_until = std::numeric_limits<Timestamp>::max();
   const calendar::Calendar& cal = *in.calendar;
@@ -64,10 +67,10 @@ Result<std::vector<Piece>> CutPieces(const CutInput& in) {
   const TimeRangeSet vouched = Vouched(in);
   for (const TimeRange& v : vouched.ranges()) {
     for (const TimeRange& b : SplitAlongBuckets(v, in.unit)) {
-      // Final bars, settled bars (until their session is final) and live
-      // time each go into pieces of their own.
+      // Historical and recent final bars, settled bars (until their session
+      // is final) and live time each go into pieces of their own.
       Timestamp s = b.start;
-      for (Timestamp cut : {final_before, live_from}) {
+      for (Timestamp cut : {recent_from, final_before, live_from}) {
         if (s < cut && cut < b.end) {
           ranges.push_back({s, cut});
           s = cut;

@@ -94,11 +94,17 @@ TEST(PieceCutter, TheFormingBarGetsItsOwnShortLivedPiece) {
   in.last_bar_partial = true;
   auto pieces = CutPieces(in);
   ASSERT_OK(pieces);
-  ASSERT_EQ(pieces->size(), 2u);
-  const Piece& final_part = (*pieces)[0];
-  const Piece& live = (*pieces)[1];
+  // Historical (before now - 7 days), recent and live.
+  ASSERT_EQ(pieces->size(), 3u);
+  const Piece& historical = (*pieces)[0];
+  const Piece& final_part = (*pieces)[1];
+  const Piece& live = (*pieces)[2];
+  EXPECT_TRUE(historical.fragment.final);
+  EXPECT_EQ(historical.fragment.vouched.end, T(2024, 6, 5));
+  EXPECT_GT(historical.ttl, 7 * kSecondsPerDay);
   EXPECT_TRUE(final_part.fragment.final);
   EXPECT_EQ(final_part.fragment.vouched.end, T(2024, 6, 12));
+  EXPECT_EQ(final_part.ttl, kSecondsPerDay);
   EXPECT_FALSE(live.fragment.final);
   EXPECT_EQ(live.fragment.vouched.start, T(2024, 6, 12));
   EXPECT_EQ(live.ttl, LiveTtl(Interval::k1d, now));

@@ -56,8 +56,7 @@ Timestamp FragmentTtl(const calendar::Calendar& cal, Interval iv, Timestamp last
       return std::max<Timestamp>(1, FinalAt(cal, iv, last_bar_start, opts) - now);
     return LiveTtl(iv, now, opts);
   }
-  const bool recent = now - last_bar_start <= 7 * kDay;
-  if (recent) return Scale(kDay, opts);
+  if (IsRecent(last_bar_start, now)) return Scale(kDay, opts);
   return Scale(IsIntraday(iv) ? 7 * kDay : 30 * kDay, opts);
 }
 

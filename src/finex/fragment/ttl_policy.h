@@ -61,6 +61,12 @@ inline bool IsSettled(const calendar::Calendar& cal, Interval iv, Timestamp bar_
   return now >= SettledAt(cal, iv, bar_start, opts);
 }
 
+// Whether data ending at `end` (exclusive: a piece's vouched end, or its last
+// bar's start + 1) is recent at `now` — within 7 days, the short "daily data"
+// TTL — rather than historical.
+inline constexpr Timestamp kRecentS = 7 * 86400;
+inline bool IsRecent(Timestamp end, Timestamp now) { return now - end < kRecentS; }
+
 // TTL in seconds for a fragment of settled bars whose last bar starts at
 // `last_bar_start` (or, for a known-empty fragment, whose vouched range ends
 // at `last_bar_start`), evaluated at `now`.
