@@ -148,8 +148,17 @@ MixFigures RunMix(const Mix& mix) {
     o.provider = a.provider;
     o.currency = a.currency;
     o.fields = a.fields;
+    const size_t seen = yahoo.requests().size() + binance.requests().size();
     auto res = api->History(a.symbols, o);
     ++fig.requests;
+    if (std::getenv("FINEX_ECONOMICS_DEBUG")) {
+      std::vector<TimeRange> all = yahoo.requests();
+      const std::vector<TimeRange> b = binance.requests();
+      all.insert(all.end(), b.begin(), b.end());
+      for (size_t k = seen; k < all.size(); ++k)
+        fprintf(stderr, "%s: %s -> call [%s, %s)\n", mix.name.c_str(), a.Literal().c_str(),
+                FormatIsoUtc(all[k].start).c_str(), FormatIsoUtc(all[k].end).c_str());
+    }
     if (!res.ok()) {
       ++fig.failures;
       if (std::getenv("FINEX_ECONOMICS_DEBUG"))

@@ -85,8 +85,9 @@ Timestamp CallBlockSeconds(const FetchLimits& limits, Interval iv);
 struct PlannerOptions {
   FragmentSize fragment_size = FragmentSize::kOptimized;  // Default: optimized.
   WidenPolicy widen = WidenPolicy::kAggressive;           // Default: aggressive.
-  // Most rows a widened call may bring in (memory budget). Default: 20000.
-  int64_t max_widen_rows = 20000;
+  // Most rows a widened call may bring in (memory budget): a daily history
+  // since 1970 (~20,000 calendar days, as estimated) fits. Default: 50000.
+  int64_t max_widen_rows = 50000;
 };
 
 struct PlanRequest {
