@@ -12,7 +12,8 @@ namespace {
 using fragment::Fragment;
 using fragment::FragmentPtr;
 
-// Older pieces a fresh one fully replaces.
+// Older pieces the fresh ones together fully replace (a live piece the
+// next fetch cut into settled and live parts is replaced by both).
 std::vector<std::string> Superseded(const std::vector<FragmentPtr>& series,
                                     const std::vector<FragmentPtr>& added) {
   std::unordered_set<std::string_view> added_keys;
@@ -20,14 +21,15 @@ std::vector<std::string> Superseded(const std::vector<FragmentPtr>& series,
   std::vector<std::string> remove;
   for (const FragmentPtr& old : series) {
     if (added_keys.count(old->key)) continue;
+    TimeRangeSet replaced;
     for (const FragmentPtr& a : added) {
       if (old->provider() != a->provider() || old->currency() != a->currency()) continue;
-      if (!a->vouched.Contains(old->vouched)) continue;
-      if (a->is_empty_answer() || old->is_empty_answer() || a->fields().Contains(old->fields())) {
-        remove.push_back(old->key);
-        break;
-      }
+      if (!a->vouched.Overlaps(old->vouched)) continue;
+      if (a->is_empty_answer() || old->is_empty_answer() || a->fields().Contains(old->fields()))
+        replaced.Add(a->vouched);
     }
+    if (!replaced.empty() && TimeRangeSet(old->vouched).Subtract(replaced).empty())
+      remove.push_back(old->key);
   }
   return remove;
 }

@@ -38,7 +38,9 @@ struct Rig {
     deps.providers = {{&yahoo, {}}};
     deps.prefetcher = pf.get();
     SmartCacheOptions so;
-    so.planner.widen = fragment::WidenPolicy::kBucket;  // fetch only the buckets asked for
+    // Fetch only the (hour) buckets asked for, so what a prefetch adds shows.
+    so.planner.widen = fragment::WidenPolicy::kBucket;
+    so.planner.fragment_size = fragment::FragmentSize::kSmall;
     so.validate = false;
     api = NewSmartCache(std::move(deps), so);
   }
