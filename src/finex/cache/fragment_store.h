@@ -24,7 +24,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "finex/backend/backend.h"
 #include "finex/cache/eviction.h"
@@ -41,6 +43,10 @@ struct FragmentStoreOptions {
   // Extra time a piece's bytes stay in the backend after it goes stale, for
   // stale-if-error. Default: 7 days.
   Timestamp stale_keep_s = 7 * kSecondsPerDay;
+  // Bound on memory_bytes() (hot tier + registry + an in-process store): the
+  // hot tier gives way when the others grow into it. 0 (default) = only the
+  // hot tier's own budget.
+  uint64_t memory_budget_bytes = 0;
 };
 
 class FragmentStore {
@@ -98,6 +104,14 @@ class FragmentStore {
  private:
   using SeriesId = std::pair<std::string, Interval>;
 
+  // Puts a decoded frame in the hot tier; pieces it evicts whose bytes the
+  // store already dropped leave the registry.
+  void HotPut(const std::string& key, FramePtr frame, Interval iv);
+  // Shrinks the hot tier while memory_bytes() exceeds the budget.
+  void EnforceBudget();
+  // Forgets (registry) those of `keys` marked orphaned, unmarking them.
+  void Orphaned(const std::vector<std::string>& keys) FINEX_EXCLUDES(orphan_mu_);
+
   backend::Backend& backend_;
   const codec::FrameCodec& codec_;
   const FragmentStoreOptions opts_;
@@ -105,6 +119,9 @@ class FragmentStore {
   HotTier hot_;
   Mutex load_mu_;
   std::map<SeriesId, std::shared_future<Status>> loading_ FINEX_GUARDED_BY(load_mu_);
+  // Pieces the in-process store dropped while the hot tier still holds them.
+  Mutex orphan_mu_;
+  std::unordered_set<std::string> orphaned_ FINEX_GUARDED_BY(orphan_mu_);
 };
 
 }  // namespace finex::cache
