@@ -190,7 +190,8 @@ TEST(CacheE2ePrefetch, EngineWorkerFetchesTheNextPageAhead) {
   finex::testing::FakeClock clock(T(2025, 1, 14, 16));  // Tuesday, NYSE open
   EngineOptions eo;
   eo.prefetch_enabled = true;
-  eo.features["aggressive_widening"] = false;  // fetch only the buckets asked for
+  eo.features["aggressive_widening"] = false;  // fetch only the (month) buckets asked for
+  eo.fragment_size = "small";
   ProviderOptions po;
   po.rate_limit_per_min = 6000;
   ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock, eo, po));

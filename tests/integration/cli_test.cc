@@ -109,7 +109,9 @@ TEST_F(CliTest, InProcessHistoryAgainstTheSimulator) {
                 "2024-01-31", "--format", "csv"},
                env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("symbol,timestamp,open,high,low,close,volume,provider,currency\n"));
+  EXPECT_THAT(r.out, HasSubstr("symbol,timestamp,open,high,low,close,volume,provider,currency,"
+                               "timezone\n"));
+  EXPECT_THAT(r.out, HasSubstr(",yahoo,usd,America/New_York\n"));
   EXPECT_THAT(r.out, HasSubstr("AAPL,1704153600,"));
   EXPECT_THAT(r.out, HasSubstr("MSFT,"));
   const int64_t calls = SimCalls(sim.url);

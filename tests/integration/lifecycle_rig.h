@@ -84,6 +84,11 @@ struct RigOptions {
   std::string sim_data_dir;  // `finex sim --data`; "" = generator only
 };
 
+// The memory budget whose 85% are the hot tier and the store (OpenEngine's split).
+inline uint64_t BudgetOf(const RigOptions& o) {
+  return (o.hot_tier_bytes + o.backend_max_bytes) * 100 / 85;
+}
+
 struct Rig {
   explicit Rig(const RigOptions& o = {}) : clock(o.start) {
     sim::SimOptions so;
@@ -112,9 +117,10 @@ struct Rig {
     co.eviction = o.eviction;
     co.hot_tier_bytes = o.hot_tier_bytes;
     // The memory backend keeps its bytes in this process: they count in
-    // memory_bytes, so the budget is both halves (as OpenEngine sets it).
+    // memory_bytes, as do the registry and the assembler's memos. As
+    // OpenEngine splits it, the hot tier and the store get 85% of the budget.
     if (o.hot_tier_bytes > 0 && o.backend_max_bytes > 0)
-      co.memory_budget_bytes = o.hot_tier_bytes + o.backend_max_bytes;
+      co.memory_budget_bytes = BudgetOf(o);
     co.max_parallel = 2;
     api = cache::NewSmartCache(std::move(deps), co);
   }

@@ -173,7 +173,7 @@ TEST_F(ProviderSimTest, BinancePagesAndMatches) {
 TEST_F(ProviderSimTest, AlphaVantageDaily) {
   const TimeRange d{1709251200, 1710460800};  // 2024-03-01 .. 2024-03-15 (compact)
   HistoryResponse r = Fetch(ProviderId::kAlphaVantage, "AAPL", Interval::k1d, d.start, d.end);
-  EXPECT_EQ(r.currency, "");  // Alpha Vantage never states it
+  EXPECT_EQ(r.currency, "usd");  // Alpha Vantage never states it: a US listing
   EXPECT_EQ(r.timezone, "America/New_York");
   EXPECT_GE(r.frame->rows(), 100u);  // compact = the latest 100 points: bonus data kept
   EXPECT_TRUE(r.last_bar_partial);   // today's bar, refreshed mid-session

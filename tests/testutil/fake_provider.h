@@ -21,6 +21,7 @@
 #include "finex/core/clock.h"
 #include "finex/core/mutex.h"
 #include "finex/provider/provider.h"
+#include "finex/provider/traits.h"
 
 namespace finex::testing {
 
@@ -57,6 +58,11 @@ inline FramePtr FakeTruth(const calendar::Calendar& cal, std::string_view symbol
   return *std::move(b).Finish();
 }
 
+inline bool SameUtcMonth(Timestamp a, Timestamp b) {
+  const CivilDate da = CivilFromDays(DayOf(a)), db = CivilFromDays(DayOf(b));
+  return da.year == db.year && da.month == db.month;
+}
+
 class FakeProvider final : public provider::Provider {
  public:
   using Truth =
@@ -83,9 +89,21 @@ class FakeProvider final : public provider::Provider {
     }
     if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
     provider::CallLimits limits;
+    const Timestamp call_now = clock_.Now();
     {
       MutexLock lock(mu_);
-      limits = limits_;
+      limits = facts_limits_ ? FactsLimits(req.interval) : limits_;
+      if (facts_limits_) {
+        // The real provider refuses what its facts say it cannot serve.
+        if (!limits.supported)
+          return InvalidArgumentError("interval not supported").WithProvider(std::string(name()), 400);
+        if (limits.max_lookback_s > 0 && req.range.start < call_now - limits.max_lookback_s)
+          return OutOfRangeError("beyond the provider's lookback").WithProvider(std::string(name()), 422);
+        if (limits.max_span_s > 0 && req.range.length() > limits.max_span_s)
+          return OutOfRangeError("span too long for one call").WithProvider(std::string(name()), 422);
+        if (limits.month_per_call && !SameUtcMonth(req.range.start, req.range.end - 1))
+          return OutOfRangeError("one month per call").WithProvider(std::string(name()), 400);
+      }
       if (!fail_.ok()) return fail_;
       for (const std::string& u : unknown_)
         if (u == req.symbol)
@@ -147,9 +165,23 @@ class FakeProvider final : public provider::Provider {
     return std::vector<SearchResult>{r};
   }
 
-  provider::CallLimits Limits(Interval) const override {
+  provider::CallLimits Limits(Interval iv) const override {
     MutexLock lock(mu_);
-    return limits_;
+    return facts_limits_ ? FactsLimits(iv) : limits_;
+  }
+
+  // The limits the real provider `id` has for `iv` (its facts header).
+  provider::CallLimits FactsLimits(Interval iv) const {
+    const provider::ProviderFacts& f = provider::FactsOf(id_);
+    const provider::IntervalReach& r = provider::ReachOf(f.reach, iv);
+    provider::CallLimits l;
+    l.supported = r.supported;
+    l.max_span_s = r.max_span_s;
+    l.max_lookback_s = r.max_lookback_s;
+    l.month_per_call = r.month_per_call;
+    l.max_rows = f.max_rows_per_call;
+    l.whole_history = f.whole_daily_history_per_call && !IsIntraday(iv);
+    return l;
   }
   double calls_per_minute() const override { return 1e6; }
   bool Handles(std::string_view) const override { return true; }
@@ -158,6 +190,12 @@ class FakeProvider final : public provider::Provider {
   void SetLimits(provider::CallLimits l) {
     MutexLock lock(mu_);
     limits_ = l;
+  }
+  // Serve and enforce the real provider's limits (FactsLimits) per interval:
+  // a call beyond its lookback or span is refused, as the provider would.
+  void UseFactsLimits() {
+    MutexLock lock(mu_);
+    facts_limits_ = true;
   }
   void SetFailure(Status s) {
     MutexLock lock(mu_);
@@ -207,6 +245,7 @@ class FakeProvider final : public provider::Provider {
   mutable Mutex mu_;
   CondVar cv_;
   provider::CallLimits limits_ FINEX_GUARDED_BY(mu_);
+  bool facts_limits_ FINEX_GUARDED_BY(mu_) = false;
   Status fail_ FINEX_GUARDED_BY(mu_);
   std::vector<std::string> unknown_ FINEX_GUARDED_BY(mu_);
   bool gate_closed_ FINEX_GUARDED_BY(mu_) = false;

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -84,6 +85,18 @@ class Backend {
   // count toward the memory budget (memory backend, a memory L1 in front).
   virtual bool in_process() const { return false; }
   virtual BackendStats stats() const = 0;
+
+  // Called with each key the store drops on its own — evicted for its byte
+  // budget or reclaimed after its TTL — so an index of keys (the cache's
+  // registry) can forget it at once instead of holding it until a read
+  // misses. Called after the fact, on the thread that dropped the key, with
+  // no lock of the store held; keys deleted through Delete/DeletePrefix are
+  // not reported. Stores that cannot tell (remote ones) never call it.
+  // Replaces any earlier listener; nullptr clears it. Once this returns, the
+  // previous listener is not running and is never called again (so its
+  // owner may go away).
+  using DropListener = std::function<void(std::string_view key)>;
+  virtual void SetDropListener(DropListener listener) { (void)listener; }
 
  protected:
   // Adds the operation counters the public wrappers keep (gets, hits, puts,

@@ -29,6 +29,9 @@ class BackendWrapper : public Backend {
   bool shared() const override { return target_.shared(); }
   bool in_process() const override { return target_.in_process(); }
   BackendStats stats() const override { return target_.stats(); }
+  void SetDropListener(DropListener listener) override {
+    target_.SetDropListener(std::move(listener));
+  }
 
  protected:
   Result<std::optional<Bytes>> DoGet(std::string_view key) override { return target_.Get(key); }

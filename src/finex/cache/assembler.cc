@@ -7,12 +7,28 @@ namespace finex::cache {
 
 using fragment::FragmentPtr;
 
-Assembler::Assembler(FragmentStore& store, size_t memo_max_rows)
-    : store_(store), memo_max_rows_(memo_max_rows) {}
+Assembler::Assembler(FragmentStore& store, size_t memo_max_rows, uint64_t memo_budget_bytes)
+    : store_(store), memo_max_rows_(memo_max_rows), memo_budget_bytes_(memo_budget_bytes) {}
 
 void Assembler::DropMemos() {
   MutexLock lock(mu_);
   memos_.clear();
+  memo_bytes_ = 0;
+}
+
+uint64_t Assembler::memo_bytes() const {
+  MutexLock lock(mu_);
+  return memo_bytes_;
+}
+
+void Assembler::TrimLocked() {
+  while (memo_budget_bytes_ > 0 && memo_bytes_ > memo_budget_bytes_ && !memos_.empty()) {
+    auto victim = memos_.begin();
+    for (auto it = memos_.begin(); it != memos_.end(); ++it)
+      if (it->second.last_use < victim->second.last_use) victim = it;
+    memo_bytes_ -= victim->second.bytes;
+    memos_.erase(victim);
+  }
 }
 
 Result<Assembly> Assembler::Assemble(const std::vector<FragmentPtr>& use,
@@ -37,7 +53,10 @@ Result<Assembly> Assembler::Assemble(const std::vector<FragmentPtr>& use,
     std::shared_ptr<const Memo> memo;
     {
       MutexLock lock(mu_);
-      if (auto it = memos_.find(series); it != memos_.end()) memo = it->second;
+      if (auto it = memos_.find(series); it != memos_.end()) {
+        memo = it->second.memo;
+        it->second.last_use = ++use_clock_;
+      }
     }
     if (memo && memo->generation == generation && now < memo->min_expires &&
         memo->provider == pr.provider && memo->currency == pr.currency &&
@@ -65,7 +84,9 @@ Result<Assembly> Assembler::Assemble(const std::vector<FragmentPtr>& use,
   }
   for (const FramePtr& e : extra) frames.push_back(e);
   FramePtr merged = Frame::Merge(frames);
-  if (extra.empty() && rows <= memo_max_rows_) {
+  const uint64_t memo_size = merged->ByteSize() + sizeof(Memo) + 64 * frags.size();
+  if (extra.empty() && rows <= memo_max_rows_ &&
+      (memo_budget_bytes_ == 0 || memo_size <= memo_budget_bytes_)) {
     auto memo = std::make_shared<Memo>();
     memo->generation = generation;
     memo->provider = pr.provider;
@@ -75,7 +96,11 @@ Result<Assembly> Assembler::Assemble(const std::vector<FragmentPtr>& use,
     memo->merged = merged;
     memo->min_expires = min_expires;
     MutexLock lock(mu_);
-    memos_[series] = std::move(memo);
+    Slot& slot = memos_[series];
+    memo_bytes_ -= slot.bytes;
+    slot = Slot{std::move(memo), memo_size, ++use_clock_};
+    memo_bytes_ += memo_size;
+    TrimLocked();
   }
   return finish(merged);
 }

@@ -4,13 +4,16 @@
 #include <limits>
 #include <unordered_set>
 
+#include "finex/fragment/ttl_policy.h"
+
 namespace finex::cache {
 namespace {
 
 using fragment::Fragment;
 using fragment::FragmentPtr;
 
-// Older pieces a fresh one fully replaces.
+// Older pieces the fresh ones together fully replace (a live piece the
+// next fetch cut into settled and live parts is replaced by both).
 std::vector<std::string> Superseded(const std::vector<FragmentPtr>& series,
                                     const std::vector<FragmentPtr>& added) {
   std::unordered_set<std::string_view> added_keys;
@@ -18,14 +21,15 @@ std::vector<std::string> Superseded(const std::vector<FragmentPtr>& series,
   std::vector<std::string> remove;
   for (const FragmentPtr& old : series) {
     if (added_keys.count(old->key)) continue;
+    TimeRangeSet replaced;
     for (const FragmentPtr& a : added) {
       if (old->provider() != a->provider() || old->currency() != a->currency()) continue;
-      if (!a->vouched.Contains(old->vouched)) continue;
-      if (a->is_empty_answer() || old->is_empty_answer() || a->fields().Contains(old->fields())) {
-        remove.push_back(old->key);
-        break;
-      }
+      if (!a->vouched.Overlaps(old->vouched)) continue;
+      if (a->is_empty_answer() || old->is_empty_answer() || a->fields().Contains(old->fields()))
+        replaced.Add(a->vouched);
     }
+    if (!replaced.empty() && TimeRangeSet(old->vouched).Subtract(replaced).empty())
+      remove.push_back(old->key);
   }
   return remove;
 }
@@ -42,7 +46,14 @@ std::vector<FragmentPtr> RunOf(const FragmentPtr& a, const std::vector<FragmentP
       continue;
     if (fragment::BucketOf(f->vouched.start, unit).start != bucket.start) continue;
     if (!(f->is_empty_answer() || a->is_empty_answer() || f->fields() == a->fields())) continue;
-    if (f->final != a->final) continue;  // live pieces stay apart from final ones
+    // Live pieces stay apart from final ones, and from settled ones (whose
+    // deadline is the session's finality, not the next refresh).
+    if (f->final != a->final) continue;
+    if (!f->final && f->expires_at != a->expires_at) continue;
+    // Historical pieces (long TTL) stay apart from recent ones (24 h) until
+    // those are historical too: a merge would take the shorter TTL.
+    if (f->final && fragment::IsRecent(f->vouched.end, now) != fragment::IsRecent(a->vouched.end, now))
+      continue;
     group.push_back(f);
   }
   if (group.size() < 2) return {};

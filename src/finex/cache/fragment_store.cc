@@ -13,7 +13,49 @@ using fragment::FragmentPtr;
 
 FragmentStore::FragmentStore(backend::Backend& backend, const codec::FrameCodec& codec,
                              FragmentStoreOptions opts)
-    : backend_(backend), codec_(codec), opts_(opts), hot_(opts.hot_tier_bytes, opts.eviction) {}
+    : backend_(backend), codec_(codec), opts_(opts), hot_(opts.hot_tier_bytes, opts.eviction) {
+  // An in-process store this cache alone writes reports what it drops, so
+  // the registry forgets those pieces at once and holds no more than the
+  // store and the hot tier (a shared store may be another node's; the
+  // registry then learns on a read that misses). A piece the hot tier still
+  // holds stays servable until the hot tier drops it too.
+  if (backend_.in_process() && !backend_.shared()) {
+    backend_.SetDropListener([this](std::string_view key) {
+      {
+        MutexLock lock(orphan_mu_);
+        orphaned_.emplace(key);
+      }
+      if (!hot_.Contains(key)) Orphaned({std::string(key)});
+    });
+  }
+}
+
+void FragmentStore::Orphaned(const std::vector<std::string>& keys) {
+  for (const std::string& k : keys) {
+    bool gone;
+    {
+      MutexLock lock(orphan_mu_);
+      gone = orphaned_.erase(k) > 0;
+    }
+    if (gone) registry_.Remove(k);
+  }
+}
+
+void FragmentStore::HotPut(const std::string& key, FramePtr frame, Interval iv) {
+  const double cost = EvictionCost(iv, frame->rows());
+  Orphaned(hot_.Put(key, std::move(frame), cost));
+  EnforceBudget();
+}
+
+void FragmentStore::EnforceBudget() {
+  if (opts_.memory_budget_bytes == 0) return;
+  const uint64_t held = memory_bytes();
+  if (held > opts_.memory_budget_bytes) Orphaned(hot_.Shrink(held - opts_.memory_budget_bytes));
+}
+
+FragmentStore::~FragmentStore() {
+  if (backend_.in_process() && !backend_.shared()) backend_.SetDropListener(nullptr);
+}
 
 Status FragmentStore::EnsureLoaded(const std::string& symbol, Interval iv) {
   if (registry_.loaded(symbol, iv)) return OkStatus();
@@ -59,7 +101,7 @@ Status FragmentStore::LoadNew(const std::string& symbol, Interval iv) {
     if (!decoded.ok()) continue;  // unreadable: never served; it will be refetched
     if (!fragment::ApplyMetadata(decoded->metadata, &*f).ok()) continue;
     f->bytes = values[i]->size();
-    hot_.Put(fresh[i], decoded->frame, EvictionCost(iv, decoded->frame->rows()));
+    HotPut(fresh[i], decoded->frame, iv);
     add.push_back(std::make_shared<const Fragment>(std::move(f).value()));
   }
   if (!add.empty()) registry_.Replace(add, {});
@@ -71,7 +113,7 @@ Result<FramePtr> FragmentStore::FrameOf(const Fragment& f) {
   FINEX_ASSIGN_OR_RETURN(std::optional<Bytes> bytes, backend_.Get(f.key));
   if (!bytes) return FramePtr();
   FINEX_ASSIGN_OR_RETURN(codec::DecodedFrame d, codec_.Decode(*bytes));
-  hot_.Put(f.key, d.frame, EvictionCost(f.interval(), d.frame->rows()));
+  HotPut(f.key, d.frame, f.interval());
   return d.frame;
 }
 
@@ -81,7 +123,13 @@ Status FragmentStore::Write(Fragment& f, const FramePtr& bars, Timestamp ttl) {
   backend::PutOptions po;
   po.ttl_ms = (ttl + opts_.stale_keep_s) * 1000;
   FINEX_RETURN_IF_ERROR(backend_.Put(f.key, bytes, po));
-  hot_.Put(f.key, bars, EvictionCost(f.interval(), bars->rows()));
+  {
+    MutexLock lock(orphan_mu_);  // its bytes are back
+    orphaned_.erase(f.key);
+  }
+  // `bars` is usually a slice of a whole answer: the hot tier keeps a copy
+  // of its own, so the answer's buffers are freed once it is served.
+  HotPut(f.key, bars->Compact(), f.interval());
   return OkStatus();
 }
 
@@ -91,6 +139,7 @@ void FragmentStore::Publish(std::span<const FragmentPtr> add, std::span<const st
     backend_.Delete(k).IgnoreError();  // expires by itself if the backend is down
     hot_.Erase(k);
   }
+  EnforceBudget();
 }
 
 Result<size_t> FragmentStore::Invalidate(std::string_view pattern_text) {
@@ -121,7 +170,8 @@ void FragmentStore::DropLocal(std::string_view pattern_text) {
 }
 
 uint64_t FragmentStore::memory_bytes() const {
-  return hot_.bytes() + (backend_.in_process() ? backend_.stats().bytes : 0);
+  return hot_.bytes() + registry_.approx_memory_bytes() +
+         (backend_.in_process() ? backend_.stats().bytes : 0);
 }
 
 }  // namespace finex::cache

@@ -24,7 +24,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "finex/backend/backend.h"
 #include "finex/cache/eviction.h"
@@ -41,12 +43,19 @@ struct FragmentStoreOptions {
   // Extra time a piece's bytes stay in the backend after it goes stale, for
   // stale-if-error. Default: 7 days.
   Timestamp stale_keep_s = 7 * kSecondsPerDay;
+  // Bound on memory_bytes() (hot tier + registry + an in-process store): the
+  // hot tier gives way when the others grow into it. 0 (default) = only the
+  // hot tier's own budget.
+  uint64_t memory_budget_bytes = 0;
 };
 
 class FragmentStore {
  public:
   FragmentStore(backend::Backend& backend, const codec::FrameCodec& codec,
                 FragmentStoreOptions opts);
+  ~FragmentStore();
+  FragmentStore(const FragmentStore&) = delete;
+  FragmentStore& operator=(const FragmentStore&) = delete;
 
   fragment::SeriesSnapshot Snapshot(std::string_view symbol, Interval iv) const {
     return registry_.Snapshot(symbol, iv);
@@ -88,12 +97,20 @@ class FragmentStore {
   uint64_t stored_bytes() const { return registry_.stored_bytes(); }
   uint64_t evictions() const { return hot_.evictions(); }
   uint64_t hot_budget_bytes() const { return hot_.budget_bytes(); }
-  // Cached data held in this process: decoded frames plus the backend's
-  // bytes when it keeps them in this process (Backend::in_process).
+  // Cached data held in this process: decoded frames, the registry, plus the
+  // backend's bytes when it keeps them in this process (Backend::in_process).
   uint64_t memory_bytes() const;
 
  private:
   using SeriesId = std::pair<std::string, Interval>;
+
+  // Puts a decoded frame in the hot tier; pieces it evicts whose bytes the
+  // store already dropped leave the registry.
+  void HotPut(const std::string& key, FramePtr frame, Interval iv);
+  // Shrinks the hot tier while memory_bytes() exceeds the budget.
+  void EnforceBudget();
+  // Forgets (registry) those of `keys` marked orphaned, unmarking them.
+  void Orphaned(const std::vector<std::string>& keys) FINEX_EXCLUDES(orphan_mu_);
 
   backend::Backend& backend_;
   const codec::FrameCodec& codec_;
@@ -102,6 +119,9 @@ class FragmentStore {
   HotTier hot_;
   Mutex load_mu_;
   std::map<SeriesId, std::shared_future<Status>> loading_ FINEX_GUARDED_BY(load_mu_);
+  // Pieces the in-process store dropped while the hot tier still holds them.
+  Mutex orphan_mu_;
+  std::unordered_set<std::string> orphaned_ FINEX_GUARDED_BY(orphan_mu_);
 };
 
 }  // namespace finex::cache

@@ -15,7 +15,31 @@ FramePtr HotTier::Get(std::string_view key) {
   return it->second.frame;
 }
 
-void HotTier::Put(const std::string& key, FramePtr frame, double cost) {
+std::vector<std::string> HotTier::Shrink(uint64_t bytes) {
+  std::vector<std::string> evicted;
+  MutexLock lock(mu_);
+  uint64_t freed = 0;
+  while (freed < bytes && !map_.empty()) {
+    auto victim = policy_->PopVictim();
+    if (!victim) break;
+    auto v = map_.find(*victim);
+    if (v == map_.end()) continue;
+    freed += v->second.bytes;
+    bytes_ -= v->second.bytes;
+    map_.erase(v);
+    evictions_.fetch_add(1);
+    evicted.push_back(std::move(*victim));
+  }
+  return evicted;
+}
+
+bool HotTier::Contains(std::string_view key) const {
+  MutexLock lock(mu_);
+  return map_.count(std::string(key)) > 0;
+}
+
+std::vector<std::string> HotTier::Put(const std::string& key, FramePtr frame, double cost) {
+  std::vector<std::string> evicted;
   const uint64_t size = frame ? frame->ByteSize() + key.size() + 64 : key.size() + 64;
   MutexLock lock(mu_);
   auto [it, inserted] = map_.try_emplace(key);
@@ -36,8 +60,10 @@ void HotTier::Put(const std::string& key, FramePtr frame, double cost) {
     bytes_ -= v->second.bytes;
     map_.erase(v);
     evictions_.fetch_add(1);
+    evicted.push_back(std::move(*victim));
   }
   if (popped_self) policy_->OnInsert(key, size, cost);
+  return evicted;
 }
 
 void HotTier::Erase(std::string_view key) {

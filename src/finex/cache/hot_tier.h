@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "finex/cache/eviction.h"
 #include "finex/core/frame.h"
@@ -31,8 +32,13 @@ class HotTier {
 
   // The frame, or nullptr when absent.
   FramePtr Get(std::string_view key);
-  // Inserts or replaces; may evict others (never the entry just inserted).
-  void Put(const std::string& key, FramePtr frame, double cost);
+  // Inserts or replaces; may evict others (never the entry just inserted):
+  // returns the keys it evicted.
+  std::vector<std::string> Put(const std::string& key, FramePtr frame, double cost);
+  bool Contains(std::string_view key) const;
+  // Evicts (by the policy) until `bytes` are freed or nothing is left;
+  // returns the keys it evicted.
+  std::vector<std::string> Shrink(uint64_t bytes);
   void Erase(std::string_view key);
   // Erases every key for which pred is true; returns how many.
   size_t EraseIf(const std::function<bool(std::string_view)>& pred);

@@ -21,7 +21,8 @@ Timestamp T(int y, int m, int d, int hh = 0, int mm = 0) {
 }
 
 struct Rig {
-  explicit Rig(Timestamp now, bool prefetch = true, double token_share = 1.0)
+  explicit Rig(Timestamp now, bool prefetch = true, double token_share = 1.0,
+               Timestamp live_refresh_s = 0)
       : clock(now), yahoo(provider::ProviderId::kYahoo, calendar::CalendarFor("AAPL"), clock) {
     backend::MemoryBackendOptions mo;
     mo.clock = &clock;
@@ -38,7 +39,10 @@ struct Rig {
     deps.providers = {{&yahoo, {}}};
     deps.prefetcher = pf.get();
     SmartCacheOptions so;
-    so.planner.widen = fragment::WidenPolicy::kBucket;  // fetch only the buckets asked for
+    // Fetch only the (hour) buckets asked for, so what a prefetch adds shows.
+    so.planner.widen = fragment::WidenPolicy::kBucket;
+    so.planner.fragment_size = fragment::FragmentSize::kSmall;
+    so.ttl.live_refresh_s = live_refresh_s;
     so.validate = false;
     api = NewSmartCache(std::move(deps), so);
   }
@@ -103,10 +107,11 @@ TEST(Prefetcher, DisabledDoesNothing) {
 }
 
 TEST(Prefetcher, DashboardRefreshRenewsExpiringFragmentsBeforeTheRequest) {
-  Rig rig(kOpen);
-  // Today's 5m bars are provisional (live TTL 75 s); a dashboard asks for the
-  // first hour of the session every 120 s, so each refresh finds them expired.
-  const Timestamp a = T(2025, 1, 14, 14, 30), b = T(2025, 1, 14, 15, 30) - 1;
+  // A user who wants the forming bar fresher: live pieces every 60 s. A
+  // dashboard asks for the last half hour (forming bar included) every
+  // 120 s, so each refresh finds its live piece expired.
+  Rig rig(kOpen, /*prefetch=*/true, /*token_share=*/1.0, /*live_refresh_s=*/60);
+  const Timestamp a = T(2025, 1, 14, 15, 30), b = T(2025, 1, 14, 16, 30) - 1;
   for (int i = 0; i < 2; ++i) {
     EXPECT_GT(rig.Get(Interval::k5m, a, b), 0) << i;
     rig.clock.Advance(90);

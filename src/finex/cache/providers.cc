@@ -45,7 +45,8 @@ std::vector<fragment::ProviderCandidate> ProviderRoster::Candidates(std::string_
     const provider::CallLimits l = s.provider->Limits(iv);
     fragment::ProviderCandidate c;
     c.name = std::string(s.provider->name());
-    c.limits = {l.max_rows, l.max_span_s, l.max_lookback_s, l.whole_history, l.supported};
+    c.limits = {l.max_rows,      l.max_span_s, l.max_lookback_s,
+                l.whole_history, l.supported,  l.month_per_call};
     c.health = s.health ? s.health() : 1.0;
     c.handles = s.provider->Handles(symbol);
     out.push_back(std::move(c));

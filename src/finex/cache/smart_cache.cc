@@ -30,6 +30,30 @@ constexpr int kMaxVanishedRetries = 8;
 // Planning rounds of one lookup (waits, rescans and fetches included).
 constexpr int kMaxRounds = 16;
 
+// The memory budget the cache holds itself to (0 = unlimited).
+uint64_t MemoryBudget(const SmartCacheOptions& o) {
+  return o.memory_budget_bytes > 0 ? o.memory_budget_bytes : o.hot_tier_bytes;
+}
+
+uint64_t MemoBudget(const SmartCacheOptions& o) {
+  if (o.memo_budget_bytes > 0) return o.memo_budget_bytes;
+  if (o.memory_budget_bytes > 0) return o.memory_budget_bytes / 20;
+  return o.hot_tier_bytes / 8;
+}
+
+// The planner's options with widening bounded by the memory budget: one
+// widened call brings at most 1/8 of the budget (~64 bytes per bar stored
+// and decoded), so what it adds is not evicted before it is used.
+fragment::PlannerOptions BoundedPlanner(const SmartCacheOptions& o) {
+  fragment::PlannerOptions p = o.planner;
+  if (const uint64_t budget = MemoryBudget(o); budget > 0) {
+    constexpr uint64_t kBytesPerBar = 64;
+    const auto cap = static_cast<int64_t>(budget / 8 / kBytesPerBar);
+    p.max_widen_rows = std::min(p.max_widen_rows, std::max<int64_t>(cap, 1000));
+  }
+  return p;
+}
+
 // What one symbol's lookup produced.
 struct SymbolOutcome {
   Status error;
@@ -58,13 +82,14 @@ class SmartCache final : public CachedApi {
                                            opts.max_parallel * opts.max_parallel))),
         executor_(deps_.executor ? *deps_.executor : *own_executor_),
         roster_(deps_.providers),
-        planner_(opts.planner),
+        planner_(BoundedPlanner(opts)),
         store_(*deps_.backend, *deps_.codec,
-               {opts.hot_tier_bytes, opts.eviction, opts.stale_keep_s}),
+               {opts.hot_tier_bytes, opts.eviction, opts.stale_keep_s,
+                opts.memory_budget_bytes > 0 ? opts.memory_budget_bytes - MemoBudget(opts) : 0}),
         ingester_(store_, stats_,
                   {opts.planner.fragment_size, opts.ttl, opts.validate, opts.validation}),
         fetcher_(roster_, planner_, ingester_, stats_, executor_, *deps_.clock, opts.max_parallel),
-        assembler_(store_, opts.memo_max_rows),
+        assembler_(store_, opts.memo_max_rows, MemoBudget(opts)),
         quotes_(roster_, stats_, *deps_.clock, opts.ttl),
         searches_(roster_, stats_, *deps_.clock, opts.ttl),
         warmer_(*this) {
@@ -412,7 +437,7 @@ CacheStats SmartCache::cache_stats() const {
   s.fragments = store_.fragment_count();
   s.bytes = store_.stored_bytes();
   s.evictions = store_.evictions();
-  s.memory_bytes = store_.memory_bytes();
+  s.memory_bytes = store_.memory_bytes() + assembler_.memo_bytes();
   s.memory_budget_bytes =
       opts_.memory_budget_bytes ? opts_.memory_budget_bytes : store_.hot_budget_bytes();
   s.providers = roster_.States();

@@ -71,6 +71,9 @@ struct SmartCacheOptions {
   size_t max_parallel = 4;
   // Largest series (rows) whose merged frame is memoized for fast hits.
   size_t memo_max_rows = 200000;
+  // Bytes the memos of merged frames may hold together; 0 (default) =
+  // 1/20 of memory_budget_bytes, else 1/8 of hot_tier_bytes, else unlimited.
+  uint64_t memo_budget_bytes = 0;
 };
 
 struct SmartCacheDeps {

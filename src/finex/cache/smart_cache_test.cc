@@ -159,8 +159,9 @@ TEST(SmartCache, TheFormingBarIsShortLivedAndNeverFinal) {
     for (const TimeRange& q : rig.yahoo.requests()) d += q.ToString() + " ";
     return d;
   }();
-  // ...and refreshed once it expired (the bar moved on); finished days are not refetched alone.
-  rig.clock.Advance(6 * 60);
+  // ...and refreshed once it expired (the next 15-minute boundary: the
+  // real-time period of daily bars); finished days are not refetched alone.
+  rig.clock.Advance(15 * 60);
   ASSERT_OK_AND_ASSIGN(r, rig.H("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12)));
   EXPECT_EQ(r.info.api_calls_made, 1);
   EXPECT_TRUE(r.frame->Equals(*rig.Truth("AAPL", T(2024, 6, 3), EndOf(2024, 6, 12))));

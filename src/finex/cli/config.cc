@@ -141,6 +141,7 @@ const std::vector<Field>& Schema() {
               return OkStatus();
             }},
       FIELD_INT("cache.max_memory_mb", max_memory_mb, 1, 1 << 24),
+      FIELD_INT("cache.live_refresh_s", live_refresh_s, 0, 86400),
       FIELD_INT("cache.worker_threads", worker_threads, 1, 256),
       Field{"features.*",
             Kind::kBool,

@@ -70,6 +70,9 @@ struct Config {
   std::string backend = "memory";           // memory | redis | postgres | parquet_dir | influxdb
   std::string fragment_size = "optimized";  // small | optimized
   double ttl_multiplier = 1.0;
+  // Refresh period of the forming bar (live pieces), seconds; 0 = per
+  // interval, the seed's real-time range (fragment/ttl_policy.h).
+  int64_t live_refresh_s = 0;
   bool prefetch_enabled = true;
   bool monitoring_enabled = true;
   int64_t max_memory_mb = 8192;

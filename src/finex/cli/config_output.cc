@@ -63,6 +63,7 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
   o += std::string("prefetch_enabled = ") + (c.prefetch_enabled ? "true" : "false") + "\n";
   o += std::string("monitoring_enabled = ") + (c.monitoring_enabled ? "true" : "false") + "\n";
   o += "max_memory_mb = " + std::to_string(c.max_memory_mb) + "\n";
+  o += "live_refresh_s = " + std::to_string(c.live_refresh_s) + "\n";
   o += "worker_threads = " + std::to_string(c.worker_threads) + "\n\n[features]\n";
   for (const auto& [k, v] : c.features) o += k + " = " + (v ? "true" : "false") + "\n";
   o += "\n[backends.redis]\nurl = " + TomlString(RedactUrl(c.redis_url)) + "\n";
@@ -151,6 +152,7 @@ engine::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) 
   e.prefetch_enabled = c.prefetch_enabled;
   e.monitoring_enabled = c.monitoring_enabled;
   e.max_memory_mb = c.max_memory_mb;
+  e.live_refresh_s = c.live_refresh_s;
   e.features = c.features;
   e.worker_threads = static_cast<int>(c.worker_threads);
   for (const auto& [name, p] : c.providers) {

@@ -320,6 +320,12 @@ FramePtr Frame::Merge(std::span<const FramePtr> frames) {
   return *std::move(b).Finish();
 }
 
+FramePtr Frame::Compact() const {
+  FrameBuilder b(fields_);
+  for (size_t i = 0; i < rows(); ++i) b.Add(row(i));
+  return *std::move(b).Finish();
+}
+
 Result<FramePtr> Frame::Concat(std::span<const FramePtr> frames) {
   std::vector<FramePtr> live;
   FieldSet fields;

@@ -187,6 +187,10 @@ class Frame {
   // (each frame's last (symbol, ts) < the next's first). Returns
   // InvalidArgument when they are not; use Merge then.
   static Result<FramePtr> Concat(std::span<const FramePtr> frames);
+  // The same rows in buffers of their own: a slice or projection of a larger
+  // frame shares that frame's buffers (ByteSize counts only the view), so
+  // whatever HOLDS a piece for long (a cache tier) keeps a compact copy.
+  FramePtr Compact() const;
 
   // Bitwise equality of every column, null masks included (NaN == NaN when the
   // bits match). Dictionaries may differ; the strings are compared.

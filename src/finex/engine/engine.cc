@@ -76,15 +76,19 @@ class EngineImpl final : public Engine {
   std::unique_ptr<CachedApi> api_;
 };
 
-// max_memory_mb bounds ALL cached data held in this process: half for the
+// max_memory_mb bounds ALL cached data held in this process: 45% for the
 // encoded fragments of an in-process store (memory backend, memory L1 in
-// front of Redis), half for the hot tier of decoded frames. 0 = unlimited.
+// front of Redis), 40% for the hot tier of decoded frames, and the rest for
+// what indexes them (the registry: ~0.6 KB per stored piece, counted in
+// memory_bytes). 0 = unlimited.
 // The engine's fan-out pool never exceeds this many threads.
 constexpr int kMaxPoolThreads = 256;
 
-uint64_t HalfBudget(const EngineOptions& o) {
-  return o.max_memory_mb > 0 ? static_cast<uint64_t>(o.max_memory_mb) << 19 : 0;
+uint64_t BudgetShare(const EngineOptions& o, uint64_t percent) {
+  return o.max_memory_mb > 0 ? (static_cast<uint64_t>(o.max_memory_mb) << 20) / 100 * percent : 0;
 }
+uint64_t StoreBudget(const EngineOptions& o) { return BudgetShare(o, 45); }
+uint64_t HotBudget(const EngineOptions& o) { return BudgetShare(o, 40); }
 
 #if FINEX_ENGINE_WITH_INFLUXDB
 // The bars of a fragment being stored in InfluxDB, as points of measurement
@@ -119,7 +123,7 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
   if (o.backend == "memory") {
     backend::MemoryBackendOptions mo;
     mo.clock = &clock;
-    mo.max_bytes = HalfBudget(o);  // the other half: the hot tier
+    mo.max_bytes = StoreBudget(o);
     return NewMemoryBackend(mo);
   }
   if (o.backend == "redis") {
@@ -129,7 +133,7 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     backend::RedisOptions ro;
     ro.url = o.redis_url;
     backend::TieredOptions to;
-    to.l1_max_bytes = HalfBudget(o);  // the other half: the hot tier
+    to.l1_max_bytes = StoreBudget(o);
     auto tier = backend::OpenSharedRedisTier(ro, to);
     if (!tier.ok()) return tier.status().WithParam("redis_url");
     auto coord = std::make_shared<RedisCoordinator>(tier->client, std::move(tier->leases),
@@ -277,7 +281,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   if (auto it = opts.features.find("aggressive_widening"); it != opts.features.end() && !it->second)
     so.planner.widen = fragment::WidenPolicy::kBucket;
   so.ttl.ttl_multiplier = opts.ttl_multiplier;
-  so.hot_tier_bytes = HalfBudget(opts);
+  so.ttl.live_refresh_s = opts.live_refresh_s;
+  so.hot_tier_bytes = HotBudget(opts);
   so.memory_budget_bytes = static_cast<uint64_t>(opts.max_memory_mb) << 20;
   // One request fans out to at most worker_threads symbols at a time, each
   // to at most worker_threads fetches; the engine's pool (shared by every

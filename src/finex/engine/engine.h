@@ -43,6 +43,7 @@ struct EngineOptions {
   std::string parquet_dir;                  // root directory for parquet_dir
   std::string fragment_size = "optimized";  // "small" | "optimized"
   double ttl_multiplier = 1.0;
+  int64_t live_refresh_s = 0;  // forming-bar refresh period; 0 = per interval (ttl_policy.h)
   bool prefetch_enabled = false;
   bool monitoring_enabled = true;
   int64_t max_memory_mb = 8192;          // budget for cached data (hot tier + memory backend)

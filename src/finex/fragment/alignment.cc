@@ -15,15 +15,25 @@ std::string_view FragmentSizeName(FragmentSize size) {
 }
 
 BucketUnit FragmentBucketUnit(Interval iv, FragmentSize size) {
-  const bool small = size == FragmentSize::kSmall;
-  if (IsIntraday(iv)) return small ? BucketUnit::kHour : BucketUnit::kDay;
+  if (size == FragmentSize::kSmall) {
+    if (IsIntraday(iv)) return BucketUnit::kHour;
+    if (iv == Interval::k1d) return BucketUnit::kMonth;
+    return iv == Interval::k1w ? BucketUnit::kQuarter : BucketUnit::kYear;
+  }
+  // Optimized: a few hundred bars or more per stored piece, so the codec's
+  // per-piece overhead (a Parquet footer, ~2 KB) stays small per bar.
   switch (iv) {
-    case Interval::k1d:
+    case Interval::k1m:
+    case Interval::k5m:
+      return BucketUnit::kDay;
+    case Interval::k15m:
+    case Interval::k30m:
+    case Interval::k1h:
       return BucketUnit::kMonth;
-    case Interval::k1w:
-      return small ? BucketUnit::kQuarter : BucketUnit::kYear;
-    default:
+    case Interval::k1d:
       return BucketUnit::kYear;
+    default:
+      return BucketUnit::kDecade;
   }
 }
 

@@ -2,9 +2,12 @@
 // along, and the wider "widen units" the planner may stretch a fetch to when
 // the extra rows cost nothing (DESIGN.md "Fragments"; docs/planner.md).
 //
-//   fragment_size  intraday   1d      1w       1mo
-//   small          hour       month   quarter  year
-//   optimized      day        month   year     year
+//   fragment_size  1m/5m  15m..1h  1d     1w       1mo
+//   small          hour   hour     month  quarter  year
+//   optimized      day    month    year   decade   decade
+//
+// (optimized keeps a few hundred bars or more per stored piece: a year of
+// daily bars is one key, not twelve Parquet footers).
 //
 // Widen units (aggressive policy): 1m/5m -> UTC day, 15m/30m/1h -> calendar
 // month, 1d/1w/1mo -> aligned decade ("whatever the call can carry": providers

@@ -16,11 +16,12 @@ Timestamp T(int y, int m, int d, int hh = 0) {
 
 TEST(Alignment, BucketUnitsFollowTheSizeProfile) {
   EXPECT_EQ(FragmentBucketUnit(Interval::k1m, FragmentSize::kSmall), BucketUnit::kHour);
-  EXPECT_EQ(FragmentBucketUnit(Interval::k1h, FragmentSize::kOptimized), BucketUnit::kDay);
+  EXPECT_EQ(FragmentBucketUnit(Interval::k5m, FragmentSize::kOptimized), BucketUnit::kDay);
+  EXPECT_EQ(FragmentBucketUnit(Interval::k1h, FragmentSize::kOptimized), BucketUnit::kMonth);
   EXPECT_EQ(FragmentBucketUnit(Interval::k1d, FragmentSize::kSmall), BucketUnit::kMonth);
-  EXPECT_EQ(FragmentBucketUnit(Interval::k1d, FragmentSize::kOptimized), BucketUnit::kMonth);
+  EXPECT_EQ(FragmentBucketUnit(Interval::k1d, FragmentSize::kOptimized), BucketUnit::kYear);
   EXPECT_EQ(FragmentBucketUnit(Interval::k1w, FragmentSize::kSmall), BucketUnit::kQuarter);
-  EXPECT_EQ(FragmentBucketUnit(Interval::k1w, FragmentSize::kOptimized), BucketUnit::kYear);
+  EXPECT_EQ(FragmentBucketUnit(Interval::k1w, FragmentSize::kOptimized), BucketUnit::kDecade);
   EXPECT_EQ(FragmentBucketUnit(Interval::k1mo, FragmentSize::kSmall), BucketUnit::kYear);
   EXPECT_EQ(WidenUnit(Interval::k1d), BucketUnit::kDecade);
   EXPECT_EQ(WidenUnit(Interval::k5m), BucketUnit::kDay);

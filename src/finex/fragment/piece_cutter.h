@@ -6,12 +6,15 @@
 //             bars that came back. A call the provider cut short at its row
 //             cap vouches only from the call's start to its last bar.
 //   buckets   the vouched time is split along aligned buckets
-//             (alignment.h: intraday days/weeks, daily months, ...).
-//   live      bars that are not final yet (ttl_policy.h FinalAt), the bar
-//             still forming (last_bar_partial) and the time from the bar
+//             (alignment.h: intraday days/months, daily years, ...);
+//             touching final buckets without a bar (before a listing)
+//             merge into one known-empty piece, however long.
+//   live      bars that are not settled yet (ttl_policy.h SettledAt), the
+//             bar still forming (last_bar_partial) and the time from the bar
 //             containing now on go into their own short-lived pieces
-//             (LiveTtl), so the finished bars of the same bucket stay final
-//             and long-lived. Before today's session opens, a live piece
+//             (LiveTtl, to the next refresh boundary), so the settled bars of
+//             the same bucket are served from cache until their session is
+//             final (FragmentTtl) and a refresh asks only for the tail. Before today's session opens, a live piece
 //             that holds no bar expires at the open: today's daily bar (and
 //             a split reported with it) appear then.
 //   pieces    each with its key (first/last bar actually held; a known-empty

@@ -22,6 +22,14 @@ bool CurrencyMatches(const Fragment& f, std::string_view currency) {
 
 }  // namespace
 
+Timestamp CallBlockSeconds(const FetchLimits& limits, Interval iv) {
+  if (limits.month_per_call || limits.whole_history) return 0;
+  Timestamp block = 0;
+  if (limits.max_rows > 0) block = limits.max_rows * NominalSeconds(iv);
+  if (limits.max_span_s > 0) block = block == 0 ? limits.max_span_s : std::min(block, limits.max_span_s);
+  return block;
+}
+
 int64_t Planner::EstimateRows(TimeRange r, Interval iv, const calendar::Calendar& cal) {
   if (r.empty()) return 0;
   const Timestamp nominal = NominalSeconds(iv);
@@ -41,7 +49,10 @@ std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const Time
   if (!want.empty()) want.Remove({horizon, std::max(horizon, want.ranges().back().end) + 1});
   Timestamp floor_ts = std::numeric_limits<Timestamp>::min();
   if (limits.max_lookback_s > 0 && !want.empty()) {
-    floor_ts = now - limits.max_lookback_s;
+    // A call starting exactly at the edge would be refused a moment later
+    // (the provider's clock moved on): keep a bar's length, at least an
+    // hour, inside the window.
+    floor_ts = now - limits.max_lookback_s + std::max(NominalSeconds(iv), kSecondsPerHour);
     const TimeRange beyond{want.ranges().front().start, floor_ts};
     if (!beyond.empty()) {
       if (unreachable) *unreachable = unreachable->Union(want.Intersect(beyond));
@@ -65,6 +76,7 @@ std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const Time
   const Timestamp nominal = NominalSeconds(iv);
   auto fits = [&](TimeRange r) {
     if (limits.max_span_s > 0 && r.length() > limits.max_span_s) return false;
+    if (limits.month_per_call && BucketOf(r.start, BucketUnit::kMonth).end < r.end) return false;
     if (limits.max_rows > 0 && EstimateRows(r, iv, cal) > limits.max_rows) return false;
     return true;
   };
@@ -80,6 +92,7 @@ std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const Time
     while (s < g.end) {
       Timestamp e = g.end;
       if (limits.max_span_s > 0) e = std::min(e, s + limits.max_span_s);
+      if (limits.month_per_call) e = std::min(e, BucketOf(s, BucketUnit::kMonth).end);
       if (limits.max_rows > 0) {
         int64_t rows = 0;
         const TimeRangeSet trading = cal.TradingTime({s, e}, iv);
@@ -109,11 +122,9 @@ std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const Time
     }
   }
 
-  // Widen into un-vouched time while the call stays within its limits.
-  std::vector<BucketUnit> units;
-  if (opts_.widen == WidenPolicy::kAggressive) units.push_back(WidenUnit(iv));
-  if (opts_.widen != WidenPolicy::kNone)
-    units.push_back(FragmentBucketUnit(iv, opts_.fragment_size));
+  // Widen into un-vouched time: the first candidate (header comment, step 3)
+  // one call carries within the memory budget.
+  const Timestamp block = CallBlockSeconds(limits, iv);
   Timestamp prev_end = floor_ts;
   for (size_t i = 0; i < calls.size(); ++i) {
     const TimeRange c = calls[i];
@@ -123,15 +134,32 @@ std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const Time
       if (v.end <= c.start) lo = std::max(lo, v.end);
       if (v.start >= c.end) hi = std::min(hi, v.start);
     }
+    std::vector<TimeRange> candidates;
+    if (opts_.widen == WidenPolicy::kAggressive) {
+      const Timestamp whole_lo = lo == std::numeric_limits<Timestamp>::min()
+                                     ? std::min(kWholeHistoryStart, c.start)
+                                     : lo;
+      candidates.push_back({whole_lo, hi});
+      if (limits.month_per_call) {
+        candidates.push_back(AlignOutward(c, BucketUnit::kMonth));
+      } else if (block > 0) {
+        const Timestamp b0 = FloorDiv(c.start, block) * block;
+        const Timestamp b1 = FloorDiv(c.end - 1, block) * block;
+        candidates.push_back({b0, b0 + block});
+        if (b1 != b0) candidates.push_back({b1, b1 + block});
+      }
+      candidates.push_back(AlignOutward(c, WidenUnit(iv)));
+    }
+    if (opts_.widen != WidenPolicy::kNone)
+      candidates.push_back(AlignOutward(c, FragmentBucketUnit(iv, opts_.fragment_size)));
+    const int64_t row_budget = std::max<int64_t>(opts_.max_widen_rows, EstimateRows(c, iv, cal));
     TimeRange chosen = c;
-    for (BucketUnit u : units) {
-      TimeRange w = AlignOutward(c, u);
+    for (TimeRange w : candidates) {
       w.start = std::max(w.start, lo);
       w.end = std::min(w.end, hi);
       w = Hull(w, c);
-      if (w == c) break;
-      if (fits(w) && EstimateRows(w, iv, cal) <=
-                         std::max<int64_t>(opts_.max_widen_rows, EstimateRows(c, iv, cal))) {
+      if (w == c) continue;
+      if (fits(w) && EstimateRows(w, iv, cal) <= row_budget) {
         chosen = w;
         break;
       }
@@ -210,10 +238,11 @@ Plan Planner::Build(const PlanRequest& req, std::span<const FragmentPtr> fragmen
   // far as a widened call could reach) that do not meet it. Widening stops at
   // them, so a refetch never rewrites fresh pieces outside the request.
   if (opts_.widen != WidenPolicy::kNone) {
+    // (Aggressive widening may reach the whole history: every fresh piece.)
     TimeRange reach =
         AlignOutward(req.range, FragmentBucketUnit(req.interval, opts_.fragment_size));
     if (opts_.widen == WidenPolicy::kAggressive)
-      reach = Hull(reach, AlignOutward(req.range, WidenUnit(req.interval)));
+      reach = {std::numeric_limits<Timestamp>::min(), std::numeric_limits<Timestamp>::max()};
     for (const FragmentPtr& f : fragments) {
       if (f->vouched.Overlaps(req.range) || !f->vouched.Overlaps(reach)) continue;
       if (!req.provider.empty() && f->provider() != req.provider) continue;

@@ -12,10 +12,18 @@
 //   3. fetches: gaps are merged while one call can carry them (the provider's
 //      max rows / max span per call: providers charge per call, not per row),
 //      split where one call cannot, dropped where beyond the provider's
-//      lookback, then WIDENED to aligned buckets (policy kBucket) or to the
-//      widen unit — a decade of daily/weekly/monthly bars, a month of
-//      15m..1h bars, a UTC day of 1m/5m bars — (policy kAggressive) while the call still
-//      fits, stays inside un-vouched time and within max_widen_rows. Widening
+//      lookback, then WIDENED (the cost model: providers charge per call,
+//      not per row, so a call should carry all it can). Policy kAggressive
+//      tries, widest first: the whole reachable window (everything from the
+//      provider's lookback — or kWholeHistoryStart — to now: Yahoo's daily
+//      history, its 60 days of 15m, its 730 days of 1h); the fixed call block
+//      holding the call (blocks of max_rows bars or max_span seconds aligned
+//      to the epoch, so neighbouring windows asked later land in blocks
+//      already fetched; calendar months where one call answers one month);
+//      the widen unit (a decade of daily bars, a month of 15m..1h, a UTC day
+//      of 1m/5m); the fragment bucket. Policy kBucket tries only the bucket.
+//      The first candidate that one call carries and that stays within
+//      max_widen_rows (the memory budget) wins. Widening
 //      never enters time vouched by fresh fragments of the series, those
 //      outside the request included (Plan::fresh): a refetch of one expired
 //      piece never rewrites its fresh neighbours;
@@ -52,6 +60,7 @@ struct FetchLimits {
   Timestamp max_lookback_s = 0;  // 0 = unlimited
   bool whole_history = false;    // every call returns the whole series
   bool supported = true;         // the provider has this interval
+  bool month_per_call = false;   // one call answers one calendar month (UTC)
 };
 
 struct ProviderCandidate {
@@ -63,11 +72,22 @@ struct ProviderCandidate {
 
 enum class WidenPolicy : uint8_t { kNone, kBucket, kAggressive };
 
+// Where "the whole history" starts for a provider without a lookback limit:
+// 1970-01-01 (Yahoo's period1=0 answers from the listing on; older bars are
+// still fetched when a request asks for them).
+inline constexpr Timestamp kWholeHistoryStart = 0;
+
+// The length of the fixed, epoch-aligned call blocks for `limits` (max_rows
+// bars of `iv`, or max_span_s, whichever is shorter); 0 = no block (the
+// provider's calls are unbounded, or month-aligned).
+Timestamp CallBlockSeconds(const FetchLimits& limits, Interval iv);
+
 struct PlannerOptions {
   FragmentSize fragment_size = FragmentSize::kOptimized;  // Default: optimized.
   WidenPolicy widen = WidenPolicy::kAggressive;           // Default: aggressive.
-  // Most rows a widened call may bring in (memory budget). Default: 20000.
-  int64_t max_widen_rows = 20000;
+  // Most rows a widened call may bring in (memory budget): a daily history
+  // since 1970 (~20,000 calendar days, as estimated) fits. Default: 50000.
+  int64_t max_widen_rows = 50000;
 };
 
 struct PlanRequest {

@@ -52,7 +52,7 @@ std::vector<ProviderCandidate> Yahoo(FetchLimits l = {}) { return {{"yahoo", l, 
 
 const Timestamp kNow = T(2024, 6, 14, 22);  // a Friday evening, after the close
 
-TEST(Planner, EmptyCacheFetchesTheGapWidenedToTheDecadeUpToNow) {
+TEST(Planner, EmptyCacheFetchesTheWholeHistoryOneCallCarries) {
   FakeCalendar cal;
   Planner planner;
   const TimeRange r{T(2024, 3, 4), T(2024, 3, 9)};
@@ -60,8 +60,70 @@ TEST(Planner, EmptyCacheFetchesTheGapWidenedToTheDecadeUpToNow) {
   EXPECT_FALSE(p.full_hit());
   EXPECT_EQ(p.gaps, TimeRangeSet(TimeRange{T(2024, 3, 4), T(2024, 3, 9)}));
   ASSERT_EQ(p.fetches.size(), 1u);
-  EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2020, 1, 1), kNow + 1}));
+  // A provider without per-call limits: everything from 1970 to now.
+  EXPECT_EQ(p.fetches[0].call, (TimeRange{kWholeHistoryStart, kNow + 1}));
   EXPECT_EQ(p.providers, std::vector<std::string>{"yahoo"});
+}
+
+TEST(Planner, WholeHistoryStopsAtFreshNeighboursAndTheMemoryBudget) {
+  FakeCalendar cal;
+  // A fresh piece in 2015: the call stops at it.
+  const FragmentPtr fresh = Frag({T(2015, 1, 1), T(2016, 1, 1)});
+  Plan p = Planner().Build(Req({T(2020, 3, 2), T(2020, 3, 7)}), std::vector<FragmentPtr>{fresh},
+                           cal, kNow, Yahoo());
+  ASSERT_EQ(p.fetches.size(), 1u);
+  EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2016, 1, 1), kNow + 1}));
+  // A widening budget of 1,000 rows: the decade unit is too big, the year fits.
+  Planner small(PlannerOptions{FragmentSize::kOptimized, WidenPolicy::kAggressive, 1000});
+  p = small.Build(Req({T(2020, 3, 2), T(2020, 3, 7)}), {}, cal, kNow, Yahoo());
+  ASSERT_EQ(p.fetches.size(), 1u);
+  EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2020, 1, 1), T(2021, 1, 1)}));
+}
+
+TEST(Planner, RowCappedCallsWidenToFixedBlocksSoLaterWindowsLandInThem) {
+  FakeCalendar cal(/*crypto=*/true);  // 24/7
+  FetchLimits binance{1000, 0, 0, false, true};
+  PlanRequest q = Req({T(2023, 5, 2), T(2023, 5, 4)});
+  q.interval = Interval::k1h;
+  Plan p = Planner().Build(q, {}, cal, kNow, Yahoo(binance));
+  ASSERT_EQ(p.fetches.size(), 1u);
+  const Timestamp block = 1000 * kSecondsPerHour;
+  EXPECT_EQ(CallBlockSeconds(binance, Interval::k1h), block);
+  const TimeRange call = p.fetches[0].call;
+  EXPECT_EQ(call.start % block, 0);
+  EXPECT_EQ(call.length(), block);
+  EXPECT_TRUE(call.Contains(T(2023, 5, 2)) && call.Contains(T(2023, 5, 4) - 1));
+  // A later window elsewhere in the same block needs no call.
+  FragmentPtr got = Frag(call, FieldSet::Ohlcv(), "yahoo", "usd", T(2100, 1, 1), Interval::k1h);
+  PlanRequest later = q;
+  later.range = {call.end - 3 * kSecondsPerDay, call.end - 2 * kSecondsPerDay};
+  ASSERT_GE(later.range.start, T(2023, 5, 4));
+  EXPECT_TRUE(Planner().Build(later, std::vector<FragmentPtr>{got}, cal, kNow, Yahoo(binance))
+                  .full_hit());
+}
+
+TEST(Planner, SpanAndLookbackCappedCallsTakeTheWholeReachableWindow) {
+  FakeCalendar cal;
+  // Yahoo 15m: 60 days per call and 60 days back: one call takes it all.
+  FetchLimits y15{0, 60 * kSecondsPerDay, 60 * kSecondsPerDay, false, true};
+  PlanRequest q = Req({kNow - 3 * kSecondsPerDay, kNow - 2 * kSecondsPerDay});
+  q.interval = Interval::k15m;
+  Plan p = Planner().Build(q, {}, cal, kNow, Yahoo(y15));
+  ASSERT_EQ(p.fetches.size(), 1u);
+  // From just inside the lookback (an hour of slack: the provider's clock
+  // moves on) to now.
+  EXPECT_EQ(p.fetches[0].call, (TimeRange{kNow - 60 * kSecondsPerDay + kSecondsPerHour, kNow + 1}));
+}
+
+TEST(Planner, MonthPerCallProvidersAreAskedWholeCalendarMonths) {
+  FakeCalendar cal;
+  FetchLimits av{0, 31 * kSecondsPerDay, 0, false, true, /*month_per_call=*/true};
+  PlanRequest q = Req({T(2023, 5, 30), T(2023, 6, 2)});
+  q.interval = Interval::k5m;
+  Plan p = Planner().Build(q, {}, cal, kNow, Yahoo(av));
+  ASSERT_EQ(p.fetches.size(), 2u);  // May and June: one call each
+  EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2023, 5, 1), T(2023, 6, 1)}));
+  EXPECT_EQ(p.fetches[1].call, (TimeRange{T(2023, 6, 1), T(2023, 7, 1)}));
 }
 
 TEST(Planner, NoWidenPolicyAsksForTheGapOnly) {
@@ -72,7 +134,7 @@ TEST(Planner, NoWidenPolicyAsksForTheGapOnly) {
   EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2024, 3, 4), T(2024, 3, 9)}));
   Planner bucket(PlannerOptions{FragmentSize::kOptimized, WidenPolicy::kBucket, 20000});
   p = bucket.Build(Req({T(2024, 3, 4), T(2024, 3, 9)}), {}, cal, kNow, Yahoo());
-  EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2024, 3, 1), T(2024, 4, 1)}));
+  EXPECT_EQ(p.fetches[0].call, (TimeRange{T(2024, 1, 1), kNow + 1}));  // the year, up to now
 }
 
 TEST(Planner, FullHitDoesNoCalendarWork) {

@@ -134,6 +134,14 @@ size_t FragmentRegistry::fragment_count() const {
   return count_;
 }
 
+uint64_t FragmentRegistry::approx_memory_bytes() const {
+  // Measured: ~4 key-sized strings (key, index key, symbol/provider/...) of
+  // ~60 bytes plus the structs and allocator headers.
+  constexpr uint64_t kPerEntry = sizeof(Fragment) + 4 * 64 + 160;
+  ReaderLock lock(mu_);
+  return count_ * kPerEntry + series_.size() * (sizeof(Series) + 96);
+}
+
 uint64_t FragmentRegistry::stored_bytes() const {
   ReaderLock lock(mu_);
   return bytes_;

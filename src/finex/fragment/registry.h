@@ -66,6 +66,11 @@ class FragmentRegistry {
 
   size_t fragment_count() const;
   uint64_t stored_bytes() const;
+  // What the registry itself holds in memory, estimated per entry (the
+  // Fragment with its key and parsed strings, the key index node, the
+  // series list slot and shared_ptr block): counted in the cache's
+  // memory_bytes.
+  uint64_t approx_memory_bytes() const;
 
  private:
   struct Series {

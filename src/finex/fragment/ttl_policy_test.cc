@@ -61,20 +61,48 @@ TEST(TtlPolicyTest, WeeklyAndMonthlyBarsAreFinalAfterTheirEnd) {
   EXPECT_EQ(FinalAt(cal, Interval::k1mo, jan1), jan1 + 31 * kDay + 15 * kMin);
 }
 
-TEST(TtlPolicyTest, LiveFragmentsGetShortTtlsByInterval) {
+TEST(TtlPolicyTest, IntradayBarsSettleAtTheirEndPlusTheIntradayLag) {
+  WeekdayCalendar cal;
+  const Timestamp bar = kTue + 15 * kHour;  // 15:00 UTC, mid-session
+  EXPECT_EQ(SettledAt(cal, Interval::k5m, bar), bar + 5 * kMin + 60);
+  EXPECT_FALSE(IsSettled(cal, Interval::k5m, bar, bar + 5 * kMin + 59));
+  EXPECT_TRUE(IsSettled(cal, Interval::k5m, bar, bar + 5 * kMin + 60));
+  // Daily bars settle when they are final.
+  EXPECT_EQ(SettledAt(cal, Interval::k1d, kTue), FinalAt(cal, Interval::k1d, kTue));
+}
+
+TEST(TtlPolicyTest, LivePiecesExpireAtTheNextRefreshBoundary) {
+  WeekdayCalendar cal;
+  const Timestamp now = kTue + 16 * kHour + 100;  // 16:01:40 UTC
+  // The forming bar: until the next boundary of the real-time period.
+  EXPECT_EQ(FragmentTtl(cal, Interval::k1m, now - 40, false, now), 5 * kMin - 100);
+  EXPECT_EQ(FragmentTtl(cal, Interval::k5m, now - 100, false, now), 5 * kMin - 100);
+  EXPECT_EQ(FragmentTtl(cal, Interval::k15m, now - 100, false, now), 15 * kMin - 100);
+  EXPECT_EQ(FragmentTtl(cal, Interval::k1h, now - 100, false, now), kHour - 100);
+  EXPECT_EQ(FragmentTtl(cal, Interval::k1d, kTue, false, now), 15 * kMin - 100);
+  EXPECT_EQ(LiveRefreshPeriod(Interval::k30m), 30 * kMin);
+  // Configurable, and scaled like every TTL.
+  TtlOptions fresh;
+  fresh.live_refresh_s = 60;
+  EXPECT_EQ(LiveTtl(Interval::k5m, now, fresh), 20);
+  TtlOptions dev;
+  dev.ttl_multiplier = 0.1;
+  EXPECT_EQ(LiveRefreshPeriod(Interval::k1h, dev), 6 * kMin);
+}
+
+TEST(TtlPolicyTest, SettledBarsLiveUntilTheirSessionIsFinal) {
   WeekdayCalendar cal;
   const Timestamp now = kTue + 16 * kHour;
-  EXPECT_EQ(FragmentTtl(cal, Interval::k1m, now - 30, false, now), 15);
-  EXPECT_EQ(FragmentTtl(cal, Interval::k5m, now - 60, false, now), 75);
-  EXPECT_EQ(FragmentTtl(cal, Interval::k1h, now - 60, false, now), 300);
-  EXPECT_EQ(FragmentTtl(cal, Interval::k1d, kTue, false, now), 300);
+  const Timestamp final_at = kTue + 21 * kHour + 15 * kMin;  // close + publication lag
+  EXPECT_EQ(FragmentTtl(cal, Interval::k5m, now - 10 * kMin, false, now), final_at - now);
+  EXPECT_EQ(FragmentTtl(cal, Interval::k1m, now - 5 * kMin, false, now), final_at - now);
 }
 
 TEST(TtlPolicyTest, RecentAndHistoricalFinalData) {
   WeekdayCalendar cal;
   const Timestamp now = kTue + 3 * kDay;  // Friday
-  EXPECT_EQ(FragmentTtl(cal, Interval::k1m, kTue + 15 * kHour, false, now), 5 * kMin);
-  EXPECT_EQ(FragmentTtl(cal, Interval::k1h, kTue + 15 * kHour, false, now), kHour);
+  EXPECT_EQ(FragmentTtl(cal, Interval::k1m, kTue + 15 * kHour, false, now), kDay);
+  EXPECT_EQ(FragmentTtl(cal, Interval::k1h, kTue + 15 * kHour, false, now), kDay);
   EXPECT_EQ(FragmentTtl(cal, Interval::k1d, kTue, false, now), kDay);
   EXPECT_EQ(FragmentTtl(cal, Interval::k1m, kTue - 30 * kDay, false, now), 7 * kDay);
   EXPECT_EQ(FragmentTtl(cal, Interval::k1d, kTue - 30 * kDay, false, now), 30 * kDay);

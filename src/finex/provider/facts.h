@@ -58,6 +58,10 @@ struct IntervalReach {
   bool supported = true;         // the provider has this interval at all. Default: true
   Timestamp max_span_s = 0;      // longest range one call may ask; 0 (default) = unlimited
   Timestamp max_lookback_s = 0;  // how far back from now it reaches; 0 (default) = unlimited
+  // One call answers exactly one calendar month (UTC): Alpha Vantage's
+  // intraday `month=YYYY-MM`. The planner aligns such calls to months, so a
+  // widened call never costs two upstream requests. Default: false.
+  bool month_per_call = false;
 };
 using ReachTable = std::array<IntervalReach, kAllIntervals.size()>;
 

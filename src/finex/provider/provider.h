@@ -77,6 +77,7 @@ struct CallLimits {
   Timestamp max_lookback_s = 0;  // how far back from now the interval reaches; 0 = unlimited
   bool whole_history = false;    // every call returns the whole series (Alpha Vantage full)
   bool supported = true;         // the provider has this interval at all
+  bool month_per_call = false;   // one call answers one calendar month (Alpha Vantage intraday)
 };
 
 class Provider {

@@ -103,7 +103,7 @@ std::string CsvHeader(const std::vector<DoubleField>& cols, bool volume) {
     h += DoubleFieldName(cols[i]);
     if (cols[i] == DoubleField::kClose && volume) h += ",volume";
   }
-  h += ",provider,currency\n";
+  h += ",provider,currency,timezone\n";
   return h;
 }
 
@@ -195,6 +195,8 @@ std::string RenderHistoryJson(const cache::HistoryResult& r, const HistoryParams
   AppendStringColumn(out, "provider", f.provider());
   out.push_back(',');
   AppendStringColumn(out, "currency", f.currency());
+  out.push_back(',');
+  AppendStringColumn(out, "timezone", f.timezone());
   out += "},";
   AppendCacheInfoJson(out, r.info);
   out.push_back(',');
@@ -229,6 +231,8 @@ std::string RenderHistoryCsv(const cache::HistoryResult& r, const HistoryParams&
     AppendCsvField(out, f.provider()[i]);
     out.push_back(',');
     AppendCsvField(out, f.currency()[i]);
+    out.push_back(',');
+    AppendCsvField(out, f.timezone()[i]);
     out.push_back('\n');
   }
   return out;

@@ -181,9 +181,9 @@ TEST_F(ServiceTest, HistoryCsvCarriesCacheInfoHeaders) {
   ASSERT_EQ(r.status, 200) << *r.body;
   EXPECT_EQ(r.content_type, "text/csv; charset=utf-8");
   EXPECT_EQ(*r.body,
-            "symbol,timestamp,open,high,low,close,volume,provider,currency\n"
-            "AAPL,1704153600,180,182,179,180.5,1000000,yahoo,usd\n"
-            "AAPL,1704240000,181,183,180,181.5,1000001,yahoo,usd\n");
+            "symbol,timestamp,open,high,low,close,volume,provider,currency,timezone\n"
+            "AAPL,1704153600,180,182,179,180.5,1000000,yahoo,usd,America/New_York\n"
+            "AAPL,1704240000,181,183,180,181.5,1000001,yahoo,usd,America/New_York\n");
   EXPECT_EQ(HeaderOf(r, "X-Finex-Api-Calls"), "1");
   EXPECT_EQ(HeaderOf(r, "X-Finex-Hit-Rate"), "0");
   EXPECT_EQ(HeaderOf(r, "X-Finex-Freshness-S"), "300");

@@ -59,20 +59,23 @@ struct alignas(64) MemoryBackend::Shard {
     index.erase(std::string_view(it->first));
     map.erase(it);
   }
-  // Removes entries expired at now_us. REQUIRES: exclusive lock held.
-  size_t SweepLocked(int64_t now_us) FINEX_REQUIRES(mu) {
+  // Removes entries expired at now_us, adding their keys to *dropped when
+  // given. REQUIRES: exclusive lock held.
+  size_t SweepLocked(int64_t now_us, std::vector<std::string>* dropped) FINEX_REQUIRES(mu) {
     size_t n = 0;
     while (!expiry.empty() && expiry.begin()->first <= now_us) {
       auto it = map.find(expiry.begin()->second);
+      if (dropped) dropped->push_back(it->first);
       Erase(it);
       ++n;
     }
     expired += n;
     return n;
   }
-  // Evicts one entry other than `keep` in CLOCK order; false if none can go.
-  // REQUIRES: exclusive lock held.
-  bool EvictOneLocked(std::string_view keep) FINEX_REQUIRES(mu) {
+  // Evicts one entry other than `keep` in CLOCK order, adding its key to
+  // *dropped when given; false if none can go. REQUIRES: exclusive lock held.
+  bool EvictOneLocked(std::string_view keep, std::vector<std::string>* dropped)
+      FINEX_REQUIRES(mu) {
     if (index.empty()) return false;
     auto it = index.lower_bound(clock_hand);
     for (size_t steps = 0; steps <= 2 * index.size() + 1; ++steps) {
@@ -88,6 +91,7 @@ struct alignas(64) MemoryBackend::Shard {
       }
       auto next = std::next(it);
       clock_hand = next == index.end() ? std::string() : std::string(next->first);
+      if (dropped) dropped->emplace_back(it->first);
       Erase(map.find(it->first));
       ++evicted;
       return true;
@@ -109,6 +113,20 @@ struct MemoryBackend::Impl {
   Clock& clock;
   const uint64_t shard_budget;  // 0 = unlimited
   const int64_t sweep_interval_ms;
+
+  // Backend::SetDropListener. Calls run under the reader lock, so replacing
+  // the listener (writer lock) waits for calls in flight.
+  mutable SharedMutex listener_mu;
+  DropListener listener FINEX_GUARDED_BY(listener_mu);
+  std::atomic<bool> has_listener{false};
+
+  // Calls the listener with each dropped key (no shard lock held).
+  void Report(const std::vector<std::string>& dropped) const {
+    if (dropped.empty()) return;
+    ReaderLock l(listener_mu);
+    if (!listener) return;
+    for (const std::string& k : dropped) listener(k);
+  }
 
   Mutex sweeper_mu;
   CondVar sweeper_cv;
@@ -160,6 +178,8 @@ MemoryBackend::Shard& MemoryBackend::ShardFor(std::string_view key) const {
 
 size_t MemoryBackend::SweepExpired() {
   size_t n = 0;
+  std::vector<std::string> dropped;
+  std::vector<std::string>* collect = impl_->has_listener.load(std::memory_order_acquire) ? &dropped : nullptr;
   for (size_t i = 0; i < impl_->nshards; ++i) {
     Shard& s = impl_->shards[i];
     const int64_t now = impl_->clock.NowMicros();
@@ -168,9 +188,16 @@ size_t MemoryBackend::SweepExpired() {
       if (s.expiry.empty() || s.expiry.begin()->first > now) continue;
     }
     WriterLock l(s.mu);
-    n += s.SweepLocked(now);
+    n += s.SweepLocked(now, collect);
   }
+  impl_->Report(dropped);
   return n;
+}
+
+void MemoryBackend::SetDropListener(DropListener listener) {
+  WriterLock l(impl_->listener_mu);
+  impl_->has_listener.store(static_cast<bool>(listener), std::memory_order_release);
+  impl_->listener = std::move(listener);
 }
 
 Result<std::optional<Bytes>> MemoryBackend::DoGet(std::string_view key) {
@@ -206,6 +233,8 @@ Status MemoryBackend::DoPut(std::string_view key, ByteView value, const PutOptio
   }
   Shard& s = ShardFor(key);
   const int64_t now = opts.ttl_ms > 0 ? impl_->clock.NowMicros() : 0;
+  std::vector<std::string> dropped;
+  {
   WriterLock l(s.mu);
   auto it = s.map.find(key);
   if (it == s.map.end()) {
@@ -225,10 +254,13 @@ Status MemoryBackend::DoPut(std::string_view key, ByteView value, const PutOptio
   e.referenced.store(true, std::memory_order_relaxed);
   s.bytes += entry_bytes;
   if (impl_->shard_budget != 0 && s.bytes > impl_->shard_budget) {
-    s.SweepLocked(impl_->clock.NowMicros());
-    while (s.bytes > impl_->shard_budget && s.EvictOneLocked(key)) {
+    std::vector<std::string>* collect = impl_->has_listener.load(std::memory_order_acquire) ? &dropped : nullptr;
+    s.SweepLocked(impl_->clock.NowMicros(), collect);
+    while (s.bytes > impl_->shard_budget && s.EvictOneLocked(key, collect)) {
     }
   }
+  }
+  impl_->Report(dropped);
   return OkStatus();
 }
 

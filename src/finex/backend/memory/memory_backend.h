@@ -66,6 +66,8 @@ class MemoryBackend final : public Backend {
   bool durable() const override { return false; }
   bool in_process() const override { return true; }
   BackendStats stats() const override;
+  // Reports evictions (byte budget) and TTL sweeps (Backend::SetDropListener).
+  void SetDropListener(DropListener listener) override;
 
   // Removes every entry whose TTL has passed; returns how many.
   size_t SweepExpired();

@@ -24,11 +24,11 @@ inline constexpr ProviderFacts kFacts = {
     // The `interval` of the intraday functions; daily and longer are
     // functions of their own (SeriesFunction) without an interval.
     .intervals = {"1min", "5min", "15min", "30min", "60min", "", "", ""},
-    .reach = {{{true, kIntradaySpanS, 0},
-               {true, kIntradaySpanS, 0},
-               {true, kIntradaySpanS, 0},
-               {true, kIntradaySpanS, 0},
-               {true, kIntradaySpanS, 0},
+    .reach = {{{true, kIntradaySpanS, 0, true},
+               {true, kIntradaySpanS, 0, true},
+               {true, kIntradaySpanS, 0, true},
+               {true, kIntradaySpanS, 0, true},
+               {true, kIntradaySpanS, 0, true},
                {},
                {},
                {}}},
@@ -88,6 +88,27 @@ constexpr std::string_view FxFunction(Interval iv) {
 inline constexpr std::string_view kOutputSizeCompact = "compact";
 inline constexpr std::string_view kOutputSizeFull = "full";
 inline constexpr int kCompactPoints = 100;
+
+// The currency an equity symbol trades in, from its exchange suffix as the
+// SYMBOL_SEARCH answers spell them ("TSCO.LON" GBX, "TCO2.FRK" EUR; no
+// suffix: a US listing, USD). Series answers state no currency for
+// equities, so the adapter fills it from here; "" for a suffix not listed.
+struct ExchangeCurrency {
+  std::string_view suffix;    // after the '.'
+  std::string_view currency;  // lower-case, as finex stores it
+};
+inline constexpr ExchangeCurrency kExchangeCurrencies[] = {
+    {"LON", "gbx"}, {"TRT", "cad"}, {"TRV", "cad"}, {"DEX", "eur"}, {"FRK", "eur"},
+    {"BSE", "inr"}, {"NSE", "inr"}, {"SHH", "cny"}, {"SHZ", "cny"}, {"SAO", "brl"},
+};
+constexpr std::string_view EquityCurrency(std::string_view symbol) {
+  const size_t dot = symbol.rfind('.');
+  if (dot == std::string_view::npos) return "usd";
+  const std::string_view suffix = symbol.substr(dot + 1);
+  for (const ExchangeCurrency& e : kExchangeCurrencies)
+    if (e.suffix == suffix) return e.currency;
+  return "";
+}
 
 // The "Meta Data" object of a series answer, and how it names US/Eastern.
 inline constexpr std::string_view kMetaDataKey = "Meta Data";

@@ -275,6 +275,8 @@ Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryReque
       partial = *refreshed < BarEnd(DailyStampOfDate(d, req.interval), req.interval, tz);
     }
   }
+  // Equity series state no currency (FX and crypto ones name it above).
+  if (currency.empty()) currency = std::string(EquityCurrency(req.symbol));
   return std::move(sb).Finish(req.range, std::move(currency), std::move(tz), "", now, partial, 1);
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "finex/provider/alpha_vantage/alpha_vantage_facts.h"
 #include "finex/provider/detail/test_helpers.h"
 #include "finex/provider/factory.h"
 #include "tests/testutil/status_matchers.h"
@@ -37,7 +38,9 @@ TEST_F(AlphaVantageProvider, DailyAdjustedFixture) {
   EXPECT_EQ(r.requested, (TimeRange{1704153600, 1704240000}));
   EXPECT_DOUBLE_EQ(r.frame->adj_close()[0], 50.38);
   EXPECT_EQ(r.frame->volume()[1], 900000);
-  EXPECT_EQ(r.currency, "");  // Alpha Vantage never states an equity's currency
+  // Alpha Vantage never states an equity's currency: a US listing (no
+  // exchange suffix) trades in USD.
+  EXPECT_EQ(r.currency, "usd");
   EXPECT_EQ(r.timezone, "America/New_York");
   EXPECT_FALSE(r.last_bar_partial);
   ASSERT_EQ(r.actions.size(), 2u);
@@ -152,7 +155,7 @@ TEST(AlphaVantageProviderShared, CapturedSeries) {
   EXPECT_DOUBLE_EQ(m1.frame->close()[99], 86.5);
   EXPECT_EQ(m1.frame->volume()[99], 10494);
   EXPECT_EQ(m1.timezone, "America/New_York");
-  EXPECT_EQ(m1.currency, "");
+  EXPECT_EQ(m1.currency, "usd");
 
   ASSERT_OK_AND_ASSIGN(
       HistoryResponse csv,

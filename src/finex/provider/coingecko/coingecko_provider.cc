@@ -254,9 +254,16 @@ class CoinGeckoProvider final : public HttpAdapter {
       }
       std::reverse(calls.begin(), calls.end());
     } else {
-      // Force daily granularity: a call longer than the hourly span.
-      if (to - from <= kHourlyMaxSpanS) from = to - kHourlyMaxSpanS - kDay;
-      calls.emplace_back(from, to);
+      // Force daily granularity: a call longer than the hourly span, inside
+      // the public plan's window (a call reaching before it is refused).
+      const Timestamp window_start = now - ReachOf(kFacts.reach, iv).max_lookback_s + tol;
+      Timestamp hi = to;
+      if (hi - from <= kHourlyMaxSpanS) from = hi - kHourlyMaxSpanS - kDay;
+      if (from < window_start) {
+        from = window_start;
+        hi = std::max(hi, from + kHourlyMaxSpanS + kDay);
+      }
+      calls.emplace_back(from, hi);
     }
     std::vector<FramePtr> frames;
     HistoryResponse out;

@@ -45,6 +45,7 @@ CallLimits LimitsFromFacts(const ProviderFacts& facts, Interval iv) {
   l.supported = reach.supported;
   l.max_span_s = reach.max_span_s;
   l.max_lookback_s = reach.max_lookback_s;
+  l.month_per_call = reach.month_per_call;
   l.max_rows = facts.max_rows_per_call;
   l.whole_history = facts.whole_daily_history_per_call && !IsIntraday(iv);
   return l;
