@@ -213,8 +213,7 @@ TEST(LifecycleMemory, RssStaysWithinTheBudgetAcrossHundredsOfSymbolsAndDecades) 
       "max memory_bytes %.1f MiB; fragments %llu; evictions %llu; provider calls %lld\n",
       kSymbols, static_cast<unsigned long long>(rows), static_cast<double>(growth) / (1 << 20),
       static_cast<double>(max_memory) / (1 << 20), static_cast<unsigned long long>(s.fragments),
-      static_cast<unsigned long long>(s.evictions),
-      static_cast<long long>(se.sim->stats().total));
+      static_cast<unsigned long long>(s.evictions), static_cast<long long>(se.sim->stats().total));
   EXPECT_GT(rows, static_cast<uint64_t>(kSymbols) * 1000) << "the workload is decades of bars";
   EXPECT_LE(max_memory, s.memory_budget_bytes);
   EXPECT_GT(s.evictions, 0u);

@@ -271,10 +271,16 @@ Timestamp Day(const std::string& date) {
 
 Timestamp Floor15m(double r) { return FloorToBar(static_cast<Timestamp>(r), Interval::k15m); }
 
-// TTLs of 15m fragments (docs/lifecycle.md, ttl_multiplier 1).
-constexpr double kLiveTtl = 225;         // holds a provisional bar: 15 min / 4
-constexpr double kRecentFinalTtl = 900;  // final, ends within 7 days: 15 min
-constexpr double kMaxLiveTtl = 300;      // any provisional piece: at most 5 min
+// TTLs of 15m fragments (fragment/ttl_policy.h, ttl_multiplier 1): a live
+// piece (the forming bar, unsettled bars) lives until the next 15-minute
+// boundary; settled bars of today until close + lag; final recent data 24 h.
+constexpr double kRecentFinalTtl = 86400;
+constexpr double kMaxLiveTtl = 900;  // any live piece: at most one 15-minute period
+// When a live piece of 15m bars stored at replay instant r expires.
+double LiveExpiry(double r) {
+  const auto t = static_cast<Timestamp>(r);
+  return static_cast<double>((t / 900 + 1) * 900);
+}
 // Friday 2022-06-24: NYSE 13:30-20:00 UTC; final at close + 15 min lag.
 const Timestamp kToday = T(2022, 6, 24);
 const Timestamp kOpen = T(2022, 6, 24, 13, 30);
@@ -332,12 +338,12 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   EXPECT_GE(live_bar, Floor15m(first_fetch.r0)) << "the forming bar is served";
   EXPECT_LE(live_bar, Floor15m(first_fetch.r1));
   // Fragments were stored at floor(now), within [r0 - 1, r1] of that request.
-  const double live_expired_by = first_fetch.r1 + kLiveTtl + 1;
+  const double live_expired_by = LiveExpiry(first_fetch.r1) + 1;
   const double recent_fresh_until = first_fetch.r0 - 1 + kRecentFinalTtl;
 
   // Within its short TTL the provisional bar is served from cache, as it was.
   Answer within = aapl_today();
-  ASSERT_LT(within.r1, first_fetch.r0 - 1 + kLiveTtl) << stalled;
+  ASSERT_LT(within.r1, LiveExpiry(first_fetch.r0 - 1)) << stalled;
   EXPECT_EQ(within.calls(), 0) << Describe(within);
   EXPECT_EQ(chart_delta(), 0);
   ASSERT_FALSE(within.Closes().empty());
@@ -353,8 +359,9 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   ASSERT_EQ(quote.status(), 200) << Describe(quote);
   EXPECT_FALSE(quote.stale());
 
-  // --- ~19:42: the live piece expired, nothing else did. One request per
-  // fragment: only today's asks the simulator, exactly once.
+  // --- 19:45: the live piece expired, nothing else did (today's settled
+  // bars live until close + lag). One request per fragment: only today's
+  // asks the simulator, exactly once, for the unsettled tail.
   replay_.WaitUntil(std::max<double>(T(2022, 6, 24, 19, 42), live_expired_by + 1));
   for (const auto& days : {old_days, recent_days}) {
     for (const std::string& d : days) {
@@ -378,7 +385,7 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
 
   // --- Provider down: cached data is served stale with its true age; with
   // nothing cached, an error (never a 200).
-  replay_.WaitUntil(msft.r1 + kLiveTtl + 2);  // MSFT's live piece expired
+  replay_.WaitUntil(LiveExpiry(msft.r1) + 2);  // MSFT's live piece expired
   ASSERT_EQ(SimPost("/_sim/faults", R"({"down": ["yahoo"]})"), 200);
   const int64_t yahoo_before = SimStats()["calls"].value("yahoo", int64_t{0});
   Answer stale = History("MSFT", "15m", kTodayFromOpen, today);
@@ -393,7 +400,7 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   const double fresh_lo = stale.r0 - msft.r1 - 0.1, fresh_hi = stale.r1 - msft.r0 + 1.1;
   EXPECT_GE(stale.freshness(), fresh_lo);
   EXPECT_LE(stale.freshness(), fresh_hi);
-  EXPECT_GT(stale.freshness(), kLiveTtl) << "older than its TTL, and says so";
+  EXPECT_GT(stale.freshness(), LiveExpiry(msft.r1) - msft.r1) << "older than its TTL, and says so";
   Answer stale_csv = History("MSFT", "15m", kTodayFromOpen, today, "&format=csv");
   ASSERT_EQ(stale_csv.status(), 200) << stale_csv.raw.body.substr(0, 300);
   EXPECT_EQ(stale_csv.raw.Header("x-finex-stale"), "1");
@@ -425,41 +432,31 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   ASSERT_EQ(back.status(), 200) << Describe(back);
   EXPECT_FALSE(back.stale()) << Describe(back);
   EXPECT_GE(back.calls(), 1);
-  EXPECT_LE(back.freshness(), back.r1 - back.r0 + 1.1) << "just fetched";
+  // The tail just fetched; the bars settled by 19:38 served as fetched then.
+  EXPECT_LE(back.freshness(), back.r1 - msft.r0 + 1.1) << "no older than the first fetch";
   ExpectTruth(gen_, back, "MSFT", Interval::k15m, kOpen, day_end(today), back.r1, back.r0);
 
-  // --- ~19:53: the recent final pieces expired too (15 min), the historical
-  // ones did not (7 days). Per fragment: exactly the expired ones are asked
-  // again. (Before the close: see the note on Yahoo's trailing bar in Start.)
-  replay_.WaitUntil(std::max<double>(first_fetch.r1 + kRecentFinalTtl + 2, live.r1 + kLiveTtl + 2));
+  // --- 19:53: nothing expired: historical days (7 days), recent final days
+  // (24 h), today's settled bars (until close + lag) and its live piece
+  // fetched at 19:45 (until 20:00). The whole recent range is a hit.
+  replay_.WaitUntil(std::max<double>(T(2022, 6, 24, 19, 53), live.r1 + 1));
   chart_delta();
-  for (const std::string& d : old_days) {
-    Answer a = aapl(d, d);
-    EXPECT_EQ(a.calls(), 0) << d << " (historical) is fresh: " << Describe(a);
+  for (const auto& days : {old_days, recent_days}) {
+    for (const std::string& d : days) {
+      Answer a = aapl(d, d);
+      EXPECT_EQ(a.calls(), 0) << d << " is fresh: " << Describe(a);
+    }
   }
-  EXPECT_EQ(chart_delta(), 0) << "a historical fragment was fetched again";
-  double refetched_from = 1e18;
-  for (const std::string& d : recent_days) {
-    Answer a = aapl(d, d);
-    EXPECT_EQ(a.calls(), 1) << d << " expired: " << Describe(a);
-    EXPECT_EQ(chart_delta(), 1) << d;
-    ExpectTruth(gen_, a, "AAPL", Interval::k15m, Day(d), day_end(d), a.r1, a.r0);
-    refetched_from = std::min(refetched_from, a.r0);
-  }
-  Answer p2 = aapl_today();
-  EXPECT_EQ(p2.calls(), 1) << Describe(p2);
-  EXPECT_EQ(chart_delta(), 1);
-  // Everything was just refetched: the recent range is one cached answer.
   Answer all = aapl(recent_days.front(), today);
-  ASSERT_LT(all.r1, std::min(refetched_from, p2.r0) - 1 + kLiveTtl) << stalled;
-  ASSERT_LT(all.r1, static_cast<double>(kClose)) << stalled;
+  ASSERT_LT(all.r1, LiveExpiry(live.r1)) << stalled;
   EXPECT_EQ(all.calls(), 0) << Describe(all);
-  EXPECT_EQ(chart_delta(), 0);
+  EXPECT_EQ(chart_delta(), 0) << "a fresh fragment was fetched again";
   ExpectTruth(gen_, all, "AAPL", Interval::k15m, Day(recent_days.front()), day_end(today), all.r1,
-              std::min(refetched_from, p2.r0));
+              first_fetch.r0);
+  const Answer& p2 = live;
 
   // --- ~20:02: closed, but until close + lag the day is provisional.
-  replay_.WaitUntil(std::max<double>(T(2022, 6, 24, 20, 2), p2.r1 + kLiveTtl + 2));
+  replay_.WaitUntil(std::max<double>(T(2022, 6, 24, 20, 2), LiveExpiry(p2.r1) + 2));
   Answer closed = aapl_today();
   EXPECT_EQ(closed.calls(), 1) << Describe(closed);
   EXPECT_EQ(chart_delta(), 1);
@@ -469,18 +466,18 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
                         closed.r0),
             25u);
 
-  // --- Within the publication lag the closed day is refetched again on the
-  // short TTL (provisional), and no bar moves.
-  replay_.WaitUntil(closed.r1 + kLiveTtl + 2);
+  // --- Within the publication lag the closed day's bars are settled: served
+  // from cache (not final yet), and no bar moves.
+  replay_.WaitUntil(closed.r1 + 120);
   Answer lag = aapl_today();
   ASSERT_LT(lag.r1, kFinalAt) << stalled;
-  EXPECT_EQ(lag.calls(), 1) << "not final before close + lag: " << Describe(lag);
-  EXPECT_EQ(chart_delta(), 1);
+  EXPECT_EQ(lag.calls(), 0) << "settled bars are served from cache: " << Describe(lag);
+  EXPECT_EQ(chart_delta(), 0);
   EXPECT_EQ(lag.Closes(), closed.Closes()) << "no bar moves after the close";
 
-  // --- After 20:15 (close + lag): refetched once more and now final, so it
-  // outlives any provisional TTL (5 min at most).
-  replay_.WaitUntil(std::max<double>(kFinalAt + 60, lag.r1 + kLiveTtl + 2));
+  // --- After 20:15 (close + lag): one call finalizes the day, so it
+  // outlives any live period (15 min at most).
+  replay_.WaitUntil(kFinalAt + 60);
   Answer final_fetch = aapl_today();
   EXPECT_EQ(final_fetch.calls(), 1) << Describe(final_fetch);
   EXPECT_EQ(chart_delta(), 1);
@@ -493,8 +490,10 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   EXPECT_EQ(chart_delta(), 0);
   EXPECT_EQ(final_hit.Closes(), closed.Closes());
   EXPECT_FALSE(final_hit.stale());
+  // Freshness is the age of the oldest piece served: the bars finalized at
+  // 20:16, or the known-empty pre-market piece checked at 19:38.
   EXPECT_GE(final_hit.freshness(), final_hit.r0 - final_fetch.r1 - 0.1);
-  EXPECT_LE(final_hit.freshness(), final_hit.r1 - final_fetch.r0 + 1.1);
+  EXPECT_LE(final_hit.freshness(), final_hit.r1 - first_fetch.r0 + 1.1);
   EXPECT_GT(final_hit.freshness(), kMaxLiveTtl);
 
   // finex's per-symbol counter agrees with the simulator: every AAPL request
@@ -502,8 +501,7 @@ TEST_F(LifecycleProcess, ExpiryLiveBarFinalityAndStaleAnswersOverOneReplayedAfte
   // (the chart_delta checks).
   Json stats = Get("/v1/cache/stats").body;
   EXPECT_EQ(stats["by_symbol"]["AAPL"].value("api_calls", -1), aapl_calls) << stats.dump();
-  EXPECT_EQ(aapl_calls, 1 + 1 + 3 + 1 + 1 + 1 + 1)
-      << "first fetch, 19:42, 19:53 (3 days + today), closed, lag, final";
+  EXPECT_EQ(aapl_calls, 1 + 1 + 1 + 1) << "first fetch, 19:45 (the tail), closed, final";
 }
 
 // A generated symbol with a split (ex-date after 2020) and its first split.
@@ -596,16 +594,15 @@ TEST_F(LifecycleProcess, SplitAtTheOpenEndsPreSplitPrices) {
     EXPECT_NEAR(c / post_i.Closes().at(ts), ratio, 1e-5 * ratio) << FormatIsoUtc(ts);
   }
 
-  // Later, from the cache alone: still the restated prices. (Within 225 s of
-  // post_i: its last bar is kept on the live TTL, see Start.)
+  // Later, from the cache alone: still the restated prices. (Before post_i's
+  // live piece expires at the next 15-minute boundary, see Start.)
   replay_.WaitUntil(post_i.r1 + 60);
   Answer again = History(sym, "1d", d_start, d_end, extra);
   ASSERT_EQ(again.status(), 200) << Describe(again);
   EXPECT_EQ(again.calls(), 0) << Describe(again);
   Answer again_i = History(sym, "15m", i_start, d_end);
   ASSERT_EQ(again_i.status(), 200) << Describe(again_i);
-  ASSERT_LT(again_i.r1, post_i.r0 - 1 + kLiveTtl)
-      << "the machine stalled for over 2.5 wall seconds";
+  ASSERT_LT(again_i.r1, LiveExpiry(post_i.r0 - 1)) << "the machine stalled";
   EXPECT_EQ(again_i.calls(), 0) << Describe(again_i);
   EXPECT_EQ(chart_delta(), 0);
   ExpectTruth(gen_, again, sym, Interval::k1d, ex_day - 60 * kSecondsPerDay, ex_day - 1, again.r1,

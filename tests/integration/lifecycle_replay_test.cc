@@ -198,8 +198,7 @@ TEST(LifecycleReplay, LivePollingThroughTheCloseStaysAtTheBound) {
   double forming_close = 0;
   while (rig.clock.Now() < T(2024, 3, 15, 21)) {
     const Timestamp now = rig.clock.Now();
-    ASSERT_OK_AND_ASSIGN(HistoryResult r,
-                         rig.H("AAPL", Interval::k5m, now - kSecondsPerDay, now));
+    ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.H("AAPL", Interval::k5m, now - kSecondsPerDay, now));
     ++polls;
     hit_sum += r.info.hit_rate;
     if (now < close) calls_in_session += r.info.api_calls_made;
@@ -222,9 +221,10 @@ TEST(LifecycleReplay, LivePollingThroughTheCloseStaysAtTheBound) {
     rig.clock.Advance(30);
   }
   const double mean_hit_rate = hit_sum / polls;
-  std::printf("polls %d mean_hit_rate %.4f calls_in_session %d calls_after_final %d "
-              "forming_refreshed %d\n",
-              polls, mean_hit_rate, calls_in_session, calls_after_final, forming_refreshed);
+  std::printf(
+      "polls %d mean_hit_rate %.4f calls_in_session %d calls_after_final %d "
+      "forming_refreshed %d\n",
+      polls, mean_hit_rate, calls_in_session, calls_after_final, forming_refreshed);
   EXPECT_GE(mean_hit_rate, 0.95);
   // One call to start, then one per 5-minute refresh period of the session.
   EXPECT_LE(calls_in_session, 1 + 24 + 1);

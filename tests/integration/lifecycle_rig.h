@@ -119,8 +119,7 @@ struct Rig {
     // The memory backend keeps its bytes in this process: they count in
     // memory_bytes, as do the registry and the assembler's memos. As
     // OpenEngine splits it, the hot tier and the store get 85% of the budget.
-    if (o.hot_tier_bytes > 0 && o.backend_max_bytes > 0)
-      co.memory_budget_bytes = BudgetOf(o);
+    if (o.hot_tier_bytes > 0 && o.backend_max_bytes > 0) co.memory_budget_bytes = BudgetOf(o);
     co.max_parallel = 2;
     api = cache::NewSmartCache(std::move(deps), co);
   }

@@ -96,11 +96,14 @@ class FakeProvider final : public provider::Provider {
       if (facts_limits_) {
         // The real provider refuses what its facts say it cannot serve.
         if (!limits.supported)
-          return InvalidArgumentError("interval not supported").WithProvider(std::string(name()), 400);
+          return InvalidArgumentError("interval not supported")
+              .WithProvider(std::string(name()), 400);
         if (limits.max_lookback_s > 0 && req.range.start < call_now - limits.max_lookback_s)
-          return OutOfRangeError("beyond the provider's lookback").WithProvider(std::string(name()), 422);
+          return OutOfRangeError("beyond the provider's lookback")
+              .WithProvider(std::string(name()), 422);
         if (limits.max_span_s > 0 && req.range.length() > limits.max_span_s)
-          return OutOfRangeError("span too long for one call").WithProvider(std::string(name()), 422);
+          return OutOfRangeError("span too long for one call")
+              .WithProvider(std::string(name()), 422);
         if (limits.month_per_call && !SameUtcMonth(req.range.start, req.range.end - 1))
           return OutOfRangeError("one month per call").WithProvider(std::string(name()), 400);
       }

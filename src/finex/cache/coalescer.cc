@@ -52,7 +52,8 @@ std::vector<FragmentPtr> RunOf(const FragmentPtr& a, const std::vector<FragmentP
     if (!f->final && f->expires_at != a->expires_at) continue;
     // Historical pieces (long TTL) stay apart from recent ones (24 h) until
     // those are historical too: a merge would take the shorter TTL.
-    if (f->final && fragment::IsRecent(f->vouched.end, now) != fragment::IsRecent(a->vouched.end, now))
+    if (f->final &&
+        fragment::IsRecent(f->vouched.end, now) != fragment::IsRecent(a->vouched.end, now))
       continue;
     group.push_back(f);
   }

@@ -130,7 +130,7 @@ MixFigures RunMix(const Mix& mix) {
   deps.backend = be.get();
   deps.codec = codec.get();
   deps.clock = &clock;
-  deps.providers = {{&yahoo, {}}, {&binance, {}}};
+  deps.providers = {{&yahoo, {}, {}}, {&binance, {}, {}}};
   SmartCacheOptions so;
   so.validate = false;  // the fake truth is clean
   auto api = NewSmartCache(std::move(deps), so);
@@ -208,8 +208,9 @@ const std::vector<std::string> kPairs = {"BTCUSDT", "ETHUSDT",  "SOLUSDT", "BNBU
                                          "ADAUSDT", "DOGEUSDT", "LTCUSDT", "DOTUSDT", "AVAXUSDT"};
 
 Timestamp RandomDay(std::mt19937_64& rng, Timestamp from, Timestamp to) {
-  return from + static_cast<Timestamp>(rng() % static_cast<uint64_t>((to - from) / kSecondsPerDay)) *
-                    kSecondsPerDay;
+  return from +
+         static_cast<Timestamp>(rng() % static_cast<uint64_t>((to - from) / kSecondsPerDay)) *
+             kSecondsPerDay;
 }
 
 // A research desk: dashboards, sliding backtest windows over 40 tickers spread

@@ -22,7 +22,7 @@ Timestamp T(int y, int m, int d, int hh = 0, int mm = 0) {
 
 struct Rig {
   explicit Rig(Timestamp now, bool prefetch = true, double token_share = 1.0,
-               Timestamp live_refresh_s = 0)
+               fragment::TtlOptions ttl = {})
       : clock(now), yahoo(provider::ProviderId::kYahoo, calendar::CalendarFor("AAPL"), clock) {
     backend::MemoryBackendOptions mo;
     mo.clock = &clock;
@@ -42,7 +42,7 @@ struct Rig {
     // Fetch only the (hour) buckets asked for, so what a prefetch adds shows.
     so.planner.widen = fragment::WidenPolicy::kBucket;
     so.planner.fragment_size = fragment::FragmentSize::kSmall;
-    so.ttl.live_refresh_s = live_refresh_s;
+    so.ttl = ttl;
     so.validate = false;
     api = NewSmartCache(std::move(deps), so);
   }
@@ -107,11 +107,14 @@ TEST(Prefetcher, DisabledDoesNothing) {
 }
 
 TEST(Prefetcher, DashboardRefreshRenewsExpiringFragmentsBeforeTheRequest) {
-  // A user who wants the forming bar fresher: live pieces every 60 s. A
-  // dashboard asks for the last half hour (forming bar included) every
-  // 120 s, so each refresh finds its live piece expired.
-  Rig rig(kOpen, /*prefetch=*/true, /*token_share=*/1.0, /*live_refresh_s=*/60);
-  const Timestamp a = T(2025, 1, 14, 15, 30), b = T(2025, 1, 14, 16, 30) - 1;
+  // A provider whose intraday bars settle 15 min after their end, and live
+  // pieces refreshed every 100 s: a dashboard asking for the last half hour
+  // every 120 s finds its live piece expired on each refresh.
+  fragment::TtlOptions ttl;
+  ttl.intraday_lag_s = 15 * 60;
+  ttl.live_refresh_s = 100;
+  Rig rig(kOpen, /*prefetch=*/true, /*token_share=*/1.0, ttl);
+  const Timestamp a = T(2025, 1, 14, 15, 30), b = T(2025, 1, 14, 16, 0) - 1;
   for (int i = 0; i < 2; ++i) {
     EXPECT_GT(rig.Get(Interval::k5m, a, b), 0) << i;
     rig.clock.Advance(90);

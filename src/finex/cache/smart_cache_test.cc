@@ -690,3 +690,57 @@ TEST(SmartCache, PropertyAnswersEqualTheTruth) {
 
 }  // namespace
 }  // namespace finex::cache
+
+namespace finex::cache {
+namespace {
+
+// Issue 13: stored bytes per bar of a past year of daily bars, cut into
+// months (fragment_size small) and into one year piece (optimized, the
+// default): the per-piece overhead (a Parquet footer) paid once a year, not
+// twelve times, brings it to <= 64 bytes a bar.
+struct YearFigures {
+  size_t keys = 0, rows = 0, bytes = 0;
+};
+YearFigures StoredYear(fragment::FragmentSize size) {
+  SmartCacheOptions o;
+  o.planner.fragment_size = size;
+  Rig rig(o);
+  EXPECT_OK(rig.H("BPB", T(2023, 3, 1), EndOf(2023, 3, 31)));
+  YearFigures y;
+  auto keys = rig.own_backend->ScanPrefix("finex:BPB:1d:");
+  EXPECT_OK(keys);
+  for (const std::string& k : *keys) {
+    auto f = fragment::FragmentFromKey(k, 0);
+    EXPECT_OK(f);
+    if (f->is_empty_answer() || f->parsed.start_ts < T(2023, 1, 1) ||
+        f->parsed.end_ts >= T(2024, 1, 1))
+      continue;
+    auto v = rig.own_backend->Get(k);
+    EXPECT_TRUE(v.ok() && v->has_value());
+    auto d = rig.codec->Decode(**v);
+    EXPECT_OK(d);
+    y.keys += 1;
+    y.bytes += (*v)->size();
+    y.rows += d->frame->rows();
+  }
+  return y;
+}
+
+TEST(SmartCacheStore, AYearOfDailyBarsIsOneKeyAndAtMost64BytesPerBar) {
+  const YearFigures months = StoredYear(fragment::FragmentSize::kSmall);
+  const YearFigures year = StoredYear(fragment::FragmentSize::kOptimized);
+  const double months_per_bar = static_cast<double>(months.bytes) / months.rows;
+  const double year_per_bar = static_cast<double>(year.bytes) / year.rows;
+  std::printf(
+      "2023 daily bars: months %zu keys %zu rows %.1f B/bar; year %zu keys %zu rows %.1f B/bar\n",
+      months.keys, months.rows, months_per_bar, year.keys, year.rows, year_per_bar);
+  EXPECT_EQ(months.keys, 12u);
+  EXPECT_EQ(year.keys, 1u);
+  EXPECT_EQ(year.rows, months.rows);
+  EXPECT_GT(year.rows, 240u);
+  EXPECT_LE(year_per_bar, 64.0);
+  EXPECT_LT(year_per_bar, months_per_bar);
+}
+
+}  // namespace
+}  // namespace finex::cache

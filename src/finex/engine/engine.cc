@@ -160,7 +160,7 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     // Degrades like Redis (issue 15): a memory L1 in front, L2 skipped while
     // PostgreSQL is down and used again within ~1 s of it coming back.
     backend::TieredOptions to;
-    to.l1_max_bytes = HalfBudget(o);
+    to.l1_max_bytes = StoreBudget(o);
     return std::unique_ptr<backend::Backend>(backend::NewTieredBackend(std::move(b).value(), to));
 #else
     return UnimplementedError(
@@ -199,7 +199,7 @@ Result<std::unique_ptr<backend::Backend>> OpenBackend(const EngineOptions& o, Cl
     auto b = backend::OpenInfluxDbBackend(io);
     if (!b.ok()) return b.status().WithParam("influxdb_url");
     backend::TieredOptions to;
-    to.l1_max_bytes = HalfBudget(o);
+    to.l1_max_bytes = StoreBudget(o);
     return std::unique_ptr<backend::Backend>(backend::NewTieredBackend(std::move(b).value(), to));
 #else
     return UnimplementedError(

@@ -14,9 +14,9 @@
 //             containing now on go into their own short-lived pieces
 //             (LiveTtl, to the next refresh boundary), so the settled bars of
 //             the same bucket are served from cache until their session is
-//             final (FragmentTtl) and a refresh asks only for the tail. Before today's session opens, a live piece
-//             that holds no bar expires at the open: today's daily bar (and
-//             a split reported with it) appear then.
+//             final (FragmentTtl) and a refresh asks only for the tail. Before today's session
+//             opens, a live piece that holds no bar expires at the open: today's daily bar (and a
+//             split reported with it) appear then.
 //   pieces    each with its key (first/last bar actually held; a known-empty
 //             piece is keyed by its vouched range with the "empty" field
 //             set), vouched range, finality, fetch time and TTL.

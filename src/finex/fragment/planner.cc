@@ -26,7 +26,8 @@ Timestamp CallBlockSeconds(const FetchLimits& limits, Interval iv) {
   if (limits.month_per_call || limits.whole_history) return 0;
   Timestamp block = 0;
   if (limits.max_rows > 0) block = limits.max_rows * NominalSeconds(iv);
-  if (limits.max_span_s > 0) block = block == 0 ? limits.max_span_s : std::min(block, limits.max_span_s);
+  if (limits.max_span_s > 0)
+    block = block == 0 ? limits.max_span_s : std::min(block, limits.max_span_s);
   return block;
 }
 
@@ -136,9 +137,8 @@ std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const Time
     }
     std::vector<TimeRange> candidates;
     if (opts_.widen == WidenPolicy::kAggressive) {
-      const Timestamp whole_lo = lo == std::numeric_limits<Timestamp>::min()
-                                     ? std::min(kWholeHistoryStart, c.start)
-                                     : lo;
+      const Timestamp whole_lo =
+          lo == std::numeric_limits<Timestamp>::min() ? std::min(kWholeHistoryStart, c.start) : lo;
       candidates.push_back({whole_lo, hi});
       if (limits.month_per_call) {
         candidates.push_back(AlignOutward(c, BucketUnit::kMonth));

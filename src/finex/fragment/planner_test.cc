@@ -98,8 +98,8 @@ TEST(Planner, RowCappedCallsWidenToFixedBlocksSoLaterWindowsLandInThem) {
   PlanRequest later = q;
   later.range = {call.end - 3 * kSecondsPerDay, call.end - 2 * kSecondsPerDay};
   ASSERT_GE(later.range.start, T(2023, 5, 4));
-  EXPECT_TRUE(Planner().Build(later, std::vector<FragmentPtr>{got}, cal, kNow, Yahoo(binance))
-                  .full_hit());
+  EXPECT_TRUE(
+      Planner().Build(later, std::vector<FragmentPtr>{got}, cal, kNow, Yahoo(binance)).full_hit());
 }
 
 TEST(Planner, SpanAndLookbackCappedCallsTakeTheWholeReachableWindow) {

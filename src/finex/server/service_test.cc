@@ -166,6 +166,10 @@ TEST_F(ServiceTest, HistoryFieldsAndEpochAndZonedTimes) {
   EXPECT_DOUBLE_EQ(j["data"]["adj_close"][0].get<double>(), 180.25);
   EXPECT_EQ(j["query"]["fields"], "ohlcv+adj_close");
   EXPECT_EQ(api_.last_history_options().currency, "usd");
+  // The full schema: currency and the exchange's zone on every row.
+  ASSERT_EQ(j["data"]["timezone"].size(), j["data"]["timestamp"].size());
+  EXPECT_EQ(j["data"]["timezone"][0], "America/New_York");
+  EXPECT_EQ(j["data"]["currency"][0], "usd");
 }
 
 TEST_F(ServiceTest, HistoryPeriodResolvesAgainstTheClock) {

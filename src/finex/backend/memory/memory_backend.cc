@@ -74,8 +74,7 @@ struct alignas(64) MemoryBackend::Shard {
   }
   // Evicts one entry other than `keep` in CLOCK order, adding its key to
   // *dropped when given; false if none can go. REQUIRES: exclusive lock held.
-  bool EvictOneLocked(std::string_view keep, std::vector<std::string>* dropped)
-      FINEX_REQUIRES(mu) {
+  bool EvictOneLocked(std::string_view keep, std::vector<std::string>* dropped) FINEX_REQUIRES(mu) {
     if (index.empty()) return false;
     auto it = index.lower_bound(clock_hand);
     for (size_t steps = 0; steps <= 2 * index.size() + 1; ++steps) {
@@ -179,7 +178,8 @@ MemoryBackend::Shard& MemoryBackend::ShardFor(std::string_view key) const {
 size_t MemoryBackend::SweepExpired() {
   size_t n = 0;
   std::vector<std::string> dropped;
-  std::vector<std::string>* collect = impl_->has_listener.load(std::memory_order_acquire) ? &dropped : nullptr;
+  std::vector<std::string>* collect =
+      impl_->has_listener.load(std::memory_order_acquire) ? &dropped : nullptr;
   for (size_t i = 0; i < impl_->nshards; ++i) {
     Shard& s = impl_->shards[i];
     const int64_t now = impl_->clock.NowMicros();
@@ -235,30 +235,31 @@ Status MemoryBackend::DoPut(std::string_view key, ByteView value, const PutOptio
   const int64_t now = opts.ttl_ms > 0 ? impl_->clock.NowMicros() : 0;
   std::vector<std::string> dropped;
   {
-  WriterLock l(s.mu);
-  auto it = s.map.find(key);
-  if (it == s.map.end()) {
-    it = s.map.try_emplace(std::string(key)).first;
-    s.index.emplace(std::string_view(it->first), &it->second);
-  } else {
-    s.bytes -= it->first.size() + it->second.value.size();
-    if (it->second.expires_us != 0) s.expiry.erase(it->second.expiry_it);
-    it->second.expires_us = 0;
-  }
-  Entry& e = it->second;
-  e.value.assign(value.data(), value.size());
-  if (opts.ttl_ms > 0) {
-    e.expires_us = now + opts.ttl_ms * 1000;
-    e.expiry_it = s.expiry.emplace(e.expires_us, std::string_view(it->first));
-  }
-  e.referenced.store(true, std::memory_order_relaxed);
-  s.bytes += entry_bytes;
-  if (impl_->shard_budget != 0 && s.bytes > impl_->shard_budget) {
-    std::vector<std::string>* collect = impl_->has_listener.load(std::memory_order_acquire) ? &dropped : nullptr;
-    s.SweepLocked(impl_->clock.NowMicros(), collect);
-    while (s.bytes > impl_->shard_budget && s.EvictOneLocked(key, collect)) {
+    WriterLock l(s.mu);
+    auto it = s.map.find(key);
+    if (it == s.map.end()) {
+      it = s.map.try_emplace(std::string(key)).first;
+      s.index.emplace(std::string_view(it->first), &it->second);
+    } else {
+      s.bytes -= it->first.size() + it->second.value.size();
+      if (it->second.expires_us != 0) s.expiry.erase(it->second.expiry_it);
+      it->second.expires_us = 0;
     }
-  }
+    Entry& e = it->second;
+    e.value.assign(value.data(), value.size());
+    if (opts.ttl_ms > 0) {
+      e.expires_us = now + opts.ttl_ms * 1000;
+      e.expiry_it = s.expiry.emplace(e.expires_us, std::string_view(it->first));
+    }
+    e.referenced.store(true, std::memory_order_relaxed);
+    s.bytes += entry_bytes;
+    if (impl_->shard_budget != 0 && s.bytes > impl_->shard_budget) {
+      std::vector<std::string>* collect =
+          impl_->has_listener.load(std::memory_order_acquire) ? &dropped : nullptr;
+      s.SweepLocked(impl_->clock.NowMicros(), collect);
+      while (s.bytes > impl_->shard_budget && s.EvictOneLocked(key, collect)) {
+      }
+    }
   }
   impl_->Report(dropped);
   return OkStatus();

@@ -49,6 +49,28 @@ TEST_F(CoinGeckoProvider, DailySnapshotsBecomeCloses) {
   EXPECT_EQ(r.requested, (TimeRange{1704067200, 1704240000}));
 }
 
+// Issue 13: three weeks ago to two weeks ago, daily. The "more than 90 days"
+// pull-back for daily points must stay inside the public plan's 365 days,
+// else CoinGecko refuses the call (401, error 10012) for data it serves.
+TEST_F(CoinGeckoProvider, DailyCallsStayInsideThePublicWindow) {
+  const Timestamp now = 1704279700;
+  clock.Set(now);
+  http.OnFile("/market_chart/range?", 200,
+              testhelp::Testdata("coingecko/testdata/range_daily.json"));
+  auto p = Open({"http://sim/coingecko", "", 5000});
+  // Near the window's edge: from = start - 5 min would already reach past it.
+  const Timestamp start = now - 365 * kSecondsPerDay + 60, end = start + 7 * kSecondsPerDay;
+  ASSERT_OK(p->History(Req("BTC", Interval::k1d, start, end, FieldSet::All())));
+  const std::string url = http.requests()[0].url;
+  const size_t at = url.find("&from=");
+  ASSERT_NE(at, std::string::npos) << url;
+  const Timestamp from = std::stoll(url.substr(at + 6));
+  const Timestamp to = std::stoll(url.substr(url.find("&to=") + 4));
+  EXPECT_GE(from, now - 365 * kSecondsPerDay) << url;
+  EXPECT_GT(to - from, 90 * kSecondsPerDay) << "daily points need a call of more than 90 days";
+  EXPECT_GE(to, end) << url;
+}
+
 TEST_F(CoinGeckoProvider, SymbolsCurrencyAndGranularity) {
   EXPECT_EQ(coingecko::ResolveCoin("BTC")->id, "bitcoin");
   EXPECT_EQ(coingecko::ResolveCoin("bitcoin")->id, "bitcoin");
