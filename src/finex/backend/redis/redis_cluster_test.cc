@@ -165,7 +165,11 @@ TEST(RedisClusterFailoverTest, MasterKilledUnderLoadZeroFailedCallsWritesResume)
     ASSERT_OK(nodes[0].backend->Put(keys.back(), "v" + std::to_string(i)));
   }
   const int slot = RedisKeySlot(RedisBackend::DataKey(keys[0]));
-  const auto [old_master, replica] = g->SlotOwners(slot);
+  // Plain locals, not a structured binding: lambdas below capture them
+  // (clang 14 cannot capture a binding).
+  const auto owners = g->SlotOwners(slot);
+  const auto old_master = owners.first;
+  const auto replica = owners.second;
   ASSERT_GT(old_master, 0);
   ASSERT_GT(replica, 0);
   std::atomic<bool> stop{false};
