@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -107,6 +109,88 @@ TEST_F(E2eTest, HistoryIsServedThenCachedWithNoNewUpstreamCall) {
   EXPECT_EQ(sub.Header("x-finex-api-calls"), "0");
   EXPECT_EQ(sub.Header("x-finex-start"), "2024-02-01T00:00:00Z");
   EXPECT_EQ(sim_->stats().total, upstream);
+}
+
+// A currency the instrument is not quoted in (DESIGN.md "Currencies"): each
+// bar is the native bar times the FX series' close of its day, the answer
+// names the FX keys, and a repeat makes no upstream call. CoinGecko quotes
+// coins in any currency itself; pence become pounds by a factor alone.
+TEST_F(E2eTest, CurrencyConversionWithACachedFxSeries) {
+  const std::string range = "&interval=1d&start=2024-01-02&end=2024-03-28";
+  auto eur = HttpGet(port_, "/v1/history?symbols=AAPL&currency=eur" + range);
+  ASSERT_EQ(eur.status, 200) << eur.body;
+  auto usd = HttpGet(port_, "/v1/history?symbols=AAPL" + range);
+  ASSERT_EQ(usd.status, 200) << usd.body;
+  auto fx =
+      HttpGet(port_, "/v1/history?symbols=USDEUR%3DX&interval=1d&start=2023-12-20&end=2024-03-28");
+  ASSERT_EQ(fx.status, 200) << fx.body;
+  Json e = Json::parse(eur.body), u = Json::parse(usd.body), x = Json::parse(fx.body);
+  EXPECT_EQ(u["cache_info"]["api_calls_made"], 0) << "the conversion cached the native series";
+  EXPECT_EQ(x["cache_info"]["api_calls_made"], 0) << "and the FX series";
+  std::map<int64_t, double> rate;
+  for (size_t i = 0; i < x["data"]["timestamp"].size(); ++i)
+    rate[x["data"]["timestamp"][i].get<int64_t>()] = x["data"]["close"][i].get<double>();
+  const size_t n = u["data"]["timestamp"].size();
+  ASSERT_GT(n, 50u);
+  ASSERT_EQ(e["data"]["timestamp"], u["data"]["timestamp"]);
+  for (size_t i = 0; i < n; ++i) {
+    // The FX bar of the bar's day: the last one opened before the day ends
+    // (the simulator's FX week opens on Sunday 22:00 UTC, so Monday's FX bar
+    // is dated Sunday).
+    const int64_t ts = u["data"]["timestamp"][i].get<int64_t>();
+    auto it = rate.lower_bound(ts + 86400);
+    ASSERT_TRUE(it != rate.begin()) << "no FX bar by the day of " << ts;
+    --it;
+    ASSERT_GT(it->first, ts - 2 * 86400) << "the FX bar of " << ts << " is missing";
+    EXPECT_NEAR(e["data"]["close"][i].get<double>(),
+                u["data"]["close"][i].get<double>() * it->second,
+                1e-9 * u["data"]["close"][i].get<double>())
+        << ts;
+    EXPECT_EQ(e["data"]["volume"][i], u["data"]["volume"][i]);
+    EXPECT_EQ(e["data"]["currency"][i], "eur");
+    EXPECT_EQ(u["data"]["currency"][i], "usd");
+  }
+  const Json& conv = e["cache_info"]["currency_conversions"];
+  ASSERT_EQ(conv.size(), 1u) << e["cache_info"];
+  EXPECT_EQ(conv[0]["from"], "usd");
+  EXPECT_EQ(conv[0]["to"], "eur");
+  EXPECT_EQ(conv[0]["fx_symbol"], "USDEUR=X");
+  ASSERT_FALSE(conv[0]["fx_keys"].empty());
+  EXPECT_THAT(conv[0]["fx_keys"][0].get<std::string>(), HasSubstr("finex:USDEUR=X:1d:"));
+  EXPECT_EQ(e["query"]["currency"], "eur");
+
+  const int64_t upstream = sim_->stats().total;
+  auto again = HttpGet(port_, "/v1/history?symbols=AAPL&currency=EUR&format=csv" + range);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.Header("x-finex-api-calls"), "0");
+  EXPECT_EQ(again.Header("x-finex-currency-conversions"), "AAPL usd>eur USDEUR=X 1d");
+  EXPECT_THAT(again.Header("x-finex-cache-keys"), HasSubstr("finex:USDEUR=X:1d:"));
+  EXPECT_EQ(sim_->stats().total, upstream);
+
+  // CoinGecko answers in the currency asked: no conversion.
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  auto coin =
+      HttpGet(port_,
+              "/v1/history?symbols=bitcoin&provider=coingecko&currency=eur"
+              "&interval=1d&start=" +
+                  std::to_string(now - 40 * 86400) + "&end=" + std::to_string(now - 10 * 86400));
+  ASSERT_EQ(coin.status, 200) << coin.body;
+  Json c = Json::parse(coin.body);
+  EXPECT_FALSE(c["cache_info"].contains("currency_conversions")) << c["cache_info"];
+  EXPECT_EQ(c["data"]["currency"][0], "eur") << coin.body.substr(0, 2000);
+
+  // Pence to pounds: a factor of 1/100, no FX series.
+  auto pence = HttpGet(port_, "/v1/history?symbols=OCDO.L" + range);
+  auto pounds = HttpGet(port_, "/v1/history?symbols=OCDO.L&currency=gbp" + range);
+  ASSERT_EQ(pence.status, 200) << pence.body;
+  ASSERT_EQ(pounds.status, 200) << pounds.body;
+  Json gbx = Json::parse(pence.body), gbp = Json::parse(pounds.body);
+  EXPECT_EQ(gbx["data"]["currency"][0], "gbx");
+  EXPECT_EQ(gbp["data"]["currency"][0], "gbp");
+  EXPECT_NEAR(gbp["data"]["close"][0].get<double>(), gbx["data"]["close"][0].get<double>() / 100,
+              1e-9);
+  EXPECT_EQ(gbp["cache_info"]["currency_conversions"][0]["fx_symbol"], "");
+  EXPECT_EQ(gbp["cache_info"]["api_calls_made"], 0);
 }
 
 TEST_F(E2eTest, ParquetWithEtagAndRange) {

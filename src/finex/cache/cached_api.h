@@ -72,6 +72,16 @@ struct ResolvedQuery {
   FieldSet fields = FieldSet::Ohlcv();
 };
 
+// One symbol's bars converted into the requested currency (DESIGN.md
+// "Currencies"; cache/currency.h says how).
+struct CurrencyConversion {
+  std::string symbol;                    // the instrument converted
+  std::string from, to;                  // "usd" → "eur"
+  std::string fx_symbol;                 // "USDEUR=X"; "" when a minor-unit factor alone converts
+  Interval fx_interval = Interval::k1d;  // the FX bars used (1d for daily and longer bars)
+  std::vector<std::string> fx_keys;      // the FX fragments used (also in cache_keys_used)
+};
+
 struct CacheInfo {
   double hit_rate = 0;                       // share of requested bars served from cache
   std::vector<std::string> cache_keys_used;  // fragment keys that contributed
@@ -80,6 +90,7 @@ struct CacheInfo {
   double data_freshness_s = 0;  // age of the oldest data served
   bool stale = false;           // served from cache because the provider failed (stale-if-error)
   std::string note;             // human note, e.g. "provider yahoo unavailable; served cached data"
+  std::vector<CurrencyConversion> conversions;  // converted symbols; empty = native prices
 };
 
 struct HistoryResult {

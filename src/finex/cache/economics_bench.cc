@@ -24,6 +24,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -181,6 +182,18 @@ MixFigures RunMix(const Mix& mix) {
       alone += std::max<int64_t>(1, GreedyCover(bars, lim, a.interval, cal));
       auto& set = asked[{s, a.interval, std::string(p.name())}];
       set.insert(bars.begin(), bars.end());
+      if (!a.currency.empty() && a.currency != "usd") {
+        // A conversion also needs the FX series' daily bars over the range
+        // (and the lookback before it for the first bar's rate).
+        std::string fx = "USD" + a.currency + "=X";
+        for (char& c : fx) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        const calendar::Calendar& fx_cal = calendar::CalendarFor(fx);
+        const provider::CallLimits fx_lim = LimitsFor(yahoo, Interval::k1d);
+        const std::vector<Timestamp> fx_bars =
+            fx_cal.BarStarts({from - 10 * kSecondsPerDay, to}, Interval::k1d);
+        alone += std::max<int64_t>(1, GreedyCover(fx_bars, fx_lim, Interval::k1d, fx_cal));
+        asked[{fx, Interval::k1d, "yahoo"}].insert(fx_bars.begin(), fx_bars.end());
+      }
     }
     fig.nocache += alone;
     if (exact.insert(a.Literal()).second) fig.exact += alone;
@@ -324,9 +337,10 @@ Mix IntradayNearNow() {
   return m;
 }
 
-// Field upgrades and currency spellings: the same daily windows asked for
+// Field upgrades and currency requests: the same daily windows asked for
 // OHLCV, then with adj_close, then adj_close alone; native currency asked
-// both implicitly and as "usd"; the provider both named and not.
+// both implicitly and as "usd", and "eur" (converted with USDEUR=X); the
+// provider both named and not.
 Mix FieldsAndCurrency() {
   Mix m{"fields_currency", {}};
   std::mt19937_64 rng(29);
@@ -340,7 +354,7 @@ Mix FieldsAndCurrency() {
     a.fields = f == 0   ? FieldSet::Ohlcv()
                : f == 1 ? FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose)
                         : FieldSet(FieldSet::kAdjClose);
-    if (rng() % 2) a.currency = "usd";
+    if (rng() % 2) a.currency = rng() % 3 == 0 ? "eur" : "usd";  // eur: converted
     if (rng() % 2) a.provider = "yahoo";
     m.asks.push_back(std::move(a));
   }

@@ -25,6 +25,10 @@ fragment::FetchLimits ToFetchLimits(const provider::CallLimits& l) {
 
 }  // namespace
 
+bool IsCurrencyMismatch(const Status& s) {
+  return s.code() == StatusCode::kUnimplemented && s.details().param == "currency";
+}
+
 FieldSet FetchFields(FieldSet asked) {
   return asked.Union(FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose));
 }
@@ -65,7 +69,7 @@ Status FetchExecutor::Execute(const fragment::Plan& plan, const fragment::PlanRe
         name + "|" + pr.symbol + "|" + std::string(IntervalName(pr.interval)) + "|" + pr.currency;
     auto currency_error = [&](const std::string& native) {
       return UnimplementedError(name + " serves " + pr.symbol + " in " + native + ", not " +
-                                pr.currency + "; finex does not convert currencies")
+                                pr.currency)
           .WithParam("currency");
     };
     if (!pr.currency.empty()) {

@@ -6,7 +6,8 @@
 //     max_parallel at once; rate limits live in the ResilientProvider);
 //   - every answer is stored through the Ingester, whatever else happens;
 //   - a provider that answered in another currency than asked is remembered
-//     for a day (a negative cache: no repeat call; finex does not convert);
+//     for a day (a negative cache: no repeat call); the request fails with
+//     a currency mismatch (IsCurrencyMismatch) and SmartCache converts;
 //   - an error that will not change by retrying (bad request, no API key)
 //     stops the fallback; an earlier provider's "no such symbol" beats a
 //     later one's refusal.
@@ -31,6 +32,9 @@
 #include "finex/fragment/planner.h"
 
 namespace finex::cache {
+
+// Whether `s` is Execute's "the provider answered in another currency" failure.
+bool IsCurrencyMismatch(const Status& s);
 
 // The fields a fetch for `asked` requests: asked ∪ ohlcv ∪ adj_close.
 FieldSet FetchFields(FieldSet asked);

@@ -54,6 +54,16 @@ std::vector<fragment::ProviderCandidate> ProviderRoster::Candidates(std::string_
   return out;
 }
 
+bool ProviderRoster::QuotesInAnyCurrency(std::string_view symbol, Interval iv,
+                                         std::string_view named) const {
+  for (const ProviderSlot& s : slots_) {
+    if (!named.empty() && s.provider->name() != named) continue;
+    const provider::CallLimits l = s.provider->Limits(iv);
+    if (l.supported && l.any_currency && s.provider->Handles(symbol)) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> ProviderRoster::LookupOrder(std::string_view named) const {
   if (!named.empty()) return {std::string(named)};
   std::vector<std::string> order;

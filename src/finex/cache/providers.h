@@ -48,6 +48,10 @@ class ProviderRoster {
   Status Validate(std::string_view name) const;
   // What each provider can do for (symbol, iv), in configuration order.
   std::vector<fragment::ProviderCandidate> Candidates(std::string_view symbol, Interval iv) const;
+  // Whether a provider the request may use (`named`, or any when "") serves
+  // (symbol, iv) in whatever currency it is asked (CallLimits::any_currency):
+  // then a currency request goes to it; otherwise finex converts.
+  bool QuotesInAnyCurrency(std::string_view symbol, Interval iv, std::string_view named) const;
   // Order to ask for quotes and searches: the named provider alone, else the
   // configured ones with healthy (score >= 0.5) ones first.
   std::vector<std::string> LookupOrder(std::string_view named) const;

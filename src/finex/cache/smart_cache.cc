@@ -6,6 +6,7 @@
 
 #include "finex/cache/assembler.h"
 #include "finex/cache/coordination.h"
+#include "finex/cache/currency.h"
 #include "finex/cache/fetch_executor.h"
 #include "finex/cache/fragment_store.h"
 #include "finex/cache/ingest.h"
@@ -29,6 +30,12 @@ using fragment::PlanRequest;
 constexpr int kMaxVanishedRetries = 8;
 // Planning rounds of one lookup (waits, rescans and fetches included).
 constexpr int kMaxRounds = 16;
+// Currency conversion (currency.h): FX bars are asked from this long before
+// the request's start, and a bar takes the latest FX close at most this old
+// (long holidays; weekends for crypto and intraday bars).
+constexpr Timestamp kFxLookbackS = 10 * kSecondsPerDay;
+constexpr Timestamp kFxMaxGapDailyS = 7 * kSecondsPerDay;
+constexpr Timestamp kFxMaxGapIntradayS = 4 * kSecondsPerDay;
 
 // The memory budget the cache holds itself to (0 = unlimited).
 uint64_t MemoryBudget(const SmartCacheOptions& o) {
@@ -66,6 +73,7 @@ struct SymbolOutcome {
   bool hit = true;
   std::string note;
   std::vector<std::string> providers;  // that served rows
+  std::vector<CurrencyConversion> conversions;
 };
 
 void AddUnique(std::vector<std::string>* v, const std::string& s) {
@@ -138,8 +146,14 @@ class SmartCache final : public CachedApi {
   const calendar::Calendar& CalendarOf(std::string_view symbol) const {
     return deps_.calendar_for ? deps_.calendar_for(symbol) : calendar::CalendarFor(symbol);
   }
-  // One symbol's lookup (file comment of smart_cache.h).
+  // One symbol's lookup in the requested currency: the series itself when
+  // a provider quotes it in that currency, else its native series converted
+  // (currency.h) with an FX series looked up like any other.
   SymbolOutcome HistoryOne(const HistoryQuery& q, const std::string& symbol);
+  // One series' lookup (file comment of smart_cache.h).
+  SymbolOutcome Series(const HistoryQuery& q, const std::string& symbol);
+  // out (native prices) converted into q.currency; out.error on failure.
+  void Convert(const HistoryQuery& q, const std::string& symbol, SymbolOutcome* out);
   // Plans and fetches until nothing is missing or no progress is made.
   // Returns the provider failure (OK when none); *plan is the last plan.
   Status FetchMissing(const HistoryQuery& q, const PlanRequest& pr, const calendar::Calendar& cal,
@@ -260,6 +274,93 @@ Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr,
 }
 
 SymbolOutcome SmartCache::HistoryOne(const HistoryQuery& q, const std::string& symbol) {
+  int calls_before = 0;
+  if (!q.currency.empty() && roster_.QuotesInAnyCurrency(symbol, q.interval, q.provider)) {
+    SymbolOutcome direct = Series(q, symbol);
+    if (!IsCurrencyMismatch(direct.error)) return direct;
+    calls_before = direct.api_calls;  // it answered natively: convert that
+  }
+  HistoryQuery native = q;
+  native.currency.clear();
+  SymbolOutcome out = Series(native, symbol);
+  out.api_calls += calls_before;
+  if (out.error.ok() && !q.currency.empty()) Convert(q, symbol, &out);
+  return out;
+}
+
+void SmartCache::Convert(const HistoryQuery& q, const std::string& symbol, SymbolOutcome* out) {
+  const Frame& f = *out->frame;
+  std::vector<std::string> natives;
+  for (size_t i = 0; i < f.rows(); ++i) {
+    const std::string c(f.currency()[i]);
+    if (c != q.currency && std::find(natives.begin(), natives.end(), c) == natives.end())
+      natives.push_back(c);
+  }
+  FramePtr frame = out->frame;
+  for (const std::string& from : natives) {
+    if (from.empty()) {
+      out->error = UnavailableError("the provider did not state " + symbol +
+                                    "'s currency, so it cannot be converted to " + q.currency)
+                       .WithParam("currency");
+      return;
+    }
+    auto route = FxRouteFor(from, q.currency);
+    if (!route.ok()) {
+      out->error = route.status();
+      return;
+    }
+    CurrencyConversion conv{symbol, from, q.currency, route->fx_symbol, Interval::k1d, {}};
+    Result<FramePtr> converted = InvalidArgumentError("not converted");
+    if (route->fx_symbol.empty()) {
+      converted = ConvertFrame(*frame, from, q.currency, *route, nullptr, q.interval, 0);
+    } else {
+      // Same-interval FX bars for intraday where a provider has them, else
+      // (and for daily and longer bars) daily rates.
+      std::vector<Interval> tries;
+      if (IsIntraday(q.interval)) tries.push_back(q.interval);
+      tries.push_back(Interval::k1d);
+      for (Interval fx_iv : tries) {
+        HistoryQuery fq;
+        fq.symbols = {route->fx_symbol};
+        fq.interval = fx_iv;
+        fq.range = {q.range.start - kFxLookbackS, q.range.end};
+        fq.start = fq.range.start;
+        fq.end = fq.range.end - 1;
+        fq.fields = FieldSet::Ohlcv();
+        fq.gate = q.gate;
+        SymbolOutcome fx = Series(fq, route->fx_symbol);
+        out->api_calls += fx.api_calls;
+        if (!fx.error.ok()) {
+          converted = fx.error.WithContext("fetching " + from + "→" + q.currency + " rates (" +
+                                           route->fx_symbol + ")");
+          continue;
+        }
+        converted = ConvertFrame(*frame, from, q.currency, *route, fx.frame.get(), q.interval,
+                                 IsIntraday(fx_iv) ? kFxMaxGapIntradayS : kFxMaxGapDailyS);
+        if (!converted.ok()) continue;
+        conv.fx_interval = fx_iv;
+        conv.fx_keys = fx.keys;
+        out->keys.insert(out->keys.end(), fx.keys.begin(), fx.keys.end());
+        out->hit = out->hit && fx.hit;
+        out->hit_rate = std::min(out->hit_rate, fx.hit_rate);
+        out->oldest_fetch = std::min(out->oldest_fetch, fx.oldest_fetch);
+        out->stale = out->stale || fx.stale;
+        if (!fx.note.empty())
+          out->note += (out->note.empty() ? "" : "; ") + route->fx_symbol + ": " + fx.note;
+        break;
+      }
+    }
+    if (!converted.ok()) {
+      out->error = converted.status();
+      return;
+    }
+    frame = *converted;
+    out->conversions.push_back(std::move(conv));
+  }
+  out->frame = std::move(frame);
+}
+
+SymbolOutcome SmartCache::Series(const HistoryQuery& q, const std::string& symbol) {
   SymbolOutcome out;
   if (Status st = store_.EnsureLoaded(symbol, q.interval); !st.ok()) {
     out.error = st.WithContext("loading cached fragments of " + symbol);
@@ -383,6 +484,7 @@ Result<HistoryResult> SmartCache::History(std::span<const std::string> symbols,
     if (!o.note.empty())
       r.info.note += (r.info.note.empty() ? "" : "; ") + q.symbols[i] + ": " + o.note;
     for (const std::string& p : o.providers) AddUnique(&providers, p);
+    for (CurrencyConversion& c : o.conversions) r.info.conversions.push_back(std::move(c));
   }
   if (frames.size() == 1) {
     r.frame = frames[0];

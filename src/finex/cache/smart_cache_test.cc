@@ -486,28 +486,96 @@ TEST(SmartCache, FieldGapsCurrencyAndProviderChoice) {
   EXPECT_EQ(rig.av.history_calls(), 1);
 }
 
-// A currency no provider serves is a clear `unsupported` error naming the
-// parameter, never an empty 200; the answer is remembered, so asking again
-// makes no call, and the native bars fetched on the way are reused.
-TEST(SmartCache, ACurrencyNoProviderServesIsAnErrorAndNotAskedAgain) {
+// A currency the instrument is not quoted in is converted with an FX series
+// fetched and cached like any other (DESIGN.md "Currencies"): each bar times
+// the FX close of its day; the answer names the FX keys; the native and FX
+// series are each fetched once and serve every later request.
+TEST(SmartCache, AnotherCurrencyIsConvertedWithACachedFxSeries) {
   Rig rig;
+  HistoryOptions o;
+  o.start = T(2024, 2, 1);
+  o.end = EndOf(2024, 2, 29);
+  o.currency = "EUR";
+  o.fields = kOhlcvAdj;
+  std::vector<std::string> one = {"AAPL"};
+  ASSERT_OK_AND_ASSIGN(HistoryResult r, rig.api->History(one, o));
+  EXPECT_EQ(r.info.api_calls_made, 2);  // AAPL and USDEUR=X, once each
+  EXPECT_EQ(rig.yahoo.history_calls(), 2);
+  EXPECT_EQ(r.query.currency, "eur");
+  const FramePtr usd = rig.Truth("AAPL", T(2024, 2, 1), EndOf(2024, 2, 29), kOhlcvAdj);
+  const FramePtr fx = rig.Truth("USDEUR=X", T(2024, 1, 1), EndOf(2024, 2, 29));
+  ASSERT_EQ(r.frame->rows(), usd->rows());
+  for (size_t i = 0; i < usd->rows(); ++i) {
+    const Bar want = usd->row(i), got = r.frame->row(i);
+    double rate = 0;
+    for (size_t k = 0; k < fx->rows(); ++k)
+      if (fx->row(k).timestamp == want.timestamp) rate = *fx->row(k).close;
+    ASSERT_GT(rate, 0) << FormatIsoUtc(want.timestamp);
+    EXPECT_EQ(got.timestamp, want.timestamp);
+    EXPECT_DOUBLE_EQ(*got.close, *want.close * rate);
+    EXPECT_DOUBLE_EQ(*got.open, *want.open * rate);
+    EXPECT_DOUBLE_EQ(*got.adj_close, *want.adj_close * rate);
+    EXPECT_EQ(got.volume, want.volume);
+    EXPECT_EQ(got.currency, "eur");
+  }
+  ASSERT_EQ(r.info.conversions.size(), 1u);
+  const CurrencyConversion& c = r.info.conversions[0];
+  EXPECT_EQ(c.symbol, "AAPL");
+  EXPECT_EQ(c.from, "usd");
+  EXPECT_EQ(c.to, "eur");
+  EXPECT_EQ(c.fx_symbol, "USDEUR=X");
+  EXPECT_EQ(c.fx_interval, Interval::k1d);
+  ASSERT_FALSE(c.fx_keys.empty());
+  EXPECT_NE(c.fx_keys[0].find("finex:USDEUR=X:1d:"), std::string::npos) << c.fx_keys[0];
+  for (const std::string& k : c.fx_keys)
+    EXPECT_NE(std::find(r.info.cache_keys_used.begin(), r.info.cache_keys_used.end(), k),
+              r.info.cache_keys_used.end())
+        << k;
+
+  // Again, a narrower range, and another symbol in the same currency: the
+  // FX series is not fetched again; the native series serves native requests.
+  ASSERT_OK_AND_ASSIGN(r, rig.api->History(one, o));
+  EXPECT_EQ(r.info.api_calls_made, 0);
+  EXPECT_DOUBLE_EQ(r.info.hit_rate, 1.0);
+  o.start = T(2024, 2, 10);
+  ASSERT_OK_AND_ASSIGN(r, rig.api->History(one, o));
+  EXPECT_EQ(r.info.api_calls_made, 0);
+  std::vector<std::string> msft = {"MSFT"};
+  ASSERT_OK_AND_ASSIGN(r, rig.api->History(msft, o));
+  EXPECT_EQ(r.info.api_calls_made, 1);
+  o.currency = "";
+  ASSERT_OK_AND_ASSIGN(HistoryResult native, rig.api->History(one, o));
+  EXPECT_EQ(native.info.api_calls_made, 0);
+  EXPECT_TRUE(native.info.conversions.empty());
+  EXPECT_EQ(native.frame->row(0).currency, "usd");
+  // The native currency asked by name is not a conversion.
+  o.currency = "usd";
+  ASSERT_OK_AND_ASSIGN(native, rig.api->History(one, o));
+  EXPECT_EQ(native.info.api_calls_made, 0);
+  EXPECT_TRUE(native.info.conversions.empty());
+  EXPECT_EQ(rig.yahoo.history_calls(), 3);
+  EXPECT_EQ(rig.av.history_calls(), 0);
+}
+
+// No FX rate near a bar (the FX series is empty there) is a clear error
+// naming the currency parameter and the FX series, never unconverted prices.
+TEST(SmartCache, AConversionWithoutRatesIsAClearError) {
+  Rig rig({}, nullptr,
+          [](std::string_view symbol, Interval iv, TimeRange r, Timestamp now) -> FramePtr {
+            static const FakeCalendar kWeekdays(false, {});
+            if (symbol.ends_with("=X")) return Frame::Empty();
+            return finex::testing::FakeTruth(kWeekdays, symbol, iv, r, now, "yahoo");
+          });
   HistoryOptions o;
   o.start = T(2024, 2, 1);
   o.end = EndOf(2024, 2, 29);
   o.currency = "eur";
   std::vector<std::string> one = {"AAPL"};
   auto r = rig.api->History(one, o);
-  EXPECT_THAT(r, StatusIs(StatusCode::kUnimplemented));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kOutOfRange);
   EXPECT_EQ(r.status().details().param, "currency");
-  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("usd"));
-  EXPECT_EQ(rig.yahoo.history_calls(), 1);
-  EXPECT_EQ(rig.av.history_calls(), 1);  // the fallback was asked too
-  EXPECT_THAT(rig.api->History(one, o), StatusIs(StatusCode::kUnimplemented));
-  EXPECT_EQ(rig.calls(), 2) << "a known currency miss makes no call";
-  o.currency = "";
-  ASSERT_OK_AND_ASSIGN(HistoryResult native, rig.api->History(one, o));
-  EXPECT_EQ(native.info.api_calls_made, 0);
-  EXPECT_GT(native.frame->rows(), 0u);
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("USDEUR=X"));
 }
 
 TEST(SmartCache, SmallFetchesInOneBucketCoalesceWithoutLosingABar) {

@@ -90,6 +90,10 @@ struct ProviderFacts {
   // Sustained calls per minute the provider's default plan allows (the rate
   // limiter's default; config may lower it). Default: 60.
   double calls_per_minute = 60;
+  // A history call takes the currency to quote in and answers in it
+  // (CoinGecko's vs_currency); others answer in the instrument's own and
+  // finex converts (cache/currency.h). Default: false.
+  bool quotes_in_any_currency = false;
 };
 
 }  // namespace finex::provider

@@ -78,6 +78,7 @@ struct CallLimits {
   bool whole_history = false;    // every call returns the whole series (Alpha Vantage full)
   bool supported = true;         // the provider has this interval at all
   bool month_per_call = false;   // one call answers one calendar month (Alpha Vantage intraday)
+  bool any_currency = false;     // the call answers in the currency asked (CoinGecko vs_currency)
 };
 
 class Provider {

@@ -131,6 +131,29 @@ void AppendCacheInfoJson(std::string& out, const cache::CacheInfo& info) {
     out += ",\"note\":";
     AppendJsonString(out, info.note);
   }
+  if (!info.conversions.empty()) {
+    out += ",\"currency_conversions\":[";
+    for (size_t i = 0; i < info.conversions.size(); ++i) {
+      const cache::CurrencyConversion& c = info.conversions[i];
+      out += i ? ",{\"symbol\":" : "{\"symbol\":";
+      AppendJsonString(out, c.symbol);
+      out += ",\"from\":";
+      AppendJsonString(out, c.from);
+      out += ",\"to\":";
+      AppendJsonString(out, c.to);
+      out += ",\"fx_symbol\":";
+      AppendJsonString(out, c.fx_symbol);
+      out += ",\"fx_interval\":";
+      AppendJsonString(out, IntervalName(c.fx_interval));
+      out += ",\"fx_keys\":[";
+      for (size_t k = 0; k < c.fx_keys.size(); ++k) {
+        if (k) out.push_back(',');
+        AppendJsonString(out, c.fx_keys[k]);
+      }
+      out += "]}";
+    }
+    out.push_back(']');
+  }
   out.push_back('}');
 }
 
@@ -156,6 +179,16 @@ void AppendCacheInfoHeaders(http::Headers& h, const cache::CacheInfo& info) {
   AppendJsonDouble(v, std::round(info.data_freshness_s * 10) / 10);
   h.emplace_back("X-Finex-Freshness-S", v);
   if (info.stale) h.emplace_back("X-Finex-Stale", "1");
+  if (!info.conversions.empty()) {  // "AAPL usd>eur USDEUR=X 1d, ..."
+    std::string conv;
+    for (const cache::CurrencyConversion& c : info.conversions) {
+      if (!conv.empty()) conv += ", ";
+      conv += c.symbol + " " + c.from + ">" + c.to;
+      if (!c.fx_symbol.empty())
+        conv += " " + c.fx_symbol + " " + std::string(IntervalName(c.fx_interval));
+    }
+    h.emplace_back("X-Finex-Currency-Conversions", conv);
+  }
 }
 
 std::string RenderHistoryJson(const cache::HistoryResult& r, const HistoryParams& p) {

@@ -41,6 +41,7 @@ inline constexpr ProviderFacts kFacts = {
     .api_key_env = "",
     // Demo key: 30/min in older docs (100 in current) [C4][C5]; the conservative one.
     .calls_per_minute = 30,
+    .quotes_in_any_currency = true,  // vs_currency
 };
 
 // URL paths under the base URL: /api/v3/coins/{id}/market_chart/range.

@@ -48,6 +48,7 @@ CallLimits LimitsFromFacts(const ProviderFacts& facts, Interval iv) {
   l.month_per_call = reach.month_per_call;
   l.max_rows = facts.max_rows_per_call;
   l.whole_history = facts.whole_daily_history_per_call && !IsIntraday(iv);
+  l.any_currency = facts.quotes_in_any_currency;
   return l;
 }
 
