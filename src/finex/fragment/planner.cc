@@ -146,7 +146,16 @@ std::vector<FetchPlan> Planner::PlanFetches(const TimeRangeSet& gaps, const Time
         const Timestamp b0 = FloorDiv(c.start, block) * block;
         const Timestamp b1 = FloorDiv(c.end - 1, block) * block;
         candidates.push_back({b0, b0 + block});
-        if (b1 != b0) candidates.push_back({b1, b1 + block});
+        if (b1 != b0) {
+          candidates.push_back({b1, b1 + block});
+          // Straddling two blocks, neither of which one call carries with
+          // it: one full call slid over the boundary, leaving the smaller
+          // sliver of the block it enters for later.
+          const TimeRange forward{c.start, c.start + block}, backward{c.end - block, c.end};
+          const bool ahead = b1 - c.start <= c.end - b1;
+          candidates.push_back(ahead ? forward : backward);
+          candidates.push_back(ahead ? backward : forward);
+        }
       }
       candidates.push_back(AlignOutward(c, WidenUnit(iv)));
     }

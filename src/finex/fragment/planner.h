@@ -19,7 +19,9 @@
 //      history, its 60 days of 15m, its 730 days of 1h); the fixed call block
 //      holding the call (blocks of max_rows bars or max_span seconds aligned
 //      to the epoch, so neighbouring windows asked later land in blocks
-//      already fetched; calendar months where one call answers one month);
+//      already fetched; a call straddling two blocks slides one full call
+//      over the boundary instead; calendar months where one call answers
+//      one month);
 //      the widen unit (a decade of daily bars, a month of 15m..1h, a UTC day
 //      of 1m/5m); the fragment bucket. Policy kBucket tries only the bucket.
 //      The first candidate that one call carries and that stays within

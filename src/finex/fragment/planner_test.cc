@@ -102,6 +102,25 @@ TEST(Planner, RowCappedCallsWidenToFixedBlocksSoLaterWindowsLandInThem) {
       Planner().Build(later, std::vector<FragmentPtr>{got}, cal, kNow, Yahoo(binance)).full_hit());
 }
 
+TEST(Planner, AWindowStraddlingTwoBlocksSlidesOneFullCallOverTheBoundary) {
+  FakeCalendar cal(/*crypto=*/true);  // 24/7
+  FetchLimits binance{1000, 0, 0, false, true};
+  const Timestamp block = 1000 * kSecondsPerHour;
+  const Timestamp boundary = (T(2023, 5, 2) / block + 1) * block;
+  // One day before the boundary, two after: one call from the window's start
+  // carries it and most of the block it enters.
+  PlanRequest q = Req({boundary - kSecondsPerDay, boundary + 2 * kSecondsPerDay});
+  q.interval = Interval::k1h;
+  Plan p = Planner().Build(q, {}, cal, kNow, Yahoo(binance));
+  ASSERT_EQ(p.fetches.size(), 1u);
+  EXPECT_EQ(p.fetches[0].call, (TimeRange{q.range.start, q.range.start + block}));
+  // Two days before, one after: the call ends with the window instead.
+  q.range = {boundary - 2 * kSecondsPerDay, boundary + kSecondsPerDay};
+  p = Planner().Build(q, {}, cal, kNow, Yahoo(binance));
+  ASSERT_EQ(p.fetches.size(), 1u);
+  EXPECT_EQ(p.fetches[0].call, (TimeRange{q.range.end - block, q.range.end}));
+}
+
 TEST(Planner, SpanAndLookbackCappedCallsTakeTheWholeReachableWindow) {
   FakeCalendar cal;
   // Yahoo 15m: 60 days per call and 60 days back: one call takes it all.
