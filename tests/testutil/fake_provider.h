@@ -108,6 +108,8 @@ class FakeProvider final : public provider::Provider {
           return OutOfRangeError("one month per call").WithProvider(std::string(name()), 400);
       }
       if (!fail_.ok()) return fail_;
+      if (refused_before_s_ > 0 && req.range.start < call_now - refused_before_s_)
+        return OutOfRangeError(refused_message_).WithProvider(std::string(name()), 422);
       for (const std::string& u : unknown_)
         if (u == req.symbol)
           return NotFoundError("unknown symbol " + req.symbol)
@@ -208,6 +210,13 @@ class FakeProvider final : public provider::Provider {
     MutexLock lock(mu_);
     unknown_ = std::move(symbols);
   }
+  // Refuses (422, `message`) calls starting more than `lookback_s` before now,
+  // whatever Limits() says: a plan that changed behind the facts' back.
+  void SetRefusedBefore(Timestamp lookback_s, std::string message) {
+    MutexLock lock(mu_);
+    refused_before_s_ = lookback_s;
+    refused_message_ = std::move(message);
+  }
   void SetBonusSeconds(Timestamp s) { bonus_s_ = s; }
   void SetListed(Timestamp t) { listed_ = t; }
   void SetDelayMs(int ms) { delay_ms_ = ms; }
@@ -250,6 +259,8 @@ class FakeProvider final : public provider::Provider {
   provider::CallLimits limits_ FINEX_GUARDED_BY(mu_);
   bool facts_limits_ FINEX_GUARDED_BY(mu_) = false;
   Status fail_ FINEX_GUARDED_BY(mu_);
+  Timestamp refused_before_s_ FINEX_GUARDED_BY(mu_) = 0;
+  std::string refused_message_ FINEX_GUARDED_BY(mu_);
   std::vector<std::string> unknown_ FINEX_GUARDED_BY(mu_);
   bool gate_closed_ FINEX_GUARDED_BY(mu_) = false;
   int waiting_ FINEX_GUARDED_BY(mu_) = 0;

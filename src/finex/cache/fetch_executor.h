@@ -8,6 +8,11 @@
 //   - a provider that answered in another currency than asked is remembered
 //     for a day (a negative cache: no repeat call); the request fails with
 //     a currency mismatch (IsCurrencyMismatch) and SmartCache converts;
+//   - a call refused as beyond the provider's reach teaches the roster a
+//     shorter lookback (ProviderRoster::LearnLookback: the days the refusal
+//     states, else half the call's reach back) and is asked again within
+//     it; what lies beyond is unreachable, never a failure of data the
+//     provider does serve;
 //   - an error that will not change by retrying (bad request, no API key)
 //     stops the fallback; an earlier provider's "no such symbol" beats a
 //     later one's refusal.

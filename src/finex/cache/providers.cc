@@ -10,7 +10,8 @@ int UpstreamCalls(const Status& s) {
   return s.details().upstream_calls >= 0 ? s.details().upstream_calls : 1;
 }
 
-ProviderRoster::ProviderRoster(std::vector<ProviderSlot> slots) : slots_(std::move(slots)) {
+ProviderRoster::ProviderRoster(std::vector<ProviderSlot> slots, Clock* clock)
+    : slots_(std::move(slots)), clock_(clock) {
   for (const ProviderSlot& s : slots_) FINEX_CHECK(s.provider != nullptr);
 }
 
@@ -37,12 +38,38 @@ Status ProviderRoster::Validate(std::string_view name) const {
       .WithParam("provider");
 }
 
+std::string ProviderRoster::ReachKey(std::string_view provider, Interval iv) {
+  return std::string(provider) + "|" + std::string(IntervalName(iv));
+}
+
+provider::CallLimits ProviderRoster::LimitsOf(const provider::Provider& p, Interval iv) const {
+  provider::CallLimits l = p.Limits(iv);
+  if (!clock_) return l;
+  MutexLock lock(mu_);
+  auto it = learned_.find(ReachKey(p.name(), iv));
+  if (it == learned_.end() || clock_->Now() >= it->second.until) return l;
+  if (l.max_lookback_s == 0 || it->second.lookback_s < l.max_lookback_s)
+    l.max_lookback_s = it->second.lookback_s;
+  return l;
+}
+
+bool ProviderRoster::LearnLookback(std::string_view provider, Interval iv,
+                                   Timestamp lookback_s) const {
+  provider::Provider* p = Find(provider);
+  if (!clock_ || !p || lookback_s <= 0) return false;
+  const provider::CallLimits known = LimitsOf(*p, iv);
+  if (known.max_lookback_s > 0 && lookback_s >= known.max_lookback_s) return false;
+  MutexLock lock(mu_);
+  learned_[ReachKey(provider, iv)] = {lookback_s, clock_->Now() + kLearnedReachS};
+  return true;
+}
+
 std::vector<fragment::ProviderCandidate> ProviderRoster::Candidates(std::string_view symbol,
                                                                     Interval iv) const {
   std::vector<fragment::ProviderCandidate> out;
   out.reserve(slots_.size());
   for (const ProviderSlot& s : slots_) {
-    const provider::CallLimits l = s.provider->Limits(iv);
+    const provider::CallLimits l = LimitsOf(*s.provider, iv);
     fragment::ProviderCandidate c;
     c.name = std::string(s.provider->name());
     c.limits = {l.max_rows,      l.max_span_s, l.max_lookback_s,

@@ -6,16 +6,26 @@
 // (request's own, then coverage and health) is the planner's (planner.h);
 // this roster feeds it.
 //
-// Thread-safety: immutable after construction; the health/breaker callbacks
-// must be thread-safe. Ownership: borrows the providers (must outlive it).
+// Learned reach: a provider that refuses a window its facts said it serves
+// ("…must be within the last 60 days", CoinGecko's 365 days for a keyless
+// plan) teaches the roster a shorter lookback for that interval
+// (LearnLookback); every later plan uses it (LimitsOf, Candidates) for
+// kLearnedReachS, after which the facts are tried again.
+//
+// Thread-safety: thread-safe (the learned reach is under a lock; the rest is
+// immutable); the health/breaker callbacks must be thread-safe. Ownership:
+// borrows the providers and the clock (must outlive it).
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "finex/cache/cached_api.h"
+#include "finex/core/clock.h"
+#include "finex/core/mutex.h"
 #include "finex/fragment/planner.h"
 #include "finex/provider/provider.h"
 
@@ -37,7 +47,11 @@ int UpstreamCalls(const Status& failed_call);
 
 class ProviderRoster {
  public:
-  explicit ProviderRoster(std::vector<ProviderSlot> slots);
+  // How long a learned lookback holds before the facts are tried again.
+  static constexpr Timestamp kLearnedReachS = 24 * 3600;
+
+  // `clock` dates learned reach; null = nothing is learned.
+  explicit ProviderRoster(std::vector<ProviderSlot> slots, Clock* clock = nullptr);
 
   // nullptr when `name` is not configured.
   provider::Provider* Find(std::string_view name) const;
@@ -47,7 +61,15 @@ class ProviderRoster {
   // "provider") naming the configured ones otherwise.
   Status Validate(std::string_view name) const;
   // What each provider can do for (symbol, iv), in configuration order.
-  std::vector<fragment::ProviderCandidate> Candidates(std::string_view symbol, Interval iv) const;
+  std::vector<fragment::ProviderCandidate> Candidates(std::string_view symbol, Interval iv) const
+      FINEX_EXCLUDES(mu_);
+  // p->Limits(iv) with a learned lookback applied. REQUIRES: p configured here.
+  provider::CallLimits LimitsOf(const provider::Provider& p, Interval iv) const FINEX_EXCLUDES(mu_);
+  // Remembers that `provider` serves `iv` only `lookback_s` back from now.
+  // Only shortens: a longer lookback than the one known changes nothing.
+  // Returns whether the limits changed.
+  bool LearnLookback(std::string_view provider, Interval iv, Timestamp lookback_s) const
+      FINEX_EXCLUDES(mu_);
   // Whether a provider the request may use (`named`, or any when "") serves
   // (symbol, iv) in whatever currency it is asked (CallLimits::any_currency):
   // then a currency request goes to it; otherwise finex converts.
@@ -60,7 +82,16 @@ class ProviderRoster {
   Status AnyAvailable() const;
 
  private:
+  struct Learned {
+    Timestamp lookback_s = 0;
+    Timestamp until = 0;
+  };
+  static std::string ReachKey(std::string_view provider, Interval iv);
+
   std::vector<ProviderSlot> slots_;
+  Clock* const clock_;
+  mutable Mutex mu_;
+  mutable std::map<std::string, Learned, std::less<>> learned_ FINEX_GUARDED_BY(mu_);
 };
 
 }  // namespace finex::cache

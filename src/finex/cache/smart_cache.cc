@@ -89,7 +89,7 @@ class SmartCache final : public CachedApi {
                                      : std::make_unique<Executor>(static_cast<int>(
                                            opts.max_parallel * opts.max_parallel))),
         executor_(deps_.executor ? *deps_.executor : *own_executor_),
-        roster_(deps_.providers),
+        roster_(deps_.providers, deps_.clock),
         planner_(BoundedPlanner(opts)),
         store_(*deps_.backend, *deps_.codec,
                {opts.hot_tier_bytes, opts.eviction, opts.stale_keep_s,
@@ -188,11 +188,12 @@ Status SmartCache::FetchMissing(const HistoryQuery& q, const PlanRequest& pr,
                                 FetchOutcome* fetched_out, Plan* plan, uint64_t* generation,
                                 double* miss_ratio) {
   const std::string& symbol = pr.symbol;
-  const auto candidates = roster_.Candidates(symbol, q.interval);
   bool rescanned = !store_.shared_backend(), fetched = false;
   Timestamp last_gap = std::numeric_limits<Timestamp>::max();
   for (int round = 0; round < kMaxRounds; ++round) {
     const Timestamp now = deps_.clock->Now();
+    // Per round: a provider may have taught a shorter reach (providers.h).
+    const auto candidates = roster_.Candidates(symbol, q.interval);
     bool stop = false;
     FlightTable::Joined joined = flights_.Join(symbol, q.interval, [&] {
       FlightTable::Need need;

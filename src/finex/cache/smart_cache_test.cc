@@ -578,6 +578,36 @@ TEST(SmartCache, AConversionWithoutRatesIsAClearError) {
   EXPECT_THAT(r.status().message(), ::testing::HasSubstr("USDEUR=X"));
 }
 
+// A provider that refuses a window its facts said it serves teaches finex
+// its reach: the call is asked again within it, the answer serves what the
+// provider has (never a 502 for data it does serve), and later plans stay
+// inside the learned reach with no refused call.
+TEST(SmartCache, ARefusedWindowIsLearnedAndClipped) {
+  for (const bool stated : {true, false}) {
+    SCOPED_TRACE(stated ? "the refusal states its days" : "the refusal states nothing");
+    Rig rig;
+    rig.yahoo.SetRefusedBefore(
+        60 * kSecondsPerDay, stated ? "15m data not available for startTime=1. The requested range "
+                                      "must be within the last 60 days."
+                                    : "Unprocessable Entity");
+    const Timestamp now = rig.clock.Now();
+    ASSERT_OK_AND_ASSIGN(HistoryResult r,
+                         rig.HI("AAPL", Interval::k15m, now - 100 * kSecondsPerDay, now - 1));
+    EXPECT_GT(r.frame->rows(), 0u);
+    EXPECT_GE(r.frame->first_timestamp(), now - 60 * kSecondsPerDay);
+    EXPECT_THAT(r.info.note, ::testing::HasSubstr("beyond the provider's reach"));
+    EXPECT_EQ(rig.av.history_calls(), 0) << "yahoo served what it has: no fallback needed";
+    // The window inside the reach is whole: a repeat is a hit, and a later
+    // request for older 15m bars makes no call that would be refused.
+    const int calls = rig.calls();
+    ASSERT_OK_AND_ASSIGN(r, rig.HI("AAPL", Interval::k15m, now - 100 * kSecondsPerDay, now - 1));
+    EXPECT_EQ(rig.calls(), calls);
+    ASSERT_OK_AND_ASSIGN(
+        r, rig.HI("MSFT", Interval::k15m, now - 90 * kSecondsPerDay, now - 80 * kSecondsPerDay));
+    EXPECT_EQ(rig.yahoo.history_calls(), calls) << "nothing within the learned reach to ask";
+  }
+}
+
 TEST(SmartCache, SmallFetchesInOneBucketCoalesceWithoutLosingABar) {
   SmartCacheOptions o;
   o.planner.widen = fragment::WidenPolicy::kNone;
