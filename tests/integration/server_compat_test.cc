@@ -294,6 +294,167 @@ TEST_F(CompatTest, AlphaVantageSeriesQuoteSearchAndErrors) {
   }
 }
 
+// A generated equity with a split and a dividend in [from, kNow) (the
+// generator's universe is deterministic: found by scan).
+std::string SymbolWith(const sim::Generator& g, Timestamp from, bool split, bool dividend) {
+  for (int i = 0; i < 600; ++i) {
+    const std::string s = "S" + std::to_string(i);
+    bool has_split = false, has_div = false;
+    for (const sim::Event& e : g.Events(s, TimeRange{from, kNow}, kNow)) {
+      has_split = has_split || e.kind == sim::Event::Kind::kSplit;
+      has_div = has_div || e.kind == sim::Event::Kind::kDividend;
+    }
+    if (has_split == split && has_div == dividend) return s;
+  }
+  return "";
+}
+
+// Alpha Vantage's adjusted rows against the simulator's: prices and volume
+// exactly, the dividend within the precision it is read back with (the
+// cached 4-decimal prices), the split coefficient exactly. Returns the
+// number of rows with a dividend and with a split.
+std::pair<int, int> ExpectSameAdjustedRows(const Json& got, const Json& truth) {
+  int divs = 0, splits = 0;
+  EXPECT_EQ(got.size(), truth.size());
+  for (auto it = truth.begin(); it != truth.end(); ++it) {
+    const Json& t = it.value();
+    if (!got.contains(it.key())) {
+      ADD_FAILURE() << "no row " << it.key();
+      continue;
+    }
+    const Json& g = got[it.key()];
+    for (auto f = t.begin(); f != t.end(); ++f) {
+      if (f.key() == "7. dividend amount") {
+        // Read back from prices rounded to 4 decimals: x = (a0/c0)/(a1/c1) is
+        // off by up to 5e-5 (1/a0 + 1/c0 + 1/a1 + 1/c1), the amount by c0 times that.
+        const double c = std::stod(t["4. close"].get<std::string>());
+        const double a = std::stod(t["5. adjusted close"].get<std::string>());
+        const double tol = 1e-4 + 1.3 * c * 5e-5 * (2 / a + 2 / c);
+        EXPECT_NEAR(std::stod(g[f.key()].get<std::string>()),
+                    std::stod(f.value().get<std::string>()), tol)
+            << it.key();
+        divs += std::stod(f.value().get<std::string>()) > 0;
+      } else {
+        EXPECT_EQ(g[f.key()], f.value()) << it.key() << " " << f.key();
+        if (f.key() == "8. split coefficient") splits += f.value() != "1.0";
+      }
+    }
+  }
+  return {divs, splits};
+}
+
+TEST_F(CompatTest, AlphaVantageAdjustedSeriesReadDividendsAndSplitsFromAdjClose) {
+  const std::string sym = SymbolWith(sim_->generator(), 1672531200, true, true);  // since 2023
+  ASSERT_FALSE(sym.empty());
+  const std::string q = "/alpha_vantage/query?function=TIME_SERIES_DAILY_ADJUSTED&symbol=" + sym +
+                        "&outputsize=full&apikey=";
+  const int64_t before = Upstream();
+  http::Response r = Finex(q + "mine");
+  ASSERT_EQ(r.status, 200) << *r.body;
+  EXPECT_EQ(Upstream() - before, 1);
+  const Json got = Body(r);
+  const Json truth = SimJson(q + "demo");
+  ASSERT_TRUE(got.contains("Time Series (Daily)")) << r.body->substr(0, 300);
+  EXPECT_EQ(got["Meta Data"], truth["Meta Data"]);
+  auto [divs, splits] =
+      ExpectSameAdjustedRows(got["Time Series (Daily)"], truth["Time Series (Daily)"]);
+  EXPECT_GT(divs, 0);
+  EXPECT_GT(splits, 0);
+
+  // Narrower (compact), CSV, weekly and monthly: from the cached daily series
+  // and the weekly/monthly series (one call each), then nothing more.
+  const std::string base = "/alpha_vantage/query?symbol=" + sym + "&apikey=k&function=TIME_SERIES_";
+  // (Upstream() is read around finex's calls only: SimJson asks the simulator too.)
+  const int64_t warm = Upstream();
+  http::Response c = Finex(base + "DAILY_ADJUSTED");
+  http::Response csv = Finex(base + "DAILY_ADJUSTED&datatype=csv");
+  EXPECT_EQ(Upstream(), warm);
+  EXPECT_EQ(Header(c, "X-Finex-Api-Calls"), "0");
+  EXPECT_EQ(Body(c)["Time Series (Daily)"].size(), 100u);
+  ExpectSameAdjustedRows(Body(c)["Time Series (Daily)"],
+                         SimJson(base + "DAILY_ADJUSTED")["Time Series (Daily)"]);
+  EXPECT_EQ(csv.body->substr(0, 85),
+            "timestamp,open,high,low,close,adjusted_close,volume,dividend_amount,split_coefficient")
+      << csv.body->substr(0, 100);
+  // Weekly and monthly (a symbol with dividends only: finex's bar validation
+  // does not store a weekly series whose as-traded prices jump at a split).
+  const std::string dsym = SymbolWith(sim_->generator(), 1672531200, false, true);
+  ASSERT_FALSE(dsym.empty());
+  const std::string dbase =
+      "/alpha_vantage/query?symbol=" + dsym + "&apikey=k&function=TIME_SERIES_";
+  for (const auto& [fn, key] :
+       {std::pair<std::string, std::string>{"WEEKLY_ADJUSTED", "Weekly Adjusted Time Series"},
+        {"MONTHLY_ADJUSTED", "Monthly Adjusted Time Series"}}) {
+    const int64_t b = Upstream();
+    http::Response w = Finex(dbase + fn);
+    ASSERT_EQ(w.status, 200) << fn;
+    EXPECT_GE(Upstream() - b, 1) << fn;  // the bars (and the daily series for the dividends)
+    EXPECT_EQ(Header(w, "X-Finex-Api-Calls"), std::to_string(Upstream() - b)) << fn;
+    const int64_t again = Upstream();
+    EXPECT_EQ(Header(Finex("/alpha_vantage/query?symbol=" + dsym +
+                           "&apikey=other&function=TIME_SERIES_" + fn),
+                     "X-Finex-Api-Calls"),
+              "0")
+        << fn;
+    EXPECT_EQ(Upstream(), again);
+    const auto [wd, ws] = ExpectSameAdjustedRows(Body(w)[key], SimJson(dbase + fn)[key]);
+    EXPECT_GT(wd, 0) << fn;
+    EXPECT_EQ(ws, 0) << fn;  // no split coefficient in weekly/monthly series
+  }
+  // Bad input keeps Alpha Vantage's answer.
+  http::Response e = Finex(base + "DAILY_ADJUSTED&outputsize=huge");
+  EXPECT_EQ(e.status, 200);
+  EXPECT_TRUE(Body(e)["Error Message"].is_string()) << *e.body;
+}
+
+// events=div|split: dividends read back from the cached adjclose, keyed by
+// timestamp as Yahoo keys them; no block when there are none.
+TEST_F(CompatTest, YahooChartEventsCarryTheDividends) {
+  const Timestamp from = 1672531200;  // 2023-01-01
+  const std::string sym = SymbolWith(sim_->generator(), from, false, true);
+  ASSERT_FALSE(sym.empty());
+  const std::string q = "/yahoo/v8/finance/chart/" + sym +
+                        "?interval=1d&period1=" + std::to_string(from) +
+                        "&period2=" + std::to_string(kNow);
+  for (const std::string& ev : {"div|split", "div,split", "div", "div%7Csplit%7Cearn"}) {
+    http::Response r = Finex(q + "&events=" + ev);
+    ASSERT_EQ(r.status, 200) << *r.body;
+    const Json got = Body(r)["chart"]["result"][0];
+    const Json truth = SimJson(q + "&events=" + ev)["chart"]["result"][0];
+    ASSERT_TRUE(truth["events"].contains("dividends")) << ev;
+    ASSERT_TRUE(got.contains("events")) << ev;
+    const Json& gd = got["events"]["dividends"];
+    const Json& td = truth["events"]["dividends"];
+    ASSERT_EQ(gd.size(), td.size()) << ev;
+    for (auto it = td.begin(); it != td.end(); ++it) {
+      ASSERT_TRUE(gd.contains(it.key())) << it.key();
+      EXPECT_EQ(gd[it.key()]["date"], it.value()["date"]);
+      EXPECT_NEAR(gd[it.key()]["amount"].get<double>(), it.value()["amount"].get<double>(), 1e-4);
+    }
+    EXPECT_FALSE(got["events"].contains("splits"));  // none in the range (sim agrees)
+    EXPECT_FALSE(truth["events"].contains("splits"));
+  }
+  // Without events=, or only splits asked: no block, like Yahoo.
+  EXPECT_FALSE(Body(Finex(q))["chart"]["result"][0].contains("events"));
+  EXPECT_FALSE(Body(Finex(q + "&events=split"))["chart"]["result"][0].contains("events"));
+  // Intraday with events: the dividends come from the daily series.
+  const std::string sym_div_recent = sym;
+  const int64_t b = Upstream();
+  http::Response h = Finex("/yahoo/v8/finance/chart/" + sym + "?interval=1h&range=1mo&events=div");
+  ASSERT_EQ(h.status, 200) << *h.body;
+  EXPECT_GE(Upstream() - b, 1);  // the hourly bars
+  // A symbol without corporate actions: no events block.
+  const std::string plain = SymbolWith(sim_->generator(), from, false, false);
+  ASSERT_FALSE(plain.empty());
+  const std::string pq = "/yahoo/v8/finance/chart/" + plain +
+                         "?interval=1d&period1=" + std::to_string(from) +
+                         "&period2=" + std::to_string(kNow) + "&events=div%7Csplit";
+  http::Response p = Finex(pq);
+  ASSERT_EQ(p.status, 200);
+  EXPECT_FALSE(Body(p)["chart"]["result"][0].contains("events")) << p.body->substr(0, 200);
+  EXPECT_FALSE(SimJson(pq)["chart"]["result"][0].contains("events"));
+}
+
 TEST_F(CompatTest, TwelveDataTimeSeriesQuoteAndErrors) {
   const std::string q = "/twelve_data/time_series?symbol=AAPL&interval=1day&outputsize=30&apikey=";
   const Json truth = SimJson(q + "demo");
