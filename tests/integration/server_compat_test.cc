@@ -247,6 +247,62 @@ TEST_F(CompatTest, BinanceKlinesTickerAndErrors) {
   EXPECT_EQ(Body(capped).size(), 1000u);
 }
 
+// ticker/24hr without symbol= (every pair finex lists: exchangeInfo's) and
+// with symbols=[...] (in the order asked), as arrays, as Binance answers.
+TEST_F(CompatTest, BinanceTickerArraysForAllAndForSymbols) {
+  const int64_t before = Upstream();
+  http::Response all = Finex("/binance/api/v3/ticker/24hr");
+  ASSERT_EQ(all.status, 200) << *all.body;
+  const Json got = Body(all);
+  ASSERT_TRUE(got.is_array());
+  EXPECT_GE(Upstream() - before, 1);
+  EXPECT_NE(Header(all, "X-Finex-Api-Calls"), "0");
+  // The same pairs exchangeInfo lists (what ccxt's loadMarkets knows).
+  std::vector<std::string> listed, tickers;
+  const Json info = Body(Finex("/binance/api/v3/exchangeInfo"));
+  for (const Json& m : info["symbols"]) listed.push_back(m["symbol"]);
+  for (const Json& t : got) tickers.push_back(t["symbol"]);
+  EXPECT_EQ(tickers, listed);
+  for (const Json& t : got) {
+    const std::string sym = t["symbol"];
+    const Json truth = SimJson("/binance/api/v3/ticker/24hr?symbol=" + sym);
+    EXPECT_EQ(t["lastPrice"], truth["lastPrice"]) << sym;
+    EXPECT_EQ(t.size(), truth.size()) << sym;
+  }
+  // A subset, in the order asked, and the whole list again: from the cache.
+  const int64_t warm = Upstream();
+  const std::string two = "/binance/api/v3/ticker/24hr?symbols=[%22ETHUSDT%22,%22BTCUSDT%22]";
+  http::Response sub = Finex(two);
+  ASSERT_EQ(sub.status, 200) << *sub.body;
+  EXPECT_EQ(Header(sub, "X-Finex-Api-Calls"), "0");
+  ASSERT_EQ(Body(sub).size(), 2u);
+  EXPECT_EQ(Body(sub)[0]["symbol"], "ETHUSDT");
+  EXPECT_EQ(Body(sub)[1]["symbol"], "BTCUSDT");
+  EXPECT_EQ(Header(Finex("/binance/api/v3/ticker/24hr"), "X-Finex-Api-Calls"), "0");
+  EXPECT_EQ(Upstream(), warm);
+  // The simulator answers symbols= the same way.
+  const Json sim_two = SimJson(two);
+  ASSERT_EQ(sim_two.size(), 2u);
+  EXPECT_EQ(sim_two[0]["lastPrice"], Body(sub)[0]["lastPrice"]);
+  EXPECT_EQ(sim_two[1]["lastPrice"], Body(sub)[1]["lastPrice"]);
+
+  // Binance's errors, from finex and from the simulator alike.
+  for (const auto& [t, code] : {std::pair<std::string, int>{"symbols=[%22BTCUSDT%22", -1100},
+                                {"symbols=BTCUSDT", -1100},
+                                {"symbols=[%22BTCUSDT%22,]", -1100},
+                                {"symbols=[%22btcusdt%22]", -1100},
+                                {"symbols=[%22NOTAPAIR%22]", -1121},
+                                {"symbol=BTCUSDT&symbols=[%22ETHUSDT%22]", -1128}}) {
+    const std::string target = "/binance/api/v3/ticker/24hr?" + t;
+    http::Response e = Finex(target);
+    EXPECT_EQ(e.status, 400) << t;
+    EXPECT_EQ(Body(e)["code"], code) << t << " " << *e.body;
+    http::Response se = sim_->Handle(Get(target));
+    EXPECT_EQ(se.status, 400) << t;
+    EXPECT_EQ(Json::parse(*se.body)["code"], code) << t;
+  }
+}
+
 TEST_F(CompatTest, AlphaVantageSeriesQuoteSearchAndErrors) {
   const std::string q =
       "/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=IBM&outputsize=compact&apikey=";
