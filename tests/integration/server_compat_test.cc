@@ -490,6 +490,12 @@ TEST_F(CompatTest, YahooChartEventsCarryTheDividends) {
     EXPECT_FALSE(got["events"].contains("splits"));  // none in the range (sim agrees)
     EXPECT_FALSE(truth["events"].contains("splits"));
   }
+  // Spellings that ask the same share one answer-cache entry (the same bytes).
+  http::Response s1 = Finex(q + "&events=div%7Csplit%7Cearn");
+  http::Response s2 = Finex(q + "&events=div,splits,capitalGains");
+  ASSERT_EQ(s1.status, 200);
+  EXPECT_EQ(s1.body.get(), s2.body.get());
+  EXPECT_NE(Finex(q + "&events=div").body.get(), s1.body.get());  // not the same answer key
   // Without events=, or only splits asked: no block, like Yahoo.
   EXPECT_FALSE(Body(Finex(q))["chart"]["result"][0].contains("events"));
   EXPECT_FALSE(Body(Finex(q + "&events=split"))["chart"]["result"][0].contains("events"));

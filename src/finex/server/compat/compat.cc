@@ -92,6 +92,15 @@ std::optional<std::string> AnswerKey(const http::Request& req, Timestamp now) {
   std::vector<std::pair<std::string, std::string>> kept;
   for (const auto& [k, v] : req.query) {
     if (std::find(std::begin(kIgnored), std::end(kIgnored), k) != std::end(kIgnored)) continue;
+    if (k == "events") {
+      // Yahoo: only whether dividends and splits are asked changes the body
+      // ("div|split|earn" from yahoo-finance2, "div,splits,capitalGains" from yfinance).
+      std::string which;
+      if (v.find("div") != std::string::npos) which += "div";
+      if (v.find("split") != std::string::npos) which += "|split";
+      kept.emplace_back(k, which);
+      continue;
+    }
     if (k == "period2") {
       auto t = ParseCount(v);
       if (t && *t >= now - 120) {
