@@ -1,8 +1,11 @@
 // Real provider clients, unmodified, against `finex serve` in front of
 // `finex sim` (API.md "Provider-compatible routes"): yahoo-finance2 (chart,
 // historical, quote, search), ccxt binance (loadMarkets, fetchTicker,
-// fetchOHLCV), alphavantage (daily, intraday, quote, search) and CoinGecko's
-// official SDK (market chart range, simple price, search). Each client only has its base URL changed. The test asserts
+// fetchOHLCV, fetchTickers), alphavantage (daily, daily/weekly adjusted,
+// intraday, quote, search), a minimal Twelve Data client making the requests
+// of Twelve Data's docs (time_series, quote, symbol_search; Twelve Data has no
+// JavaScript client of its own on npm) and CoinGecko's official SDK (market
+// chart range, simple price, search). Each client only has its base URL changed. The test asserts
 // the values the client parsed equal the simulator's truth (its own answer to
 // the same request) and counts upstream calls with /_sim/stats: a repeated or
 // narrower request makes zero.
@@ -40,7 +43,8 @@ function start(args, pattern) {
                   FINEX_PROVIDERS__ALPHA_VANTAGE__RATE_LIMIT_PER_MIN: "100000",
                   FINEX_PROVIDERS__YAHOO__RATE_LIMIT_PER_MIN: "100000",
                   FINEX_PROVIDERS__BINANCE__RATE_LIMIT_PER_MIN: "100000",
-                  FINEX_PROVIDERS__COINGECKO__RATE_LIMIT_PER_MIN: "100000" };
+                  FINEX_PROVIDERS__COINGECKO__RATE_LIMIT_PER_MIN: "100000",
+                  FINEX_PROVIDERS__TWELVE_DATA__RATE_LIMIT_PER_MIN: "100000" };
     const p = spawn(finexBin, args, { env, stdio: ["ignore", "ignore", "pipe"] });
     children.push(p);
     let err = "";
@@ -142,6 +146,39 @@ const f32 = (x) => Math.fround(x);
   assert.equal(c7, 1);
   const [, c8] = await counted("yahoo-finance2", "search(Apple) again", () => yahooFinance.search("Apple"));
   assert.equal(c8, 0, "a repeated search is served from the cache");
+
+  // Dividends (events=div|split, which chart() sends by default): a generated
+  // equity that paid dividends and did not split in the range, found by
+  // asking the simulator (its truth).
+  const e1 = Date.UTC(2023, 0, 3) / 1000, e2 = Date.UTC(2024, 2, 1) / 1000;
+  let sym, evTruth;
+  for (let i = 0; i < 200 && !sym; ++i) {
+    const r = (await simJson(`/yahoo/v8/finance/chart/S${i}?period1=${e1}&period2=${e2}` +
+                             "&interval=1d&events=div%7Csplit")).chart.result[0];
+    if (r.events && r.events.dividends && !r.events.splits) [sym, evTruth] = [`S${i}`, r.events];
+  }
+  assert.ok(sym, "the simulator has a symbol with dividends and no split in 2023");
+  const truthDivs = Object.values(evTruth.dividends);
+  const [ev, c9] = await counted("yahoo-finance2", `chart(${sym},1d,2023-01-03..2024-03-01) with events`,
+      () => yahooFinance.chart(sym, { period1: "2023-01-03", period2: "2024-03-01", interval: "1d" }));
+  assert.ok(c9 >= 1);
+  assert.equal(ev.events.dividends.length, truthDivs.length);
+  ev.events.dividends.forEach((d, i) => {
+    // (yahoo-finance2 2.13 leaves event dates of chart() as Yahoo's epoch seconds)
+    assert.equal(d.date instanceof Date ? d.date.getTime() / 1000 : d.date, truthDivs[i].date);
+    // read back from the cached adjclose: equal to the provider's within 1e-4
+    assert.ok(Math.abs(d.amount - truthDivs[i].amount) < 1e-4, `${d.amount} vs ${truthDivs[i].amount}`);
+  });
+  assert.equal(ev.events.splits, undefined, "no splits block when there are none");
+  const [divs, c10] = await counted("yahoo-finance2", `historical(${sym}, events: dividends)`,
+      () => yahooFinance.historical(sym, { period1: "2023-01-03", period2: "2024-03-01", events: "dividends" }));
+  assert.equal(c10, 0, "dividends of a cached range make no upstream call");
+  assert.equal(divs.length, truthDivs.length);
+  divs.forEach((d, i) => assert.ok(Math.abs(d.dividends - truthDivs[i].amount) < 1e-4));
+  const [splits, c11] = await counted("yahoo-finance2", `historical(${sym}, events: split)`,
+      () => yahooFinance.historical(sym, { period1: "2023-01-03", period2: "2024-03-01", events: "split" }));
+  assert.equal(c11, 0);
+  assert.deepEqual(splits, []);
 }
 
 // ------------------------------------------------------------ ccxt binance
@@ -180,6 +217,23 @@ const f32 = (x) => Math.fround(x);
   assert.equal(t1, 1);
   const [, t2] = await counted("ccxt", "fetchTicker(again)", () => ex.fetchTicker("BTC/USDT"));
   assert.equal(t2, 0, "a repeated ticker is served from the cache");
+
+  // Every listed pair (ticker/24hr without symbol), then two of them (symbols=[...]).
+  const [all, t3] = await counted("ccxt", "fetchTickers()", () => ex.fetchTickers());
+  const listed = Object.keys(ex.markets);
+  assert.deepEqual(Object.keys(all).sort(), listed.slice().sort());
+  assert.equal(t3, listed.length - 1, "one upstream call per pair not cached yet (BTC/USDT is)");
+  for (const [symbol, t] of Object.entries(all)) {
+    const truthT = await simJson(`/binance/api/v3/ticker/24hr?symbol=${ex.markets[symbol].id}`);
+    assert.equal(t.last, Number(truthT.lastPrice), symbol);
+  }
+  const [two, t4] = await counted("ccxt", "fetchTickers([BTC/USDT,ETH/USDT])",
+      () => ex.fetchTickers(["BTC/USDT", "ETH/USDT"]));
+  assert.equal(t4, 0, "tickers already cached make no upstream call");
+  assert.deepEqual(Object.keys(two).sort(), ["BTC/USDT", "ETH/USDT"]);
+  assert.equal(two["ETH/USDT"].last, all["ETH/USDT"].last);
+  const [, t5] = await counted("ccxt", "fetchTickers() again", () => ex.fetchTickers());
+  assert.equal(t5, 0);
 }
 
 // ------------------------------------------------------------ alphavantage
@@ -217,6 +271,103 @@ const f32 = (x) => Math.fround(x);
   assert.equal(s1, 1);
   const [, s2] = await counted("alphavantage", "data.search(Apple) again", () => alpha.data.search("Apple"));
   assert.equal(s2, 0);
+
+  // TIME_SERIES_DAILY_ADJUSTED / WEEKLY_ADJUSTED: adjusted close, dividends and
+  // split coefficients (read back from the cached adjusted close) on a
+  // generated equity that paid dividends.
+  let sym;
+  for (let i = 0; i < 200 && !sym; ++i) {
+    const t = await simJson(`/alpha_vantage/query?function=TIME_SERIES_DAILY_ADJUSTED&symbol=S${i}&apikey=demo`);
+    if (Object.values(t["Time Series (Daily)"] || {}).some((r) => Number(r["7. dividend amount"]) > 0)) sym = `S${i}`;
+  }
+  assert.ok(sym, "the simulator has a symbol with a dividend in the last 100 days");
+  const sameAdjusted = (got, truth) => {
+    assert.deepEqual(Object.keys(got), Object.keys(truth));
+    for (const [day, row] of Object.entries(truth)) {
+      for (const [k, v] of Object.entries(row)) {
+        if (k === "7. dividend amount") {
+          assert.ok(Math.abs(Number(got[day][k]) - Number(v)) < 1e-3, `${day} ${got[day][k]} vs ${v}`);
+        } else {
+          assert.equal(got[day][k], v, `${day} ${k}`);
+        }
+      }
+    }
+  };
+  const ta = await simJson(`/alpha_vantage/query?function=TIME_SERIES_DAILY_ADJUSTED&symbol=${sym}&apikey=demo`);
+  const [adj, a1] = await counted("alphavantage", `data.daily_adjusted(${sym}) compact`,
+      () => alpha.data.daily_adjusted(sym));
+  assert.ok(a1 >= 1);
+  sameAdjusted(adj["Time Series (Daily)"], ta["Time Series (Daily)"]);
+  const [, a2] = await counted("alphavantage", `data.daily_adjusted(${sym}) again`,
+      () => alpha.data.daily_adjusted(sym));
+  assert.equal(a2, 0);
+  const tw = await simJson(`/alpha_vantage/query?function=TIME_SERIES_WEEKLY_ADJUSTED&symbol=${sym}&apikey=demo`);
+  const [week, w1] = await counted("alphavantage", `data.weekly_adjusted(${sym})`,
+      () => alpha.data.weekly_adjusted(sym));
+  assert.ok(w1 >= 1);
+  sameAdjusted(week["Weekly Adjusted Time Series"], tw["Weekly Adjusted Time Series"]);
+  const [, w2] = await counted("alphavantage", `data.weekly_adjusted(${sym}) again`,
+      () => alpha.data.weekly_adjusted(sym));
+  assert.equal(w2, 0);
+}
+
+// ------------------------------------------------------------ Twelve Data
+// Twelve Data publishes no JavaScript client on npm (the `twelvedata` package,
+// 3.0.1, is a community wrapper whose base URL is a hard-coded constant), so
+// this is a minimal client making the requests exactly as Twelve Data's REST
+// docs spell them: GET {base}/time_series?symbol=&interval=&outputsize=
+// (or start_date/end_date), /quote?symbol=, /symbol_search?symbol=, the key
+// as apikey= or as the header "Authorization: apikey KEY". The one
+// configuration is its base URL.
+{
+  const twelveData = (base, key, { header = false } = {}) => async (endpoint, params) => {
+    const q = new URLSearchParams(header ? params : { ...params, apikey: key });
+    const r = await fetch(`${base}${endpoint}?${q}`,
+                          header ? { headers: { Authorization: `apikey ${key}` } } : {});
+    const body = await r.json();
+    if (body.status === "error") throw new Error(`twelve data ${endpoint}: ${body.code} ${body.message}`);
+    return body;
+  };
+  const td = twelveData(`${serve}/twelve_data`, "demo");
+  const tdh = twelveData(`${serve}/twelve_data`, "other-key", { header: true });
+
+  const truth = await simJson("/twelve_data/time_series?symbol=AAPL&interval=1day&outputsize=30&apikey=demo");
+  const [series, s1] = await counted("twelve-data (docs' requests)", "time_series(AAPL,1day,30)",
+      () => td("/time_series", { symbol: "AAPL", interval: "1day", outputsize: "30" }));
+  assert.ok(s1 >= 1);
+  assert.deepEqual(series.values, truth.values);
+  // meta: all but the listing venue, which finex takes from its calendar of
+  // the symbol (a bare US symbol reads NYSE/XNYS; docs/compat.md "What finex fills").
+  const { exchange: _e1, mic_code: _m1, ...gotMeta } = series.meta;
+  const { exchange: _e2, mic_code: _m2, ...truthMeta } = truth.meta;
+  assert.deepEqual(gotMeta, truthMeta);
+  const [, s2] = await counted("twelve-data (docs' requests)", "time_series again (key in the header)",
+      () => tdh("/time_series", { symbol: "AAPL", interval: "1day", outputsize: "30" }));
+  assert.equal(s2, 0, "a repeated series makes no upstream call, whatever the key");
+  const [narrow, s3] = await counted("twelve-data (docs' requests)", "time_series(AAPL,1day,start_date..end_date inside)",
+      () => td("/time_series", { symbol: "AAPL", interval: "1day", start_date: "2024-02-20",
+                                 end_date: "2024-03-01", order: "ASC" }));
+  assert.equal(s3, 0, "a narrower series makes no upstream call");
+  const truthNarrow = await simJson("/twelve_data/time_series?symbol=AAPL&interval=1day" +
+                                    "&start_date=2024-02-20&end_date=2024-03-01&order=ASC&apikey=demo");
+  assert.deepEqual(narrow.values, truthNarrow.values);
+  assert.ok(narrow.values.length >= 7);
+
+  const [quote, q1] = await counted("twelve-data (docs' requests)", "quote(AAPL)",
+      () => td("/quote", { symbol: "AAPL" }));
+  assert.equal(q1, 0, "the quote comes from the cached daily series");
+  const tq = await simJson("/twelve_data/quote?symbol=AAPL&apikey=demo");
+  for (const k of ["symbol", "datetime", "open", "close", "previous_close"]) assert.equal(quote[k], tq[k], k);
+
+  const [found, f1] = await counted("twelve-data (docs' requests)", "symbol_search(Apple)",
+      () => td("/symbol_search", { symbol: "Apple" }));
+  assert.ok(found.data.some((m) => m.symbol === "AAPL"), JSON.stringify(found));
+  assert.equal(f1, 1);
+  const [, f2] = await counted("twelve-data (docs' requests)", "symbol_search(Apple) again",
+      () => tdh("/symbol_search", { symbol: "Apple" }));
+  assert.equal(f2, 0);
+  // A bad request keeps Twelve Data's error body.
+  await assert.rejects(td("/time_series", { symbol: "AAPL", interval: "7min" }), /twelve data \/time_series: 400/);
 }
 
 // ------------------------------------------------------------ CoinGecko's official SDK

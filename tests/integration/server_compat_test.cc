@@ -247,6 +247,62 @@ TEST_F(CompatTest, BinanceKlinesTickerAndErrors) {
   EXPECT_EQ(Body(capped).size(), 1000u);
 }
 
+// ticker/24hr without symbol= (every pair finex lists: exchangeInfo's) and
+// with symbols=[...] (in the order asked), as arrays, as Binance answers.
+TEST_F(CompatTest, BinanceTickerArraysForAllAndForSymbols) {
+  const int64_t before = Upstream();
+  http::Response all = Finex("/binance/api/v3/ticker/24hr");
+  ASSERT_EQ(all.status, 200) << *all.body;
+  const Json got = Body(all);
+  ASSERT_TRUE(got.is_array());
+  EXPECT_GE(Upstream() - before, 1);
+  EXPECT_NE(Header(all, "X-Finex-Api-Calls"), "0");
+  // The same pairs exchangeInfo lists (what ccxt's loadMarkets knows).
+  std::vector<std::string> listed, tickers;
+  const Json info = Body(Finex("/binance/api/v3/exchangeInfo"));
+  for (const Json& m : info["symbols"]) listed.push_back(m["symbol"]);
+  for (const Json& t : got) tickers.push_back(t["symbol"]);
+  EXPECT_EQ(tickers, listed);
+  for (const Json& t : got) {
+    const std::string sym = t["symbol"];
+    const Json truth = SimJson("/binance/api/v3/ticker/24hr?symbol=" + sym);
+    EXPECT_EQ(t["lastPrice"], truth["lastPrice"]) << sym;
+    EXPECT_EQ(t.size(), truth.size()) << sym;
+  }
+  // A subset, in the order asked, and the whole list again: from the cache.
+  const int64_t warm = Upstream();
+  const std::string two = "/binance/api/v3/ticker/24hr?symbols=[%22ETHUSDT%22,%22BTCUSDT%22]";
+  http::Response sub = Finex(two);
+  ASSERT_EQ(sub.status, 200) << *sub.body;
+  EXPECT_EQ(Header(sub, "X-Finex-Api-Calls"), "0");
+  ASSERT_EQ(Body(sub).size(), 2u);
+  EXPECT_EQ(Body(sub)[0]["symbol"], "ETHUSDT");
+  EXPECT_EQ(Body(sub)[1]["symbol"], "BTCUSDT");
+  EXPECT_EQ(Header(Finex("/binance/api/v3/ticker/24hr"), "X-Finex-Api-Calls"), "0");
+  EXPECT_EQ(Upstream(), warm);
+  // The simulator answers symbols= the same way.
+  const Json sim_two = SimJson(two);
+  ASSERT_EQ(sim_two.size(), 2u);
+  EXPECT_EQ(sim_two[0]["lastPrice"], Body(sub)[0]["lastPrice"]);
+  EXPECT_EQ(sim_two[1]["lastPrice"], Body(sub)[1]["lastPrice"]);
+
+  // Binance's errors, from finex and from the simulator alike.
+  for (const auto& [t, code] : {std::pair<std::string, int>{"symbols=[%22BTCUSDT%22", -1100},
+                                {"symbols=BTCUSDT", -1100},
+                                {"symbols=[%22BTCUSDT%22,]", -1100},
+                                {"symbols=[%22btcusdt%22]", -1100},
+                                {"symbols=[%22NOTAPAIR%22]", -1121},
+                                {"symbol=BTCUSDT&symbols=[%22ETHUSDT%22]", -1128}}) {
+    const std::string target = "/binance/api/v3/ticker/24hr?" + t;
+    http::Response e = Finex(target);
+    EXPECT_EQ(e.status, 400) << t;
+    EXPECT_EQ(Body(e)["code"], code) << t << " " << *e.body;
+    http::Response se = sim_->Handle(Get(target));
+    EXPECT_EQ(se.status, 400) << t;
+    EXPECT_EQ(Json::parse(*se.body)["code"], code) << t;
+  }
+}
+
 TEST_F(CompatTest, AlphaVantageSeriesQuoteSearchAndErrors) {
   const std::string q =
       "/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=IBM&outputsize=compact&apikey=";
@@ -292,6 +348,173 @@ TEST_F(CompatTest, AlphaVantageSeriesQuoteSearchAndErrors) {
     EXPECT_EQ(e.status, 200) << t;
     EXPECT_TRUE(Body(e)["Error Message"].is_string()) << t << " " << *e.body;
   }
+}
+
+// A generated equity with a split and a dividend in [from, kNow) (the
+// generator's universe is deterministic: found by scan).
+std::string SymbolWith(const sim::Generator& g, Timestamp from, bool split, bool dividend) {
+  for (int i = 0; i < 600; ++i) {
+    const std::string s = "S" + std::to_string(i);
+    bool has_split = false, has_div = false;
+    for (const sim::Event& e : g.Events(s, TimeRange{from, kNow}, kNow)) {
+      has_split = has_split || e.kind == sim::Event::Kind::kSplit;
+      has_div = has_div || e.kind == sim::Event::Kind::kDividend;
+    }
+    if (has_split == split && has_div == dividend) return s;
+  }
+  return "";
+}
+
+// Alpha Vantage's adjusted rows against the simulator's: prices and volume
+// exactly, the dividend within the precision it is read back with (the
+// cached 4-decimal prices), the split coefficient exactly. Returns the
+// number of rows with a dividend and with a split.
+std::pair<int, int> ExpectSameAdjustedRows(const Json& got, const Json& truth) {
+  int divs = 0, splits = 0;
+  EXPECT_EQ(got.size(), truth.size());
+  for (auto it = truth.begin(); it != truth.end(); ++it) {
+    const Json& t = it.value();
+    if (!got.contains(it.key())) {
+      ADD_FAILURE() << "no row " << it.key();
+      continue;
+    }
+    const Json& g = got[it.key()];
+    for (auto f = t.begin(); f != t.end(); ++f) {
+      if (f.key() == "7. dividend amount") {
+        // Read back from prices rounded to 4 decimals: x = (a0/c0)/(a1/c1) is
+        // off by up to 5e-5 (1/a0 + 1/c0 + 1/a1 + 1/c1), the amount by c0 times that.
+        const double c = std::stod(t["4. close"].get<std::string>());
+        const double a = std::stod(t["5. adjusted close"].get<std::string>());
+        const double tol = 1e-4 + 1.3 * c * 5e-5 * (2 / a + 2 / c);
+        EXPECT_NEAR(std::stod(g[f.key()].get<std::string>()),
+                    std::stod(f.value().get<std::string>()), tol)
+            << it.key();
+        divs += std::stod(f.value().get<std::string>()) > 0;
+      } else {
+        EXPECT_EQ(g[f.key()], f.value()) << it.key() << " " << f.key();
+        if (f.key() == "8. split coefficient") splits += f.value() != "1.0";
+      }
+    }
+  }
+  return {divs, splits};
+}
+
+TEST_F(CompatTest, AlphaVantageAdjustedSeriesReadDividendsAndSplitsFromAdjClose) {
+  const std::string sym = SymbolWith(sim_->generator(), 1672531200, true, true);  // since 2023
+  ASSERT_FALSE(sym.empty());
+  const std::string q = "/alpha_vantage/query?function=TIME_SERIES_DAILY_ADJUSTED&symbol=" + sym +
+                        "&outputsize=full&apikey=";
+  const int64_t before = Upstream();
+  http::Response r = Finex(q + "mine");
+  ASSERT_EQ(r.status, 200) << *r.body;
+  EXPECT_EQ(Upstream() - before, 1);
+  const Json got = Body(r);
+  const Json truth = SimJson(q + "demo");
+  ASSERT_TRUE(got.contains("Time Series (Daily)")) << r.body->substr(0, 300);
+  EXPECT_EQ(got["Meta Data"], truth["Meta Data"]);
+  auto [divs, splits] =
+      ExpectSameAdjustedRows(got["Time Series (Daily)"], truth["Time Series (Daily)"]);
+  EXPECT_GT(divs, 0);
+  EXPECT_GT(splits, 0);
+
+  // Narrower (compact), CSV, weekly and monthly: from the cached daily series
+  // and the weekly/monthly series (one call each), then nothing more.
+  const std::string base = "/alpha_vantage/query?symbol=" + sym + "&apikey=k&function=TIME_SERIES_";
+  // (Upstream() is read around finex's calls only: SimJson asks the simulator too.)
+  const int64_t warm = Upstream();
+  http::Response c = Finex(base + "DAILY_ADJUSTED");
+  http::Response csv = Finex(base + "DAILY_ADJUSTED&datatype=csv");
+  EXPECT_EQ(Upstream(), warm);
+  EXPECT_EQ(Header(c, "X-Finex-Api-Calls"), "0");
+  EXPECT_EQ(Body(c)["Time Series (Daily)"].size(), 100u);
+  ExpectSameAdjustedRows(Body(c)["Time Series (Daily)"],
+                         SimJson(base + "DAILY_ADJUSTED")["Time Series (Daily)"]);
+  EXPECT_EQ(csv.body->substr(0, 85),
+            "timestamp,open,high,low,close,adjusted_close,volume,dividend_amount,split_coefficient")
+      << csv.body->substr(0, 100);
+  // Weekly and monthly (a symbol with dividends only: finex's bar validation
+  // does not store a weekly series whose as-traded prices jump at a split).
+  const std::string dsym = SymbolWith(sim_->generator(), 1672531200, false, true);
+  ASSERT_FALSE(dsym.empty());
+  const std::string dbase =
+      "/alpha_vantage/query?symbol=" + dsym + "&apikey=k&function=TIME_SERIES_";
+  for (const auto& [fn, key] :
+       {std::pair<std::string, std::string>{"WEEKLY_ADJUSTED", "Weekly Adjusted Time Series"},
+        {"MONTHLY_ADJUSTED", "Monthly Adjusted Time Series"}}) {
+    const int64_t b = Upstream();
+    http::Response w = Finex(dbase + fn);
+    ASSERT_EQ(w.status, 200) << fn;
+    EXPECT_GE(Upstream() - b, 1) << fn;  // the bars (and the daily series for the dividends)
+    EXPECT_EQ(Header(w, "X-Finex-Api-Calls"), std::to_string(Upstream() - b)) << fn;
+    const int64_t again = Upstream();
+    EXPECT_EQ(Header(Finex("/alpha_vantage/query?symbol=" + dsym +
+                           "&apikey=other&function=TIME_SERIES_" + fn),
+                     "X-Finex-Api-Calls"),
+              "0")
+        << fn;
+    EXPECT_EQ(Upstream(), again);
+    const auto [wd, ws] = ExpectSameAdjustedRows(Body(w)[key], SimJson(dbase + fn)[key]);
+    EXPECT_GT(wd, 0) << fn;
+    EXPECT_EQ(ws, 0) << fn;  // no split coefficient in weekly/monthly series
+  }
+  // Bad input keeps Alpha Vantage's answer.
+  http::Response e = Finex(base + "DAILY_ADJUSTED&outputsize=huge");
+  EXPECT_EQ(e.status, 200);
+  EXPECT_TRUE(Body(e)["Error Message"].is_string()) << *e.body;
+}
+
+// events=div|split: dividends read back from the cached adjclose, keyed by
+// timestamp as Yahoo keys them; no block when there are none.
+TEST_F(CompatTest, YahooChartEventsCarryTheDividends) {
+  const Timestamp from = 1672531200;  // 2023-01-01
+  const std::string sym = SymbolWith(sim_->generator(), from, false, true);
+  ASSERT_FALSE(sym.empty());
+  const std::string q = "/yahoo/v8/finance/chart/" + sym +
+                        "?interval=1d&period1=" + std::to_string(from) +
+                        "&period2=" + std::to_string(kNow);
+  for (const std::string& ev : {"div|split", "div,split", "div", "div%7Csplit%7Cearn"}) {
+    http::Response r = Finex(q + "&events=" + ev);
+    ASSERT_EQ(r.status, 200) << *r.body;
+    const Json got = Body(r)["chart"]["result"][0];
+    const Json truth = SimJson(q + "&events=" + ev)["chart"]["result"][0];
+    ASSERT_TRUE(truth["events"].contains("dividends")) << ev;
+    ASSERT_TRUE(got.contains("events")) << ev;
+    const Json& gd = got["events"]["dividends"];
+    const Json& td = truth["events"]["dividends"];
+    ASSERT_EQ(gd.size(), td.size()) << ev;
+    for (auto it = td.begin(); it != td.end(); ++it) {
+      ASSERT_TRUE(gd.contains(it.key())) << it.key();
+      EXPECT_EQ(gd[it.key()]["date"], it.value()["date"]);
+      EXPECT_NEAR(gd[it.key()]["amount"].get<double>(), it.value()["amount"].get<double>(), 1e-4);
+    }
+    EXPECT_FALSE(got["events"].contains("splits"));  // none in the range (sim agrees)
+    EXPECT_FALSE(truth["events"].contains("splits"));
+  }
+  // Spellings that ask the same share one answer-cache entry (the same bytes).
+  http::Response s1 = Finex(q + "&events=div%7Csplit%7Cearn");
+  http::Response s2 = Finex(q + "&events=div,splits,capitalGains");
+  ASSERT_EQ(s1.status, 200);
+  EXPECT_EQ(s1.body.get(), s2.body.get());
+  EXPECT_NE(Finex(q + "&events=div").body.get(), s1.body.get());  // not the same answer key
+  // Without events=, or only splits asked: no block, like Yahoo.
+  EXPECT_FALSE(Body(Finex(q))["chart"]["result"][0].contains("events"));
+  EXPECT_FALSE(Body(Finex(q + "&events=split"))["chart"]["result"][0].contains("events"));
+  // Intraday with events: the dividends come from the daily series.
+  const std::string sym_div_recent = sym;
+  const int64_t b = Upstream();
+  http::Response h = Finex("/yahoo/v8/finance/chart/" + sym + "?interval=1h&range=1mo&events=div");
+  ASSERT_EQ(h.status, 200) << *h.body;
+  EXPECT_GE(Upstream() - b, 1);  // the hourly bars
+  // A symbol without corporate actions: no events block.
+  const std::string plain = SymbolWith(sim_->generator(), from, false, false);
+  ASSERT_FALSE(plain.empty());
+  const std::string pq = "/yahoo/v8/finance/chart/" + plain +
+                         "?interval=1d&period1=" + std::to_string(from) +
+                         "&period2=" + std::to_string(kNow) + "&events=div%7Csplit";
+  http::Response p = Finex(pq);
+  ASSERT_EQ(p.status, 200);
+  EXPECT_FALSE(Body(p)["chart"]["result"][0].contains("events")) << p.body->substr(0, 200);
+  EXPECT_FALSE(SimJson(pq)["chart"]["result"][0].contains("events"));
 }
 
 TEST_F(CompatTest, TwelveDataTimeSeriesQuoteAndErrors) {

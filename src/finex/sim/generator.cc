@@ -137,12 +137,21 @@ Generator::Profile Generator::MakeProfile(std::string_view symbol) const {
         p.split_norm *= static_cast<double>(e.numerator) / e.denominator;
       if (e.kind == Event::Kind::kSplit) p.splits.push_back(e);
     }
-    // Dividend amounts: ~0.5% of the as-traded price at the ex-date open.
+    // Dividend amounts: ~0.5% of the as-traded close of the session before
+    // the ex-date; the adjustment factor is 1 - amount / that close (Yahoo's
+    // and CRSP's convention, so the amount can be read back from adj_close).
     for (Event& e : p.events) {
       if (e.kind != Event::Kind::kDividend) continue;
-      double raw = std::exp(LogPath(p, static_cast<double>(e.ts))) / p.split_norm;
+      Timestamp prev_close = e.ts;
+      for (int64_t d = DaysFromCivil(e.date) - 1, i = 0; i < 10; --d, ++i) {
+        if (auto s = cal.SessionOn(CivilFromDays(d))) {
+          prev_close = s->close;
+          break;
+        }
+      }
+      double raw = std::exp(LogPath(p, static_cast<double>(prev_close))) / p.split_norm;
       for (const Event& s : p.events) {
-        if (s.kind == Event::Kind::kSplit && s.ts > e.ts)
+        if (s.kind == Event::Kind::kSplit && s.ts > prev_close)
           raw *= static_cast<double>(s.numerator) / s.denominator;
       }
       e.amount =

@@ -69,7 +69,7 @@ struct Event {
   double amount = 0;  // dividend per share, as paid (raw, not split-adjusted)
   int numerator = 1;  // split numerator:denominator (4:1 → 4, 1)
   int denominator = 1;
-  double factor = 1;  // dividends: 1 - amount / raw price at the ex-date open
+  double factor = 1;  // dividends: 1 - amount / raw close of the session before the ex-date
 };
 
 // What a provider says about a symbol.

@@ -225,6 +225,31 @@ TEST(GeneratorTest, DividendsLowerAdjClose) {
   }
 }
 
+// The providers' convention: the ex-date's adjustment factor is 1 - amount /
+// the as-traded close of the day before, so the amount reads back from
+// adj_close / close (what finex serve's compat routes rely on).
+TEST(GeneratorTest, DividendFactorIsOneMinusAmountOverPreviousClose) {
+  Generator g;
+  const TimeRange years{1577836800, 1704067200};
+  const std::string sym = FindSymbolWith(g, Event::Kind::kDividend, years);
+  ASSERT_FALSE(sym.empty());
+  int checked = 0;
+  for (const Event& div : g.Events(sym, years, years.end)) {
+    if (div.kind != Event::Kind::kDividend) continue;
+    const Timestamp ex = DaysFromCivil(div.date) * kSecondsPerDay;
+    auto f = g.Bars(sym, Interval::k1d, R(ex - 6 * kSecondsPerDay, ex + kSecondsPerDay), years.end,
+                    Adjustment::kRaw);
+    ASSERT_GE(f->rows(), 2u);
+    const size_t i = f->rows() - 1;
+    ASSERT_EQ(f->timestamps()[i], ex);
+    const double x =
+        (f->adj_close()[i - 1] / f->close()[i - 1]) / (f->adj_close()[i] / f->close()[i]);
+    EXPECT_NEAR(f->close()[i - 1] * (1 - x), div.amount, 1e-9 * f->close()[i - 1]);
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
+}
+
 TEST(GeneratorTest, LoadsCsvFixturesThatTakePrecedence) {
   Generator g;
   ASSERT_OK(g.LoadCsvDir(std::string(FINEX_SOURCE_DIR) + "/src/finex/sim/testdata/data"));

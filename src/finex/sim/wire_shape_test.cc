@@ -419,6 +419,58 @@ TEST_F(WireShapeTest, YahooMatchesCapturedBodies) {
   CheckCases(cases, &seen);
 }
 
+// events=div|split (written by yahoo_wire for the simulator and finex serve
+// alike): the captured AAPL 2020 body with a split and a dividend against a
+// generated equity with both in a window of the same length.
+TEST_F(WireShapeTest, YahooEventsMatchTheCapturedSplitAndDividend) {
+  std::ifstream in(kData / "yahoo/yahoo-chart-AAPL-1d-2020-08-31_2020-11-07-split-div.json");
+  ASSERT_TRUE(in.good());
+  const Json real = Json::parse(in, nullptr, false);
+  ASSERT_FALSE(real.is_discarded());
+  const Json& real_events = real["chart"]["result"][0]["events"];
+  ASSERT_TRUE(real_events.contains("dividends") && real_events.contains("splits"));
+
+  const Timestamp now = 1704067200;  // 2024-01-01
+  testing::FakeClock clock(now);
+  SimOptions o;
+  o.listen = "127.0.0.1:0";
+  o.clock = &clock;
+  auto s = Simulator::Start(o);
+  ASSERT_OK(s);
+  // A symbol with a split and a dividend less than 60 days apart (the capture's window is 68 days).
+  std::string sym;
+  Timestamp from = 0;
+  for (int i = 0; i < 600 && sym.empty(); ++i) {
+    const std::string cand = "S" + std::to_string(i);
+    const auto evs = (*s)->generator().Events(cand, TimeRange{1262304000, now}, now);
+    for (const Event& a : evs) {
+      if (a.kind != Event::Kind::kSplit) continue;
+      for (const Event& b : evs) {
+        if (b.kind == Event::Kind::kDividend && std::abs(b.ts - a.ts) < 60 * 86400) {
+          sym = cand;
+          from = std::min(a.ts, b.ts) - 4 * 86400;
+        }
+      }
+    }
+  }
+  ASSERT_FALSE(sym.empty());
+  const http::Response r = (*s)->Handle(MakeRequest(
+      "/yahoo/v8/finance/chart/" + sym + "?interval=1d&period1=" + std::to_string(from) +
+      "&period2=" + std::to_string(from + 68 * 86400) + "&events=div%7Csplit"));
+  ASSERT_EQ(r.status, 200);
+  const Json sim = Json::parse(*r.body, nullptr, false);
+  const Json& sim_events = sim["chart"]["result"][0]["events"];
+  ASSERT_TRUE(sim_events.contains("dividends") && sim_events.contains("splits")) << *r.body;
+  Shape shape{{}, nullptr, {}};
+  shape.Compare(real_events, sim_events, "$.events");
+  for (const std::string& d : shape.diffs) ADD_FAILURE() << d;
+  // Keyed by the ex-date's timestamp, which is the entry's date.
+  for (const char* kind : {"dividends", "splits"}) {
+    for (auto it = sim_events[kind].begin(); it != sim_events[kind].end(); ++it)
+      EXPECT_EQ(it.key(), std::to_string(it.value()["date"].get<int64_t>()));
+  }
+}
+
 TEST_F(WireShapeTest, BinanceMatchesCapturedBodies) {
   std::vector<Case> cs;
   for (auto& c : OtherCases())

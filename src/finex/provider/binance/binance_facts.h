@@ -55,5 +55,6 @@ inline constexpr std::string_view kErrorMessageKey = "msg";
 inline constexpr int kCodeTooMuchWeight = -1003;  // 429 / 418 ban
 inline constexpr int kCodeIllegalParameter = -1100;
 inline constexpr int kCodeInvalidSymbol = -1121;
+inline constexpr int kCodeParameterCombination = -1128;
 
 }  // namespace finex::provider::binance

@@ -148,6 +148,40 @@ WireAnswer WriteExchangeInfo(std::span<const std::string> pairs, int64_t server_
   return JsonAnswer(200, j);
 }
 
+std::optional<std::vector<std::string>> ParseSymbolList(std::string_view s) {
+  if (s.size() < 2 || s.front() != '[' || s.back() != ']') return std::nullopt;
+  s = s.substr(1, s.size() - 2);
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    const size_t comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    if (item.size() < 3 || item.size() > 22 || item.front() != '"' || item.back() != '"')
+      return std::nullopt;
+    item = item.substr(1, item.size() - 2);
+    for (char c : item) {
+      const bool ok =
+          (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+      if (!ok) return std::nullopt;
+    }
+    out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+    if (s.empty()) return std::nullopt;  // a trailing comma
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+WireAnswer IllegalSymbolList() {
+  return Error(400, kCodeIllegalParameter,
+               "Illegal characters found in parameter 'symbols'; legal range is "
+               "'^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'.");
+}
+
+WireAnswer SymbolAndSymbols() {
+  return Error(400, kCodeParameterCombination, "Combination of optional parameters invalid.");
+}
+
 WireAnswer WritePing() { return JsonAnswer(200, Json::object()); }
 
 WireAnswer WriteTime(int64_t server_time_ms) {

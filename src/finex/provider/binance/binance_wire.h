@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "finex/core/time.h"
 #include "finex/provider/wire.h"
@@ -24,6 +25,14 @@ namespace finex::provider::binance {
 // Base and quote asset of a Binance pair ("BTCUSDT" → BTC, USDT); nullopt
 // when the text is not a pair of a known quote asset.
 std::optional<std::pair<std::string, std::string>> SplitPair(std::string_view s);
+
+// symbols=["BTCUSDT","ETHUSDT"] (Binance's JSON-array parameter): the names,
+// nullopt when the text is not such an array of 1..20-character names.
+std::optional<std::vector<std::string>> ParseSymbolList(std::string_view s);
+// Binance's 400 -1100 for a malformed symbols= (its legal-range text).
+WireAnswer IllegalSymbolList();
+// Binance's 400 -1128 when symbol= and symbols= are both sent.
+WireAnswer SymbolAndSymbols();
 
 struct Kline {
   int64_t open_time_ms = 0, close_time_ms = 0;

@@ -44,6 +44,52 @@ http::Response FromStatus(const Status& s, std::string_view function) {
   return FromWire(av::ErrorMessage("finex could not reach the provider: " + s.message()));
 }
 
+// Merges the CacheInfo of a second History call into `into`.
+void MergeInfo(cache::CacheInfo* into, const cache::CacheInfo& more) {
+  into->api_calls_made += more.api_calls_made;
+  into->cache_keys_used.insert(into->cache_keys_used.end(), more.cache_keys_used.begin(),
+                               more.cache_keys_used.end());
+  into->data_freshness_s = std::max(into->data_freshness_s, more.data_freshness_s);
+  into->response_time_ms += more.response_time_ms;
+  into->stale = into->stale || more.stale;
+  if (into->note.empty()) into->note = more.note;
+}
+
+// Per row of `f` (an _ADJUSTED series' frame with adj_close): the dividend
+// amount and split coefficient of its ex-dates. Daily: read from `f` itself
+// (the rows before `first` give the oldest shown row its predecessor).
+// Weekly/monthly: the dividends of the days each bar covers, read from the
+// cached daily series with adj_close (Alpha Vantage's weekly and monthly
+// series carry no split coefficient).
+Result<std::vector<InferredAction>> AdjustedEvents(const Context& ctx, const std::string& sym,
+                                                   const av::SeriesSpec& spec, const Frame& f,
+                                                   size_t first, cache::CacheInfo* info) {
+  if (spec.iv == Interval::k1d) return InferActions(f, /*close_as_traded=*/true);
+  std::vector<InferredAction> out(f.rows());
+  cache::HistoryOptions d;
+  d.interval = Interval::k1d;
+  d.provider = Provider();
+  d.fields = FieldSet::Ohlcv().Union(FieldSet(FieldSet::kAdjClose));
+  // From a week before the first shown bar (its first day needs the day before).
+  d.start = f.timestamps()[first] - 7 * kSecondsPerDay;
+  const std::string one[] = {sym};
+  auto days = ctx.api.History(one, d);
+  if (!days.ok()) return days.status();
+  MergeInfo(info, days->info);
+  if (!days->frame || days->frame->empty()) return out;
+  const Frame& df = *days->frame;
+  const std::vector<InferredAction> daily = InferActions(df, /*close_as_traded=*/true);
+  size_t j = 0;
+  for (size_t i = first; i < f.rows(); ++i) {
+    const int64_t d0 = DayOf(f.timestamps()[i]);
+    const int64_t d1 = DayOf(NextBar(f.timestamps()[i], spec.iv)) - 1;
+    while (j < df.rows() && DayOf(df.timestamps()[j]) < d0) ++j;
+    for (size_t k = j; k < df.rows() && DayOf(df.timestamps()[k]) <= d1; ++k)
+      out[i].dividend += daily[k].dividend;
+  }
+  return out;
+}
+
 http::Response TimeSeries(const Context& ctx, const std::string& function) {
   const http::Request& req = ctx.req;
   const std::string* sym = req.Query("symbol");
@@ -51,11 +97,6 @@ http::Response TimeSeries(const Context& ctx, const std::string& function) {
   auto spec = av::SpecFor(function, interval);
   if (!spec || sym == nullptr || sym->empty() || !ValidateSymbol(*sym).ok())
     return FromWire(av::InvalidCall(function));
-  if (spec->adjusted) {
-    // Dividends and split coefficients per row are not in a cached OHLCV
-    // frame; finex does not invent them.
-    return FromWire(av::InvalidCall(function));
-  }
   const std::string outputsize =
       req.Query("outputsize") ? *req.Query("outputsize") : std::string(av::kOutputSizeCompact);
   if (outputsize != av::kOutputSizeCompact && outputsize != av::kOutputSizeFull)
@@ -70,6 +111,9 @@ http::Response TimeSeries(const Context& ctx, const std::string& function) {
   cache::HistoryOptions opts;
   opts.interval = spec->iv;
   opts.provider = Provider();
+  // _ADJUSTED: the adjusted close is a cached field; dividends and split
+  // coefficients are read back from it (InferActions).
+  if (spec->adjusted) opts.fields = FieldSet::Ohlcv().Union(FieldSet(FieldSet::kAdjClose));
   if (spec->intraday) {
     if (const std::string* month = req.Query("month")) {
       // month=YYYY-MM: one month of intraday history (since 2000-01).
@@ -114,6 +158,13 @@ http::Response TimeSeries(const Context& ctx, const std::string& function) {
   size_t first = 0;
   const size_t compact = static_cast<size_t>(av::kCompactPoints);
   if (!full && f->rows() > compact) first = f->rows() - compact;
+  cache::CacheInfo info = res->info;
+  std::vector<InferredAction> actions;
+  if (spec->adjusted && !f->empty()) {
+    auto acts = AdjustedEvents(ctx, *sym, *spec, *f, first, &info);
+    if (!acts.ok()) return FromStatus(acts.status(), function);
+    actions = std::move(*acts);
+  }
   for (size_t i = f->rows(); i-- > first;) {  // newest first
     av::SeriesRow r;
     r.label = av::RowLabel(cal, *spec, f->timestamps()[i], now);
@@ -122,6 +173,11 @@ http::Response TimeSeries(const Context& ctx, const std::string& function) {
     r.low = f->low().Get(i).value_or(0);
     r.close = f->close().Get(i).value_or(0);
     r.volume = f->volume().Get(i).value_or(0);
+    if (spec->adjusted) {
+      r.adj_close = f->adj_close().Get(i).value_or(r.close);
+      r.dividend = actions[i].dividend;
+      r.split = actions[i].split;
+    }
     a.rows.push_back(std::move(r));
   }
   if (!f->empty()) {
@@ -136,8 +192,7 @@ http::Response TimeSeries(const Context& ctx, const std::string& function) {
           s && now >= s->open && now < s->close ? av::LocalDateTime(tz, now) : a.rows.front().label;
     }
   }
-  return WithCacheInfo(datatype == "csv" ? av::WriteSeriesCsv(a) : av::WriteSeriesJson(a),
-                       res->info);
+  return WithCacheInfo(datatype == "csv" ? av::WriteSeriesCsv(a) : av::WriteSeriesJson(a), info);
 }
 
 // GLOBAL_QUOTE from the daily series (today's bar and the one before), as the

@@ -149,34 +149,21 @@ binance::Ticker24 TickerOf(const finex::Quote& q, const std::string& symbol) {
   return t;  // bid/ask/quantities/trade ids: what finex does not know stays 0 / -1
 }
 
-// symbols=["BTCUSDT","ETHUSDT"] (Binance's JSON-array parameter).
-std::optional<std::vector<std::string>> ParseSymbolList(std::string_view s) {
-  if (s.size() < 2 || s.front() != '[' || s.back() != ']') return std::nullopt;
-  s = s.substr(1, s.size() - 2);
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    const size_t comma = s.find(',');
-    std::string_view item = s.substr(0, comma);
-    if (item.size() < 2 || item.front() != '"' || item.back() != '"') return std::nullopt;
-    out.emplace_back(item.substr(1, item.size() - 2));
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  if (out.empty()) return std::nullopt;
-  return out;
-}
-
+// symbol= (one object), symbols=[...] (an array, in the order asked) or
+// neither (an array for every pair finex lists: exchangeInfo's).
 http::Response Ticker(const Context& ctx) {
   std::vector<std::string> want;
   const std::string* one = ctx.req.Query("symbol");
+  const std::string* many = ctx.req.Query("symbols");
+  if (one && many) return FromWire(binance::SymbolAndSymbols());
   if (one) {
     want.push_back(*one);
-  } else if (const std::string* many = ctx.req.Query("symbols")) {
-    auto list = ParseSymbolList(*many);
-    if (!list) return Illegal("symbols");
+  } else if (many) {
+    auto list = binance::ParseSymbolList(*many);
+    if (!list) return FromWire(binance::IllegalSymbolList());
     want = std::move(*list);
   } else {
-    return Mandatory("symbol");
+    want.assign(std::begin(kDefaultPairs), std::end(kDefaultPairs));
   }
   for (const std::string& s : want) {
     if (!IsPair(s)) return Err(400, binance::kCodeInvalidSymbol, "Invalid symbol.");
@@ -203,8 +190,8 @@ http::Response ExchangeInfo(const Context& ctx) {
   if (const std::string* one = ctx.req.Query("symbol")) {
     pairs.push_back(*one);
   } else if (const std::string* many = ctx.req.Query("symbols")) {
-    auto list = ParseSymbolList(*many);
-    if (!list) return Illegal("symbols");
+    auto list = binance::ParseSymbolList(*many);
+    if (!list) return FromWire(binance::IllegalSymbolList());
     pairs = std::move(*list);
   } else {
     pairs.assign(std::begin(kDefaultPairs), std::end(kDefaultPairs));

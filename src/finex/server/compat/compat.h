@@ -20,8 +20,10 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "finex/cache/cached_api.h"
+#include "finex/core/frame.h"
 #include "finex/core/time.h"
 #include "finex/http/server.h"
 #include "finex/provider/wire.h"
@@ -60,5 +62,22 @@ http::Response FromWire(provider::WireAnswer w);
 http::Response WithCacheInfo(provider::WireAnswer w, const cache::CacheInfo& info);
 // Strict non-negative integer; nullopt for anything else.
 std::optional<int64_t> ParseCount(std::string_view s);
+
+// Dividends and splits read back from a cached frame. The cache keeps bars,
+// not corporate actions, but a frame with adj_close holds the provider's
+// adjustment factor adj_close/close per bar: where it changes between bars
+// i-1 and i, bar i is an ex-date. The providers' convention (Yahoo, Alpha
+// Vantage, CRSP) makes a dividend D's factor 1 - D / close(i-1), so
+// D = close(i-1) * (1 - factor); a split n:d divides the factor by n/d when
+// `close_as_traded` (Alpha Vantage's raw closes), and is invisible when closes
+// are split-adjusted themselves (Yahoo), so only dividends are found there.
+// Exact up to the precision of the cached prices (a change smaller than their
+// rounding is no event); nothing is found for row 0 or rows without
+// adj_close.
+struct InferredAction {
+  double dividend = 0;  // per share, in the units of close(i-1)
+  double split = 1;     // new shares per old share (4:1 -> 4); 1 = none
+};
+std::vector<InferredAction> InferActions(const Frame& f, bool close_as_traded);
 
 }  // namespace finex::server::compat

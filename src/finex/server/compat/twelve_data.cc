@@ -256,6 +256,10 @@ http::Response SymbolSearch(const Context& ctx) {
     opts.limit = static_cast<size_t>(*v);
   }
   auto res = ctx.api.Search(*q, opts);
+  if (!res.ok() && res.status().code() == StatusCode::kResourceExhausted) {
+    return FromWire(td::Error(td::kCodeRateLimited, td::kCodeRateLimited,
+                              "finex could not search upstream: " + res.status().message()));
+  }
   if (!res.ok() && res.status().code() != StatusCode::kNotFound)
     return FromWire(td::Error(500, 500, "finex could not search upstream"));
   std::vector<td::Instrument> data;

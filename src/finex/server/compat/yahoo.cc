@@ -87,6 +87,40 @@ http::Response StatusToChartError(const Status& s) {
   }
 }
 
+void Merge(cache::CacheInfo& into, const cache::CacheInfo& more);
+
+// Yahoo's dividends with ex-date in [p1, p2), split-adjusted as of now like
+// its prices: read back from the cached daily series' adj_close/close
+// (InferActions). `daily` is that series when the chart itself was daily,
+// else it is asked of the cache (with the CacheInfo of that call).
+Result<std::pair<std::vector<yahoo::ChartDividend>, cache::CacheInfo>> Dividends(
+    const Context& ctx, const std::string& symbol, const calendar::Calendar& cal, Interval iv,
+    FramePtr daily, Timestamp p1, Timestamp p2) {
+  cache::CacheInfo info;
+  if (iv != Interval::k1d || !daily) {
+    cache::HistoryOptions opts;
+    opts.interval = Interval::k1d;
+    opts.start = p1 - 12 * kSecondsPerDay;  // the ex-date's previous close too
+    if (p2 < ctx.now - kNowSlackS) opts.end = p2 - 1;
+    opts.provider = std::string(ProviderName(ProviderId::kYahoo));
+    opts.fields = FieldSet(FieldSet::kOhlcv | FieldSet::kAdjClose);
+    const std::string sym[] = {symbol};
+    auto res = ctx.api.History(sym, opts);
+    if (!res.ok()) return res.status();
+    info = res->info;
+    daily = res->frame;
+  }
+  std::vector<yahoo::ChartDividend> out;
+  if (!daily) return std::make_pair(std::move(out), std::move(info));
+  const std::vector<InferredAction> acts = InferActions(*daily, /*close_as_traded=*/false);
+  for (size_t i = 0; i < daily->rows(); ++i) {
+    if (acts[i].dividend <= 0) continue;
+    const Timestamp ts = yahoo::DailyStamp(cal, daily->timestamps()[i]);
+    if (ts >= p1 && ts < p2) out.push_back({ts, acts[i].dividend});
+  }
+  return std::make_pair(std::move(out), std::move(info));
+}
+
 http::Response Chart(const Context& ctx) {
   const http::Request& req = ctx.req;
   const std::string symbol(ctx.sub.substr(yahoo::kChartPath.size()));
@@ -164,6 +198,7 @@ http::Response Chart(const Context& ctx) {
   a.current_trading_period = yahoo::CurrentTradingPeriods(cal, ctx.now);
   std::string currency;
   cache::CacheInfo info;
+  FramePtr daily_frame;  // the 1d frame with adj_close, when that is what was asked
   if (p2 > p1) {
     cache::HistoryOptions opts;
     opts.interval = *iv;
@@ -178,6 +213,7 @@ http::Response Chart(const Context& ctx) {
     auto res = ctx.api.History(sym, opts);
     if (!res.ok()) return StatusToChartError(res.status());
     info = res->info;
+    if (*iv == Interval::k1d) daily_frame = res->frame;
     if (const FramePtr& f = res->frame) {
       for (size_t i = 0; i < f->rows(); ++i) {
         const Timestamp stamp = f->timestamps()[i];
@@ -200,6 +236,19 @@ http::Response Chart(const Context& ctx) {
       }
     }
   }
+  // events=div|split (any separator; yahoo-finance2 sends "div|split|earn").
+  const std::string events = req.Query("events") ? *req.Query("events") : "";
+  a.events_div = events.find("div") != std::string::npos;
+  a.events_split = events.find("split") != std::string::npos;
+  if (a.events_div && !a.bars.empty()) {
+    auto divs = Dividends(ctx, symbol, cal, *iv, daily_frame, p1, p2);
+    if (!divs.ok()) return StatusToChartError(divs.status());
+    a.dividends = std::move(divs->first);
+    Merge(info, divs->second);
+  }
+  // Splits: Yahoo's closes are split-adjusted, so a cached Yahoo series does
+  // not show them; finex writes none (the block is omitted, as Yahoo omits
+  // it when there are none) rather than invent any.
   a.instrument = InstrumentOf(symbol, currency);
   if (!a.bars.empty()) {
     const yahoo::ChartBar& last = a.bars.back();

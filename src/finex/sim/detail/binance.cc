@@ -161,9 +161,21 @@ std::vector<std::string> BinanceUniverse(const Generator& gen) {
 }
 
 Response Ticker24(const WireContext& ctx) {
+  const std::string* many = ctx.req.Query("symbols");
   if (const std::string* sym = ctx.req.Query("symbol")) {
+    if (many) return FromWire(binance::SymbolAndSymbols());
     if (!SplitPair(*sym)) return BinanceError(400, binance::kCodeInvalidSymbol, "Invalid symbol.");
     return FromWire(binance::WriteTicker(Ticker(ctx, *sym)));
+  }
+  if (many) {
+    auto list = binance::ParseSymbolList(*many);
+    if (!list) return FromWire(binance::IllegalSymbolList());
+    std::vector<binance::Ticker24> ts;
+    for (const std::string& s : *list) {
+      if (!SplitPair(s)) return BinanceError(400, binance::kCodeInvalidSymbol, "Invalid symbol.");
+      ts.push_back(Ticker(ctx, s));
+    }
+    return FromWire(binance::WriteTickers(ts));
   }
   std::vector<binance::Ticker24> all;
   for (const std::string& s : BinanceUniverse(ctx.gen)) all.push_back(Ticker(ctx, s));
