@@ -206,6 +206,15 @@ const std::vector<Field>& Schema() {
               c.providers[p].timeout_ms = static_cast<int>(v.i);
               return OkStatus();
             }},
+      Field{"providers.*.plan",
+            Kind::kString,
+            {"auto", "free", "premium"},
+            0,
+            0,
+            [](Config& c, const std::string& p, const Value& v) {
+              c.providers[p].plan = v.s;
+              return OkStatus();
+            }},
       Field{"providers.*.rate_limit_per_min",
             Kind::kDouble,
             {},

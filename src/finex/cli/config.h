@@ -55,6 +55,9 @@ struct ProviderConfig {
   bool enabled = true;
   std::string base_url;  // "" = the real provider
   int timeout_ms = 5000;
+  // What the key's plan allows (provider::ProviderConfig::plan):
+  // "auto" | "free" | "premium".
+  std::string plan = "auto";
   double rate_limit_per_min = 60;
   std::string api_key_env;  // name of the env var holding the key; "" = none
   int max_retries = 2;

@@ -77,6 +77,7 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
     o += "base_url = " + TomlString(RedactUrl(p.base_url)) +
          (p.base_url.empty() ? "  # the real provider" : "") + "\n";
     o += "timeout_ms = " + std::to_string(p.timeout_ms) + "\n";
+    o += "plan = " + TomlString(p.plan) + "\n";
     o += "rate_limit_per_min = " + Num(p.rate_limit_per_min) + "\n";
     o += "api_key_env = " + TomlString(p.api_key_env);
     if (!p.api_key_env.empty()) {
@@ -160,6 +161,7 @@ engine::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) 
     po.enabled = p.enabled && !ProviderOffForMissingKey(c, name, lookup);
     po.base_url = p.base_url;
     po.timeout_ms = p.timeout_ms;
+    po.plan = p.plan;
     po.rate_limit_per_min = p.rate_limit_per_min;
     if (!p.api_key_env.empty()) po.api_key = lookup(p.api_key_env).value_or("");
     po.max_retries = p.max_retries;

@@ -101,6 +101,9 @@ base_url = "http://127.0.0.1:9100/yahoo/"
 timeout_ms = 2500
 rate_limit_per_min = 100
 
+[providers.alpha_vantage]
+plan = "free"
+
 [server]
 listen = "0.0.0.0:9000"
 )");
@@ -119,6 +122,8 @@ listen = "0.0.0.0:9000"
   EXPECT_EQ(c.providers.at("yahoo").base_url, "http://127.0.0.1:9100/yahoo");
   EXPECT_EQ(c.providers.at("yahoo").timeout_ms, 1500);
   EXPECT_DOUBLE_EQ(c.providers.at("yahoo").rate_limit_per_min, 100);
+  EXPECT_EQ(c.providers.at("alpha_vantage").plan, "free");
+  EXPECT_EQ(c.providers.at("yahoo").plan, "auto");
   EXPECT_EQ(c.listen, "0.0.0.0:9000");
   EXPECT_TRUE(c.IsExplicit("cache.backend"));
   EXPECT_FALSE(c.IsExplicit("cache.prefetch_enabled"));
@@ -134,6 +139,7 @@ listen = "0.0.0.0:9000"
   EXPECT_EQ(e.backend, "redis");
   EXPECT_EQ(e.max_memory_mb, 256);
   EXPECT_EQ(e.providers.at("yahoo").timeout_ms, 1500);
+  EXPECT_EQ(e.providers.at("alpha_vantage").plan, "free");
   EXPECT_EQ(ToServerOptions(c).listen, "0.0.0.0:9000");
 }
 
@@ -189,6 +195,10 @@ TEST_F(ConfigTest, BadValuesNameFileLineAndKey) {
               StatusIs(StatusCode::kInvalidArgument,
                        "v1.toml:3: cache.backend: 'mongo' is not one of memory, redis, "
                        "postgres, parquet_dir"));
+  o.config_path = Write("v1b.toml", "[providers.alpha_vantage]\nplan = \"gold\"\n");
+  EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument,
+                                      "v1b.toml:2: providers.alpha_vantage.plan: 'gold' is not "
+                                      "one of auto, free, premium"));
   o.config_path = Write("v2.toml", "[cache]\nmax_memory_mb = \"lots\"\n");
   EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument,
                                       "v2.toml:2: cache.max_memory_mb: must be an integer"));

@@ -255,6 +255,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
     pc.base_url = po.base_url;
     pc.api_key = po.api_key;
     pc.timeout_ms = po.timeout_ms;
+    pc.plan = po.plan;
     auto adapter = provider::OpenProvider(id, pc, *e->http, *e->clock);
     if (!adapter.ok()) return adapter.status().WithContext("providers." + name);
     provider::ResilienceOptions ro;

@@ -24,6 +24,7 @@ struct ProviderOptions {
   bool enabled = true;
   std::string base_url;  // e.g. "http://127.0.0.1:9100/yahoo"; "" = the real provider
   int timeout_ms = 5000;
+  std::string plan = "auto";       // provider::ProviderConfig::plan: auto | free | premium
   double rate_limit_per_min = 60;  // token bucket
   std::string api_key;             // resolved from the env var named in config; never logged
   int max_retries = 2;

@@ -19,6 +19,12 @@ struct ProviderConfig {
   std::string api_key;
   // Whole-request timeout per HTTP call. Default 5000 ms.
   int timeout_ms = 5000;
+  // What the key's plan allows, for providers that keep parts of their API
+  // for paying keys (Alpha Vantage: outputsize=full and the _ADJUSTED
+  // series, moved to premium and back more than once): "auto" (default:
+  // ask, and learn from a "premium endpoint" answer), "free" (never ask
+  // them), "premium" (always ask; a refusal is an error).
+  std::string plan = "auto";
 };
 
 }  // namespace finex::provider

@@ -1,6 +1,7 @@
 #include "finex/provider/alpha_vantage/alpha_vantage_provider.h"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -97,7 +98,14 @@ std::string_view FieldName(std::string_view key) {
 
 }  // namespace
 
-CallLimits AlphaVantageLimits(Interval iv) { return LimitsFromFacts(kFacts, iv); }
+CallLimits AlphaVantageLimits(Interval iv, AlphaVantagePlan plan) {
+  CallLimits l = LimitsFromFacts(kFacts, iv);
+  if (iv == Interval::k1d && !plan.full) {
+    l.whole_history = false;
+    l.max_lookback_s = kCompactReach;
+  }
+  return l;
+}
 
 Status BodyError(std::string_view body, int http_status, Timestamp now) {
   // Cheap pre-check: error bodies are tiny objects.
@@ -281,10 +289,11 @@ Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryReque
 }
 
 std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_key,
-                                    const HistoryRequest& req, Timestamp now) {
+                                    const HistoryRequest& req, Timestamp now,
+                                    AlphaVantagePlan plan) {
   std::vector<std::string> urls;
   const auto fx = FxPair(req.symbol);
-  const bool adjusted = req.fields.Has(FieldSet::kAdjClose) && !fx;
+  const bool adjusted = plan.adjusted && req.fields.Has(FieldSet::kAdjClose) && !fx;
   if (IsIntraday(req.interval)) {
     auto month_of = [](Timestamp t) {
       Result<calendar::LocalTime> lt = calendar::ToLocal("America/New_York", t);
@@ -322,8 +331,8 @@ std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_
     q.Add("function", fn).Add("symbol", req.symbol);
   }
   if (req.interval == Interval::k1d) {
-    q.Add("outputsize",
-          req.range.start >= now - kCompactReach ? kOutputSizeCompact : kOutputSizeFull);
+    q.Add("outputsize", !plan.full || req.range.start >= now - kCompactReach ? kOutputSizeCompact
+                                                                             : kOutputSizeFull);
   }
   urls.push_back(QueryUrl(base, api_key, std::move(q)));
   return urls;
@@ -419,7 +428,7 @@ class AlphaVantageProvider final : public HttpAdapter {
     });
   }
 
-  CallLimits Limits(Interval iv) const override { return AlphaVantageLimits(iv); }
+  CallLimits Limits(Interval iv) const override { return AlphaVantageLimits(iv, PlanAt(Now())); }
   double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override {
     if (!ValidateSymbol(symbol).ok()) return false;
@@ -429,8 +438,39 @@ class AlphaVantageProvider final : public HttpAdapter {
   }
 
  private:
+  // How long a learned "premium endpoint" holds before it is asked again.
+  static constexpr Timestamp kPlanMemoryS = kDay;
+
+  AlphaVantagePlan PlanAt(Timestamp now) const {
+    if (config().plan == "free") return {false, false};
+    if (config().plan == "premium") return {};
+    return {now >= full_refused_until_.load(), now >= adjusted_refused_until_.load()};
+  }
+
   Result<HistoryResponse> DoHistory(const HistoryRequest& req, Timestamp now) override {
-    std::vector<std::string> urls = SeriesUrls(base(), config().api_key, req, now);
+    for (int attempt = 0;; ++attempt) {
+      const AlphaVantagePlan plan = PlanAt(now);
+      Result<HistoryResponse> r = HistoryWith(req, now, plan);
+      if (r.ok() || r.status().code() != StatusCode::kPermissionDenied || config().plan != "auto" ||
+          attempt >= 2)
+        return r;
+      // A premium endpoint: learn which premium form it was, ask without it.
+      const bool asked_adjusted = plan.adjusted && req.fields.Has(FieldSet::kAdjClose) &&
+                                  !FxPair(req.symbol) && !IsIntraday(req.interval);
+      const bool asked_full =
+          plan.full && req.interval == Interval::k1d && req.range.start < now - kCompactReach;
+      if (asked_adjusted)
+        adjusted_refused_until_.store(now + kPlanMemoryS);
+      else if (asked_full)
+        full_refused_until_.store(now + kPlanMemoryS);
+      else
+        return r;
+    }
+  }
+
+  Result<HistoryResponse> HistoryWith(const HistoryRequest& req, Timestamp now,
+                                      AlphaVantagePlan plan) {
+    std::vector<std::string> urls = SeriesUrls(base(), config().api_key, req, now, plan);
     if (urls.size() > 240) {
       return Error(kId, StatusCode::kOutOfRange, "intraday range spans more than 240 months");
     }
@@ -466,6 +506,10 @@ class AlphaVantageProvider final : public HttpAdapter {
                            Fetch(QueryUrl(base(), config().api_key, std::move(q))));
     return ParseSymbolSearch(resp, Now());
   }
+
+  // Until when the key is known not to serve outputsize=full / _ADJUSTED.
+  std::atomic<Timestamp> full_refused_until_{0};
+  std::atomic<Timestamp> adjusted_refused_until_{0};
 };
 
 }  // namespace

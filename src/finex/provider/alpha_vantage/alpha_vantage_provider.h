@@ -32,6 +32,10 @@
 //   FX series (symbol "EUR/USD") give it as "3. To Symbol".
 // - Corporate actions from *_ADJUSTED series (asked when fields include
 //   adj_close): "7. dividend amount" > 0, "8. split coefficient" ≠ 1.
+// - The key's plan (ProviderConfig::plan "auto"): a "premium endpoint"
+//   answer to an _ADJUSTED series or to outputsize=full is learned for a
+//   day (AlphaVantagePlan), the call is asked again without it, and Limits
+//   shrink to what the key serves; then the premium form is tried again.
 // The API key travels as the `apikey` query parameter (Alpha Vantage has no
 // header form); URLs are never put in messages.
 //
@@ -59,10 +63,21 @@ Status BodyError(std::string_view body, int http_status, Timestamp now);
 Result<finex::Quote> ParseGlobalQuote(const HttpResponse& resp, Timestamp now);
 Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Timestamp now);
 
+// What the configured key may ask (ProviderConfig::plan): a free key that
+// got "premium endpoint" for outputsize=full or an _ADJUSTED series asks
+// compact / unadjusted series instead.
+struct AlphaVantagePlan {
+  bool full = true;      // outputsize=full: the whole daily history in one call
+  bool adjusted = true;  // TIME_SERIES_*_ADJUSTED (adj_close, dividends, splits)
+};
+
 // The URLs one History request takes (one per month for intraday).
 std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_key,
-                                    const HistoryRequest& req, Timestamp now);
+                                    const HistoryRequest& req, Timestamp now,
+                                    AlphaVantagePlan plan = {});
 
-CallLimits AlphaVantageLimits(Interval iv);
+// Without `full`, daily calls reach only the compact window (the latest 100
+// trading days) and no longer carry the whole history.
+CallLimits AlphaVantageLimits(Interval iv, AlphaVantagePlan plan = {});
 
 }  // namespace finex::provider::alpha_vantage

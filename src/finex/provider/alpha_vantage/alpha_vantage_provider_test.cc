@@ -51,6 +51,51 @@ TEST_F(AlphaVantageProvider, DailyAdjustedFixture) {
   EXPECT_DOUBLE_EQ(r.actions[1].ratio, 2.0);
 }
 
+// A free key's "premium endpoint" answers to _ADJUSTED and outputsize=full
+// are learned for a day: the call is asked again without them, Limits shrink
+// to the compact window, and later calls go straight to what the key serves.
+TEST_F(AlphaVantageProvider, PremiumAnswersTeachThePlan) {
+  clock.Set(kFeb2024);
+  const std::string premium =
+      R"({"Information":"Thank you for using Alpha Vantage! This is a premium endpoint."})";
+  http.On("function=TIME_SERIES_DAILY_ADJUSTED", 200, premium);
+  http.On("outputsize=full", 200, premium);
+  http.On(
+      "function=TIME_SERIES_DAILY&", 200,
+      R"j({"Meta Data":{"1. Information":"Daily Prices","2. Symbol":"FNX",)j"
+      R"j("3. Last Refreshed":"2024-01-31","4. Output Size":"Compact","5. Time Zone":"US/Eastern"},)j"
+      R"j("Time Series (Daily)":{"2024-01-31":{"1. open":"50.5","2. high":"51.25","3. low":"50.0",)j"
+      R"j("4. close":"51.0","5. volume":"2500000"}}})j");
+  auto p = Open({"http://sim/alpha_vantage", "K", 5000});
+  EXPECT_TRUE(p->Limits(Interval::k1d).whole_history);
+  const HistoryRequest old = Req("FNX", Interval::k1d, kFeb2024 - 400 * 86400, kFeb2024, kAdj);
+  ASSERT_OK_AND_ASSIGN(HistoryResponse r, p->History(old));
+  EXPECT_EQ(r.frame->rows(), 1u);
+  EXPECT_EQ(http.calls(), 3u);  // adjusted+full, full, then compact
+  EXPECT_EQ(http.last_url(),
+            "http://sim/alpha_vantage/query?function=TIME_SERIES_DAILY&symbol=FNX"
+            "&outputsize=compact&apikey=K");
+  const CallLimits l = p->Limits(Interval::k1d);
+  EXPECT_FALSE(l.whole_history);
+  EXPECT_EQ(l.max_lookback_s, 130 * 86400);
+  ASSERT_OK(p->History(old));
+  EXPECT_EQ(http.calls(), 4u) << "the learned plan is asked directly";
+  // A day later the premium forms are tried again.
+  clock.Set(kFeb2024 + 86400 + 1);
+  EXPECT_TRUE(p->Limits(Interval::k1d).whole_history);
+
+  // plan = "free": never asked; plan = "premium": a refusal is an error.
+  clock.Set(kFeb2024);
+  auto free_key = Open({"http://sim/alpha_vantage", "K", 5000, "free"});
+  ASSERT_OK(free_key->History(old));
+  EXPECT_EQ(http.calls(), 5u);
+  EXPECT_NE(http.last_url().find("TIME_SERIES_DAILY&symbol=FNX&outputsize=compact"),
+            std::string::npos);
+  auto paid = Open({"http://sim/alpha_vantage", "K", 5000, "premium"});
+  EXPECT_THAT(paid->History(old), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_TRUE(paid->Limits(Interval::k1d).whole_history);
+}
+
 TEST_F(AlphaVantageProvider, OutputsizeAndFunctionsPerInterval) {
   clock.Set(kFeb2024);
   auto url = [&](HistoryRequest req) {
