@@ -466,7 +466,7 @@ Status ParquetDirBackend::DoPut(std::string_view key, ByteView value, const PutO
     return ErrnoStatus(lock.error(), "lock " + dir);
   }
   // Three renames, each atomic; a kill between any two leaves a state that
-  // reads whole (DoGet) and that RecoverParquetDir settles:
+  // reads whole (DoGet) and that Recover() settles:
   //   1. sidecar -> <key>.parquet.fxn   old pair still valid; .fxn is dropped
   //   2. data    -> <key>.parquet       new data, described by the .fxn
   //   3. .fxn    -> <key>.parquet.fxm   done
