@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Crash consistency of the CLI's parquet_dir store (issue 16): `finex warm`
 # SIGKILLed at random moments, again and again, on one cache directory; then
-# every series must read back whole and equal to a clean reference, and a
+# every series must read back whole and equal to a clean reference, the
+# read (which opens the store) must leave none of the dead writer's temp
+# files or pending sidecars behind, and a
 # complete warm plus a read must refetch only what the kills left missing —
 # after that, reading again costs zero provider calls.
 #   crash_warm_test.sh <finex> [rounds=12]
@@ -39,7 +41,10 @@ read_all() {  # <cache_home> <out>
 XDG_CACHE_HOME="$WORK/ref" XDG_CONFIG_HOME="$WORK" "$FINEX" "${WARM[@]}" >/dev/null 2>&1
 read_all "$WORK/ref" "$WORK/ref.csv"
 
+# Temp files and pending sidecars (*.fxn) in the crashed cache.
+leftovers() { find "$WORK/crash" \( -name '.tmp-*' -o -name '*.fxn' \) 2>/dev/null | wc -l; }
 killed=0
+midwrite=0
 for r in $(seq 1 "$ROUNDS"); do
   XDG_CACHE_HOME="$WORK/crash" XDG_CONFIG_HOME="$WORK" "$FINEX" "${WARM[@]}" \
     >/dev/null 2>&1 &
@@ -48,15 +53,20 @@ for r in $(seq 1 "$ROUNDS"); do
   if kill -9 "$WARM_PID" 2>/dev/null; then killed=$((killed + 1)); fi
   wait "$WARM_PID" 2>/dev/null || true
   WARM_PID=
+  # Temp files or pending sidecars (*.fxn) of the killed warm: it was writing.
+  if [ "$(leftovers)" -gt 0 ]; then midwrite=$((midwrite + 1)); fi
   # Whatever the kill left must read back without error and equal the reference.
   read_all "$WORK/crash" "$WORK/got.csv" || { echo "round $r: reading after the kill failed"; exit 1; }
+  # Opening the store settled what the dead writer left.
+  [ "$(leftovers)" = 0 ] || { echo "round $r: leftovers of the killed warm survived a read:"; \
+    find "$WORK/crash" \( -name '.tmp-*' -o -name '*.fxn' \) | head -5; exit 1; }
   cmp -s "$WORK/ref.csv" "$WORK/got.csv" || {
     echo "round $r: data differs from the reference after a kill"
     diff "$WORK/ref.csv" "$WORK/got.csv" | head -20
     exit 1
   }
 done
-echo "crash_warm_test: $killed of $ROUNDS warm runs were still running when killed; every read matched the reference"
+echo "crash_warm_test: $killed of $ROUNDS warm runs were still running when killed ($midwrite mid-write); every read matched the reference and left no temp file"
 # Complete, then nothing more to fetch.
 XDG_CACHE_HOME="$WORK/crash" XDG_CONFIG_HOME="$WORK" "$FINEX" "${WARM[@]}" >/dev/null 2>&1
 before=$(calls)

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <random>
 #include <thread>
+#include <unordered_set>
 
 #include "finex/backend/detail/integrity.h"
 #include "finex/core/clock.h"
@@ -22,6 +24,13 @@ namespace {
 
 constexpr std::string_view kData = ".parquet";
 constexpr std::string_view kSide = ".parquet.fxm";
+// A sidecar renamed into place before its data file and renamed over the
+// .fxm after it: a writer killed between those renames leaves data whose
+// sidecar is pending, still whole and verifiable (see DoPut).
+constexpr std::string_view kPendingSuffix = ".fxn";
+constexpr std::string_view kTempPrefix = ".tmp-";
+// A temp file older than this is an orphan whatever its pid says (pid reuse).
+constexpr int64_t kTempMaxAgeS = 3600;
 constexpr std::string_view kOtherDir = "%other";
 constexpr std::string_view kLongMark = "%%";
 constexpr size_t kMaxStem = 200;  // + ".parquet.fxm" stays well under NAME_MAX (255)
@@ -61,6 +70,11 @@ bool ParseMeta(std::string_view s, Meta* m) {
   if (*end) return false;
   m->key = std::move(key);
   return true;
+}
+
+// Whether meta describes exactly `data` stored under `key`.
+bool Describes(const Meta& m, std::string_view key, std::string_view data) {
+  return m.key == key && m.size == data.size() && m.hash == detail::Checksum64(data);
 }
 
 int64_t NowMs() { return SystemClock().NowMicros() / 1000; }
@@ -138,7 +152,7 @@ Result<std::string> WriteTemp(const std::string& dir, ByteView bytes, bool sync)
   return UnavailableError("parquet_dir: cannot create a temp file in " + dir);
 }
 
-void SyncDir(const std::string& dir) {
+void SyncDir(const std::string& dir) {  // best effort: durability, not correctness
   int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0) {
     fsync(fd);
@@ -209,6 +223,21 @@ class DirLock {
 
 std::string DirOf(const std::string& path) { return path.substr(0, path.rfind('/')); }
 
+// Whether the temp file dir/name (".tmp-<pid>-<random>") was left by a
+// process that is gone: its pid does not exist on this machine, or it is
+// older than kTempMaxAgeS (a reused pid). A live writer's temp file lasts
+// milliseconds; processes sharing a root share the machine (flock needs it).
+bool TempIsOrphan(const std::string& dir, const std::string& name, int64_t now_s) {
+  struct stat st;
+  if (lstat((dir + "/" + name).c_str(), &st) != 0) return false;  // already gone
+  if (now_s - static_cast<int64_t>(st.st_mtime) > kTempMaxAgeS) return true;
+  const char* p = name.c_str() + kTempPrefix.size();
+  char* end = nullptr;
+  const long pid = strtol(p, &end, 10);
+  if (end == p || *end != '-' || pid <= 0) return false;  // not one of ours: age only
+  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 }  // namespace
 
 std::string ParquetDirBackend::EscapeName(std::string_view s) {
@@ -266,10 +295,76 @@ Result<std::unique_ptr<Backend>> OpenParquetDirBackend(const ParquetDirOptions& 
         .WithParam("root");
   ParquetDirOptions o = options;
   while (o.root.size() > 1 && o.root.back() == '/') o.root.pop_back();
-  return std::unique_ptr<Backend>(new ParquetDirBackend(std::move(o)));
+  auto b = std::make_unique<ParquetDirBackend>(std::move(o));
+  if (b->options_.recover_on_open) b->recovery_ = b->Recover();
+  return std::unique_ptr<Backend>(std::move(b));
 }
 
 ParquetDirBackend::ParquetDirBackend(ParquetDirOptions options) : options_(std::move(options)) {}
+
+ParquetDirRecovery ParquetDirBackend::Recover() {
+  ParquetDirRecovery r;
+  const int64_t now_s = NowMs() / 1000;
+  auto settle = [&](const std::string& dir) {
+    ++r.dirs_scanned;
+    const std::vector<std::string> names = ListDir(dir);
+    const std::unordered_set<std::string> present(names.begin(), names.end());
+    const std::string pending_suffix = std::string(kData) + std::string(kPendingSuffix);
+    std::vector<std::string> pending, orphans;
+    for (const std::string& n : names) {
+      if (n.rfind(kTempPrefix, 0) == 0) {
+        if (TempIsOrphan(dir, n, now_s) && unlink((dir + "/" + n).c_str()) == 0)
+          ++r.temp_files_removed;
+      } else if (EndsWith(n, pending_suffix)) {
+        pending.push_back(n);
+      } else if (EndsWith(n, kSide) && !present.count(n.substr(0, n.size() - 4))) {
+        orphans.push_back(n);
+      }
+    }
+    if (pending.empty() && orphans.empty()) return;
+    // Exclusive: no writer is between its renames, so every .fxn seen now
+    // is a dead writer's.
+    DirLock lock(dir, /*exclusive=*/true);
+    if (lock.error() != 0) return;
+    for (const std::string& n : pending) {
+      const std::string fxn = dir + "/" + n;
+      const std::string data = fxn.substr(0, fxn.size() - kPendingSuffix.size());
+      std::string text, bytes;
+      Meta meta;
+      if (ReadAll(fxn, &text) != 0) continue;  // settled meanwhile
+      if (ReadAll(data, &bytes) == 0 && ParseMeta(text, &meta) && PathFor(meta.key) == data &&
+          Describes(meta, meta.key, bytes)) {
+        // Killed after renaming the data: the commit is finished here.
+        if (rename(fxn.c_str(), (data + ".fxm").c_str()) == 0) ++r.pending_committed;
+      } else if (unlink(fxn.c_str()) == 0) {
+        // Killed before renaming the data: the old pair (if any) stands.
+        ++r.pending_dropped;
+      }
+    }
+    for (const std::string& n : orphans) {
+      const std::string side = dir + "/" + n;
+      const std::string data = side.substr(0, side.size() - 4);
+      // A delete killed between its two unlinks.
+      if (access(data.c_str(), F_OK) != 0 && errno == ENOENT && unlink(side.c_str()) == 0)
+        ++r.orphan_sidecars_removed;
+    }
+    if (options_.fsync) SyncDir(dir);
+  };
+  const std::string& root = options_.root;
+  for (const std::string& top : ListDir(root)) {
+    if (top == kOtherDir) {
+      settle(root + "/" + top);
+      continue;
+    }
+    if (top.rfind(kTempPrefix, 0) == 0) continue;
+    for (const std::string& iv : ListDir(root + "/" + top)) {
+      const std::string d = root + "/" + top + "/" + iv;
+      struct stat st;
+      if (stat(d.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) settle(d);
+    }
+  }
+  return r;
+}
 
 std::string ParquetDirBackend::DirFor(std::string_view key) const {
   std::string_view sym, iv;
@@ -297,6 +392,7 @@ std::string ParquetDirBackend::PathFor(std::string_view key) const {
 Result<std::optional<Bytes>> ParquetDirBackend::DoGet(std::string_view key) {
   const std::string path = PathFor(key);
   const std::string side = path + ".fxm";
+  const std::string pending = path + std::string(kPendingSuffix);
   std::string data, meta_text;
   Meta meta;
   // Cheap miss without creating a lock file in a missing directory.
@@ -312,31 +408,49 @@ Result<std::optional<Bytes>> ParquetDirBackend::DoGet(std::string_view key) {
   if (e != 0) return ErrnoStatus(e, "read " + path);
   e = ReadAll(side, &meta_text);
   if (e != 0 && e != ENOENT) return ErrnoStatus(e, "read " + side);
-  if (e == 0 && ParseMeta(meta_text, &meta) && meta.key == key && meta.size == data.size() &&
-      meta.hash == detail::Checksum64(data)) {
+  bool whole = e == 0 && ParseMeta(meta_text, &meta) && Describes(meta, key, data);
+  // A writer killed between renaming its data and its pending sidecar into
+  // place left new data described by the pending sidecar: whole, verified.
+  if (!whole && ReadAll(pending, &meta_text) == 0 && ParseMeta(meta_text, &meta) &&
+      Describes(meta, key, data))
+    whole = true;
+  if (whole) {
     if (meta.expires_ms != 0 && meta.expires_ms <= NowMs()) {
       expired_.fetch_add(1, std::memory_order_relaxed);
       unlink(path.c_str());
       unlink(side.c_str());
+      unlink(pending.c_str());
       return std::optional<Bytes>();
     }
     return std::optional<Bytes>(std::move(data));
   }
-  // Bytes and sidecar disagree under the lock: damaged at rest (or orphaned
-  // by a crash between the two renames). Never served; deleted (writers are
-  // excluded by our shared lock) so the cache refetches it.
+  // Bytes and sidecars disagree under the lock: damaged at rest. Never
+  // served; deleted (writers are excluded by our shared lock) so the cache
+  // refetches it.
   corrupt_.fetch_add(1, std::memory_order_relaxed);
   unlink(path.c_str());
   unlink(side.c_str());
+  unlink(pending.c_str());
   return std::optional<Bytes>();
 }
 
 Status ParquetDirBackend::DoPut(std::string_view key, ByteView value, const PutOptions& opts) {
   const std::string path = PathFor(key);
   const std::string dir = path.substr(0, path.rfind('/'));
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return ErrnoStatus(ec.value(), "mkdir " + dir);
+  const std::string side = path + ".fxm";
+  const std::string pending = path + std::string(kPendingSuffix);
+  if (access(dir.c_str(), F_OK) != 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return ErrnoStatus(ec.value(), "mkdir " + dir);
+    // New directory entries are durable only once their parents are synced.
+    if (options_.fsync) {
+      for (std::string d = DirOf(dir); d.size() >= options_.root.size(); d = DirOf(d)) {
+        SyncDir(d);
+        if (d == options_.root) break;
+      }
+    }
+  }
   Meta meta{detail::Checksum64(value), value.size(), opts.ttl_ms > 0 ? NowMs() + opts.ttl_ms : 0,
             std::string(key)};
   FINEX_ASSIGN_OR_RETURN(std::string tmp_data, WriteTemp(dir, value, options_.fsync));
@@ -351,16 +465,27 @@ Status ParquetDirBackend::DoPut(std::string_view key, ByteView value, const PutO
     unlink(tmp_side->c_str());
     return ErrnoStatus(lock.error(), "lock " + dir);
   }
-  if (rename(tmp_data.c_str(), path.c_str()) != 0) {
+  // Three renames, each atomic; a kill between any two leaves a state that
+  // reads whole (DoGet) and that Recover() settles:
+  //   1. sidecar -> <key>.parquet.fxn   old pair still valid; .fxn is dropped
+  //   2. data    -> <key>.parquet       new data, described by the .fxn
+  //   3. .fxn    -> <key>.parquet.fxm   done
+  if (rename(tmp_side->c_str(), pending.c_str()) != 0) {
     int e = errno;
     unlink(tmp_data.c_str());
     unlink(tmp_side->c_str());
+    return ErrnoStatus(e, "rename to " + pending);
+  }
+  if (rename(tmp_data.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    unlink(tmp_data.c_str());
+    unlink(pending.c_str());
     return ErrnoStatus(e, "rename to " + path);
   }
-  if (rename(tmp_side->c_str(), (path + ".fxm").c_str()) != 0) {
-    int e = errno;
-    unlink(tmp_side->c_str());
-    return ErrnoStatus(e, "rename to " + path + ".fxm");
+  if (rename(pending.c_str(), side.c_str()) != 0) {
+    // The data is in place and the pending sidecar describes it (reads and
+    // recovery accept that pair), but the write did not finish: say so.
+    return ErrnoStatus(errno, "rename to " + side);
   }
   if (options_.fsync) SyncDir(dir);
   return OkStatus();
@@ -377,6 +502,7 @@ Status ParquetDirBackend::DoDelete(std::string_view key) {
     return ErrnoStatus(errno, "unlink " + path);
   if (unlink((path + ".fxm").c_str()) != 0 && errno != ENOENT && errno != ENOTDIR)
     return ErrnoStatus(errno, "unlink " + path + ".fxm");
+  unlink((path + std::string(kPendingSuffix)).c_str());  // a killed writer's, if any
   return OkStatus();
 }
 
@@ -384,12 +510,16 @@ void ParquetDirBackend::ScanDir(const std::string& dir, std::string_view prefix,
                                 std::vector<std::string>* out) const {
   const int64_t now = NowMs();
   for (const std::string& name : ListDir(dir)) {
-    if (name.rfind(".tmp-", 0) == 0 || !EndsWith(name, kData)) continue;
+    if (name.rfind(kTempPrefix, 0) == 0 || !EndsWith(name, kData)) continue;
     std::string_view stem = std::string_view(name).substr(0, name.size() - kData.size());
     const std::string path = dir + "/" + name;
     std::string meta_text;
     Meta meta;
-    if (ReadAll(path + ".fxm", &meta_text) != 0 || !ParseMeta(meta_text, &meta)) continue;
+    // The sidecar, else the pending one a writer killed mid-commit left.
+    if ((ReadAll(path + ".fxm", &meta_text) != 0 || !ParseMeta(meta_text, &meta)) &&
+        (ReadAll(path + std::string(kPendingSuffix), &meta_text) != 0 ||
+         !ParseMeta(meta_text, &meta)))
+      continue;
     std::string key;
     if (stem.find(kLongMark) == std::string_view::npos) {
       if (!UnescapeName(stem, &key) || key != meta.key) continue;
@@ -457,6 +587,7 @@ Result<size_t> ParquetDirBackend::DoDeletePrefix(std::string_view prefix) {
     DirLock lock(DirOf(path), /*exclusive=*/true);
     if (unlink(path.c_str()) == 0) ++n;
     unlink((path + ".fxm").c_str());
+    unlink((path + std::string(kPendingSuffix)).c_str());
   }
   return n;
 }

@@ -65,5 +65,34 @@ void BM_ParquetDirGetMultiple16(benchmark::State& state) {
 }
 BENCHMARK(BM_ParquetDirGetMultiple16)->UseRealTime();
 
+// Opening a populated root: OpenParquetDirBackend runs Recover(), one
+// readdir per series directory (the CLI opens the store on every command).
+// 200 series x 50 fragments of 1 KiB = 10,000 data files + 10,000 sidecars.
+void BM_ParquetDirOpenRecover(benchmark::State& state) {
+  static BenchDir tree;
+  static bool filled = false;
+  if (tree.root.empty()) return state.SkipWithError("cannot create bench dir");
+  if (!filled) {
+    auto b = OpenParquetDirBackend({.root = tree.root, .fsync = false});
+    if (!b.ok()) return state.SkipWithError("cannot open bench dir");
+    const std::string v(1024, 'x');
+    for (int s = 0; s < 200; ++s)
+      for (int i = 0; i < 50; ++i)
+        if (!(*b)->Put("finex:S" + std::to_string(s) + ":1d:" + std::to_string(i) +
+                           ":1:yahoo:usd:ohlcv_v1",
+                       v)
+                 .ok())
+          return state.SkipWithError("fill failed");
+    filled = true;
+  }
+  for (auto _ : state) {
+    auto b = OpenParquetDirBackend({.root = tree.root});
+    if (!b.ok()) return state.SkipWithError("open failed");
+    benchmark::DoNotOptimize(b);
+  }
+  state.counters["files"] = 20000;
+}
+BENCHMARK(BM_ParquetDirOpenRecover)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace finex::backend

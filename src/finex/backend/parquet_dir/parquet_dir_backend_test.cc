@@ -152,6 +152,111 @@ TEST_F(ParquetDirTest, ExpiryFromSidecar) {
   EXPECT_FALSE(fs::exists(pd().PathFor("finex:T:1d:1")));
 }
 
+std::string Slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+void Spit(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// A pid that no process has: a child that has exited and been reaped.
+pid_t DeadPid() {
+  const pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  return pid;
+}
+
+// The states a writer SIGKILLed between its renames, or a delete killed
+// between its unlinks, leaves on disk, built by hand: each reads whole (old
+// or new value, never damage) and the next open settles it.
+TEST_F(ParquetDirTest, KilledWriterLeftoversReadWholeAndOpenSettlesThem) {
+  const std::string k_before = "finex:KW:1d:1:2:yahoo:usd:ohlcv_v1";   // killed before data rename
+  const std::string k_after = "finex:KW:1d:3:4:yahoo:usd:ohlcv_v1";    // killed after it
+  const std::string k_first = "finex:KW:1d:5:6:yahoo:usd:ohlcv_v1";    // first write, killed after
+  const std::string k_deleted = "finex:KW:1d:7:8:yahoo:usd:ohlcv_v1";  // delete killed midway
+  // The new values' sidecars, as a writer would have made them (another root).
+  const std::string other = TempRoot();
+  ASSERT_OK_AND_ASSIGN(auto scratch, OpenParquetDirBackend({.root = other}));
+  auto& sp = static_cast<ParquetDirBackend&>(*scratch);
+  for (const auto& k : {k_before, k_after, k_first}) ASSERT_OK(scratch->Put(k, "new:" + k));
+  for (const auto& k : {k_before, k_after, k_deleted}) ASSERT_OK(b_->Put(k, "old:" + k));
+  // k_before: the pending sidecar is in place, the data rename never happened.
+  Spit(pd().PathFor(k_before) + ".fxn", Slurp(sp.PathFor(k_before) + ".fxm"));
+  // k_after / k_first: new data in place, its sidecar still pending.
+  for (const auto& k : {k_after, k_first}) {
+    Spit(pd().PathFor(k), "new:" + k);
+    Spit(pd().PathFor(k) + ".fxn", Slurp(sp.PathFor(k) + ".fxm"));
+  }
+  // k_deleted: the data was unlinked, the sidecar was not.
+  fs::remove(pd().PathFor(k_deleted));
+  // Temp files: a dead process's (removed) and a live one's, ours (kept).
+  const std::string dir = pd().PathFor(k_before).substr(0, pd().PathFor(k_before).rfind('/'));
+  const std::string dead_tmp = dir + "/.tmp-" + std::to_string(DeadPid()) + "-00000000deadbeef";
+  const std::string live_tmp = dir + "/.tmp-" + std::to_string(getpid()) + "-00000000000a11fe";
+  Spit(dead_tmp, "PAR1 half a file");
+  Spit(live_tmp, "PAR1 being written");
+
+  // Before any recovery: every key reads whole, old or new, nothing corrupt.
+  ASSERT_OK_AND_ASSIGN(auto v1, b_->Get(k_before));
+  EXPECT_EQ(v1, std::optional<Bytes>("old:" + k_before));
+  ASSERT_OK_AND_ASSIGN(auto v2, b_->Get(k_after));
+  EXPECT_EQ(v2, std::optional<Bytes>("new:" + k_after));
+  ASSERT_OK_AND_ASSIGN(auto v3, b_->Get(k_first));
+  EXPECT_EQ(v3, std::optional<Bytes>("new:" + k_first));
+  ASSERT_OK_AND_ASSIGN(auto v4, b_->Get(k_deleted));
+  EXPECT_FALSE(v4.has_value());
+  EXPECT_EQ(b_->stats().corrupt, 0u);
+  ASSERT_OK_AND_ASSIGN(auto listed, b_->ScanPrefix("finex:KW:"));
+  EXPECT_EQ(listed, (std::vector<std::string>{k_before, k_after, k_first}));
+
+  // Reopen: recovery settles every leftover.
+  b_.reset();
+  ASSERT_OK_AND_ASSIGN(b_, OpenParquetDirBackend({.root = root_}));
+  const ParquetDirRecovery& r = pd().recovery();
+  EXPECT_EQ(r.temp_files_removed, 1u);
+  EXPECT_EQ(r.pending_committed, 2u);
+  EXPECT_EQ(r.pending_dropped, 1u);
+  EXPECT_EQ(r.orphan_sidecars_removed, 1u);
+  EXPECT_FALSE(fs::exists(dead_tmp));
+  EXPECT_TRUE(fs::exists(live_tmp)) << "a live process's temp file is left alone";
+  for (const auto& e : fs::directory_iterator(dir))
+    EXPECT_FALSE(e.path().string().ends_with(".fxn")) << e.path();
+  EXPECT_FALSE(fs::exists(pd().PathFor(k_deleted) + ".fxm"));
+  // The committed sidecars are now the real ones: byte-equal to a clean write.
+  for (const auto& k : {k_after, k_first})
+    EXPECT_EQ(Slurp(pd().PathFor(k) + ".fxm"), Slurp(sp.PathFor(k) + ".fxm")) << k;
+  ASSERT_OK_AND_ASSIGN(v1, b_->Get(k_before));
+  EXPECT_EQ(v1, std::optional<Bytes>("old:" + k_before));
+  ASSERT_OK_AND_ASSIGN(v2, b_->Get(k_after));
+  EXPECT_EQ(v2, std::optional<Bytes>("new:" + k_after));
+  EXPECT_EQ(b_->stats().corrupt, 0u);
+  // A second open finds nothing left to do.
+  ASSERT_OK_AND_ASSIGN(auto again, OpenParquetDirBackend({.root = root_}));
+  const ParquetDirRecovery& r2 = static_cast<ParquetDirBackend&>(*again).recovery();
+  EXPECT_EQ(r2.temp_files_removed + r2.pending_committed + r2.pending_dropped +
+                r2.orphan_sidecars_removed,
+            0u);
+  EXPECT_GE(r2.dirs_scanned, 1u);
+  fs::remove_all(other);
+}
+
+// Damage is still damage: data that neither sidecar describes is not served.
+TEST_F(ParquetDirTest, PendingSidecarNeverVouchesForOtherBytes) {
+  const std::string k = "finex:PV:1d:1:2:yahoo:usd:ohlcv_v1";
+  ASSERT_OK(b_->Put(k, "value one"));
+  Spit(pd().PathFor(k) + ".fxn", Slurp(pd().PathFor(k) + ".fxm"));
+  Spit(pd().PathFor(k), "value two");  // neither the .fxm nor the .fxn describes it
+  ASSERT_OK_AND_ASSIGN(auto v, b_->Get(k));
+  EXPECT_FALSE(v.has_value());
+  EXPECT_EQ(b_->stats().corrupt, 1u);
+  EXPECT_FALSE(fs::exists(pd().PathFor(k) + ".fxn"));
+  EXPECT_FALSE(fs::exists(pd().PathFor(k)));
+}
+
 TEST(ParquetDirOpenTest, ValidatesRoot) {
   EXPECT_THAT(OpenParquetDirBackend({.root = ""}), StatusIs(StatusCode::kInvalidArgument));
   const std::string f = "/tmp/finex-pqdir-file-" + std::to_string(getpid());
