@@ -17,7 +17,7 @@
 # for finex directly and for nginx's proxy_cache, checks the bodies are
 # byte-identical, and prints requests/s and the finex/nginx ratio.
 set -euo pipefail
-FINEX=${1:-$(dirname "$0")/../../build/release/finex}
+FINEX=${1:-$(dirname "$0")/../../build/release/src/finex/cli/finex}
 DUR=${2:-10}
 CONNS=64
 command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; exit 1; }
