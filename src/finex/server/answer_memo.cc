@@ -18,6 +18,14 @@ bool AnswerMemo::Find(std::string_view target, int64_t now_us, Timestamp now_s, 
   return true;
 }
 
+bool AnswerMemo::Holds(std::string_view target, const AnswerCache::Liveness& live, int64_t now_us,
+                       Timestamp now_s) const {
+  if (max_entries_ == 0) return false;
+  MutexLock lock(mu_);
+  auto it = map_.find(target);
+  return it != map_.end() && it->second.live == live && Valid(it->second, now_us, now_s);
+}
+
 void AnswerMemo::Record(std::string_view target, Entry entry) {
   if (max_entries_ == 0 || target.size() > max_target_bytes_ || !entry.answer || !entry.head ||
       !entry.live) {

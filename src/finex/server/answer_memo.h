@@ -60,6 +60,10 @@ class AnswerMemo {
   // The valid entry for target into *out, else false (a stale entry found
   // on the way is dropped).
   bool Find(std::string_view target, int64_t now_us, Timestamp now_s, Entry* out);
+  // Whether target's entry is valid and remembers the answer-cache entry
+  // whose flag is `live` (then there is nothing to record).
+  bool Holds(std::string_view target, const AnswerCache::Liveness& live, int64_t now_us,
+             Timestamp now_s) const;
   // Remembers entry for target (replacing any). When full, dead entries are
   // dropped first, then everything.
   void Record(std::string_view target, Entry entry);

@@ -413,15 +413,16 @@ void Service::Memoize(const http::Request& req, const AnswerCache::Hit& hit, con
   const http::Response& a = *hit.answer;
   // Finish() returns the answer unchanged only for these; Parquet answers
   // depend on Range/If-None-Match headers the memo does not look at.
-  if (opts_.answer_memo_entries == 0 || req.method != "GET" || !req.body.empty() ||
-      a.status != 200 || !a.body || a.content_type == kParquet || req.target.empty() ||
-      req.target.front() != '/') {
+  if (opts_.answer_memo_entries == 0 || opts_.access_log == "all" || req.method != "GET" ||
+      !req.body.empty() || a.status != 200 || !a.body || a.content_type == kParquet ||
+      req.target.empty() || req.target.front() != '/') {
     return;
   }
   // The key was built from the "now" of ctx.now_s: remember it only if that
   // is still the current second.
   const Timestamp now_s = Now();
   if (now_s != ctx.now_s) return;
+  if (memo_.Holds(req.target, hit.live, hit.expires_us - 1, now_s)) return;  // already there
   AnswerMemo::Entry e;
   e.answer = hit.answer;
   e.head = std::make_shared<const std::string>(http::PrepareHead(a));
