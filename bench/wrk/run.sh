@@ -16,8 +16,14 @@
 #     (/yahoo/v8/finance/chart/AAPL?range=1y&interval=1d, Yahoo's JSON)
 # for finex directly and for nginx's proxy_cache, checks the bodies are
 # byte-identical, and prints requests/s and the finex/nginx ratio.
+#
+# It also prints the server CPU time per request (user + system time of the
+# finex process, or of the nginx worker, over the wrk run, from /proc, divided
+# by the requests wrk counted) and the ratio of those: on a machine shared
+# with other work, requests/s swing with the scheduler, while CPU per request
+# is what each server spends and stays comparable.
 set -euo pipefail
-FINEX=${1:-$(dirname "$0")/../../build/release/finex}
+FINEX=${1:-$(dirname "$0")/../../build/release/src/finex/cli/finex}
 DUR=${2:-10}
 CONNS=64
 command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; exit 1; }
@@ -130,28 +136,40 @@ check_same "$QUOTE"
 check_same "$HIST"
 check_same "$CHART"
 
-run_wrk() {  # port path -> requests/s
-  taskset -c $CLIENT_CPU wrk -t1 -c$CONNS -d${DUR}s --latency "http://127.0.0.1:$1$2" > "$WORK/wrk.out" 2>&1
-  local rps p99 errs
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1)
+[ -n "$NGINX_WORKER" ] || { echo "nginx worker not found"; cat "$WORK/nginx/error.log"; exit 1; }
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
+
+run_wrk() {  # pid port path -> requests/s p99 non-2xx cpu_us_per_request
+  local c0 c1
+  c0=$(cpu_ticks "$1")
+  taskset -c $CLIENT_CPU wrk -t1 -c$CONNS -d${DUR}s --latency "http://127.0.0.1:$2$3" > "$WORK/wrk.out" 2>&1
+  c1=$(cpu_ticks "$1")
+  local rps p99 errs reqs
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
   p99=$(awk '/^ *99%/ {print $2}' "$WORK/wrk.out")
   errs=$(awk '/Non-2xx/ {print $5}' "$WORK/wrk.out")
-  echo "$rps $p99 ${errs:-0}"
+  reqs=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
+  echo "$rps $p99 ${errs:-0} $(python3 -c "print(f'{($c1 - $c0) * $TICK_US / max(1, $reqs):.1f}')")"
 }
 
-printf "\n%-34s %14s %10s %8s\n" "target ($CONNS conns, ${DUR}s, server on CPU $SERVER_CPU)" "req/s" "p99" "non-2xx"
-declare -A R
+printf "\n%-34s %14s %10s %8s %14s\n" "target ($CONNS conns, ${DUR}s, server on CPU $SERVER_CPU)" "req/s" "p99" "non-2xx" "CPU us/req"
+declare -A R C
 for name in quote history chart; do
   path=$QUOTE; [ $name = history ] && path=$HIST; [ $name = chart ] && path=$CHART
   for who in finex nginx; do
-    port=$FINEX_PORT; [ $who = nginx ] && port=$NGINX_PORT
-    read -r rps p99 errs < <(run_wrk $port "$path")
+    port=$FINEX_PORT; pid=$SERVE_PID
+    [ $who = nginx ] && port=$NGINX_PORT && pid=$NGINX_WORKER
+    read -r rps p99 errs cpu < <(run_wrk "$pid" $port "$path")
     R[$who-$name]=$rps
-    printf "%-34s %14s %10s %8s\n" "$who $name" "$rps" "$p99" "$errs"
+    C[$who-$name]=$cpu
+    printf "%-34s %14s %10s %8s %14s\n" "$who $name" "$rps" "$p99" "$errs" "$cpu"
   done
 done
 echo
 for name in quote history chart; do
   ratio=$(python3 -c "print(f'{${R[finex-$name]}/${R[nginx-$name]}:.2f}')")
-  echo "ratio finex/nginx $name: ${ratio}x"
+  cratio=$(python3 -c "print(f'{${C[nginx-$name]}/max(0.01, ${C[finex-$name]}):.2f}')")
+  echo "ratio finex/nginx $name: ${ratio}x req/s, ${cratio}x requests per CPU second"
 done

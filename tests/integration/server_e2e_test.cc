@@ -57,7 +57,7 @@ class E2eTest : public ::testing::Test {
     service_ = std::make_unique<Service>(engine_->api(), codec_.get(), svc);
     http::ServerOptions ho;
     ho.listen = "127.0.0.1:0";
-    auto srv = http::Server::Start(ho, service_->AsHandler());
+    auto srv = http::Server::Start(ho, service_->AsHandler(), service_->AsFastHandler());
     ASSERT_TRUE(srv.ok()) << srv.status();
     server_ = std::move(*srv);
     port_ = server_->port();

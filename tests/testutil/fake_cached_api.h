@@ -227,6 +227,11 @@ class FakeCachedApi : public cache::CachedApi {
     MutexLock lock(mu_);
     return ready_;
   }
+  // Every invalidate_cache() call counts (as one seen from another node would).
+  uint64_t invalidations() const override {
+    MutexLock lock(mu_);
+    return invalidated_.size();
+  }
 
  private:
   Status TakeFailure() FINEX_REQUIRES(mu_) {

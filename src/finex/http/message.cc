@@ -103,6 +103,18 @@ std::string_view Request::Header(std::string_view lower_name) const {
   return {};
 }
 
+std::string_view RawRequest::Header(std::string_view lower_name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == lower_name.size() &&
+        std::equal(k.begin(), k.end(), lower_name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        })) {
+      return v;
+    }
+  }
+  return {};
+}
+
 Response Response::Text(int status, std::string content_type, std::string body) {
   Response r;
   r.status = status;

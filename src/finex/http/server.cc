@@ -23,6 +23,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -90,6 +91,17 @@ const std::string& HttpDate() {
 }
 
 bool HeaderNameReserved(std::string_view n) {
+  switch (n.size()) {  // the reserved names' lengths: most fields are ruled out here
+    case 4:
+    case 6:
+    case 10:
+    case 12:
+    case 14:
+    case 17:
+      break;
+    default:
+      return false;
+  }
   auto eq = [&](std::string_view x) {
     return n.size() == x.size() && std::equal(n.begin(), n.end(), x.begin(), [](char a, char b) {
              return std::tolower(static_cast<unsigned char>(a)) == b;
@@ -99,39 +111,62 @@ bool HeaderNameReserved(std::string_view n) {
          eq("connection") || eq("transfer-encoding");
 }
 
-// Serializes the status line and headers of `r` for a body of body_len bytes.
+// Appends `r`'s fields (each line ending in CRLF), skipping reserved names
+// and values carrying CR/LF (header injection guard).
+void AppendFields(std::string& out, const Headers& headers) {
+  for (const auto& [k, v] : headers) {
+    if (HeaderNameReserved(k)) continue;
+    if (k.find_first_of("\r\n:") != std::string::npos ||
+        v.find_first_of("\r\n") != std::string::npos) {
+      continue;
+    }
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+}
+
+void AppendPrepared(std::string& out, const Response& r, size_t body_len) {
+  if (!r.content_type.empty() && r.content_type.find_first_of("\r\n") == std::string::npos) {
+    out += "Content-Type: ";
+    out += r.content_type;
+    out += "\r\n";
+  }
+  out += "Content-Length: ";
+  char num[24];
+  const auto res = std::to_chars(num, num + sizeof(num), body_len);
+  out.append(num, res.ptr);
+  out += "\r\n";
+  AppendFields(out, r.headers);
+}
+
+// Serializes the head of `r` for a body of body_len bytes: status line,
+// Server, Date, then the prepared fields (r.prepared_head, or content type,
+// length and headers), then r.headers after a prepared head.
 void SerializeHead(std::string& out, const Response& r, size_t body_len, bool close,
-                   const std::string& server_name) {
+                   std::string_view server_name, std::string_view date) {
   out.clear();
-  out.reserve(160 + r.content_type.size());
+  out.reserve(192 + (r.prepared_head ? r.prepared_head->size() : r.content_type.size()));
   out += "HTTP/1.1 ";
-  out += std::to_string(r.status);
+  char num[24];
+  const auto res = std::to_chars(num, num + sizeof(num), r.status);
+  out.append(num, res.ptr);
   out.push_back(' ');
   out += ReasonPhrase(r.status);
   out += "\r\nServer: ";
   out += server_name;
   out += "\r\nDate: ";
-  out += HttpDate();
-  if (!r.content_type.empty()) {
-    out += "\r\nContent-Type: ";
-    out += r.content_type;
+  out += date;
+  out += "\r\n";
+  if (r.prepared_head) {
+    out += *r.prepared_head;
+    AppendFields(out, r.headers);
+  } else {
+    AppendPrepared(out, r, body_len);
   }
-  out += "\r\nContent-Length: ";
-  out += std::to_string(body_len);
-  for (const auto& [k, v] : r.headers) {
-    if (HeaderNameReserved(k)) continue;
-    // Header injection guard: drop values carrying CR/LF.
-    if (k.find_first_of("\r\n:") != std::string::npos ||
-        v.find_first_of("\r\n") != std::string::npos) {
-      continue;
-    }
-    out += "\r\n";
-    out += k;
-    out += ": ";
-    out += v;
-  }
-  if (close) out += "\r\nConnection: close";
-  out += "\r\n\r\n";
+  if (close) out += "Connection: close\r\n";
+  out += "\r\n";
 }
 
 class ServerImpl;
@@ -190,12 +225,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // Kept alive during the write.
   std::string head_buf_;
   std::shared_ptr<const std::string> body_;
+  // The fast path's view of the header fields (reused across requests).
+  std::vector<std::pair<std::string_view, std::string_view>> raw_fields_;
 };
 
 class ServerImpl final : public Server {
  public:
-  ServerImpl(ServerOptions opts, Handler handler)
-      : opts_(std::move(opts)), handler_(std::move(handler)) {}
+  ServerImpl(ServerOptions opts, Handler handler, FastHandler fast)
+      : opts_(std::move(opts)), handler_(std::move(handler)), fast_(std::move(fast)) {}
   ~ServerImpl() override {
     Stop(0);
     // Destroy sessions (held by pending handlers) while members are alive.
@@ -216,6 +253,7 @@ class ServerImpl final : public Server {
 
   const ServerOptions& opts() const { return opts_; }
   const Handler& handler() const { return handler_; }
+  const FastHandler& fast() const { return fast_; }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
   void Register(Session* s, std::weak_ptr<Session> w) {
@@ -241,6 +279,7 @@ class ServerImpl final : public Server {
 
   const ServerOptions opts_;
   const Handler handler_;
+  const FastHandler fast_;
   uint16_t port_ = 0;
   int max_connections_ = 0;    // opts_.max_connections capped by the descriptor limit
   bool fd_exhausted_ = false;  // in an accept-EMFILE episode (acceptor thread only)
@@ -470,6 +509,30 @@ void Session::Dispatch() {
   auto& msg = parser_->get();
   const bool keep_alive = msg.keep_alive();
   const bool head = msg.method() == bhttp::verb::head;
+  if (server_.fast() && (head || msg.method() == bhttp::verb::get) && msg.body().empty() &&
+      !msg.target().empty() && msg.target().front() == '/') {
+    raw_fields_.clear();
+    for (const auto& f : msg) {
+      raw_fields_.emplace_back(std::string_view(f.name_string().data(), f.name_string().size()),
+                               std::string_view(f.value().data(), f.value().size()));
+    }
+    RawRequest raw;
+    raw.head = head;
+    raw.method = "GET";
+    raw.target = std::string_view(msg.target().data(), msg.target().size());
+    raw.headers = raw_fields_;
+    Response fast;
+    bool answered = false;
+    try {
+      answered = server_.fast()(raw, fast);
+    } catch (...) {
+      answered = false;  // the Handler answers instead
+    }
+    if (answered) {
+      Send(std::move(fast), head, !keep_alive);
+      return;
+    }
+  }
   auto built = detail::BuildRequest(msg, remote_);
   if (auto* problem = std::get_if<Response>(&built)) {
     Send(std::move(*problem), head, !keep_alive);
@@ -497,7 +560,7 @@ void Session::Send(Response r, bool head, bool close) {
   close_after_write_ = close;
   body_ = std::move(r.body);
   const size_t len = body_ ? body_->size() : 0;
-  SerializeHead(head_buf_, r, len, close, server_.opts().server_name);
+  SerializeHead(head_buf_, r, len, close, server_.opts().server_name, HttpDate());
   phase_ = Phase::kWriting;
   Arm(server_.opts().idle_timeout_ms);
   std::array<asio::const_buffer, 2> bufs = {
@@ -681,7 +744,7 @@ void ServerImpl::Reject(tcp::socket socket) {
   auto r = std::make_shared<Rejected>(Rejected{std::move(socket), {}});
   Response resp = Response::Problem(503, "overloaded", "too many connections");
   resp.headers.emplace_back("Retry-After", "1");
-  SerializeHead(r->text, resp, resp.body->size(), true, opts_.server_name);
+  SerializeHead(r->text, resp, resp.body->size(), true, opts_.server_name, HttpDate());
   r->text += *resp.body;
   asio::async_write(r->socket, asio::buffer(r->text), [r](beast::error_code, size_t) {
     beast::error_code ec;
@@ -743,8 +806,22 @@ void ServerImpl::Stop(int drain_ms) {
 
 }  // namespace
 
-Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& opts, Handler handler) {
-  auto s = std::make_unique<ServerImpl>(opts, std::move(handler));
+std::string PrepareHead(const Response& r) {
+  std::string out;
+  AppendPrepared(out, r, r.body ? r.body->size() : 0);
+  return out;
+}
+
+std::string SerializeHeadForTest(const Response& r, std::string_view server_name,
+                                 std::string_view date, bool close) {
+  std::string out;
+  SerializeHead(out, r, r.body ? r.body->size() : 0, close, server_name, date);
+  return out;
+}
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& opts, Handler handler,
+                                              FastHandler fast) {
+  auto s = std::make_unique<ServerImpl>(opts, std::move(handler), std::move(fast));
   FINEX_RETURN_IF_ERROR(s->Init());
   return std::unique_ptr<Server>(std::move(s));
 }

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,12 @@ struct Response {
   Headers headers;
   // Shared immutable bytes, so a hot answer is served without copying.
   std::shared_ptr<const std::string> body;
+  // Optional: Content-Type, Content-Length and the fields of an answer
+  // already serialized by PrepareHead(). When set, the transport writes it in
+  // place of content_type and the body length (which must be those the head
+  // was prepared from) and serializes only `headers` after it (e.g.
+  // X-Request-Id), so a hot answer costs no per-request formatting.
+  std::shared_ptr<const std::string> prepared_head;
 
   static Response Text(int status, std::string content_type, std::string body);
   // RFC 9457 problem+json: {"type":"about:blank","title":...,"status":...,"detail":...,"code":...}
@@ -60,6 +67,34 @@ struct Response {
 };
 
 using Handler = std::function<Response(const Request&)>;
+
+// The header fields of `r` as the transport writes them after the status
+// line, Server and Date: "Content-Type: ...\r\nContent-Length: N\r\n" and
+// each of r.headers (reserved names and values carrying CR/LF dropped), each
+// line ending in CRLF. N is the size of r.body.
+std::string PrepareHead(const Response& r);
+
+// The whole head the transport writes for `r` (status line, Server, Date,
+// the fields, Connection: close when `close`, the blank line). For tests.
+std::string SerializeHeadForTest(const Response& r, std::string_view server_name,
+                                 std::string_view date, bool close);
+
+// What a fast path sees of a request before it is fully built: no decoding,
+// no copies. Views are valid only during the call.
+struct RawRequest {
+  bool head = false;        // the client sent HEAD (method is then "GET")
+  std::string_view method;  // "GET"
+  std::string_view target;  // origin-form, exactly as sent ("/v1/quote?symbols=AAPL")
+  std::span<const std::pair<std::string_view, std::string_view>> headers;  // names as sent
+  // First header whose name equals lower_name case-insensitively; "" when absent.
+  std::string_view Header(std::string_view lower_name) const;
+};
+
+// Tried before a GET or HEAD without a body is built into a Request: returns
+// true with `out` filled when it can answer the request exactly as the
+// Handler would (e.g. from a memo of hot answers), false to go on to the
+// Handler. Must be thread-safe and cheap when it declines.
+using FastHandler = std::function<bool(const RawRequest&, Response& out)>;
 
 // Parses "application/x-www-form-urlencoded"-style query text; InvalidArgument
 // on bad percent-escapes or non-UTF-8 after decoding.
@@ -89,7 +124,10 @@ class Server {
  public:
   // Binds and starts serving. InvalidArgument for a bad listen address,
   // Unavailable when the port cannot be bound.
-  static Result<std::unique_ptr<Server>> Start(const ServerOptions& opts, Handler handler);
+  // `fast`, when given, is tried first for bodiless GET and HEAD requests
+  // with an origin-form target.
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& opts, Handler handler,
+                                               FastHandler fast = nullptr);
   virtual ~Server() = default;
   // The bound port (useful with port 0).
   virtual uint16_t port() const = 0;

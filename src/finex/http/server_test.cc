@@ -356,3 +356,83 @@ TEST(ServerTest, BadListenAddresses) {
 
 }  // namespace
 }  // namespace finex::http
+
+namespace finex::http {
+namespace {
+
+// A fast path that answers "/fast?..." from a prepared head and declines
+// everything else, which then reaches the Handler.
+TEST(ServerTest, FastHandlerAnswersBeforeTheHandlerWithAPreparedHead) {
+  Response hot = Response::Text(200, "text/plain", "fast body");
+  hot.headers.emplace_back("X-Kept", "1");
+  auto head = std::make_shared<const std::string>(PrepareHead(hot));
+  std::atomic<int> fast_calls{0};
+  FastHandler fast = [&](const RawRequest& raw, Response& out) {
+    ++fast_calls;
+    if (!raw.target.starts_with("/fast")) return false;
+    out.status = 200;
+    out.prepared_head = head;
+    out.body = hot.body;
+    out.headers.emplace_back("X-Seen", std::string(raw.Header("x-custom")) + "|" +
+                                           std::string(raw.target) + (raw.head ? "|head" : ""));
+    return true;
+  };
+  ServerOptions o;
+  o.listen = "127.0.0.1:0";
+  ASSERT_OK_AND_ASSIGN(auto s, Server::Start(o, TestHandler, fast));
+  LoopbackClient c;
+  ASSERT_OK(c.Connect(s->port()));
+  ASSERT_OK(c.Write("GET /fast?a=%41 HTTP/1.1\r\nHost: x\r\nX-CUSTOM: v1\r\n\r\n"));
+  ASSERT_OK_AND_ASSIGN(auto r, c.Read());
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "fast body");
+  EXPECT_EQ(r.Header("content-length"), "9");
+  EXPECT_EQ(r.Header("content-type"), "text/plain");
+  EXPECT_EQ(r.Header("x-kept"), "1");
+  EXPECT_EQ(r.Header("x-seen"), "v1|/fast?a=%41");  // the target as sent, not decoded
+  EXPECT_EQ(r.Header("server"), "finex");
+  EXPECT_TRUE(r.Header("date").ends_with(" GMT"));
+  EXPECT_TRUE(r.keep_alive);
+  // HEAD: same head, no body, the connection stays in sync.
+  ASSERT_OK(c.Write("HEAD /fast HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_OK_AND_ASSIGN(r, c.Read(/*head=*/true));
+  EXPECT_EQ(r.Header("content-length"), "9");
+  EXPECT_EQ(r.Header("x-seen"), "|/fast|head");
+  EXPECT_EQ(r.body, "");
+  // Declined: the Handler answers.
+  ASSERT_OK_AND_ASSIGN(r, c.Get("/hello"));
+  EXPECT_EQ(r.body, "hello world");
+  // Not tried for a request with a body.
+  const int before = fast_calls.load();
+  ASSERT_OK(c.Write("POST /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"));
+  ASSERT_OK_AND_ASSIGN(r, c.Read());
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(fast_calls.load(), before);
+}
+
+// The transport writes a prepared head exactly as it would serialize the
+// answer itself.
+TEST(ServerTest, PreparedHeadSerializesLikeTheAnswer) {
+  Response a = Response::Text(200, "application/json", "{\"x\":1}");
+  a.headers.emplace_back("X-Finex-Api-Calls", "0");
+  a.headers.emplace_back("Content-Length", "999");      // reserved: dropped
+  a.headers.emplace_back("X-Bad", "a\r\nInjected: 1");  // CR/LF: dropped
+  Response slow = a;
+  slow.headers.emplace_back("X-Request-Id", "r1");
+  Response fast;
+  fast.status = 200;
+  fast.content_type.clear();
+  fast.prepared_head = std::make_shared<const std::string>(PrepareHead(a));
+  fast.body = a.body;
+  fast.headers.emplace_back("X-Request-Id", "r1");
+  const std::string want = SerializeHeadForTest(slow, "finex", "D", false);
+  EXPECT_EQ(SerializeHeadForTest(fast, "finex", "D", false), want);
+  EXPECT_EQ(want,
+            "HTTP/1.1 200 OK\r\nServer: finex\r\nDate: D\r\nContent-Type: application/json\r\n"
+            "Content-Length: 7\r\nX-Finex-Api-Calls: 0\r\nX-Request-Id: r1\r\n\r\n");
+  EXPECT_EQ(SerializeHeadForTest(fast, "finex", "D", true),
+            want.substr(0, want.size() - 2) + "Connection: close\r\n\r\n");
+}
+
+}  // namespace
+}  // namespace finex::http

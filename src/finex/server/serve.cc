@@ -14,7 +14,7 @@ Status ServeUntilSignal(Service& service, const http::ServerOptions& opts,
   // Block before the server threads start so they inherit the mask and the
   // signal is delivered to sigwait below, never to an I/O thread.
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  auto server = http::Server::Start(opts, service.AsHandler());
+  auto server = http::Server::Start(opts, service.AsHandler(), service.AsFastHandler());
   if (!server.ok()) return server.status();
   service.alerts().Start();
   if (on_listening) on_listening((*server)->port());

@@ -22,6 +22,7 @@ namespace finex::server {
 struct Service::Ctx {
   std::string request_id;
   std::string_view route = "other";  // route template for metric labels
+  Timestamp now_s = 0;               // Now() when the request arrived
 };
 
 namespace {
@@ -127,6 +128,7 @@ Service::Service(cache::CachedApi& api, const codec::FrameCodec* parquet, Servic
       parquet_(parquet),
       opts_(std::move(opts)),
       answers_(opts_.answer_cache_bytes, static_cast<int64_t>(opts_.answer_cache_ttl_ms) * 1000),
+      memo_(opts_.answer_memo_entries),
       budget_(opts_.cold_miss),
       id_salt_(std::random_device{}()),
       started_us_(MonotonicMicros()) {
@@ -144,6 +146,7 @@ Service::Service(cache::CachedApi& api, const codec::FrameCodec* parquet, Servic
       "finex_answer_cache_requests_total",
       "Lookups in the serialized-answer cache in front of the engine, by result (hit, miss).",
       {"result"});
+  answer_hits_ = &answer_lookups_->With({"hit"});
   inflight_gauge_ =
       &registry_
            .AddGauge("finex_http_inflight_requests", "Engine requests being answered right now.")
@@ -187,20 +190,31 @@ int64_t Service::AnswerClockMicros() const {
   return opts_.clock ? opts_.clock->NowMicros() : MonotonicMicros();
 }
 
-std::string Service::NewRequestId(const http::Request& req) {
-  const std::string_view given = req.Header("x-request-id");
+std::string Service::NewRequestId(std::string_view given) {
   if (ValidRequestId(given)) return std::string(given);
   const uint64_t seq = request_seq_.fetch_add(1, std::memory_order_relaxed);
+  // "%08x-%llx" of (salt, seq), formatted by hand: this runs on every request.
+  static constexpr char kHex[] = "0123456789abcdef";
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%08x-%llx", static_cast<unsigned>(id_salt_),
-                static_cast<unsigned long long>(seq));
-  return buf;
+  const auto salt = static_cast<uint32_t>(id_salt_);
+  for (int i = 0; i < 8; ++i) buf[i] = kHex[(salt >> (28 - 4 * i)) & 0xf];
+  buf[8] = '-';
+  char digits[16];
+  int n = 0;
+  uint64_t v = seq;
+  do {
+    digits[n++] = kHex[v & 0xf];
+    v >>= 4;
+  } while (v != 0);
+  for (int i = 0; i < n; ++i) buf[9 + i] = digits[n - 1 - i];
+  return std::string(buf, static_cast<size_t>(9 + n));
 }
 
 http::Response Service::Handle(const http::Request& req) {
   const int64_t t0 = MonotonicMicros();
   Ctx ctx;
-  ctx.request_id = NewRequestId(req);
+  ctx.request_id = NewRequestId(req.Header("x-request-id"));
+  ctx.now_s = Now();
   http::Response r;
   try {
     r = Dispatch(req, ctx);
@@ -373,18 +387,81 @@ Result<QueryParams> QueryOf(const http::Request& req) {
 
 }  // namespace
 
+bool Service::SyncInvalidations() {
+  const uint64_t n = api_.invalidations();
+  if (seen_invalidations_.load(std::memory_order_acquire) == n) return false;
+  if (seen_invalidations_.exchange(n) == n) return false;
+  answers_.Clear();  // also kills every memo entry (their liveness flags)
+  return true;
+}
+
 std::unique_ptr<http::Response> Service::FromAnswerCache(const std::string& key,
                                                          const http::Request& req, Ctx& ctx) {
   // An invalidation (also one received from another node) drops every answer.
-  if (const uint64_t n = api_.invalidations(); seen_invalidations_.exchange(n) != n)
-    answers_.Clear();
-  auto hit = answers_.Get(key, AnswerClockMicros());
-  if (!hit) {
+  SyncInvalidations();
+  AnswerCache::Hit hit = answers_.Lookup(key, AnswerClockMicros());
+  if (!hit.answer) {
     answer_lookups_->With({"miss"}).Inc();
     return nullptr;
   }
-  answer_lookups_->With({"hit"}).Inc();
-  return std::make_unique<http::Response>(Finish(std::move(hit), req, ctx));
+  answer_hits_->Inc();
+  Memoize(req, hit, ctx);
+  return std::make_unique<http::Response>(Finish(std::move(hit.answer), req, ctx));
+}
+
+void Service::Memoize(const http::Request& req, const AnswerCache::Hit& hit, const Ctx& ctx) {
+  const http::Response& a = *hit.answer;
+  // Finish() returns the answer unchanged only for these; Parquet answers
+  // depend on Range/If-None-Match headers the memo does not look at.
+  if (opts_.answer_memo_entries == 0 || opts_.access_log == "all" || req.method != "GET" ||
+      !req.body.empty() || a.status != 200 || !a.body || a.content_type == kParquet ||
+      req.target.empty() || req.target.front() != '/') {
+    return;
+  }
+  // The key was built from the "now" of ctx.now_s: remember it only if that
+  // is still the current second.
+  const Timestamp now_s = Now();
+  if (now_s != ctx.now_s) return;
+  if (memo_.Holds(req.target, hit.live, hit.expires_us - 1, now_s)) return;  // already there
+  AnswerMemo::Entry e;
+  e.answer = hit.answer;
+  e.head = std::make_shared<const std::string>(http::PrepareHead(a));
+  e.live = hit.live;
+  e.expires_us = hit.expires_us;
+  e.now_s = now_s;
+  e.requests_get = &requests_->With({ctx.route, "GET", "200"});
+  e.requests_head = &requests_->With({ctx.route, "HEAD", "200"});
+  e.latency_get = &latency_->With({ctx.route, "GET", "200"});
+  e.latency_head = &latency_->With({ctx.route, "HEAD", "200"});
+  e.response_bytes = &response_bytes_->With({ctx.route});
+  memo_.Record(req.target, std::move(e));
+}
+
+bool Service::Fast(const http::RawRequest& req, http::Response& out) {
+  if (opts_.answer_memo_entries == 0 || opts_.access_log == "all" || req.method != "GET") {
+    return false;
+  }
+  const int64_t t0 = MonotonicMicros();
+  if (SyncInvalidations()) return false;
+  AnswerMemo::Entry e;
+  if (!memo_.Find(req.target, AnswerClockMicros(), Now(), &e)) return false;
+  answer_hits_->Inc();
+  answers_.CountMemoHit();
+  out.status = 200;
+  out.content_type = std::string();  // carried by the prepared head
+  out.prepared_head = std::move(e.head);
+  out.body = e.answer->body;
+  out.headers.clear();
+  out.headers.emplace_back("X-Request-Id", NewRequestId(req.Header("x-request-id")));
+  const double secs = static_cast<double>(MonotonicMicros() - t0) * 1e-6;
+  (req.head ? e.requests_head : e.requests_get)->Inc();
+  (req.head ? e.latency_head : e.latency_get)->Observe(secs);
+  e.response_bytes->Inc(out.body->size());
+  return true;
+}
+
+http::FastHandler Service::AsFastHandler() {
+  return [this](const http::RawRequest& req, http::Response& out) { return Fast(req, out); };
 }
 
 http::Response Service::Finish(std::shared_ptr<const http::Response> full, const http::Request& req,

@@ -30,6 +30,7 @@
 #include "finex/http/server.h"
 #include "finex/server/alerts.h"
 #include "finex/server/answer_cache.h"
+#include "finex/server/answer_memo.h"
 #include "finex/server/cold_budget.h"
 #include "finex/server/metrics.h"
 #include "finex/server/params.h"
@@ -44,6 +45,9 @@ struct ServiceOptions {
   std::string admin_token_env = "FINEX_ADMIN_TOKEN";  // named in error details
   size_t answer_cache_bytes = 64 << 20;               // 0 disables the answer cache
   int answer_cache_ttl_ms = 1000;                     // max age of a cached answer, on `clock`
+  // Raw targets remembered by the memo of hot answers (answer_memo.h); 0
+  // turns the fast path off.
+  size_t answer_memo_entries = 4096;
   // "now" for period= and the answer cache's ages (a replay clock);
   // nullptr = SystemClock() for period=, the monotonic clock for ages.
   Clock* clock = nullptr;
@@ -73,6 +77,13 @@ class Service {
   http::Response Handle(const http::Request& req);
   // A copyable handler bound to this Service (which must outlive it).
   http::Handler AsHandler();
+  // The fast path for the transport (http::FastHandler): answers a repeated
+  // GET/HEAD from the memo of hot answers (answer_memo.h) with exactly what
+  // Handle() would answer, counting it in the same metrics; false when the
+  // memo has no valid entry (or access_log is "all": then every request
+  // takes Handle(), which logs it).
+  bool Fast(const http::RawRequest& req, http::Response& out);
+  http::FastHandler AsFastHandler();
 
   // While draining, /readyz answers 503 so load balancers stop sending.
   void SetDraining(bool draining) { draining_.store(draining); }
@@ -80,6 +91,7 @@ class Service {
   Registry& metrics() { return registry_; }
   AlertEvaluator& alerts() { return *alerts_; }
   const AnswerCache& answer_cache() const { return answers_; }
+  const AnswerMemo& answer_memo() const { return memo_; }
 
  private:
   struct Ctx;
@@ -111,7 +123,12 @@ class Service {
   };
   http::Response SmallRoute(const std::string& key, Format format, const http::Request& req,
                             Ctx& ctx, const std::function<Result<Rendered>(bool json)>& render);
-  std::string NewRequestId(const http::Request& req);
+  std::string NewRequestId(std::string_view given);
+  // Remembers a served answer-cache hit for the fast path when it qualifies.
+  void Memoize(const http::Request& req, const AnswerCache::Hit& hit, const Ctx& ctx);
+  // Drops every cached answer when the engine saw an invalidation since the
+  // last check (also one received from another node); true if it did.
+  bool SyncInvalidations();
   Timestamp Now() const;
   int64_t AnswerClockMicros() const;
   void AddEngineCollector();
@@ -130,6 +147,7 @@ class Service {
   ServiceOptions opts_;
   Registry registry_;
   AnswerCache answers_;
+  AnswerMemo memo_;
   std::atomic<uint64_t> seen_invalidations_{
       0};  // api_.invalidations() when answers_ was last checked
   std::atomic<bool> draining_{false};
@@ -141,6 +159,7 @@ class Service {
   Family<Histogram>* latency_;
   Family<Counter>* response_bytes_;
   Family<Counter>* answer_lookups_;
+  Counter* answer_hits_;
   Gauge* inflight_gauge_;
   std::unique_ptr<AlertEvaluator> alerts_;  // after the families its inputs read
   ColdMissBudget budget_;

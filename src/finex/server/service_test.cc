@@ -10,6 +10,7 @@
 #include "finex/http/server.h"
 #include "tests/testutil/fake_cached_api.h"
 #include "tests/testutil/fake_clock.h"
+#include "tests/testutil/status_matchers.h"
 
 namespace finex::server {
 namespace {
@@ -584,6 +585,181 @@ TEST_F(ServiceTest, ConcurrentRequestsAreSafe) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 800);
+}
+
+}  // namespace
+}  // namespace finex::server
+
+namespace finex::server {
+namespace {
+
+// The fast path (Service::Fast, the memo of hot answers) as the transport
+// calls it: the raw target, the headers as sent.
+struct RawCall {
+  std::string target;
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  bool head = false;
+  http::RawRequest Raw() const {
+    http::RawRequest r;
+    r.head = head;
+    r.method = "GET";
+    r.target = target;
+    r.headers = fields;
+    return r;
+  }
+};
+
+class FastPathTest : public ServiceTest {
+ protected:
+  // The answer the fast path gives for target, if any.
+  std::optional<http::Response> Fast(const std::string& target, bool head = false) {
+    RawCall c{target, {{"X-Request-Id", "req-1"}}, head};
+    http::Response out;
+    if (!service_->Fast(c.Raw(), out)) return std::nullopt;
+    return out;
+  }
+  // Requests target through Handle() until the answer cache serves it (and
+  // the memo records it).
+  void Warm(const std::string& target) {
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(Get(target).status, 200) << target;
+  }
+  uint64_t RequestsCounted(std::string_view route, std::string_view method) {
+    const std::string text = *Get("/metrics").body;
+    const std::string prefix = "finex_http_requests_total{route=\"" + std::string(route) +
+                               "\",method=\"" + std::string(method) + "\",code=\"200\"} ";
+    const size_t at = text.find(prefix);
+    if (at == std::string::npos) return 0;
+    return std::stoull(text.substr(at + prefix.size()));
+  }
+};
+
+TEST_F(FastPathTest, AMemoHitIsByteForByteTheSlowPathsAnswer) {
+  for (const std::string target :
+       {"/v1/quote?symbols=AAPL", "/v1/quote?symbols=AAPL&format=csv",
+        "/v1/history?symbols=AAPL&start=2024-01-02&end=2024-03-01",
+        "/v1/history?symbols=AAPL,MSFT&period=1y", "/v1/search?q=apple"}) {
+    SCOPED_TRACE(target);
+    EXPECT_FALSE(Fast(target)) << "nothing is memoized before the answer cache serves it";
+    Warm(target);
+    const int calls = api_.history_calls() + api_.quote_calls();
+    auto fast = Fast(target);
+    ASSERT_TRUE(fast);
+    const http::Response slow = Get(target, {{"x-request-id", "req-1"}});
+    EXPECT_EQ(api_.history_calls() + api_.quote_calls(), calls) << "neither asked the engine";
+    EXPECT_EQ(http::SerializeHeadForTest(*fast, "finex", "D", false),
+              http::SerializeHeadForTest(slow, "finex", "D", false));
+    ASSERT_TRUE(fast->body && slow.body);
+    EXPECT_EQ(*fast->body, *slow.body);
+    EXPECT_EQ(fast->body.get(), slow.body.get()) << "the same shared bytes";
+  }
+}
+
+TEST_F(FastPathTest, CountsRequestsAndHitsLikeTheSlowPath) {
+  const std::string url = "/v1/quote?symbols=AAPL";
+  Warm(url);
+  const uint64_t get0 = RequestsCounted("/v1/quote", "GET");
+  const uint64_t head0 = RequestsCounted("/v1/quote", "HEAD");
+  const uint64_t hits0 = service_->answer_cache().hits();
+  ASSERT_TRUE(Fast(url));
+  ASSERT_TRUE(Fast(url, /*head=*/true));
+  EXPECT_EQ(RequestsCounted("/v1/quote", "GET"), get0 + 1);
+  EXPECT_EQ(RequestsCounted("/v1/quote", "HEAD"), head0 + 1);
+  EXPECT_EQ(service_->answer_cache().hits(), hits0 + 2);
+  // A valid X-Request-Id is echoed, else one is made.
+  RawCall bad{url, {{"x-request-id", "bad id!"}}};
+  http::Response out;
+  ASSERT_TRUE(service_->Fast(bad.Raw(), out));
+  EXPECT_EQ(out.headers.size(), 1u);
+  EXPECT_NE(HeaderOf(out, "X-Request-Id"), "bad id!");
+  EXPECT_FALSE(HeaderOf(out, "X-Request-Id").empty());
+}
+
+TEST_F(FastPathTest, InvalidationEndsEveryMemoEntry) {
+  const std::string url = "/v1/quote?symbols=AAPL";
+  Warm(url);
+  ASSERT_TRUE(Fast(url));
+  auto del = Run(MakeRequest("DELETE", "/v1/cache?pattern=finex:AAPL:*", "",
+                             {{"authorization", "Bearer s3cret"}}));
+  ASSERT_EQ(del.status, 200);
+  EXPECT_FALSE(Fast(url));
+  const int calls = api_.quote_calls();
+  Get(url);
+  EXPECT_EQ(api_.quote_calls(), calls + 1) << "the slow path asks the engine again";
+}
+
+TEST_F(FastPathTest, AnInvalidationSeenOnlyByTheEngineEndsItToo) {
+  // Another node's invalidation reaches the engine, not this Service's route.
+  const std::string url = "/v1/quote?symbols=AAPL";
+  Warm(url);
+  ASSERT_TRUE(Fast(url));
+  ASSERT_OK(api_.invalidate_cache("finex:AAPL:*"));
+  EXPECT_FALSE(Fast(url));
+}
+
+TEST_F(FastPathTest, ExpiryOfTheCachedAnswerEndsTheMemoEntry) {
+  const std::string url = "/v1/history?symbols=AAPL&start=2024-01-02&end=2024-03-01";
+  Warm(url);
+  ASSERT_TRUE(Fast(url));
+  clock_.Advance(2);  // past answer_cache_ttl_ms
+  EXPECT_FALSE(Fast(url));
+  const int calls = api_.history_calls();
+  Get(url);
+  EXPECT_EQ(api_.history_calls(), calls + 1);
+}
+
+// Without an end, "now" is the end of the range (and part of the answer's
+// key): once "now" moves to the next second the same target means another
+// range, so the memo must not answer for the old one even though that
+// answer has not expired.
+TEST_F(FastPathTest, ARangeEndingNowIsNotServedIntoTheNextSecond) {
+  clock_.SetMicros(clock_.NowMicros() + 700'000);
+  const std::string url = "/v1/history?symbols=AAPL&start=2024-01-02";
+  Warm(url);
+  ASSERT_TRUE(Fast(url));
+  clock_.AdvanceMicros(400'000);  // the next second; the answer (1 s TTL) is still cached
+  EXPECT_FALSE(Fast(url));
+  const int calls = api_.history_calls();
+  Get(url);
+  EXPECT_EQ(api_.history_calls(), calls + 1) << "the slow path resolves a new range";
+}
+
+TEST_F(FastPathTest, AnEvictedAnswerIsNotServed) {
+  ServiceOptions o;
+  o.clock = &clock_;
+  o.answer_cache_bytes = 16384;
+  service_ = std::make_unique<Service>(api_, &codec_, o);
+  const std::string a = "/v1/quote?symbols=AAPL";
+  Warm(a);
+  ASSERT_TRUE(Fast(a));
+  // Memo hits do not refresh the answer's recency: enough other answers
+  // push it out of the answer cache.
+  for (int d = 0; d < 60; ++d) {
+    const Timestamp day = kJan2 + d * kSecondsPerDay;
+    const std::string t = "/v1/history?symbols=AAPL&start=" + std::to_string(day) +
+                          "&end=" + std::to_string(day + kSecondsPerDay - 1);
+    Get(t);
+    Get(t);
+  }
+  EXPECT_FALSE(Fast(a));
+}
+
+TEST_F(FastPathTest, NotUsedForParquetNorWhenLoggingEveryRequest) {
+  const std::string pq = "/v1/history?symbols=AAPL&start=2024-01-02&end=2024-03-01&format=parquet";
+  Warm(pq);
+  EXPECT_FALSE(Fast(pq)) << "Parquet answers depend on Range/If-None-Match";
+  ServiceOptions o;
+  o.clock = &clock_;
+  o.access_log = "all";
+  service_ = std::make_unique<Service>(api_, &codec_, o);
+  const std::string url = "/v1/quote?symbols=AAPL";
+  Warm(url);
+  EXPECT_FALSE(Fast(url)) << "every request goes through Handle(), which logs it";
+  o.access_log = "off";
+  o.answer_memo_entries = 0;
+  service_ = std::make_unique<Service>(api_, &codec_, o);
+  Warm(url);
+  EXPECT_FALSE(Fast(url));
+  EXPECT_EQ(service_->answer_memo().entries(), 0u);
 }
 
 }  // namespace
