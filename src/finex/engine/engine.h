@@ -55,6 +55,9 @@ struct EngineOptions {
   // in parallel, each up to this many; the engine's pool has its square
   // (at most 256 threads), shared by every request.
   int worker_threads = 4;
+  // Free heap pages are given back to the system this often (core/heap_trim.h:
+  // evictions and refills otherwise ratchet RSS up above the budget); 0 = never.
+  int64_t heap_trim_interval_ms = 5000;
 };
 
 // Health of a shared backend tier (Redis behind the in-process L1).
