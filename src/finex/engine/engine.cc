@@ -317,8 +317,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   e->api_ = cache::NewSmartCache(std::move(deps), so);
   if (e->prefetcher) e->prefetcher->Start();
   if (opts.heap_trim_interval_ms > 0)
-    e->trimmer =
-        std::make_unique<HeapTrimmer>(std::chrono::milliseconds(opts.heap_trim_interval_ms));
+    e->trimmer = std::make_unique<HeapTrimmer>(
+        std::chrono::milliseconds(opts.heap_trim_interval_ms), uint64_t{4} << 20);
   return std::unique_ptr<Engine>(std::move(e));
 }
 
