@@ -28,8 +28,9 @@ Sampling: every --every s, the server's RSS, open descriptors and threads
 Steady state begins at the first sample where memory_bytes >= --fill x the
 budget, plus --settle s; from there to the end RSS, fds and threads must grow
 < 5%: the median of the last quarter of those samples over the median of the
-first quarter (at least 3 each; RSS moves by a few MiB from sample to sample
-with the requests in flight and the heap trims); fds and threads may also
+first quarter (at least 3 samples and one Redis restart cycle each; RSS
+moves by a few MiB from sample to sample with the requests in flight, the
+restarts' cache drops and the heap trims); fds and threads may also
 differ by up to 8 (a pooled connection or worker more).
 Exit status 1 when steady state is not reached, a growth check fails, any
 answer is unexplained, or the server dies.
@@ -315,7 +316,10 @@ else:
     if len(steady) < 6:
         bad.append(f"too few samples in steady state ({len(steady)} < 6)")
     else:
-        q = max(3, len(steady) // 4)
+        # Each window spans at least one Redis restart cycle, so both see
+        # the same phases (a restart drops the L1 and hot tier: RSS dips).
+        cycle = int(-(-a.redis_every // a.every)) if a.redis_port else 0
+        q = min(len(steady) // 2, max(3, len(steady) // 4, cycle))
         for i, name in ((1, "rss_kib"), (2, "fds"), (3, "threads")):
             first = statistics.median(s[i] for s in steady[:q])
             last = statistics.median(s[i] for s in steady[-q:])

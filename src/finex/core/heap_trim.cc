@@ -81,7 +81,7 @@ void HeapTrimmer::Run() {
       ++armed_looks;
     }
     last_rss = rss;
-    const bool grew = baseline != 0 && rss >= baseline + std::max(min_growth_, baseline / 20);
+    const bool grew = baseline != 0 && rss >= baseline + std::max(min_growth_, baseline / 40);
     const bool follow_up = quiet_looks >= 10 || armed_looks >= 60;
     if (!grew && !follow_up) {
       if (rss < baseline) {  // the process shrank by itself: follow it down

@@ -1,6 +1,6 @@
 // HeapTrimmer: gives the heap's free pages back to the operating system
 // (glibc: malloc_trim(0)) when the resident set has grown by `min_growth`
-// (or 5%, whichever is more) since the last trim, and once more after such a
+// (or 2.5%, whichever is more) since the last trim, and once more after such a
 // trim when RSS has not risen for 10 looks (at the latest 60 looks later:
 // what a burst frees after the trim in its middle); it looks every
 // `interval` on its own thread (reading /proc/self/statm; elsewhere it never

@@ -318,7 +318,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   if (e->prefetcher) e->prefetcher->Start();
   if (opts.heap_trim_interval_ms > 0)
     e->trimmer = std::make_unique<HeapTrimmer>(
-        std::chrono::milliseconds(opts.heap_trim_interval_ms), uint64_t{4} << 20);
+        std::chrono::milliseconds(opts.heap_trim_interval_ms), uint64_t{2} << 20);
   return std::unique_ptr<Engine>(std::move(e));
 }
 
