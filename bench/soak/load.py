@@ -139,7 +139,24 @@ def redis_accepts(port):
         return False
 
 
+def gone(pid):
+    """True once pid has exited (a zombie or reaped already)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def redis_restarts():
+    try:
+        restart_loop()
+    except Exception as e:  # a restart that cannot be done fails the soak
+        with lock:
+            failed.append(f"redis restarts stopped: {e!r}")
+
+
+def restart_loop():
     cmd = json.loads(a.redis_cmd)
     cycle = 0
     while True:
@@ -155,7 +172,7 @@ def redis_restarts():
             redis_windows.append([time.monotonic(), None])
             events["redis_restarts"] += 1
         os.kill(pid, signal.SIGKILL)
-        while os.path.exists(f"/proc/{pid}") and "Z" not in open(f"/proc/{pid}/stat").read().split()[2]:
+        while not gone(pid):
             time.sleep(0.05)
         time.sleep(a.redis_down)
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
