@@ -7,7 +7,8 @@
 
 namespace finex::cache {
 
-Warmer::Warmer(CachedApi& api) : api_(api) {}
+Warmer::Warmer(CachedApi& api, size_t max_finished_jobs)
+    : api_(api), max_finished_(max_finished_jobs) {}
 
 Warmer::~Warmer() { Stop(); }
 
@@ -93,6 +94,11 @@ void Warmer::Loop() {
     }
     MutexLock lock(mu_);
     job->status.state = failed == job->status.total && failed > 0 ? "failed" : "done";
+    finished_.push_back(job->status.id);
+    while (finished_.size() > max_finished_) {
+      jobs_.erase(finished_.front());
+      finished_.pop_front();
+    }
   }
 }
 

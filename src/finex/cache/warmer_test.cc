@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "tests/testutil/fake_cached_api.h"
 #include "tests/testutil/status_matchers.h"
@@ -42,6 +43,28 @@ TEST(Warmer, RunsEveryPartThroughThePublicApi) {
   EXPECT_EQ(st.total, 4);
   EXPECT_EQ(st.completed, 4);
   EXPECT_TRUE(st.errors.empty());
+  EXPECT_EQ(api.history_calls(), 4);
+}
+
+TEST(Warmer, ForgetsTheOldestFinishedJobsBeyondItsLimit) {
+  finex::testing::FakeCachedApi api;
+  api.AddDailyBars("AAPL", 0, 3);
+  Warmer w(api, 2);
+  WarmRequest req;
+  req.symbols = {"AAPL"};
+  req.ranges = {{0, kSecondsPerDay}};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK_AND_ASSIGN(std::string id, w.Start(req));
+    ids.push_back(id);
+  }
+  EXPECT_EQ(AwaitFinished(w, ids[3]).state, "done");  // jobs run in order
+  for (int i = 0; i < 2; ++i) {
+    auto st = w.Status(ids[i]);
+    ASSERT_FALSE(st.ok()) << ids[i] << " should be forgotten";
+    EXPECT_EQ(st.status().code(), StatusCode::kNotFound);
+  }
+  EXPECT_EQ(AwaitFinished(w, ids[2]).state, "done");
   EXPECT_EQ(api.history_calls(), 4);
 }
 

@@ -11,6 +11,7 @@
 #include "finex/cache/smart_cache.h"
 #include "finex/codec/parquet/parquet_codec.h"
 #include "finex/core/executor.h"
+#include "finex/core/heap_trim.h"
 #include "finex/core/symbol.h"
 #include "finex/fragment/alignment.h"
 #include "finex/provider/curl_http_client.h"
@@ -74,6 +75,7 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Executor> executor;      // request fan-out; outlives the cache
   std::unique_ptr<Prefetcher> prefetcher;  // stopped after the cache detached it
   std::unique_ptr<CachedApi> api_;
+  std::unique_ptr<HeapTrimmer> trimmer;  // last: stops first
 };
 
 // max_memory_mb bounds ALL cached data held in this process: 45% for the
@@ -225,6 +227,9 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
     return InvalidArgumentError("max_memory_mb must be >= 0").WithParam("max_memory_mb");
   if (opts.worker_threads < 1 || opts.worker_threads > 256)
     return InvalidArgumentError("worker_threads must be in 1..256").WithParam("worker_threads");
+  if (opts.heap_trim_interval_ms < 0)
+    return InvalidArgumentError("heap_trim_interval_ms must be >= 0")
+        .WithParam("heap_trim_interval_ms");
   void* tiered = nullptr;
   FINEX_ASSIGN_OR_RETURN(e->backend,
                          OpenBackend(opts, *e->clock, &e->shared_tier, &e->coordinator, &tiered));
@@ -312,6 +317,9 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
   }
   e->api_ = cache::NewSmartCache(std::move(deps), so);
   if (e->prefetcher) e->prefetcher->Start();
+  if (opts.heap_trim_interval_ms > 0)
+    e->trimmer = std::make_unique<HeapTrimmer>(
+        std::chrono::milliseconds(opts.heap_trim_interval_ms), uint64_t{2} << 20);
   return std::unique_ptr<Engine>(std::move(e));
 }
 

@@ -56,6 +56,11 @@ struct EngineOptions {
   // in parallel, each up to this many; the engine's pool has its square
   // (at most 256 threads), shared by every request.
   int worker_threads = 4;
+  // How often the heap trimmer looks at RSS; it gives the free heap pages
+  // back once RSS grew by max(2 MiB, 2.5%) since its last trim, and once more
+  // after the burst (core/heap_trim.h:
+  // eviction churn and refetch bursts otherwise ratchet RSS up); 0 = never.
+  int64_t heap_trim_interval_ms = 1000;
 };
 
 // Health of a shared backend tier (Redis behind the in-process L1).
