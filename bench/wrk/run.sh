@@ -7,7 +7,8 @@
 # I/O thread, and nginx (one worker, also pinned to CPU 0) as a caching
 # reverse proxy in front of finex, configured as a user tuning it would:
 # keepalive_requests high (nginx's default of 1000 closes every wrk connection
-# each 1000 requests, which would handicap it) and a long keepalive_timeout.
+# each 1000 requests, which would handicap it), a long keepalive_timeout, and
+# sendfile on / tcp_nopush on as Debian's nginx.conf ships them.
 # After warming both caches it runs wrk
 # pinned to CPU 1 with 64 connections against:
 #   - a cached /v1/quote (JSON)
@@ -72,6 +73,9 @@ error_log $WORK/nginx/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+  # Debian's shipped nginx.conf: cached bodies go out with sendfile(2).
+  sendfile on;
+  tcp_nopush on;
   keepalive_requests 100000000;
   keepalive_timeout 300s;
   client_body_temp_path $WORK/nginx/tmp;
