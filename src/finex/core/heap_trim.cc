@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -15,6 +17,18 @@ bool ReleaseFreeHeap() {
 #if defined(__GLIBC__)
   return malloc_trim(0) != 0;
 #else
+  return false;
+#endif
+}
+
+bool PinMmapThreshold(size_t bytes) {
+#if defined(__GLIBC__)
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") != nullptr) return false;
+  if (const char* t = std::getenv("GLIBC_TUNABLES"); t && std::strstr(t, "mmap_threshold"))
+    return false;
+  return mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes)) == 1;
+#else
+  (void)bytes;
   return false;
 #endif
 }
@@ -35,7 +49,10 @@ HeapTrimmer::HeapTrimmer(std::chrono::milliseconds interval, uint64_t min_growth
     MutexLock lock(mu_);
     baseline_ = ResidentBytes();
   }
-  if (interval_.count() > 0) thread_ = std::thread([this] { Run(); });
+  if (interval_.count() > 0) {
+    PinMmapThreshold(kPinnedMmapThreshold);
+    thread_ = std::thread([this] { Run(); });
+  }
 }
 
 HeapTrimmer::~HeapTrimmer() {

@@ -19,12 +19,22 @@
 // after RSS really grew, not on a timer: RSS then stays within the slack of
 // what the process last really used, and a quiet process is never trimmed.
 //
+// A trimmer that runs (interval > 0) also pins glibc's mmap threshold at
+// kPinnedMmapThreshold (PinMmapThreshold). glibc's threshold is dynamic: the
+// first free of a mmapped block raises it to that block's size (up to 32
+// MiB), and from then on blocks that large (a provider's 2 MB answer, its
+// parser's buffers, a long series' columns) come from the arenas and leave
+// holes there. Pinned, they are mmapped and go back to the system when
+// freed: the soak's RSS at a 16 MiB budget fell from ~78 to ~50 MiB and
+// stopped swinging by ±15% (docs/performance.md, "Soak").
+//
 // Thread-safety: construct/destroy from one thread; the trim itself is
 // thread-safe (malloc's own locking). Ownership: owns its thread; the
 // destructor stops and joins it.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <thread>
 
@@ -39,6 +49,15 @@ bool ReleaseFreeHeap();
 // The resident set of this process in bytes (/proc/self/statm); 0 when it
 // cannot be read.
 uint64_t ResidentBytes();
+
+// Pins glibc's mmap threshold at `bytes` (mallopt M_MMAP_THRESHOLD, which
+// also turns its dynamic raising off) unless the user set one in the
+// environment (MALLOC_MMAP_THRESHOLD_ or GLIBC_TUNABLES'
+// glibc.malloc.mmap_threshold); true when pinned. A no-op (false) without
+// glibc. Process-wide: call it from the process's start-up, not per request.
+bool PinMmapThreshold(size_t bytes);
+
+inline constexpr size_t kPinnedMmapThreshold = 256 * 1024;
 
 class HeapTrimmer {
  public:

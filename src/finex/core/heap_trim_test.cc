@@ -5,9 +5,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "tests/testutil/wait.h"
 
@@ -68,6 +73,30 @@ TEST(HeapTrimTest, TrimmerStopsAtOnceWhenDestroyed) {
   // Destroyed long before its first look: the wait is cut short, not slept out.
   HeapTrimmer hourly(std::chrono::hours(1), 0);
   EXPECT_EQ(hourly.trims(), 0u);
+}
+
+// After a pin, a freed block above the threshold does not raise it: the
+// next block that large is mmapped again (and so goes back to the system
+// when freed) instead of coming from an arena. Unpinned glibc would raise
+// its threshold on the first free and serve the second from the heap.
+TEST(HeapTrimTest, PinnedMmapThresholdKeepsLargeBlocksMapped) {
+#if !defined(__GLIBC__)
+  GTEST_SKIP() << "the mmap threshold is glibc's";
+#else
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("GLIBC_TUNABLES"))
+    GTEST_SKIP() << "the environment sets glibc's malloc tunables";
+  ASSERT_TRUE(PinMmapThreshold(kPinnedMmapThreshold));
+  constexpr size_t kBig = 4 * kPinnedMmapThreshold;
+  for (int round = 0; round < 3; ++round) {
+    const size_t mapped_before = mallinfo2().hblks;
+    void* p = std::malloc(kBig);
+    ASSERT_NE(p, nullptr);
+    std::memset(p, 1, kBig);
+    EXPECT_EQ(mallinfo2().hblks, mapped_before + 1) << "round " << round;
+    std::free(p);
+    EXPECT_EQ(mallinfo2().hblks, mapped_before) << "round " << round;
+  }
+#endif
 }
 
 }  // namespace
