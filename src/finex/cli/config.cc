@@ -224,6 +224,15 @@ const std::vector<Field>& Schema() {
               c.providers[p].rate_limit_per_min = v.d;
               return OkStatus();
             }},
+      Field{"providers.*.calls_per_day",
+            Kind::kInt,
+            {},
+            0,
+            1000000000,
+            [](Config& c, const std::string& p, const Value& v) {
+              c.providers[p].calls_per_day = v.i;
+              return OkStatus();
+            }},
       Field{"providers.*.api_key_env",
             Kind::kString,
             {},
@@ -527,6 +536,7 @@ Result<Config> ProfileDefaults(std::string_view profile) {
     ProviderConfig& p = c.providers[std::string(ProviderName(id))];
     p = ProviderConfig{};
     p.rate_limit_per_min = t.calls_per_minute;
+    p.calls_per_day = t.calls_per_day;
     p.api_key_env = std::string(t.api_key_env);
   }
   if (profile == "development") {
