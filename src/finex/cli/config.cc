@@ -659,6 +659,11 @@ Result<Config> LoadConfig(const LoadOptions& opts) {
   for (const auto& [key, value] : opts.flags) {
     FINEX_RETURN_IF_ERROR(ApplyOverride(cfg, key, value, "flag " + key));
   }
+  // A premium plan has no daily quota: the facts' figure is the free key's.
+  for (auto& [name, p] : cfg.providers) {
+    if (p.plan == "premium" && !cfg.IsExplicit("providers." + name + ".calls_per_day"))
+      p.calls_per_day = 0;
+  }
   if (cfg.backend == "postgres" && cfg.postgres_dsn.empty()) {
     return InvalidArgumentError("cache.backend is \"postgres\" but backends.postgres.dsn is empty")
         .WithParam("backends.postgres.dsn");

@@ -125,6 +125,14 @@ listen = "0.0.0.0:9000"
   EXPECT_DOUBLE_EQ(c.providers.at("yahoo").rate_limit_per_min, 100);
   EXPECT_EQ(c.providers.at("alpha_vantage").plan, "free");
   EXPECT_EQ(c.providers.at("alpha_vantage").calls_per_day, 0) << "env: a premium plan, unlimited";
+  // plan = "premium" without calls_per_day: no daily quota; with it: as set.
+  o.flags = {{"providers.twelve_data.plan", "premium"}};
+  ASSERT_OK_AND_ASSIGN(Config premium, LoadConfig(o));
+  EXPECT_EQ(premium.providers.at("twelve_data").calls_per_day, 0);
+  o.flags.emplace_back("providers.twelve_data.calls_per_day", "5000");
+  ASSERT_OK_AND_ASSIGN(premium, LoadConfig(o));
+  EXPECT_EQ(premium.providers.at("twelve_data").calls_per_day, 5000);
+  o.flags = {{"cache.max_memory_mb", "256"}};
   EXPECT_EQ(c.providers.at("twelve_data").calls_per_day, 800);
   EXPECT_EQ(ToEngineOptions(c, o.lookup).providers.at("twelve_data").calls_per_day, 800);
   EXPECT_EQ(c.providers.at("yahoo").plan, "auto");
