@@ -109,6 +109,27 @@ TEST_F(QuotaE2e, CoinGeckoProKeyLiftsThe365DayWindow) {
   EXPECT_GE(clipped.frame->first_timestamp(), now - 366 * kSecondsPerDay);
 }
 
+// plan "premium" but no key reaches CoinGecko as a keyless client: the facts
+// (pro: no window) do not predict the refusal (HTTP 401, error 10012 "...
+// within the past 365 days"). It is learned and the call asked again inside
+// the window: the answer serves what CoinGecko serves, never a 502, and a
+// later request makes no refused call.
+TEST_F(QuotaE2e, CoinGeckoRefusedWindowIsLearnedAndClipped) {
+  const Timestamp now = clock_.Now();
+  Open({{"coingecko", Options("", "premium")}});
+  ASSERT_OK_AND_ASSIGN(HistoryResult r,
+                       H("bitcoin", now - 400 * kSecondsPerDay, now - kSecondsPerDay, "coingecko"));
+  EXPECT_GE(r.frame->rows(), 360u);
+  EXPECT_GE(r.frame->first_timestamp(), now - 366 * kSecondsPerDay);
+  EXPECT_THAT(r.info.note, ::testing::HasSubstr("reach"));
+  const int64_t calls = Calls("coingecko");
+  EXPECT_EQ(calls, 2) << "one refused, one inside the window";
+  ASSERT_OK_AND_ASSIGN(r, H("ethereum", now - 500 * kSecondsPerDay, now - kSecondsPerDay,
+                            "coingecko"));
+  EXPECT_GE(r.frame->rows(), 360u);
+  EXPECT_EQ(Calls("coingecko"), calls + 1) << "the learned window: no refused call";
+}
+
 // Alpha Vantage's daily budget (3 calls here): three symbols are served by
 // it, the fourth by the fallback (Yahoo) without an Alpha Vantage call; with
 // no fallback the answer is ResourceExhausted → 429 with Retry-After = the

@@ -71,6 +71,7 @@ inline constexpr std::string_view kProKeyHeader = "x-cg-pro-api-key";
 inline constexpr std::string_view kProKeyParam = "x_cg_pro_api_key";
 
 // Error bodies: {"error": "..."} or {"status": {"error_code", "error_message"}}
+// (also nested: {"error": {"status": {...}}}, the 10012 refusal)
 // (429, plan/key codes 10002/10005/10010/10011/10012) [C5][C6].
 inline constexpr std::string_view kErrorKey = "error";
 inline constexpr std::string_view kStatusKey = "status";

@@ -73,7 +73,13 @@ Status EnvelopeError(const HttpResponse& resp) {
   }
   int64_t code = 0;
   std::string msg;
-  if (std::optional<element> st = Get(*doc, kStatusKey)) {
+  // {"status": {...}}, or nested as {"error": {"status": {...}}} (the
+  // beyond-the-plan's-window refusal, 10012).
+  std::optional<element> st = Get(*doc, kStatusKey);
+  if (!st) {
+    if (std::optional<element> eo = Get(*doc, kErrorKey)) st = Get(*eo, kStatusKey);
+  }
+  if (st) {
     code = GetInt(*st, kErrorCodeKey).value_or(0);
     msg = std::string(GetString(*st, kErrorMessageKey));
   }

@@ -159,6 +159,15 @@ TEST_F(CoinGeckoProvider, Errors) {
                   Resp(401, R"({"status":{"error_code":10002,"error_message":"API Key Missing"}})"),
                   req, "usd", 0),
               StatusIs(StatusCode::kUnauthenticated));
+  // Beyond the public plan's window: the status object nested under "error".
+  Result<HistoryResponse> beyond = coingecko::ParseMarketChart(
+      Resp(401,
+           R"({"error":{"status":{"timestamp":"2025-01-11T12:00:00Z","error_code":10012,)"
+           R"("error_message":"Your request exceeds the allowed time range. Public API users )"
+           R"(are limited to querying historical data within the past 365 days."}}})"),
+      req, "usd", 0);
+  EXPECT_THAT(beyond, StatusIs(StatusCode::kOutOfRange, "within the past 365 days"));
+  EXPECT_EQ(beyond.status().details().upstream_status, 401);
   EXPECT_THAT(coingecko::ParseMarketChart(Resp(200, R"({"prices":[[1,"x"],[2]]})"), req, "usd", 0),
               StatusIs(StatusCode::kDataLoss));
 }
