@@ -124,8 +124,8 @@ TEST_F(QuotaE2e, CoinGeckoRefusedWindowIsLearnedAndClipped) {
   EXPECT_THAT(r.info.note, ::testing::HasSubstr("reach"));
   const int64_t calls = Calls("coingecko");
   EXPECT_EQ(calls, 2) << "one refused, one inside the window";
-  ASSERT_OK_AND_ASSIGN(r, H("ethereum", now - 500 * kSecondsPerDay, now - kSecondsPerDay,
-                            "coingecko"));
+  ASSERT_OK_AND_ASSIGN(
+      r, H("ethereum", now - 500 * kSecondsPerDay, now - kSecondsPerDay, "coingecko"));
   EXPECT_GE(r.frame->rows(), 360u);
   EXPECT_EQ(Calls("coingecko"), calls + 1) << "the learned window: no refused call";
 }

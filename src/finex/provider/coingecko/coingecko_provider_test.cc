@@ -161,10 +161,9 @@ TEST_F(CoinGeckoProvider, Errors) {
               StatusIs(StatusCode::kUnauthenticated));
   // Beyond the public plan's window: the status object nested under "error".
   Result<HistoryResponse> beyond = coingecko::ParseMarketChart(
-      Resp(401,
-           R"({"error":{"status":{"timestamp":"2025-01-11T12:00:00Z","error_code":10012,)"
-           R"("error_message":"Your request exceeds the allowed time range. Public API users )"
-           R"(are limited to querying historical data within the past 365 days."}}})"),
+      Resp(401, R"({"error":{"status":{"timestamp":"2025-01-11T12:00:00Z","error_code":10012,)"
+                R"("error_message":"Your request exceeds the allowed time range. Public API users )"
+                R"(are limited to querying historical data within the past 365 days."}}})"),
       req, "usd", 0);
   EXPECT_THAT(beyond, StatusIs(StatusCode::kOutOfRange, "within the past 365 days"));
   EXPECT_EQ(beyond.status().details().upstream_status, 401);
