@@ -32,6 +32,13 @@ Timestamp DailyBudget::TryTake() {
   return 0;
 }
 
+void DailyBudget::Charge(int64_t calls) {
+  if (per_day_ == 0 || calls <= 0) return;
+  MutexLock l(mu_);
+  RollLocked(clock_.Now());
+  used_ = std::min(per_day_, used_ + calls);
+}
+
 void DailyBudget::MarkSpent() {
   if (per_day_ == 0) return;
   MutexLock l(mu_);

@@ -30,6 +30,9 @@ class DailyBudget {
   // Takes one call of today's budget and returns 0; when today's calls are
   // spent, takes nothing and returns the seconds until the next 00:00 UTC.
   Timestamp TryTake();
+  // Counts `calls` more upstream calls after the fact (the extra months or
+  // symbols of one call); may spend the day.
+  void Charge(int64_t calls);
   // Today's budget is spent (the provider said so), whatever was counted.
   // No-op without a budget.
   void MarkSpent();

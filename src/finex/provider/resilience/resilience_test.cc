@@ -58,6 +58,11 @@ TEST(DailyBudget, SpentUntilTheNextUtcMidnight) {
   EXPECT_EQ(b.remaining(), 25);
   EXPECT_EQ(b.TryTake(), 0);
   EXPECT_EQ(b.remaining(), 24);
+  // Calls counted after the fact (a History's further months).
+  b.Charge(3);
+  EXPECT_EQ(b.remaining(), 21);
+  b.Charge(100);
+  EXPECT_EQ(b.remaining(), 0);
   // The provider says the day is spent (another process shares the key).
   b.MarkSpent();
   EXPECT_EQ(b.remaining(), 0);

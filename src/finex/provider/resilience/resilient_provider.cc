@@ -191,9 +191,13 @@ Result<HistoryResponse> ResilientProvider::History(const HistoryRequest& req) {
         return x;
       },
       &attempts, w.history);
-  if (r.ok() && weight_per_minute_ > 0 && r->http_calls > 1) {
-    weight_.Charge(w.history * (r->http_calls - 1));  // the pages after the first
-    ObserveReportedWeight();                          // what the provider reported stays the bound
+  if (r.ok() && r->http_calls > 1) {
+    // The pages (Binance) or months (Alpha Vantage intraday) after the first.
+    daily_.Charge(r->http_calls - 1);
+    if (weight_per_minute_ > 0) {
+      weight_.Charge(w.history * (r->http_calls - 1));
+      ObserveReportedWeight();  // what the provider reported stays the bound
+    }
   }
   if (r.ok()) {
     // Failed attempts were upstream calls too.
@@ -213,8 +217,11 @@ Result<HistoryResponse> ResilientProvider::History(const HistoryRequest& req) {
 
 Result<std::vector<finex::Quote>> ResilientProvider::Quote(std::span<const std::string> symbols) {
   int attempts = 0;
-  return Run<std::vector<finex::Quote>>([&] { return inner_->Quote(symbols); }, &attempts,
-                                        Weights().quote * static_cast<double>(symbols.size()));
+  auto r = Run<std::vector<finex::Quote>>([&] { return inner_->Quote(symbols); }, &attempts,
+                                          Weights().quote * static_cast<double>(symbols.size()));
+  // Adapters ask one symbol per upstream call: the others are calls too.
+  if (attempts > 0 && symbols.size() > 1) daily_.Charge(static_cast<int64_t>(symbols.size()) - 1);
+  return r;
 }
 
 Result<std::vector<SearchResult>> ResilientProvider::Search(std::string_view query) {

@@ -19,7 +19,8 @@
 // retry_after_s); ask the breaker (open → Unavailable "circuit open" with retry_after_s); call; on
 // a retryable error wait backoff (or the provider's retry_after for ResourceExhausted, which also
 // pauses the limiter) and try again, up to retry.max_attempts. Every attempt is an upstream call
-// and takes one of the day's budget; history answers report the total in http_calls. A
+// and takes one of the day's budget (the further pages/months of a History and symbols
+// of a Quote are charged after it); history answers report the total in http_calls. A
 // ResourceExhausted whose retry_after lasts until the next 00:00 UTC (Alpha
 // Vantage's "…requests per day" answer) marks the day's budget spent.
 //

@@ -243,6 +243,12 @@ TEST(ResilientProvider, DailyBudgetRefusesWithoutCallingUntilMidnight) {
       ResourceExhaustedError("per minute").WithProvider("yahoo", 429).WithRetryAfter(60));
   EXPECT_THAT(h.Call(), StatusIs(StatusCode::kResourceExhausted));
   EXPECT_EQ(h.p->Health().daily_calls_remaining, 2);
+  // A History of two upstream calls (two months of intraday) takes two.
+  HistoryResponse two = Ok();
+  two.http_calls = 2;
+  h.fake->script.push_back(two);
+  ASSERT_OK(h.Call());
+  EXPECT_EQ(h.p->Health().daily_calls_remaining, 0);
 }
 
 // Binance meters request weight (6000 a minute; a klines page weighs 2,
