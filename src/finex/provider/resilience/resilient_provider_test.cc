@@ -243,7 +243,9 @@ TEST(ResilientProvider, DailyBudgetRefusesWithoutCallingUntilMidnight) {
       ResourceExhaustedError("per minute").WithProvider("yahoo", 429).WithRetryAfter(60));
   EXPECT_THAT(h.Call(), StatusIs(StatusCode::kResourceExhausted));
   EXPECT_EQ(h.p->Health().daily_calls_remaining, 2);
-  // A History of two upstream calls (two months of intraday) takes two.
+  // A History of two upstream calls (two months of intraday) takes two,
+  // once the minute's throttle has passed.
+  h.clock.Advance(61);
   HistoryResponse two = Ok();
   two.http_calls = 2;
   h.fake->script.push_back(two);
