@@ -63,12 +63,22 @@ void StatsRecorder::RecordPieceStored(const std::string& symbol, const std::stri
                                       uint64_t bonus_rows) {
   if (rows == 0) return;
   MutexLock lock(util_mu_);
-  if (tracked_ >= kMaxTrackedPieces) return;  // bounded
+  if (tracked_ >= kMaxTrackedPieces) ForgetOldestPieces();
   ++tracked_;
-  pieces_[SeriesId(symbol, iv, provider)].push_back({actual, rows, bonus_rows, false});
+  pieces_[SeriesId(symbol, iv, provider)].push_back({actual, rows, bonus_rows, next_seq_++});
   UtilizationStats& u = util_[{provider, iv}];
   u.rows_stored += rows;
   u.bonus_rows_stored += bonus_rows;
+}
+
+void StatsRecorder::ForgetOldestPieces() {
+  const uint64_t keep_from = next_seq_ - kMaxTrackedPieces / 2;
+  tracked_ = 0;
+  for (auto it = pieces_.begin(); it != pieces_.end();) {
+    std::erase_if(it->second, [&](const TrackedPiece& p) { return p.seq < keep_from; });
+    tracked_ += it->second.size();
+    it = it->second.empty() ? pieces_.erase(it) : std::next(it);
+  }
 }
 
 void StatsRecorder::RecordPiecesServed(const std::string& symbol,
@@ -77,24 +87,31 @@ void StatsRecorder::RecordPiecesServed(const std::string& symbol,
   for (const fragment::FragmentPtr& f : pieces) {
     auto [it, added] = served_.try_emplace(f.get(), f);
     if (!added) {
-      if (!it->second.expired()) continue;  // this very piece was counted
+      if (!it->second.expired()) continue;  // this very piece was looked at
       it->second = f;                       // a new piece at a reused address
     }
     auto series = pieces_.find(SeriesId(symbol, f->interval(), f->provider()));
-    if (series == pieces_.end()) continue;  // not stored by this node (another node, untracked)
+    if (series == pieces_.end()) continue;  // nothing waiting (served, untracked, other node)
     UtilizationStats& u = util_[{f->provider(), f->interval()}];
-    for (TrackedPiece& p : series->second) {
-      if (p.served || !(f->actual.start <= p.actual.start && p.actual.end <= f->actual.end))
-        continue;
-      p.served = true;
+    const size_t removed = std::erase_if(series->second, [&](const TrackedPiece& p) {
+      if (!(f->actual.start <= p.actual.start && p.actual.end <= f->actual.end)) return false;
       u.rows_served += p.rows;
       u.bonus_rows_reused += p.bonus_rows;
-    }
+      return true;
+    });
+    tracked_ -= removed;
+    if (series->second.empty()) pieces_.erase(series);
   }
-  if (served_.size() > kMaxTrackedPieces) {
+  if (served_.size() > served_purge_at_) {
     for (auto it = served_.begin(); it != served_.end();)  // bounded: drop the dead
       it = it->second.expired() ? served_.erase(it) : std::next(it);
+    served_purge_at_ = std::max(kMinServedPurge, 2 * served_.size());
   }
+}
+
+StatsRecorder::TrackingSizes StatsRecorder::tracking_sizes() const {
+  MutexLock lock(util_mu_);
+  return {tracked_, served_.size()};
 }
 
 void StatsRecorder::RecordFetchCoverage(const std::string& provider, Interval iv,

@@ -48,8 +48,8 @@ class StatsRecorder {
   }
 
   // Fragment utilization (UtilizationStats): a piece with `rows` bars (of
-  // which `bonus_rows` lie outside the user's request) was stored.
-  // Tracks at most kMaxTrackedPieces pieces; later ones are not counted.
+  // which `bonus_rows` lie outside the user's request) was stored. Memory is
+  // bounded: see kMaxTrackedPieces.
   void RecordPieceStored(const std::string& symbol, const std::string& provider, Interval iv,
                          TimeRange actual, uint64_t rows, uint64_t bonus_rows)
       FINEX_EXCLUDES(util_mu_);
@@ -64,6 +64,14 @@ class StatsRecorder {
   // range, `rows_received` bars returned.
   void RecordFetchCoverage(const std::string& provider, Interval iv, uint64_t rows_asked,
                            uint64_t rows_received) FINEX_EXCLUDES(util_mu_);
+
+  // The utilization tracking's current sizes (tests; both are bounded, see
+  // kMaxTrackedPieces): stored pieces waiting to serve, piece objects
+  // remembered as looked at.
+  struct TrackingSizes {
+    size_t waiting_pieces = 0, remembered_objects = 0;
+  };
+  TrackingSizes tracking_sizes() const FINEX_EXCLUDES(util_mu_);
 
   // Fills the counter fields of *s (hits, misses, hit_rate, api_calls,
   // api_calls_saved, reduction, by_provider, by_symbol (top 50), rows,
@@ -84,20 +92,32 @@ class StatsRecorder {
   std::vector<double> latency_ FINEX_GUARDED_BY(mu_);  // ring of the last kLatencyWindow
   size_t latency_pos_ FINEX_GUARDED_BY(mu_) = 0;
 
-  // Utilization: pieces by series ("symbol|interval|provider"), the piece
-  // objects already counted (by address; the weak_ptr tells a live object
-  // from a new one at a reused address), sums by (provider, interval).
-  static constexpr size_t kMaxTrackedPieces = 200000;
+  // Utilization: the stored pieces not yet served, by series
+  // ("symbol|interval|provider"), each numbered in store order. A piece
+  // leaves when it first serves; at most kMaxTrackedPieces wait (when full,
+  // the older half is forgotten: pieces that old were most likely evicted
+  // unserved, and stay counted as stored, not served). served_ remembers the
+  // piece objects already looked at (by address; the weak_ptr tells a live
+  // object from a new one at a reused address) so the hit path costs one
+  // lookup; its expired entries are dropped whenever it doubles past its
+  // live size, so it stays within twice the live piece objects (an expired
+  // weak_ptr still holds its object's allocation: unpurged, this map grew
+  // ~1 MiB a minute in issue 16's soak).
+  static constexpr size_t kMaxTrackedPieces = 32768;
+  static constexpr size_t kMinServedPurge = 1024;
   struct TrackedPiece {
     TimeRange actual;
     uint64_t rows = 0, bonus_rows = 0;
-    bool served = false;
+    uint64_t seq = 0;  // store order
   };
+  void ForgetOldestPieces() FINEX_REQUIRES(util_mu_);
   mutable Mutex util_mu_;
   std::unordered_map<std::string, std::vector<TrackedPiece>> pieces_ FINEX_GUARDED_BY(util_mu_);
   size_t tracked_ FINEX_GUARDED_BY(util_mu_) = 0;
+  uint64_t next_seq_ FINEX_GUARDED_BY(util_mu_) = 0;
   std::unordered_map<const void*, std::weak_ptr<const fragment::Fragment>> served_
       FINEX_GUARDED_BY(util_mu_);
+  size_t served_purge_at_ FINEX_GUARDED_BY(util_mu_) = kMinServedPurge;
   std::map<std::pair<std::string, Interval>, UtilizationStats> util_ FINEX_GUARDED_BY(util_mu_);
 };
 

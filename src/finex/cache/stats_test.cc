@@ -99,5 +99,43 @@ TEST(StatsRecorder, UtilizationCountsStoredRowsServedOnceAndCoverage) {
   EXPECT_EQ(s2.utilization.size(), 2u);
 }
 
+// Issue 16's soak: a long-running node stores and serves pieces without end;
+// the tracking behind utilization must stay bounded and keep counting.
+TEST(StatsRecorder, UtilizationTrackingStaysBoundedAndKeepsCounting) {
+  StatsRecorder st;
+  constexpr int kPieces = 100000;  // three times kMaxTrackedPieces
+  for (int i = 0; i < kPieces; ++i) {
+    const Timestamp start = 1000 + int64_t{i} * 100;
+    st.RecordPieceStored("S" + std::to_string(i % 500), "yahoo", Interval::k1d,
+                         {start, start + 100}, 3, 1);
+    // Every other piece is served by a short-lived object (decoded, used,
+    // dropped), as a hit path with a small hot tier does.
+    if (i % 2 == 0) {
+      const std::vector<fragment::FragmentPtr> one = {
+          Piece("S" + std::to_string(i % 500), Interval::k1d, "yahoo", start, start + 100)};
+      st.RecordPiecesServed("S" + std::to_string(i % 500), one);
+    }
+  }
+  const StatsRecorder::TrackingSizes sz = st.tracking_sizes();
+  EXPECT_LE(sz.waiting_pieces, size_t{32768});
+  EXPECT_LE(sz.remembered_objects, size_t{2048});
+  CacheStats s;
+  st.Fill(&s);
+  ASSERT_EQ(s.utilization.size(), 1u);
+  EXPECT_EQ(s.utilization[0].rows_stored, 3u * kPieces);
+  // Every served piece counted, the last ones included (tracking never stops).
+  EXPECT_EQ(s.utilization[0].rows_served, 3u * (kPieces / 2));
+  EXPECT_EQ(s.utilization[0].bonus_rows_reused, 1u * (kPieces / 2));
+
+  // The newest unserved piece is still tracked: serving it now counts.
+  const Timestamp last = 1000 + int64_t{kPieces - 1} * 100;
+  const std::vector<fragment::FragmentPtr> late = {
+      Piece("S" + std::to_string((kPieces - 1) % 500), Interval::k1d, "yahoo", last, last + 100)};
+  st.RecordPiecesServed("S" + std::to_string((kPieces - 1) % 500), late);
+  CacheStats s2;
+  st.Fill(&s2);
+  EXPECT_EQ(s2.utilization[0].rows_served, 3u * (kPieces / 2) + 3);
+}
+
 }  // namespace
 }  // namespace finex::cache

@@ -110,16 +110,16 @@ CallLimits AlphaVantageLimits(Interval iv, AlphaVantagePlan plan) {
 Status BodyError(std::string_view body, int http_status, Timestamp now) {
   // Cheap pre-check: error bodies are tiny objects.
   if (body.size() > 4096 || body.find('{') == std::string_view::npos) return OkStatus();
-  Result<element> doc = ParseJson(body);
+  Result<JsonDoc> doc = ParseJson(body);
   if (!doc.ok()) return OkStatus();
-  if (std::string_view m = GetString(*doc, kErrorMessageKey); !m.empty()) {
+  if (std::string_view m = GetString(doc->root(), kErrorMessageKey); !m.empty()) {
     if (m.find("apikey") != std::string_view::npos) {
       return Error(kId, StatusCode::kUnauthenticated, Sanitize(m, ""), http_status);
     }
     return Error(kId, StatusCode::kNotFound, Sanitize(m, ""), http_status);
   }
-  std::string_view note = GetString(*doc, kNoteKey);
-  std::string_view info = GetString(*doc, kInformationKey);
+  std::string_view note = GetString(doc->root(), kNoteKey);
+  std::string_view info = GetString(doc->root(), kInformationKey);
   std::string_view m = note.empty() ? info : note;
   if (!m.empty()) {
     if (m.find("premium endpoint") != std::string_view::npos ||
@@ -194,10 +194,11 @@ Result<HistoryResponse> ParseSeries(const HttpResponse& resp, const HistoryReque
     return ParseIntradayCsv(std::string_view(resp.body).substr(first), req, "America/New_York",
                             now);
   }
-  Result<element> doc = ParseJson(resp.body);
+  Result<JsonDoc> doc = ParseJson(resp.body);
   if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "series: " + doc.status().message());
   object root;
-  if (doc->get(root)) return Error(kId, StatusCode::kDataLoss, "series: answer is not an object");
+  if (doc->root().get(root))
+    return Error(kId, StatusCode::kDataLoss, "series: answer is not an object");
   std::optional<object> meta;
   std::optional<object> series;
   for (auto [k, v] : root) {
@@ -340,7 +341,8 @@ std::vector<std::string> SeriesUrls(std::string_view base, std::string_view api_
 
 Result<finex::Quote> ParseGlobalQuote(const HttpResponse& resp, Timestamp now) {
   FINEX_RETURN_IF_ERROR(BodyError(resp.body, resp.status, now));
-  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "quote"));
+  FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "quote"));
+  element doc = parsed.root();
   std::optional<object> gq = GetObject(doc, "Global Quote");
   if (!gq || gq->size() == 0) return Error(kId, StatusCode::kNotFound, "quote: empty Global Quote");
   finex::Quote q;
@@ -378,7 +380,8 @@ Result<finex::Quote> ParseGlobalQuote(const HttpResponse& resp, Timestamp now) {
 
 Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Timestamp now) {
   FINEX_RETURN_IF_ERROR(BodyError(resp.body, resp.status, now));
-  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "search"));
+  FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "search"));
+  element doc = parsed.root();
   std::vector<SearchResult> out;
   std::optional<array> matches = GetArray(doc, "bestMatches");
   if (!matches) return out;

@@ -106,12 +106,12 @@ std::string KlinesUrl(std::string_view base, std::string_view wire_symbol, Inter
 }
 
 Status ParseKlinesError(const HttpResponse& resp, Timestamp now) {
-  Result<element> doc = ParseJson(resp.body);
+  Result<JsonDoc> doc = ParseJson(resp.body);
   std::string_view msg;
   int64_t code = 0;
   if (doc.ok()) {
-    msg = GetString(*doc, kErrorMessageKey);
-    code = GetInt(*doc, kErrorCodeKey).value_or(0);
+    msg = GetString(doc->root(), kErrorMessageKey);
+    code = GetInt(doc->root(), kErrorCodeKey).value_or(0);
   } else {
     msg = resp.body;
   }
@@ -140,7 +140,8 @@ Result<HistoryResponse> ParseKlines(const HttpResponse& resp, const HistoryReque
   std::optional<Pair> pair = ParsePair(req.symbol);
   if (!pair)
     return Error(kId, StatusCode::kInvalidArgument, "not a Binance pair: " + Printable(req.symbol));
-  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "klines"));
+  FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "klines"));
+  element doc = parsed.root();
   SeriesBuilder sb(kId, req);
   FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(doc, &sb));
   const bool live = page.rows > 0 && page.last_close_ms >= now * 1000;
@@ -150,7 +151,8 @@ Result<HistoryResponse> ParseKlines(const HttpResponse& resp, const HistoryReque
 
 Result<finex::Quote> ParseTicker(const HttpResponse& resp, std::string_view symbol, Timestamp now) {
   if (resp.status != 200) return ParseKlinesError(resp, now);
-  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "ticker"));
+  FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "ticker"));
+  element doc = parsed.root();
   std::optional<Pair> pair = ParsePair(symbol);
   std::optional<double> last = GetDouble(doc, "lastPrice");
   if (!last) return Error(kId, StatusCode::kDataLoss, "ticker: no lastPrice");
@@ -219,7 +221,8 @@ class BinanceProvider final : public HttpAdapter {
       ++calls;
       NoteWeight(resp);
       if (resp.status != 200) return ParseKlinesError(resp, now);
-      FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "klines"));
+      FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "klines"));
+      element doc = parsed.root();
       FINEX_ASSIGN_OR_RETURN(KlinePage page, AppendKlines(doc, &sb));
       if (page.rows > 0) live = page.last_close_ms >= now * 1000;
       if (page.rows < kKlinesMaxLimit) break;
@@ -257,7 +260,8 @@ class BinanceProvider final : public HttpAdapter {
     FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + std::string(kExchangeInfoPath)));
     NoteWeight(resp);
     if (resp.status != 200) return ParseKlinesError(resp, Now());
-    FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "exchangeInfo"));
+    FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "exchangeInfo"));
+    element doc = parsed.root();
     std::vector<SearchResult> out;
     std::optional<array> syms = GetArray(doc, "symbols");
     if (!syms) return out;

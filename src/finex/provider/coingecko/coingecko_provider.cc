@@ -66,7 +66,7 @@ std::string RangeUrl(std::string_view base, std::string_view id, std::string_vie
 }
 
 Status EnvelopeError(const HttpResponse& resp) {
-  Result<element> doc = ParseJson(resp.body);
+  Result<JsonDoc> doc = ParseJson(resp.body);
   if (!doc.ok()) {
     if (resp.status == 200) return OkStatus();
     return HttpError(kId, resp, resp.body, "");
@@ -75,18 +75,18 @@ Status EnvelopeError(const HttpResponse& resp) {
   std::string msg;
   // {"status": {...}}, or nested as {"error": {"status": {...}}} (the
   // beyond-the-plan's-window refusal, 10012).
-  std::optional<element> st = Get(*doc, kStatusKey);
+  std::optional<element> st = Get(doc->root(), kStatusKey);
   if (!st) {
-    if (std::optional<element> eo = Get(*doc, kErrorKey)) st = Get(*eo, kStatusKey);
+    if (std::optional<element> eo = Get(doc->root(), kErrorKey)) st = Get(*eo, kStatusKey);
   }
   if (st) {
     code = GetInt(*st, kErrorCodeKey).value_or(0);
     msg = std::string(GetString(*st, kErrorMessageKey));
   }
   if (code == 0) {
-    std::string_view e = GetString(*doc, kErrorKey);
+    std::string_view e = GetString(doc->root(), kErrorKey);
     if (e.empty()) {
-      if (std::optional<element> eo = Get(*doc, kErrorKey)) {
+      if (std::optional<element> eo = Get(doc->root(), kErrorKey)) {
         code = GetInt(*eo, "code").value_or(0);
         e = GetString(*eo, "message");
       }
@@ -119,7 +119,8 @@ Status EnvelopeError(const HttpResponse& resp) {
 Result<HistoryResponse> ParseMarketChart(const HttpResponse& resp, const HistoryRequest& req,
                                          std::string_view vs_currency, Timestamp now) {
   FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
-  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "market_chart"));
+  FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "market_chart"));
+  element doc = parsed.root();
   std::optional<array> prices = GetArray(doc, "prices");
   if (!prices) return Error(kId, StatusCode::kDataLoss, "market_chart: no 'prices' array");
   // market_caps / total_volumes by timestamp (ms).
@@ -200,7 +201,8 @@ class CoinGeckoProvider final : public HttpAdapter {
       FINEX_ASSIGN_OR_RETURN(HttpResponse resp,
                              Fetch(base() + std::string(kSimplePricePath) + "?" + q.str()));
       FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
-      FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "simple/price"));
+      FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "simple/price"));
+      element doc = parsed.root();
       std::optional<element> e = Get(doc, coin->id);
       if (!e) continue;  // unknown coin: omitted
       std::optional<double> price = GetDouble(*e, vs);
@@ -293,7 +295,8 @@ class CoinGeckoProvider final : public HttpAdapter {
     FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + std::string(kSearchPath) + "?" +
                                                     Query().Add("query", query).str()));
     FINEX_RETURN_IF_ERROR(EnvelopeError(resp));
-    FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "search"));
+    FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "search"));
+    element doc = parsed.root();
     std::vector<SearchResult> out;
     std::optional<array> coins = GetArray(doc, "coins");
     if (!coins) return out;

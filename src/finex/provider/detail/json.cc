@@ -7,20 +7,33 @@
 
 namespace finex::provider::detail {
 
-Result<element> ParseJson(std::string_view body) {
+namespace {
+
+simdjson::dom::parser& ThreadParser() {
   thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+}  // namespace
+
+Result<JsonDoc> ParseJson(std::string_view body) {
+  std::unique_ptr<simdjson::dom::parser> own;
+  if (body.size() > JsonDoc::kReusedParserBytes) own = std::make_unique<simdjson::dom::parser>();
+  simdjson::dom::parser& parser = own ? *own : ThreadParser();
   element doc;
   auto err = parser.parse(body.data(), body.size(), true).get(doc);
   if (err) {
     return DataLossError(std::string("malformed JSON (") + simdjson::error_message(err) +
                          ") in a " + std::to_string(body.size()) + "-byte body");
   }
-  return doc;
+  return JsonDoc(doc, std::move(own));
 }
 
-Result<element> ParseOkBody(ProviderId id, const HttpResponse& resp, std::string_view what) {
+size_t ThreadParserCapacity() { return ThreadParser().capacity(); }
+
+Result<JsonDoc> ParseOkBody(ProviderId id, const HttpResponse& resp, std::string_view what) {
   if (resp.status != 200) return HttpError(id, resp, "", "");
-  Result<element> doc = ParseJson(resp.body);
+  Result<JsonDoc> doc = ParseJson(resp.body);
   if (!doc.ok()) {
     return Error(id, StatusCode::kDataLoss, std::string(what) + ": " + doc.status().message());
   }

@@ -77,16 +77,16 @@ std::string TimeSeriesUrl(std::string_view base, const HistoryRequest& req,
 
 Status EnvelopeError(std::string_view body, int http_status, Timestamp now, bool* empty) {
   if (empty) *empty = false;
-  Result<element> doc = ParseJson(body);
+  Result<JsonDoc> doc = ParseJson(body);
   if (!doc.ok()) {
     if (http_status == 200) return OkStatus();
     HttpResponse r;
     r.status = http_status;
     return HttpError(kId, r, body, "");
   }
-  if (GetString(*doc, kStatusKey) != kStatusError) return OkStatus();
-  const int64_t code = GetInt(*doc, kErrorCodeKey).value_or(http_status);
-  std::string_view msg = GetString(*doc, kErrorMessageKey);
+  if (GetString(doc->root(), kStatusKey) != kStatusError) return OkStatus();
+  const int64_t code = GetInt(doc->root(), kErrorCodeKey).value_or(http_status);
+  std::string_view msg = GetString(doc->root(), kErrorMessageKey);
   std::string text = "code " + std::to_string(code) + ": " + Sanitize(msg, "");
   if (code == kCodeRateLimited) {
     // "…run out of API credits for the current minute" [T5] waits for the
@@ -118,7 +118,8 @@ Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryR
     SeriesBuilder sb(kId, req);
     return std::move(sb).Finish(req.range, "", "", "", now, false, 1);
   }
-  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "time_series"));
+  FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "time_series"));
+  element doc = parsed.root();
   std::optional<element> meta = Get(doc, "meta");
   if (!meta) return Error(kId, StatusCode::kDataLoss, "time_series: no 'meta'");
   std::string tz(GetString(*meta, "exchange_timezone"));
@@ -161,7 +162,8 @@ Result<HistoryResponse> ParseTimeSeries(const HttpResponse& resp, const HistoryR
 
 Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
   FINEX_RETURN_IF_ERROR(EnvelopeError(resp.body, resp.status, now, nullptr));
-  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "quote"));
+  FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "quote"));
+  element doc = parsed.root();
   finex::Quote q;
   q.symbol = std::string(GetString(doc, "symbol"));
   std::optional<double> close = GetDouble(doc, "close");
@@ -185,7 +187,8 @@ Result<finex::Quote> ParseQuote(const HttpResponse& resp, Timestamp now) {
 
 Result<std::vector<SearchResult>> ParseSymbolSearch(const HttpResponse& resp, Timestamp now) {
   FINEX_RETURN_IF_ERROR(EnvelopeError(resp.body, resp.status, now, nullptr));
-  FINEX_ASSIGN_OR_RETURN(element doc, ParseOkBody(kId, resp, "symbol_search"));
+  FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "symbol_search"));
+  element doc = parsed.root();
   std::vector<SearchResult> out;
   std::optional<array> data = GetArray(doc, "data");
   if (!data) return out;

@@ -68,12 +68,12 @@ std::string ChartUrl(std::string_view base, const HistoryRequest& req) {
 
 Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryRequest& req,
                                    Timestamp period2, Timestamp now) {
-  Result<element> doc = ParseJson(resp.body);
+  Result<JsonDoc> doc = ParseJson(resp.body);
   if (!doc.ok()) {
     if (resp.status != 200) return HttpError(kId, resp, resp.body, "");
     return Error(kId, StatusCode::kDataLoss, "chart: " + doc.status().message(), resp.status);
   }
-  std::optional<element> chart = Get(*doc, kChartKey);
+  std::optional<element> chart = Get(doc->root(), kChartKey);
   if (!chart) {
     if (resp.status != 200) return HttpError(kId, resp, "", "");
     return Error(kId, StatusCode::kDataLoss, "chart: no 'chart' object in the answer", resp.status);
@@ -203,18 +203,18 @@ Result<HistoryResponse> ParseChart(const HttpResponse& resp, const HistoryReques
 }
 
 Result<std::vector<finex::Quote>> ParseQuotes(const HttpResponse& resp) {
-  Result<element> doc = ParseJson(resp.body);
+  Result<JsonDoc> doc = ParseJson(resp.body);
   if (resp.status != 200) {
     std::string_view desc;
     if (doc.ok()) {
-      if (auto qr = Get(*doc, kQuoteResponseKey)) {
+      if (auto qr = Get(doc->root(), kQuoteResponseKey)) {
         if (auto e = Get(*qr, kErrorKey)) desc = GetString(*e, kErrorDescriptionKey);
       }
     }
     return HttpError(kId, resp, doc.ok() ? desc : std::string_view(resp.body), "");
   }
   if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "quote: " + doc.status().message());
-  std::optional<element> qr = Get(*doc, kQuoteResponseKey);
+  std::optional<element> qr = Get(doc->root(), kQuoteResponseKey);
   if (!qr) return Error(kId, StatusCode::kDataLoss, "quote: no 'quoteResponse'");
   std::vector<finex::Quote> out;
   std::optional<array> result = GetArray(*qr, "result");
@@ -250,18 +250,18 @@ Result<std::vector<finex::Quote>> ParseQuotes(const HttpResponse& resp) {
 }
 
 Result<std::vector<SearchResult>> ParseSearch(const HttpResponse& resp) {
-  Result<element> doc = ParseJson(resp.body);
+  Result<JsonDoc> doc = ParseJson(resp.body);
   if (resp.status != 200) {
     std::string_view desc;
     if (doc.ok()) {
-      if (auto f = Get(*doc, kFinanceKey))
+      if (auto f = Get(doc->root(), kFinanceKey))
         if (auto e = Get(*f, kErrorKey)) desc = GetString(*e, kErrorDescriptionKey);
     }
     return HttpError(kId, resp, doc.ok() ? desc : std::string_view(resp.body), "");
   }
   if (!doc.ok()) return Error(kId, StatusCode::kDataLoss, "search: " + doc.status().message());
   std::vector<SearchResult> out;
-  std::optional<array> quotes = GetArray(*doc, "quotes");
+  std::optional<array> quotes = GetArray(doc->root(), "quotes");
   if (!quotes) return out;
   double max_score = 0;
   for (element e : *quotes) max_score = std::max(max_score, GetDouble(e, "score").value_or(0));
