@@ -190,7 +190,9 @@ class FakeCachedApi : public cache::CachedApi {
     s.evictions = 1;
     s.memory_bytes = 2 << 20;
     s.memory_budget_bytes = 8192ull << 20;
-    s.providers = {{"yahoo", "closed", 1.0}, {"binance", "open", 0.25}};
+    s.providers = {{"yahoo", "closed", 1.0},
+                   {"binance", "open", 0.25},
+                   {"alpha_vantage", "closed", 1.0, 7}};  // 7 calls left today
     return s;
   }
 

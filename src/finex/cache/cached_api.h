@@ -134,6 +134,8 @@ struct ProviderState {
   std::string name;
   std::string breaker = "closed";  // circuit breaker: closed | open | half_open
   double score = 1;                // 0..1 health score used for provider choice
+  // Calls left today of its daily budget (reset 00:00 UTC); -1 = no daily budget.
+  int64_t daily_calls_remaining = -1;
 };
 // Fragment utilization and fetch coverage of one provider at one interval
 // (issue 17). Counted over pieces this node stored since it started: a piece

@@ -104,7 +104,8 @@ std::vector<ProviderState> ProviderRoster::States() const {
   std::vector<ProviderState> out;
   for (const ProviderSlot& p : slots_)
     out.push_back({std::string(p.provider->name()), p.breaker ? p.breaker() : "closed",
-                   p.health ? p.health() : 1.0});
+                   p.health ? p.health() : 1.0,
+                   p.daily_calls_remaining ? p.daily_calls_remaining() : -1});
   return out;
 }
 

@@ -39,6 +39,9 @@ struct ProviderSlot {
   // Circuit-breaker state for stats ("closed" | "open" | "half_open",
   // BreakerStateName); empty = always "closed".
   std::function<std::string()> breaker;
+  // Calls left today of the provider's daily budget (ResilientProvider::
+  // Health().daily_calls_remaining); -1 or empty = no daily budget.
+  std::function<int64_t()> daily_calls_remaining;
 };
 
 // Upstream calls a failed provider call made (retries included; 0 when it

@@ -224,6 +224,15 @@ const std::vector<Field>& Schema() {
               c.providers[p].rate_limit_per_min = v.d;
               return OkStatus();
             }},
+      Field{"providers.*.calls_per_day",
+            Kind::kInt,
+            {},
+            0,
+            1000000000,
+            [](Config& c, const std::string& p, const Value& v) {
+              c.providers[p].calls_per_day = v.i;
+              return OkStatus();
+            }},
       Field{"providers.*.api_key_env",
             Kind::kString,
             {},
@@ -527,6 +536,7 @@ Result<Config> ProfileDefaults(std::string_view profile) {
     ProviderConfig& p = c.providers[std::string(ProviderName(id))];
     p = ProviderConfig{};
     p.rate_limit_per_min = t.calls_per_minute;
+    p.calls_per_day = t.calls_per_day;
     p.api_key_env = std::string(t.api_key_env);
   }
   if (profile == "development") {
@@ -648,6 +658,11 @@ Result<Config> LoadConfig(const LoadOptions& opts) {
   }
   for (const auto& [key, value] : opts.flags) {
     FINEX_RETURN_IF_ERROR(ApplyOverride(cfg, key, value, "flag " + key));
+  }
+  // A premium plan has no daily quota: the facts' figure is the free key's.
+  for (auto& [name, p] : cfg.providers) {
+    if (p.plan == "premium" && !cfg.IsExplicit("providers." + name + ".calls_per_day"))
+      p.calls_per_day = 0;
   }
   if (cfg.backend == "postgres" && cfg.postgres_dsn.empty()) {
     return InvalidArgumentError("cache.backend is \"postgres\" but backends.postgres.dsn is empty")

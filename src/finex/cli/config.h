@@ -59,6 +59,10 @@ struct ProviderConfig {
   // "auto" | "free" | "premium".
   std::string plan = "auto";
   double rate_limit_per_min = 60;
+  // Calls per UTC day (the provider's daily quota); 0 = unlimited. Profile
+  // default: the provider's facts (alpha_vantage 25, twelve_data 800); with
+  // plan "premium" and no explicit value, 0.
+  int64_t calls_per_day = 0;
   std::string api_key_env;  // name of the env var holding the key; "" = none
   int max_retries = 2;
   int breaker_failures = 5;

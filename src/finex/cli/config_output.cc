@@ -79,6 +79,8 @@ std::string PrintConfig(const Config& c, const EnvLookup& lookup) {
     o += "timeout_ms = " + std::to_string(p.timeout_ms) + "\n";
     o += "plan = " + TomlString(p.plan) + "\n";
     o += "rate_limit_per_min = " + Num(p.rate_limit_per_min) + "\n";
+    o += "calls_per_day = " + std::to_string(p.calls_per_day) +
+         (p.calls_per_day == 0 ? "  # unlimited" : "") + "\n";
     o += "api_key_env = " + TomlString(p.api_key_env);
     if (!p.api_key_env.empty()) {
       o += lookup(p.api_key_env).has_value() ? "  # key: set (redacted)" : "  # key: not set";
@@ -163,6 +165,7 @@ engine::EngineOptions ToEngineOptions(const Config& c, const EnvLookup& lookup) 
     po.timeout_ms = p.timeout_ms;
     po.plan = p.plan;
     po.rate_limit_per_min = p.rate_limit_per_min;
+    po.calls_per_day = p.calls_per_day;
     if (!p.api_key_env.empty()) po.api_key = lookup(p.api_key_env).value_or("");
     po.max_retries = p.max_retries;
     po.breaker_failures = p.breaker_failures;

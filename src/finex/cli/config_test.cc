@@ -110,7 +110,8 @@ listen = "0.0.0.0:9000"
   o.env = {{"FINEX_CACHE__MAX_MEMORY_MB", "512"},
            {"FINEX_CACHE__TTL_MULTIPLIER", "3"},
            {"FINEX_TEST_SEED", "17"},
-           {"FINEX_PROVIDERS__YAHOO__TIMEOUT_MS", "1500"}};
+           {"FINEX_PROVIDERS__YAHOO__TIMEOUT_MS", "1500"},
+           {"FINEX_PROVIDERS__ALPHA_VANTAGE__CALLS_PER_DAY", "0"}};
   o.flags = {{"cache.max_memory_mb", "256"}};
   ASSERT_OK_AND_ASSIGN(Config c, LoadConfig(o));
   EXPECT_EQ(c.max_memory_mb, 256);          // flag
@@ -123,6 +124,17 @@ listen = "0.0.0.0:9000"
   EXPECT_EQ(c.providers.at("yahoo").timeout_ms, 1500);
   EXPECT_DOUBLE_EQ(c.providers.at("yahoo").rate_limit_per_min, 100);
   EXPECT_EQ(c.providers.at("alpha_vantage").plan, "free");
+  EXPECT_EQ(c.providers.at("alpha_vantage").calls_per_day, 0) << "env: a premium plan, unlimited";
+  // plan = "premium" without calls_per_day: no daily quota; with it: as set.
+  o.flags = {{"providers.twelve_data.plan", "premium"}};
+  ASSERT_OK_AND_ASSIGN(Config premium, LoadConfig(o));
+  EXPECT_EQ(premium.providers.at("twelve_data").calls_per_day, 0);
+  o.flags.emplace_back("providers.twelve_data.calls_per_day", "5000");
+  ASSERT_OK_AND_ASSIGN(premium, LoadConfig(o));
+  EXPECT_EQ(premium.providers.at("twelve_data").calls_per_day, 5000);
+  o.flags = {{"cache.max_memory_mb", "256"}};
+  EXPECT_EQ(c.providers.at("twelve_data").calls_per_day, 800);
+  EXPECT_EQ(ToEngineOptions(c, o.lookup).providers.at("twelve_data").calls_per_day, 800);
   EXPECT_EQ(c.providers.at("yahoo").plan, "auto");
   EXPECT_EQ(c.listen, "0.0.0.0:9000");
   EXPECT_TRUE(c.IsExplicit("cache.backend"));
@@ -131,6 +143,8 @@ listen = "0.0.0.0:9000"
   const std::string printed = PrintConfig(c, o.lookup);
   EXPECT_THAT(printed, HasSubstr("backend = \"redis\""));
   EXPECT_THAT(printed, HasSubstr("max_memory_mb = 256"));
+  EXPECT_THAT(printed, HasSubstr("calls_per_day = 0  # unlimited"));
+  EXPECT_THAT(printed, HasSubstr("calls_per_day = 800\n"));
   EXPECT_THAT(printed, HasSubstr("url = \"redis://:***@10.0.0.5:6379/1\""));
   EXPECT_THAT(printed, ::testing::Not(HasSubstr("hunter2")));
 
@@ -207,6 +221,9 @@ TEST_F(ConfigTest, BadValuesNameFileLineAndKey) {
   o.config_path = Write("v4.toml", "[providers.yahoo]\ntimeout_ms = -5\n");
   EXPECT_THAT(LoadConfig(o),
               StatusIs(StatusCode::kInvalidArgument, "v4.toml:2: providers.yahoo.timeout_ms"));
+  o.config_path = Write("v4b.toml", "[providers.alpha_vantage]\n\ncalls_per_day = -1\n");
+  EXPECT_THAT(LoadConfig(o), StatusIs(StatusCode::kInvalidArgument,
+                                      "v4b.toml:3: providers.alpha_vantage.calls_per_day"));
   o.config_path = Write("v5.toml", "[cache\nbackend = 1\n");
   auto r = LoadConfig(o);
   EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument, "v5.toml"));
@@ -290,10 +307,14 @@ TEST_F(ConfigTest, ProviderDefaultsComeFromTheProviderFacts) {
     const provider::ProviderTraits& t = provider::TraitsOf(id);
     const ProviderConfig& p = c.providers.at(std::string(ProviderName(id)));
     EXPECT_EQ(p.rate_limit_per_min, t.calls_per_minute) << ProviderName(id);
+    EXPECT_EQ(p.calls_per_day, t.calls_per_day) << ProviderName(id);
     EXPECT_EQ(p.api_key_env, t.api_key_env) << ProviderName(id);
   }
   EXPECT_EQ(c.providers.at("alpha_vantage").api_key_env, "FINEX_ALPHA_VANTAGE_KEY");
   EXPECT_EQ(c.providers.at("binance").rate_limit_per_min, 1200);
+  EXPECT_EQ(c.providers.at("alpha_vantage").calls_per_day, 25);
+  EXPECT_EQ(c.providers.at("twelve_data").calls_per_day, 800);
+  EXPECT_EQ(c.providers.at("yahoo").calls_per_day, 0);
   EXPECT_EQ(c.provider_order, (std::vector<std::string>{"yahoo", "binance", "twelve_data",
                                                         "alpha_vantage", "coingecko"}));
   EXPECT_THAT(ApplyOverride(c, "providers.nyse.enabled", "true", "flag --x"),

@@ -265,6 +265,10 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
     if (!adapter.ok()) return adapter.status().WithContext("providers." + name);
     provider::ResilienceOptions ro;
     ro.limiter.per_minute = po.rate_limit_per_min;
+    if (po.calls_per_day < 0)
+      return InvalidArgumentError("providers." + name + ".calls_per_day must be >= 0")
+          .WithParam("calls_per_day");
+    ro.calls_per_day = po.calls_per_day;
     ro.retry.max_attempts = std::max(1, po.max_retries + 1);
     ro.breaker.failure_threshold = std::max(1, po.breaker_failures);
     ro.breaker.open_duration_ms = std::max(1, po.breaker_open_ms);
@@ -273,7 +277,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& opts) {
     provider::ResilientProvider* raw = rp.get();
     deps.providers.push_back(
         {raw, [raw] { return raw->Health().score; },
-         [raw] { return std::string(provider::BreakerStateName(raw->Health().breaker)); }});
+         [raw] { return std::string(provider::BreakerStateName(raw->Health().breaker)); },
+         [raw] { return raw->Health().daily_calls_remaining; }});
     e->providers.push_back(std::move(rp));
   }
   deps.backend = e->backend.get();

@@ -26,6 +26,7 @@ struct ProviderOptions {
   int timeout_ms = 5000;
   std::string plan = "auto";       // provider::ProviderConfig::plan: auto | free | premium
   double rate_limit_per_min = 60;  // token bucket
+  int64_t calls_per_day = 0;       // daily budget, reset at 00:00 UTC; 0 = none
   std::string api_key;             // resolved from the env var named in config; never logged
   int max_retries = 2;
   int breaker_failures = 5;     // consecutive failures that open the breaker

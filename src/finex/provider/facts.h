@@ -90,6 +90,19 @@ struct ProviderFacts {
   // Sustained calls per minute the provider's default plan allows (the rate
   // limiter's default; config may lower it). Default: 60.
   double calls_per_minute = 60;
+  // Calls per UTC day the default plan allows (the daily budget's default;
+  // config may change it); the budget resets at 00:00 UTC. 0 (default) = no
+  // daily budget.
+  int64_t calls_per_day = 0;
+  // Request weight (Binance's REQUEST_WEIGHT): the provider meters a
+  // per-minute weight budget per IP besides calls, and each kind of call
+  // weighs its own. The rate limiter then counts weight against
+  // weight_per_minute (calls_per_minute still bounds the calls). 0 (default)
+  // = no weight budget; the weights default to 1.
+  int64_t weight_per_minute = 0;
+  int64_t history_call_weight = 1;  // one history call (one page)
+  int64_t quote_call_weight = 1;    // one quote call (one symbol)
+  int64_t search_call_weight = 1;   // one search call
   // A history call takes the currency to quote in and answers in it
   // (CoinGecko's vs_currency); others answer in the instrument's own and
   // finex converts (cache/currency.h). Default: false.

@@ -100,6 +100,16 @@ class Provider {
   // Whether this provider can serve the symbol at all (Binance: crypto pairs,
   // CoinGecko: coins; Yahoo: anything).
   virtual bool Handles(std::string_view symbol) const = 0;
+
+  // The request weight the provider itself last reported as used in its
+  // current one-minute window (Binance's X-MBX-USED-WEIGHT-1M) and the
+  // minute (epoch seconds / 60) it was reported in; used < 0 when it
+  // reports none. Default: none.
+  struct ReportedWeight {
+    int64_t used = -1;
+    int64_t minute = 0;
+  };
+  virtual ReportedWeight reported_weight() const { return {}; }
 };
 
 }  // namespace finex::provider

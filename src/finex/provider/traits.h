@@ -42,6 +42,9 @@ struct ProviderTraits {
   // Sustained calls per minute the provider's default plan allows: the
   // default of providers.<name>.rate_limit_per_min. Default: 60.
   double calls_per_minute = 60;
+  // Calls per UTC day the default plan allows: the default of
+  // providers.<name>.calls_per_day. Default: 0 (no daily budget).
+  int64_t calls_per_day = 0;
 };
 
 // The facts record of a provider.
@@ -69,6 +72,7 @@ constexpr ProviderTraits TraitsFromFacts(const ProviderFacts& f) {
   t.needs_api_key = f.needs_api_key;
   t.api_key_env = f.api_key_env;
   t.calls_per_minute = f.calls_per_minute;
+  t.calls_per_day = f.calls_per_day;
   return t;
 }
 

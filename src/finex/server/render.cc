@@ -488,6 +488,9 @@ std::string RenderStatsJson(const cache::CacheStats& s, const ServerFigures& f) 
     out += ",\"breaker\":";
     AppendJsonString(out, s.providers[i].breaker);
     Num(out, "score", s.providers[i].score);
+    if (s.providers[i].daily_calls_remaining >= 0)
+      Int(out, "daily_calls_remaining",
+          static_cast<uint64_t>(s.providers[i].daily_calls_remaining));
     out.push_back('}');
   }
   out += "],\"utilization\":[";

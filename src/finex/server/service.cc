@@ -879,6 +879,17 @@ void Service::AddEngineCollector() {
         "Provider health score 0..1 (reliability x completeness) used for provider choice.");
     for (const auto& p : s.providers)
       AppendSample(out, "finex_provider_health_score", {{"provider", p.name}}, p.score);
+    // Daily budgets (Alpha Vantage, Twelve Data): only providers that have one.
+    bool any_daily = false;
+    for (const auto& p : s.providers) any_daily |= p.daily_calls_remaining >= 0;
+    if (any_daily) {
+      AppendMetricHeader(out, "finex_provider_daily_calls_remaining", "gauge",
+                         "Calls left today of the provider's daily budget (resets 00:00 UTC).");
+      for (const auto& p : s.providers)
+        if (p.daily_calls_remaining >= 0)
+          AppendSample(out, "finex_provider_daily_calls_remaining", {{"provider", p.name}},
+                       static_cast<double>(p.daily_calls_remaining));
+    }
     // Fragment utilization and fetch coverage by provider and interval
     // (bounded: providers x 8 intervals).
     auto util = [&](std::string_view name, std::string_view type, std::string_view help,

@@ -518,7 +518,9 @@ TEST_F(ServiceTest, StatsHealthReadyMetricsDashboard) {
   EXPECT_EQ(j["by_provider"]["yahoo"]["api_calls"], 10);
   EXPECT_EQ(j["by_symbol"]["AAPL"]["hits"], 60);
   EXPECT_EQ(j["fragments"], 12);
-  ASSERT_EQ(j["providers"].size(), 2u);
+  ASSERT_EQ(j["providers"].size(), 3u);
+  EXPECT_EQ(j["providers"][2]["daily_calls_remaining"], 7);
+  EXPECT_FALSE(j["providers"][0].contains("daily_calls_remaining")) << "yahoo: no daily budget";
   EXPECT_EQ(j["providers"][1]["name"], "binance");
   EXPECT_EQ(j["providers"][1]["breaker"], "open");
   EXPECT_DOUBLE_EQ(j["providers"][1]["score"].get<double>(), 0.25);
@@ -555,6 +557,10 @@ TEST_F(ServiceTest, StatsHealthReadyMetricsDashboard) {
   EXPECT_THAT(
       t, HasSubstr("finex_provider_breaker_state{provider=\"binance\",state=\"half_open\"} 0"));
   EXPECT_THAT(t, HasSubstr("finex_provider_health_score{provider=\"binance\"} 0.25"));
+  EXPECT_THAT(t, HasSubstr("# TYPE finex_provider_daily_calls_remaining gauge"));
+  EXPECT_THAT(t, HasSubstr("finex_provider_daily_calls_remaining{provider=\"alpha_vantage\"} 7\n"));
+  EXPECT_THAT(t,
+              ::testing::Not(HasSubstr("finex_provider_daily_calls_remaining{provider=\"yahoo")));
   EXPECT_THAT(t, ::testing::Not(HasSubstr("AAPL"))) << "no per-symbol labels in metrics";
 
   auto d = Get("/");

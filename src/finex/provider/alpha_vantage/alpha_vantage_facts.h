@@ -43,6 +43,9 @@ inline constexpr ProviderFacts kFacts = {
     .api_key_env = "FINEX_ALPHA_VANTAGE_KEY",
     // Free key: 25/day now (older terms 5/min, 500/day) [A5][A6]. The per-minute figure.
     .calls_per_minute = 5,
+    // Free key: 25 requests per day (older terms: 500); premium plans have
+    // no daily limit (configure calls_per_day = 0) [A5][A6].
+    .calls_per_day = 25,
 };
 
 // Everything is GET /query?function=...&apikey=KEY (the key only in the URL).

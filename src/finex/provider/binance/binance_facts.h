@@ -17,9 +17,14 @@ namespace finex::provider::binance {
 inline constexpr int kKlinesMaxLimit = 1000;
 inline constexpr int kKlinesDefaultLimit = 500;
 // Request weight per IP and minute (REQUEST_WEIGHT 6000/min) and what one
-// klines call costs (weight 2) [B2][B3].
+// klines call costs (weight 2) [B1][B2][B3]; GET /api/v3/ticker/24hr weighs
+// 2 for one symbol (4 for `symbols=` lists of up to 20, 40 up to 100, 80
+// for every symbol; finex asks one symbol per call); GET
+// /api/v3/exchangeInfo (search) weighs 20.
 inline constexpr int64_t kWeightPerMinute = 6000;
 inline constexpr int64_t kKlinesWeight = 2;
+inline constexpr int64_t kTickerOneSymbolWeight = 2;
+inline constexpr int64_t kExchangeInfoWeight = 20;
 
 inline constexpr ProviderFacts kFacts = {
     .id = ProviderId::kBinance,
@@ -34,6 +39,13 @@ inline constexpr ProviderFacts kFacts = {
     .api_key_env = "",
     // 6000 weight/min at 2 per klines call, with headroom.
     .calls_per_minute = 1200,
+    .calls_per_day = 0,
+    // The limiter counts request weight too: a klines page takes 2 of 6000 a
+    // minute, a search (exchangeInfo) 20.
+    .weight_per_minute = kWeightPerMinute,
+    .history_call_weight = kKlinesWeight,
+    .quote_call_weight = kTickerOneSymbolWeight,
+    .search_call_weight = kExchangeInfoWeight,
 };
 
 // URL paths under the base URL.

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "finex/core/mutex.h"
 #include "finex/core/symbol.h"
 #include "finex/provider/binance/binance_facts.h"
 #include "finex/provider/detail/common.h"
@@ -184,6 +185,7 @@ class BinanceProvider final : public HttpAdapter {
       if (!pair) return NotFoundError("not a Binance pair");  // omitted, never asked
       FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + std::string(kTicker24hPath) + "?" +
                                                       Query().Add("symbol", pair->wire).str()));
+      NoteWeight(resp);
       return ParseTicker(resp, s, now);
     });
   }
@@ -192,6 +194,10 @@ class BinanceProvider final : public HttpAdapter {
   double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override {
     return ValidateSymbol(symbol).ok() && ParsePair(symbol).has_value();
+  }
+  ReportedWeight reported_weight() const override {
+    MutexLock l(weight_mu_);
+    return weight_;
   }
 
  private:
@@ -213,6 +219,7 @@ class BinanceProvider final : public HttpAdapter {
           HttpResponse resp,
           Fetch(KlinesUrl(base(), pair.wire, req.interval, start_ms, end_ms, kKlinesMaxLimit)));
       ++calls;
+      NoteWeight(resp);
       if (resp.status != 200) return ParseKlinesError(resp, now);
       FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "klines"));
       element doc = parsed.root();
@@ -251,6 +258,7 @@ class BinanceProvider final : public HttpAdapter {
       needle.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     }
     FINEX_ASSIGN_OR_RETURN(HttpResponse resp, Fetch(base() + std::string(kExchangeInfoPath)));
+    NoteWeight(resp);
     if (resp.status != 200) return ParseKlinesError(resp, Now());
     FINEX_ASSIGN_OR_RETURN(JsonDoc parsed, ParseOkBody(kId, resp, "exchangeInfo"));
     element doc = parsed.root();
@@ -299,6 +307,20 @@ class BinanceProvider final : public HttpAdapter {
     }
     return *std::move(pair);
   }
+
+  // X-MBX-USED-WEIGHT-1M of an answer: the weight this IP used this minute,
+  // as Binance counts it (other processes on the IP included).
+  void NoteWeight(const HttpResponse& resp) const {
+    const std::string_view used = resp.Header(kUsedWeightHeader);
+    int64_t weight = 0;
+    const auto [p, ec] = std::from_chars(used.data(), used.data() + used.size(), weight);
+    if (used.empty() || ec != std::errc() || p != used.data() + used.size() || weight < 0) return;
+    MutexLock l(weight_mu_);
+    weight_ = {weight, FloorDiv(Now(), 60)};
+  }
+
+  mutable Mutex weight_mu_;
+  mutable ReportedWeight weight_ FINEX_GUARDED_BY(weight_mu_);
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "finex/provider/detail/test_helpers.h"
 #include "finex/provider/factory.h"
+#include "finex/provider/resilience/resilient_provider.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::provider {
@@ -93,6 +94,43 @@ TEST_F(BinanceProvider, StopsPagingAtTheRequestWeightBudget) {
   EXPECT_THAT(r, testing::StatusIs(StatusCode::kResourceExhausted, "request weight 5999"));
   EXPECT_DOUBLE_EQ(r.status().details().retry_after_s, 50);
   EXPECT_EQ(http.calls(), 1u);  // the second page was never asked
+  EXPECT_EQ(p->reported_weight().used, 5999);
+  EXPECT_EQ(p->reported_weight().minute, 1800000010 / 60);
+}
+
+// Through the resilience wrapper, as the engine runs it: the weight Binance
+// reports used this minute (X-MBX-USED-WEIGHT-1M) bounds what finex asks
+// next, and a 429's Retry-After pauses every call until it has passed.
+TEST_F(BinanceProvider, ReportedWeightAndRetryAfterSlowTheLimiter) {
+  clock.Set(1800000000);  // the start of a minute
+  const Timestamp start = 1704067200;
+  std::vector<int64_t> sleeps;
+  ResilienceOptions o;
+  o.limiter = {1e6, 1e6};
+  o.retry.max_attempts = 1;
+  o.max_wait_ms = 60000;  // room for the 30 s Retry-After
+  o.seed = 1;
+  ResilientProvider p(NewBinanceProvider({}, http, clock), o, clock, [&](int64_t us) {
+    sleeps.push_back(us);
+    clock.AdvanceMicros(us);
+  });
+  http.On("klines", 200, Page(start * 1000, 10, 60000), {{"x-mbx-used-weight-1m", "6000"}}, 1);
+  ASSERT_OK(p.History(Req("ETHBTC", Interval::k1m, start, start + 600)));
+  EXPECT_TRUE(sleeps.empty());
+  // Binance counted the whole minute used (another process on the IP):
+  // the next call waits for the weight of one klines call (2 at 100/s).
+  http.On("klines", 429, R"({"code":-1003,"msg":"Too much request weight used"})",
+          {{"retry-after", "30"}}, 1);
+  EXPECT_THAT(p.History(Req("ETHBTC", Interval::k1m, start, start + 600)),
+              StatusIs(StatusCode::kResourceExhausted));
+  ASSERT_EQ(sleeps.size(), 1u);
+  EXPECT_NEAR(static_cast<double>(sleeps[0]), 20000, 1);
+  // The 429's Retry-After: the next call waits 30 s before asking.
+  http.On("klines", 200, Page(start * 1000, 10, 60000), {}, 1);
+  ASSERT_OK(p.History(Req("ETHBTC", Interval::k1m, start, start + 600)));
+  ASSERT_GE(sleeps.size(), 2u);
+  EXPECT_NEAR(static_cast<double>(sleeps[1]), 30e6, 1);  // then a call token's refill
+  EXPECT_EQ(http.calls(), 3u);
 }
 
 TEST_F(BinanceProvider, SymbolRules) {

@@ -44,6 +44,20 @@ inline constexpr ProviderFacts kFacts = {
     .quotes_in_any_currency = true,  // vs_currency
 };
 
+// A pro key (ProviderConfig::plan "premium" on CoinGecko: the configured key
+// is a paid plan's) goes to the pro host in the x-cg-pro-api-key header and
+// lifts the public plan's history window [C2][C3]: daily and hourly points
+// reach back to the coin's listing. Sub-hourly points stay the last day's
+// (automatic granularity; 5m as a parameter is Enterprise only).
+inline constexpr std::string_view kProBaseUrl = "https://pro-api.coingecko.com";
+constexpr ProviderFacts ProFacts() {
+  ProviderFacts f = kFacts;
+  for (Interval iv : {Interval::k1h, Interval::k1d, Interval::k1w, Interval::k1mo})
+    f.reach[static_cast<size_t>(iv)].max_lookback_s = 0;
+  return f;
+}
+inline constexpr ProviderFacts kProFacts = ProFacts();
+
 // URL paths under the base URL: /api/v3/coins/{id}/market_chart/range.
 inline constexpr std::string_view kCoinsPath = "/api/v3/coins/";
 inline constexpr std::string_view kMarketChartRangeSuffix = "/market_chart/range";
@@ -57,6 +71,7 @@ inline constexpr std::string_view kProKeyHeader = "x-cg-pro-api-key";
 inline constexpr std::string_view kProKeyParam = "x_cg_pro_api_key";
 
 // Error bodies: {"error": "..."} or {"status": {"error_code", "error_message"}}
+// (also nested: {"error": {"status": {...}}}, the 10012 refusal)
 // (429, plan/key codes 10002/10005/10010/10011/10012) [C5][C6].
 inline constexpr std::string_view kErrorKey = "error";
 inline constexpr std::string_view kStatusKey = "status";

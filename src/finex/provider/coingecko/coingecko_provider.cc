@@ -73,7 +73,13 @@ Status EnvelopeError(const HttpResponse& resp) {
   }
   int64_t code = 0;
   std::string msg;
-  if (std::optional<element> st = Get(doc->root(), kStatusKey)) {
+  // {"status": {...}}, or nested as {"error": {"status": {...}}} (the
+  // beyond-the-plan's-window refusal, 10012).
+  std::optional<element> st = Get(doc->root(), kStatusKey);
+  if (!st) {
+    if (std::optional<element> eo = Get(doc->root(), kErrorKey)) st = Get(*eo, kStatusKey);
+  }
+  if (st) {
     code = GetInt(*st, kErrorCodeKey).value_or(0);
     msg = std::string(GetString(*st, kErrorMessageKey));
   }
@@ -175,7 +181,9 @@ namespace {
 class CoinGeckoProvider final : public HttpAdapter {
  public:
   CoinGeckoProvider(const ProviderConfig& config, HttpClient& http, Clock& clock)
-      : HttpAdapter(kId, config, http, clock, ApiKeyHeaders(config, kDemoKeyHeader)) {}
+      : HttpAdapter(kId, ProConfig(config), http, clock,
+                    ApiKeyHeaders(config, IsPro(config) ? kProKeyHeader : kDemoKeyHeader)),
+        facts_(IsPro(config) ? kProFacts : kFacts) {}
 
   Result<std::vector<finex::Quote>> Quote(std::span<const std::string> symbols) override {
     std::vector<finex::Quote> out;
@@ -214,7 +222,7 @@ class CoinGeckoProvider final : public HttpAdapter {
     return out;
   }
 
-  CallLimits Limits(Interval iv) const override { return LimitsFromFacts(kFacts, iv); }
+  CallLimits Limits(Interval iv) const override { return LimitsFromFacts(facts_, iv); }
   double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override {
     return ValidateSymbol(symbol).ok() && ResolveCoin(symbol).has_value();
@@ -239,7 +247,7 @@ class CoinGeckoProvider final : public HttpAdapter {
     const Timestamp to = req.range.end + tol;
     std::vector<std::pair<Timestamp, Timestamp>> calls;
     if (iv == Interval::k5m || iv == Interval::k15m || iv == Interval::k30m) {
-      if (from < now - ReachOf(kFacts.reach, iv).max_lookback_s) {
+      if (from < now - ReachOf(facts_.reach, iv).max_lookback_s) {
         return Error(kId, StatusCode::kOutOfRange,
                      "CoinGecko gives sub-hourly data only for the last day (asked from " +
                          FormatIsoUtc(req.range.start) + ")");
@@ -257,11 +265,13 @@ class CoinGeckoProvider final : public HttpAdapter {
       std::reverse(calls.begin(), calls.end());
     } else {
       // Force daily granularity: a call longer than the hourly span, inside
-      // the public plan's window (a call reaching before it is refused).
-      const Timestamp window_start = now - ReachOf(kFacts.reach, iv).max_lookback_s + tol;
+      // the public plan's window (a call reaching before it is refused; a
+      // pro key has none).
+      const Timestamp lookback = ReachOf(facts_.reach, iv).max_lookback_s;
+      const Timestamp window_start = now - lookback + tol;
       Timestamp hi = to;
       if (hi - from <= kHourlyMaxSpanS) from = hi - kHourlyMaxSpanS - kDay;
-      if (from < window_start) {
+      if (lookback > 0 && from < window_start) {
         from = window_start;
         hi = std::max(hi, from + kHourlyMaxSpanS + kDay);
       }
@@ -304,6 +314,14 @@ class CoinGeckoProvider final : public HttpAdapter {
     return out;
   }
 
+  // plan "premium": the configured key is a pro key (kProFacts).
+  static bool IsPro(const ProviderConfig& config) { return config.plan == "premium"; }
+  // A pro key's requests go to the pro host unless base_url points elsewhere.
+  static ProviderConfig ProConfig(ProviderConfig config) {
+    if (IsPro(config) && config.base_url.empty()) config.base_url = std::string(kProBaseUrl);
+    return config;
+  }
+
   // The coin of a History symbol, or the InvalidArgument (param "symbols").
   static Result<Coin> KnownCoin(std::string_view symbol) {
     std::optional<Coin> coin = ResolveCoin(symbol);
@@ -314,6 +332,8 @@ class CoinGeckoProvider final : public HttpAdapter {
     }
     return *std::move(coin);
   }
+
+  const ProviderFacts& facts_;  // kFacts, or kProFacts with a pro key
 };
 
 }  // namespace

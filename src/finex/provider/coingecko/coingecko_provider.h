@@ -30,7 +30,9 @@
 // Errors: {"status":{"error_code":429,…}} (even with HTTP 200) →
 // ResourceExhausted (retry-after header, else 60 s); {"error":"coin not
 // found"} / 404 → NotFound; codes 10002/10005/10010/10011 → key/plan errors.
-// The key goes in the x-cg-demo-api-key header.
+// The key goes in the x-cg-demo-api-key header; with plan "premium" it is a
+// pro key: x-cg-pro-api-key, the pro host (when base_url is the default) and
+// no 365-day window (kProFacts).
 //
 // Thread-safety: thread-safe.
 #pragma once

@@ -71,6 +71,41 @@ TEST_F(CoinGeckoProvider, DailyCallsStayInsideThePublicWindow) {
   EXPECT_GE(to, end) << url;
 }
 
+// plan "premium": the key is a pro key. It travels in x-cg-pro-api-key to
+// the pro host (base_url left default), daily and hourly calls have no
+// 365-day window, and a call years back is asked as it is.
+TEST_F(CoinGeckoProvider, AProKeyLiftsThePublicWindow) {
+  const Timestamp now = 1704279700;
+  clock.Set(now);
+  http.OnFile("/market_chart/range?", 200,
+              testhelp::Testdata("coingecko/testdata/range_daily.json"));
+  ProviderConfig pro{"", "PROKEY", 5000, "premium"};
+  auto p = Open(pro);
+  for (Interval iv : {Interval::k1h, Interval::k1d, Interval::k1w, Interval::k1mo})
+    EXPECT_EQ(p->Limits(iv).max_lookback_s, 0) << IntervalName(iv);
+  EXPECT_EQ(p->Limits(Interval::k5m).max_lookback_s, kSecondsPerDay) << "sub-hourly: last day";
+  const Timestamp start = now - 5 * 365 * kSecondsPerDay, end = now - 4 * 365 * kSecondsPerDay;
+  ASSERT_OK(p->History(Req("BTC", Interval::k1d, start, end, FieldSet::All())));
+  const HttpRequest sent = http.requests()[0];
+  EXPECT_EQ(sent.url.rfind("https://pro-api.coingecko.com/api/v3/coins/bitcoin/", 0), 0u)
+      << sent.url;
+  EXPECT_NE(sent.url.find("&from=" + std::to_string(start - 300) + "&"), std::string::npos)
+      << sent.url;
+  ASSERT_EQ(sent.headers.size(), 1u);
+  EXPECT_EQ(sent.headers[0], (std::pair<std::string, std::string>{"x-cg-pro-api-key", "PROKEY"}));
+
+  // The same key without plan "premium" is a demo key: public host, demo
+  // header, the 365-day window (a call never reaches before it).
+  http.ClearRequests();
+  auto demo = Open({"", "PROKEY", 5000, "auto"});
+  EXPECT_EQ(demo->Limits(Interval::k1d).max_lookback_s, 365 * kSecondsPerDay);
+  ASSERT_OK(demo->History(
+      Req("BTC", Interval::k1d, now - 30 * kSecondsPerDay, now - 1, FieldSet::All())));
+  const HttpRequest public_sent = http.requests()[0];
+  EXPECT_EQ(public_sent.url.rfind("https://api.coingecko.com/", 0), 0u) << public_sent.url;
+  EXPECT_EQ(public_sent.headers[0].first, "x-cg-demo-api-key");
+}
+
 TEST_F(CoinGeckoProvider, SymbolsCurrencyAndGranularity) {
   EXPECT_EQ(coingecko::ResolveCoin("BTC")->id, "bitcoin");
   EXPECT_EQ(coingecko::ResolveCoin("bitcoin")->id, "bitcoin");
@@ -124,6 +159,14 @@ TEST_F(CoinGeckoProvider, Errors) {
                   Resp(401, R"({"status":{"error_code":10002,"error_message":"API Key Missing"}})"),
                   req, "usd", 0),
               StatusIs(StatusCode::kUnauthenticated));
+  // Beyond the public plan's window: the status object nested under "error".
+  Result<HistoryResponse> beyond = coingecko::ParseMarketChart(
+      Resp(401, R"({"error":{"status":{"timestamp":"2025-01-11T12:00:00Z","error_code":10012,)"
+                R"("error_message":"Your request exceeds the allowed time range. Public API users )"
+                R"(are limited to querying historical data within the past 365 days."}}})"),
+      req, "usd", 0);
+  EXPECT_THAT(beyond, StatusIs(StatusCode::kOutOfRange, "within the past 365 days"));
+  EXPECT_EQ(beyond.status().details().upstream_status, 401);
   EXPECT_THAT(coingecko::ParseMarketChart(Resp(200, R"({"prices":[[1,"x"],[2]]})"), req, "usd", 0),
               StatusIs(StatusCode::kDataLoss));
 }

@@ -20,16 +20,30 @@ void RateLimiter::RefillLocked(int64_t now_us) const {
   }
 }
 
-int64_t RateLimiter::TryAcquire() {
+int64_t RateLimiter::TryAcquire(double cost) {
+  cost = std::min(cost, burst_);
   MutexLock l(mu_);
   const int64_t now = clock_.NowMicros();
   if (now < paused_until_us_) return paused_until_us_ - now;
   RefillLocked(now);
-  if (tokens_ >= 1.0) {
-    tokens_ -= 1.0;
+  if (tokens_ >= cost) {
+    tokens_ -= cost;
     return 0;
   }
-  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil((1.0 - tokens_) / rate_per_s_ * 1e6)));
+  return std::max<int64_t>(1,
+                           static_cast<int64_t>(std::ceil((cost - tokens_) / rate_per_s_ * 1e6)));
+}
+
+void RateLimiter::Charge(double cost) {
+  MutexLock l(mu_);
+  RefillLocked(clock_.NowMicros());
+  tokens_ -= std::max(0.0, cost);
+}
+
+void RateLimiter::CapAt(double available) {
+  MutexLock l(mu_);
+  RefillLocked(clock_.NowMicros());
+  tokens_ = std::min(tokens_, available);
 }
 
 void RateLimiter::PauseFor(double seconds) {

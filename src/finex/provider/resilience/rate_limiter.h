@@ -1,5 +1,6 @@
 // RateLimiter: a token bucket per provider. Tokens refill continuously at
-// per_minute/60 per second up to `burst`; a call takes one. PauseFor()
+// per_minute/60 per second up to `burst`; a call takes one (or its cost: a
+// weight bucket, Binance's request weight, takes the call's weight). PauseFor()
 // honours a provider's Retry-After (or a throttle-as-200 wait): no token is
 // handed out before that instant, whatever the bucket holds.
 //
@@ -27,9 +28,17 @@ class RateLimiter {
  public:
   RateLimiter(RateLimiterOptions options, const Clock& clock);
 
-  // Takes a token and returns 0 when one is available now; otherwise takes
-  // nothing and returns the microseconds until one will be.
-  int64_t TryAcquire();
+  // Takes `cost` tokens (1 = one call) and returns 0 when they are available
+  // now; otherwise takes nothing and returns the microseconds until they will
+  // be. A cost above the burst is taken as the burst. REQUIRES: cost > 0.
+  int64_t TryAcquire(double cost = 1);
+  // Takes `cost` more tokens after the fact (extra pages of a call), going
+  // into debt if needed: later acquisitions wait for the refill.
+  void Charge(double cost);
+  // The provider reports that only `available` tokens are left in its own
+  // window (another process shares the quota): holds at most that many.
+  // Never raises the count.
+  void CapAt(double available);
   // No token before now + seconds (Retry-After). Later pauses extend, earlier
   // ones never shorten. Also empties the bucket.
   void PauseFor(double seconds);

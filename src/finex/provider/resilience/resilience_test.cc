@@ -3,6 +3,7 @@
 #include <random>
 
 #include "finex/provider/resilience/circuit_breaker.h"
+#include "finex/provider/resilience/daily_budget.h"
 #include "finex/provider/resilience/quality_score.h"
 #include "finex/provider/resilience/rate_limiter.h"
 #include "finex/provider/resilience/retry.h"
@@ -39,6 +40,43 @@ TEST(RateLimiter, RetryAfterPausesEvenWithTokens) {
   EXPECT_GT(rl.TryAcquire(), 0);
   clock.AdvanceMicros(100000);
   EXPECT_EQ(rl.TryAcquire(), 0);
+}
+
+// Alpha Vantage's free key: 25 calls per UTC day. The budget is counted on
+// the injected clock and comes back at 00:00 UTC, not 24 h after the first call.
+TEST(DailyBudget, SpentUntilTheNextUtcMidnight) {
+  const Timestamp day = 20000 * kSecondsPerDay;  // 2024-10-04 00:00 UTC
+  testing::FakeClock clock(day + 23 * kSecondsPerHour);
+  DailyBudget b(25, clock);
+  EXPECT_EQ(b.remaining(), 25);
+  for (int i = 0; i < 25; ++i) ASSERT_EQ(b.TryTake(), 0) << i;
+  EXPECT_EQ(b.remaining(), 0);
+  EXPECT_EQ(b.TryTake(), kSecondsPerHour) << "one hour to midnight";
+  clock.Set(day + kSecondsPerDay - 1);
+  EXPECT_EQ(b.TryTake(), 1);
+  clock.Set(day + kSecondsPerDay);  // 00:00 UTC: a new day
+  EXPECT_EQ(b.remaining(), 25);
+  EXPECT_EQ(b.TryTake(), 0);
+  EXPECT_EQ(b.remaining(), 24);
+  // Calls counted after the fact (a History's further months).
+  b.Charge(3);
+  EXPECT_EQ(b.remaining(), 21);
+  b.Charge(100);
+  EXPECT_EQ(b.remaining(), 0);
+  // The provider says the day is spent (another process shares the key).
+  b.MarkSpent();
+  EXPECT_EQ(b.remaining(), 0);
+  EXPECT_EQ(b.TryTake(), kSecondsPerDay);
+  clock.Set(day + 2 * kSecondsPerDay + 5);
+  EXPECT_EQ(b.remaining(), 25);
+  // No budget: never refuses, nothing to report.
+  DailyBudget none(0, clock);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(none.TryTake(), 0);
+  none.MarkSpent();
+  EXPECT_EQ(none.TryTake(), 0);
+  EXPECT_EQ(none.remaining(), -1);
+  EXPECT_EQ(SecondsToUtcMidnight(day), kSecondsPerDay);
+  EXPECT_EQ(SecondsToUtcMidnight(day - 1), 1);
 }
 
 TEST(Retry, BackoffGrowsCapsAndJitters) {

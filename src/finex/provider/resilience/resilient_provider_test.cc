@@ -19,7 +19,10 @@ class ScriptedProvider final : public Provider {
  public:
   std::deque<Result<HistoryResponse>> script;
   int calls = 0;
-  ProviderId id() const override { return ProviderId::kYahoo; }
+  ProviderId pid = ProviderId::kYahoo;
+  ReportedWeight reported;  // what the "provider" reports as used this minute
+  ProviderId id() const override { return pid; }
+  ReportedWeight reported_weight() const override { return reported; }
   Result<HistoryResponse> History(const HistoryRequest&) override {
     ++calls;
     if (script.empty()) return InternalError("script exhausted");
@@ -59,9 +62,10 @@ struct Harness {
   std::vector<int64_t> sleeps;
   ScriptedProvider* fake = nullptr;
   std::unique_ptr<ResilientProvider> p;
-  explicit Harness(ResilienceOptions o = {}) {
+  explicit Harness(ResilienceOptions o = {}, ProviderId id = ProviderId::kYahoo) {
     if (o.seed == 0) o.seed = testing::TestSeed();
     auto f = std::make_unique<ScriptedProvider>();
+    f->pid = id;
     fake = f.get();
     p = std::make_unique<ResilientProvider>(std::move(f), o, clock, [this](int64_t us) {
       sleeps.push_back(us);
@@ -198,6 +202,119 @@ TEST(ResilientProvider, QuoteAndSearchGoThroughThePolicy) {
   ASSERT_OK(h.p->Quote(syms));
   EXPECT_THAT(h.p->Search("apple"), StatusIs(StatusCode::kUnavailable));
   EXPECT_EQ(h.fake->calls, 4);  // 1 quote + 3 search attempts
+}
+
+// The daily budget: once today's calls are spent, the wrapper answers
+// ResourceExhausted with the seconds to 00:00 UTC WITHOUT calling upstream;
+// the next UTC day has a fresh budget. A throttle lasting until midnight
+// (the provider's own "per day" answer) spends the day whatever was counted.
+TEST(ResilientProvider, DailyBudgetRefusesWithoutCallingUntilMidnight) {
+  ResilienceOptions o;
+  o.calls_per_day = 3;
+  o.retry.max_attempts = 1;
+  Harness h(o);
+  const Timestamp day = DayOf(h.clock.Now()) * kSecondsPerDay;
+  h.clock.Set(day + 22 * kSecondsPerHour);
+  for (int i = 0; i < 3; ++i) {
+    h.fake->script.push_back(Ok());
+    ASSERT_OK(h.Call());
+  }
+  EXPECT_EQ(h.p->Health().daily_calls_remaining, 0);
+  auto r = h.Call();
+  EXPECT_THAT(r, StatusIs(StatusCode::kResourceExhausted, "daily call budget spent"));
+  EXPECT_EQ(r.status().details().provider, "yahoo");
+  EXPECT_DOUBLE_EQ(r.status().details().retry_after_s, 2.0 * kSecondsPerHour);
+  EXPECT_EQ(r.status().details().upstream_calls, 0);
+  EXPECT_EQ(h.fake->calls, 3) << "no upstream call beyond the budget";
+  EXPECT_EQ(h.p->Health().breaker, BreakerState::kClosed);
+
+  h.clock.Set(day + kSecondsPerDay);  // 00:00 UTC
+  EXPECT_EQ(h.p->Health().daily_calls_remaining, 3);
+  h.fake->script.push_back(ResourceExhaustedError("per day")
+                               .WithProvider("yahoo", 200)
+                               .WithRetryAfter(static_cast<double>(kSecondsPerDay)));
+  EXPECT_THAT(h.Call(), StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_EQ(h.p->Health().daily_calls_remaining, 0) << "learned from the answer";
+  EXPECT_THAT(h.Call(), StatusIs(StatusCode::kResourceExhausted, "daily call budget spent"));
+  EXPECT_EQ(h.fake->calls, 4);
+  // A per-minute throttle is not the day's.
+  h.clock.Set(day + 2 * kSecondsPerDay);
+  h.fake->script.push_back(
+      ResourceExhaustedError("per minute").WithProvider("yahoo", 429).WithRetryAfter(60));
+  EXPECT_THAT(h.Call(), StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_EQ(h.p->Health().daily_calls_remaining, 2);
+  // A History of two upstream calls (two months of intraday) takes two,
+  // once the minute's throttle has passed.
+  h.clock.Advance(61);
+  HistoryResponse two = Ok();
+  two.http_calls = 2;
+  h.fake->script.push_back(two);
+  ASSERT_OK(h.Call());
+  EXPECT_EQ(h.p->Health().daily_calls_remaining, 0);
+}
+
+// Binance meters request weight (6000 a minute; a klines page weighs 2,
+// facts): the weight bucket, not the call bucket, bounds a run of calls; the
+// pages after the first are charged after the call; and a provider that
+// reports more weight used this minute (X-MBX-USED-WEIGHT-1M: another
+// process on the IP) than finex counted slows finex down to what is left.
+TEST(ResilientProvider, BinanceCountsRequestWeight) {
+  ResilienceOptions o;
+  o.limiter = {1e6, 1e6};  // calls: no limit to speak of
+  Harness h(o, ProviderId::kBinance);
+  const int64_t minute = FloorDiv(h.clock.Now(), 60);
+  auto page = [](int pages) {
+    HistoryResponse r = Ok();
+    r.http_calls = pages;
+    return r;
+  };
+  // 3000 one-page calls fit the minute (weight 2 each), back to back.
+  for (int i = 0; i < 3000; ++i) {
+    h.fake->script.push_back(page(1));
+    ASSERT_OK(h.Call()) << i;
+  }
+  EXPECT_TRUE(h.sleeps.empty()) << "a minute's weight may be used at once";
+  // The next waits for the refill: 2 weight at 100 per second = 20 ms.
+  h.fake->script.push_back(page(1));
+  ASSERT_OK(h.Call());
+  ASSERT_EQ(h.sleeps.size(), 1u);
+  EXPECT_NEAR(static_cast<double>(h.sleeps[0]), 20000, 1);
+
+  // A full bucket again; one History of 1000 pages is charged 2000 after it.
+  h.clock.Advance(120);
+  h.sleeps.clear();
+  h.fake->script.push_back(page(1000));
+  ASSERT_OK(h.Call());
+  for (int i = 0; i < 2000; ++i) {  // the other 4000 of the minute
+    h.fake->script.push_back(page(1));
+    ASSERT_OK(h.Call()) << i;
+  }
+  EXPECT_TRUE(h.sleeps.empty());
+  h.fake->script.push_back(page(1));
+  ASSERT_OK(h.Call());
+  EXPECT_EQ(h.sleeps.size(), 1u) << "the pages were counted";
+
+  // Another process used 5990 of this minute's 6000: after the call that
+  // reports it, at most 10 are left (five calls), so the seventh call waits.
+  h.clock.Advance(120);
+  h.sleeps.clear();
+  h.fake->reported = {5990, FloorDiv(h.clock.Now(), 60)};
+  for (int i = 0; i < 7; ++i) {
+    h.fake->script.push_back(page(1));
+    ASSERT_OK(h.Call()) << i;
+  }
+  EXPECT_EQ(h.sleeps.size(), 1u);
+  // A report from an earlier minute is not this minute's.
+  h.clock.Advance(120);
+  h.sleeps.clear();
+  h.fake->reported = {5990, minute};
+  for (int i = 0; i < 100; ++i) {
+    h.fake->script.push_back(page(1));
+    ASSERT_OK(h.Call()) << i;
+  }
+  EXPECT_TRUE(h.sleeps.empty());
+  // Yahoo has no weight budget: the call bucket alone.
+  EXPECT_EQ(FactsOf(ProviderId::kYahoo).weight_per_minute, 0);
 }
 
 }  // namespace

@@ -29,6 +29,9 @@ inline constexpr ProviderFacts kFacts = {
     .api_key_env = "FINEX_TWELVE_DATA_KEY",
     // Basic plan: 8 credits/min (800/day), /time_series = 1 credit per symbol [T3][T4].
     .calls_per_minute = 8,
+    // Basic: 800 credits per day, reset at 00:00 UTC; paid plans have no
+    // daily cap (calls_per_day = 0) [T3][T4]. /time_series: 1 credit per symbol.
+    .calls_per_day = 800,
 };
 
 // URL paths under the base URL.

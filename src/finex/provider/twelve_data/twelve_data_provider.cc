@@ -89,8 +89,13 @@ Status EnvelopeError(std::string_view body, int http_status, Timestamp now, bool
   std::string_view msg = GetString(doc->root(), kErrorMessageKey);
   std::string text = "code " + std::to_string(code) + ": " + Sanitize(msg, "");
   if (code == kCodeRateLimited) {
-    return Error(kId, StatusCode::kResourceExhausted, text, http_status,
-                 static_cast<double>(60 - (now % 60)));
+    // "…run out of API credits for the current minute" [T5] waits for the
+    // next minute; the Basic plan's daily cap ("…for the day" / "current
+    // day") for the next 00:00 UTC, when it resets [T4].
+    const bool daily = msg.find("minute") == std::string_view::npos &&
+                       (msg.find(" day") != std::string_view::npos);
+    const Timestamp wait = daily ? (DayOf(now) + 1) * kSecondsPerDay - now : 60 - (now % 60);
+    return Error(kId, StatusCode::kResourceExhausted, text, http_status, static_cast<double>(wait));
   }
   if (code == 400 && msg.find(kNoDataText) != std::string_view::npos) {
     if (empty) *empty = true;

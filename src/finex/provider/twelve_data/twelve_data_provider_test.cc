@@ -91,6 +91,13 @@ TEST_F(TwelveDataProvider, ErrorEnvelopes) {
       Resp(200, testhelp::ReadTestdata("twelve_data/testdata/error_429.json")), req, now);
   EXPECT_THAT(r429, StatusIs(StatusCode::kResourceExhausted, "API credits"));  // throttle-as-200
   EXPECT_EQ(r429.status().details().retry_after_s, 30);                        // the next minute
+  // The Basic plan's daily cap: until the next 00:00 UTC.
+  Result<HistoryResponse> day = twelve_data::ParseTimeSeries(
+      Resp(200, R"({"code":429,"message":"You have run out of API credits for the day. 801 API )"
+                R"(credits were used, with the current limit being 800.","status":"error"})"),
+      req, now);
+  EXPECT_THAT(day, StatusIs(StatusCode::kResourceExhausted, "for the day"));
+  EXPECT_EQ(day.status().details().retry_after_s, 86400 - 30);
   EXPECT_THAT(
       twelve_data::ParseTimeSeries(
           Resp(200, R"({"code":400,"message":"**symbol** not found: NOPE.","status":"error"})"),
