@@ -19,9 +19,9 @@ Service::Service(cache::CachedApi& api, const codec::FrameCodec* parquet, Servic
       opts_(std::move(opts)),
       answers_(opts_.answer_cache_bytes, static_cast<int64_t>(opts_.answer_cache_ttl_ms) * 1000),
       memo_(opts_.answer_memo_entries),
-      budget_(opts_.cold_miss),
       id_salt_(std::random_device{}()),
-      started_us_(MonotonicMicros()) {
+      started_us_(MonotonicMicros()),
+      budget_(opts_.cold_miss) {
   requests_ =
       &registry_.AddCounter("finex_http_requests_total",
                             "HTTP requests answered, by route template, method and status code.",
