@@ -43,6 +43,7 @@
 #include <thread>
 #include <vector>
 
+#include "finex/backend/backend.h"
 #include "finex/backend/parquet_dir/parquet_dir_backend.h"
 #include "finex/backend/postgres/postgres_backend.h"
 #include "finex/codec/parquet/parquet_codec.h"
@@ -362,10 +363,18 @@ class CrashServe : public ::testing::Test {
   int mid_write_kills_ = 0;
 };
 
-// Every fragment value decodes as a finex Parquet fragment with rows.
-void ExpectDecodes(const std::string& key, const Bytes& value) {
-  auto d = codec::DecodeParquet(value);
-  EXPECT_TRUE(d.ok()) << key << ": " << d.status().ToString();
+// Every listed key verifies through the backend (its stored checksum holds)
+// and decodes as a finex Parquet fragment, and the backend counted nothing
+// corrupt: what a kill must never leave behind.
+void ExpectEveryKeyVerifies(backend::Backend& b, const std::vector<std::string>& keys) {
+  for (const std::string& k : keys) {
+    auto v = b.Get(k);
+    ASSERT_TRUE(v.ok()) << k << ": " << v.status().ToString();
+    ASSERT_TRUE(v->has_value()) << k << " is listed but does not verify";
+    auto d = codec::DecodeParquet(**v);
+    EXPECT_TRUE(d.ok()) << k << ": " << d.status().ToString();
+  }
+  EXPECT_EQ(b.stats().corrupt, 0u) << "fragments damaged by a kill";
 }
 
 TEST_F(CrashServe, ParquetDirUnderLoad) {
@@ -421,13 +430,7 @@ TEST_F(CrashServe, ParquetDirUnderLoad) {
     auto keys = (*b)->ScanPrefix("");
     ASSERT_TRUE(keys.ok()) << keys.status().ToString();
     EXPECT_EQ(keys->size(), data_files) << "every data file has its key and sidecar";
-    for (const std::string& k : *keys) {
-      auto v = (*b)->Get(k);
-      ASSERT_TRUE(v.ok()) << k << ": " << v.status().ToString();
-      ASSERT_TRUE(v->has_value()) << k << " is listed but does not verify";
-      ExpectDecodes(k, **v);
-    }
-    EXPECT_EQ((*b)->stats().corrupt, 0u) << "fragments damaged by a kill";
+    ExpectEveryKeyVerifies(**b, *keys);
   };
   // Random moments only: a kill lands inside a write in about half the
   // rounds (judged after it from what it left, in after_kill); polling the
@@ -510,13 +513,7 @@ TEST_F(CrashServe, PostgresUnderLoad) {
     ASSERT_TRUE(keys.ok()) << keys.status().ToString();
     EXPECT_EQ(static_cast<int64_t>(keys->size()),
               PgCount(dsn, "SELECT count(*) FROM finex_fragments"));
-    for (const std::string& k : *keys) {
-      auto v = (*b)->Get(k);
-      ASSERT_TRUE(v.ok()) << k << ": " << v.status().ToString();
-      ASSERT_TRUE(v->has_value()) << k << " is listed but does not verify";
-      ExpectDecodes(k, **v);
-    }
-    EXPECT_EQ((*b)->stats().corrupt, 0u) << "rows damaged by a kill";
+    ExpectEveryKeyVerifies(**b, *keys);
   };
   Run(sets, kill_moment, after_kill, verify);
 }

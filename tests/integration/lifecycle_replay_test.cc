@@ -294,7 +294,6 @@ TEST(LifecycleReplay, ReplayClockAtSpeedDrivesSimAndEngine) {
   ReplayClock clock(T(2024, 3, 15, 15, 2), 600);
   ASSERT_OK_AND_ASSIGN(finex::testing::SimEngine se, finex::testing::StartSimEngine(clock));
   engine::Engine* engine = se.engine.get();
-  sim::Simulator* simulator = se.sim.get();
   const std::string sym = "AAPL";
   auto ask = [&](Timestamp end) {
     cache::HistoryOptions o;

@@ -156,6 +156,25 @@ TEST_F(ProviderSimTest, YahooDailyAndIntradayEquityAndCrypto) {
             48u - nulls("BTC-USD", th));
 }
 
+// FX daily bars through the Yahoo adapter: Yahoo stamps them at 00:00 London
+// (summer: 23:00Z the day before), and finex dates each on its own day, so
+// the bars equal the truth's, Monday's on Monday, in winter and in summer.
+TEST_F(ProviderSimTest, YahooFxDailyBarsKeepTheirDates) {
+  for (const TimeRange d : {TimeRange{1704067200, 1706745600},     // 2024-01
+                            TimeRange{1688169600, 1690848000}}) {  // 2023-07
+    SCOPED_TRACE(FormatIsoUtc(d.start));
+    HistoryResponse r = Fetch(ProviderId::kYahoo, "EURUSD=X", Interval::k1d, d.start, d.end);
+    EXPECT_EQ(r.timezone, "Europe/London");
+    EXPECT_GE(ExpectTruth(r, Truth("EURUSD=X", Interval::k1d, d), d, {2e-7, 1e-6}, false, false),
+              20u);
+    for (int64_t ts : r.frame->timestamps().values()) {
+      EXPECT_EQ(ts % kSecondsPerDay, 0) << FormatIsoUtc(ts);
+      const int wd = WeekdayFromDays(DayOf(ts));
+      EXPECT_TRUE(wd >= 1 && wd <= 5) << FormatIsoUtc(ts);
+    }
+  }
+}
+
 TEST_F(ProviderSimTest, BinancePagesAndMatches) {
   const TimeRange h{1704067200, 1709251200};  // 2024-01-01 .. 2024-03-01: 1440 hourly klines
   sim_->ResetStats();

@@ -247,6 +247,24 @@ TEST_F(CompatTest, BinanceKlinesTickerAndErrors) {
   EXPECT_EQ(Body(capped).size(), 1000u);
 }
 
+// A quote for N Binance pairs costs N upstream calls (one ticker each), and
+// the answer says N: in cache_info (JSON) and X-Finex-Api-Calls (CSV).
+TEST_F(CompatTest, AMultiSymbolQuoteCountsEveryUpstreamCall) {
+  const std::string syms = "symbols=BTC/USDT,ETH/USDT,SOL/USDT&provider=binance";
+  int64_t before = Upstream();
+  http::Response json = Finex("/v1/quote?" + syms);
+  ASSERT_EQ(json.status, 200) << *json.body;
+  ASSERT_EQ(Body(json)["data"]["symbol"].size(), 3u) << *json.body;
+  EXPECT_EQ(Upstream() - before, 3);
+  EXPECT_EQ(Body(json)["cache_info"]["api_calls_made"], 3) << *json.body;
+  clock_.Advance(60);  // past the quote TTL: asked again
+  before = Upstream();
+  http::Response csv = Finex("/v1/quote?format=csv&" + syms);
+  ASSERT_EQ(csv.status, 200) << *csv.body;
+  EXPECT_EQ(Upstream() - before, 3);
+  EXPECT_EQ(Header(csv, "X-Finex-Api-Calls"), "3");
+}
+
 // ticker/24hr without symbol= (every pair finex lists: exchangeInfo's) and
 // with symbols=[...] (in the order asked), as arrays, as Binance answers.
 TEST_F(CompatTest, BinanceTickerArraysForAllAndForSymbols) {
@@ -256,7 +274,8 @@ TEST_F(CompatTest, BinanceTickerArraysForAllAndForSymbols) {
   const Json got = Body(all);
   ASSERT_TRUE(got.is_array());
   EXPECT_GE(Upstream() - before, 1);
-  EXPECT_NE(Header(all, "X-Finex-Api-Calls"), "0");
+  // One ticker call per pair, each counted.
+  EXPECT_EQ(Header(all, "X-Finex-Api-Calls"), std::to_string(Upstream() - before));
   // The same pairs exchangeInfo lists (what ccxt's loadMarkets knows).
   std::vector<std::string> listed, tickers;
   const Json info = Body(Finex("/binance/api/v3/exchangeInfo"));

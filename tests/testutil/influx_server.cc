@@ -66,19 +66,15 @@ Result<std::unique_ptr<InfluxServer>> InfluxServer::Start() {
     s->uid_ = pw->pw_uid;
     s->gid_ = pw->pw_gid;
   }
-  char tmpl[] = "/tmp/finex-influx-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return UnavailableError(std::string("mkdtemp: ") + strerror(errno));
-  s->dir_ = tmpl;
+  FINEX_ASSIGN_OR_RETURN(s->dir_, MakeTempDir("finex-influx-"));
   if (s->drop_ && chown(s->dir_.c_str(), s->uid_, s->gid_) != 0)
     return UnavailableError(std::string("chown temp dir: ") + strerror(errno));
-  Status last;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  FINEX_RETURN_IF_ERROR(LaunchOnFreshPorts([&] {
     s->port_ = PickFreeLoopbackPort();
     s->rpc_port_ = PickFreeLoopbackPort();
-    last = s->Launch();
-    if (last.ok()) return s;
-  }
-  return last;
+    return s->Launch();
+  }));
+  return s;
 }
 
 Status InfluxServer::Launch() {

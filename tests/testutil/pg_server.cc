@@ -91,9 +91,7 @@ Result<std::unique_ptr<PgServer>> PgServer::Start() {
       return UnavailableError("running as root and there is no 'postgres' user to run initdb as");
     s->as_postgres_user_ = true;
   }
-  char tmpl[] = "/tmp/finex-pg-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return UnavailableError(std::string("mkdtemp: ") + strerror(errno));
-  s->dir_ = tmpl;
+  FINEX_ASSIGN_OR_RETURN(s->dir_, MakeTempDir("finex-pg-"));
   const RunAs as = CurrentRunAs(s->as_postgres_user_);
   if (as.drop && chown(s->dir_.c_str(), as.uid, as.gid) != 0)
     return UnavailableError(std::string("chown temp dir: ") + strerror(errno));
@@ -104,13 +102,11 @@ Result<std::unique_ptr<PgServer>> PgServer::Start() {
                      "--no-sync", "-E", "UTF8", "--locale=C"},
                     log, s->dir_, as);
   if (pid < 0 || WaitExit(pid) != 0) return UnavailableError("initdb failed: " + LogTail(log));
-  Status last;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  FINEX_RETURN_IF_ERROR(LaunchOnFreshPorts([&] {
     s->port_ = PickFreeLoopbackPort();
-    last = s->Launch();
-    if (last.ok()) return s;
-  }
-  return last;
+    return s->Launch();
+  }));
+  return s;
 }
 
 Status PgServer::Launch() {

@@ -7,10 +7,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 namespace finex::testing {
+
+Result<std::string> MakeTempDir(std::string_view prefix) {
+  std::string tmpl = "/tmp/" + std::string(prefix) + "XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    return UnavailableError(std::string("mkdtemp: ") + strerror(errno));
+  }
+  return tmpl;
+}
+
+Status LaunchOnFreshPorts(const std::function<Status()>& launch) {
+  Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    last = launch();
+    if (last.ok()) return last;
+  }
+  return last;
+}
 
 int PickFreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

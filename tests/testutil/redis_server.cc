@@ -65,12 +65,9 @@ Result<std::unique_ptr<RedisServer>> RedisServer::StartSentinel(const std::strin
   if (!BinaryOnPath("redis-sentinel"))
     return UnavailableError("redis-sentinel is not on PATH (Debian package redis-sentinel)");
   std::unique_ptr<RedisServer> s(new RedisServer());
-  char tmpl[] = "/tmp/finex-sentinel-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return UnavailableError(std::string("mkdtemp: ") + strerror(errno));
-  s->dir_ = tmpl;
+  FINEX_ASSIGN_OR_RETURN(s->dir_, MakeTempDir("finex-sentinel-"));
   s->sentinel_conf_ = s->dir_ + "/sentinel.conf";
-  Status last;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  FINEX_RETURN_IF_ERROR(LaunchOnFreshPorts([&] {
     s->port_ = PickFreeLoopbackPort();
     // The sentinel rewrites its config file (state, known replicas and
     // sentinels); it is written once here and left to it afterwards.
@@ -82,26 +79,21 @@ Result<std::unique_ptr<RedisServer>> RedisServer::StartSentinel(const std::strin
          << "sentinel failover-timeout " << name << " " << std::max(2000, 4 * down_after_ms)
          << "\nsentinel parallel-syncs " << name << " 1\n";
     conf.close();
-    last = s->Launch();
-    if (last.ok()) return s;
-  }
-  return last;
+    return s->Launch();
+  }));
+  return s;
 }
 
 Result<std::unique_ptr<RedisServer>> RedisServer::Start(std::vector<std::string> extra_args) {
   if (!BinaryOnPath("redis-server")) return UnavailableError("redis-server is not on PATH");
   std::unique_ptr<RedisServer> s(new RedisServer());
   s->extra_args_ = std::move(extra_args);
-  char tmpl[] = "/tmp/finex-redis-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return UnavailableError(std::string("mkdtemp: ") + strerror(errno));
-  s->dir_ = tmpl;
-  Status last;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  FINEX_ASSIGN_OR_RETURN(s->dir_, MakeTempDir("finex-redis-"));
+  FINEX_RETURN_IF_ERROR(LaunchOnFreshPorts([&] {
     s->port_ = PickFreeLoopbackPort();
-    last = s->Launch();
-    if (last.ok()) return s;
-  }
-  return last;
+    return s->Launch();
+  }));
+  return s;
 }
 
 Status RedisServer::Launch() {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "finex/core/time.h"
+#include "tests/testutil/bars.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace finex::cache {
@@ -13,26 +14,14 @@ constexpr Timestamp kDay = kSecondsPerDay;
 constexpr Timestamp kJan2 = 1704153600;
 
 Bar MakeBar(std::string symbol, Timestamp ts, double close, std::string currency) {
-  Bar b;
-  b.symbol = std::move(symbol);
-  b.timestamp = ts;
-  b.open = close - 1;
-  b.high = close + 2;
-  b.low = close - 2;
-  b.close = close;
-  b.volume = 1000;
-  b.adj_close = close * 0.5;
-  b.provider = "yahoo";
+  Bar b = testing::TestBar(std::move(symbol), ts, close);
   b.currency = std::move(currency);
-  b.timezone = "America/New_York";
   return b;
 }
 
 FramePtr MakeFrame(const std::vector<Bar>& bars,
                    FieldSet fields = FieldSet::Ohlcv().Union(FieldSet(FieldSet::kAdjClose))) {
-  FrameBuilder b(fields);
-  for (const Bar& bar : bars) b.Add(bar);
-  return *std::move(b).Finish();
+  return testing::FrameOf(bars, fields);
 }
 
 TEST(FxRoute, MajorsNeedAnFxSeriesNamedTheYahooWay) {

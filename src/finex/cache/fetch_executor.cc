@@ -49,10 +49,6 @@ Timestamp RefusedLookback(const Status& s, TimeRange call, Timestamp now) {
   return back > 2 * kSecondsPerDay ? back / 2 : 0;
 }
 
-fragment::FetchLimits ToFetchLimits(const provider::CallLimits& l) {
-  return {l.max_rows, l.max_span_s, l.max_lookback_s, l.whole_history, l.supported};
-}
-
 }  // namespace
 
 bool IsCurrencyMismatch(const Status& s) {
@@ -93,7 +89,7 @@ Status FetchExecutor::Execute(const fragment::Plan& plan, const fragment::PlanRe
       TimeRangeSet fills;
       for (const fragment::FetchPlan& f : pending) fills = fills.Union(f.fills);
       pending =
-          planner_.PlanFetches(fills, plan.fresh, ToFetchLimits(limits), pr.interval, cal, now);
+          planner_.PlanFetches(fills, plan.fresh, PlannerLimits(limits), pr.interval, cal, now);
     }
     const std::string miss_key =
         name + "|" + pr.symbol + "|" + std::string(IntervalName(pr.interval)) + "|" + pr.currency;
@@ -190,7 +186,7 @@ Status FetchExecutor::Execute(const fragment::Plan& plan, const fragment::PlanRe
       limits = learned;
       TimeRangeSet fills;
       for (const fragment::FetchPlan& f : refused) fills = fills.Union(f.fills);
-      pending = planner_.PlanFetches(fills, plan.fresh, ToFetchLimits(limits), pr.interval, cal,
+      pending = planner_.PlanFetches(fills, plan.fresh, PlannerLimits(limits), pr.interval, cal,
                                      clock_.Now());
     }
     pending = std::move(failed);

@@ -100,6 +100,30 @@ TEST_F(FetchExecutorTest, AFailingProviderFallsBackAndEverythingIsStored) {
   EXPECT_EQ(s.api_calls, 2u);
 }
 
+// The fallback is re-planned for its own limits, all of them: Alpha Vantage's
+// intraday calls answer one calendar month each (month_per_call), so a
+// window over a month boundary costs one call per month, never one call
+// across the boundary (which it refuses).
+TEST_F(FetchExecutorTest, TheFallbackIsReplannedWithItsMonthPerCallLimit) {
+  yahoo.SetFailure(UnavailableError("down"));
+  av.UseFactsLimits();
+  ASSERT_TRUE(av.Limits(Interval::k1h).month_per_call);
+  ProviderRoster roster({{&yahoo, {}}, {&av, {}}});
+  fragment::PlanRequest pr = Req();
+  pr.interval = Interval::k1h;
+  pr.range = {T(2024, 3, 20), T(2024, 4, 10)};
+  FetchOutcome out;
+  ASSERT_OK(Run(roster, pr, &out));
+  EXPECT_EQ(out.providers, std::vector<std::string>{"alpha_vantage"});
+  const std::vector<TimeRange> asked = av.requests();
+  ASSERT_EQ(asked.size(), 2u);
+  for (const TimeRange& r : asked) {
+    const CivilDate first = CivilFromDays(DayOf(r.start));
+    const CivilDate last = CivilFromDays(DayOf(r.end - 1));
+    EXPECT_EQ(first.month, last.month) << FormatIsoUtc(r.start) << " .. " << FormatIsoUtc(r.end);
+  }
+}
+
 TEST_F(FetchExecutorTest, ABadRequestStopsTheFallback) {
   yahoo.SetFailure(InvalidArgumentError("bad interval"));
   ProviderRoster roster({{&yahoo, {}}, {&av, {}}});

@@ -10,6 +10,17 @@ int UpstreamCalls(const Status& s) {
   return s.details().upstream_calls >= 0 ? s.details().upstream_calls : 1;
 }
 
+fragment::FetchLimits PlannerLimits(const provider::CallLimits& l) {
+  fragment::FetchLimits f;
+  f.max_rows = l.max_rows;
+  f.max_span_s = l.max_span_s;
+  f.max_lookback_s = l.max_lookback_s;
+  f.whole_history = l.whole_history;
+  f.supported = l.supported;
+  f.month_per_call = l.month_per_call;
+  return f;
+}
+
 ProviderRoster::ProviderRoster(std::vector<ProviderSlot> slots, Clock* clock)
     : slots_(std::move(slots)), clock_(clock) {
   for (const ProviderSlot& s : slots_) FINEX_CHECK(s.provider != nullptr);
@@ -72,8 +83,7 @@ std::vector<fragment::ProviderCandidate> ProviderRoster::Candidates(std::string_
     const provider::CallLimits l = LimitsOf(*s.provider, iv);
     fragment::ProviderCandidate c;
     c.name = std::string(s.provider->name());
-    c.limits = {l.max_rows,      l.max_span_s, l.max_lookback_s,
-                l.whole_history, l.supported,  l.month_per_call};
+    c.limits = PlannerLimits(l);
     c.health = s.health ? s.health() : 1.0;
     c.handles = s.provider->Handles(symbol);
     out.push_back(std::move(c));

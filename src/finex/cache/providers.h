@@ -31,6 +31,11 @@
 
 namespace finex::cache {
 
+// What one call carries, in the planner's terms (fragment/ does not see
+// provider/): every field of `l` the planner reads. The one conversion, for
+// the candidates and for re-planning a fallback or a learned reach.
+fragment::FetchLimits PlannerLimits(const provider::CallLimits& l);
+
 struct ProviderSlot {
   provider::Provider* provider = nullptr;  // borrowed; REQUIRES non-null
   // Health score 0..1 for provider choice (ResilientProvider::Health().score);

@@ -44,7 +44,7 @@ Result<QuoteResult> QuoteCache::Get(std::span<const std::string> symbols,
         (opts.provider.empty() && !p->Handles(s) ? rest : batch).push_back(s);
       if (batch.empty()) continue;
       auto res = p->Quote(batch);
-      const int calls = res.ok() ? 1 : UpstreamCalls(res.status());
+      const int calls = res.ok() ? p->QuoteCalls(batch) : UpstreamCalls(res.status());
       stats_.RecordProviderCalls(name, calls);
       r.info.api_calls_made += calls;
       if (!res.ok()) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <random>
 
+#include "tests/testutil/bars.h"
 #include "tests/testutil/random.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -14,26 +15,14 @@ namespace {
 using ::finex::testing::StatusIs;
 
 Bar MakeBar(std::string sym, Timestamp ts, double close, std::string provider = "yahoo") {
-  Bar b;
-  b.symbol = std::move(sym);
-  b.timestamp = ts;
-  b.open = close - 1;
-  b.high = close + 1;
-  b.low = close - 2;
-  b.close = close;
-  b.volume = 100;
+  Bar b = testing::TestBar(std::move(sym), ts, close);
   b.provider = std::move(provider);
-  b.currency = "usd";
-  b.timezone = "America/New_York";
+  b.adj_close.reset();  // the frames here hold OHLCV; tests that want it set it
   return b;
 }
 
 FramePtr Build(const std::vector<Bar>& bars, FieldSet fields = FieldSet::Ohlcv()) {
-  FrameBuilder b(fields);
-  for (const Bar& bar : bars) b.Add(bar);
-  auto r = std::move(b).Finish();
-  FINEX_CHECK(r.ok());
-  return *r;
+  return testing::FrameOf(bars, fields);
 }
 
 TEST(FrameTest, BuildSortsBySymbolThenTimestamp) {
@@ -81,7 +70,7 @@ TEST(FrameTest, NullableValues) {
   EXPECT_TRUE(f->open().IsValid(1));
   EXPECT_EQ(f->open().null_count(), 1u);
   EXPECT_FALSE(f->volume().Get(0).has_value());
-  EXPECT_EQ(f->volume().Get(1), 100);
+  EXPECT_EQ(f->volume().Get(1), MakeBar("AAPL", 200, 2).volume);
   EXPECT_FALSE(f->open().all_null());
   EXPECT_TRUE(f->market_cap().all_null());
 }

@@ -19,28 +19,35 @@
 namespace finex {
 namespace {
 
+constexpr size_t kBlocks = 64 * 1024, kBlockSize = 1024;
+
+// A fragmented heap: 64 MiB in 1 KiB blocks, each written, then every block
+// but one in 64 freed. The survivors (every 64th entry; the rest are null)
+// pin the heap, so free() alone cannot shrink it from the top and the freed
+// pages stay resident. Keep the result alive while measuring.
+std::vector<std::unique_ptr<char[]>> FragmentTheHeap() {
+  std::vector<std::unique_ptr<char[]>> blocks(kBlocks);
+  for (auto& b : blocks) {
+    b = std::make_unique<char[]>(kBlockSize);
+    std::memset(b.get(), 1, kBlockSize);
+  }
+  for (size_t i = 0; i < kBlocks; ++i)
+    if (i % 64 != 0) blocks[i].reset();
+  return blocks;
+}
+
 TEST(HeapTrimTest, ReleasesFreePagesInTheMiddleOfTheHeap) {
 #if !defined(__GLIBC__)
   GTEST_SKIP() << "malloc_trim is glibc's; elsewhere ReleaseFreeHeap is a no-op";
 #else
   if (ResidentBytes() == 0) GTEST_SKIP() << "no /proc/self/statm";
-  // 64 MiB in 1 KiB blocks, each written; then every block but one in 64 is
-  // freed: the survivors pin the heap, so free() alone cannot shrink it from
-  // the top and the freed pages stay resident.
-  constexpr size_t kBlocks = 64 * 1024, kSize = 1024;
-  std::vector<std::unique_ptr<char[]>> blocks(kBlocks);
-  for (auto& b : blocks) {
-    b = std::make_unique<char[]>(kSize);
-    std::memset(b.get(), 1, kSize);
-  }
-  for (size_t i = 0; i < kBlocks; ++i)
-    if (i % 64 != 0) blocks[i].reset();
+  const std::vector<std::unique_ptr<char[]>> blocks = FragmentTheHeap();
   const uint64_t before = ResidentBytes();
   ReleaseFreeHeap();
   const uint64_t after = ResidentBytes();
   // ~62 MiB of whole free pages; at least half of them must leave the RSS.
   EXPECT_LT(after, before - (31u << 20)) << "RSS before " << before << ", after " << after;
-  for (size_t i = 0; i < kBlocks; i += 64) EXPECT_EQ(blocks[i][kSize - 1], 1);
+  for (size_t i = 0; i < kBlocks; i += 64) EXPECT_EQ(blocks[i][kBlockSize - 1], 1);
 #endif
 }
 
@@ -50,18 +57,10 @@ TEST(HeapTrimTest, TrimmerTrimsOnlyOnceTheResidentSetGrew) {
 #else
   if (ResidentBytes() == 0) GTEST_SKIP() << "no /proc/self/statm";
   auto trimmer = std::make_unique<HeapTrimmer>(std::chrono::milliseconds(5), 16u << 20);
-  // A burst: 64 MiB of 1 KiB blocks, written, then all but one in 64 freed
-  // (the survivors pin the heap). RSS grew by 64 MiB > 16 MiB: the trimmer
-  // gives the free pages back by itself.
-  constexpr size_t kBlocks = 64 * 1024, kSize = 1024;
+  // A burst that leaves the heap fragmented: RSS grew by 64 MiB > 16 MiB, so
+  // the trimmer gives the free pages back by itself.
   const uint64_t start = ResidentBytes();
-  std::vector<std::unique_ptr<char[]>> blocks(kBlocks);
-  for (auto& b : blocks) {
-    b = std::make_unique<char[]>(kSize);
-    std::memset(b.get(), 1, kSize);
-  }
-  for (size_t i = 0; i < kBlocks; ++i)
-    if (i % 64 != 0) blocks[i].reset();
+  const std::vector<std::unique_ptr<char[]>> blocks = FragmentTheHeap();
   ASSERT_TRUE(testing::WaitFor([&] { return ResidentBytes() < start + (24u << 20); }))
       << "RSS at start " << start << ", now " << ResidentBytes() << ", trims " << trimmer->trims();
   EXPECT_GE(trimmer->trims(), 1u);

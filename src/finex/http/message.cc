@@ -3,6 +3,7 @@
 #include <string>
 
 #include "finex/core/symbol.h"
+#include "finex/http/detail/head_writer.h"
 #include "finex/http/server.h"
 
 namespace finex::http {
@@ -123,14 +124,12 @@ Response Response::Text(int status, std::string content_type, std::string body) 
   return r;
 }
 
-std::string_view ReasonPhrase(int status);
-
 Response Response::Problem(int status, std::string_view code, std::string_view detail,
                            const std::vector<std::pair<std::string, std::string>>& extra) {
   std::string body;
   body.reserve(128 + detail.size());
   body += "{\"type\":\"about:blank\",\"title\":";
-  AppendJsonString(body, ReasonPhrase(status));
+  AppendJsonString(body, detail::ReasonPhrase(status));
   body += ",\"status\":";
   body += std::to_string(status);
   body += ",\"detail\":";

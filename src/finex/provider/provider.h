@@ -110,6 +110,11 @@ class Provider {
     int64_t minute = 0;
   };
   virtual ReportedWeight reported_weight() const { return {}; }
+  // Upstream calls a successful Quote(symbols) makes: 1 for a provider that
+  // quotes a batch in one call (Yahoo, CoinGecko), one per symbol it asks for
+  // where each symbol is its own call (Binance, Alpha Vantage, Twelve Data).
+  // What the cache counts in api_calls_made and the provider's call stats.
+  virtual int QuoteCalls(std::span<const std::string> symbols) const { return 1; }
 };
 
 }  // namespace finex::provider

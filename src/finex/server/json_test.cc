@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 namespace finex::server::detail {
 namespace {
@@ -12,6 +14,15 @@ TEST(Json, StringsAreAlwaysValidJson) {
   EXPECT_EQ(JsonQuote("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
   EXPECT_EQ(JsonQuote("bad\xff"), "\"bad\xEF\xBF\xBD\"");
   EXPECT_TRUE(IsValidUtf8(JsonQuote("\xc0\xaf\xed\xa0\x80")));
+}
+
+TEST(Json, StringArraysAreQuotedAndCommaSeparated) {
+  std::string s = "x:";
+  AppendJsonStringArray(s, std::vector<std::string>{});
+  EXPECT_EQ(s, "x:[]");
+  s.clear();
+  AppendJsonStringArray(s, std::vector<std::string>{"finex:AAPL", "a\"b"});
+  EXPECT_EQ(s, "[\"finex:AAPL\",\"a\\\"b\"]");
 }
 
 TEST(Json, NumbersRoundTripAndNonFiniteIsNull) {

@@ -14,6 +14,7 @@ using detail::AppendCsvField;
 using detail::AppendJsonDouble;
 using detail::AppendJsonInt;
 using detail::AppendJsonString;
+using detail::AppendJsonStringArray;
 
 // The double columns to emit, in schema order, for a field set.
 std::vector<DoubleField> ColumnsFor(FieldSet fields) {
@@ -59,16 +60,12 @@ std::string_view UniformValue(const StringColumn& c) {
 // it did not pin), so the echo says what was served, not what was asked.
 void AppendQueryJson(std::string& out, const HistoryParams& p, const cache::ResolvedQuery& rq,
                      const Frame& frame) {
-  out += "\"query\":{\"symbols\":[";
-  const auto& syms = rq.symbols.empty() ? p.symbols : rq.symbols;
-  for (size_t i = 0; i < syms.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendJsonString(out, syms[i]);
-  }
+  out += "\"query\":{\"symbols\":";
+  AppendJsonStringArray(out, rq.symbols.empty() ? p.symbols : rq.symbols);
   const bool resolved = rq.end != 0 || rq.start != 0;
   const Timestamp start = resolved ? rq.start : p.start;
   const Timestamp end = resolved ? rq.end : p.end;
-  out += "],\"interval\":";
+  out += ",\"interval\":";
   AppendJsonString(out, IntervalName(resolved ? rq.interval : p.options.interval));
   out += ",\"start\":";
   AppendJsonString(out, FormatIsoUtc(start));
@@ -112,12 +109,9 @@ std::string CsvHeader(const std::vector<DoubleField>& cols, bool volume) {
 void AppendCacheInfoJson(std::string& out, const cache::CacheInfo& info) {
   out += "\"cache_info\":{\"hit_rate\":";
   AppendJsonDouble(out, info.hit_rate);
-  out += ",\"cache_keys_used\":[";
-  for (size_t i = 0; i < info.cache_keys_used.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendJsonString(out, info.cache_keys_used[i]);
-  }
-  out += "],\"api_calls_made\":";
+  out += ",\"cache_keys_used\":";
+  AppendJsonStringArray(out, info.cache_keys_used);
+  out += ",\"api_calls_made\":";
   AppendJsonInt(out, info.api_calls_made);
   out += ",\"response_time_ms\":";
   AppendJsonDouble(out, std::round(info.response_time_ms * 1000) / 1000);
@@ -145,12 +139,9 @@ void AppendCacheInfoJson(std::string& out, const cache::CacheInfo& info) {
       AppendJsonString(out, c.fx_symbol);
       out += ",\"fx_interval\":";
       AppendJsonString(out, IntervalName(c.fx_interval));
-      out += ",\"fx_keys\":[";
-      for (size_t k = 0; k < c.fx_keys.size(); ++k) {
-        if (k) out.push_back(',');
-        AppendJsonString(out, c.fx_keys[k]);
-      }
-      out += "]}";
+      out += ",\"fx_keys\":";
+      AppendJsonStringArray(out, c.fx_keys);
+      out.push_back('}');
     }
     out.push_back(']');
   }
@@ -307,12 +298,9 @@ std::string RenderQuotesJson(const cache::QuoteResult& r, const QuoteParams& p) 
             [&](size_t i) { AppendJsonString(out, q[i].market_state); });
   out += "},";
   AppendCacheInfoJson(out, r.info);
-  out += ",\"query\":{\"symbols\":[";
-  for (size_t i = 0; i < p.symbols.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendJsonString(out, p.symbols[i]);
-  }
-  out += "],\"provider\":";
+  out += ",\"query\":{\"symbols\":";
+  AppendJsonStringArray(out, p.symbols);
+  out += ",\"provider\":";
   // Asked for, else the one provider every quote came from.
   std::string_view provider = p.options.provider;
   if (provider.empty() && !q.empty()) {
@@ -537,12 +525,9 @@ std::string RenderWarmStatusJson(const cache::WarmStatus& w) {
   AppendJsonInt(out, w.completed);
   out += ",\"total\":";
   AppendJsonInt(out, w.total);
-  out += ",\"errors\":[";
-  for (size_t i = 0; i < w.errors.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendJsonString(out, w.errors[i]);
-  }
-  out += "]}";
+  out += ",\"errors\":";
+  AppendJsonStringArray(out, w.errors);
+  out.push_back('}');
   return out;
 }
 

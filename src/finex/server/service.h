@@ -13,6 +13,10 @@
 // `Authorization: Bearer <admin_token>`: 401 without it, 403 with a wrong one,
 // and 403 ("admin routes are disabled") when no token is configured.
 //
+// One class in four files, one per route group (see detail/service_internal.h):
+// service.cc (construction, Handle, routing), service_data_routes.cc,
+// service_admin_routes.cc and service_fast_path.cc.
+//
 // Thread-safety: Handle() is thread-safe and runs concurrently on the
 // transport's I/O threads. Ownership: the Service borrows the CachedApi, the
 // codec and the clock (all must outlive it); it owns its metrics and answer

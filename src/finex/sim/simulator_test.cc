@@ -92,6 +92,39 @@ TEST_F(SimTest, YahooDailyChartMatchesTruthAndExcludesPeriod2) {
             F32(truth->adj_close()[0]));
 }
 
+// Yahoo stamps FX daily bars at 00:00 London (exchangeTimezoneName
+// Europe/London): 00:00Z in winter, 23:00Z the day before in summer; Monday's
+// bar is Monday's London midnight, not the Sunday 17:00 New York reopening.
+TEST_F(SimTest, YahooFxDailyBarsAreStampedAtLondonMidnight) {
+  struct Case {
+    const char* p1;
+    const char* p2;
+    std::vector<const char*> stamps;
+  };
+  const Case cases[] = {
+      // Fri 2024-01-05, Mon 01-08, Tue 01-09 (GMT).
+      {"2024-01-04T12:00:00Z",
+       "2024-01-09T12:00:00Z",
+       {"2024-01-05T00:00:00Z", "2024-01-08T00:00:00Z", "2024-01-09T00:00:00Z"}},
+      // Fri 2023-07-07, Mon 07-10, Tue 07-11 (BST).
+      {"2023-07-06T12:00:00Z",
+       "2023-07-11T12:00:00Z",
+       {"2023-07-06T23:00:00Z", "2023-07-09T23:00:00Z", "2023-07-10T23:00:00Z"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.p1);
+    auto r = Get("/yahoo/v8/finance/chart/EURUSD=X?interval=1d&period1=" +
+                 std::to_string(*ParseTime(c.p1, TimeBound::kStart)) +
+                 "&period2=" + std::to_string(*ParseTime(c.p2, TimeBound::kStart)));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const Json res = Parse(r)["chart"]["result"][0];
+    EXPECT_EQ(res["meta"]["exchangeTimezoneName"], "Europe/London");
+    std::vector<std::string> got;
+    for (const Json& t : res["timestamp"]) got.push_back(FormatIsoUtc(t.get<Timestamp>()));
+    EXPECT_EQ(got, std::vector<std::string>(c.stamps.begin(), c.stamps.end()));
+  }
+}
+
 TEST_F(SimTest, YahooIntradayHasTrailingLiveBarAndNullsAreRare) {
   // Yesterday (Thursday 2024-03-14) 1m: 390 bars + the trailing bar at the latest trade time.
   const Timestamp p1 = kOpen - 86400, p2 = kOpen - 86400 + 7 * 3600;

@@ -19,6 +19,9 @@
 #include <set>
 #include <sstream>
 
+#include "finex/calendar/calendar.h"
+#include "finex/calendar/timezone.h"
+#include "finex/provider/yahoo/yahoo_wire.h"
 #include "finex/sim/simulator.h"
 #include "tests/testutil/fake_clock.h"
 #include "tests/testutil/status_matchers.h"
@@ -497,6 +500,28 @@ TEST_F(WireShapeTest, AlphaVantageMatchesCapturedBodies) {
   for (auto& c : OtherCases())
     if (c.file.starts_with("alphavantage/")) cs.push_back(c);
   CheckCases(cs);
+}
+
+// The FX stamp rule (yahoo::ExchangeZone, yahoo::DailyStamp) against the real
+// EURUSD=X daily chart: every bar is stamped at 00:00 London of its date.
+TEST(YahooFxStamps, TheCapturedChartIsStampedAtLondonMidnight) {
+  const fs::path file = kData / "yahoo" / "yahoo-chart-EURUSD-X-1d-2020-01-01_2020-01-03.json";
+  if (!fs::exists(file)) GTEST_SKIP() << "no captured EURUSD=X chart: " << file;
+  std::ifstream in(file);
+  const Json res = Json::parse(in)["chart"]["result"][0];
+  const calendar::Calendar& cal = calendar::CalendarFor("EURUSD=X");
+  ASSERT_EQ(cal.kind(), calendar::MarketKind::kFx);
+  EXPECT_EQ(res["meta"]["exchangeTimezoneName"], std::string(provider::yahoo::ExchangeZone(cal)));
+  ASSERT_FALSE(res["timestamp"].empty());
+  for (const Json& t : res["timestamp"]) {
+    const Timestamp real = t.get<Timestamp>();
+    auto local = calendar::ToLocal("Europe/London", real);
+    ASSERT_OK(local);
+    EXPECT_EQ(local->seconds_of_day, 0) << FormatIsoUtc(real);
+    // The rule, from the bar's date as finex stamps it (00:00 UTC of the date).
+    EXPECT_EQ(provider::yahoo::DailyStamp(cal, DaysFromCivil(local->date) * kSecondsPerDay), real)
+        << FormatIsoUtc(real);
+  }
 }
 
 }  // namespace

@@ -190,6 +190,13 @@ class BinanceProvider final : public HttpAdapter {
     });
   }
 
+  // One ticker call per pair; a symbol that is not a pair is never asked.
+  int QuoteCalls(std::span<const std::string> symbols) const override {
+    return static_cast<int>(std::count_if(symbols.begin(), symbols.end(), [](const std::string& s) {
+      return ParsePair(s).has_value();
+    }));
+  }
+
   CallLimits Limits(Interval iv) const override { return LimitsFromFacts(kFacts, iv); }
   double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override {

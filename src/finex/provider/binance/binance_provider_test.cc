@@ -238,7 +238,8 @@ TEST_F(BinanceProvider, QuoteAndSearch) {
   EXPECT_DOUBLE_EQ(q[0].price, 42300.0);
   EXPECT_EQ(q[0].volume, 15000);
   EXPECT_EQ(q[0].currency, "usdt");
-  EXPECT_EQ(http.calls(), 2u);  // "AAPL" is not a pair: never asked
+  EXPECT_EQ(http.calls(), 2u);        // "AAPL" is not a pair: never asked
+  EXPECT_EQ(p->QuoteCalls(syms), 2);  // what the cache counts
   ASSERT_OK_AND_ASSIGN(auto s, p->Search("btc/usdt"));
   ASSERT_GE(s.size(), 1u);
   EXPECT_EQ(s[0].symbol, "BTCUSDT");

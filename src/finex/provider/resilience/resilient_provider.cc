@@ -217,10 +217,11 @@ Result<HistoryResponse> ResilientProvider::History(const HistoryRequest& req) {
 
 Result<std::vector<finex::Quote>> ResilientProvider::Quote(std::span<const std::string> symbols) {
   int attempts = 0;
+  const int calls = std::max(1, inner_->QuoteCalls(symbols));
   auto r = Run<std::vector<finex::Quote>>([&] { return inner_->Quote(symbols); }, &attempts,
-                                          Weights().quote * static_cast<double>(symbols.size()));
-  // Adapters ask one symbol per upstream call: the others are calls too.
-  if (attempts > 0 && symbols.size() > 1) daily_.Charge(static_cast<int64_t>(symbols.size()) - 1);
+                                          Weights().quote * static_cast<double>(calls));
+  // Run charged the day one call; the adapter's others are calls too.
+  if (attempts > 0 && calls > 1) daily_.Charge(calls - 1);
   return r;
 }
 

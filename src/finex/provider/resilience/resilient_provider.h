@@ -95,6 +95,9 @@ class ResilientProvider final : public Provider {
   CallLimits Limits(Interval iv) const override { return inner_->Limits(iv); }
   double calls_per_minute() const override { return limiter_.per_minute(); }
   bool Handles(std::string_view symbol) const override { return inner_->Handles(symbol); }
+  int QuoteCalls(std::span<const std::string> symbols) const override {
+    return inner_->QuoteCalls(symbols);
+  }
 
   ProviderHealth Health() const;
   Provider& inner() { return *inner_; }

@@ -228,6 +228,11 @@ class TwelveDataProvider final : public HttpAdapter {
     });
   }
 
+  // One quote call per symbol (QuoteEach).
+  int QuoteCalls(std::span<const std::string> symbols) const override {
+    return static_cast<int>(symbols.size());
+  }
+
   CallLimits Limits(Interval iv) const override { return LimitsFromFacts(kFacts, iv); }
   double calls_per_minute() const override { return kFacts.calls_per_minute; }
   bool Handles(std::string_view symbol) const override {

@@ -127,10 +127,19 @@ std::optional<TradingPeriods> CurrentTradingPeriods(const calendar::Calendar& ca
   return TradingPeriods{s->open - 19800, s->open, s->close, s->close + 14400};
 }
 
+std::string_view ExchangeZone(const calendar::Calendar& cal) {
+  return cal.kind() == calendar::MarketKind::kFx ? "Europe/London" : cal.timezone();
+}
+
 Timestamp DailyStamp(const calendar::Calendar& cal, Timestamp stamp) {
   const int64_t day = DayOf(stamp);
   for (int i = 0; i < 31; ++i) {
-    if (auto s = cal.SessionOn(CivilFromDays(day + i))) return s->open;
+    const CivilDate date = CivilFromDays(day + i);
+    auto s = cal.SessionOn(date);
+    if (!s) continue;
+    if (cal.kind() != calendar::MarketKind::kFx) return s->open;
+    Result<Timestamp> midnight = calendar::FromLocal(ExchangeZone(cal), date, 0);
+    return midnight.ok() ? *midnight : s->open;
   }
   return stamp;
 }

@@ -90,8 +90,15 @@ struct ChartAnswer {
 // Today's (or the next) session of `cal` with Yahoo's pre (5.5 h) and post
 // (4 h) periods; nullopt when no session lies within 10 days.
 std::optional<TradingPeriods> CurrentTradingPeriods(const calendar::Calendar& cal, Timestamp now);
+// Yahoo's exchange zone (meta.exchangeTimezoneName) for instruments trading
+// on `cal`: "Europe/London" for FX pairs (Yahoo's CCY exchange: EURUSD=X's
+// captured chart and quote say so), else the calendar's own zone.
+std::string_view ExchangeZone(const calendar::Calendar& cal);
 // Yahoo's stamp of a daily/weekly/monthly bar stamped 00:00 UTC of its first
-// date: the session open of the first trading day at or after that date.
+// date, for the first trading day at or after that date: the session open,
+// except for FX pairs, whose daily bars Yahoo stamps at 00:00 London (the
+// captured EURUSD=X chart: 00:00Z in winter, so 23:00Z the day before in
+// summer), not at the Sunday 17:00 New York open of Monday's session.
 Timestamp DailyStamp(const calendar::Calendar& cal, Timestamp stamp);
 
 // 200 {"chart":{"result":[{meta, timestamp, events?, indicators}],"error":null}};

@@ -61,7 +61,7 @@ yahoo::Instrument InstrumentOf(std::string_view symbol, std::string_view currenc
   } else {
     in.instrument_type = "EQUITY";
   }
-  in.timezone = std::string(cal.timezone());
+  in.timezone = std::string(yahoo::ExchangeZone(cal));
   return in;
 }
 

@@ -109,6 +109,15 @@ void AppendJsonDouble(std::string& out, double v) {
   out.append(buf, p);
 }
 
+void AppendJsonStringArray(std::string& out, std::span<const std::string> items) {
+  out.push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(out, items[i]);
+  }
+  out.push_back(']');
+}
+
 void AppendJsonInt(std::string& out, int64_t v) {
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,8 @@ void AppendJsonString(std::string& out, std::string_view s);
 // Shortest round-trip representation; "null" for NaN/inf.
 void AppendJsonDouble(std::string& out, double v);
 void AppendJsonInt(std::string& out, int64_t v);
+// Appends items as a JSON array of strings: ["a","b"] ([] when empty).
+void AppendJsonStringArray(std::string& out, std::span<const std::string> items);
 inline void AppendJsonOptDouble(std::string& out, std::optional<double> v) {
   if (v)
     AppendJsonDouble(out, *v);

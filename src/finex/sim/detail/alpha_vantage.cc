@@ -18,8 +18,6 @@ namespace av = provider::alpha_vantage;
 
 Response InvalidCall(std::string_view function) { return FromWire(av::InvalidCall(function)); }
 
-std::string P4(double v) { return Num(v, 4); }
-
 bool IsTimeSeries(std::string_view f) { return f.starts_with("TIME_SERIES_"); }
 
 Response TimeSeries(const WireContext& ctx, const std::string& function) {

@@ -82,10 +82,6 @@ std::optional<int64_t> ParseInt(std::string_view s) {
   return s[0] == '-' ? -v : v;
 }
 
-Timestamp SessionOpenOfStamp(const calendar::Calendar& cal, Timestamp stamp) {
-  return yahoo::DailyStamp(cal, stamp);
-}
-
 std::vector<std::string> Universe(const Generator& gen) {
   std::vector<std::string> out = WellKnownSymbols();
   for (const auto& s : gen.LoadedSymbols()) {

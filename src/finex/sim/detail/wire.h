@@ -73,9 +73,6 @@ int UtcOffset(std::string_view tz, Timestamp ts);
 std::string TzAbbrev(std::string_view tz, int offset_s);
 // Strict integer parse; nullopt for anything but an optional '-' and digits.
 std::optional<int64_t> ParseInt(std::string_view s);
-// The session open (UTC) of the trading date whose 00:00 UTC stamp is `stamp`
-// (first trading day at or after it, for 1w/1mo stamps).
-Timestamp SessionOpenOfStamp(const calendar::Calendar& cal, Timestamp stamp);
 // Search universe: well-known symbols plus loaded ones.
 std::vector<std::string> Universe(const Generator& gen);
 std::string Lower(std::string_view s);

@@ -1,5 +1,6 @@
 // Yahoo Finance (unofficial): /v8/finance/chart/{symbol}, /v7/finance/quote,
-// /v1/finance/search. Float32 prices, daily bars stamped at the session open,
+// /v1/finance/search. Float32 prices, daily bars stamped at the session open
+// (FX: 00:00 London, yahoo::DailyStamp),
 // an exclusive period2, a trailing live bar, occasional all-null intraday
 // bars, and 422s past the intraday reach (provider/yahoo/yahoo_facts.h).
 #include <algorithm>
@@ -46,7 +47,7 @@ yahoo::Instrument InstrumentOf(const SymbolInfo& info) {
   in.instrument_type = info.type;
   in.long_name = info.name;
   in.short_name = info.name;
-  in.timezone = std::string(info.calendar->timezone());
+  in.timezone = std::string(yahoo::ExchangeZone(*info.calendar));
   in.first_trade_date = info.listed;
   return in;
 }
@@ -119,7 +120,7 @@ Response YahooChart(const WireContext& ctx) {
   const Quote q = ctx.gen.QuoteAt(symbol, ctx.now);
   const bool daily = !IsIntraday(*iv);
 
-  // Bars whose Yahoo stamp (daily: the session open) lies in [p1, p2).
+  // Bars whose Yahoo stamp (daily: yahoo::DailyStamp) lies in [p1, p2).
   yahoo::ChartAnswer a;
   a.instrument = InstrumentOf(info);
   a.regular_market_time = LastTradeTime(cal, ctx.now);
@@ -138,7 +139,7 @@ Response YahooChart(const WireContext& ctx) {
     FramePtr f = ctx.gen.Bars(symbol, *iv, query, ctx.now);
     for (size_t i = 0; i < f->rows(); ++i) {
       const Timestamp stamp = f->timestamps()[i];
-      const Timestamp yts = daily ? SessionOpenOfStamp(cal, stamp) : stamp;
+      const Timestamp yts = daily ? yahoo::DailyStamp(cal, stamp) : stamp;
       if (yts < p1 || yts >= p2) continue;
       yahoo::ChartBar r;
       r.ts = yts;
@@ -158,7 +159,7 @@ Response YahooChart(const WireContext& ctx) {
     FramePtr before =
         ctx.gen.Bars(symbol, Interval::k1d, TimeRange{p1 - 12 * kSecondsPerDay, p1}, ctx.now);
     for (size_t i = before->rows(); i-- > 0;) {
-      if (SessionOpenOfStamp(cal, before->timestamps()[i]) < p1) {
+      if (yahoo::DailyStamp(cal, before->timestamps()[i]) < p1) {
         prev_close = before->close()[i];
         break;
       }
