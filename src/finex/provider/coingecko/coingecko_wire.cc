@@ -50,9 +50,9 @@ WireAnswer WriteSimplePrice(std::span<const SimplePrice> coins) {
   return JsonAnswer(200, j);
 }
 
-WireAnswer WriteSearch(std::span<const Coin> coins) {
+WireAnswer WriteSearch(std::span<const SearchCoin> coins) {
   Json arr = Json::array();
-  for (const Coin& c : coins) {
+  for (const SearchCoin& c : coins) {
     Json o;
     o["id"] = c.id;
     o["name"] = c.name;

@@ -38,11 +38,14 @@ struct SimplePrice {
 };
 WireAnswer WriteSimplePrice(std::span<const SimplePrice> coins);
 
-struct Coin {
+// One /search hit. (Named apart from coingecko_provider.h's Coin: two
+// classes of one name in one namespace broke the one-definition rule, and
+// ASan caught ResolveCoin's optional<Coin> moved by the other's code.)
+struct SearchCoin {
   std::string id, name, symbol;
   int market_cap_rank = 0;
 };
-WireAnswer WriteSearch(std::span<const Coin> coins);
+WireAnswer WriteSearch(std::span<const SearchCoin> coins);
 
 // {"error": message} with HTTP `status`.
 WireAnswer Error(int status, std::string_view message);

@@ -168,7 +168,7 @@ http::Response SimplePrice(const Context& ctx) {
 
 http::Response SearchRoute(const Context& ctx) {
   const std::string* q = ctx.req.Query("query");
-  std::vector<cg::Coin> coins;
+  std::vector<cg::SearchCoin> coins;
   cache::CacheInfo info;
   if (q != nullptr && !q->empty()) {
     cache::SearchOptions opts;
@@ -183,7 +183,7 @@ http::Response SearchRoute(const Context& ctx) {
         std::string sym;
         for (char c : r.symbol.substr(0, std::min<size_t>(4, r.symbol.size())))
           sym.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-        coins.push_back(cg::Coin{r.symbol, r.name, sym, rank++});
+        coins.push_back(cg::SearchCoin{r.symbol, r.name, sym, rank++});
       }
     }
   }

@@ -171,13 +171,13 @@ Response SimplePrice(const WireContext& ctx) {
 
 Response Search(const WireContext& ctx) {
   const std::string* q = ctx.req.Query("query");
-  std::vector<coingecko::Coin> coins;
+  std::vector<coingecko::SearchCoin> coins;
   if (q != nullptr && !q->empty()) {
     int rank = 1;
     for (const auto& [id, score] : SearchSymbols(ctx.gen, *q, true)) {
       const SymbolInfo info = ctx.gen.Info(id);
-      coins.push_back(coingecko::Coin{id, info.name,
-                                      Upper(id.substr(0, std::min<size_t>(4, id.size()))), rank++});
+      coins.push_back(coingecko::SearchCoin{
+          id, info.name, Upper(id.substr(0, std::min<size_t>(4, id.size()))), rank++});
     }
   }
   return FromWire(coingecko::WriteSearch(coins));
