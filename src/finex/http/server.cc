@@ -46,8 +46,11 @@ class ServerImpl final : public Server, public detail::ConnectionOwner {
       : opts_(std::move(opts)), handler_(std::move(handler)), fast_(std::move(fast)) {}
   ~ServerImpl() override {
     Stop(0);
-    // Destroy connections (held by pending handlers) while members are alive.
+    // Destroy connections (held by pending handlers) while members are alive,
+    // and every I/O object before the io_context it was made on (ASan: the
+    // accept-pause timer outlived its context, a use-after-free at exit).
     acceptor_.reset();
+    accept_pause_.reset();
     contexts_.clear();
   }
 
